@@ -1,0 +1,114 @@
+"""Benchmark the day-schedule optimizer against the first-fit baseline.
+
+Generates seeded days at 8, 24 and 42 chairs (and runs the example instances beside
+the shared bench notes when they are there), schedules each with first-fit and with the
+optimizer, checks both answers, prints a table, and ends with one JSON line in the form
+of ``BENCH_OUTPUT.md``.
+
+    .venv/bin/python bench/schedule.py            # 8, 24, 42 chairs and the examples, 30 s each
+    .venv/bin/python bench/schedule.py --quick    # 8 chairs, 10 s: a smoke check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from chairside.rules.day_generator import generate_day  # noqa: E402
+from chairside.rules.first_fit import first_fit  # noqa: E402
+from chairside.rules.optimizer import solve  # noqa: E402
+from chairside.rules.schedule_model import (  # noqa: E402
+    Answer,
+    Instance,
+    Objective,
+    check_answer,
+    load_instance,
+    lower_bound_peak,
+)
+
+# The examples live beside the architecture notes, one level above the project.
+EXAMPLES = ROOT.parent / "shared" / "bench"
+
+
+def days(quick: bool, seed: int) -> list[tuple[str, Instance]]:
+    """The days to schedule, each with a name for the table."""
+    sizes = (8,) if quick else (8, 24, 42)
+    found = [(f"generated {c} chairs", generate_day(c, seed=seed + c)) for c in sizes]
+    if not quick:
+        for name in ("example-small", "example-day"):
+            path = EXAMPLES / f"{name}.json"
+            if path.exists():
+                found.append((name, load_instance(str(path))))
+    return found
+
+
+def figures(objective: Objective) -> dict[str, int]:
+    return {
+        "scheduled": objective.scheduled,
+        "peak_patients": objective.peak_patients,
+        "preference_deviation_minutes": objective.preference_deviation_minutes,
+    }
+
+
+def run_day(instance: Instance, time_limit: float) -> dict[str, Any]:
+    """First-fit and the optimizer on one day, both checked against every rule."""
+    baseline = first_fit(instance)
+    started = time.perf_counter()
+    answer: Answer = solve(instance, time_limit_s=time_limit)
+    seconds = time.perf_counter() - started
+    for who, result in (("first-fit", baseline), ("optimizer", answer)):
+        problems = check_answer(instance, result)
+        if problems:
+            raise SystemExit(f"{who} broke the rules: {problems[:3]}")
+    return {
+        "chairs": len(instance.chairs),
+        "appointments": len(instance.appointments),
+        "lower_bound_peak": lower_bound_peak(instance),
+        "first_fit": figures(baseline.objective),
+        "optimizer": {**figures(answer.objective), "solve_seconds": round(seconds, 2)},
+    }
+
+
+def print_table(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    head = (
+        f"{'day':<22}{'chairs':>7}{'appts':>6}{'LB':>4} | {'first-fit sched/peak/dev':>25}"
+        f" | {'optimizer sched/peak/dev':>25}{'secs':>7} | {'peak':>6}"
+    )
+    print(head)
+    print("-" * len(head))
+    for name, row in rows:
+        ff, opt = row["first_fit"], row["optimizer"]
+        change = opt["peak_patients"] / ff["peak_patients"] - 1 if ff["peak_patients"] else 0.0
+        print(
+            f"{name:<22}{row['chairs']:>7}{row['appointments']:>6}{row['lower_bound_peak']:>4} | "
+            f"{ff['scheduled']:>9}/{ff['peak_patients']:>4}/{ff['preference_deviation_minutes']:>6}"
+            f"     | {opt['scheduled']:>9}/{opt['peak_patients']:>4}/"
+            f"{opt['preference_deviation_minutes']:>6}     {opt['solve_seconds']:>7.1f} | "
+            f"{change:>+6.0%}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="8 chairs, 10 s: under a minute")
+    parser.add_argument("--time-limit", type=float, help="seconds per day (30; 10 with --quick)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the generated days")
+    args = parser.parse_args()
+    time_limit = args.time_limit or (10.0 if args.quick else 30.0)
+    rows = []
+    for name, instance in days(args.quick, args.seed):
+        rows.append((name, run_day(instance, time_limit)))
+        print(f"  {name}: done", file=sys.stderr, flush=True)
+    print_table(rows)
+    print(json.dumps({"days": [row for _, row in rows]}))
+
+
+if __name__ == "__main__":
+    main()

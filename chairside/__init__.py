@@ -1,0 +1,1 @@
+"""Chairside: run an outpatient infusion center end to end."""

@@ -1,0 +1,239 @@
+"""Dashboard panels: each draws on one module's data and shows only when it is installed.
+
+A panel is a function ``(DashboardFilter) -> PanelView`` registered with the module it
+needs. New modules (scheduling, treatments, inventory, billing) add their panels here;
+the ones the issue asks for that still wait for their module are listed in ``PENDING``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.utils import timezone
+
+from chairside.analytics import charts
+from chairside.analytics import selectors as s
+
+
+@dataclass
+class PanelView:
+    title: str
+    stats: list[tuple[str, Any]] = field(default_factory=list)
+    chart: dict[str, Any] | None = None
+    empty: str = ""  # the honest reason there is nothing to draw
+    note: str = ""
+    wide: bool = False
+    key: str = ""
+    heatmap: s.Heatmap | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    module: str
+    build: Callable[[s.DashboardFilter], PanelView]
+
+
+PANELS: list[Panel] = []
+
+# What the issue asks for that has no panel yet, and the module whose data it needs.
+PENDING: tuple[tuple[str, str], ...] = (
+    ("Revenue, drug cost and margin by drug and payer", "chairside.billing"),
+    ("Days on hand and cash in inventory", "chairside.inventory"),
+    ("Treatment reports sent within 24 hours", "chairside.treatments"),
+)
+
+
+def panel(key: str, module: str) -> Callable[[Callable[[s.DashboardFilter], PanelView]], Any]:
+    def register(build: Callable[[s.DashboardFilter], PanelView]) -> Any:
+        PANELS.append(Panel(key, module, build))
+        return build
+
+    return register
+
+
+def _week_label(monday: dt.date, f: s.DashboardFilter) -> str:
+    """'Jun 01', or 'Jun 01 2025' when the range spans more than one year."""
+    return f"{monday:%b %d %Y}" if f.span_days > 300 else f"{monday:%b %d}"
+
+
+def dashboard_panels(f: s.DashboardFilter) -> list[PanelView]:
+    views = []
+    for p in PANELS:
+        if apps.is_installed(p.module):
+            view = p.build(f)
+            view.key = p.key
+            views.append(view)
+    return views
+
+
+def pending_panels() -> list[tuple[str, str, bool]]:
+    """Panels still to be written: (title, module, whether that module is installed yet)."""
+    return [(title, module, apps.is_installed(module)) for title, module in PENDING]
+
+
+@panel("patients", "chairside.patients")
+def patients_panel(f: s.DashboardFilter) -> PanelView:
+    weeks = s.new_patients_by_week(f)
+    view = PanelView(
+        "New patients per week",
+        stats=[
+            ("Active patients", s.active_patient_count(f)),
+            ("Registered in range", sum(n for _, n in weeks)),
+        ],
+    )
+    if weeks:
+        view.chart = charts.bar(
+            [_week_label(w, f) for w, _ in weeks], [("New patients", [n for _, n in weeks])]
+        )
+    else:
+        view.empty = "No patient was registered in this date range."
+    return view
+
+
+@panel("payers", "chairside.patients")
+def payer_panel(f: s.DashboardFilter) -> PanelView:
+    mix = s.payer_mix(f)
+    view = PanelView("Payer mix of active patients (primary coverage)")
+    if mix:
+        view.chart = charts.doughnut([k for k, _ in mix], [n for _, n in mix])
+    else:
+        view.empty = "No active patient has a primary coverage on file."
+    return view
+
+
+@panel("capacity", "chairside.tenancy")
+def capacity_panel(f: s.DashboardFilter) -> PanelView:
+    sites = s.site_capacity(f)
+    view = PanelView(
+        "Chair-hours open per week, by site",
+        stats=[
+            ("Chairs", sum(x.chairs for x in sites)),
+            ("Chair-hours / week", f"{sum(x.chair_hours_per_week for x in sites):,.0f}"),
+            ("Nurses on staff", sum(x.nurses for x in sites)),
+        ],
+    )
+    if any(x.chair_hours_per_week for x in sites):
+        view.chart = charts.bar(
+            [x.location.name for x in sites],
+            [("Chair-hours / week", [x.chair_hours_per_week for x in sites])],
+            horizontal=True,
+        )
+    else:
+        view.empty = "No site has both chairs and opening hours yet."
+    return view
+
+
+@panel("referrals", "chairside.referrals")
+def referral_panel(f: s.DashboardFilter) -> PanelView:
+    funnel = s.referral_funnel(f)
+    days = s.referral_to_active_days(f)
+    view = PanelView("Referral funnel (referrals received in range)", wide=True)
+    median = days[len(days) // 2] if days else None
+    view.stats = [
+        ("Referrals received", funnel[0][1]),
+        ("Median days, referral to first infusion", median if median is not None else "—"),
+    ]
+    if funnel[0][1]:
+        view.chart = charts.bar(
+            [k for k, _ in funnel], [("Referrals", [n for _, n in funnel])], horizontal=True
+        )
+        view.note = "Days to first infusion count the move to “Active (treating)”."
+    else:
+        view.empty = "No referral was received in this date range."
+    return view
+
+
+@panel("authorizations", "chairside.authorizations")
+def authorization_panel(f: s.DashboardFilter) -> PanelView:
+    pipeline = [(k, n) for k, n in s.authorization_pipeline(f) if n]
+    view = PanelView(
+        "Prior authorization pipeline (all, by status)",
+        stats=[("Approvals ending within 30 days", s.approvals_expiring(f))],
+    )
+    if pipeline:
+        view.chart = charts.bar(
+            [k for k, _ in pipeline],
+            [("Authorizations", [n for _, n in pipeline])],
+            horizontal=True,
+        )
+    else:
+        view.empty = "No prior authorization is on file."
+    return view
+
+
+@panel("treatments", "chairside.scheduling")
+def treatments_panel(f: s.DashboardFilter) -> PanelView:
+    days = s.completed_by_day(f)
+    total = sum(n for _, n in days)
+    worked = sum(1 for _, n in days if n)
+    first_monday = f.start - dt.timedelta(days=f.start.weekday())
+    per_week = [0] * ((f.end - first_monday).days // 7 + 1)
+    for day, n in days:
+        per_week[(day - first_monday).days // 7] += n
+    weeks = {f"{first_monday + dt.timedelta(weeks=k):%b %d}": n for k, n in enumerate(per_week)}
+    view = PanelView(
+        "Treatments per week (completed appointments)",
+        stats=[
+            ("Treatments in range", total),
+            ("Average per treating day", f"{total / worked:.1f}" if worked else "—"),
+            ("Busiest day", max(n for _, n in days) if days else 0),
+        ],
+        note="Counted from completed appointments until documented visits feed this panel.",
+    )
+    if total:
+        view.chart = charts.bar(list(weeks), [("Treatments", list(weeks.values()))])
+    else:
+        view.empty = "No appointment was completed in this date range."
+    return view
+
+
+@panel("outcomes", "chairside.scheduling")
+def outcomes_panel(f: s.DashboardFilter) -> PanelView:
+    from chairside.rules import appointment_states as states
+
+    outcomes = s.appointment_outcomes(f, timezone.now())
+    came = sum(outcomes.get(k, 0) for k in (states.COMPLETED, states.IN_CHAIR, states.CHECKED_IN))
+    no_show = outcomes.get(states.NO_SHOW, 0)
+    cancelled = outcomes.get(states.CANCELLED, 0)
+    booked = (
+        came
+        + no_show
+        + cancelled
+        + outcomes.get(states.BOOKED, 0)
+        + outcomes.get(states.CONFIRMED, 0)
+    )
+    view = PanelView(
+        "No-shows and cancellations (appointments due in range)",
+        stats=[
+            ("No-show rate", f"{no_show / (came + no_show):.1%}" if came + no_show else "—"),
+            ("Cancellation rate", f"{cancelled / booked:.1%}" if booked else "—"),
+            ("Rescheduled", outcomes.get(states.RESCHEDULED, 0)),
+        ],
+        note="No-show rate: no-shows among patients due who came or did not; cancellation "
+        "rate: cancelled among all due (rescheduled bookings are counted apart).",
+    )
+    shown = [(states.APPOINTMENT.label(k), n) for k, n in sorted(outcomes.items()) if n]
+    if shown:
+        view.chart = charts.doughnut([k for k, _ in shown], [n for _, n in shown])
+    else:
+        view.empty = "No appointment was due in this date range."
+    return view
+
+
+@panel("heatmap", "chairside.scheduling")
+def heatmap_panel(f: s.DashboardFilter) -> PanelView:
+    heat = s.chair_heatmap(f)
+    view = PanelView("Booked chair utilization by hour and weekday", wide=True)
+    if heat is None:
+        view.empty = "No site has chairs yet."
+    elif not any(any(cells) for _, cells in heat.rows):
+        view.empty = "No chair was booked in this date range."
+    else:
+        view.heatmap = heat
+        view.note = "Share of every chair-hour booked, from booked through completed."
+    return view

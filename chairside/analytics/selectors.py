@@ -1,0 +1,487 @@
+"""Read queries for the planner and the dashboards, always scoped to one organization.
+
+Dashboard queries take a :class:`DashboardFilter` (organization, optional location, date
+range). Queries on another module's models import that module inside the function, so this
+file loads even when the module is not installed; ``panels.py`` only calls a query when its
+module is installed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from chairside.analytics.models import ManagementFeeTerms, PlanScenario
+from chairside.tenancy.models import Location, Organization, StaffMember
+
+NURSE_CREDENTIALS = ("RN", "LPN", "NP")
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    organization: Organization
+    location: Location | None
+    start: dt.date
+    end: dt.date
+    # Query results shared by several panels of one request (never across requests).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def span_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def scenarios(*, organization: Organization) -> QuerySet[PlanScenario]:
+    return PlanScenario.objects.filter(organization=organization).select_related("created_by")
+
+
+def access_scenario(*, organization: Organization, public_id: Any) -> PlanScenario:
+    """The organization's scenario with this id, or 404 — never another organization's."""
+    return get_object_or_404(PlanScenario, organization=organization, public_id=public_id)
+
+
+def locations(*, organization: Organization) -> QuerySet[Location]:
+    return Location.objects.filter(organization=organization, is_active=True)
+
+
+def access_location(*, organization: Organization, public_id: Any) -> Location:
+    return get_object_or_404(Location, organization=organization, public_id=public_id)
+
+
+# --- Patients -------------------------------------------------------------------------
+
+
+def _patients(f: DashboardFilter) -> QuerySet[Any]:
+    from chairside.patients.models import Patient
+
+    patients = Patient.objects.filter(organization=f.organization)
+    return patients.filter(home_location=f.location) if f.location else patients
+
+
+def new_patients_by_week(f: DashboardFilter) -> list[tuple[dt.date, int]]:
+    """Patients registered each week of the range (weeks start on Monday, local time)."""
+    tz = timezone.get_current_timezone()
+    monday = f.start - dt.timedelta(days=f.start.weekday())
+    weeks = [monday + dt.timedelta(weeks=n) for n in range((f.end - monday).days // 7 + 1)]
+    edges = [max(w, f.start) for w in weeks] + [f.end + dt.timedelta(days=1)]
+    bounds = [dt.datetime.combine(day, dt.time.min, tzinfo=tz) for day in edges]
+    counts = count_between(_patients(f), "created_at", bounds)
+    return [(week, n) for week, n in zip(weeks, counts, strict=True) if n]
+
+
+def count_between(queryset: QuerySet[Any], field: str, bounds: list[dt.datetime]) -> list[int]:
+    """How many rows have ``field`` in each [bounds[i], bounds[i + 1]) (bounds ascending).
+
+    Groups equal values in the database (bookings share start times: every chair at 8:00),
+    then places each group against the bounds in UTC: exact in any time zone, and far
+    faster than a per-row date function (which SQLite runs as Python) or reading each row.
+    """
+    rows = (
+        queryset.filter(**{f"{field}__gte": bounds[0], f"{field}__lt": bounds[-1]})
+        .order_by()
+        .values_list(field)
+        .annotate(n=Count("id"))
+    )
+    utc = [b.astimezone(dt.UTC) for b in bounds]
+    naive = [b.replace(tzinfo=None) for b in utc]  # SQLite hands back naive UTC values
+    counts = [0] * (len(bounds) - 1)
+    for value, n in _raw_values(rows):
+        edges = naive if value.tzinfo is None else utc
+        slot = bisect.bisect_right(edges, value) - 1
+        if 0 <= slot < len(counts):
+            counts[slot] += n
+    return counts
+
+
+def active_patient_count(f: DashboardFilter) -> int:
+    return _patients(f).filter(is_active=True).count()
+
+
+def payer_mix(f: DashboardFilter) -> list[tuple[str, int]]:
+    """Active patients by the kind of their primary coverage in force on the range's end."""
+    from chairside.patients.models import Coverage, Payer
+
+    coverages = Coverage.objects.filter(
+        patient__organization=f.organization,
+        patient__is_active=True,
+        order=Coverage.Order.PRIMARY,
+        effective_from__lte=f.end,
+    ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=f.end))
+    if f.location:
+        coverages = coverages.filter(patient__home_location=f.location)
+    counts = Counter(
+        dict(coverages.values_list("payer__kind").annotate(n=Count("patient", distinct=True)))
+    )
+    labels = dict(Payer.Kind.choices)
+    return [(labels.get(kind, kind), n) for kind, n in counts.most_common()]
+
+
+# --- Sites and staff ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteCapacity:
+    location: Location
+    chairs: int
+    open_hours_per_week: Decimal
+    chair_hours_per_week: Decimal
+    nurses: int
+
+
+def site_capacity(f: DashboardFilter) -> list[SiteCapacity]:
+    """Chairs, opening hours and chair-hours a week, and nurses, for each site."""
+    if "sites" not in f.memo:
+        f.memo["sites"] = _site_capacity(f)
+    sites: list[SiteCapacity] = f.memo["sites"]
+    return sites
+
+
+def _site_capacity(f: DashboardFilter) -> list[SiteCapacity]:
+    sites = (
+        locations(organization=f.organization)
+        .prefetch_related("hours")
+        .annotate(active_chairs=Count("chairs", filter=Q(chairs__is_active=True)))
+    )
+    if f.location:
+        sites = sites.filter(pk=f.location.pk)
+    nurses = dict(
+        StaffMember.objects.filter(
+            organization=f.organization, is_active=True, credential__in=NURSE_CREDENTIALS
+        )
+        .values_list("home_location")
+        .annotate(n=Count("id"))
+    )
+    rows = []
+    for site in sites:
+        hours = Decimal(sum(h.minutes for h in site.hours.all())) / 60
+        chairs = site.active_chairs
+        rows.append(SiteCapacity(site, chairs, hours, hours * chairs, nurses.get(site.pk, 0)))
+    return rows
+
+
+# --- Referrals and authorizations (when those modules are installed) -------------------
+
+
+def referral_funnel(f: DashboardFilter) -> list[tuple[str, int]]:
+    """Referrals received in the range that reached each step (or went past it)."""
+    from chairside.referrals.models import Referral
+    from chairside.rules import referral_states as rs
+
+    referrals = Referral.objects.filter(
+        organization=f.organization, received_on__gte=f.start, received_on__lte=f.end
+    )
+    if f.location:
+        referrals = referrals.filter(location=f.location)
+    by_state = Counter(dict(referrals.values_list("state").annotate(n=Count("id"))))
+    steps = [
+        rs.RECEIVED,
+        rs.INTAKE_COMPLETE,
+        rs.BENEFITS_VERIFIED,
+        rs.AUTHORIZED,
+        rs.SCHEDULED,
+        rs.ACTIVE,
+        rs.COMPLETED,
+    ]
+    total = sum(by_state.values())
+    # A referral now at step k has passed every earlier step; closed ones count as received.
+    reached = [sum(by_state[s] for s in steps[i:]) for i in range(len(steps))]
+    reached[0] = total
+    return [(rs.REFERRAL.labels[s], n) for s, n in zip(steps, reached, strict=True)]
+
+
+def referral_to_active_days(f: DashboardFilter) -> list[int]:
+    """Days from receipt to the first move to 'active' (treating), for referrals in range."""
+    from chairside.referrals.models import ReferralStateChange
+    from chairside.rules import referral_states as rs
+
+    changes = ReferralStateChange.objects.filter(
+        referral__organization=f.organization,
+        referral__received_on__gte=f.start,
+        referral__received_on__lte=f.end,
+        to_state=rs.ACTIVE,
+    )
+    if f.location:
+        changes = changes.filter(referral__location=f.location)
+    first: dict[int, int] = {}
+    for referral_id, received, changed in changes.values_list(
+        "referral_id", "referral__received_on", "changed_on"
+    ):
+        days = (changed - received).days
+        first[referral_id] = min(days, first.get(referral_id, days))
+    return sorted(first.values())
+
+
+def authorization_pipeline(f: DashboardFilter) -> list[tuple[str, int]]:
+    """Prior authorizations by status, for orders at the location (all open ones)."""
+    from chairside.authorizations.models import PriorAuthorization
+    from chairside.rules import authorization_states as auth
+
+    pas = PriorAuthorization.objects.filter(organization=f.organization)
+    if f.location:
+        pas = pas.filter(order__location=f.location)
+    counts = Counter(dict(pas.values_list("status").annotate(n=Count("id"))))
+    return [(label, counts[status]) for status, label in auth.AUTHORIZATION.labels.items()]
+
+
+def approvals_expiring(f: DashboardFilter, within_days: int = 30) -> int:
+    from chairside.authorizations.models import PriorAuthorization
+    from chairside.rules import authorization_states as auth
+
+    pas = PriorAuthorization.objects.filter(
+        organization=f.organization,
+        status=auth.APPROVED,
+        end_on__gte=f.end,
+        end_on__lte=f.end + dt.timedelta(days=within_days),
+    )
+    if f.location:
+        pas = pas.filter(order__location=f.location)
+    return pas.count()
+
+
+# --- Management companies --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientSite:
+    organization: Organization
+    sites: int
+    chairs: int
+    active_patients: int
+    terms: ManagementFeeTerms | None
+    treatments: int | None = None  # completed in the range; None without scheduling
+    fee_owed: Decimal | None = None  # None when the basis needs data not kept yet
+
+
+def client_organizations(*, management_company: Organization) -> QuerySet[Organization]:
+    return Organization.objects.filter(managed_by=management_company)
+
+
+def access_client(*, management_company: Organization, public_id: Any) -> Organization:
+    """A client of this management company, or 404."""
+    return get_object_or_404(Organization, managed_by=management_company, public_id=public_id)
+
+
+def client_sites(
+    *, management_company: Organization, start: dt.date, end: dt.date
+) -> list[ClientSite]:
+    """Every client organization side by side: sites, chairs, patients, fee terms, and the
+    fee owed for the date range when its basis can be computed (per treatment: completed
+    appointments; a share of collections waits for the billing module's payments)."""
+    from chairside.patients.models import Patient
+
+    clients = client_organizations(management_company=management_company).select_related(
+        "management_fee_terms"
+    )
+    ids = [c.pk for c in clients]
+    sites = _count_by(Location.objects.filter(organization__in=ids, is_active=True))
+    chairs = Counter(
+        dict(
+            Location.objects.filter(organization__in=ids, chairs__is_active=True)
+            .values_list("organization")
+            .annotate(n=Count("chairs"))
+        )
+    )
+    patients = _count_by(Patient.objects.filter(organization__in=ids, is_active=True))
+    treatments = _completed_by_org(ids, start, end)
+    rows = []
+    for c in clients:
+        terms = getattr(c, "management_fee_terms", None)
+        done = treatments.get(c.pk, 0) if treatments is not None else None
+        rows.append(
+            ClientSite(c, sites[c.pk], chairs[c.pk], patients[c.pk], terms, done, _fee(terms, done))
+        )
+    return rows
+
+
+def _completed_by_org(ids: list[int], start: dt.date, end: dt.date) -> Counter[int] | None:
+    from django.apps import apps
+
+    if not apps.is_installed("chairside.scheduling"):
+        return None
+    from chairside.rules import appointment_states as states
+    from chairside.scheduling.models import Appointment
+
+    tz = timezone.get_current_timezone()
+    done = Appointment.objects.filter(
+        organization__in=ids,
+        status=states.COMPLETED,
+        start__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        start__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+    return _count_by(done)
+
+
+def _fee(terms: ManagementFeeTerms | None, treatments: int | None) -> Decimal | None:
+    from chairside.rules.planning import management_fee_owed
+
+    if terms is None or treatments is None or terms.basis != terms.Basis.PER_TREATMENT:
+        return None
+    return management_fee_owed(
+        basis=terms.basis,
+        treatments=treatments,
+        collections=Decimal(0),
+        per_treatment=terms.fee_per_treatment,
+        share=Decimal(0),
+    )
+
+
+def _count_by(queryset: QuerySet[Any]) -> Counter[int]:
+    return Counter(dict(queryset.values_list("organization").annotate(n=Count("id"))))
+
+
+# --- Scheduling (appointments) ----------------------------------------------------------
+
+
+def _day_bounds(f: DashboardFilter) -> list[dt.datetime]:
+    """Local midnights from the range's first day to the day after its last."""
+    tz = timezone.get_current_timezone()
+    return [
+        dt.datetime.combine(f.start + dt.timedelta(days=n), dt.time.min, tzinfo=tz)
+        for n in range(f.span_days + 1)
+    ]
+
+
+def _appointments(f: DashboardFilter) -> QuerySet[Any]:
+    from chairside.scheduling.models import Appointment
+
+    appointments = Appointment.objects.filter(organization=f.organization)
+    return appointments.filter(location=f.location) if f.location else appointments
+
+
+def appointment_groups(f: DashboardFilter) -> list[tuple[dt.datetime, dt.datetime, str, int]]:
+    """The range's appointments grouped by (start, end, status), with a count each.
+
+    One grouped read serves the treatments, outcomes and heatmap panels: bookings share
+    start and end times (every chair at 8:00), so three years of appointments come back as
+    a few thousand rows, read once per request.
+    """
+    if "appointments" not in f.memo:
+        bounds = _day_bounds(f)
+        grouped = (
+            _appointments(f)
+            .filter(start__gte=bounds[0], start__lt=bounds[-1])
+            .order_by()
+            .values_list("start", "end", "status")
+            .annotate(n=Count("id"))
+        )
+        f.memo["appointments"] = _raw_values(grouped)
+    rows: list[tuple[dt.datetime, dt.datetime, str, int]] = f.memo["appointments"]
+    return rows
+
+
+def completed_by_day(f: DashboardFilter) -> list[tuple[dt.date, int]]:
+    """Completed appointments (treatments given) on each day of the range."""
+    from chairside.rules import appointment_states as states
+
+    bounds = _day_bounds(f)
+    utc = [b.astimezone(dt.UTC) for b in bounds]
+    naive = [b.replace(tzinfo=None) for b in utc]
+    counts = [0] * f.span_days
+    for start, _, status, n in appointment_groups(f):
+        if status == states.COMPLETED:
+            slot = bisect.bisect_right(naive if start.tzinfo is None else utc, start) - 1
+            if 0 <= slot < len(counts):
+                counts[slot] += n
+    return [(f.start + dt.timedelta(days=n), c) for n, c in enumerate(counts)]
+
+
+def appointment_outcomes(f: DashboardFilter, now: dt.datetime) -> dict[str, int]:
+    """Appointments due in the range (already past) by status."""
+    cutoff = now.astimezone(dt.UTC)
+    naive_cutoff = cutoff.replace(tzinfo=None)
+    outcomes: Counter[str] = Counter()
+    for start, _, status, n in appointment_groups(f):
+        if start < (naive_cutoff if start.tzinfo is None else cutoff):
+            outcomes[status] += n
+    return dict(outcomes)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    hours: list[int]
+    rows: list[tuple[str, list[float]]]  # weekday label, utilization per hour (0-1)
+
+
+HEAT_HOURS = list(range(6, 22))
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def chair_heatmap(f: DashboardFilter) -> Heatmap | None:
+    """Booked chair time per hour of each weekday, over the chairs there (0-1).
+
+    Booked means every appointment that holds its chair (booked through completed). The
+    denominator is every chair-hour of that weekday and hour in the range, open or not,
+    so closed hours read as empty.
+    """
+    from chairside.rules import appointment_states as states
+
+    chairs = sum(c.chairs for c in site_capacity(f))
+    if not chairs:
+        return None
+    # Chairs in use per minute of the week, by a difference array: +n where bookings
+    # start, -n where they end, then a running sum. Linear in the groups, no per-hour loop.
+    week = 7 * 24 * 60
+    change = [0] * (week + 1)
+    local_offset = _utc_offsets(timezone.get_current_timezone())
+    for start, end, status, n in appointment_groups(f):
+        if status not in states.OCCUPYING:
+            continue
+        local = start + local_offset(start)  # the local wall clock, as fields
+        first = (local.weekday() * 24 + local.hour) * 60 + local.minute
+        last = first + min(week, int((end - start).total_seconds() // 60))
+        change[first] += n
+        if last <= week:
+            change[last] -= n
+        else:  # runs past Sunday midnight: wrap to Monday
+            change[week] -= n
+            change[0] += n
+            change[last - week] -= n
+    in_use = list(itertools.accumulate(change[:week]))
+    days_of_week = Counter((f.start + dt.timedelta(days=n)).weekday() for n in range(f.span_days))
+    rows = []
+    for d in range(7):
+        capacity = 60 * chairs * days_of_week[d]
+        cells = [
+            sum(in_use[(d * 24 + h) * 60 : (d * 24 + h + 1) * 60]) / capacity if capacity else 0.0
+            for h in HEAT_HOURS
+        ]
+        rows.append((WEEKDAYS[d], cells))
+    return Heatmap(HEAT_HOURS, rows)
+
+
+def _raw_values(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """A values_list query's rows straight from the cursor; datetimes in UTC.
+
+    SQLite hands back naive UTC datetimes, PostgreSQL aware ones; both carry UTC wall-clock
+    fields, which is all the callers use.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _utc_offsets(tz: Any) -> Any:
+    """A function from a UTC datetime (naive or aware) to the zone's offset then, cached per
+    UTC hour: offsets change on the hour, and a few thousand hours cover years of data."""
+    cache: dict[int, dt.timedelta] = {}
+
+    def offset(moment: dt.datetime) -> dt.timedelta:
+        key = moment.toordinal() * 24 + moment.hour
+        found = cache.get(key)
+        if found is None:
+            utc = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+            found = cache[key] = utc.astimezone(tz).utcoffset() or dt.timedelta(0)
+        return found
+
+    return offset

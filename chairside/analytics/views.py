@@ -1,0 +1,181 @@
+"""Reports pages: thin — parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.analytics import panels, report, selectors, services
+from chairside.analytics.forms import DashboardFilterForm, FeeTermsForm, ScenarioForm
+from chairside.analytics.models import ManagementFeeTerms
+from chairside.core.forms_util import add_service_errors
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.models import Organization
+from chairside.tenancy.roles import Perm
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def home(request: OrgRequest) -> HttpResponse:
+    form = DashboardFilterForm(
+        request.GET, organization=request.organization, today=timezone.localdate()
+    )
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else form.defaults()
+    f = selectors.DashboardFilter(
+        request.organization, data["location"], data["start"], data["end"]
+    )
+    context = {
+        "form": form,
+        "filter": f,
+        "panels": panels.dashboard_panels(f),
+        "pending": panels.pending_panels(),
+        "is_management": request.organization.kind == Organization.Kind.MANAGEMENT_COMPANY,
+        "can_plan": can(request, Perm.PLANNING_EDIT),
+    }
+    if context["is_management"]:
+        context["clients"] = selectors.client_sites(
+            management_company=request.organization, start=f.start, end=f.end
+        )
+        context["own_sites"] = selectors.locations(organization=request.organization).exists()
+    template = "analytics/_panels.html" if request.htmx else "analytics/home.html"  # type: ignore[attr-defined]
+    return render(request, template, context, status=200 if valid else 400)
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def planner(request: OrgRequest) -> HttpResponse:
+    context = {
+        "scenarios": selectors.scenarios(organization=request.organization),
+        "can_plan": can(request, Perm.PLANNING_EDIT),
+    }
+    return render(request, "analytics/planner.html", context)
+
+
+def _save(request: OrgRequest, form: ScenarioForm, scenario: object = None) -> object:
+    try:
+        return services.scenario_save(
+            organization=request.organization,
+            user=request.user,
+            name=form.cleaned_data["name"],
+            notes=form.cleaned_data["notes"],
+            inputs=form.inputs(),
+            scenario=scenario,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+@require_perm(Perm.PLANNING_EDIT)
+def scenario_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
+    scenario = (
+        selectors.access_scenario(organization=request.organization, public_id=public_id)
+        if public_id
+        else None
+    )
+    form = ScenarioForm(request.POST or None, scenario=scenario)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, scenario)
+        if saved is not None:
+            messages.success(request, f"Scenario “{saved}” saved.")
+            return redirect("analytics:scenario", public_id=saved.public_id)  # type: ignore[attr-defined]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "analytics/scenario_form.html", {"form": form, "scenario": scenario}, status=status
+    )
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def scenario_detail(request: OrgRequest, public_id: str) -> HttpResponse:
+    scenario = selectors.access_scenario(organization=request.organization, public_id=public_id)
+    context = report.scenario_context(scenario)
+    context["can_plan"] = can(request, Perm.PLANNING_EDIT)
+    return render(request, "analytics/scenario.html", context)
+
+
+@require_POST
+@require_perm(Perm.PLANNING_EDIT)
+def scenario_simulate(request: OrgRequest, public_id: str) -> HttpResponse:
+    scenario = selectors.access_scenario(organization=request.organization, public_id=public_id)
+    try:
+        scenario = services.scenario_simulate(scenario=scenario, user=request.user)
+    except ValidationError as exc:
+        return render(request, "analytics/_simulation.html", {"error": exc.messages[0]}, status=400)
+    context = report.scenario_context(scenario)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "analytics/_simulation.html", context)
+    return redirect("analytics:scenario", public_id=scenario.public_id)
+
+
+@require_POST
+@require_perm(Perm.PLANNING_EDIT)
+def scenario_delete(request: OrgRequest, public_id: str) -> HttpResponse:
+    scenario = selectors.access_scenario(organization=request.organization, public_id=public_id)
+    services.scenario_delete(scenario=scenario, user=request.user)
+    messages.success(request, f"Scenario “{scenario.name}” deleted.")
+    return redirect("analytics:planner")
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def scenario_compare(request: OrgRequest) -> HttpResponse:
+    ids = request.GET.getlist("s")[:4]
+    chosen = [
+        selectors.access_scenario(organization=request.organization, public_id=i) for i in ids
+    ]
+    if len(chosen) < 2:
+        messages.error(request, "Tick two or more scenarios to compare them.")
+        return redirect("analytics:planner")
+    contexts = [report.scenario_context(s) for s in chosen]
+    rows = report.comparison_rows([c["plan"] for c in contexts])
+    return render(request, "analytics/compare.html", {"contexts": contexts, "rows": rows})
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def scenario_csv(request: OrgRequest, public_id: str) -> HttpResponse:
+    scenario = selectors.access_scenario(organization=request.organization, public_id=public_id)
+    response = HttpResponse(report.csv_export(scenario), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.public_id}.csv"'
+    return response
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def scenario_pdf(request: OrgRequest, public_id: str) -> HttpResponse:
+    from weasyprint import HTML  # heavy: load only when a PDF is asked for
+
+    scenario = selectors.access_scenario(organization=request.organization, public_id=public_id)
+    context = report.scenario_context(scenario)
+    context["ramp_svg"] = report.svg_bars([r.net for r in context["plan"].ramp])
+    context["organization"] = request.organization
+    html = render_to_string("analytics/scenario_pdf.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.public_id}.pdf"'
+    return response
+
+
+@require_perm(Perm.PLANNING_EDIT)
+def fee_terms_edit(request: OrgRequest, client_id: str) -> HttpResponse:
+    client = selectors.access_client(management_company=request.organization, public_id=client_id)
+    terms = ManagementFeeTerms.objects.filter(client=client).first()
+    form = FeeTermsForm(request.POST or None, instance=terms)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fee_terms_save(
+                management_company=request.organization,
+                client=client,
+                user=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Fee terms for {client.name} saved.")
+            return redirect("analytics:home")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "analytics/fee_terms_form.html", {"form": form, "client": client}, status=status
+    )

@@ -1,0 +1,48 @@
+"""The audit trail: who did what to which record, when. Append-only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
+        OVERRIDE = "override", "Overrode a rule"
+        STATE = "state", "Changed state"
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed log-in"
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.UUIDField(null=True, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    # Which patient's chart this touched, so a chart's own trail is one indexed query.
+    patient_id = models.UUIDField(null=True, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-at"], name="audit_org_at"),
+            models.Index(fields=["patient_id", "-at"], name="audit_patient_at"),
+            models.Index(fields=["action", "username", "at"], name="audit_login_failures"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_repr}"

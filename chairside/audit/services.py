@@ -1,0 +1,83 @@
+"""Recording audit events. Services call ``audit_record`` explicitly; nothing is implicit.
+
+Changes are stored as ``{field: [old, new]}`` with values made JSON-safe, so the trail
+reads the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from chairside.audit.models import AuditEvent
+
+Snapshot = dict[str, Any]
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> Snapshot:
+    """The audited fields of a model instance, JSON-safe (foreign keys as their text)."""
+    names = fields or [
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.name not in {"id", "public_id", "created_at", "updated_at", "organization"}
+    ]
+    return {name: _json_safe(getattr(instance, name)) for name in names}
+
+
+def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
+    """Fields whose value changed, as ``{field: [old, new]}``."""
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    user: Any = None,
+    organization: Any = None,
+    obj: models.Model | None = None,
+    patient: Any = None,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    username: str = "",
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Append one event to the audit trail."""
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        organization=organization,
+        user=user if authenticated else None,
+        username=username or (user.get_username() if authenticated else ""),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=getattr(obj, "public_id", None) if obj is not None else None,
+        object_repr=str(obj)[:200] if obj is not None else "",
+        patient_id=getattr(patient, "public_id", None),
+        changes=changes or {},
+        reason=reason,
+        ip_address=ip_address,
+    )

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AuthorizationsConfig(AppConfig):
+    name = "chairside.authorizations"
+    label = "authorizations"
+    verbose_name = "Benefits and prior authorizations"
+
+    def ready(self) -> None:
+        from chairside.authorizations import today  # noqa: F401  (registers the Today cards)

@@ -1,0 +1,477 @@
+"""The patient-access work queues: what must happen next so no patient waits unnoticed.
+
+Each queue is a read (scoped to one organization) that returns rows; each row names the
+patient, what is wrong, since when, who has it, and the action that clears it. The Today
+page shows their counts; each queue has its own page, filterable by location and assignee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from chairside.authorizations.models import (
+    AuthorizationUsage,
+    BenefitsInvestigation,
+    PriorAuthorization,
+)
+from chairside.authorizations.selectors import doses_documented_by_order
+from chairside.referrals.models import Referral, TreatmentOrder
+from chairside.referrals.selectors import labs_due_for_orders, next_dose_on
+from chairside.rules import authorization_states as states
+from chairside.rules import referral_states as rs
+
+PENDING_DAYS = 5
+EXPIRY_WINDOW_DAYS = 30
+LABS_WINDOW_DAYS = 30
+DUE_WINDOW_DAYS = 14
+
+
+_KINDS = {
+    "Referral": "referral",
+    "TreatmentOrder": "order",
+    "BenefitsInvestigation": "benefits",
+    "PriorAuthorization": "authorization",
+}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item: Any  # the Referral, TreatmentOrder, BenefitsInvestigation or PriorAuthorization
+    patient: str
+    patient_url: str
+    what: str
+    detail: str
+    since: dt.date | None
+    action_label: str
+    action_url: str
+    location: Any
+    tone: str = "neutral"
+
+    @property
+    def kind(self) -> str:
+        """The item's kind in the assignment URL."""
+        return _KINDS[type(self.item).__name__]
+
+    @property
+    def assigned_to(self) -> Any:
+        return self.item.assigned_to
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str
+    description: str
+    rows: Callable[[Any, dt.date], list[QueueRow]]
+    order: int
+
+
+def _chart(patient: Any) -> str:
+    return reverse("patients:chart", args=[patient.public_id]) if patient else ""
+
+
+def _days(since: dt.date | None, today: dt.date) -> str:
+    if since is None:
+        return ""
+    days = (today - since).days
+    return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+
+
+def _order_row(order: TreatmentOrder, detail: str, label: str, url: str, **kw: Any) -> QueueRow:
+    return QueueRow(
+        item=order,
+        patient=str(order.patient),
+        patient_url=_chart(order.patient),
+        what=f"{order.drug.generic_name} · {order.regimen_name}",
+        detail=detail,
+        action_label=label,
+        action_url=url,
+        location=order.location,
+        **kw,
+    )
+
+
+def referrals_awaiting_intake(organization: Any, today: dt.date) -> list[QueueRow]:
+    found = Referral.objects.filter(organization=organization, state=rs.RECEIVED).select_related(
+        "patient", "referring_provider", "requested_drug", "location", "assigned_to"
+    )
+    return [
+        QueueRow(
+            item=r,
+            patient=r.patient_display,
+            patient_url=_chart(r.patient),
+            what=r.drug_display,
+            detail=f"From {r.referring_provider}, received {_days(r.received_on, today)}",
+            since=r.received_on,
+            action_label="Complete intake",
+            action_url=reverse("referrals:detail", args=[r.public_id]),
+            location=r.location,
+            tone="bad" if r.is_urgent else ("warn" if (today - r.received_on).days > 2 else ""),
+        )
+        for r in found
+    ]
+
+
+def _open_orders() -> list[str]:
+    return [TreatmentOrder.Status.ACTIVE, TreatmentOrder.Status.ON_HOLD]
+
+
+def benefits_pending(organization: Any, today: dt.date) -> list[QueueRow]:
+    found = BenefitsInvestigation.objects.filter(
+        organization=organization,
+        status=BenefitsInvestigation.Status.PENDING,
+        order__status__in=_open_orders(),
+    ).select_related("patient", "order__drug", "order__location", "coverage__payer", "assigned_to")
+    return [
+        QueueRow(
+            item=b,
+            patient=str(b.patient),
+            patient_url=_chart(b.patient),
+            what=f"{b.order.drug.generic_name} · {b.coverage.payer} "
+            f"({b.coverage.get_order_display().lower()})",
+            detail=f"Opened {_days(timezone.localdate(b.created_at), today)}",
+            since=timezone.localdate(b.created_at),
+            action_label="Verify benefits",
+            action_url=reverse("authorizations:benefits", args=[b.public_id]),
+            location=b.order.location,
+            tone="warn" if (today - timezone.localdate(b.created_at)).days > 3 else "",
+        )
+        for b in found
+    ]
+
+
+def _auth_rows(
+    found: Any, today: dt.date, detail: Callable[[PriorAuthorization], str]
+) -> list[QueueRow]:
+    return [
+        QueueRow(
+            item=a,
+            patient=str(a.patient),
+            patient_url=_chart(a.patient),
+            what=f"{a.order.drug.generic_name} · {a.coverage.payer}",
+            detail=detail(a),
+            since=a.submitted_on or a.status_changed_on,
+            action_label="Open authorization",
+            action_url=reverse("authorizations:detail", args=[a.public_id]),
+            location=a.order.location,
+            tone="bad" if a.status == states.MORE_INFO else "",
+        )
+        for a in found
+    ]
+
+
+def _auths(organization: Any) -> Any:
+    return PriorAuthorization.objects.filter(
+        organization=organization, order__status__in=_open_orders()
+    ).select_related("patient", "order__drug", "order__location", "coverage__payer", "assigned_to")
+
+
+def authorizations_to_submit(organization: Any, today: dt.date) -> list[QueueRow]:
+    found = _auths(organization).filter(status__in=[states.TO_SUBMIT, states.MORE_INFO])
+
+    def detail(a: PriorAuthorization) -> str:
+        if a.status == states.MORE_INFO:
+            return f"Payer asked for more information {_days(a.status_changed_on, today)}"
+        return f"To submit since {a.status_changed_on:%m/%d/%Y}"
+
+    return _auth_rows(found.order_by("status_changed_on"), today, detail)
+
+
+def authorizations_pending(organization: Any, today: dt.date) -> list[QueueRow]:
+    cutoff = today - dt.timedelta(days=PENDING_DAYS)
+    found = _auths(organization).filter(
+        status__in=[states.SUBMITTED, states.APPEAL_SUBMITTED], submitted_on__lt=cutoff
+    )
+
+    def detail(a: PriorAuthorization) -> str:
+        what = "Appeal submitted" if a.status == states.APPEAL_SUBMITTED else "Submitted"
+        return f"{what} {a.submitted_on:%m/%d/%Y}, {(today - a.submitted_on).days} days waiting"  # type: ignore[operator]
+
+    return _auth_rows(found.order_by("submitted_on"), today, detail)
+
+
+def authorizations_running_out(organization: Any, today: dt.date) -> list[QueueRow]:
+    """Approved, and ending within 30 days or with fewer than 2 visits left; no renewal yet.
+
+    Three queries whatever the number of approvals: the approvals, the renewals already
+    started, and the visits used per approval.
+    """
+    found = list(
+        _auths(organization).filter(status=states.APPROVED, end_on__gte=today).order_by("end_on")
+    )
+    renewing = set(
+        PriorAuthorization.objects.filter(
+            organization=organization,
+            status__in=[
+                states.TO_SUBMIT,
+                states.SUBMITTED,
+                states.MORE_INFO,
+                states.APPEAL_SUBMITTED,
+            ],
+        ).values_list("order_id", flat=True)
+    )
+    last_end: dict[int, dt.date] = {}
+    for auth in found:  # a later approval of the same order already covers what follows
+        last_end[auth.order_id] = max(last_end.get(auth.order_id, auth.end_on), auth.end_on)
+    used = dict(
+        AuthorizationUsage.objects.filter(authorization__in=found, released_at__isnull=True)
+        .values("authorization_id")
+        .annotate(n=Count("id"))
+        .values_list("authorization_id", "n")
+    )
+    horizon = today + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
+    rows = []
+    for auth in found:
+        if auth.order_id in renewing or auth.end_on != last_end[auth.order_id]:
+            continue
+        left = (
+            None
+            if auth.visits_authorized is None
+            else auth.visits_authorized - used.get(auth.pk, 0)
+        )
+        ending = auth.end_on is not None and auth.end_on <= horizon
+        if not ending and (left is None or left >= 2):
+            continue
+        parts = [f"ends {auth.end_on:%m/%d/%Y}"] if ending else []
+        if left is not None and left < 2:
+            parts.append(f"{left} visit{'s' if left != 1 else ''} left")
+        rows += _auth_rows(
+            [auth], today, _fixed(f"{auth.authorization_number}: " + ", ".join(parts))
+        )
+    return rows
+
+
+def _fixed(text: str) -> Callable[[PriorAuthorization], str]:
+    return lambda _auth: text
+
+
+def orders_expiring(organization: Any, today: dt.date) -> list[QueueRow]:
+    horizon = today + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
+    found = (
+        TreatmentOrder.objects.filter(
+            organization=organization,
+            status=TreatmentOrder.Status.ACTIVE,
+            expires_on__lte=horizon,
+        )
+        .select_related("patient", "drug", "location", "assigned_to", "ordering_provider")
+        .order_by("expires_on")
+    )
+    rows = []
+    for order in found:
+        expired = order.expires_on < today
+        word = "Expired" if expired else "Expires"
+        rows.append(
+            _order_row(
+                order,
+                f"{word} {order.expires_on:%m/%d/%Y}: ask {order.ordering_provider} to renew it",
+                "Open order",
+                reverse("referrals:order", args=[order.public_id]),
+                since=order.expires_on,
+                tone="bad" if expired else "warn",
+            )
+        )
+    return rows
+
+
+def _next_doses(organization: Any) -> list[tuple[TreatmentOrder, dt.date | None]]:
+    orders = list(
+        TreatmentOrder.objects.filter(
+            organization=organization, status=TreatmentOrder.Status.ACTIVE
+        )
+        .select_related("patient", "drug", "location", "assigned_to", "ordering_provider")
+        .order_by("first_dose_on", "id")
+    )
+    given = doses_documented_by_order([o.pk for o in orders])
+    return [(o, next_dose_on(o, given.get(o.pk, 0))) for o in orders]
+
+
+def labs_due_before_next_dose(organization: Any, today: dt.date) -> list[QueueRow]:
+    horizon = today + dt.timedelta(days=LABS_WINDOW_DAYS)
+    wanted: dict[int, dt.date] = {}
+    orders = {}
+    for order, upcoming in _next_doses(organization):
+        if order.first_dose_on is None:
+            wanted[order.pk] = today  # before starting: labs are due now
+        elif upcoming is not None and upcoming <= horizon:
+            wanted[order.pk] = max(upcoming, today)
+        else:
+            continue
+        orders[order.pk] = order
+    due = labs_due_for_orders(list(orders.values()), wanted)
+    rows = []
+    for order_id, labs in due.items():
+        order = orders[order_id]
+        when = (
+            "before the first dose"
+            if order.first_dose_on is None
+            else (f"before the dose of {wanted[order_id]:%m/%d/%Y}")
+        )
+        rows.append(
+            _order_row(
+                order,
+                f"{'; '.join(d.message for d in labs)} — {when}",
+                "Record result",
+                reverse("referrals:lab_add", args=[order.patient.public_id])
+                + f"?lab={labs[0].name}",
+                since=wanted[order_id],
+                tone="bad" if wanted[order_id] <= today + dt.timedelta(days=7) else "warn",
+            )
+        )
+    return sorted(rows, key=lambda r: r.since or today)
+
+
+def booked_order_ids(
+    organization: Any, order_ids: list[int], start: dt.date, end: dt.date
+) -> set[int] | None:
+    """Orders with an appointment between the dates, once scheduling is installed.
+
+    Contract for the scheduling module: ``chairside.scheduling.selectors
+    .order_ids_with_appointments(organization=, order_ids=, start=, end=)`` returning the ids
+    of orders with a booked (not cancelled) appointment in ``[start, end]``. Until it exists
+    (or scheduling is not installed) this returns None and the queue uses the regimen's
+    planned dates against documented doses alone.
+    """
+    if not apps.is_installed("chairside.scheduling"):
+        return None
+    try:
+        scheduling = importlib.import_module("chairside.scheduling.selectors")
+    except ImportError:
+        return None
+    lookup = getattr(scheduling, "order_ids_with_appointments", None)
+    if lookup is None:
+        return None
+    return set(lookup(organization=organization, order_ids=order_ids, start=start, end=end))
+
+
+def booking_url(order: TreatmentOrder) -> str:
+    """Scheduling's page to find a slot for the order, or the order page without it."""
+    try:
+        return reverse("scheduling:find_slot", args=[order.public_id])
+    except NoReverseMatch:
+        return reverse("referrals:order", args=[order.public_id])
+
+
+def due_without_appointment(organization: Any, today: dt.date) -> list[QueueRow]:
+    """Active orders whose next dose (by the regimen) is due within 14 days, or overdue,
+    with no appointment booked (once scheduling exists)."""
+    horizon = today + dt.timedelta(days=DUE_WINDOW_DAYS)
+    due = [(o, d) for o, d in _next_doses(organization) if d is not None and d <= horizon]
+    booked = booked_order_ids(
+        organization,
+        [o.pk for o, _ in due],
+        today - dt.timedelta(days=DUE_WINDOW_DAYS),
+        horizon + dt.timedelta(days=DUE_WINDOW_DAYS),
+    )
+    rows = []
+    for order, upcoming in due:
+        if booked is not None and order.pk in booked:
+            continue
+        overdue = upcoming < today
+        detail = f"{'Overdue since' if overdue else 'Due'} {upcoming:%m/%d/%Y}, no appointment"
+        rows.append(
+            _order_row(
+                order,
+                detail,
+                "Book",
+                booking_url(order),
+                since=upcoming,
+                tone="bad" if overdue else "warn",
+            )
+        )
+    return sorted(rows, key=lambda r: r.since or today)
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue(
+        "intake",
+        "New referrals awaiting intake",
+        "Referrals received and not yet worked up: link the patient, enter the order, "
+        "complete intake.",
+        referrals_awaiting_intake,
+        10,
+    ),
+    Queue(
+        "benefits",
+        "Benefits investigations pending",
+        "Coverages to verify with the payer for an order.",
+        benefits_pending,
+        20,
+    ),
+    Queue(
+        "to-submit",
+        "Authorizations to submit",
+        "Prior authorizations to send to the payer, or where the payer asked for more information.",
+        authorizations_to_submit,
+        30,
+    ),
+    Queue(
+        "pending",
+        f"Authorizations pending more than {PENDING_DAYS} days",
+        "Submitted and still waiting on the payer: call for a status.",
+        authorizations_pending,
+        40,
+    ),
+    Queue(
+        "expiring",
+        "Authorizations expiring or running out",
+        f"Approved authorizations ending within {EXPIRY_WINDOW_DAYS} days or with fewer than "
+        "2 visits left, with no renewal started.",
+        authorizations_running_out,
+        50,
+    ),
+    Queue(
+        "orders-expiring",
+        f"Orders expiring within {EXPIRY_WINDOW_DAYS} days",
+        "Ask the prescriber for a new order before the old one lapses.",
+        orders_expiring,
+        60,
+    ),
+    Queue(
+        "labs-due",
+        "Labs due before the next dose",
+        f"Required pre-infusion labs missing or out of date for a dose in the next "
+        f"{LABS_WINDOW_DAYS} days (or before the first dose).",
+        labs_due_before_next_dose,
+        70,
+    ),
+    Queue(
+        "due-unbooked",
+        "Patients due for a dose with no appointment",
+        f"By the regimen, a dose is due within {DUE_WINDOW_DAYS} days or overdue, "
+        "and none is booked.",
+        due_without_appointment,
+        80,
+    ),
+)
+QUEUES_BY_KEY = {q.key: q for q in QUEUES}
+
+
+def queue_rows(
+    queue: Queue,
+    *,
+    organization: Any,
+    today: dt.date,
+    location_id: int | None = None,
+    assignee: str = "",
+    me: Any = None,
+) -> list[QueueRow]:
+    """A queue's rows, filtered by location and assignee ("me", "none" or a staff public id)."""
+    rows = queue.rows(organization, today)
+    if location_id is not None:
+        rows = [r for r in rows if r.location is not None and r.location.pk == location_id]
+    if assignee == "none":
+        rows = [r for r in rows if r.item.assigned_to_id is None]
+    elif assignee == "me":
+        rows = [r for r in rows if me is not None and r.item.assigned_to_id == me.pk]
+    elif assignee:
+        rows = [r for r in rows if r.assigned_to and str(r.assigned_to.public_id) == assignee]
+    return rows

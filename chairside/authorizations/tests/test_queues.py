@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from chairside.authorizations import services
+from chairside.authorizations.queues import QUEUES, QUEUES_BY_KEY, queue_rows
+from chairside.core import testing as f
+from chairside.patients.services import lab_result_record
+from chairside.referrals.tests import factories as rf
+from chairside.rules import authorization_states as states
+from chairside.tenancy.models import StaffMember
+
+TODAY = dt.date(2026, 3, 2)
+NOON = dt.datetime(2026, 3, 2, 17, tzinfo=dt.UTC)
+
+
+def rows(key: str, org: Any, **kw: Any) -> list[Any]:
+    return queue_rows(QUEUES_BY_KEY[key], organization=org, today=TODAY, **kw)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    with time_machine.travel(NOON, tick=False):
+        yield
+
+
+@pytest.fixture
+def coordinator(org: Any) -> Any:
+    return f.make_user(org, "coordinator")
+
+
+class TestQueues:
+    def test_a_new_referral_waits_for_intake(self, org: Any) -> None:
+        referral = rf.make_referral(org, received_on=dt.date(2026, 2, 26))
+        [row] = rows("intake", org)
+        assert row.item == referral
+        assert row.action_url == reverse("referrals:detail", args=[referral.public_id])
+        assert "received 4 days ago" in row.detail
+
+    def test_a_new_order_waits_for_its_benefits_check(self, org: Any) -> None:
+        order = rf.make_order(rf.covered_patient(org))
+        [row] = rows("benefits", org)
+        assert row.item == rf.pending_benefits(order)
+
+    def test_authorizations_to_submit_and_more_information(
+        self, org: Any, coordinator: Any
+    ) -> None:
+        order = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(order, coordinator)
+        auth = order.authorizations.get()
+        assert [r.item for r in rows("to-submit", org)] == [auth]
+        services.authorization_transition(
+            authorization=auth, user=coordinator, to_status=states.SUBMITTED
+        )
+        assert rows("to-submit", org) == []
+        services.authorization_transition(
+            authorization=auth, user=coordinator, to_status=states.MORE_INFO, reason="Notes"
+        )
+        [row] = rows("to-submit", org)
+        assert "more information" in row.detail
+
+    def test_submissions_waiting_more_than_5_days(self, org: Any, coordinator: Any) -> None:
+        order = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(order, coordinator)
+        auth = order.authorizations.get()
+        auth = services.authorization_transition(
+            authorization=auth,
+            user=coordinator,
+            to_status=states.SUBMITTED,
+            on_date=dt.date(2026, 2, 25),
+        )
+        assert rows("pending", org) == []  # 5 days: not yet
+        auth.submitted_on = dt.date(2026, 2, 24)
+        auth.save()
+        [row] = rows("pending", org)
+        assert row.detail == "Submitted 02/24/2026, 6 days waiting"
+
+    def test_approvals_ending_soon_or_with_fewer_than_2_visits(
+        self, org: Any, coordinator: Any
+    ) -> None:
+        order = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(order, coordinator)
+        rf.approved_authorization(order, coordinator, end=dt.date(2026, 3, 20), visits=8)
+        [row] = rows("expiring", org)
+        assert row.detail == "A-1: ends 03/20/2026"
+        other = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(other, coordinator)
+        auth = rf.approved_authorization(
+            other, coordinator, end=dt.date(2026, 12, 31), visits=2, number="B-2"
+        )
+        services.authorization_consume(
+            source_type="t",
+            source_id="1",
+            user=coordinator,
+            order=other,
+            on_date=dt.date(2026, 1, 12),
+            units=35,
+        )
+        assert "B-2: 1 visit left" in [r.detail for r in rows("expiring", org)]
+        services.authorization_renew(authorization=auth, user=coordinator)
+        assert "B-2: 1 visit left" not in [r.detail for r in rows("expiring", org)]
+
+    def test_orders_expiring_within_30_days(self, org: Any) -> None:
+        patient = rf.covered_patient(org)
+        rf.make_order(patient, signed_on=dt.date(2025, 3, 20), first_dose_on=dt.date(2025, 3, 25))
+        rf.make_order(patient, "vedolizumab")
+        [row] = rows("orders-expiring", org)
+        assert row.detail.startswith("Expires 03/20/2026")
+
+    def test_labs_due_before_the_next_dose(self, org: Any) -> None:
+        patient = rf.covered_patient(org)
+        order = rf.make_order(patient, "natalizumab", first_dose_on=dt.date(2026, 1, 12))
+        lab_result_record(
+            patient=patient,
+            user=None,
+            lab_name="Anti-JCV antibody (with index)",
+            result_on=dt.date(2025, 8, 1),
+        )
+        [row] = rows("labs-due", org)
+        assert row.item == order
+        assert "last 08/01/2025, due every 180 days" in row.detail
+        assert "before the dose of 03/02/2026" in row.detail  # due today (not yet documented)
+
+    def test_patients_due_for_a_dose_with_none_documented(self, org: Any, coordinator: Any) -> None:
+        order = rf.make_order(
+            rf.covered_patient(org), "natalizumab", first_dose_on=dt.date(2026, 1, 12)
+        )
+        for n, day in enumerate([dt.date(2026, 1, 12), dt.date(2026, 2, 9)]):
+            services.authorization_consume(
+                source_type="t",
+                source_id=str(n),
+                user=coordinator,
+                order=order,
+                on_date=day,
+                units=300,
+            )
+        [row] = rows("due-unbooked", org)
+        assert row.detail == "Due 03/09/2026, no appointment"
+
+    def test_it_filters_by_site_and_assignee(self, org: Any, coordinator: Any) -> None:
+        main, annex = f.make_location(org, name="Main"), f.make_location(org, name="Annex")
+        staff = StaffMember.objects.create(
+            organization=org, first_name="Hana", last_name="Price", user=coordinator
+        )
+        mine = rf.make_referral(org, location=main)
+        rf.make_referral(org, location=annex, patient_last_name="Other")
+        services.work_item_assign(item=mine, staff=staff, user=coordinator)
+        assert [r.item for r in rows("intake", org, location_id=main.pk)] == [mine]
+        assert [r.item for r in rows("intake", org, assignee="me", me=staff)] == [mine]
+        assert [r.item.patient_last_name for r in rows("intake", org, assignee="none")] == ["Other"]
+        assert [r.item for r in rows("intake", org, assignee=str(staff.public_id))] == [mine]
+
+    def test_another_organizations_work_never_shows(self, org: Any, other_org: Any) -> None:
+        rf.make_referral(other_org)
+        rf.make_order(rf.covered_patient(other_org))
+        assert all(q.rows(org, TODAY) == [] for q in QUEUES)
+
+
+class TestQueuePages:
+    def test_each_queue_has_a_page_and_a_today_card(
+        self, org: Any, coordinator_client: Any
+    ) -> None:
+        rf.make_referral(org)
+        today = coordinator_client.get(reverse("today"))
+        for queue in QUEUES:
+            page = coordinator_client.get(reverse("authorizations:queue", args=[queue.key]))
+            assert page.status_code == 200
+            assert queue.title.encode() in today.content
+        assert (
+            b"Byron, Ada"
+            in coordinator_client.get(reverse("authorizations:queue", args=["intake"])).content
+        )
+
+    def test_a_nurse_sees_the_labs_card_only(self, org: Any) -> None:
+        nurse = f.login(f.make_user(org, "nurse"))
+        today = nurse.get(reverse("today")).content
+        assert b"Labs due before the next dose" in today
+        assert b"Authorizations to submit" not in today
+
+    def test_an_unknown_queue_is_404(self, coordinator_client: Any) -> None:
+        assert (
+            coordinator_client.get(reverse("authorizations:queue", args=["nope"])).status_code
+            == 404
+        )
+
+
+class TestAssign:
+    def test_a_coordinator_assigns_with_htmx(self, org: Any, coordinator_client: Any) -> None:
+        referral = rf.make_referral(org)
+        staff = StaffMember.objects.create(organization=org, first_name="Hana", last_name="Price")
+        url = reverse("authorizations:assign", args=["referral", referral.public_id])
+        response = coordinator_client.post(url, {"staff": staff.public_id}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert b"selected" in response.content
+        referral.refresh_from_db()
+        assert referral.assigned_to == staff
+
+    def test_it_refuses_staff_of_another_organization(
+        self, org: Any, other_org: Any, coordinator_client: Any
+    ) -> None:
+        referral = rf.make_referral(org)
+        stranger = StaffMember.objects.create(organization=other_org, first_name="X", last_name="Y")
+        url = reverse("authorizations:assign", args=["referral", referral.public_id])
+        response = coordinator_client.post(
+            url, {"staff": stranger.public_id}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 400
+        referral.refresh_from_db()
+        assert referral.assigned_to is None
+
+    def test_it_is_404_for_another_organizations_item(
+        self, other_org: Any, coordinator_client: Any
+    ) -> None:
+        foreign = rf.make_referral(other_org)
+        url = reverse("authorizations:assign", args=["referral", foreign.public_id])
+        assert coordinator_client.post(url, {"staff": ""}).status_code == 404
+
+    def test_a_nurse_cannot_assign(self, org: Any) -> None:
+        referral = rf.make_referral(org)
+        nurse = f.login(f.make_user(org, "nurse"))
+        url = reverse("authorizations:assign", args=["referral", referral.public_id])
+        assert nurse.post(url, {"staff": ""}).status_code == 403

@@ -1,0 +1,1 @@
+"""Patient-access pages: work queues, benefits checks and prior authorizations."""

@@ -1,0 +1,246 @@
+"""From stored claims to the pure documents the rules write and check.
+
+Turns a ``Claim`` (with its encounter's stored facts, its items and, for a secondary claim,
+the primary's posted remittance) into ``rules.x12_837p.ClaimDocument`` and
+``rules.claim_check.CheckInput``. Reads only; scoped by the claim's own organization.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from chairside.billing.models import BillingProfile, ChargeLine, Claim, ClaimItem
+from chairside.billing.pricing import billing_profile
+from chairside.rules import claim_states
+from chairside.rules.charges import ClaimLine, EncounterFacts
+from chairside.rules.claim_check import BillingProviderFacts, CheckInput
+from chairside.rules.x12_837p import (
+    CLAIM_FILING,
+    Adjustment,
+    BilledLine,
+    BillingProvider,
+    ClaimDocument,
+    Facility,
+    LineAdjudication,
+    OtherPayer,
+    Party,
+)
+
+ADJUDICATED = frozenset(
+    {claim_states.PAID, claim_states.PARTIALLY_PAID, claim_states.DENIED, claim_states.CLOSED}
+)
+
+
+def claim_line(line: ChargeLine) -> ClaimLine:
+    """A stored charge line as the rules' ClaimLine."""
+    return ClaimLine(
+        kind=line.kind,
+        code=line.code,
+        units=line.units,
+        modifiers=line.modifier_list,
+        diagnosis_pointers=line.pointer_list,
+        place_of_service=line.place_of_service,
+        date_of_service=line.date_of_service,
+        description=line.description,
+        drug_key=line.drug_key,
+        ndc=line.ndc or None,
+        ndc11=line.ndc11,
+        ndc_unit=line.ndc_unit,
+        ndc_quantity=line.ndc_quantity,
+    )
+
+
+def _items(claim: Claim) -> list[ClaimItem]:
+    return list(claim.items.select_related("line").order_by("line_number"))
+
+
+def primary_of(claim: Claim) -> Claim | None:
+    if claim.sequence == 1:
+        return None
+    return (
+        Claim.objects.filter(encounter=claim.encounter, sequence=claim.sequence - 1)
+        .order_by("superseded", "-created_at")
+        .first()
+    )
+
+
+def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -> CheckInput:
+    items = _items(claim)
+    primary = primary_of(claim)
+    return CheckInput(
+        facts=claim.encounter.encounter_facts(),
+        coverage_index=claim.sequence - 1,
+        lines=[claim_line(item.line) for item in items],
+        charges=[item.charge if item.line.charge is not None else None for item in items],
+        billing_provider=_billing_facts(billing_profile(claim.organization)),
+        authorization_required=authorization_required,
+        prior_payer_adjudicated=primary is None or primary.state in ADJUDICATED,
+        today=today,
+    )
+
+
+def _billing_facts(profile: BillingProfile) -> BillingProviderFacts:
+    return BillingProviderFacts(
+        name=profile.billing_name,
+        npi=profile.npi,
+        tax_id=profile.tax_id,
+        address_line1=profile.address_line1,
+        city=profile.city,
+        state=profile.state,
+        postal_code=profile.postal_code,
+    )
+
+
+def billing_provider(profile: BillingProfile) -> BillingProvider:
+    return BillingProvider(
+        name=profile.billing_name,
+        npi=profile.npi,
+        tax_id=profile.tax_id,
+        address_line1=profile.address_line1,
+        address_line2=profile.address_line2,
+        city=profile.city,
+        state=profile.state,
+        postal_code=profile.postal_code,
+    )
+
+
+def sender(profile: BillingProfile) -> Party:
+    return Party(
+        name=profile.billing_name,
+        identifier=profile.submitter_id or profile.npi or "SUBMITTER",
+        contact_name=profile.contact_name,
+        contact_phone=profile.contact_phone,
+    )
+
+
+def receiver(profile: BillingProfile) -> Party:
+    return Party(
+        name=profile.receiver_name or "CLEARINGHOUSE",
+        identifier=profile.receiver_id or "RECEIVER",
+    )
+
+
+def claim_document(claim: Claim) -> ClaimDocument:
+    """The 837P claim for a stored claim: lines with charges, other payers, facility."""
+    facts = claim.encounter.encounter_facts()
+    primary = primary_of(claim)
+    prior = _prior_adjudications(primary) if primary is not None else {}
+    lines = tuple(
+        BilledLine(
+            line=claim_line(item.line),
+            charge=item.charge,
+            control_number=item.control_number,
+            prior_payers=prior.get(item.line_id, ()),
+        )
+        for item in _items(claim)
+    )
+    return ClaimDocument(
+        control_number=claim.control_number,
+        facts=facts,
+        coverage_index=claim.sequence - 1,
+        claim_filing=CLAIM_FILING.get(claim.payer.kind, "CI"),
+        lines=lines,
+        frequency_code=claim.frequency_code,
+        original_reference=claim.replaces.payer_claim_number if claim.replaces else "",
+        facility=_facility(claim),
+        other_payers=_other_payers(primary, facts) if primary is not None else (),
+    )
+
+
+def _facility(claim: Claim) -> Facility | None:
+    location = claim.encounter.location
+    if location is None:
+        return None
+    profile = billing_profile(claim.organization)
+    if location.address_line1.strip().upper() == profile.address_line1.strip().upper():
+        return None  # the service was given at the billing address (2310C not used)
+    return Facility(
+        name=location.name,
+        address_line1=location.address_line1,
+        address_line2=location.address_line2,
+        city=location.city,
+        state=location.state,
+        postal_code=location.postal_code,
+    )
+
+
+def _remit_date(primary: Claim) -> dt.date:
+    remit = primary.remits.select_related("remittance").order_by("-remittance__paid_on").first()
+    return remit.remittance.paid_on if remit is not None else primary.updated_at.date()
+
+
+def _prior_adjudications(primary: Claim) -> dict[int, tuple[LineAdjudication, ...]]:
+    paid_on = _remit_date(primary)
+    found: dict[int, tuple[LineAdjudication, ...]] = {}
+    for item in _items(primary):
+        adjustments = tuple(
+            Adjustment(a.group, a.reason, a.amount, a.quantity)
+            for payment in item.payments.all()
+            for a in payment.adjustments.all()
+        )
+        found[item.line_id] = (
+            LineAdjudication(
+                payer_id=primary.payer.payer_id,
+                paid=item.paid,
+                code=item.line.code,
+                modifiers=item.line.modifier_list,
+                units=item.line.units,
+                adjudicated_on=paid_on,
+                adjustments=adjustments,
+            ),
+        )
+    return found
+
+
+def _other_payers(primary: Claim, facts: EncounterFacts) -> tuple[OtherPayer, ...]:
+    claim_level = tuple(
+        Adjustment(a.group, a.reason, a.amount, a.quantity)
+        for remit in primary.remits.all()
+        for a in remit.adjustments.filter(payment__isnull=True)
+    )
+    return (
+        OtherPayer(
+            coverage=facts.coverages[primary.sequence - 1],
+            sequence=("P", "S", "T")[primary.sequence - 1],
+            claim_filing=CLAIM_FILING.get(primary.payer.kind, "CI"),
+            paid=primary.paid,
+            adjudicated_on=_remit_date(primary),
+            adjustments=claim_level,
+        ),
+    )
+
+
+def money(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+LETTERS = "ABCDEFGHIJKL"
+
+
+def cms1500_context(claim: Claim) -> dict[str, Any]:
+    """What the CMS-1500 view prints (NUCC 1500 Reference Instruction Manual items)."""
+    facts = claim.encounter.encounter_facts()
+    coverage = (
+        facts.coverages[claim.sequence - 1] if len(facts.coverages) >= claim.sequence else None
+    )
+    other = facts.coverages[claim.sequence] if len(facts.coverages) > claim.sequence else None
+    rows = [
+        {
+            "item": item,
+            "pointers": "".join(LETTERS[p - 1] for p in item.line.pointer_list if 0 < p <= 12),
+            "modifiers": item.line.modifier_list,
+        }
+        for item in _items(claim)
+    ]
+    return {
+        "facts": facts,
+        "coverage": coverage,
+        "other_coverage": other,
+        "diagnoses": list(
+            zip(LETTERS, (d.replace(".", "") for d in facts.diagnoses[:12]), strict=False)
+        ),
+        "rows": rows,
+        "facility": _facility(claim),
+    }

@@ -1,0 +1,165 @@
+"""Billing forms: they parse input; the services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from chairside.billing.models import BillingProfile, Denial, PayerContract
+from chairside.patients.models import Payer
+from chairside.rules import claim_states as states
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def _members(organization: Any) -> Any:
+    return (
+        get_user_model()
+        .objects.filter(memberships__organization=organization, memberships__is_active=True)
+        .order_by("username")
+    )
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_state"].choices = [("", "Choose…"), *choices]  # type: ignore[attr-defined]
+
+
+def transition_choices(state: str) -> list[tuple[str, str]]:
+    return [
+        (s, states.CLAIM.label(s))
+        for s in states.CLAIM.next_states(state)
+        if s in states.MANUAL_TARGETS
+    ]
+
+
+class LineAdjustForm(forms.Form):
+    amount = forms.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Negative lowers the charge (e.g. -120.00)."
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        return upload
+
+
+class DenialForm(forms.Form):
+    status = forms.ChoiceField(choices=Denial.Status.choices)
+    assigned_to: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Assignee"
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = _members(organization)  # type: ignore[attr-defined]
+
+
+class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = PayerContract
+        fields = [
+            "payer",
+            "drug_basis",
+            "drug_percent",
+            "drug_rate",
+            "patient_share_percent",
+            "secondary_covers_percent",
+            "requires_prior_authorization",
+            "appeal_window_days",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.filter(  # type: ignore[attr-defined]
+            organization=organization
+        ).exclude(kind=Payer.Kind.SELF_PAY)
+        if self.instance.pk:
+            self.fields["payer"].disabled = True
+
+    def _post_clean(self) -> None:
+        # The service validates the whole contract (organization included) and saves it.
+        pass
+
+
+class AdminFeeForm(forms.Form):
+    cpt = forms.CharField(label="CPT code", max_length=5)
+    amount = forms.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="Empty removes the fee."
+    )
+
+
+class DrugRateForm(forms.Form):
+    hcpcs = forms.CharField(label="HCPCS code", max_length=5)
+    basis = forms.ChoiceField(choices=PayerContract.Basis.choices)
+    percent = forms.DecimalField(max_digits=6, decimal_places=2, required=False)
+    rate = forms.DecimalField(
+        label="rate per unit", max_digits=12, decimal_places=4, required=False
+    )
+
+
+class BillingProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = BillingProfile
+        fields = [
+            "billing_name",
+            "npi",
+            "tax_id",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "submitter_id",
+            "contact_name",
+            "contact_phone",
+            "receiver_name",
+            "receiver_id",
+            "production",
+            "supplies_cost_per_visit",
+            "nurse_cost_per_hour",
+            "default_assignee",
+        ]
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["default_assignee"].queryset = _members(organization)  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - dt.timedelta(days=90)
+        return (start, end) if start <= end else (end, start)
+
+
+class ClaimFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Claim number, MRN or last name")
+    state = forms.ChoiceField(
+        required=False, choices=[("", "Any state"), *states.CLAIM.labels.items()]
+    )

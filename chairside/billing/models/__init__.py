@@ -1,0 +1,45 @@
+"""Billing data: settings and prices, encounters and their charge lines, claims, remittances
+and denials. Split by subject; import from here."""
+
+from chairside.billing.models.charges import ChargeLine, Encounter, LineAdjustment
+from chairside.billing.models.claims import Claim, ClaimExport, ClaimItem, ClaimStateChange
+from chairside.billing.models.fees import (
+    AspPrice,
+    AspPricingFile,
+    BillingProfile,
+    ChargeMasterItem,
+    ContractAdminFee,
+    ContractDrugRate,
+    DrugPrice,
+    PayerContract,
+)
+from chairside.billing.models.remittances import (
+    Denial,
+    ItemPayment,
+    PaymentAdjustment,
+    Remittance,
+    RemittanceClaim,
+)
+
+__all__ = [
+    "AspPrice",
+    "AspPricingFile",
+    "BillingProfile",
+    "ChargeLine",
+    "ChargeMasterItem",
+    "Claim",
+    "ClaimExport",
+    "ClaimItem",
+    "ClaimStateChange",
+    "ContractAdminFee",
+    "ContractDrugRate",
+    "Denial",
+    "DrugPrice",
+    "Encounter",
+    "ItemPayment",
+    "LineAdjustment",
+    "PayerContract",
+    "PaymentAdjustment",
+    "Remittance",
+    "RemittanceClaim",
+]

@@ -1,0 +1,195 @@
+"""Billing reads, always scoped to one organization; ``access_*`` 404 for another's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from chairside.billing.models import (
+    AspPricingFile,
+    ChargeLine,
+    Claim,
+    ClaimExport,
+    Denial,
+    Encounter,
+    PayerContract,
+    Remittance,
+)
+from chairside.rules import claim_states as states
+from chairside.rules.margins import ageing
+
+_CLAIM_RELATED = ("patient", "payer", "encounter", "encounter__location")
+
+
+def claims_in(*, organization: Any, state: str | None = None) -> QuerySet[Claim]:
+    claims = Claim.objects.filter(organization=organization, superseded=False).select_related(
+        *_CLAIM_RELATED
+    )
+    return claims.filter(state=state) if state else claims
+
+
+def claims_ready(*, organization: Any) -> QuerySet[Claim]:
+    return claims_in(organization=organization, state=states.READY).order_by(
+        "encounter__date_of_service", "control_number"
+    )
+
+
+def claims_rejected(*, organization: Any) -> QuerySet[Claim]:
+    return claims_in(organization=organization, state=states.REJECTED).order_by("state_changed_at")
+
+
+def charges_to_review(*, organization: Any) -> dict[str, Any]:
+    """Draft claims the check stopped, and encounters corrected after billing or unbillable."""
+    drafts = claims_in(organization=organization, state=states.DRAFT).order_by(
+        "encounter__date_of_service"
+    )
+    encounters = (
+        Encounter.objects.filter(organization=organization, needs_review=True)
+        .select_related("patient", "location")
+        .order_by("date_of_service")
+    )
+    return {"drafts": drafts, "encounters": encounters}
+
+
+def open_denials(*, organization: Any) -> QuerySet[Denial]:
+    return (
+        Denial.objects.filter(organization=organization, status__in=["open", "appealed"])
+        .select_related("claim", "claim__patient", "claim__payer", "item__line", "assigned_to")
+        .order_by("appeal_deadline", "id")
+    )
+
+
+def denials_past_half_window(*, organization: Any, today: dt.date) -> list[Denial]:
+    """Open denials with less than half their appeal window left (or none)."""
+    return [
+        d
+        for d in open_denials(organization=organization).filter(status="open")
+        if d.half_window <= today
+    ]
+
+
+def receivables(*, organization: Any, today: dt.date) -> dict[str, Any]:
+    """Money expected from payers and not yet in, by age from the date of service.
+
+    Claims waiting on the payer (submitted, accepted, appealed) count at their expected
+    payment less what was paid; denied lines still being worked count at their expected
+    payment.
+    """
+    balances: list[tuple[dt.date, Decimal]] = []
+    waiting = claims_in(organization=organization).filter(state__in=states.OPEN_RECEIVABLE)
+    for claim in waiting:
+        due = claim.expected_payer - claim.paid
+        if due > 0:
+            balances.append((claim.encounter.date_of_service, due))
+    for denial in open_denials(organization=organization).exclude(claim__state=states.APPEALED):
+        balances.append((denial.claim.encounter.date_of_service, denial.amount))
+    buckets = ageing(balances, today)
+    return {"buckets": buckets, "total": sum(buckets.values(), Decimal(0)), "count": len(balances)}
+
+
+def access_claim(*, organization: Any, public_id: Any) -> Claim:
+    return get_object_or_404(
+        Claim.objects.select_related(*_CLAIM_RELATED, "replaces"),
+        organization=organization,
+        public_id=public_id,
+    )
+
+
+def access_encounter(*, organization: Any, public_id: Any) -> Encounter:
+    return get_object_or_404(
+        Encounter.objects.select_related("patient", "location"),
+        organization=organization,
+        public_id=public_id,
+    )
+
+
+def access_line(*, organization: Any, public_id: Any) -> ChargeLine:
+    return get_object_or_404(
+        ChargeLine.objects.select_related("encounter", "encounter__patient"),
+        organization=organization,
+        public_id=public_id,
+    )
+
+
+def access_denial(*, organization: Any, public_id: Any) -> Denial:
+    return get_object_or_404(
+        Denial.objects.select_related("claim", "claim__patient", "item__line"),
+        organization=organization,
+        public_id=public_id,
+    )
+
+
+def access_export(*, organization: Any, public_id: Any) -> ClaimExport:
+    return get_object_or_404(ClaimExport, organization=organization, public_id=public_id)
+
+
+def access_remittance(*, organization: Any, public_id: Any) -> Remittance:
+    return get_object_or_404(Remittance, organization=organization, public_id=public_id)
+
+
+def access_contract(*, organization: Any, public_id: Any) -> PayerContract:
+    return get_object_or_404(
+        PayerContract.objects.select_related("payer"),
+        organization=organization,
+        public_id=public_id,
+    )
+
+
+def claim_detail(*, claim: Claim) -> dict[str, Any]:
+    """Everything the claim page shows, read in a few queries."""
+    items = list(
+        claim.items.select_related("line").prefetch_related("payments__adjustments", "denials")
+    )
+    return {
+        "items": items,
+        "history": list(claim.state_changes.select_related("changed_by")),
+        "exports": list(claim.exports.all()),
+        "remits": list(claim.remits.select_related("remittance")),
+        "related": list(
+            Claim.objects.filter(encounter=claim.encounter)
+            .exclude(pk=claim.pk)
+            .select_related("payer")
+        ),
+        "denials": list(claim.denials.select_related("assigned_to", "item")),
+        "facts": claim.encounter.encounter_facts(),
+    }
+
+
+def patient_claims(*, organization: Any, patient: Any) -> QuerySet[Claim]:
+    return (
+        claims_in(organization=organization)
+        .filter(patient=patient)
+        .order_by("-encounter__date_of_service", "sequence")
+    )
+
+
+def remittances(*, organization: Any) -> QuerySet[Remittance]:
+    return Remittance.objects.filter(organization=organization).order_by("-paid_on", "-id")
+
+
+def asp_files(*, organization: Any) -> QuerySet[AspPricingFile]:
+    return AspPricingFile.objects.filter(organization=organization)
+
+
+def contracts(*, organization: Any) -> QuerySet[PayerContract]:
+    return PayerContract.objects.filter(organization=organization).select_related("payer")
+
+
+def encounters_recent(*, organization: Any) -> QuerySet[Encounter]:
+    return Encounter.objects.filter(organization=organization).select_related("patient")
+
+
+def claims_search(*, organization: Any, state: str = "", query: str = "") -> QuerySet[Claim]:
+    claims = claims_in(organization=organization, state=state or None)
+    text = query.strip()
+    if text:
+        claims = claims.filter(
+            Q(control_number__iexact=text)
+            | Q(patient__last_name__istartswith=text)
+            | Q(patient__mrn__iexact=text)
+        )
+    return claims.order_by(F("encounter__date_of_service").desc(), "control_number")

@@ -1,0 +1,45 @@
+"""Billing use cases. Each runs in one transaction, validates, and records an audit event.
+
+The entry point for the visit module is :func:`charges_derive_for_visit`.
+"""
+
+from chairside.billing.services.charges import (
+    charge_line_adjust,
+    charges_derive,
+    charges_derive_for_visit,
+    encounter_mark_reviewed,
+)
+from chairside.billing.services.claims import (
+    claim_build_secondary,
+    claim_check,
+    claim_transition,
+    claims_build_for_encounter,
+)
+from chairside.billing.services.exports import claims_export
+from chairside.billing.services.fees import (
+    asp_file_import,
+    billing_profile_save,
+    contract_admin_fee_set,
+    contract_drug_rate_set,
+    payer_contract_save,
+)
+from chairside.billing.services.remittances import denial_update, remittance_import
+
+__all__ = [
+    "asp_file_import",
+    "billing_profile_save",
+    "charge_line_adjust",
+    "charges_derive",
+    "charges_derive_for_visit",
+    "claim_build_secondary",
+    "claim_check",
+    "claim_transition",
+    "claims_build_for_encounter",
+    "claims_export",
+    "contract_admin_fee_set",
+    "contract_drug_rate_set",
+    "denial_update",
+    "encounter_mark_reviewed",
+    "payer_contract_save",
+    "remittance_import",
+]

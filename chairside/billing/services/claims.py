@@ -1,0 +1,270 @@
+"""Claims: build them from an encounter's lines, check them, move them, export them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chairside.audit.models import AuditEvent
+from chairside.audit.services import audit_record
+from chairside.billing.documents import check_input, primary_of
+from chairside.billing.models import ChargeLine, Claim, ClaimItem, ClaimStateChange, Encounter
+from chairside.billing.pricing import PriceBook
+from chairside.patients.models import Payer
+from chairside.rules import claim_states as states
+from chairside.rules.claim_check import Problem, check_claim
+from chairside.rules.reimbursement import expected_line
+
+
+def _payer_of(encounter: Encounter, index: int) -> Payer | None:
+    coverages = encounter.encounter_facts().coverages
+    if index >= len(coverages):
+        return None
+    payer = Payer.objects.filter(
+        organization=encounter.organization, public_id=coverages[index].payer_ref
+    ).first()
+    if payer is None or payer.kind == Payer.Kind.SELF_PAY:
+        return None
+    return payer
+
+
+def claims_build_for_encounter(*, encounter: Encounter, user: Any) -> Claim | None:
+    """Create or rebuild the encounter's primary claim from its current lines, then check it.
+
+    No payer to bill (no coverage, or self-pay): no claim, and the encounter goes to review.
+    """
+    payer = _payer_of(encounter, 0)
+    if payer is None:
+        encounter.needs_review = True
+        encounter.review_note = "No insurance to bill on the visit (self-pay or no coverage)."
+        encounter.save(update_fields=["needs_review", "review_note", "updated_at"])
+        return None
+    claim = (
+        Claim.objects.select_for_update()
+        .filter(encounter=encounter, sequence=1, superseded=False)
+        .first()
+    )
+    if claim is not None and claim.payer_id != payer.pk:
+        claim.superseded = True  # the primary payer changed: this claim goes no further
+        claim.save(update_fields=["superseded", "updated_at"])
+        claim = None
+    if claim is None:
+        claim = _new_claim(encounter, payer, 1, user)
+    elif claim.state == states.REJECTED:
+        _move(claim, states.DRAFT, user, "Rebuilt from the corrected visit.")
+    coverage = encounter.encounter_facts().coverages[0]
+    claim.member_id = coverage.member_id
+    lines = encounter.current_lines.order_by("position").prefetch_related("adjustments")
+    _fill_items(claim, list(lines))
+    claim_check(claim=claim, user=user)
+    return claim
+
+
+def _new_claim(encounter: Encounter, payer: Payer, sequence: int, user: Any) -> Claim:
+    for _attempt in range(5):
+        number = Claim.objects.filter(organization=encounter.organization).count() + 1
+        claim = Claim(
+            organization=encounter.organization,
+            encounter=encounter,
+            patient=encounter.patient,
+            payer=payer,
+            sequence=sequence,
+            control_number=f"C{number:07d}",
+            state_changed_at=timezone.now(),
+        )
+        try:
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError:
+            continue  # another biller took that number a moment ago
+        audit_record(
+            action=AuditEvent.Action.CREATE,
+            user=user,
+            organization=claim.organization,
+            obj=claim,
+            patient=claim.patient,
+            changes={"payer": [None, str(payer)], "sequence": [None, sequence]},
+        )
+        return claim
+    raise ValidationError("Could not number the claim; try again.")
+
+
+def _fill_items(claim: Claim, lines: list[ChargeLine]) -> None:
+    """Replace the claim's items with the given lines, priced and with expected payments."""
+    claim.items.all().delete()
+    prices = PriceBook(claim.organization)
+    terms = prices.terms(claim.payer)
+    limits = prices.asp_limits(claim.encounter.date_of_service)
+    items = []
+    for number, line in enumerate(lines, start=1):
+        expected = None
+        if terms is not None:
+            expected = expected_line(
+                terms,
+                kind=line.kind,
+                code=line.code,
+                units=line.units,
+                asp_limit=limits.get(line.code),
+                wac=prices.wac(line.code),
+            )
+        items.append(
+            ClaimItem(
+                claim=claim,
+                line=line,
+                line_number=number,
+                control_number=f"{claim.control_number}-{number}",
+                charge=line.adjusted_charge or Decimal(0),
+                expected_allowed=expected.allowed if expected else None,
+                expected_payer=expected.payer if expected else None,
+                expected_patient=expected.patient if expected else None,
+            )
+        )
+    ClaimItem.objects.bulk_create(items)
+    _totals(claim, items)
+
+
+def _totals(claim: Claim, items: list[ClaimItem]) -> None:
+    claim.total_charge = sum((i.charge for i in items), Decimal(0))
+    claim.expected_payer = sum((i.expected_payer or Decimal(0) for i in items), Decimal(0))
+    claim.expected_patient = sum((i.expected_patient or Decimal(0) for i in items), Decimal(0))
+    claim.save()
+
+
+def claim_build_secondary(*, primary: Claim, user: Any) -> Claim | None:
+    """After the primary paid: the secondary claim for what it left to the patient."""
+    payer = _payer_of(primary.encounter, primary.sequence)
+    if payer is None or primary.patient_responsibility <= 0:
+        return None
+    if Claim.objects.filter(
+        encounter=primary.encounter, sequence=primary.sequence + 1, superseded=False
+    ).exists():
+        return None
+    claim = _new_claim(primary.encounter, payer, primary.sequence + 1, user)
+    coverage = primary.encounter.encounter_facts().coverages[primary.sequence]
+    claim.member_id = coverage.member_id
+    terms = PriceBook(claim.organization).terms(payer)
+    share = terms.secondary_covers_percent if terms is not None else Decimal(100)
+    items = [
+        ClaimItem(
+            claim=claim,
+            line=item.line,
+            line_number=item.line_number,
+            control_number=f"{claim.control_number}-{item.line_number}",
+            charge=item.charge,
+            expected_allowed=item.patient_responsibility,
+            expected_payer=(item.patient_responsibility * share / 100).quantize(Decimal("0.01")),
+            expected_patient=item.patient_responsibility
+            - (item.patient_responsibility * share / 100).quantize(Decimal("0.01")),
+        )
+        for item in primary.items.select_related("line").order_by("line_number")
+    ]
+    ClaimItem.objects.bulk_create(items)
+    _totals(claim, items)
+    claim_check(claim=claim, user=user)
+    return claim
+
+
+def _authorization_required(claim: Claim) -> bool:
+    """The payer requires prior authorization (its contract says so, or there is no contract)
+    and a drug on the claim usually needs one (formulary)."""
+    from chairside.billing.models import PayerContract
+    from chairside.formulary.models import Drug
+
+    contract = PayerContract.objects.filter(
+        organization=claim.organization, payer=claim.payer
+    ).first()
+    if contract is not None and not contract.requires_prior_authorization:
+        return False
+    keys = [i.line.drug_key for i in claim.items.select_related("line") if i.line.drug_key]
+    return Drug.objects.filter(
+        organization=claim.organization, key__in=keys, prior_auth_usually_required=True
+    ).exists()
+
+
+@transaction.atomic
+def claim_check(*, claim: Claim, user: Any = None) -> list[Problem]:
+    """Run the pre-submission check, store its findings, and move draft ↔ ready."""
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if not locked.is_editable:
+        raise ValidationError(
+            f"Claim {locked.control_number} is {locked.state_label}; there is nothing to check."
+        )
+    data = check_input(
+        locked,
+        authorization_required=_authorization_required(locked),
+        today=timezone.localdate(),
+    )
+    problems = check_claim(data)
+    locked.problems = [{"code": p.code, "message": p.message} for p in problems]
+    locked.checked_at = timezone.now()
+    locked.save(update_fields=["problems", "checked_at", "member_id", "updated_at"])
+    if not problems and locked.state == states.DRAFT:
+        _move(locked, states.READY, user, "The pre-submission check found nothing missing.")
+    elif problems and locked.state == states.READY:
+        _move(locked, states.DRAFT, user, f"{len(problems)} item(s) to fix.")
+    claim.refresh_from_db()
+    return problems
+
+
+def _move(claim: Claim, target: str, user: Any, reason: str = "") -> None:
+    try:
+        states.CLAIM.check(claim.state, target, reason)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    ClaimStateChange.objects.create(
+        claim=claim,
+        from_state=claim.state,
+        to_state=target,
+        reason=reason,
+        changed_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    audit_record(
+        action=AuditEvent.Action.STATE,
+        user=user,
+        organization=claim.organization,
+        obj=claim,
+        patient=claim.patient,
+        changes={"state": [claim.state, target]},
+        reason=reason,
+    )
+    claim.state = target
+    claim.state_changed_at = timezone.now()
+    claim.save(update_fields=["state", "state_changed_at", "updated_at"])
+
+
+CLOSING_NEEDS_REASON = frozenset({states.DENIED, states.PARTIALLY_PAID, states.APPEALED})
+
+
+@transaction.atomic
+def claim_transition(*, claim: Claim, to_state: str, user: Any, reason: str = "") -> Claim:
+    """A biller moves a claim (accepted, rejected, appealed, closed, back to draft)."""
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if to_state not in states.MANUAL_TARGETS:
+        raise ValidationError("That state is set by the check, the export or a remittance.")
+    if to_state == states.CLOSED and locked.state in CLOSING_NEEDS_REASON and not reason.strip():
+        raise ValidationError("Give a reason to close a claim that was not paid in full.")
+    _move(locked, to_state, user, reason.strip())
+    if to_state == states.APPEALED:
+        locked.denials.filter(status="open").update(status="appealed")
+    return locked
+
+
+def secondary_ready_for(primary: Claim) -> Claim | None:
+    return (
+        Claim.objects.filter(encounter=primary.encounter, sequence=primary.sequence + 1)
+        .exclude(superseded=True)
+        .first()
+    )
+
+
+__all__ = [
+    "claim_build_secondary",
+    "claim_check",
+    "claim_transition",
+    "claims_build_for_encounter",
+    "primary_of",
+]

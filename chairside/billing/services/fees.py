@@ -1,0 +1,225 @@
+"""Fee schedules and settings: import an ASP file, keep contracts and the billing profile."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chairside.audit.models import AuditEvent
+from chairside.audit.services import audit_record, diff, snapshot
+from chairside.billing.models import (
+    AspPrice,
+    AspPricingFile,
+    BillingProfile,
+    ContractAdminFee,
+    ContractDrugRate,
+    PayerContract,
+)
+from chairside.rules.asp_file import decode_asp_bytes, parse_asp_csv
+
+DEMO_ASP_FILE = Path(__file__).resolve().parent.parent / "data" / "asp_demo_sample.csv"
+
+
+@transaction.atomic
+def asp_file_import(*, organization: Any, data: bytes, filename: str, user: Any) -> AspPricingFile:
+    """Import a CMS ASP pricing file (CSV, as published). Bad file: ValidationError, nothing
+    saved. The same quarter imported again replaces that quarter's prices."""
+    try:
+        parsed = parse_asp_csv(decode_asp_bytes(data))
+    except ValueError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if not parsed.rows:
+        raise ValidationError({"file": "The file has no HCPCS code with a payment limit."})
+    same = AspPricingFile.objects.filter(
+        organization=organization,
+        effective_from=parsed.effective_from,
+        effective_to=parsed.effective_to,
+        is_demo=parsed.is_demo,
+    )
+    if parsed.effective_from is not None:
+        same.delete()  # re-imported (CMS revises files): the newer upload wins
+    record = AspPricingFile.objects.create(
+        organization=organization,
+        title=parsed.title[:200] or filename[:200],
+        filename=filename[:200],
+        effective_from=parsed.effective_from,
+        effective_to=parsed.effective_to,
+        is_demo=parsed.is_demo,
+        row_count=len(parsed.rows),
+        skipped=[f"line {line}: {why}" for line, why in parsed.skipped],
+        imported_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    AspPrice.objects.bulk_create(
+        AspPrice(
+            file=record,
+            hcpcs=row.hcpcs,
+            short_description=row.short_description[:120],
+            dosage=row.dosage[:40],
+            payment_limit=row.payment_limit,
+        )
+        for row in parsed.rows
+    )
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        user=user,
+        organization=organization,
+        obj=record,
+        changes={"rows": [None, len(parsed.rows)]},
+    )
+    return record
+
+
+CONTRACT_FIELDS = (
+    "drug_basis",
+    "drug_percent",
+    "drug_rate",
+    "patient_share_percent",
+    "secondary_covers_percent",
+    "requires_prior_authorization",
+    "appeal_window_days",
+    "notes",
+)
+
+
+@transaction.atomic
+def payer_contract_save(
+    *,
+    organization: Any,
+    user: Any,
+    payer: Any,
+    contract: PayerContract | None = None,
+    **fields: Any,
+) -> PayerContract:
+    """Create or change a payer's contract terms."""
+    if payer.organization_id != organization.pk:
+        raise ValidationError({"payer": "Choose a payer of this organization."})
+    if contract is None:
+        if PayerContract.objects.filter(organization=organization, payer=payer).exists():
+            raise ValidationError({"payer": f"{payer} already has a contract; change that one."})
+        contract = PayerContract(organization=organization, payer=payer)
+    else:
+        contract = PayerContract.objects.select_for_update().get(
+            pk=contract.pk, organization=organization
+        )
+    before = snapshot(contract, CONTRACT_FIELDS) if contract.pk else {}
+    for name, value in fields.items():
+        if name not in CONTRACT_FIELDS:
+            raise TypeError(f"Unknown contract field {name}")
+        setattr(contract, name, value)
+    contract.full_clean()
+    contract.save()
+    audit_record(
+        action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+        user=user,
+        organization=organization,
+        obj=contract,
+        changes=diff(before, snapshot(contract, CONTRACT_FIELDS)),
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_admin_fee_set(
+    *, contract: PayerContract, cpt: str, amount: Decimal | None, user: Any
+) -> ContractAdminFee | None:
+    """Set (or, with no amount, remove) the payer's fee for an administration code."""
+    code = cpt.strip()
+    if not (len(code) == 5 and code.isdigit()):
+        raise ValidationError({"cpt": "A CPT code is five digits, e.g. 96413."})
+    if amount is None:
+        contract.admin_fees.filter(cpt=code).delete()
+        return None
+    if amount < 0:
+        raise ValidationError({"amount": "A fee cannot be negative."})
+    fee, _ = ContractAdminFee.objects.update_or_create(
+        contract=contract, cpt=code, defaults={"amount": amount}
+    )
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        user=user,
+        organization=contract.organization,
+        obj=contract,
+        changes={f"fee {code}": [None, str(amount)]},
+    )
+    return fee
+
+
+@transaction.atomic
+def contract_drug_rate_set(
+    *,
+    contract: PayerContract,
+    hcpcs: str,
+    basis: str,
+    percent: Decimal | None,
+    rate: Decimal | None,
+    user: Any,
+) -> ContractDrugRate:
+    """A per-drug exception to the contract's drug terms."""
+    code = hcpcs.strip().upper()
+    if basis == PayerContract.Basis.FIXED and rate is None:
+        raise ValidationError({"rate": "A fixed rate needs its amount per unit."})
+    row = contract.drugs.filter(hcpcs=code).first() or ContractDrugRate(
+        contract=contract, hcpcs=code
+    )
+    row.basis = basis
+    row.percent = percent if percent is not None else Decimal(100)
+    row.rate = rate
+    row.full_clean()
+    row.save()
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        user=user,
+        organization=contract.organization,
+        obj=contract,
+        changes={f"drug {code}": [None, f"{basis} {percent or ''} {rate or ''}"]},
+    )
+    return row
+
+
+PROFILE_FIELDS = (
+    "billing_name",
+    "npi",
+    "tax_id",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "submitter_id",
+    "contact_name",
+    "contact_phone",
+    "receiver_name",
+    "receiver_id",
+    "production",
+    "supplies_cost_per_visit",
+    "nurse_cost_per_hour",
+    "default_assignee",
+)
+
+
+@transaction.atomic
+def billing_profile_save(*, organization: Any, user: Any, **fields: Any) -> BillingProfile:
+    """Create or change the organization's billing profile."""
+    profile = BillingProfile.objects.select_for_update().filter(
+        organization=organization
+    ).first() or BillingProfile(organization=organization)
+    before = snapshot(profile, PROFILE_FIELDS) if profile.pk else {}
+    for name, value in fields.items():
+        if name not in PROFILE_FIELDS:
+            raise TypeError(f"Unknown billing profile field {name}")
+        setattr(profile, name, value)
+    profile.tax_id = "".join(ch for ch in profile.tax_id if ch.isdigit())
+    profile.full_clean()
+    profile.save()
+    audit_record(
+        action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+        user=user,
+        organization=organization,
+        obj=profile,
+        changes=diff(before, snapshot(profile, PROFILE_FIELDS)),
+    )
+    return profile

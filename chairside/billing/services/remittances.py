@@ -1,0 +1,375 @@
+"""Posting an 835: payments and adjustments to claim lines, and the denials queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chairside.audit.models import AuditEvent
+from chairside.audit.services import audit_record
+from chairside.billing.models import (
+    Claim,
+    ClaimItem,
+    Denial,
+    ItemPayment,
+    PaymentAdjustment,
+    Remittance,
+    RemittanceClaim,
+)
+from chairside.billing.pricing import PriceBook, appeal_window_days, billing_profile
+from chairside.billing.services.claims import _move, claim_build_secondary
+from chairside.rules import carc
+from chairside.rules import claim_states as states
+from chairside.rules.x12_835 import (
+    DENIED_STATUS,
+    REVERSAL_STATUS,
+    ClaimPayment,
+    RemitAdjustment,
+    RemittanceError,
+    ServicePayment,
+    parse_835,
+)
+
+TAKES_PAYMENT = frozenset({states.SUBMITTED, states.ACCEPTED, states.APPEALED})
+
+
+def _rejected(segment: str, line: int | None, reason: str) -> ValidationError:
+    where = f"segment {segment}" + (f" (line {line})" if line else "")
+    return ValidationError(f"The 835 was rejected at {where}: {reason} Nothing was posted.")
+
+
+@transaction.atomic
+def remittance_import(*, organization: Any, text: str, filename: str, user: Any) -> Remittance:
+    """Post an 835 remittance. A malformed file, a payment that does not balance, or a claim
+    that is not ours and waiting for payment: ValidationError naming the segment and
+    reason, and nothing is posted."""
+    try:
+        parsed = parse_835(text)
+    except RemittanceError as exc:
+        raise _rejected(exc.segment, exc.line, exc.reason.rstrip(".") + ".") from None
+    if Remittance.objects.filter(
+        organization=organization, payer_name=parsed.payer_name, trace_number=parsed.trace_number
+    ).exists():
+        raise _rejected(
+            "TRN",
+            None,
+            f"payment {parsed.trace_number} from {parsed.payer_name} was already posted.",
+        )
+    remittance = Remittance.objects.create(
+        organization=organization,
+        payer_name=parsed.payer_name,
+        trace_number=parsed.trace_number,
+        paid_on=parsed.paid_on,
+        total_paid=parsed.total_paid,
+        payment_method=parsed.payment_method,
+        filename=filename[:200],
+        content=text,
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    for payment in parsed.claims:
+        _post_claim(remittance, payment, user)
+    payers = {rc.claim.payer_id for rc in remittance.claims.select_related("claim")}
+    if len(payers) == 1:
+        remittance.payer_id = payers.pop()
+        remittance.save(update_fields=["payer", "updated_at"])
+    return remittance
+
+
+def _post_claim(remittance: Remittance, payment: ClaimPayment, user: Any) -> None:
+    claim = (
+        Claim.objects.select_for_update()
+        .filter(organization=remittance.organization, control_number=payment.control_number)
+        .select_related("payer", "patient")
+        .first()
+    )
+    if claim is None:
+        raise _rejected("CLP", payment.line, f"claim {payment.control_number} is not one of ours.")
+    if payment.status == REVERSAL_STATUS:
+        raise _rejected(
+            "CLP",
+            payment.line,
+            f"claim {claim.control_number} is a reversal (status 22); post reversals by hand.",
+        )
+    if claim.state not in TAKES_PAYMENT:
+        raise _rejected(
+            "CLP",
+            payment.line,
+            f"claim {claim.control_number} is "
+            f"{claim.state_label}; only a submitted, accepted or appealed claim "
+            "takes a payment.",
+        )
+    posted = RemittanceClaim.objects.create(
+        remittance=remittance,
+        claim=claim,
+        status_code=payment.status,
+        charge=payment.charge,
+        paid=payment.paid,
+        patient_responsibility=payment.patient_responsibility,
+        payer_claim_number=payment.payer_claim_number,
+    )
+    items = list(claim.items.select_related("line").order_by("line_number"))
+    if payment.services:
+        touched = _post_services(posted, payment, items)
+    else:
+        touched = _post_claim_level(posted, payment, items)
+    _claim_level_adjustments(posted, payment.adjustments, claim)
+    _settle(claim, payment, items=items, touched=touched, remittance=remittance, user=user)
+
+
+def _post_services(
+    posted: RemittanceClaim, payment: ClaimPayment, items: list[ClaimItem]
+) -> set[int]:
+    by_control = {item.control_number: item for item in items}
+    touched: set[int] = set()
+    for service in payment.services:
+        item = by_control.get(service.line_control) or _match(service, items, touched)
+        if item is None or item.pk in touched:
+            raise _rejected(
+                "SVC",
+                payment.line,
+                f"service {service.code} "
+                f"{service.line_control or ''} matches no line of claim "
+                f"{payment.control_number}.",
+            )
+        _post_item(
+            posted,
+            item,
+            paid=service.paid,
+            adjustments=service.adjustments,
+            service=service,
+            charge=service.charge,
+        )
+        touched.add(item.pk)
+    return touched
+
+
+def _match(service: ServicePayment, items: list[ClaimItem], taken: set[int]) -> ClaimItem | None:
+    for item in items:
+        if (
+            item.pk not in taken
+            and item.line.code == service.code
+            and item.line.modifier_list == service.modifiers
+        ):
+            return item
+    return None
+
+
+def _post_claim_level(
+    posted: RemittanceClaim, payment: ClaimPayment, items: list[ClaimItem]
+) -> set[int]:
+    """A claim paid without service lines: share the payment by charge, to the cent."""
+    total = sum((i.charge for i in items), Decimal(0))
+    remaining = payment.paid
+    for n, item in enumerate(items):
+        share = (
+            remaining
+            if n == len(items) - 1
+            else (payment.paid * item.charge / total).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if total
+            else Decimal(0)
+        )
+        remaining -= share
+        _post_item(posted, item, paid=share, adjustments=(), service=None, charge=item.charge)
+    return {i.pk for i in items}
+
+
+def _post_item(
+    posted: RemittanceClaim,
+    item: ClaimItem,
+    *,
+    paid: Decimal,
+    adjustments: tuple[RemitAdjustment, ...],
+    service: ServicePayment | None,
+    charge: Decimal,
+) -> None:
+    record = ItemPayment.objects.create(
+        remittance_claim=posted,
+        item=item,
+        charge=charge,
+        paid=paid,
+        allowed=service.allowed if service else None,
+        units=service.units if service else item.line.units,
+        remarks=" ".join(service.remarks)[:120] if service else "",
+    )
+    for adjustment in adjustments:
+        PaymentAdjustment.objects.create(
+            remittance_claim=posted,
+            payment=record,
+            group=adjustment.group,
+            reason=adjustment.reason,
+            amount=adjustment.amount,
+            quantity=adjustment.quantity,
+        )
+        if adjustment.group == "PR":
+            item.patient_responsibility += adjustment.amount
+        else:
+            item.adjusted += adjustment.amount
+    item.paid += paid
+    if item.paid > 0:
+        item.status = ClaimItem.Status.PAID
+    elif item.patient_responsibility > 0:
+        item.status = ClaimItem.Status.PATIENT
+    else:
+        item.status = ClaimItem.Status.DENIED
+    item.save()
+
+
+def _claim_level_adjustments(
+    posted: RemittanceClaim, adjustments: tuple[RemitAdjustment, ...], claim: Claim
+) -> None:
+    for adjustment in adjustments:
+        PaymentAdjustment.objects.create(
+            remittance_claim=posted,
+            group=adjustment.group,
+            reason=adjustment.reason,
+            amount=adjustment.amount,
+            quantity=adjustment.quantity,
+        )
+
+
+def _settle(
+    claim: Claim,
+    payment: ClaimPayment,
+    *,
+    items: list[ClaimItem],
+    touched: set[int],
+    remittance: Remittance,
+    user: Any,
+) -> None:
+    for item in items:
+        if item.pk not in touched and item.status == ClaimItem.Status.OPEN:
+            item.status = ClaimItem.Status.DENIED  # the payer said nothing about this line
+            item.save(update_fields=["status", "updated_at"])
+    claim_adjustments = [(a.group, a.amount) for a in payment.adjustments]
+    claim.paid = sum((i.paid for i in items), Decimal(0))
+    claim.patient_responsibility = sum((i.patient_responsibility for i in items), Decimal(0)) + sum(
+        (amount for group, amount in claim_adjustments if group == "PR"), Decimal(0)
+    )
+    claim.adjusted = sum((i.adjusted for i in items), Decimal(0)) + sum(
+        (amount for group, amount in claim_adjustments if group != "PR"), Decimal(0)
+    )
+    if payment.payer_claim_number:
+        claim.payer_claim_number = payment.payer_claim_number
+    claim.save()
+    denied = [i for i in items if i.status == ClaimItem.Status.DENIED]
+    _resolve_paid_denials(claim, items)
+    reasons = _open_denials(claim, denied, payment, remittance, user) if denied else ""
+    if denied and (len(denied) == len(items) or payment.status == DENIED_STATUS):
+        _move(claim, states.DENIED, user, reasons)
+    elif denied:
+        _move(claim, states.PARTIALLY_PAID, user, reasons)
+    else:
+        _move(claim, states.PAID, user, f"Paid {claim.paid} ({remittance.trace_number}).")
+    if claim.state in {states.PAID, states.PARTIALLY_PAID}:
+        claim_build_secondary(primary=claim, user=user)
+
+
+def _resolve_paid_denials(claim: Claim, items: list[ClaimItem]) -> None:
+    paid = [i.pk for i in items if i.status != ClaimItem.Status.DENIED]
+    claim.denials.filter(item_id__in=paid, status__in=["open", "appealed"]).update(
+        status=Denial.Status.RESOLVED, note="Paid on a later remittance."
+    )
+
+
+def _open_denials(
+    claim: Claim,
+    denied: list[ClaimItem],
+    payment: ClaimPayment,
+    remittance: Remittance,
+    user: Any,
+) -> str:
+    prices = PriceBook(claim.organization)
+    window = appeal_window_days(prices.contract(claim.payer), claim.payer)
+    deadline = remittance.paid_on + dt.timedelta(days=window)
+    assignee = claim.assigned_to or billing_profile(claim.organization).default_assignee
+    summaries = []
+    for item in denied:
+        codes, reason = _denial_reason(item, payment)
+        summaries.append(f"line {item.line_number} {codes}")
+        if claim.denials.filter(item=item, status__in=["open", "appealed"]).exists():
+            continue
+        denial = Denial.objects.create(
+            organization=claim.organization,
+            claim=claim,
+            item=item,
+            remittance=remittance,
+            reason_codes=codes[:120],
+            reason=reason,
+            amount=item.expected_payer if item.expected_payer is not None else item.charge,
+            opened_on=remittance.paid_on,
+            appeal_deadline=deadline,
+            assigned_to=assignee,
+        )
+        audit_record(
+            action=AuditEvent.Action.CREATE,
+            user=user,
+            organization=claim.organization,
+            obj=denial,
+            patient=claim.patient,
+            changes={"reason": [None, codes]},
+        )
+    return "Denied: " + "; ".join(summaries)
+
+
+def _denial_reason(item: ClaimItem, payment: ClaimPayment) -> tuple[str, str]:
+    adjustments = [
+        (a.group, a.reason)
+        for p in item.payments.all()
+        for a in p.adjustments.all()
+        if a.group != "PR"
+    ] or [(a.group, a.reason) for a in payment.adjustments if a.group != "PR"]
+    remarks = [r for p in item.payments.all() for r in p.remarks.split()]
+    if not adjustments and not remarks:
+        return "not paid", "The remittance did not pay or adjust this line."
+    codes = ", ".join([f"{g}-{r}" for g, r in dict.fromkeys(adjustments)] + remarks)
+    reason = " ".join(
+        [carc.describe(g, r) for g, r in dict.fromkeys(adjustments)]
+        + [carc.describe_remark(r) for r in remarks]
+    )
+    return codes, reason
+
+
+@transaction.atomic
+def denial_update(
+    *, denial: Denial, user: Any, status: str, assigned_to: Any = None, note: str = ""
+) -> Denial:
+    """Assign, appeal, resolve or write off a denial; every change says who and why."""
+    locked = Denial.objects.select_for_update().get(pk=denial.pk)
+    if status not in Denial.Status.values:
+        raise ValidationError({"status": "Choose a status from the list."})
+    if status == Denial.Status.WRITTEN_OFF and not note.strip():
+        raise ValidationError({"note": "Say why the amount is written off."})
+    if (
+        assigned_to is not None
+        and not assigned_to.memberships.filter(
+            organization=locked.organization, is_active=True
+        ).exists()
+    ):
+        raise ValidationError({"assigned_to": "Assign someone of this organization."})
+    before = {"status": locked.status, "assigned_to": str(locked.assigned_to or "")}
+    locked.status = status
+    locked.assigned_to = assigned_to
+    if note.strip():
+        locked.note = note.strip()
+    locked.save()
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        user=user,
+        organization=locked.organization,
+        obj=locked,
+        patient=locked.claim.patient,
+        changes={
+            key: [value, after]
+            for key, value, after in (
+                ("status", before["status"], status),
+                ("assigned_to", before["assigned_to"], str(assigned_to or "")),
+            )
+            if value != after
+        },
+        reason=note.strip(),
+    )
+    return locked

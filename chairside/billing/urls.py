@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from chairside.billing import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("claims/", views.claim_list, name="claims"),
+    path("claims/export/", views.claims_export_ready, name="export_ready"),
+    path("claims/<uuid:public_id>/", views.claim_detail, name="claim"),
+    path("claims/<uuid:public_id>/check/", views.claim_check, name="claim_check"),
+    path("claims/<uuid:public_id>/move/", views.claim_transition, name="claim_transition"),
+    path("claims/<uuid:public_id>/submit/", views.claim_submit, name="claim_submit"),
+    path("claims/<uuid:public_id>/cms-1500/", views.claim_cms1500, name="claim_cms1500"),
+    path("exports/<uuid:public_id>/", views.export_download, name="export"),
+    path("visits/<uuid:public_id>/", views.encounter_detail, name="encounter"),
+    path("visits/<uuid:public_id>/reviewed/", views.encounter_reviewed, name="encounter_reviewed"),
+    path("lines/<uuid:public_id>/adjust/", views.line_adjust, name="line_adjust"),
+    path("remittances/", views.remittance_list, name="remittances"),
+    path("remittances/<uuid:public_id>/", views.remittance_detail, name="remittance"),
+    path("denials/<uuid:public_id>/", views.denial_update, name="denial"),
+    path("fees/", views.fee_schedule, name="fees"),
+    path("contracts/", views.contract_list, name="contracts"),
+    path("contracts/new/", views.contract_new, name="contract_new"),
+    path("contracts/<uuid:public_id>/", views.contract_edit, name="contract"),
+    path("contracts/<uuid:public_id>/fees/", views.contract_admin_fee, name="contract_fee"),
+    path("contracts/<uuid:public_id>/drugs/", views.contract_drug_rate, name="contract_drug"),
+    path("margins/", views.margins, name="margins"),
+    path("settings/", views.billing_settings, name="settings"),
+]

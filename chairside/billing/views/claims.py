@@ -1,0 +1,171 @@
+"""The billing home (work queues) and the claim pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.billing import selectors, services
+from chairside.billing.documents import cms1500_context
+from chairside.billing.forms import (
+    ClaimFilterForm,
+    DenialForm,
+    TransitionForm,
+    transition_choices,
+)
+from chairside.billing.models import Claim
+from chairside.billing.pricing import billing_profile
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.roles import Perm
+
+
+@require_perm(Perm.BILLING_VIEW)
+def home(request: OrgRequest) -> HttpResponse:
+    organization, today = request.organization, timezone.localdate()
+    context = {
+        "review": selectors.charges_to_review(organization=organization),
+        "ready": selectors.claims_ready(organization=organization),
+        "rejected": selectors.claims_rejected(organization=organization),
+        "denials": selectors.open_denials(organization=organization)[:50],
+        "receivables": selectors.receivables(organization=organization, today=today),
+        "today": today,
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
+    return render(request, "billing/home.html", context)
+
+
+@require_perm(Perm.BILLING_VIEW)
+def claim_list(request: OrgRequest) -> HttpResponse:
+    form = ClaimFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    claims = selectors.claims_search(
+        organization=request.organization, state=data.get("state", ""), query=data.get("q", "")
+    )
+    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": data.get("q", "")}
+    return render(request, "billing/claim_list.html", context)
+
+
+@require_perm(Perm.BILLING_VIEW)
+def claim_detail(request: OrgRequest, public_id: str) -> HttpResponse:
+    claim = selectors.access_claim(organization=request.organization, public_id=public_id)
+    context = {
+        "claim": claim,
+        **selectors.claim_detail(claim=claim),
+        "moves": TransitionForm(choices=transition_choices(claim.state)),
+        "has_moves": bool(transition_choices(claim.state)),
+        "form": DenialForm(organization=request.organization),
+        "can_edit": can(request, Perm.BILLING_EDIT),
+        "today": timezone.localdate(),
+    }
+    return render(request, "billing/claim_detail.html", context)
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def claim_check(request: OrgRequest, public_id: str) -> HttpResponse:
+    claim = selectors.access_claim(organization=request.organization, public_id=public_id)
+    error = ""
+    try:
+        services.claim_check(claim=claim, user=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    claim.refresh_from_db()
+    context = {"claim": claim, "error": error, "can_edit": True, "just_checked": True}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "billing/_check_results.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    return redirect("billing:claim", public_id=claim.public_id)
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def claim_transition(request: OrgRequest, public_id: str) -> HttpResponse:
+    claim = selectors.access_claim(organization=request.organization, public_id=public_id)
+    form = TransitionForm(request.POST, choices=transition_choices(claim.state))
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose one of the states offered.")
+        services.claim_transition(
+            claim=claim,
+            to_state=form.cleaned_data["to_state"],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("billing:claim", public_id=claim.public_id)
+    messages.success(request, f"Claim {claim.control_number} moved.")
+    return redirect("billing:claim", public_id=claim.public_id)
+
+
+def _export(request: OrgRequest, claims: Sequence[Claim], back: str) -> HttpResponse:
+    try:
+        export = services.claims_export(
+            organization=request.organization,
+            claims=claims,
+            user=request.user,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    messages.success(
+        request, f"837P file #{export.control_number} made with {export.claim_count} claim(s)."
+    )
+    return redirect(f"{back}?export={export.public_id}")
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def claim_submit(request: OrgRequest, public_id: str) -> HttpResponse:
+    claim = selectors.access_claim(organization=request.organization, public_id=public_id)
+    return _export(request, [claim], claim.get_absolute_url())
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def claims_export_ready(request: OrgRequest) -> HttpResponse:
+    chosen = request.POST.getlist("claim")
+    ready = selectors.claims_ready(organization=request.organization)
+    claims = list(ready.filter(public_id__in=chosen))
+    if len(claims) != len(set(chosen)):
+        messages.error(request, "Some chosen claims are no longer ready; nothing was sent.")
+        return redirect("billing:home")
+    return _export(request, claims, reverse("billing:home"))
+
+
+@require_perm(Perm.BILLING_VIEW)
+def export_download(request: OrgRequest, public_id: str) -> HttpResponse:
+    export = selectors.access_export(organization=request.organization, public_id=public_id)
+    response = HttpResponse(export.content, content_type="application/edi-x12")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@require_perm(Perm.BILLING_VIEW)
+def claim_cms1500(request: OrgRequest, public_id: str) -> HttpResponse:
+    claim = selectors.access_claim(organization=request.organization, public_id=public_id)
+    context = {
+        "claim": claim,
+        **cms1500_context(claim),
+        "profile": billing_profile(request.organization),
+    }
+    html = render(request, "billing/cms1500.html", context)
+    if request.GET.get("format") != "pdf":
+        return html
+    from weasyprint import HTML
+
+    pdf = HTML(string=html.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="CMS-1500-{claim.control_number}.pdf"'
+    return response

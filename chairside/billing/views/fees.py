@@ -1,0 +1,175 @@
+"""Fee schedules (ASP files), payer contracts and the billing settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from chairside.billing import selectors, services
+from chairside.billing.forms import (
+    AdminFeeForm,
+    BillingProfileForm,
+    ContractForm,
+    DrugRateForm,
+    UploadForm,
+)
+from chairside.billing.models import AspPrice, PayerContract
+from chairside.billing.pricing import billing_profile
+from chairside.core.forms_util import add_service_errors
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.roles import Perm
+
+
+def _editing(request: OrgRequest) -> bool:
+    if request.method == "POST" and not can(request, Perm.BILLING_EDIT):
+        raise PermissionDenied("Your role does not allow this.")
+    return request.method == "POST"
+
+
+@require_perm(Perm.BILLING_VIEW)
+def fee_schedule(request: OrgRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if _editing(request) and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = services.asp_file_import(
+                organization=request.organization,
+                data=upload.read(),
+                filename=upload.name,
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Imported {record.row_count} prices from {record.title}.")
+            return redirect("billing:fees")
+    files = selectors.asp_files(organization=request.organization)
+    latest = files.first()
+    prices = AspPrice.objects.filter(file=latest).order_by("hcpcs")[:300] if latest else []
+    context = {
+        "form": form,
+        "files": files,
+        "latest": latest,
+        "prices": prices,
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
+    return render(
+        request,
+        "billing/fee_schedule.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_perm(Perm.BILLING_VIEW)
+def contract_list(request: OrgRequest) -> HttpResponse:
+    contracts = selectors.contracts(organization=request.organization).prefetch_related(
+        "admin_fees", "drugs"
+    )
+    return render(
+        request,
+        "billing/contract_list.html",
+        {"contracts": contracts, "can_edit": can(request, Perm.BILLING_EDIT)},
+    )
+
+
+def _contract_form(request: OrgRequest, contract: PayerContract | None = None) -> HttpResponse:
+    form = ContractForm(request.POST or None, instance=contract, organization=request.organization)
+    if _editing(request) and form.is_valid():
+        data = dict(form.cleaned_data)
+        payer = data.pop("payer") if contract is None else contract.payer
+        data.pop("payer", None)
+        try:
+            saved = services.payer_contract_save(
+                organization=request.organization,
+                user=request.user,
+                payer=payer,
+                contract=contract,
+                **data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{saved} saved.")
+            return redirect("billing:contract", public_id=saved.public_id)
+    context = {
+        "form": form,
+        "contract": contract,
+        "fee_form": AdminFeeForm(),
+        "drug_form": DrugRateForm(),
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
+    return render(
+        request,
+        "billing/contract_form.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_perm(Perm.BILLING_EDIT)
+def contract_new(request: OrgRequest) -> HttpResponse:
+    return _contract_form(request)
+
+
+@require_perm(Perm.BILLING_VIEW)
+def contract_edit(request: OrgRequest, public_id: str) -> HttpResponse:
+    contract = selectors.access_contract(organization=request.organization, public_id=public_id)
+    return _contract_form(request, contract)
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def contract_admin_fee(request: OrgRequest, public_id: str) -> HttpResponse:
+    contract = selectors.access_contract(organization=request.organization, public_id=public_id)
+    form = AdminFeeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Give a CPT code and an amount.")
+        services.contract_admin_fee_set(contract=contract, user=request.user, **form.cleaned_data)
+        messages.success(request, "Administration fee saved.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("billing:contract", public_id=contract.public_id)
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def contract_drug_rate(request: OrgRequest, public_id: str) -> HttpResponse:
+    contract = selectors.access_contract(organization=request.organization, public_id=public_id)
+    form = DrugRateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Give a HCPCS code, a basis and a percent or rate.")
+        services.contract_drug_rate_set(contract=contract, user=request.user, **form.cleaned_data)
+        messages.success(request, "Drug rate saved.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("billing:contract", public_id=contract.public_id)
+
+
+@require_perm(Perm.BILLING_VIEW)
+def billing_settings(request: OrgRequest) -> HttpResponse:
+    profile = billing_profile(request.organization)
+    form = BillingProfileForm(
+        request.POST or None, instance=profile, organization=request.organization
+    )
+    if _editing(request) and form.is_valid():
+        try:
+            services.billing_profile_save(
+                organization=request.organization, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Billing settings saved.")
+            return redirect("billing:settings")
+    return render(
+        request,
+        "billing/settings.html",
+        {"form": form, "can_edit": can(request, Perm.BILLING_EDIT)},
+        status=400 if request.method == "POST" else 200,
+    )

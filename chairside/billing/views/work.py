@@ -1,0 +1,142 @@
+"""Working the money: encounters and their lines, remittances, denials, margins."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.billing import selectors, services
+from chairside.billing.forms import DenialForm, LineAdjustForm, PeriodForm, UploadForm
+from chairside.billing.selectors.margins import margin_report
+from chairside.core.forms_util import add_service_errors
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.roles import Perm
+
+
+@require_perm(Perm.BILLING_VIEW)
+def encounter_detail(request: OrgRequest, public_id: str) -> HttpResponse:
+    encounter = selectors.access_encounter(organization=request.organization, public_id=public_id)
+    context = {
+        "encounter": encounter,
+        "lines": encounter.lines.prefetch_related("adjustments__user").order_by(
+            "-version", "position"
+        ),
+        "claims": encounter.claims.select_related("payer").order_by("sequence", "created_at"),
+        "facts": encounter.encounter_facts(),
+        "adjust_form": LineAdjustForm(),
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
+    return render(request, "billing/encounter_detail.html", context)
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def line_adjust(request: OrgRequest, public_id: str) -> HttpResponse:
+    line = selectors.access_line(organization=request.organization, public_id=public_id)
+    form = LineAdjustForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Give the amount (e.g. -120.00) and the reason.")
+        services.charge_line_adjust(
+            line=line,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        )
+        messages.success(request, f"{line} adjusted.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("billing:encounter", public_id=line.encounter.public_id)
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def encounter_reviewed(request: OrgRequest, public_id: str) -> HttpResponse:
+    encounter = selectors.access_encounter(organization=request.organization, public_id=public_id)
+    services.encounter_mark_reviewed(
+        encounter=encounter, user=request.user, note=request.POST.get("note", "")
+    )
+    messages.success(request, "Taken off the review queue.")
+    return redirect("billing:encounter", public_id=encounter.public_id)
+
+
+@require_perm(Perm.BILLING_VIEW)
+def remittance_list(request: OrgRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and can(request, Perm.BILLING_EDIT) and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            remittance = services.remittance_import(
+                organization=request.organization,
+                text=upload.read().decode("ascii", errors="replace"),
+                filename=upload.name,
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Posted {remittance.payer_name} {remittance.trace_number}.")
+            return redirect("billing:remittance", public_id=remittance.public_id)
+    elif request.method == "POST" and not can(request, Perm.BILLING_EDIT):
+        return HttpResponse("Your role does not allow this.", status=403)
+    context = {
+        "form": form,
+        "remittances": selectors.remittances(organization=request.organization)[:50],
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
+    return render(
+        request,
+        "billing/remittance_list.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_perm(Perm.BILLING_VIEW)
+def remittance_detail(request: OrgRequest, public_id: str) -> HttpResponse:
+    remittance = selectors.access_remittance(organization=request.organization, public_id=public_id)
+    claims = remittance.claims.select_related("claim", "claim__patient").prefetch_related(
+        "payments__item__line", "payments__adjustments", "adjustments"
+    )
+    return render(
+        request, "billing/remittance_detail.html", {"remittance": remittance, "claims": claims}
+    )
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def denial_update(request: OrgRequest, public_id: str) -> HttpResponse:
+    denial = selectors.access_denial(organization=request.organization, public_id=public_id)
+    form = DenialForm(request.POST, organization=request.organization)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose a status and an assignee from the lists.")
+        denial = services.denial_update(denial=denial, user=request.user, **form.cleaned_data)
+        error = ""
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {
+            "denial": denial,
+            "error": error,
+            "can_edit": True,
+            "today": timezone.localdate(),
+            "form": DenialForm(organization=request.organization),
+        }
+        return render(request, "billing/_denial_row.html", context, status=400 if error else 200)
+    (messages.error if error else messages.success)(request, error or "Denial updated.")
+    return redirect("billing:claim", public_id=denial.claim.public_id)
+
+
+@require_perm(Perm.BILLING_VIEW)
+def margins(request: OrgRequest) -> HttpResponse:
+    form = PeriodForm(request.GET or None)
+    start, end = form.period()
+    report = margin_report(organization=request.organization, start=start, end=end)
+    return render(
+        request, "billing/margins.html", {"form": form, "start": start, "end": end, **report}
+    )

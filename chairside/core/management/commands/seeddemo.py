@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from chairside.demo import DemoContext, steps
+from chairside.demo.foundation import DEMO_PASSWORD, demo_logins
+
+
+class Command(BaseCommand):
+    help = "Load the Riverside Infusion Partners demo center (synthetic data). Safe to run twice."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="Do not print the demo log-ins."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ctx = DemoContext()
+        for step in steps():
+            step(ctx)
+        if not options["quiet_logins"]:
+            self.stdout.write(f"\nDemo log-ins (password for all: {DEMO_PASSWORD})")
+            for username, role, org in demo_logins():
+                self.stdout.write(f"  {username:<12} {role:<12} {org}")
+        self.stdout.write(self.style.SUCCESS("Demo center ready: " + "; ".join(ctx.summary)))

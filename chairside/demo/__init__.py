@@ -1,0 +1,55 @@
+"""The demo center, "Riverside Infusion Partners": synthetic, made-up data only.
+
+``seeddemo`` runs each step in ``STEPS`` in order; every step is idempotent (it looks rows up
+by natural keys before creating them), so running the command twice duplicates nothing.
+Each part of Chairside adds its own step module here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class DemoContext:
+    """What earlier steps made, for later steps to build on."""
+
+    organizations: dict[str, Any] = field(default_factory=dict)
+    locations: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
+    staff: dict[str, Any] = field(default_factory=dict)
+    payers: dict[str, Any] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+
+
+Step = Callable[[DemoContext], None]
+
+
+def steps() -> list[Step]:
+    from chairside.demo import (
+        access,
+        access_pipeline,
+        analytics,
+        billing,
+        foundation,
+        inventory,
+        scheduling,
+        visits,
+    )
+
+    return [
+        foundation.seed_organizations,
+        foundation.seed_staff,
+        foundation.seed_formulary,
+        foundation.seed_patients,
+        access.seed_referring_providers,
+        access.seed_orders,
+        access_pipeline.seed_pipeline,
+        scheduling.seed_schedule,
+        inventory.seed_inventory,
+        analytics.seed_planner,
+        visits.seed_visits,
+        billing.seed_billing,
+    ]

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from chairside.patients.models import Patient
+from chairside.tenancy.models import Chair, Location, Membership, Organization, StaffMember
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label != "audit"
+    }
+
+
+@pytest.mark.django_db
+class TestSeedDemo:
+    def test_it_builds_the_riverside_center_and_duplicates_nothing_on_a_second_run(self) -> None:
+        out = StringIO()
+        call_command("seeddemo", stdout=out)
+        first = _row_counts()
+        call_command("seeddemo", stdout=StringIO())
+        assert _row_counts() == first
+        riverside = Organization.objects.get(name="Riverside Infusion Partners")
+        assert riverside.managed_by is not None
+        main, eastgate = (
+            Location.objects.get(organization=riverside, site_type="office"),
+            Location.objects.get(organization=riverside, site_type="independent_clinic"),
+        )
+        assert Chair.objects.filter(location=main).count() == 10
+        assert Chair.objects.filter(location=eastgate, kind="chair").count() == 6
+        assert Chair.objects.filter(location=eastgate, kind="bed").count() == 1
+        assert StaffMember.objects.filter(organization=riverside).count() >= 12
+        assert Patient.objects.filter(organization=riverside).count() == 300
+        roles = set(
+            Membership.objects.filter(organization=riverside).values_list("role", flat=True)
+        )
+        assert roles >= {
+            "admin",
+            "coordinator",
+            "nurse",
+            "pharmacist",
+            "biller",
+            "provider",
+            "auditor",
+        }
+        assert "chairside-demo" in out.getvalue()
+
+    def test_every_demo_patient_has_a_diagnosis_weight_and_coverage(
+        self, django_db_setup: Any
+    ) -> None:
+        call_command("seeddemo", stdout=StringIO())
+        patients = Patient.objects.filter(mrn__startswith="DEMO-")
+        assert not patients.filter(diagnoses__isnull=True).exists()
+        assert not patients.filter(measurements__isnull=True).exists()
+        assert not patients.filter(coverages__isnull=True).exists()

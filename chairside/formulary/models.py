@@ -1,0 +1,154 @@
+"""The center's formulary: drugs, their packages (NDCs), required labs and regimen templates.
+
+Each organization keeps its own copy (loaded from the reference file in ``data/``), because
+durations, prices and coverage practice differ by center.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+
+from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.rules.ndc import format_ndc11
+from chairside.rules.regimens import DoseRule, Regimen, check_regimen
+
+hcpcs_validator = RegexValidator(
+    r"^[A-Z][0-9]{4}$", "A HCPCS Level II code is a letter and four digits, e.g. J1745."
+)
+
+
+class Drug(OrgScopedModel):
+    class AdminCategory(models.TextChoices):
+        CHEMO = "chemo", "Chemotherapy / complex biologic"
+        THERAPEUTIC = "therapeutic", "Therapeutic / prophylactic / diagnostic"
+        HYDRATION = "hydration", "Hydration"
+        INJECTION = "injection", "Injection (SC / IM)"
+
+    key = models.SlugField(max_length=60)
+    generic_name = models.CharField(max_length=120)
+    brand_name = models.CharField(max_length=120, blank=True)
+    hcpcs = models.CharField("HCPCS code", max_length=5, validators=[hcpcs_validator])
+    hcpcs_descriptor = models.CharField(max_length=255, blank=True)
+    billing_unit_mg = models.DecimalField(
+        "HCPCS billing unit (mg)",
+        max_digits=10,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    routes = models.CharField(max_length=40, default="IV", help_text="Comma-separated: IV, SC, IM.")
+    admin_category = models.CharField(max_length=16, choices=AdminCategory.choices)
+    first_infusion_minutes = models.PositiveSmallIntegerField(default=60)
+    subsequent_infusion_minutes = models.PositiveSmallIntegerField(default=60)
+    observation_minutes = models.PositiveSmallIntegerField(default=0)
+    prior_auth_usually_required = models.BooleanField(default=True)
+    special_program = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    sources = models.TextField(blank=True, help_text="Where these facts were checked.")
+
+    class Meta:
+        ordering = ["generic_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="uniq_drug_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.generic_name} ({self.brand_name})" if self.brand_name else self.generic_name
+
+    @property
+    def route_list(self) -> list[str]:
+        return [r.strip() for r in self.routes.split(",") if r.strip()]
+
+
+class DrugLab(BaseModel):
+    """A lab or screening required before infusions of this drug, and how often."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="required_labs")
+    name = models.CharField(max_length=160)
+    every_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Repeat interval; empty means once before starting."
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Package(BaseModel):
+    class Storage(models.TextChoices):
+        REFRIGERATED = "refrigerated", "Refrigerated 2-8 °C"
+        ROOM = "room", "Room temperature"
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="packages")
+    ndc11 = models.CharField("NDC (11 digits)", max_length=11)
+    description = models.CharField(max_length=200)
+    strength_mg = models.DecimalField(
+        max_digits=10, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    volume_ml = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    single_dose = models.BooleanField(default=True)
+    storage = models.CharField(max_length=16, choices=Storage.choices, default=Storage.REFRIGERATED)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["drug", "strength_mg"]
+        constraints = [
+            models.UniqueConstraint(fields=["drug", "ndc11"], name="uniq_package_ndc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ndc} {self.description}"
+
+    @property
+    def ndc(self) -> str:
+        return format_ndc11(self.ndc11)
+
+
+class RegimenTemplate(BaseModel):
+    """A labelled schedule: loading doses at day offsets, then a maintenance interval."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="regimens")
+    name = models.CharField(max_length=160)
+    loading_days = models.JSONField(default=list, help_text="Day offsets from the first dose.")
+    maintenance_interval_days = models.PositiveIntegerField(null=True, blank=True)
+    dose_mg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    dose_mg_per_kg = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    dose_max_mg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    maintenance_dose_mg = models.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Flat maintenance dose when it differs from the loading dose.",
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["drug", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.drug.generic_name}: {self.name}"
+
+    def clean(self) -> None:
+        try:
+            check_regimen(self.as_regimen())
+            self.as_dose_rule()
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def as_regimen(self) -> Regimen:
+        return Regimen(
+            loading_days=tuple(int(d) for d in self.loading_days),
+            maintenance_interval_days=self.maintenance_interval_days,
+        )
+
+    def as_dose_rule(self) -> DoseRule:
+        if (self.dose_mg is None) == (self.dose_mg_per_kg is None):
+            raise ValueError("A regimen needs exactly one of a flat dose (mg) or a dose per kg.")
+        return DoseRule(mg=self.dose_mg, mg_per_kg=self.dose_mg_per_kg, max_mg=self.dose_max_mg)

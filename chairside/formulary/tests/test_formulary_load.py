@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from chairside.formulary.models import Drug, Package, RegimenTemplate
+from chairside.formulary.services import formulary_load_reference, reference_formulary
+from chairside.rules.regimens import dose_dates
+
+
+class TestFormularyLoad:
+    def test_it_loads_the_reference_file_once_however_often_it_runs(self, org: Any) -> None:
+        count = formulary_load_reference(organization=org)
+        counts = (Drug.objects.count(), Package.objects.count(), RegimenTemplate.objects.count())
+        formulary_load_reference(organization=org)
+        assert count >= 15
+        assert (
+            Drug.objects.count(),
+            Package.objects.count(),
+            RegimenTemplate.objects.count(),
+        ) == counts
+
+    def test_it_stores_ndcs_as_11_digits(self, org: Any) -> None:
+        formulary_load_reference(organization=org)
+        remicade = Package.objects.get(drug__key="infliximab", drug__organization=org)
+        assert remicade.ndc11 == "57894003001"
+        assert remicade.ndc == "57894-0030-01"
+
+    def test_it_carries_the_billing_units_checked_against_cms(self, org: Any) -> None:
+        formulary_load_reference(organization=org)
+        units = {d.hcpcs: d.billing_unit_mg for d in Drug.objects.filter(organization=org)}
+        assert units["J1745"] == Decimal("10")  # infliximab, 10 mg
+        assert units["J3380"] == Decimal("1")  # vedolizumab, 1 mg
+        assert units["J9312"] == Decimal("10")  # rituximab, 10 mg
+        assert units["J1459"] == Decimal("500")  # IVIG (Privigen), 500 mg
+
+    def test_every_regimen_in_the_file_makes_a_schedule(self) -> None:
+        import datetime as dt
+
+        from chairside.rules.regimens import Regimen
+
+        for drug in reference_formulary():
+            for reg in drug["regimens"]:
+                regimen = Regimen(tuple(reg["loading_days"]), reg["maintenance_interval_days"])
+                n = len(reg["loading_days"]) + (2 if reg["maintenance_interval_days"] else 0)
+                assert len(dose_dates(regimen, dt.date(2026, 1, 5), n)) == n
+
+    def test_every_drug_has_a_source(self) -> None:
+        assert all(drug["sources"] for drug in reference_formulary())

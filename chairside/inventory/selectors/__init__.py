@@ -1,0 +1,66 @@
+"""Inventory reads, always scoped to one organization (re-exported by area)."""
+
+from __future__ import annotations
+
+from chairside.inventory.selectors.forecast import (
+    Forecast,
+    ForecastRow,
+    demand_forecast,
+    short_drugs,
+)
+from chairside.inventory.selectors.reports import DrugReconciliation, reconciliation
+from chairside.inventory.selectors.stock import (
+    EXPIRY_WARNING_DAYS,
+    DrugStock,
+    InvoiceDue,
+    access_count,
+    access_invoice,
+    access_lot,
+    access_order,
+    cycle_counts,
+    expiring_lots,
+    inventory_value,
+    ledger_on_hand,
+    location_by_id,
+    lot_history,
+    lots,
+    on_hand,
+    parse_uuid,
+    payments_due,
+    purchase_orders,
+    stock_summary,
+    storage_places,
+    value_by_drug,
+    vendors,
+)
+
+__all__ = [
+    "EXPIRY_WARNING_DAYS",
+    "DrugReconciliation",
+    "DrugStock",
+    "Forecast",
+    "ForecastRow",
+    "InvoiceDue",
+    "access_count",
+    "access_invoice",
+    "access_lot",
+    "access_order",
+    "cycle_counts",
+    "demand_forecast",
+    "expiring_lots",
+    "inventory_value",
+    "ledger_on_hand",
+    "location_by_id",
+    "lot_history",
+    "lots",
+    "on_hand",
+    "parse_uuid",
+    "payments_due",
+    "purchase_orders",
+    "reconciliation",
+    "short_drugs",
+    "stock_summary",
+    "storage_places",
+    "value_by_drug",
+    "vendors",
+]

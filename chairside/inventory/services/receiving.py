@@ -1,0 +1,241 @@
+"""Receiving a shipment: several lots on one invoice, found by their scanned NDC."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chairside.audit.models import AuditEvent
+from chairside.audit.services import audit_record
+from chairside.formulary.models import Drug, Package
+from chairside.inventory.models import Lot, PurchaseOrder, StoragePlace, VendorInvoice
+from chairside.inventory.services._ledger import moment, same_organization
+from chairside.inventory.services.purchasing import purchase_order_refresh
+from chairside.inventory.services.stock import stock_receive
+from chairside.rules.ndc import format_ndc11, to_ndc11
+
+UNKNOWN_NDC = "unknown_ndc"
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One lot on a shipment, as typed or scanned."""
+
+    ndc: str
+    lot_number: str
+    expires_on: dt.date
+    vials: Any
+    cost_per_vial: Decimal | None = None
+    storage_place: StoragePlace | None = None
+
+
+def package_for_ndc(*, organization: Any, ndc: str) -> Package:
+    """The organization's formulary package for a 10- or 11-digit NDC (label or barcode form).
+
+    Raises ValidationError with code ``unknown_ndc`` (params: ``ndc11``) when the NDC is well
+    formed but not in the formulary, so the page can offer to add the package.
+    """
+    try:
+        ndc11 = to_ndc11(ndc)
+    except ValueError as exc:
+        raise ValidationError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+    package = (
+        Package.objects.filter(drug__organization=organization, ndc11=ndc11)
+        .select_related("drug")
+        .first()
+    )
+    if package is None:
+        raise ValidationError(
+            f"NDC {format_ndc11(ndc11)} is not in the formulary. Add the package first.",
+            code=UNKNOWN_NDC,
+            params={"ndc11": ndc11},
+        )
+    return package
+
+
+def _invoice(
+    *, organization: Any, vendor: Any, number: str, invoice_date: dt.date
+) -> VendorInvoice:
+    number = number.strip()
+    if not number:
+        raise ValidationError({"invoice_number": "Enter the invoice number from the packing slip."})
+    earlier = VendorInvoice.objects.filter(vendor=vendor, number__iexact=number).first()
+    if earlier is not None:
+        raise ValidationError(
+            {
+                "invoice_number": f"Invoice {number} from {vendor} was already received "
+                f"({earlier.invoice_date:%m/%d/%Y}); receiving it twice would double the stock."
+            }
+        )
+    invoice = VendorInvoice(
+        organization=organization,
+        vendor=vendor,
+        number=number,
+        invoice_date=invoice_date,
+        due_on=invoice_date + dt.timedelta(days=vendor.payment_terms_days),
+    )
+    invoice.full_clean()
+    invoice.save()
+    return invoice
+
+
+def _check_order(
+    order: PurchaseOrder | None, organization: Any, vendor: Any
+) -> PurchaseOrder | None:
+    if order is None:
+        return None
+    same_organization(organization, purchase_order=order)
+    order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    if order.vendor_id != vendor.pk:
+        raise ValidationError({"vendor": f"Purchase order {order.number} is with {order.vendor}."})
+    if not order.is_open:
+        raise ValidationError(
+            f"Purchase order {order.number} is {order.get_status_display().lower()}: "
+            "only an order sent to the vendor can be received."
+        )
+    return order
+
+
+def _receive_line(
+    *, index: int, line: ReceiptLine, common: dict[str, Any], order: PurchaseOrder | None
+) -> Lot:
+    try:
+        package = package_for_ndc(organization=common["organization"], ndc=line.ndc)
+    except ValidationError as exc:
+        raise ValidationError({f"{index}-ndc": exc.error_list}) from None
+    po_line = order.lines.filter(package=package).first() if order is not None else None
+    try:
+        shared = {k: v for k, v in common.items() if k != "storage_place"}
+        return stock_receive(
+            **shared,
+            package=package,
+            storage_place=line.storage_place or common["storage_place"],
+            lot_number=line.lot_number,
+            expires_on=line.expires_on,
+            vials=line.vials,
+            cost_per_vial=line.cost_per_vial,
+            po_line=po_line,
+        )
+    except ValidationError as exc:
+        raise ValidationError(
+            {f"{index}-{field}": errors for field, errors in exc.update_error_dict({}).items()}
+        ) from None
+
+
+def _receive_lines(
+    lines: Sequence[ReceiptLine], common: dict[str, Any], order: PurchaseOrder | None
+) -> list[Lot]:
+    """Every line, or a ValidationError naming each bad line's fields (``<line>-<field>``)."""
+    errors: dict[str, Any] = {}
+    lots: list[Lot] = []
+    for index, line in enumerate(lines):
+        try:
+            lots.append(_receive_line(index=index, line=line, common=common, order=order))
+        except ValidationError as exc:
+            exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    return lots
+
+
+@transaction.atomic
+def shipment_receive(
+    *,
+    organization: Any,
+    user: Any,
+    vendor: Any,
+    storage_place: StoragePlace,
+    lines: Sequence[ReceiptLine],
+    invoice_number: str = "",
+    invoice_date: dt.date | None = None,
+    patient: Any = None,
+    purchase_order: PurchaseOrder | None = None,
+    at: dt.datetime | None = None,
+) -> list[Lot]:
+    """Receive every lot of one shipment, or none of them.
+
+    Center stock comes on a vendor invoice (its number once per vendor; payment due after
+    the vendor's terms); patient-specific stock comes for ``patient`` without one. Errors
+    are keyed ``<line>-<field>`` (e.g. ``0-ndc``) so a form can show each on its line.
+    ``at`` records a receipt after the fact.
+    """
+    same_organization(organization, vendor=vendor, storage_place=storage_place, patient=patient)
+    purchase_order = _check_order(purchase_order, organization, vendor)
+    if not lines:
+        raise ValidationError("Add at least one lot to receive.")
+    when, today = moment(at, storage_place.location)
+    invoice = None
+    if patient is None:
+        invoice = _invoice(
+            organization=organization,
+            vendor=vendor,
+            number=invoice_number,
+            invoice_date=invoice_date or today,
+        )
+    common = {
+        "organization": organization,
+        "user": user,
+        "vendor": vendor,
+        "invoice": invoice,
+        "patient": patient,
+        "storage_place": storage_place,
+        "at": when,
+    }
+    lots = _receive_lines(lines, common, purchase_order)
+    if purchase_order is not None:
+        purchase_order_refresh(order=purchase_order, user=user)
+    return lots
+
+
+@transaction.atomic
+def package_add(
+    *,
+    organization: Any,
+    user: Any,
+    drug: Drug,
+    ndc: str,
+    description: str,
+    strength_mg: Decimal,
+    volume_ml: Decimal | None = None,
+    single_dose: bool = True,
+    storage: str = Package.Storage.REFRIGERATED,
+    source: str = "",
+) -> Package:
+    """Add a package (an NDC met at receiving) to a drug of the formulary.
+
+    The NDC must convert to 11 digits and not be on the formulary yet. ``source`` says
+    where its facts were checked (the carton, the FDA label): never guess an NDC.
+    """
+    same_organization(organization, drug=drug)
+    try:
+        ndc11 = to_ndc11(ndc)
+    except ValueError as exc:
+        raise ValidationError({"ndc": str(exc)}) from None
+    if Package.objects.filter(drug__organization=organization, ndc11=ndc11).exists():
+        raise ValidationError({"ndc": f"NDC {format_ndc11(ndc11)} is already in the formulary."})
+    package = Package(
+        drug=drug,
+        ndc11=ndc11,
+        description=description.strip(),
+        strength_mg=strength_mg,
+        volume_ml=volume_ml,
+        single_dose=single_dose,
+        storage=storage,
+        source=source.strip()[:300],
+    )
+    package.full_clean()
+    package.save()
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        user=user,
+        organization=organization,
+        obj=package,
+        changes={"ndc": [None, package.ndc], "drug": [None, str(drug)], "source": [None, source]},
+    )
+    return package

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from chairside.core import testing as f
+from chairside.inventory import services
+from chairside.inventory.tests import factories as inv
+
+
+class TestTodayCards:
+    def test_it_counts_lots_expiring_within_60_days(
+        self, pharmacist_client: Any, fridge: Any, pkg: Any
+    ) -> None:
+        inv.make_lot(fridge, pkg, vials=2, expires_in=30)
+        inv.make_lot(fridge, pkg, vials=2, expires_in=200)
+        response = pharmacist_client.get(reverse("today"))
+        cards = {c.title: c for c in response.context["cards"]}
+        assert cards["Lots expiring within 60 days"].count == 1
+        assert "Drugs short for appointments in the next 14 days" in cards
+
+    def test_a_biller_does_not_see_inventory_cards(self, org: Any) -> None:
+        biller = f.login(f.make_user(org, "biller"))
+        titles = [c.title for c in biller.get(reverse("today")).context["cards"]]
+        assert "Lots expiring within 60 days" not in titles
+
+
+class TestChartSection:
+    def test_the_chart_shows_white_bag_stock_and_what_was_dispensed(
+        self, admin_client: Any, fridge: Any, pkg: Any, lot: Any, patient: Any
+    ) -> None:
+        inv.make_lot(fridge, pkg, vials=2, patient=patient, lot_number="WB7")
+        services.stock_dispense(lot=lot, vials=3, patient=patient, user=None, visit_ref="V-3")
+        response = admin_client.get(reverse("patients:chart", args=[patient.public_id]))
+        assert b"Drug from inventory" in response.content
+        assert b"WB7" in response.content and b"V-3" in response.content
+
+    def test_the_chart_has_no_inventory_section_when_there_is_nothing(
+        self, admin_client: Any, patient: Any
+    ) -> None:
+        response = admin_client.get(reverse("patients:chart", args=[patient.public_id]))
+        assert b"Drug from inventory" not in response.content

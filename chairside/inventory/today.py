@@ -1,0 +1,46 @@
+"""Today-page cards from inventory: lots about to expire, drugs short for booked doses."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from chairside.core.today import Card, register_today_cards
+from chairside.inventory import selectors
+from chairside.tenancy.access import can
+from chairside.tenancy.roles import Perm
+
+SHORT_HORIZON_DAYS = 14
+
+
+@register_today_cards
+def inventory_cards(request: HttpRequest) -> list[Card]:
+    organization = getattr(request, "organization", None)
+    if organization is None or not can(request, Perm.INVENTORY_VIEW):
+        return []
+    today = timezone.localdate()
+    expiring = list(selectors.expiring_lots(organization=organization, today=today))
+    expired = sum(1 for lot in expiring if lot.expires_on < today)
+    short = selectors.short_drugs(organization=organization, days=SHORT_HORIZON_DAYS)
+    names = sorted({row.drug.generic_name for _, row, _ in short})
+    return [
+        Card(
+            title=f"Lots expiring within {selectors.EXPIRY_WARNING_DAYS} days",
+            count=len(expiring),
+            url=reverse("inventory:expiring"),
+            hint=f"{expired} already expired on the shelf" if expired else "Use these first",
+            tone="bad" if expired else ("warn" if expiring else "good"),
+            perm=Perm.INVENTORY_VIEW,
+            order=400,
+        ),
+        Card(
+            title=f"Drugs short for appointments in the next {SHORT_HORIZON_DAYS} days",
+            count=len(names),
+            url=reverse("inventory:forecast"),
+            hint=", ".join(names[:4]) if names else "Stock covers every booked dose",
+            tone="bad" if names else "good",
+            perm=Perm.INVENTORY_VIEW,
+            order=410,
+        ),
+    ]

@@ -1,0 +1,147 @@
+"""Forecast and ordering pages: demand, suggested order, purchase orders and their receipt."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from chairside.formulary.models import Package
+from chairside.inventory import selectors, services
+from chairside.inventory.forms import ForecastForm
+from chairside.inventory.models import Vendor
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.models import Location
+from chairside.tenancy.roles import Perm
+
+
+@require_perm(Perm.INVENTORY_VIEW)
+def forecast(request: OrgRequest) -> HttpResponse:
+    first = Location.objects.filter(organization=request.organization).first()
+    form = ForecastForm(
+        request.GET or None,
+        organization=request.organization,
+        initial={"location": first, "days": 14},
+    )
+    data: dict[str, Any] = (
+        form.cleaned_data if form.is_bound and form.is_valid() else {"location": first}
+    )
+    result = None
+    if data.get("location") is not None:
+        result = selectors.demand_forecast(
+            organization=request.organization,
+            location=data["location"],
+            days=data.get("days"),
+            vendor=data.get("vendor"),
+        )
+    context = {
+        "form": form,
+        "forecast": result,
+        "vendors": Vendor.objects.filter(organization=request.organization, is_active=True).exclude(
+            kind=Vendor.Kind.SPECIALTY_PHARMACY
+        ),
+        "can_edit": can(request, Perm.INVENTORY_EDIT),
+    }
+    return render(request, "inventory/forecast.html", context)
+
+
+def _posted_lines(request: OrgRequest) -> list[tuple[Package, int, Decimal]]:
+    lines = []
+    packages = Package.objects.filter(drug__organization=request.organization)
+    wanted = [selectors.parse_uuid(v) for v in request.POST.getlist("package")]
+    for package in packages.filter(public_id__in=[w for w in wanted if w is not None]):
+        raw = request.POST.get(f"vials-{package.public_id}", "").strip()
+        if not raw or raw == "0":
+            continue
+        try:
+            cost = Decimal(request.POST.get(f"cost-{package.public_id}", "0") or "0")
+        except InvalidOperation:
+            cost = Decimal(0)
+        lines.append((package, raw, cost))
+    return lines  # type: ignore[return-value]
+
+
+@require_POST
+@require_perm(Perm.INVENTORY_EDIT)
+def order_create(request: OrgRequest) -> HttpResponse:
+    location = selectors.location_by_id(
+        organization=request.organization, public_id=request.POST.get("location")
+    )
+    vendor_id = selectors.parse_uuid(request.POST.get("vendor"))
+    vendor = (
+        Vendor.objects.filter(organization=request.organization, public_id=vendor_id).first()
+        if vendor_id
+        else None
+    )
+    if location is None or vendor is None:
+        messages.error(request, "Choose the site and the vendor for the order.")
+        return redirect("inventory:forecast")
+    try:
+        order = services.purchase_order_create(
+            organization=request.organization,
+            location=location,
+            vendor=vendor,
+            user=request.user,
+            lines=_posted_lines(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("inventory:forecast")
+    messages.success(request, f"Purchase order {order.number} drafted. Check it, then send it.")
+    return redirect("inventory:order", public_id=order.public_id)
+
+
+@require_perm(Perm.INVENTORY_VIEW)
+def order_list(request: OrgRequest) -> HttpResponse:
+    orders = selectors.purchase_orders(organization=request.organization)[:50]
+    return render(
+        request,
+        "inventory/order_list.html",
+        {"orders": orders, "can_edit": can(request, Perm.INVENTORY_EDIT)},
+    )
+
+
+@require_perm(Perm.INVENTORY_VIEW)
+def order_detail(request: OrgRequest, public_id: str) -> HttpResponse:
+    order = selectors.access_order(organization=request.organization, public_id=public_id)
+    lines = list(order.lines.select_related("package__drug").prefetch_related("lots"))
+    context = {
+        "order": order,
+        "lines": lines,
+        "total": sum((line.line_total for line in lines), Decimal(0)),
+        "can_edit": can(request, Perm.INVENTORY_EDIT),
+    }
+    return render(request, "inventory/order_detail.html", context)
+
+
+@require_POST
+@require_perm(Perm.INVENTORY_EDIT)
+def order_send(request: OrgRequest, public_id: str) -> HttpResponse:
+    order = selectors.access_order(organization=request.organization, public_id=public_id)
+    try:
+        order = services.purchase_order_send(order=order, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{order.number} sent; expected {order.expected_on:%a %m/%d}.")
+    return redirect("inventory:order", public_id=order.public_id)
+
+
+@require_POST
+@require_perm(Perm.INVENTORY_EDIT)
+def order_cancel(request: OrgRequest, public_id: str) -> HttpResponse:
+    order = selectors.access_order(organization=request.organization, public_id=public_id)
+    try:
+        services.purchase_order_cancel(
+            order=order, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{order.number} cancelled.")
+    return redirect("inventory:order", public_id=order.public_id)

@@ -1,0 +1,113 @@
+"""Inventory set-up: vendors, storage places and each site's stocking targets."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from chairside.core.forms_util import add_service_errors
+from chairside.inventory import services
+from chairside.inventory.forms import SettingsForm, StoragePlaceForm, VendorForm
+from chairside.inventory.models import StoragePlace, Vendor
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.models import Location
+from chairside.tenancy.roles import Perm
+
+
+@require_perm(Perm.INVENTORY_VIEW)
+def setup(request: OrgRequest) -> HttpResponse:
+    org = request.organization
+    sites = [
+        (loc, services.inventory_settings_for(loc))
+        for loc in Location.objects.filter(organization=org)
+    ]
+    context = {
+        "vendors": Vendor.objects.filter(organization=org),
+        "places": StoragePlace.objects.filter(organization=org).select_related("location"),
+        "sites": sites,
+        "can_edit": can(request, Perm.INVENTORY_EDIT),
+    }
+    return render(request, "inventory/setup.html", context)
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def vendor_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
+    vendor = (
+        get_object_or_404(Vendor, organization=request.organization, public_id=public_id)
+        if public_id
+        else None
+    )
+    form = VendorForm(request.POST or None, instance=vendor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.vendor_save(
+                organization=request.organization,
+                user=request.user,
+                vendor=vendor,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{saved} saved.")
+            return redirect("inventory:setup")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "inventory/setup_form.html", {"form": form, "title": "Vendor"}, status=status
+    )
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def place_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
+    place = (
+        get_object_or_404(StoragePlace, organization=request.organization, public_id=public_id)
+        if public_id
+        else None
+    )
+    form = StoragePlaceForm(request.POST or None, instance=place, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.storage_place_save(
+                organization=request.organization,
+                user=request.user,
+                place=place,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{saved} saved.")
+            return redirect("inventory:setup")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "inventory/setup_form.html",
+        {"form": form, "title": "Storage place"},
+        status=status,
+    )
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def site_settings(request: OrgRequest, public_id: str) -> HttpResponse:
+    location = get_object_or_404(Location, organization=request.organization, public_id=public_id)
+    current = services.inventory_settings_for(location)
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inventory_settings_save(
+                location=location, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Stocking targets for {location} saved.")
+            return redirect("inventory:setup")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "inventory/setup_form.html",
+        {"form": form, "title": f"Stocking targets · {location}"},
+        status=status,
+    )

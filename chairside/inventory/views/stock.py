@@ -1,0 +1,193 @@
+"""Stock pages: on hand, a lot and its history, the lot actions, expiring lots, dispensing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.core.forms_util import add_service_errors
+from chairside.inventory import selectors, services
+from chairside.inventory.forms import (
+    AdjustForm,
+    DispenseForm,
+    ReturnForm,
+    TransferForm,
+    WasteForm,
+)
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.models import Location
+from chairside.tenancy.roles import Perm
+
+
+def _location(request: OrgRequest) -> Any:
+    wanted = request.GET.get("location", "")
+    return selectors.location_by_id(organization=request.organization, public_id=wanted)
+
+
+@require_perm(Perm.INVENTORY_VIEW)
+def stock(request: OrgRequest) -> HttpResponse:
+    location = _location(request)
+    rows = selectors.stock_summary(organization=request.organization, location=location)
+    lots = selectors.lots(organization=request.organization, location=location)
+    by_drug: dict[tuple[int, int], list[Any]] = {}
+    for lot in lots:
+        by_drug.setdefault((lot.storage_place.location_id, lot.package.drug_id), []).append(lot)
+    context = {
+        "rows": [(row, by_drug.get((row.location.pk, row.drug.pk), [])) for row in rows],
+        "locations": Location.objects.filter(organization=request.organization),
+        "location": location,
+        "total_value": sum((row.value for row in rows), 0),
+        "today": timezone.localdate(),
+        "soon": timezone.localdate() + dt.timedelta(days=selectors.EXPIRY_WARNING_DAYS),
+        "can_edit": can(request, Perm.INVENTORY_EDIT),
+    }
+    return render(request, "inventory/stock.html", context)
+
+
+@require_perm(Perm.INVENTORY_VIEW)
+def lot_detail(request: OrgRequest, public_id: str) -> HttpResponse:
+    lot = selectors.access_lot(organization=request.organization, public_id=public_id)
+    context = {
+        "lot": lot,
+        "movements": selectors.lot_history(lot),
+        "ledger_on_hand": selectors.ledger_on_hand(lot),
+        "today": timezone.localdate(),
+        "can_edit": can(request, Perm.INVENTORY_EDIT),
+    }
+    return render(request, "inventory/lot_detail.html", context)
+
+
+def _lot_action(
+    request: OrgRequest,
+    public_id: str,
+    form_class: type,
+    act: Callable[[Any, dict[str, Any]], object],
+    title: str,
+) -> HttpResponse:
+    """Shared flow of the lot actions: parse the form, call the service, back to the lot."""
+    lot = selectors.access_lot(organization=request.organization, public_id=public_id)
+    extra = {"organization": request.organization, "lot": lot} if form_class is TransferForm else {}
+    form = form_class(request.POST or None, **extra)
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(lot, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{title}: lot {lot.lot_number} updated.")
+            return redirect("inventory:lot", public_id=lot.public_id)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "lot": lot, "title": title}
+    return render(request, "inventory/lot_action.html", context, status=status)
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def lot_transfer(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _lot_action(
+        request,
+        public_id,
+        TransferForm,
+        lambda lot, d: services.stock_transfer(lot=lot, user=request.user, **d),
+        "Transfer",
+    )
+
+
+def _waste(request: OrgRequest, lot: Any, data: dict[str, Any]) -> object:
+    amount = {"mg": data["mg"]} if data["what"] == "mg" else {"vials": data["vials"]}
+    return services.stock_waste(
+        lot=lot, user=request.user, reason=data["reason"], visit_ref=data["visit_ref"], **amount
+    )
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def lot_waste(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _lot_action(
+        request, public_id, WasteForm, lambda lot, d: _waste(request, lot, d), "Waste"
+    )
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def lot_adjust(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _lot_action(
+        request,
+        public_id,
+        AdjustForm,
+        lambda lot, d: services.stock_adjust(lot=lot, user=request.user, **d),
+        "Adjustment",
+    )
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def lot_return(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _lot_action(
+        request,
+        public_id,
+        ReturnForm,
+        lambda lot, d: services.stock_return(lot=lot, user=request.user, **d),
+        "Return to vendor",
+    )
+
+
+@require_POST
+@require_perm(Perm.INVENTORY_EDIT)
+def lot_expire(request: OrgRequest, public_id: str) -> HttpResponse:
+    lot = selectors.access_lot(organization=request.organization, public_id=public_id)
+    try:
+        movement = services.stock_expire(lot=lot, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{-movement.vials} expired vials taken off the shelf.")
+    if request.POST.get("back") == "lot":
+        return redirect("inventory:lot", public_id=lot.public_id)
+    return redirect("inventory:expiring")
+
+
+@require_perm(Perm.INVENTORY_VIEW)
+def expiring(request: OrgRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "lots": selectors.expiring_lots(organization=request.organization, today=today),
+        "today": today,
+        "days": selectors.EXPIRY_WARNING_DAYS,
+        "can_edit": can(request, Perm.INVENTORY_EDIT),
+    }
+    return render(request, "inventory/expiring.html", context)
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def dispense(request: OrgRequest) -> HttpResponse:
+    """Suggest lots for a dose (first expiry first); dispense them when confirmed."""
+    form = DispenseForm(request.POST or request.GET or None, organization=request.organization)
+    picks: list[Any] = []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.method == "POST" and request.POST.get("confirm"):
+                moves = services.stock_dispense_dose(
+                    organization=request.organization, user=request.user, **data
+                )
+                messages.success(
+                    request, f"Dispensed {sum(-m.vials for m in moves)} vials to {data['patient']}."
+                )
+                return redirect("inventory:dispense")
+            picks = services.dispense_suggestion(
+                organization=request.organization,
+                location=data["location"],
+                drug=data["drug"],
+                dose_mg=data["dose_mg"],
+                patient=data["patient"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    status = 400 if form.is_bound and form.errors else 200
+    template = "inventory/_dispense_plan.html" if request.htmx else "inventory/dispense.html"  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "picks": picks}, status=status)

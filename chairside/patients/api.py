@@ -1,0 +1,106 @@
+"""Patients API: search, read, register — through the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from chairside.api.auth import require
+from chairside.audit.services import client_ip
+from chairside.patients import selectors, services
+from chairside.tenancy.roles import Perm
+
+router = Router(tags=["patients"])
+
+
+class PatientOut(Schema):
+    public_id: UUID
+    mrn: str
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    sex: str
+    phone: str
+    is_active: bool
+
+
+class CoverageOut(Schema):
+    payer: str
+    plan_name: str
+    member_id: str
+    order: int
+    effective_from: dt.date
+    effective_to: dt.date | None
+
+
+class ChartOut(PatientOut):
+    allergies: list[str]
+    no_known_allergies: bool
+    diagnoses: list[str]
+    latest_weight_kg: str | None
+    coverages: list[CoverageOut]
+
+
+class PatientIn(Schema):
+    mrn: str
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    sex: str
+    middle_name: str = ""
+    phone: str = ""
+    email: str = ""
+    preferred_language: str = "English"
+
+
+class PageOut(Schema):
+    count: int
+    results: list[PatientOut]
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.membership.organization  # type: ignore[attr-defined]
+
+
+@router.get("", response=PageOut)
+def list_patients(request: HttpRequest, q: str = "", offset: int = 0, limit: int = 25) -> Any:
+    require(request, Perm.PATIENT_VIEW)
+    found = selectors.patient_search(organization=_org(request), query=q)
+    limit = max(1, min(limit, 100))
+    return {"count": found.count(), "results": list(found[max(0, offset) : max(0, offset) + limit])}
+
+
+@router.get("/{public_id}", response=ChartOut)
+def get_patient(request: HttpRequest, public_id: UUID) -> Any:
+    require(request, Perm.PATIENT_VIEW)
+    patient = selectors.patient_chart(organization=_org(request), public_id=public_id)
+    services.patient_chart_viewed(patient=patient, user=request.user, ip_address=client_ip(request))
+    latest = next(iter(patient.measurements.all()), None)
+    return {
+        **{f: getattr(patient, f) for f in PatientOut.model_fields},
+        "allergies": [a.substance for a in patient.allergies.all()],
+        "no_known_allergies": patient.no_known_allergies,
+        "diagnoses": [str(d) for d in patient.diagnoses.all()],
+        "latest_weight_kg": str(latest.weight_kg) if latest else None,
+        "coverages": [
+            {
+                **{f: getattr(c, f) for f in CoverageOut.model_fields if f != "payer"},
+                "payer": c.payer.name,
+            }
+            for c in patient.coverages.all()
+        ],
+    }
+
+
+@router.post("", response={201: PatientOut})
+def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
+    require(request, Perm.PATIENT_EDIT)
+    patient = services.patient_create(
+        organization=_org(request), user=request.user, **payload.dict()
+    )
+    return Status(201, patient)

@@ -1,0 +1,127 @@
+"""Forms parse and show input; the rules live in patients.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from chairside.patients.models import Allergy, BodyMeasurement, Coverage, Diagnosis, Patient, Payer
+from chairside.tenancy.models import Location
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="I checked: this is a different person with the same name and birth date",
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "mrn",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "preferred_language",
+            "interpreter_needed",
+            "home_location",
+            "no_known_allergies",
+        ]
+        widgets = {"date_of_birth": DATE}
+        labels = {
+            "address_line1": "Street address",
+            "address_line2": "Apartment, suite (optional)",
+            "sex": "Sex (administrative)",
+            "home_location": "Usual infusion site",
+        }
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_location"].queryset = Location.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        self.fields["state"].widget.attrs.update(
+            {"maxlength": 2, "style": "text-transform:uppercase"}
+        )
+
+    def clean_state(self) -> str:
+        return str(self.cleaned_data.get("state", "")).upper()
+
+    def _post_clean(self) -> None:
+        # Model validation runs in the service (with the organization set); skip it here so
+        # each problem is reported once, in the service's words.
+        pass
+
+
+class AllergyForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Allergy
+        fields = ["substance", "reaction", "severity"]
+
+
+class DiagnosisForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Diagnosis
+        fields = ["icd10_code", "description", "is_primary", "noted_on"]
+        widgets = {"noted_on": DATE}
+        help_texts = {"description": "Filled in from the code when it is on Chairside's list."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = False
+        self.fields["icd10_code"].widget.attrs.update(
+            {"list": "icd10-options", "autocomplete": "off"}
+        )
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class MeasurementForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = BodyMeasurement
+        fields = ["measured_on", "weight_kg", "height_cm"]
+        widgets = {"measured_on": DATE}
+        labels = {"weight_kg": "Weight (kg)", "height_cm": "Height (cm)"}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class CoverageForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Coverage
+        fields = [
+            "payer",
+            "plan_name",
+            "member_id",
+            "group_number",
+            "order",
+            "subscriber_relation",
+            "subscriber_name",
+            "effective_from",
+            "effective_to",
+        ]
+        widgets = {"effective_from": DATE, "effective_to": DATE}
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.filter(organization=organization)  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(max_length=200, label="Reason (e.g. entered in error)")

@@ -1,0 +1,111 @@
+"""Read queries for patients, always scoped to one organization."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from chairside.patients.models import BodyMeasurement, Coverage, Patient, Payer, search_key
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            continue
+    return None
+
+
+def _prefix_range(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix`` as an index range scan on SQLite and PostgreSQL alike.
+
+    A LIKE 'abc%' query cannot use a plain b-tree index on either database's default
+    collation; ``>= 'abc' AND < 'abd'`` can. Keys are lower-case ASCII letters and digits.
+    """
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def patient_search(
+    *, organization: Any, query: str = "", include_inactive: bool = False
+) -> QuerySet[Patient]:
+    """Patients matching a search: MRN, birth date, phone, or 'last, first' / 'first last'."""
+    patients = Patient.objects.filter(organization=organization).select_related("home_location")
+    if not include_inactive:
+        patients = patients.filter(is_active=True)
+    text = query.strip()
+    if not text:
+        return patients
+    born = _parse_date(text)
+    if born is not None:
+        return patients.filter(date_of_birth=born)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 7 and len(digits) >= len(re.sub(r"[\s()+.-]", "", text)):
+        return patients.filter(phone_digits__endswith=digits[-10:])
+    # The outer query must not repeat the organization filter: it would tempt the planner
+    # to walk the whole organization in name order instead of fetching the matched rows.
+    matched = _name_or_mrn_ids(patients, text)
+    return Patient.objects.filter(pk__in=matched).select_related("home_location")
+
+
+def _name_or_mrn_ids(patients: QuerySet[Patient], text: str) -> QuerySet[Any]:
+    """Ids of patients whose name starts with the words typed, or whose MRN is the text.
+
+    Each alternative is its own index range scan, joined by UNION: an OR of them in one
+    WHERE clause makes SQLite and PostgreSQL scan the whole organization instead.
+    """
+    if "," in text:
+        last, first = (search_key(p) for p in text.split(",", 1))
+    else:
+        parts = text.split()
+        first, last = (
+            (search_key(parts[0]), search_key(parts[-1]))
+            if len(parts) > 1
+            else ("", search_key(text))
+        )
+    base = patients.order_by().values("pk")
+    alternatives = [base.filter(mrn__in={text, text.upper()})]
+    if last:
+        by_name = base.filter(_prefix_range("last_name_key", last))
+        alternatives.append(
+            by_name.filter(_prefix_range("first_name_key", first)) if first else by_name
+        )
+        if not first and len(text.split()) == 1:
+            # One word may be a first name too ('maria'), found through the first-name index.
+            alternatives.append(base.filter(_prefix_range("first_name_key", last)))
+    return alternatives[0].union(*alternatives[1:])
+
+
+def access_patient(*, organization: Any, public_id: Any) -> Patient:
+    """The organization's patient with this public id, or 404 — never another organization's."""
+    return get_object_or_404(
+        Patient.objects.select_related("home_location"),
+        organization=organization,
+        public_id=public_id,
+    )
+
+
+def patient_chart(*, organization: Any, public_id: Any) -> Patient:
+    """A patient with everything the chart shows, in a handful of queries."""
+    queryset = Patient.objects.select_related("home_location").prefetch_related(
+        "allergies",
+        "diagnoses",
+        Prefetch("measurements", queryset=BodyMeasurement.objects.order_by("-measured_on", "-id")),
+        Prefetch("coverages", queryset=Coverage.objects.select_related("payer")),
+    )
+    return get_object_or_404(queryset, organization=organization, public_id=public_id)
+
+
+def latest_measurement(patient: Patient) -> BodyMeasurement | None:
+    return patient.measurements.order_by("-measured_on", "-id").first()
+
+
+def payers(*, organization: Any) -> QuerySet[Payer]:
+    return Payer.objects.filter(organization=organization)

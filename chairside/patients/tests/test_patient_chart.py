@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from chairside.audit.models import AuditEvent
+from chairside.core import testing as f
+from chairside.patients.models import BodyMeasurement, Diagnosis
+
+
+class TestPatientChart:
+    def test_it_shows_demographics_coverage_diagnoses_weights_and_allergies(
+        self, admin_client: Any, org: Any, patient: Any
+    ) -> None:
+        payer = f.make_payer(org, name="Medicare Part B", kind="medicare_b")
+        f.make_coverage(patient, payer, member_id="1EG4TE5MK73")
+        Diagnosis.objects.create(
+            patient=patient,
+            icd10_code="K50.90",
+            description="Crohn's disease, unspecified, without complications",
+        )
+        html = admin_client.get(
+            reverse("patients:chart", args=[patient.public_id])
+        ).content.decode()
+        for text in (
+            "Hopper",
+            "Medicare Part B",
+            "1EG4TE5MK73",
+            "K50.90",
+            "70.0 kg",
+            "Not yet reviewed",
+        ):
+            assert text in html
+
+    def test_it_logs_every_chart_view(
+        self, admin_client: Any, admin_user: Any, patient: Any
+    ) -> None:
+        admin_client.get(reverse("patients:chart", args=[patient.public_id]))
+        admin_client.get(reverse("patients:chart", args=[patient.public_id]))
+        views = AuditEvent.objects.filter(
+            action="view", patient_id=patient.public_id, user=admin_user
+        )
+        assert views.count() == 2
+
+
+class TestPatientEdit:
+    def test_it_records_old_and_new_values(self, admin_client: Any, patient: Any) -> None:
+        url = reverse("patients:edit", args=[patient.public_id])
+        data = {
+            "mrn": patient.mrn,
+            "first_name": "Grace",
+            "last_name": "Hopper-Murray",
+            "date_of_birth": "1970-05-17",
+            "sex": "F",
+            "preferred_language": "English",
+        }
+        assert admin_client.post(url, data).status_code == 302
+        event = AuditEvent.objects.get(action="update", patient_id=patient.public_id)
+        assert event.changes["last_name"] == ["Hopper", "Hopper-Murray"]
+
+    def test_the_auditor_reads_the_patients_trail(
+        self, org: Any, admin_client: Any, patient: Any
+    ) -> None:
+        admin_client.get(reverse("patients:chart", args=[patient.public_id]))
+        auditor = f.login(f.make_user(org, "auditor"))
+        html = auditor.get(reverse("patients:audit", args=[patient.public_id])).content.decode()
+        assert "Viewed" in html
+
+
+class TestChartAdditions:
+    def test_it_records_a_weight(self, org: Any, patient: Any) -> None:
+        nurse = f.login(f.make_user(org, "nurse"))
+        url = reverse("patients:measurement_add", args=[patient.public_id])
+        response = nurse.post(
+            url, {"measured_on": "2026-02-01", "weight_kg": "72.4", "height_cm": "165"}
+        )
+        assert response.status_code == 302
+        assert patient.measurements.filter(weight_kg="72.4").exists()
+
+    def test_it_refuses_a_weight_outside_half_to_400_kg(
+        self, admin_client: Any, patient: Any
+    ) -> None:
+        url = reverse("patients:measurement_add", args=[patient.public_id])
+        for weight in ("0.3", "401", "-5"):
+            response = admin_client.post(url, {"measured_on": "2026-02-01", "weight_kg": weight})
+            assert response.status_code == 400, weight
+            assert b"Nothing was saved" in response.content
+        assert BodyMeasurement.objects.filter(patient=patient).count() == 1
+
+    def test_it_refuses_a_future_measurement(self, admin_client: Any, patient: Any) -> None:
+        url = reverse("patients:measurement_add", args=[patient.public_id])
+        future = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+        response = admin_client.post(url, {"measured_on": future, "weight_kg": "70"})
+        assert response.status_code == 400
+        assert b"future" in response.content
+
+    def test_it_fills_a_known_diagnosis_description_from_the_code(
+        self, admin_client: Any, patient: Any
+    ) -> None:
+        url = reverse("patients:diagnosis_add", args=[patient.public_id])
+        assert admin_client.post(url, {"icd10_code": "k5090"}).status_code == 302
+        dx = patient.diagnoses.get()
+        assert dx.icd10_code == "K50.90"
+        assert dx.description.startswith("Crohn's disease")
+
+    def test_it_refuses_a_malformed_icd10_code(self, admin_client: Any, patient: Any) -> None:
+        url = reverse("patients:diagnosis_add", args=[patient.public_id])
+        response = admin_client.post(url, {"icd10_code": "50.9X", "description": "x"})
+        assert response.status_code == 400
+        assert b"is not an ICD-10-CM code" in response.content
+        assert not patient.diagnoses.exists()
+
+    def test_it_adds_an_allergy_and_clears_nkda(self, org: Any, admin_client: Any) -> None:
+        p = f.make_patient(org, no_known_allergies=True)
+        url = reverse("patients:allergy_add", args=[p.public_id])
+        assert (
+            admin_client.post(url, {"substance": "Penicillin", "severity": "severe"}).status_code
+            == 302
+        )
+        p.refresh_from_db()
+        assert not p.no_known_allergies
+        assert AuditEvent.objects.filter(
+            patient_id=p.public_id, object_type="patients.allergy"
+        ).exists()
+
+    def test_removing_an_allergy_needs_a_reason_and_is_audited(
+        self, admin_client: Any, patient: Any
+    ) -> None:
+        allergy = patient.allergies.create(substance="Latex")
+        url = reverse("patients:allergy_remove", args=[patient.public_id, allergy.public_id])
+        admin_client.post(url, {"reason": ""})
+        assert patient.allergies.exists()
+        admin_client.post(url, {"reason": "entered in error"})
+        assert not patient.allergies.exists()
+        assert (
+            AuditEvent.objects.get(action="delete", patient_id=patient.public_id).reason
+            == "entered in error"
+        )
+
+
+class TestCoverage:
+    def _data(self, payer: Any, **kw: Any) -> dict[str, Any]:
+        data = {
+            "payer": payer.pk,
+            "member_id": "W123",
+            "order": 1,
+            "subscriber_relation": "self",
+            "effective_from": "2026-01-01",
+        }
+        data.update(kw)
+        return data
+
+    def test_it_adds_coverage(self, org: Any, admin_client: Any, patient: Any) -> None:
+        payer = f.make_payer(org)
+        url = reverse("patients:coverage_add", args=[patient.public_id])
+        assert admin_client.post(url, self._data(payer)).status_code == 302
+        assert patient.coverages.get().member_id == "W123"
+
+    def test_it_refuses_an_end_date_before_the_start(
+        self, org: Any, admin_client: Any, patient: Any
+    ) -> None:
+        payer = f.make_payer(org)
+        url = reverse("patients:coverage_add", args=[patient.public_id])
+        response = admin_client.post(url, self._data(payer, effective_to="2025-06-01"))
+        assert response.status_code == 400
+        assert b"end date is before the start date" in response.content
+        assert not patient.coverages.exists()
+
+    def test_it_refuses_two_primary_coverages_at_once(
+        self, org: Any, admin_client: Any, patient: Any
+    ) -> None:
+        f.make_coverage(patient, f.make_payer(org, name="First"))
+        url = reverse("patients:coverage_add", args=[patient.public_id])
+        response = admin_client.post(url, self._data(f.make_payer(org, name="Second")))
+        assert response.status_code == 400
+        assert b"already the primary coverage" in response.content
+
+    def test_it_refuses_another_organizations_payer(
+        self, other_org: Any, admin_client: Any, patient: Any
+    ) -> None:
+        url = reverse("patients:coverage_add", args=[patient.public_id])
+        response = admin_client.post(url, self._data(f.make_payer(other_org)))
+        assert response.status_code == 400
+        assert not patient.coverages.exists()

@@ -1,0 +1,258 @@
+"""Patient pages: thin — parse the form, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.audit.selectors import audit_events
+from chairside.audit.services import client_ip
+from chairside.core.forms_util import add_service_errors
+from chairside.patients import selectors, services
+from chairside.patients.forms import (
+    AllergyForm,
+    CoverageForm,
+    DiagnosisForm,
+    MeasurementForm,
+    PatientForm,
+    RemoveForm,
+)
+from chairside.patients.models import Allergy, Coverage, Diagnosis
+from chairside.patients.reference import icd10_catalog
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.roles import Perm
+
+PAGE_SIZE = 25
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def patient_list(request: OrgRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    include_inactive = request.GET.get("inactive") == "1"
+    found = selectors.patient_search(
+        organization=request.organization, query=query, include_inactive=include_inactive
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "include_inactive": include_inactive,
+        "can_create": can(request, Perm.PATIENT_EDIT),
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "patients/_patient_rows.html", context)
+    return render(request, "patients/patient_list.html", context)
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def patient_chart(request: OrgRequest, public_id: str) -> HttpResponse:
+    patient = selectors.patient_chart(organization=request.organization, public_id=public_id)
+    services.patient_chart_viewed(patient=patient, user=request.user, ip_address=client_ip(request))
+    measurements = list(patient.measurements.all())
+    today = timezone.localdate()
+    context = {
+        "patient": patient,
+        "today": today,
+        "age": patient.age_on(today),
+        "latest": measurements[0] if measurements else None,
+        "measurements": measurements[:12],
+        "can_edit": can(request, Perm.PATIENT_EDIT),
+        "can_clinical": can(request, Perm.CLINICAL_EDIT),
+        "can_audit": can(request, Perm.AUDIT_VIEW),
+        "extra_sections": chart_sections(request, patient),
+    }
+    return render(request, "patients/patient_chart.html", context)
+
+
+def chart_sections(request: OrgRequest, patient: object) -> list[str]:
+    """HTML fragments other modules add to the chart (orders, appointments, visits)."""
+    from chairside.patients.chart import render_sections
+
+    return render_sections(request, patient)
+
+
+def _save_patient_form(request: OrgRequest, form: PatientForm, patient: object = None) -> object:
+    data = dict(form.cleaned_data)
+    confirmed = data.pop("confirm_not_duplicate", False)
+    if patient is None and not confirmed:
+        dupes = services.likely_duplicates(
+            organization=request.organization,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+        )
+        if dupes:
+            return dupes
+    try:
+        if patient is None:
+            return services.patient_create(
+                organization=request.organization, user=request.user, **data
+            )
+        return services.patient_update(patient=patient, user=request.user, **data)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+@require_perm(Perm.PATIENT_EDIT)
+def patient_create(request: OrgRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, organization=request.organization)
+    duplicates: object = []
+    if request.method == "POST" and form.is_valid():
+        result = _save_patient_form(request, form)
+        if isinstance(result, list):
+            duplicates = result
+        elif result is not None:
+            messages.success(request, f"{result} registered.")
+            return redirect("patients:chart", public_id=result.public_id)  # type: ignore[attr-defined]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "duplicates": duplicates},
+        status=status,
+    )
+
+
+@require_perm(Perm.PATIENT_EDIT)
+def patient_edit(request: OrgRequest, public_id: str) -> HttpResponse:
+    patient = selectors.access_patient(organization=request.organization, public_id=public_id)
+    form = PatientForm(request.POST or None, instance=patient, organization=request.organization)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_patient_form(request, form, patient) is not None
+    ):
+        messages.success(request, "Changes saved.")
+        return redirect("patients:chart", public_id=patient.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "patients/patient_form.html", {"form": form, "patient": patient}, status=status
+    )
+
+
+def _child_form_view(
+    request: OrgRequest, public_id: str, form_class: type, save: object, title: str
+) -> HttpResponse:
+    """Shared flow of the chart's small add forms (allergy, diagnosis, weight, coverage)."""
+    patient = selectors.access_patient(organization=request.organization, public_id=public_id)
+    kwargs = {"organization": request.organization} if form_class is CoverageForm else {}
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(patient, form.cleaned_data)  # type: ignore[operator]
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{title} saved.")
+            return redirect("patients:chart", public_id=patient.public_id)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "patient": patient, "title": title, "icd10": icd10_catalog().values()}
+    return render(request, "patients/child_form.html", context, status=status)
+
+
+@require_perm(Perm.CLINICAL_EDIT)
+def allergy_add(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _child_form_view(
+        request,
+        public_id,
+        AllergyForm,
+        lambda p, d: services.allergy_add(patient=p, user=request.user, **d),
+        "Allergy",
+    )
+
+
+@require_perm(Perm.PATIENT_EDIT)
+def diagnosis_add(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _child_form_view(
+        request,
+        public_id,
+        DiagnosisForm,
+        lambda p, d: services.diagnosis_add(patient=p, user=request.user, **d),
+        "Diagnosis",
+    )
+
+
+@require_perm(Perm.CLINICAL_EDIT)
+def measurement_add(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _child_form_view(
+        request,
+        public_id,
+        MeasurementForm,
+        lambda p, d: services.measurement_record(patient=p, user=request.user, **d),
+        "Weight",
+    )
+
+
+@require_perm(Perm.PATIENT_EDIT)
+def coverage_add(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _child_form_view(
+        request,
+        public_id,
+        CoverageForm,
+        lambda p, d: services.coverage_add(patient=p, user=request.user, **d),
+        "Coverage",
+    )
+
+
+@require_perm(Perm.PATIENT_EDIT)
+def coverage_edit(request: OrgRequest, public_id: str, coverage_id: str) -> HttpResponse:
+    patient = selectors.access_patient(organization=request.organization, public_id=public_id)
+    coverage = get_object_or_404(Coverage, patient=patient, public_id=coverage_id)
+    form = CoverageForm(request.POST or None, instance=coverage, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coverage_update(coverage=coverage, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Coverage saved.")
+            return redirect("patients:chart", public_id=patient.public_id)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "patient": patient, "title": "Coverage"}
+    return render(request, "patients/child_form.html", context, status=status)
+
+
+@require_POST
+@require_perm(Perm.CLINICAL_EDIT)
+def allergy_remove(request: OrgRequest, public_id: str, item_id: str) -> HttpResponse:
+    patient = selectors.access_patient(organization=request.organization, public_id=public_id)
+    allergy = get_object_or_404(Allergy, patient=patient, public_id=item_id)
+    form = RemoveForm(request.POST)
+    if form.is_valid():
+        services.allergy_remove(
+            allergy=allergy, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"{allergy.substance} removed from allergies.")
+    else:
+        messages.error(request, "Give a reason to remove an allergy.")
+    return redirect("patients:chart", public_id=patient.public_id)
+
+
+@require_POST
+@require_perm(Perm.PATIENT_EDIT)
+def diagnosis_remove(request: OrgRequest, public_id: str, item_id: str) -> HttpResponse:
+    patient = selectors.access_patient(organization=request.organization, public_id=public_id)
+    diagnosis = get_object_or_404(Diagnosis, patient=patient, public_id=item_id)
+    form = RemoveForm(request.POST)
+    if form.is_valid():
+        services.diagnosis_remove(
+            diagnosis=diagnosis, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"{diagnosis.icd10_code} removed.")
+    else:
+        messages.error(request, "Give a reason to remove a diagnosis.")
+    return redirect("patients:chart", public_id=patient.public_id)
+
+
+@require_perm(Perm.AUDIT_VIEW)
+def patient_audit(request: OrgRequest, public_id: str) -> HttpResponse:
+    patient = selectors.access_patient(organization=request.organization, public_id=public_id)
+    events = audit_events(organization=request.organization, patient_id=patient.public_id)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "patients/patient_audit.html", {"patient": patient, "page": page})

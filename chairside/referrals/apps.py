@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "chairside.referrals"
+    label = "referrals"
+    verbose_name = "Referrals and treatment orders"
+
+    def ready(self) -> None:
+        from chairside.referrals import chart  # noqa: F401  (registers the chart section)

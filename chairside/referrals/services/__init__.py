@@ -1,0 +1,52 @@
+"""Referral and treatment-order use cases (one module per area, re-exported here).
+
+Every function is keyword-only, runs in one transaction, validates, raises a Django
+ValidationError a coordinator can read, and writes the audit trail.
+"""
+
+from __future__ import annotations
+
+from chairside.referrals.services.documents import (
+    MAX_DOCUMENT_BYTES,
+    referral_document_add,
+    sniff_document,
+    store_document,
+)
+from chairside.referrals.services.orders import (
+    ORDER_FIELDS,
+    order_create,
+    order_lab_add,
+    order_set_status,
+    order_update,
+)
+from chairside.referrals.services.providers import PROVIDER_FIELDS, provider_save
+from chairside.referrals.services.referrals import (
+    REFERRAL_FIELDS,
+    referral_advance,
+    referral_create,
+    referral_move_problem,
+    referral_register_patient,
+    referral_transition,
+    referral_update,
+)
+
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "ORDER_FIELDS",
+    "PROVIDER_FIELDS",
+    "REFERRAL_FIELDS",
+    "order_create",
+    "order_lab_add",
+    "order_set_status",
+    "order_update",
+    "provider_save",
+    "referral_advance",
+    "referral_create",
+    "referral_document_add",
+    "referral_move_problem",
+    "referral_register_patient",
+    "referral_transition",
+    "referral_update",
+    "sniff_document",
+    "store_document",
+]

@@ -1,0 +1,325 @@
+"""Treatment-order use cases: enter, change, hold or stop an order; its required labs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chairside.audit.models import AuditEvent
+from chairside.audit.services import diff, snapshot
+from chairside.formulary.models import RegimenTemplate
+from chairside.patients.models import Diagnosis, Patient
+from chairside.patients.selectors import latest_measurement
+from chairside.referrals.models import OrderLab, TreatmentOrder, default_expiry
+from chairside.referrals.services._common import (
+    audit,
+    not_in_future,
+    reject_unknown,
+    same_organization,
+)
+from chairside.rules.regimens import check_regimen, dose_dates, dose_mg
+
+ORDER_FIELDS = (
+    "drug",
+    "regimen_template",
+    "regimen_name",
+    "loading_days",
+    "maintenance_interval_days",
+    "dose_mg",
+    "dose_mg_per_kg",
+    "dose_max_mg",
+    "maintenance_dose_mg",
+    "maintenance_dose_from",
+    "route",
+    "first_dose_on",
+    "number_of_doses",
+    "end_on",
+    "premedications",
+    "ordering_provider",
+    "signed_on",
+    "expires_on",
+    "weight_kg_at_order",
+    "location",
+    "assigned_to",
+    "notes",
+    "referral",
+)
+_REGIMEN = ("loading_days", "maintenance_interval_days")
+_DOSE = ("dose_mg", "dose_mg_per_kg", "dose_max_mg", "maintenance_dose_mg")
+
+
+def _given(fields: dict[str, Any], names: tuple[str, ...]) -> bool:
+    return any(fields.get(n) not in (None, "", []) for n in names)
+
+
+def _apply_template(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fill the regimen and dose from the formulary template where the order leaves them out.
+
+    A dose typed on the order replaces the template's whole dose rule (never a mix of a
+    typed flat dose and the template's mg/kg). Ocrevus-style maintenance doses start at the
+    template's last loading offset (600 mg from day 182 on).
+    """
+    template: RegimenTemplate | None = fields.get("regimen_template")
+    if template is None:
+        fields.setdefault("regimen_name", "Custom regimen")
+        return fields
+    fields.setdefault("regimen_name", template.name)
+    if not _given(fields, _REGIMEN):
+        fields["loading_days"] = list(template.loading_days)
+        fields["maintenance_interval_days"] = template.maintenance_interval_days
+    if not _given(fields, _DOSE):
+        fields["dose_mg"] = template.dose_mg
+        fields["dose_mg_per_kg"] = template.dose_mg_per_kg
+        fields["dose_max_mg"] = template.dose_max_mg
+        fields["maintenance_dose_mg"] = template.maintenance_dose_mg
+        if template.maintenance_dose_mg is not None and not fields.get("maintenance_dose_from"):
+            fields["maintenance_dose_from"] = max(1, len(template.loading_days))
+    return fields
+
+
+def _check_required(order: TreatmentOrder) -> None:
+    missing = {
+        "drug": order.drug_id is None and "Choose the drug.",
+        "ordering_provider": order.ordering_provider_id is None and "Choose the ordering provider.",
+        "signed_on": order.signed_on is None and "Give the date the order was signed.",
+    }
+    errors = {field: message for field, message in missing.items() if message}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_drug(order: TreatmentOrder) -> None:
+    drug = order.drug
+    if drug.organization_id != order.organization_id or not drug.is_active:
+        raise ValidationError(
+            {"drug": f"{drug} is not in your formulary; add it to the formulary first."}
+        )
+    template = order.regimen_template
+    if template is not None and template.drug_id != drug.pk:
+        raise ValidationError({"regimen_template": f"That regimen is not one of {drug}'s."})
+
+
+def _check_regimen(order: TreatmentOrder) -> None:
+    try:
+        check_regimen(order.regimen())
+    except ValueError as exc:
+        raise ValidationError({"loading_days": f"The regimen does not work: {exc}."}) from None
+    if order.number_of_doses and order.maintenance_interval_days is None:
+        course = len(order.loading_days or ()) or 1
+        if order.number_of_doses > course:
+            raise ValidationError(
+                {"number_of_doses": f"This regimen is a fixed course of {course} doses."}
+            )
+
+
+def _check_dose(order: TreatmentOrder) -> None:
+    if (order.dose_mg is None) == (order.dose_mg_per_kg is None):
+        raise ValidationError({"dose_mg": "Give either a flat dose in mg or a dose per kg."})
+    if order.maintenance_dose_mg is not None and not order.maintenance_dose_from:
+        raise ValidationError(
+            {"maintenance_dose_from": "Say from which dose the maintenance dose applies."}
+        )
+    if order.is_weight_based and order.weight_kg_at_order is None:
+        latest = latest_measurement(order.patient)
+        if latest is None:
+            raise ValidationError(
+                {
+                    "weight_kg_at_order": f"{order.drug.generic_name} is dosed per kg: record "
+                    "the patient's weight, or the weight on the order, first."
+                }
+            )
+        order.weight_kg_at_order = latest.weight_kg
+    for number in (1, order.maintenance_dose_from or 1):
+        try:
+            dose_mg(order.dose_rule(number), Decimal(order.weight_kg_at_order or 1))
+        except ValueError as exc:
+            raise ValidationError({"dose_mg": f"The dose does not work: {exc}."}) from None
+
+
+def _check_dates(order: TreatmentOrder) -> None:
+    not_in_future(order.signed_on, "signed_on", "signature date")
+    if order.expires_on is None:
+        order.expires_on = default_expiry(order.signed_on)
+    if order.expires_on < order.signed_on:
+        raise ValidationError({"expires_on": "The order cannot expire before it was signed."})
+    first = order.first_dose_on
+    if first and first < order.signed_on:
+        raise ValidationError({"first_dose_on": "The first dose cannot be before the signature."})
+    if order.end_on and first and order.end_on < first:
+        raise ValidationError({"end_on": "The end date is before the first dose."})
+    if order.end_on and order.end_on > order.expires_on:
+        raise ValidationError(
+            {"end_on": f"The end date is after the order expires ({order.expires_on:%m/%d/%Y})."}
+        )
+    if first and first > order.expires_on:
+        raise ValidationError({"first_dose_on": "The first dose is after the order expires."})
+
+
+def _check_order(order: TreatmentOrder, diagnoses: Iterable[Diagnosis]) -> None:
+    org = order.organization
+    _check_required(order)
+    _check_drug(order)
+    same_organization(order.ordering_provider, org, "ordering_provider", "providers")
+    same_organization(order.location, org, "location", "locations")
+    same_organization(order.assigned_to, org, "assigned_to", "staff")
+    if order.referral is not None:
+        same_organization(order.referral, org, "referral", "referrals")
+        if order.referral.patient_id not in (None, order.patient_id):
+            raise ValidationError({"referral": "That referral is for another patient."})
+    for dx in diagnoses:
+        if dx.patient_id != order.patient_id:
+            raise ValidationError({"diagnoses": "Choose diagnoses from this patient's chart."})
+    _check_regimen(order)
+    _check_dose(order)
+    _check_dates(order)
+    if order.first_dose_on:
+        dose_dates(order.regimen(), order.first_dose_on, 1)
+    order.full_clean(exclude=["diagnoses"])
+
+
+def _audit_snapshot(order: TreatmentOrder) -> dict[str, Any]:
+    data = snapshot(order, ORDER_FIELDS)
+    data["status"] = order.status
+    if order.pk:
+        data["diagnoses"] = sorted(d.icd10_code for d in order.diagnoses.all())
+    return data
+
+
+@transaction.atomic
+def order_create(
+    *,
+    organization: Any,
+    user: Any,
+    patient: Patient,
+    diagnoses: Iterable[Diagnosis] = (),
+    **fields: Any,
+) -> TreatmentOrder:
+    """Enter a signed treatment order; regimen and dose come from the template if left out.
+
+    Copies the drug's required labs onto the order and opens a benefits investigation for
+    each of the patient's active coverages. Bad input raises ValidationError, saving nothing.
+    """
+    reject_unknown(fields, ORDER_FIELDS)
+    if patient.organization_id != organization.pk:
+        raise ValidationError({"patient": "Choose one of your organization's patients."})
+    fields = _apply_template(dict(fields))
+    fields.setdefault("location", patient.home_location)
+    diagnoses = list(diagnoses)
+    order = TreatmentOrder(organization=organization, patient=patient, **fields)
+    _check_order(order, diagnoses)
+    order.save()
+    order.diagnoses.set(diagnoses)
+    for lab in order.drug.required_labs.all():
+        OrderLab.objects.create(order=order, name=lab.name, every_days=lab.every_days)
+    if order.referral is not None and order.referral.patient_id is None:
+        order.referral.patient = patient
+        order.referral.save(update_fields=["patient", "updated_at"])
+    audit(
+        AuditEvent.Action.CREATE,
+        user=user,
+        obj=order,
+        organization=organization,
+        patient=patient,
+        changes=diff({}, _audit_snapshot(order)),
+    )
+    from chairside.authorizations.services import benefits_open_for_order
+
+    benefits_open_for_order(order=order, user=user)
+    return order
+
+
+@transaction.atomic
+def order_update(
+    *,
+    order: TreatmentOrder,
+    user: Any,
+    diagnoses: Iterable[Diagnosis] | None = None,
+    **fields: Any,
+) -> TreatmentOrder:
+    """Change an order (a corrected dose, a new first-dose date); every change is audited."""
+    reject_unknown(fields, ORDER_FIELDS)
+    locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)
+    before = _audit_snapshot(locked)
+    if "regimen_template" in fields and fields["regimen_template"] != locked.regimen_template:
+        fields = _apply_template(dict(fields))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    chosen = list(diagnoses) if diagnoses is not None else list(locked.diagnoses.all())
+    _check_order(locked, chosen)
+    locked.save()
+    locked.diagnoses.set(chosen)
+    changes = diff(before, _audit_snapshot(locked))
+    if changes:
+        audit(
+            AuditEvent.Action.UPDATE,
+            user=user,
+            obj=locked,
+            organization=locked.organization,
+            patient=locked.patient,
+            changes=changes,
+        )
+    return locked
+
+
+_STATUS_MOVES = {
+    TreatmentOrder.Status.ACTIVE: {"on_hold", "completed", "discontinued"},
+    TreatmentOrder.Status.ON_HOLD: {"active", "completed", "discontinued"},
+    TreatmentOrder.Status.COMPLETED: set(),
+    TreatmentOrder.Status.DISCONTINUED: set(),
+}
+
+
+@transaction.atomic
+def order_set_status(
+    *, order: TreatmentOrder, user: Any, status: str, reason: str = ""
+) -> TreatmentOrder:
+    """Hold, resume, complete or discontinue an order; holding and stopping need a reason."""
+    locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)
+    if status not in _STATUS_MOVES[TreatmentOrder.Status(locked.status)]:
+        raise ValidationError(
+            f"A {locked.get_status_display().lower()} order cannot become "
+            f"{TreatmentOrder.Status(status).label.lower()}."
+        )
+    if status in {"on_hold", "discontinued"} and not reason.strip():
+        raise ValidationError({"reason": "Say why the order is put on hold or discontinued."})
+    old = locked.status
+    locked.status, locked.status_reason = status, reason.strip()
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    audit(
+        AuditEvent.Action.STATE,
+        user=user,
+        obj=locked,
+        organization=locked.organization,
+        patient=locked.patient,
+        changes={"status": [old, status]},
+        reason=reason.strip(),
+    )
+    return locked
+
+
+@transaction.atomic
+def order_lab_add(
+    *, order: TreatmentOrder, user: Any, name: str, every_days: int | None = None
+) -> OrderLab:
+    """Require another lab before infusions of this order (e.g. a repeat CBC every 90 days)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the lab."})
+    if every_days is not None and every_days < 1:
+        raise ValidationError({"every_days": "The repeat interval must be at least 1 day."})
+    if order.required_labs.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"{name} is already required by this order."})
+    lab = OrderLab.objects.create(order=order, name=name, every_days=every_days)
+    audit(
+        AuditEvent.Action.CREATE,
+        user=user,
+        obj=lab,
+        organization=order.organization,
+        patient=order.patient,
+        changes={"required_lab": [None, name], "every_days": [None, every_days]},
+    )
+    return lab

@@ -1,0 +1,1 @@
+"""Referral, provider and order pages: thin — parse, call one service or selector, render."""

@@ -1,0 +1,277 @@
+"""The pre-submission check ("claim scrubber"): every missing or inconsistent item, named.
+
+A claim is submitted only when this list is empty. Each problem says what is wrong and
+where to fix it, in words a biller or coordinator understands. What is checked, and why:
+
+* NPIs (rendering, referring, supervising, billing provider) are 10 digits with a valid
+  check digit (CMS NPI standard; 837P NM109 with qualifier XX). The rendering and billing
+  provider NPIs are required on every professional claim; the referring provider is
+  required for drugs and infusions ordered by another physician, and the infusion center
+  always works from an order (837P loop 2310A is required "when this claim involves
+  services resulting from a referral"; Medicare requires the ordering/referring NPI,
+  Pub. 100-04 ch. 26 item 17).
+* At least one diagnosis, each shaped like an ICD-10-CM code (837P HI; 1500 item 21).
+* The payer's prior authorization number when the payer requires one for the drug
+  (837P REF*G1, 1500 item 23).
+* An NDC on every drug line (N4 qualifier; required by Medicaid under the Deficit
+  Reduction Act of 2005 and by most commercial payers for physician-administered drugs).
+* The subscriber's member ID and the payer's electronic payer ID (837P NM109 of 2010BA,
+  2010BB), the patient's birth date, sex and address (2010BA/2010CA DMG, N3, N4).
+* The billing provider's tax ID (9-digit EIN) and a 9-digit ZIP code (837P 2010AA: "the
+  full nine-digit ZIP code is required").
+* A charge on every line, and for a secondary claim the primary payer's adjudication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from chairside.rules.charges import ClaimLine, EncounterFacts, Person, Provider
+from chairside.rules.icd10 import normalize_icd10
+from chairside.rules.npi import is_valid_npi
+
+_EIN = re.compile(r"^[0-9]{9}$")
+_ZIP9 = re.compile(r"^[0-9]{9}$")
+_ZIP = re.compile(r"^[0-9]{5}([0-9]{4})?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that blocks submission: a short ``code`` for tests and the words to show."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BillingProviderFacts:
+    """The organization that bills (837P loop 2010AA)."""
+
+    name: str
+    npi: str
+    tax_id: str
+    address_line1: str
+    city: str
+    state: str
+    postal_code: str
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    """What the check needs to know about one claim (one encounter, one payer).
+
+    ``coverage_index`` picks the payer in ``facts.coverages`` (0 primary, 1 secondary);
+    ``charges`` holds the charge of each line in ``lines`` (``None``: no price on file);
+    ``authorization_required`` says whether this payer requires prior authorization for
+    the drugs on the claim; ``prior_payer_adjudicated`` whether the payers before this one
+    have paid or denied it (a secondary claim carries the primary's payment).
+    """
+
+    facts: EncounterFacts
+    coverage_index: int
+    lines: Sequence[ClaimLine]
+    charges: Sequence[Decimal | None]
+    billing_provider: BillingProviderFacts
+    authorization_required: bool = False
+    prior_payer_adjudicated: bool = True
+    today: dt.date | None = None
+
+
+def check_claim(data: CheckInput) -> list[Problem]:
+    """Return every problem that blocks submitting this claim; an empty list means ready."""
+    if len(data.charges) != len(data.lines):
+        raise ValueError("charges must give one amount (or None) per line")
+    problems: list[Problem] = []
+    problems += _check_payer(data)
+    problems += _check_patient(data.facts.patient)
+    problems += _check_providers(data)
+    problems += _check_diagnoses(data.facts)
+    problems += _check_lines(data)
+    if data.authorization_required and not data.facts.prior_authorization.strip():
+        payer = _payer_name(data)
+        problems.append(
+            Problem(
+                "authorization",
+                f"{payer} requires a prior authorization number for this drug; "
+                "none is recorded for the visit.",
+            )
+        )
+    if data.today is not None and data.facts.date_of_service > data.today:
+        problems.append(
+            Problem(
+                "date",
+                f"The date of service {data.facts.date_of_service:%m/%d/%Y} is in the future.",
+            )
+        )
+    return problems
+
+
+def _payer_name(data: CheckInput) -> str:
+    coverages = data.facts.coverages
+    if 0 <= data.coverage_index < len(coverages):
+        return coverages[data.coverage_index].payer_name or "The payer"
+    return "The payer"
+
+
+def _check_payer(data: CheckInput) -> list[Problem]:
+    coverages = data.facts.coverages
+    if not 0 <= data.coverage_index < len(coverages):
+        return [Problem("coverage", "The patient has no insurance coverage for this claim.")]
+    coverage = coverages[data.coverage_index]
+    problems: list[Problem] = []
+    if not coverage.payer_id.strip():
+        problems.append(
+            Problem(
+                "payer_id",
+                f"{coverage.payer_name} has no electronic payer ID (set it on the payer).",
+            )
+        )
+    if not coverage.member_id.strip():
+        problems.append(
+            Problem("member_id", f"The member ID for {coverage.payer_name} is missing.")
+        )
+    if coverage.relationship != "self":
+        subscriber = coverage.subscriber
+        if subscriber is None or not subscriber.last_name.strip():
+            problems.append(
+                Problem(
+                    "subscriber",
+                    f"The subscriber's name for {coverage.payer_name} is "
+                    "missing (the patient is not the subscriber).",
+                )
+            )
+    if data.coverage_index > 0 and not data.prior_payer_adjudicated:
+        problems.append(
+            Problem(
+                "prior_payer",
+                "The primary payer's payment is not posted yet; a secondary claim carries it.",
+            )
+        )
+    return problems
+
+
+def _check_patient(patient: Person) -> list[Problem]:
+    problems: list[Problem] = []
+    if not patient.last_name.strip() or not patient.first_name.strip():
+        problems.append(Problem("patient_name", "The patient's first and last name are needed."))
+    if patient.date_of_birth is None:
+        problems.append(Problem("patient_dob", "The patient's date of birth is missing."))
+    if patient.sex not in {"F", "M", "U"}:
+        problems.append(Problem("patient_sex", "The patient's sex must be F, M or U."))
+    missing = [
+        label
+        for label, value in (
+            ("street", patient.address_line1),
+            ("city", patient.city),
+            ("state", patient.state),
+        )
+        if not value.strip()
+    ]
+    if not _ZIP.match(patient.postal_code.replace("-", "").strip()):
+        missing.append("ZIP code")
+    if missing:
+        problems.append(
+            Problem(
+                "patient_address", f"The patient's address is incomplete: {', '.join(missing)}."
+            )
+        )
+    return problems
+
+
+def _npi_problem(role: str, provider: Provider | None, required: bool) -> list[Problem]:
+    code = f"{role.split(maxsplit=1)[0]}_npi"
+    if provider is None or not provider.npi.strip():
+        if required:
+            return [Problem(code, f"The {role} NPI is missing.")]
+        return []
+    if not is_valid_npi(provider.npi.strip()):
+        return [Problem(code, f"The {role} NPI {provider.npi} is not valid (check digit).")]
+    if not provider.last_name.strip():
+        return [Problem(code, f"The {role}'s name is missing.")]
+    return []
+
+
+def _check_providers(data: CheckInput) -> list[Problem]:
+    facts = data.facts
+    billing = data.billing_provider
+    problems = _npi_problem("rendering provider", facts.rendering_provider, required=True)
+    problems += _npi_problem("referring provider", facts.referring_provider, required=True)
+    problems += _npi_problem("supervising provider", facts.supervising_provider, required=False)
+    if not billing.npi.strip():
+        problems.append(
+            Problem(
+                "billing_npi", "The billing provider (group) NPI is missing (Billing settings)."
+            )
+        )
+    elif not is_valid_npi(billing.npi.strip()):
+        problems.append(
+            Problem(
+                "billing_npi", f"The billing provider NPI {billing.npi} is not valid (check digit)."
+            )
+        )
+    if not _EIN.match(billing.tax_id.replace("-", "").strip()):
+        problems.append(
+            Problem(
+                "tax_id", "The billing provider's tax ID must be a 9-digit EIN (Billing settings)."
+            )
+        )
+    if not (billing.address_line1.strip() and billing.city.strip() and billing.state.strip()):
+        problems.append(
+            Problem(
+                "billing_address",
+                "The billing provider's street address, city "
+                "and state are needed (Billing settings).",
+            )
+        )
+    if not _ZIP9.match(billing.postal_code.replace("-", "").strip()):
+        problems.append(
+            Problem(
+                "billing_zip",
+                "The billing provider's ZIP code must have 9 "
+                "digits (ZIP+4) on an 837P (Billing settings).",
+            )
+        )
+    return problems
+
+
+def _check_diagnoses(facts: EncounterFacts) -> list[Problem]:
+    codes = [code for code in facts.diagnoses if code.strip()]
+    if not codes:
+        return [
+            Problem("diagnosis", "No diagnosis: add the ICD-10-CM code of the treatment order.")
+        ]
+    problems: list[Problem] = []
+    for code in codes:
+        try:
+            normalize_icd10(code)
+        except ValueError:
+            problems.append(Problem("diagnosis", f"Diagnosis {code!r} is not an ICD-10-CM code."))
+    return problems
+
+
+def _check_lines(data: CheckInput) -> list[Problem]:
+    if not data.lines:
+        return [Problem("lines", "The claim has no billable lines.")]
+    problems: list[Problem] = []
+    unpriced: list[str] = []
+    for line, charge in zip(data.lines, data.charges, strict=True):
+        if line.kind == "drug" and line.ndc is None:
+            problems.append(
+                Problem(
+                    "ndc",
+                    f"The NDC is missing for {line.description} ({line.code}"
+                    f"{'-' + line.modifier_text if line.modifiers else ''}).",
+                )
+            )
+        if charge is None or charge <= 0:
+            unpriced.append(line.code)
+        if line.units < 1:
+            problems.append(Problem("units", f"Line {line.code} has no billable units."))
+    if unpriced:
+        codes = ", ".join(dict.fromkeys(unpriced))
+        problems.append(Problem("charge", f"No charge price in the charge master for {codes}."))
+    return problems

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chairside.rules.booking import (
+    DayRules,
+    NurseDay,
+    Span,
+    chair_problem,
+    clashes,
+    dose_not_before,
+    dose_problem,
+    free_starts,
+    grace_for_gap,
+    hours_problem,
+    nearest_weekday,
+    nurse_problem,
+    occupancy,
+    overlaps,
+    patient_problem,
+    peak_with,
+    pick_nurse,
+    ratio_problem,
+    shift_problem,
+    utilization,
+)
+from chairside.rules.regimens import Regimen
+
+TZ = ZoneInfo("America/New_York")
+DAY = date(2026, 12, 1)  # a Tuesday
+INFLIXIMAB = Regimen((0, 14, 42), 56)  # Remicade label §2: weeks 0, 2, 6, then every 8 weeks
+IRON_SUCROSE = Regimen((0, 3, 7, 10, 14), None)  # Venofer NDD-CKD: 5 doses over 14 days
+
+
+def at(hhmm: str, day: date = DAY) -> datetime:
+    hours, minutes = (int(x) for x in hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=TZ)
+
+
+def span(a: str, b: str, label: str = "") -> Span:
+    return Span(at(a), at(b), label)
+
+
+def nurse(name: str = "J. Blake", shifts=(("07:00", "15:30"),), patients=(), ratio: int = 4):
+    return NurseDay(
+        key=name,
+        name=name,
+        shifts=tuple(span(a, b) for a, b in shifts),
+        patients=tuple(span(a, b) for a, b in patients),
+        max_patients=ratio,
+    )
+
+
+def open_day(**kw) -> DayRules:
+    kw.setdefault("chairs", {"C01": [], "C02": []})
+    return DayRules(location="Eastgate", opens=at("08:00"), closes=at("17:00"), **kw)
+
+
+class TestSpans:
+    def test_it_treats_touching_spans_as_free(self) -> None:
+        assert not overlaps(at("08:00"), at("10:00"), at("10:00"), at("11:00"))
+        assert overlaps(at("08:00"), at("10:01"), at("10:00"), at("11:00"))
+
+    def test_it_refuses_a_span_that_ends_before_it_starts(self) -> None:
+        with pytest.raises(ValueError, match="must end after it starts"):
+            Span(at("10:00"), at("09:00"))
+
+    def test_it_lists_clashes_earliest_first(self) -> None:
+        taken = [span("13:00", "14:00", "b"), span("09:00", "11:00", "a")]
+        assert [s.label for s in clashes(at("08:00"), at("18:00"), taken)] == ["a", "b"]
+
+    def test_it_finds_the_peak_inside_the_new_span(self) -> None:
+        others = [span("08:00", "10:00"), span("09:30", "12:00"), span("11:00", "13:00")]
+        assert peak_with(at("09:00"), at("12:00"), others) == (3, at("09:30"))
+
+    @given(
+        st.lists(st.tuples(st.integers(0, 40), st.integers(1, 12)), max_size=12),
+        st.integers(0, 40),
+        st.integers(1, 12),
+    )
+    def test_it_matches_counting_every_quarter_hour(self, raw, new_start, new_len) -> None:
+        base = at("07:00")
+        q = timedelta(minutes=15)
+        others = [Span(base + s * q, base + (s + n) * q) for s, n in raw]
+        start, end = base + new_start * q, base + (new_start + new_len) * q
+        expected = max(
+            1 + sum(1 for o in others if o.start <= start + k * q < o.end) for k in range(new_len)
+        )
+        assert peak_with(start, end, others)[0] == expected
+
+
+class TestHours:
+    def test_it_names_the_closure(self) -> None:
+        thanksgiving = date(2026, 11, 26)
+        day = open_day(closure="Thanksgiving Day")
+        problem = hours_problem(day, at("10:00", thanksgiving), at("11:00", thanksgiving))
+        assert problem == "Eastgate is closed on Thanksgiving Day, 11/26/2026"
+
+    def test_it_refuses_a_closed_weekday(self) -> None:
+        day = DayRules(location="Eastgate", opens=None, closes=None)
+        sunday = date(2026, 12, 6)
+        assert hours_problem(day, at("10:00", sunday), at("11:00", sunday)) == (
+            "Eastgate is closed on Sundays"
+        )
+
+    def test_it_refuses_running_past_closing(self) -> None:
+        problem = hours_problem(open_day(), at("15:30"), at("17:30"))
+        assert problem == (
+            "Eastgate is open 08:00–17:00 on Tuesdays; this appointment would run 15:30–17:30"
+        )
+
+    def test_it_accepts_the_whole_opening(self) -> None:
+        assert hours_problem(open_day(), at("08:00"), at("17:00")) is None
+
+
+class TestChairAndPatient:
+    def test_it_names_the_chair_and_the_time_it_is_taken(self) -> None:
+        taken = [span("10:00", "12:30")]
+        assert chair_problem("C03", at("11:00"), at("12:00"), taken) == (
+            "Chair C03 is taken 10:00–12:30 by another patient"
+        )
+
+    def test_it_names_what_the_patient_is_booked_for(self) -> None:
+        theirs = [span("09:00", "11:00", "infliximab at Riverside Main")]
+        assert patient_problem("Grace Hopper", at("10:00"), at("12:00"), theirs) == (
+            "Grace Hopper is already booked 09:00–11:00 (infliximab at Riverside Main)"
+        )
+
+
+class TestNurse:
+    def test_it_names_the_nurse_the_count_and_the_ratio(self) -> None:
+        busy = nurse(patients=[("09:00", "12:00")] * 4)
+        assert ratio_problem(busy, at("10:30"), at("11:30")) == (
+            "Nurse J. Blake would have 5 patients at 10:30 (ratio 1:4)"
+        )
+
+    def test_it_refuses_outside_the_shift(self) -> None:
+        assert shift_problem(nurse(), at("14:00"), at("16:00")) == (
+            "J. Blake's shift is 07:00–15:30; this appointment would run 14:00–16:00"
+        )
+
+    def test_it_refuses_a_nurse_without_a_shift(self) -> None:
+        off = nurse(shifts=())
+        assert "has no shift here on 12/01/2026" in str(nurse_problem(off, at("9:00"), at("10:00")))
+
+    def test_it_picks_the_least_loaded_nurse_on_shift(self) -> None:
+        early = nurse("A", patients=[("08:00", "11:00")] * 2)
+        late = nurse("B", shifts=(("10:30", "19:00"),))
+        other = nurse("C", patients=[("08:00", "11:00")])
+        chosen = pick_nurse([early, late, other], at("09:00"), at("10:00"))
+        assert chosen is other
+
+    def test_it_picks_nobody_when_all_are_full(self) -> None:
+        full = nurse(patients=[("08:00", "11:00")] * 4)
+        assert pick_nurse([full], at("09:00"), at("10:00")) is None
+
+
+class TestFreeStarts:
+    def test_it_skips_taken_chairs_and_the_patients_own_bookings(self) -> None:
+        day = open_day(chairs={"C01": [span("08:00", "12:00")]})
+        starts = list(
+            free_starts(
+                day,
+                timedelta(hours=2),
+                timedelta(minutes=15),
+                patient_busy=[span("12:00", "13:00")],
+            )
+        )
+        assert starts[0].start == at("13:00")
+        assert all(s.chair == "C01" for s in starts)
+        assert starts[-1].start == at("15:00")
+
+    def test_it_needs_a_nurse_on_a_day_with_shifts(self) -> None:
+        day = open_day(nurses=[nurse(shifts=(("10:00", "14:00"),))])
+        starts = list(free_starts(day, timedelta(hours=1), timedelta(hours=1)))
+        assert [s.start for s in starts] == [at("10:00"), at("11:00"), at("12:00"), at("13:00")]
+        assert {s.nurse for s in starts} == {"J. Blake"}
+
+    def test_it_offers_nothing_on_a_closure(self) -> None:
+        day = open_day(closure="Christmas Day")
+        assert list(free_starts(day, timedelta(hours=1), timedelta(minutes=15))) == []
+
+    @given(
+        st.lists(st.tuples(st.integers(0, 35), st.integers(1, 12)), max_size=10),
+        st.integers(1, 16),
+    )
+    def test_every_offered_start_obeys_every_rule(self, raw, length) -> None:
+        q = timedelta(minutes=15)
+        taken = [Span(at("08:00") + s * q, at("08:00") + (s + n) * q) for s, n in raw]
+        day = open_day(
+            chairs={"C01": taken[::2], "C02": taken[1::2]},
+            nurses=[nurse(patients=[("09:00", "11:00")] * 3, ratio=4)],
+        )
+        for slot in free_starts(day, length * q, q):
+            assert hours_problem(day, slot.start, slot.end) is None
+            assert chair_problem(slot.chair, slot.start, slot.end, day.chairs[slot.chair]) is None
+            assert nurse_problem(day.nurses[0], slot.start, slot.end) is None
+
+
+class TestDoseSpacing:
+    FIRST = date(2026, 9, 1)
+
+    def test_grace_is_at_most_a_quarter_of_the_gap(self) -> None:
+        assert grace_for_gap(56) == 3
+        assert grace_for_gap(7) == 1
+        assert grace_for_gap(3) == 0
+
+    def test_it_refuses_a_dose_before_the_regimen_allows(self) -> None:
+        # Dose 4 of infliximab is week 14: 12/08/2026; three days' grace allows 12/05.
+        problem = dose_problem(INFLIXIMAB, self.FIRST, 4, date(2026, 12, 1))
+        assert problem == "Dose 4 is not due until 12/08/2026 (earliest 12/05/2026)"
+        assert dose_problem(INFLIXIMAB, self.FIRST, 4, date(2026, 12, 5)) is None
+
+    def test_a_late_previous_dose_pushes_the_next_one(self) -> None:
+        # Dose 3 given 10 days late (10/23 instead of 10/13): dose 4 keeps ~8 weeks from it.
+        earliest = dose_not_before(INFLIXIMAB, self.FIRST, 4, previous_dose_on=date(2026, 10, 23))
+        assert earliest == date(2026, 12, 15)
+
+    def test_short_loading_intervals_keep_their_spacing(self) -> None:
+        assert dose_not_before(IRON_SUCROSE, self.FIRST, 2) == date(2026, 9, 4)
+        assert "not in this regimen" in str(dose_problem(IRON_SUCROSE, self.FIRST, 6, DAY))
+
+    @given(st.integers(2, 30), st.integers(0, 7))
+    def test_it_never_allows_more_than_the_grace_early(self, number, grace) -> None:
+        earliest = dose_not_before(INFLIXIMAB, self.FIRST, number, grace_days=grace)
+        due = dose_not_before(INFLIXIMAB, self.FIRST, number, grace_days=0)
+        assert timedelta(0) <= due - earliest <= timedelta(days=grace)
+
+    @given(st.dates(date(2026, 1, 1), date(2027, 12, 31)), st.integers(0, 6), st.integers(0, 3))
+    def test_the_nearest_weekday_is_in_the_allowed_week(self, due, weekday, grace) -> None:
+        chosen = nearest_weekday(due, weekday, grace)
+        assert chosen.weekday() == weekday
+        assert due - timedelta(days=grace) <= chosen <= due + timedelta(days=6 - grace)
+
+
+class TestTheDay:
+    def test_it_counts_patients_in_chairs_every_quarter_hour(self) -> None:
+        spans = [span("08:00", "09:00"), span("08:30", "10:00")]
+        assert occupancy(spans, at("08:00"), at("10:00"), timedelta(minutes=30)) == [1, 2, 1, 1]
+
+    def test_utilization_is_booked_chair_time_over_open_chair_time(self) -> None:
+        spans = [span("08:00", "12:30"), span("07:00", "09:00")]  # the second starts early
+        value = utilization(spans, 2, at("08:00"), at("17:00"))
+        assert value == pytest.approx((4.5 + 1) / 18)

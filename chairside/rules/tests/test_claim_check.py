@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from chairside.rules.charges import CoverageFacts, Provider, derive_claim_lines
+from chairside.rules.claim_check import BillingProviderFacts, CheckInput, check_claim
+from chairside.rules.tests.billing_examples import DAY, MEDICARE, infliximab_visit
+
+BILLING = BillingProviderFacts(
+    "Riverside Infusion",
+    "1234567893",
+    "123456789",
+    "100 Riverside Plaza",
+    "Riverside",
+    "PA",
+    "190001234",
+)
+
+
+def check(facts=None, **kw):
+    facts = facts or infliximab_visit()
+    lines = derive_claim_lines(facts)
+    data = CheckInput(
+        facts=facts,
+        coverage_index=kw.pop("coverage_index", 0),
+        lines=lines,
+        charges=kw.pop("charges", [Decimal(100)] * len(lines)),
+        billing_provider=kw.pop("billing", BILLING),
+        **kw,
+    )
+    return check_claim(data)
+
+
+def codes(problems):
+    return sorted(p.code for p in problems)
+
+
+class TestCheckClaim:
+    def test_it_passes_a_complete_claim(self):
+        assert check() == []
+
+    def test_it_names_every_missing_item_at_once(self):
+        """The issue's bad input: no NPI, no diagnosis, no authorization the payer
+        requires, no NDC -> blocked with the exact list."""
+        facts = infliximab_visit(
+            rendering_provider=Provider("", "Marsh"),
+            diagnoses=(),
+            drugs=(replace(infliximab_visit().drugs[0], ndc11=""),),
+        )
+        problems = check(facts, authorization_required=True)
+        messages = [p.message for p in problems]
+        assert codes(problems) == ["authorization", "diagnosis", "ndc", "ndc", "rendering_npi"]
+        assert "The rendering provider NPI is missing." in messages
+        assert "No diagnosis: add the ICD-10-CM code of the treatment order." in messages
+        assert (
+            "Medicare Part B requires a prior authorization number for this drug; none is "
+            "recorded for the visit." in messages
+        )
+        assert "The NDC is missing for infliximab (J1745)." in messages
+        assert "The NDC is missing for infliximab (discarded) (J1745-JW)." in messages
+
+    def test_it_accepts_the_authorization_when_recorded(self):
+        assert (
+            check(infliximab_visit(prior_authorization="PA-77"), authorization_required=True) == []
+        )
+
+    def test_it_rejects_an_npi_with_a_wrong_check_digit(self):
+        facts = infliximab_visit(referring_provider=Provider("1245319598", "Okafor"))
+        [problem] = check(facts)
+        assert (
+            problem.message == "The referring provider NPI 1245319598 is not valid (check digit)."
+        )
+
+    def test_it_rejects_a_malformed_diagnosis(self):
+        [problem] = check(infliximab_visit(diagnoses=("50K.90",)))
+        assert problem.code == "diagnosis"
+
+    def test_it_names_payer_and_member_gaps(self):
+        coverage = replace(MEDICARE, payer_id="", member_id=" ")
+        assert codes(check(infliximab_visit(coverages=(coverage,)))) == ["member_id", "payer_id"]
+
+    def test_it_needs_the_subscriber_when_the_patient_is_not_one(self):
+        coverage = CoverageFacts("p", "Keystone", "DEMO1", "M1", relationship="spouse")
+        assert codes(check(infliximab_visit(coverages=(coverage,)))) == ["subscriber"]
+
+    def test_it_needs_the_billing_provider_details(self):
+        billing = replace(BILLING, npi="", tax_id="12-34", postal_code="19000")
+        assert codes(check(billing=billing)) == ["billing_npi", "billing_zip", "tax_id"]
+
+    def test_it_needs_a_price_for_every_line(self):
+        problems = check(charges=[Decimal(100), None, Decimal(0), Decimal(5)])
+        assert [p.message for p in problems] == [
+            "No charge price in the charge master for 96415, J1745."
+        ]
+
+    def test_it_holds_a_secondary_claim_until_the_primary_paid(self):
+        assert codes(check(coverage_index=1, prior_payer_adjudicated=False)) == ["prior_payer"]
+
+    def test_it_refuses_a_future_date_of_service(self):
+        assert codes(check(today=DAY - dt.timedelta(days=1))) == ["date"]
+
+    def test_it_blocks_a_claim_without_lines(self):
+        facts = infliximab_visit(administrations=(), drugs=())
+        assert codes(check(facts, charges=[])) == ["lines"]
+
+    def test_it_insists_on_one_charge_per_line(self):
+        with pytest.raises(ValueError, match="one amount"):
+            check(charges=[Decimal(1)])

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from chairside.rules.tests.billing_examples import TZ
+from chairside.rules.x12_835 import (
+    ClaimPayment,
+    RemitAdjustment,
+    Remittance,
+    RemittanceError,
+    ServicePayment,
+    parse_835,
+    write_835,
+)
+
+D = Decimal
+
+
+def remittance(**changes):
+    """Medicare pays an infliximab claim: 96413 allowed 150, J1745 x35 at 38.50 a unit."""
+    admin = ServicePayment(
+        "96413",
+        (),
+        D("450"),
+        D("117.60"),
+        1,
+        "L1",
+        D("150"),
+        (
+            RemitAdjustment("CO", "45", D("300")),
+            RemitAdjustment("CO", "253", D("2.40")),
+            RemitAdjustment("PR", "2", D("30")),
+        ),
+    )
+    drug = ServicePayment(
+        "J1745",
+        (),
+        D("2695"),
+        D("1056.44"),
+        35,
+        "L3",
+        D("1347.50"),
+        (
+            RemitAdjustment("CO", "45", D("1347.50")),
+            RemitAdjustment("CO", "253", D("21.56")),
+            RemitAdjustment("PR", "2", D("269.50")),
+        ),
+        ("N130",),
+    )
+    denied = ServicePayment(
+        "J1745",
+        ("JW",),
+        D("385"),
+        D("0"),
+        5,
+        "L4",
+        None,
+        (RemitAdjustment("CO", "16", D("385")),),
+        ("M119",),
+    )
+    claim = ClaimPayment(
+        "C000001",
+        "1",
+        D("3530"),
+        D("1174.04"),
+        D("299.50"),
+        "MB",
+        "PCN-1",
+        services=(admin, drug, denied),
+    )
+    data = Remittance(
+        "Medicare Part B",
+        "12502",
+        "Riverside Infusion Partners",
+        "1234567893",
+        "CHK",
+        D("1174.04"),
+        "EFT-0001",
+        dt.date(2026, 4, 2),
+        (claim,),
+    )
+    return replace(data, **changes)
+
+
+def text_of(data):
+    return write_835(
+        data,
+        control_number=9,
+        created_at=dt.datetime(2026, 4, 2, 8, tzinfo=TZ),
+        sender_id="12502",
+        receiver_id="RIVERSIDE01",
+        patient_names={"C000001": ("Doe", "Jane", "1EG4TE5MK72")},
+    )
+
+
+class TestParse835:
+    def test_it_reads_payments_adjustments_and_remarks(self):
+        parsed = parse_835(text_of(remittance()))
+        assert parsed.total_paid == D("1174.04")
+        assert parsed.trace_number == "EFT-0001"
+        assert parsed.paid_on == dt.date(2026, 4, 2)
+        [claim] = parsed.claims
+        assert (claim.control_number, claim.status, claim.payer_claim_number) == (
+            "C000001",
+            "1",
+            "PCN-1",
+        )
+        assert [s.line_control for s in claim.services] == ["L1", "L3", "L4"]
+        assert claim.services[2].modifiers == ("JW",)
+        assert claim.services[2].remarks == ("M119",)
+        assert claim.services[1].allowed == D("1347.50")
+        assert sum(a.amount for a in claim.all_adjustments if a.group == "PR") == D("299.50")
+
+    def test_it_round_trips_what_write_835_wrote(self):
+        assert parse_835(text_of(remittance())).claims == tuple(
+            replace(c, line=12) for c in remittance().claims
+        )
+
+    def test_it_rejects_a_service_line_that_does_not_balance(self):
+        text = text_of(remittance()).replace(
+            "SVC*HC:96413*450*117.6**1~", "SVC*HC:96413*450*118**1~"
+        )
+        text = text.replace("CLP*C000001*1*3530*1174.04", "CLP*C000001*1*3530*1174.44")
+        with pytest.raises(RemittanceError) as caught:
+            parse_835(text)
+        assert caught.value.segment == "SVC"
+        assert "does not balance" in caught.value.reason
+
+    def test_it_rejects_a_payment_that_is_not_the_claims_total(self):
+        text = text_of(remittance()).replace("BPR*I*1174.04", "BPR*I*1175")
+        with pytest.raises(RemittanceError, match="segment BPR: the payment 1175"):
+            parse_835(text)
+
+    def test_it_rejects_a_structurally_broken_file_with_the_segment(self):
+        text = text_of(remittance()).replace("N1*PR*MEDICARE PART B~\n", "")
+        with pytest.raises(RemittanceError) as caught:
+            parse_835(text)
+        assert caught.value.line is not None
+        assert caught.value.segment
+
+    def test_it_rejects_an_837_posing_as_an_835(self):
+        with pytest.raises(RemittanceError, match="ISA"):
+            parse_835("not an edi file")
+
+    def test_it_rejects_an_unknown_adjustment_group(self):
+        text = text_of(remittance()).replace("CAS*CO*16*385~", "CAS*ZZ*16*385~")
+        with pytest.raises(RemittanceError, match="CAS"):
+            parse_835(text)

@@ -1,0 +1,171 @@
+"""Schedule API: a day's appointments, free starts, booking and cancelling.
+
+Through the same selectors and booking service as the pages, so the API refuses exactly
+what the board refuses, with the same words (400). Mounted at ``/api/v1/schedule`` by the
+API's router list (``chairside/api/api.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+
+from chairside.api.auth import require
+from chairside.referrals.selectors import access_order
+from chairside.scheduling import selectors, services, slots
+from chairside.scheduling.checks import live_appointments
+from chairside.scheduling.models import Appointment
+from chairside.tenancy.models import Chair, StaffMember
+from chairside.tenancy.roles import Perm
+
+router = Router(tags=["schedule"])
+
+
+class AppointmentOut(Schema):
+    public_id: UUID
+    patient: UUID
+    patient_name: str
+    order: UUID
+    drug: str
+    dose_number: int
+    location: str
+    chair: str
+    nurse: str | None
+    start: dt.datetime
+    end: dt.datetime
+    status: str
+    authorization_overridden: bool
+
+
+class SlotOut(Schema):
+    start: dt.datetime
+    end: dt.datetime
+    chair: UUID
+    chair_name: str
+    nurse: UUID | None
+    dose_number: int
+
+
+class BookIn(Schema):
+    order: UUID
+    chair: UUID
+    start: dt.datetime
+    nurse: str = services.AUTO  # "auto", "" for none, or a staff member's public id
+    minutes: int | None = None
+    override_reason: str = ""
+
+
+class BookedOut(Schema):
+    appointment: AppointmentOut
+    warnings: list[str]
+
+
+class CancelIn(Schema):
+    reason_code: str
+    reason: str = ""
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.membership.organization  # type: ignore[attr-defined]
+
+
+def _out(a: Appointment) -> dict[str, Any]:
+    return {
+        "public_id": a.public_id,
+        "patient": a.patient.public_id,
+        "patient_name": a.patient.full_name,
+        "order": a.order.public_id,
+        "drug": a.order.drug.generic_name,
+        "dose_number": a.dose_number,
+        "location": a.location.name,
+        "chair": a.chair.name,
+        "nurse": str(a.nurse) if a.nurse else None,
+        "start": a.local_start(),
+        "end": a.local_end(),
+        "status": a.status,
+        "authorization_overridden": a.authorization_override_id is not None,
+    }
+
+
+def _refused(exc: ValidationError) -> HttpError:
+    return HttpError(400, "; ".join(exc.messages))
+
+
+@router.get("", response=list[AppointmentOut])
+def day(request: HttpRequest, date: dt.date, location: UUID | None = None) -> Any:
+    """The live appointments of a day at a location (default: the largest site)."""
+    require(request, Perm.SCHEDULE_VIEW)
+    place = selectors.access_location(organization=_org(request), public_id=location)
+    return [_out(a) for a in live_appointments(place, date)]
+
+
+@router.get("/slots", response=list[SlotOut])
+def find(request: HttpRequest, order: UUID, date: dt.date, location: UUID | None = None) -> Any:
+    """The next starts for a dose of the order that pass every rule, from ``date``."""
+    require(request, Perm.SCHEDULE_VIEW)
+    chosen = access_order(organization=_org(request), public_id=order)
+    place = selectors.access_location(organization=_org(request), public_id=location)
+    found = slots.find_slots(order=chosen, location=place, from_date=date)
+    return [
+        {
+            "start": o.start,
+            "end": o.end,
+            "chair": o.chair.public_id,
+            "chair_name": o.chair.name,
+            "nurse": o.nurse.public_id if o.nurse else None,
+            "dose_number": o.dose_number,
+        }
+        for o in found.options
+    ]
+
+
+@router.post("", response={201: BookedOut})
+def book(request: HttpRequest, data: BookIn) -> Any:
+    """Book a dose (every rule of the board; 400 with the reason when refused)."""
+    require(request, Perm.SCHEDULE_EDIT)
+    org = _org(request)
+    order = access_order(organization=org, public_id=data.order)
+    chair = get_object_or_404(Chair, location__organization=org, public_id=data.chair)
+    nurse: Any = data.nurse
+    if nurse not in (services.AUTO, ""):
+        nurse = get_object_or_404(StaffMember, organization=org, public_id=nurse)
+    try:
+        booked = services.appointment_book(
+            organization=org,
+            user=request.user,
+            order=order,
+            chair=chair,
+            start=data.start,
+            nurse=nurse or None,
+            minutes=data.minutes,
+            override_reason=data.override_reason,
+        )
+    except ValidationError as exc:
+        raise _refused(exc) from None
+    return Status(201, {"appointment": _out(booked.appointment), "warnings": booked.warnings})
+
+
+@router.post("/{public_id}/cancel", response=AppointmentOut)
+def cancel(request: HttpRequest, public_id: UUID, data: CancelIn) -> Any:
+    """Cancel with a reason code (``Appointment.Reason``); frees the chair and the visit."""
+    require(request, Perm.SCHEDULE_EDIT)
+    appointment = selectors.access_appointment(organization=_org(request), public_id=public_id)
+    try:
+        services.appointment_cancel(
+            appointment=appointment,
+            user=request.user,
+            reason_code=data.reason_code,
+            reason=data.reason,
+        )
+    except ValidationError as exc:
+        raise _refused(exc) from None
+    appointment.refresh_from_db()
+    return _out(appointment)

@@ -1,0 +1,456 @@
+"""Load what a booking must respect from the database and ask ``rules.booking``.
+
+Two kinds of rules: those of the *time and place* (opening hours and closures, the chair,
+the nurse's shift and ratio, the patient's other bookings), checked whenever an appointment
+is booked or moved, and those of the *date* (the order in force, the regimen's spacing,
+required labs, the authorization), checked when a dose is booked on a date or moved to
+another one. Moving an appointment within its day re-checks only the first kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from chairside.referrals.models import TreatmentOrder
+from chairside.rules import appointment_states as states
+from chairside.rules.booking import (
+    DEFAULT_GRACE_DAYS,
+    DayRules,
+    NurseDay,
+    Span,
+    chair_problem,
+    dose_problem,
+    hours_problem,
+    nurse_problem,
+    patient_problem,
+    us_date,
+)
+from chairside.scheduling.models import Appointment, Closure, NurseShift
+from chairside.tenancy.models import Chair, Location, StaffMember
+
+# Shortest chair time for any visit: check-in, vitals and an injection still take a slot.
+MIN_MINUTES = 15
+SLOT = dt.timedelta(minutes=15)
+STOCK_HORIZON_DAYS = 28
+STOCK_CACHE_SECONDS = 300
+log = logging.getLogger(__name__)
+
+
+def grace_days() -> int:
+    """Days before its regimen date a dose may be booked (``SCHEDULING_DOSE_GRACE_DAYS``)."""
+    return int(getattr(settings, "SCHEDULING_DOSE_GRACE_DAYS", DEFAULT_GRACE_DAYS))
+
+
+def nurse_label(staff: StaffMember) -> str:
+    """``J. Blake`` — how the board names a nurse."""
+    return f"{staff.first_name[:1]}. {staff.last_name}"
+
+
+def default_minutes(order: TreatmentOrder, dose_number: int) -> int:
+    """Chair time from the formulary: first or later infusion, plus observation."""
+    drug = order.drug
+    infusion = drug.first_infusion_minutes if dose_number == 1 else drug.subsequent_infusion_minutes
+    return max(MIN_MINUTES, infusion + drug.observation_minutes)
+
+
+def day_bounds(location: Location, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight to midnight of ``day`` at the location."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=location.tz)
+    return start, start + dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an appointment is, or would be: for checking a whole day's rearrangement."""
+
+    start: dt.datetime
+    end: dt.datetime
+    chair_id: int
+    nurse_id: int | None
+
+
+@dataclass
+class DayData:
+    """A location's day as the rules see it, with the rows behind the names."""
+
+    location: Location
+    day: dt.date
+    rules: DayRules
+    chairs: dict[str, Chair]
+    staff: dict[str, StaffMember]
+    appointments: list[Appointment] = field(default_factory=list)
+
+    def nurse(self, staff: StaffMember | None) -> NurseDay | None:
+        if staff is None:
+            return None
+        key = str(staff.pk)
+        found = next((n for n in self.rules.nurses if n.key == key), None)
+        if found is not None:
+            return found
+        ratio = self.location.nurse_patient_ratio
+        return NurseDay(key, nurse_label(staff), (), (), ratio)
+
+
+def _opening(location: Location, day: dt.date) -> tuple[dt.datetime | None, dt.datetime | None]:
+    hours = next((h for h in location.hours.all() if h.weekday == day.weekday()), None)
+    if hours is None:
+        return None, None
+    tz = location.tz
+    return (
+        dt.datetime.combine(day, hours.opens, tzinfo=tz),
+        dt.datetime.combine(day, hours.closes, tzinfo=tz),
+    )
+
+
+def closure_reason(location: Location, day: dt.date) -> str:
+    closure = (
+        Closure.objects.filter(organization_id=location.organization_id, date=day)
+        .filter(Q(location=location) | Q(location__isnull=True))
+        .order_by("location_id")
+        .first()
+    )
+    return closure.reason if closure else ""
+
+
+def live_appointments(location: Location, day: dt.date) -> list[Appointment]:
+    start, end = day_bounds(location, day)
+    return list(
+        Appointment.objects.filter(
+            location=location, start__lt=end, end__gt=start, status__in=states.OCCUPYING
+        )
+        .select_related("patient", "order__drug", "chair", "nurse", "location")
+        .order_by("start", "chair__sort_order")
+    )
+
+
+def load_day(
+    location: Location,
+    day: dt.date,
+    *,
+    exclude: Collection[int] = (),
+    overlay: Mapping[int, Placement] | None = None,
+) -> DayData:
+    """The day's hours, closure, chairs with their busy spans, and nurses with theirs.
+
+    ``exclude`` leaves appointments out (the one being moved); ``overlay`` puts some where
+    a proposal would put them (an optimizer's rearrangement, checked as a whole).
+    """
+    overlay = overlay or {}
+    chairs = {c.name: c for c in Chair.objects.filter(location=location, is_active=True)}
+    chair_names = {c.pk: c.name for c in chairs.values()}
+    appointments = [a for a in live_appointments(location, day) if a.pk not in exclude]
+    placed = [(a, overlay.get(a.pk) or placement_of(a, location.tz)) for a in appointments]
+    chair_spans: dict[str, list[Span]] = {name: [] for name in chairs}
+    nurse_spans: dict[int, list[Span]] = {}
+    for _appointment, where in placed:
+        span = Span(where.start, where.end, "another patient")
+        if where.chair_id in chair_names:
+            chair_spans[chair_names[where.chair_id]].append(span)
+        if where.nurse_id is not None:
+            nurse_spans.setdefault(where.nurse_id, []).append(span)
+    nurses, staff = _nurse_days(location, day, nurse_spans)
+    opens, closes = _opening(location, day)
+    rules = DayRules(
+        location=location.name,
+        opens=opens,
+        closes=closes,
+        closure=closure_reason(location, day),
+        chairs=chair_spans,
+        nurses=nurses,
+    )
+    return DayData(location, day, rules, chairs, staff, appointments)
+
+
+def with_placements(data: DayData, placements: list[Placement]) -> DayData:
+    """The day as loaded, plus appointments at ``placements`` (their chairs and nurses busy).
+
+    Checking a rearrangement loads the day once without the moved appointments, then adds
+    all but the one being checked, instead of loading the day again for each.
+    """
+    names = {c.pk: name for name, c in data.chairs.items()}
+    chairs = {name: list(spans) for name, spans in data.rules.chairs.items()}
+    extra: dict[str, list[Span]] = {}
+    for where in placements:
+        span = Span(where.start, where.end, "another patient")
+        if where.chair_id in names:
+            chairs[names[where.chair_id]].append(span)
+        if where.nurse_id is not None:
+            extra.setdefault(str(where.nurse_id), []).append(span)
+    nurses = [
+        NurseDay(n.key, n.name, n.shifts, n.patients + tuple(extra.get(n.key, ())), n.max_patients)
+        for n in data.rules.nurses
+    ]
+    rules = DayRules(
+        location=data.rules.location,
+        opens=data.rules.opens,
+        closes=data.rules.closes,
+        closure=data.rules.closure,
+        chairs=chairs,
+        nurses=nurses,
+    )
+    return DayData(data.location, data.day, rules, data.chairs, data.staff, data.appointments)
+
+
+def placement_of(appointment: Appointment, tz: dt.tzinfo) -> Placement:
+    return Placement(
+        appointment.start.astimezone(tz),
+        appointment.end.astimezone(tz),
+        appointment.chair_id,
+        appointment.nurse_id,
+    )
+
+
+def _nurse_days(
+    location: Location, day: dt.date, spans: Mapping[int, list[Span]]
+) -> tuple[list[NurseDay], dict[str, StaffMember]]:
+    shifts = (
+        NurseShift.objects.filter(location=location, date=day)
+        .select_related("staff", "location")
+        .order_by("starts", "staff__last_name")
+    )
+    by_staff: dict[int, list[Span]] = {}
+    staff: dict[str, StaffMember] = {}
+    for shift in shifts:
+        start, end = shift.bounds()
+        by_staff.setdefault(shift.staff_id, []).append(Span(start, end))
+        staff[str(shift.staff_id)] = shift.staff
+    nurses = [
+        NurseDay(
+            key=str(staff_id),
+            name=nurse_label(staff[str(staff_id)]),
+            shifts=tuple(shift_spans),
+            patients=tuple(spans.get(staff_id, ())),
+            max_patients=location.nurse_patient_ratio,
+        )
+        for staff_id, shift_spans in by_staff.items()
+    ]
+    return nurses, staff
+
+
+def patient_spans(
+    patient: Any, location: Location, day: dt.date, exclude: Collection[int] = ()
+) -> list[Span]:
+    """The patient's live bookings that day at any location, labelled for the message."""
+    start, end = day_bounds(location, day)
+    rows = (
+        Appointment.objects.filter(
+            patient=patient, start__lt=end, end__gt=start, status__in=states.OCCUPYING
+        )
+        .exclude(pk__in=list(exclude))
+        .select_related("order__drug", "location")
+    )
+    return [
+        Span(
+            a.start.astimezone(location.tz),
+            a.end.astimezone(location.tz),
+            f"{a.order.drug.generic_name} at {a.location.name}",
+        )
+        for a in rows
+    ]
+
+
+def time_problems(
+    data: DayData,
+    *,
+    chair: Chair,
+    nurse: StaffMember | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    patient_name: str,
+    patient_busy: list[Span],
+) -> list[str]:
+    """Hours and closures, the chair, the patient's other bookings, the nurse."""
+    rules = data.rules
+    problems = [
+        hours_problem(rules, start, end),
+        chair_problem(chair.name, start, end, rules.chairs.get(chair.name, ())),
+        patient_problem(patient_name, start, end, patient_busy),
+    ]
+    nurse_day = data.nurse(nurse)
+    if nurse_day is not None:
+        problems.append(nurse_problem(nurse_day, start, end))
+    return [p for p in problems if p]
+
+
+# --- the date's rules -----------------------------------------------------------------------
+
+
+def order_problem(order: TreatmentOrder, on_date: dt.date, dose_number: int) -> str | None:
+    """The order must be active and in force that day, and cover this many doses."""
+    if order.status != TreatmentOrder.Status.ACTIVE:
+        why = f": {order.status_reason}" if order.status_reason else ""
+        return f"The order is {order.get_status_display().lower()}{why}"
+    if on_date > order.expires_on:
+        return f"Order expired {us_date(order.expires_on)}"
+    if order.end_on and on_date > order.end_on:
+        return f"Order ended {us_date(order.end_on)}"
+    if on_date < order.signed_on:
+        return f"The order was signed {us_date(order.signed_on)}, after this date"
+    if order.number_of_doses and dose_number > order.number_of_doses:
+        return f"The order is for {order.number_of_doses} doses; this would be dose {dose_number}"
+    return None
+
+
+def held_doses(order: TreatmentOrder, exclude: Collection[int] = ()) -> list[Appointment]:
+    """The order's appointments that hold a dose (live or completed), in date order."""
+    return list(
+        order.appointments.filter(status__in=states.OCCUPYING)
+        .exclude(pk__in=list(exclude))
+        .select_related("location")
+        .order_by("start")
+    )
+
+
+@dataclass(frozen=True)
+class DoseContext:
+    number: int
+    anchor: dt.date | None  # the date of dose 1 (actual, or the order's planned first dose)
+    previous_on: dt.date | None
+
+
+def dose_context(
+    order: TreatmentOrder,
+    on_date: dt.date,
+    *,
+    number: int | None = None,
+    exclude: Collection[int] = (),
+    held: list[Appointment] | None = None,
+) -> DoseContext:
+    """Which dose a booking on ``on_date`` is, from what the order already holds.
+
+    After a booked or given dose, the next number; with no bookings yet, the regimen dose
+    whose date is nearest (an order started before Chairside), else dose 1; never a dose
+    already booked on another date (then the one after the last booked). The coordinator
+    may say otherwise (``number``).
+    """
+    held = held_doses(order, exclude) if held is None else held
+    dates = [(a.dose_number, a.local_start().date()) for a in held]
+    first = next((d for n, d in dates if n == 1), None) or order.first_dose_on
+    before = [(n, d) for n, d in dates if d < on_date]
+    if number is None:
+        number = before[-1][0] + 1 if before else _nearest_dose(order, on_date)
+        booked = {n for n, _ in dates}
+        if number in booked:  # that dose is booked on a later date: this is the next one
+            number = max(booked) + 1
+    previous = next((d for n, d in reversed(dates) if n == number - 1), None)
+    return DoseContext(number, first, previous)
+
+
+def _nearest_dose(order: TreatmentOrder, on_date: dt.date) -> int:
+    if order.first_dose_on is None or on_date <= order.first_dose_on:
+        return 1
+    dates = order.planned_dates()
+    if not dates:
+        return 1
+    nearest = min(range(len(dates)), key=lambda k: (abs((dates[k] - on_date).days), k))
+    return nearest + 1
+
+
+def dose_spacing_problem(order: TreatmentOrder, on_date: dt.date, ctx: DoseContext) -> str | None:
+    if ctx.anchor is None or ctx.number == 1:
+        return None
+    return dose_problem(
+        order.regimen(),
+        ctx.anchor,
+        ctx.number,
+        on_date,
+        previous_dose_on=ctx.previous_on,
+        grace_days=grace_days(),
+    )
+
+
+def lab_problem(order: TreatmentOrder, on_date: dt.date) -> str | None:
+    from chairside.referrals.selectors import labs_due
+
+    due = labs_due(order=order, on_date=on_date)
+    if not due:
+        return None
+    return "Required labs are out of date: " + "; ".join(d.message for d in due)
+
+
+def date_problems(order: TreatmentOrder, on_date: dt.date, ctx: DoseContext) -> list[str]:
+    """Order in force, dose spacing, labs — everything about the date but authorization."""
+    problems = [
+        order_problem(order, on_date, ctx.number),
+        dose_spacing_problem(order, on_date, ctx),
+        lab_problem(order, on_date),
+    ]
+    return [p for p in problems if p]
+
+
+def units_for(order: TreatmentOrder, dose_number: int) -> int:
+    """HCPCS billing units of the dose (at the order's weight), rounded up; 0 if unknown."""
+    try:
+        dose = order.dose_for_weight(None, dose_number)
+    except ValueError:
+        return 0
+    units = dose / Decimal(order.drug.billing_unit_mg)
+    return int(units.to_integral_value(rounding=ROUND_CEILING))
+
+
+def _stockout(forecast: Any, row: Any) -> dt.date | None:
+    """The row's first short day (the inventory forecast has named it two ways)."""
+    day = getattr(row, "stockout", None)
+    if day is None and hasattr(forecast, "stockout_on"):
+        day = forecast.stockout_on(row)
+    return day if isinstance(day, dt.date) else None
+
+
+def short_drugs_at(location: Location) -> dict[int, dt.date]:
+    """Drug id → first day the inventory forecast runs short at the location (28 days).
+
+    The forecast reads every booking of the next four weeks, so it is kept for
+    ``STOCK_CACHE_SECONDS`` per location: a booking warning may lag a few minutes behind a
+    delivery, which is fine for a warning and spares each booking the whole forecast.
+    """
+    key = f"scheduling:short-drugs:{location.public_id}:{timezone.localdate().isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    from chairside.inventory.selectors import demand_forecast
+
+    forecast = demand_forecast(
+        organization=location.organization, location=location, days=STOCK_HORIZON_DAYS
+    )
+    short: dict[int, dt.date] = {}
+    for row in forecast.short_rows:
+        day = _stockout(forecast, row)
+        if day is not None:
+            drug_id = row.drug.pk
+            short[drug_id] = min(day, short.get(drug_id, day))
+    cache.set(key, short, STOCK_CACHE_SECONDS)
+    return short
+
+
+def stock_warning(order: TreatmentOrder, location: Location, on_date: dt.date) -> str:
+    """A warning when inventory forecasts too little of the drug by the date (never refuses).
+
+    Asks the inventory module's demand forecast when inventory is installed, for dates
+    within ``STOCK_HORIZON_DAYS`` (further out, the purchasing cycle will catch up).
+    """
+    if not apps.is_installed("chairside.inventory"):
+        return ""
+    if not 0 <= (on_date - timezone.localdate()).days <= STOCK_HORIZON_DAYS:
+        return ""
+    try:
+        first_short = short_drugs_at(location).get(order.drug_id)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        log.exception("The stock forecast could not be read; booking without a stock check.")
+        return ""
+    if first_short is None or first_short > on_date:
+        return ""
+    return (
+        f"Stock forecast: {order.drug.generic_name} runs short at {location.name} from "
+        f"{us_date(first_short)}; order more (the booking is kept)."
+    )

@@ -1,0 +1,362 @@
+"""'Optimize this day': the board's day as an optimizer instance, its answer as moves.
+
+The instance follows ``bench/SCHEDULE_FORMAT.md`` (``rules.schedule_model``). Appointments
+still only *booked* (not confirmed by the patient) and not yet started are flexible, each
+within the window the patient can come: the one stored on the appointment, or an hour
+either side of the booking. Every other live appointment is fixed, modelled by a window
+that admits only its current place (rounded out to the 15-minute grid). Nurses are the
+day's shifts at the location's ratio. The optimizer (``rules.optimizer.solve``) returns
+starts, chairs and nurses; fixed appointments keep their own chair and nurse, so the
+flexible ones get chairs and nurses again here, around them, preferring the optimizer's
+choice. Every move is then checked with the booking rules against the day as it would be,
+and a move that fails is dropped. Nothing is written until the coordinator accepts; then
+``appointments_rearrange`` writes all moves in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chairside.rules import appointment_states as states
+from chairside.rules.booking import NurseDay, Span, clashes, nurse_problem, pick_nurse
+from chairside.rules.optimizer import solve
+from chairside.rules.schedule_model import Appointment as InstanceAppointment
+from chairside.rules.schedule_model import Chair as InstanceChair
+from chairside.rules.schedule_model import Instance, Nurse, max_overlap
+from chairside.scheduling.checks import closure_reason, live_appointments, nurse_label
+from chairside.scheduling.models import Appointment, NurseShift
+from chairside.scheduling.services.rearrange import (
+    Change,
+    appointments_rearrange,
+    rearrange_problems,
+)
+from chairside.tenancy.models import Chair, Location, StaffMember
+
+OPTIMIZE_SECONDS = 8.0  # the solver's share; building and checking the proposal adds ~1-2 s
+GRID = 15
+FLEX = dt.timedelta(hours=1)  # the window when the appointment has none of its own
+
+
+def nurse_windows(duration: int) -> tuple[int, int]:
+    """Minutes a nurse is fully taken at the start (line, premedication) and at the end.
+
+    As in the example instances of SCHEDULE_FORMAT.md: 10/5 for an injection, 15/10 for a
+    routine infusion, 20/10 for a long one; never more than the appointment itself.
+    """
+    setup, takedown = (10, 5) if duration <= 30 else (15, 10) if duration <= 150 else (20, 10)
+    setup = min(setup, duration // 2)
+    return setup, min(takedown, duration - setup)
+
+
+@dataclass
+class DayModel:
+    location: Location
+    day: dt.date
+    midnight: dt.datetime
+    instance: Instance
+    appointments: dict[str, Appointment]
+    flexible: set[str]
+    nurses: dict[str, StaffMember]
+    shifts: list[NurseShift]
+    chairs: dict[str, Chair]
+
+    def minutes(self, moment: dt.datetime) -> int:
+        return int((moment.astimezone(self.location.tz) - self.midnight).total_seconds() // 60)
+
+    def moment(self, minutes: int) -> dt.datetime:
+        return self.midnight + dt.timedelta(minutes=minutes)
+
+
+def _floor(minutes: int) -> int:
+    return minutes // GRID * GRID
+
+
+def _ceil(minutes: int) -> int:
+    return -(-minutes // GRID) * GRID
+
+
+def _hours(location: Location, day: dt.date) -> tuple[int, int]:
+    hours = location.hours.filter(weekday=day.weekday()).first()
+    if hours is None or closure_reason(location, day):
+        raise ValidationError(f"{location.name} is closed that day: nothing to optimize.")
+    return hours.opens.hour * 60 + hours.opens.minute, hours.closes.hour * 60 + hours.closes.minute
+
+
+def _instance_appointment(
+    model: DayModel, appointment: Appointment, flexible: bool, bounds: tuple[int, int, int]
+) -> InstanceAppointment:
+    opens, closes, earliest_now = bounds
+    start, end = model.minutes(appointment.start), model.minutes(appointment.end)
+    if not flexible:
+        start, end = _floor(start), _ceil(end)
+        earliest, latest, duration = start, end, end - start
+    else:
+        duration = end - start
+        own_earliest = appointment.earliest_start or appointment.start - FLEX
+        own_latest = appointment.latest_end or appointment.end + FLEX
+        earliest = max(model.minutes(own_earliest), opens, earliest_now)
+        latest = min(model.minutes(own_latest), closes)
+    setup, takedown = nurse_windows(duration)
+    return InstanceAppointment(
+        id=f"A{appointment.pk}",
+        duration=duration,
+        chair_kind=appointment.chair.kind,
+        earliest=earliest,
+        latest_end=latest,
+        preferred_start=min(max(_floor(start), earliest), max(earliest, latest - duration)),
+        nurse_setup=setup,
+        nurse_takedown=takedown,
+        drug=appointment.order.drug.generic_name,
+    )
+
+
+def build_day_model(location: Location, day: dt.date) -> DayModel:
+    """The day's instance: chairs, nurse shifts, and its live appointments (see the notes)."""
+    opens, closes = _hours(location, day)
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=location.tz)
+    now = timezone.localtime(timezone.now(), location.tz)
+    earliest_now = 0 if now.date() < day else _ceil(int((now - midnight).total_seconds() // 60))
+    chairs = {c.name: c for c in Chair.objects.filter(location=location, is_active=True)}
+    shifts = list(
+        NurseShift.objects.filter(location=location, date=day).select_related("staff", "location")
+    )
+    if not shifts:
+        raise ValidationError("No nurse shifts on this day: enter the rota before optimizing.")
+    model = DayModel(location, day, midnight, _empty(day), {}, set(), {}, shifts, chairs)
+    items = []
+    for appointment in live_appointments(location, day):
+        flexible = appointment.status in states.FLEXIBLE and appointment.start >= now
+        key = f"A{appointment.pk}"
+        model.appointments[key] = appointment
+        if flexible:
+            model.flexible.add(key)
+        bounds = (opens, closes, earliest_now)
+        items.append(_instance_appointment(model, appointment, flexible, bounds))
+    model.nurses = {f"N{s.pk}": s.staff for s in shifts}
+    model.instance = Instance(
+        date=day.isoformat(),
+        open=opens,
+        close=closes,
+        slot_minutes=GRID,
+        chairs=tuple(InstanceChair(id=c.name, kind=c.kind) for c in chairs.values()),
+        nurses=tuple(_nurse(s, location) for s in shifts),
+        appointments=tuple(items),
+    )
+    return model
+
+
+def _empty(day: dt.date) -> Instance:
+    return Instance(day.isoformat(), 0, 1, GRID, (), (), ())
+
+
+def _nurse(shift: NurseShift, location: Location) -> Nurse:
+    return Nurse(
+        id=f"N{shift.pk}",
+        start=shift.starts.hour * 60 + shift.starts.minute,
+        end=shift.ends.hour * 60 + shift.ends.minute,
+        max_patients=location.nurse_patient_ratio,
+    )
+
+
+def fingerprint(location: Location, day: dt.date) -> str:
+    """A digest of the day's appointments and shifts: a proposal is for this state only."""
+    rows = [
+        (a.pk, a.start.isoformat(), a.end.isoformat(), a.chair_id, a.nurse_id, a.status)
+        for a in live_appointments(location, day)
+    ]
+    shifts = NurseShift.objects.filter(location=location, date=day).order_by("pk")
+    rows += [(s.pk, str(s.starts), str(s.ends), s.staff_id, 0, "shift") for s in shifts]
+    return hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()[:32]
+
+
+@dataclass
+class Proposal:
+    """What the optimizer would change, and the day before and after."""
+
+    location: Location
+    day: dt.date
+    changes: list[Change] = field(default_factory=list)
+    flexible: int = 0
+    fixed: int = 0
+    left: list[Appointment] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    before: list[int] = field(default_factory=list)
+    after: list[int] = field(default_factory=list)
+    peak_before: int = 0
+    peak_after: int = 0
+    deviation_minutes: int = 0
+    solve_seconds: float = 0.0
+    fingerprint: str = ""
+
+
+def day_optimize_propose(
+    *, location: Location, day: dt.date, time_limit: float | None = None
+) -> Proposal:
+    """Run the optimizer on the day and return the moves it suggests (nothing is written).
+
+    ``time_limit`` defaults to ``OPTIMIZE_SECONDS`` (8 s: a coordinator waits for it).
+    """
+    time_limit = OPTIMIZE_SECONDS if time_limit is None else time_limit
+    model = build_day_model(location, day)
+    proposal = Proposal(location, day, fingerprint=fingerprint(location, day))
+    proposal.flexible = len(model.flexible)
+    proposal.fixed = len(model.appointments) - len(model.flexible)
+    if model.flexible:
+        answer = solve(model.instance, time_limit)
+        proposal.solve_seconds = answer.solve_seconds
+        placed = {a.id: a for a in answer.assignments if a.id in model.flexible}
+        proposal.changes = _valid_changes(model, _assemble(model, placed))
+        moved = {c.appointment.pk for c in proposal.changes}
+        proposal.left = [
+            model.appointments[k]
+            for k in sorted(model.flexible)
+            if k not in placed and model.appointments[k].pk not in moved
+        ]
+    _curves(model, proposal)
+    return proposal
+
+
+def _assemble(model: DayModel, placed: dict[str, Any]) -> list[Change]:
+    """Chairs and nurses for the placed flexible appointments, around the fixed ones."""
+    keep = [a for k, a in model.appointments.items() if k not in placed]
+    chair_spans: dict[int, list[Span]] = {c.pk: [] for c in model.chairs.values()}
+    nurse_spans: dict[int, list[Span]] = {}
+    for appointment in keep:
+        span = Span(appointment.start, appointment.end)
+        chair_spans.setdefault(appointment.chair_id, []).append(span)
+        if appointment.nurse_id:
+            nurse_spans.setdefault(appointment.nurse_id, []).append(span)
+    changes = []
+    for key in sorted(placed, key=lambda k: (placed[k].start, k)):
+        appointment, target = model.appointments[key], placed[key]
+        start = model.moment(target.start)
+        end = start + (appointment.end - appointment.start)
+        chair = _pick_chair(
+            model, appointment, suggested=target.chair, spans=chair_spans, start=start, end=end
+        )
+        if chair is None:
+            continue
+        wanted = (appointment.nurse, model.nurses.get(target.nurse))
+        nurse = _pick_nurse(model, wanted, nurse_spans, start, end)
+        chair_spans[chair.pk].append(Span(start, end))
+        if nurse is not None:
+            nurse_spans.setdefault(nurse.pk, []).append(Span(start, end))
+        if (start, chair.pk, nurse.pk if nurse else None) != (
+            appointment.start,
+            appointment.chair_id,
+            appointment.nurse_id,
+        ):
+            changes.append(Change(appointment, start, chair, nurse))
+    return changes
+
+
+def _pick_chair(
+    model: DayModel,
+    appointment: Appointment,
+    *,
+    suggested: str,
+    spans: dict[int, list[Span]],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> Chair | None:
+    kind = appointment.chair.kind
+    # Its own chair first: a patient who keeps the chair is one less thing to tell the nurses.
+    order = [appointment.chair, model.chairs.get(suggested), *model.chairs.values()]
+    for chair in order:
+        if chair is not None and chair.kind == kind and not clashes(start, end, spans[chair.pk]):
+            return chair
+    return None
+
+
+def _nurse_days(model: DayModel, spans: dict[int, list[Span]]) -> list[NurseDay]:
+    by_staff: dict[int, list[Span]] = {}
+    for shift in model.shifts:
+        by_staff.setdefault(shift.staff_id, []).append(Span(*shift.bounds()))
+    ratio = model.location.nurse_patient_ratio
+    names = {s.staff_id: nurse_label(s.staff) for s in model.shifts}
+    return [
+        NurseDay(str(pk), names[pk], tuple(shifts), tuple(spans.get(pk, ())), ratio)
+        for pk, shifts in by_staff.items()
+    ]
+
+
+def _pick_nurse(
+    model: DayModel,
+    wanted: tuple[StaffMember | None, StaffMember | None],
+    spans: dict[int, list[Span]],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> StaffMember | None:
+    """The current nurse, else the optimizer's, else the least loaded who can take it."""
+    nurse_days = _nurse_days(model, spans)
+    by_key = {n.key: n for n in nurse_days}
+    staff = {str(s.staff_id): s.staff for s in model.shifts}
+    for nurse in wanted:
+        day = by_key.get(str(nurse.pk)) if nurse else None
+        if day is not None and nurse_problem(day, start, end) is None:
+            return staff[day.key]
+    chosen = pick_nurse(nurse_days, start, end)
+    return None if chosen is None else staff[chosen.key]
+
+
+def _valid_changes(model: DayModel, changes: list[Change]) -> list[Change]:
+    """Drop moves that break a booking rule on the day as it would be, until none do."""
+    for _ in range(len(changes) + 1):
+        problems = rearrange_problems(model.location, model.day, changes)
+        if not problems:
+            return changes
+        changes = [c for c in changes if c.appointment.pk not in problems]
+    return []
+
+
+def _curves(model: DayModel, proposal: Proposal) -> None:
+    before = {a.pk: (a.start, a.end) for a in model.appointments.values()}
+    after = dict(before)
+    for change in proposal.changes:
+        length = change.appointment.end - change.appointment.start
+        after[change.appointment.pk] = (change.start, change.start + length)
+    opens, closes = model.instance.open, model.instance.close
+    proposal.labels = [f"{m // 60:02d}:{m % 60:02d}" for m in range(opens, closes, GRID)]
+    for spans, target in ((before, proposal.before), (after, proposal.after)):
+        minutes = [(model.minutes(s), model.minutes(e)) for s, e in spans.values()]
+        target.extend(sum(1 for s, e in minutes if s <= m < e) for m in range(opens, closes, GRID))
+    proposal.peak_before = max_overlap(
+        (model.minutes(s), model.minutes(e)) for s, e in before.values()
+    )
+    proposal.peak_after = max_overlap(
+        (model.minutes(s), model.minutes(e)) for s, e in after.values()
+    )
+    proposal.deviation_minutes = sum(
+        abs(int((c.start - c.appointment.start).total_seconds() // 60)) for c in proposal.changes
+    )
+
+
+@transaction.atomic
+def day_optimize_apply(
+    *,
+    location: Location,
+    day: dt.date,
+    user: Any,
+    proposal_fingerprint: str,
+    changes: list[Change],
+) -> list[Appointment]:
+    """Apply accepted moves, if the day is still as it was when they were proposed."""
+    if fingerprint(location, day) != proposal_fingerprint:
+        raise ValidationError(
+            "The day changed since the proposal (a booking, a move or a shift): "
+            "run the optimizer again."
+        )
+    return appointments_rearrange(
+        location=location,
+        day=day,
+        changes=changes,
+        user=user,
+        reason="Accepted the optimizer's proposal",
+    )

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from chairside.core import testing as f
+from chairside.scheduling import services, slots
+from chairside.scheduling.tests import factories as sf
+from chairside.scheduling.tests.factories import DAY, at
+
+
+class TestFindSlots:
+    def test_it_offers_the_next_free_starts_an_hour_apart(self, order: Any, location: Any) -> None:
+        found = slots.find_slots(order=order, location=location, from_date=DAY, days=1)
+        assert [o.start for o in found.options] == [at("07:00"), at("08:00"), at("09:00")]
+        assert found.minutes == 120
+
+    def test_it_skips_times_the_chairs_are_full_and_the_patient_is_busy(
+        self, org: Any, coordinator: Any, order: Any, location: Any, chairs: Any
+    ) -> None:
+        for chair in chairs.values():
+            other = sf.make_order(f.make_patient(org), location=location)
+            services.appointment_book(
+                organization=org,
+                user=coordinator,
+                order=other,
+                chair=chair,
+                start=at("07:00"),
+                minutes=240,
+            )
+        found = slots.find_slots(order=order, location=location, from_date=DAY, days=1)
+        assert found.options[0].start == at("11:00")
+
+    def test_it_says_why_days_were_skipped(
+        self, org: Any, coordinator: Any, order: Any, location: Any, chairs: Any
+    ) -> None:
+        services.appointment_book(
+            organization=org, user=coordinator, order=order, chair=chairs["C01"], start=at("09:00")
+        )
+        found = slots.find_slots(
+            order=order, location=location, from_date=DAY + dt.timedelta(days=1), days=14
+        )
+        first, last, reason = found.skipped[0]
+        assert (first, last) == (dt.date(2026, 12, 9), dt.date(2026, 12, 18))
+        assert reason.startswith("Dose 2 is not due until 12/22/2026")
+        assert found.options[0].start.date() == dt.date(2026, 12, 19)
+        assert found.options[0].dose_number == 2
+
+    def test_it_keeps_to_the_part_of_the_day_asked_for(self, order: Any, location: Any) -> None:
+        found = slots.find_slots(
+            order=order, location=location, from_date=DAY, days=1, after=dt.time(13)
+        )
+        assert found.options[0].start == at("13:00")
+
+
+class TestNextDose:
+    def test_with_dose_one_booked_it_looks_for_dose_two(
+        self, org: Any, coordinator: Any, order: Any, location: Any, chairs: Any
+    ) -> None:
+        services.appointment_book(
+            organization=org, user=coordinator, order=order, chair=chairs["C01"], start=at("09:00")
+        )
+        found = slots.find_slots(
+            order=order, location=location, from_date=dt.date(2026, 12, 7), days=16
+        )
+        assert found.skipped[0][0] == dt.date(2026, 12, 7)
+        assert "Dose 2 is not due until 12/22/2026" in found.skipped[0][2]
+        assert {o.dose_number for o in found.options} == {2}

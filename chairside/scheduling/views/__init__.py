@@ -1,0 +1,1 @@
+"""Schedule pages (one module per area): the board, booking, calendars, rota, optimizer."""

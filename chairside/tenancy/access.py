@@ -1,0 +1,56 @@
+"""Permission-checked access: every view reaches data through the active organization.
+
+``require_perm`` guards a view: the user must be logged in, belong to an organization
+(the active one), and hold the permission; otherwise 403 (or the log-in page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from chairside.tenancy.roles import Perm, has_perm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from chairside.tenancy.models import Membership, Organization
+
+
+class OrgRequest(HttpRequest):
+    """A request that passed ``require_perm``: it carries the active organization."""
+
+    organization: Organization
+    membership: Membership
+    user: User
+
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def require_perm(perm: Perm) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = getattr(request, "membership", None)
+            if membership is None:
+                raise PermissionDenied("You are not a member of any organization.")
+            if not has_perm(membership.role, perm):
+                raise PermissionDenied("Your role does not allow this.")
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapped)
+
+    return decorator
+
+
+def can(request: HttpRequest, perm: Perm) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and has_perm(membership.role, perm)

@@ -1,0 +1,61 @@
+"""Read queries for sites and staff, always scoped to one organization."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from chairside.tenancy.models import Chair, Competency, Location, StaffMember
+
+EXPIRY_WARNING_DAYS = 60
+
+
+def locations(*, organization: Any) -> QuerySet[Location]:
+    return (
+        Location.objects.filter(organization=organization)
+        .prefetch_related(
+            "hours", Prefetch("chairs", queryset=Chair.objects.order_by("sort_order", "name"))
+        )
+        .annotate(active_chairs=Count("chairs", filter=Q(chairs__is_active=True)))
+    )
+
+
+@dataclass(frozen=True)
+class CredentialFlag:
+    what: str
+    expires_on: dt.date
+    expired: bool
+
+
+def credential_flags(staff: StaffMember, today: dt.date) -> list[CredentialFlag]:
+    """Licences and competencies expired, or expiring within 60 days."""
+    horizon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    items: list[tuple[str, dt.date | None]] = [
+        (f"{staff.license_state} licence", staff.license_expires)
+    ]
+    items += [(c.get_skill_display(), c.expires_on) for c in staff.competencies.all()]
+    return [
+        CredentialFlag(what, expires, expires < today)
+        for what, expires in items
+        if expires is not None and expires <= horizon
+    ]
+
+
+def staff_directory(*, organization: Any, include_inactive: bool = False) -> QuerySet[StaffMember]:
+    staff = StaffMember.objects.filter(organization=organization).select_related(
+        "home_location", "user"
+    )
+    if not include_inactive:
+        staff = staff.filter(is_active=True)
+    return staff.prefetch_related(
+        Prefetch("competencies", queryset=Competency.objects.order_by("skill"))
+    )
+
+
+def staff_with_flags(
+    *, organization: Any, today: dt.date
+) -> list[tuple[StaffMember, list[CredentialFlag]]]:
+    return [(s, credential_flags(s, today)) for s in staff_directory(organization=organization)]

@@ -1,0 +1,175 @@
+"""Organization settings pages: sites and chairs, staff and credentials, the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from chairside.audit.selectors import audit_events
+from chairside.core.forms_util import add_service_errors
+from chairside.tenancy import selectors, services
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.forms import (
+    ChairForm,
+    CompetencyForm,
+    HoursForm,
+    LocationForm,
+    MembershipForm,
+    StaffForm,
+)
+from chairside.tenancy.models import Chair, Location, Membership, StaffMember
+from chairside.tenancy.roles import MATRIX, PERM_LABELS, Perm, Role
+
+
+@require_perm(Perm.STAFF_VIEW)
+def settings_home(request: OrgRequest) -> HttpResponse:
+    context = {
+        "locations": selectors.locations(organization=request.organization),
+        "can_edit": can(request, Perm.SETTINGS_EDIT),
+        "can_audit": can(request, Perm.AUDIT_VIEW),
+        "memberships": Membership.objects.filter(organization=request.organization).select_related(
+            "user"
+        )
+        if can(request, Perm.SETTINGS_EDIT)
+        else [],
+        "matrix": [
+            (role, [PERM_LABELS.get(p, p.value) for p in Perm if p in MATRIX[role]])
+            for role in Role
+        ],
+        "grant_form": MembershipForm() if can(request, Perm.SETTINGS_EDIT) else None,
+    }
+    return render(request, "tenancy/settings.html", context)
+
+
+@require_perm(Perm.SETTINGS_EDIT)
+def location_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
+    location = (
+        get_object_or_404(Location, organization=request.organization, public_id=public_id)
+        if public_id
+        else None
+    )
+    form = LocationForm(request.POST or None, instance=location)
+    hours = HoursForm(request.POST or None, location=location)
+    if request.method == "POST" and form.is_valid() and hours.is_valid():
+        try:
+            saved = services.location_save(
+                organization=request.organization,
+                user=request.user,
+                location=location,
+                hours=hours.hours(),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("tenancy:settings")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "tenancy/location_form.html",
+        {"form": form, "hours": hours, "location": location},
+        status=status,
+    )
+
+
+@require_perm(Perm.SETTINGS_EDIT)
+def chair_edit(request: OrgRequest, location_id: str, public_id: str | None = None) -> HttpResponse:
+    location = get_object_or_404(Location, organization=request.organization, public_id=location_id)
+    chair = get_object_or_404(Chair, location=location, public_id=public_id) if public_id else None
+    form = ChairForm(request.POST or None, instance=chair)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.chair_save(
+                location=location, user=request.user, chair=chair, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Chair {form.cleaned_data['name']} saved.")
+            return redirect("tenancy:settings")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "tenancy/chair_form.html",
+        {"form": form, "location": location, "chair": chair},
+        status=status,
+    )
+
+
+@require_perm(Perm.STAFF_VIEW)
+def staff_list(request: OrgRequest) -> HttpResponse:
+    rows = selectors.staff_with_flags(organization=request.organization, today=timezone.localdate())
+    context = {
+        "rows": rows,
+        "flagged": sum(1 for _, flags in rows if flags),
+        "can_edit": can(request, Perm.SETTINGS_EDIT),
+        "warning_days": selectors.EXPIRY_WARNING_DAYS,
+    }
+    return render(request, "tenancy/staff_list.html", context)
+
+
+@require_perm(Perm.SETTINGS_EDIT)
+def staff_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
+    staff = (
+        get_object_or_404(StaffMember, organization=request.organization, public_id=public_id)
+        if public_id
+        else None
+    )
+    form = StaffForm(request.POST or None, instance=staff, organization=request.organization)
+    competency = CompetencyForm(request.POST or None, prefix="c") if staff else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.staff_save(
+                organization=request.organization,
+                user=request.user,
+                staff=staff,
+                **form.cleaned_data,
+            )
+            if competency is not None and request.POST.get("c-skill") and competency.is_valid():
+                services.competency_save(staff=saved, user=request.user, **competency.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{saved} saved.")
+            return redirect("tenancy:staff")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "staff": staff, "competency": competency}
+    return render(request, "tenancy/staff_form.html", context, status=status)
+
+
+@require_perm(Perm.AUDIT_VIEW)
+def audit_trail(request: OrgRequest) -> HttpResponse:
+    events = audit_events(organization=request.organization)
+    action = request.GET.get("action", "")
+    if action:
+        events = events.filter(action=action)
+    who = request.GET.get("user", "").strip()
+    if who:
+        events = events.filter(username__icontains=who)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "tenancy/audit_trail.html", {"page": page, "action": action, "who": who})
+
+
+@require_perm(Perm.SETTINGS_EDIT)
+def membership_grant(request: OrgRequest) -> HttpResponse:
+    """Give a person a log-in with a role here (or change their role)."""
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_grant(
+                organization=request.organization, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{membership.user.username} is now {membership.get_role_display()}."
+            )
+            return redirect("tenancy:settings")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tenancy/membership_form.html", {"form": form}, status=status)

@@ -1,0 +1,330 @@
+"""Forms parse and show input for the visit pages; the rules live in the services.
+
+Times are typed as a clock time on the visit day and become aware datetimes in the
+location's time zone (``at_visit``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from chairside.rules.infusion import BEYOND_USE_LABELS, CTCAE_GRADES
+from chairside.rules.visit_checks import IDENTIFIERS, TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
+from chairside.treatments.models import Administration, Consent, Reaction, Visit, Vitals
+
+TIME = forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M")
+NUMBER = {"inputmode": "decimal"}
+WHOLE = {"inputmode": "numeric"}
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def at_visit(visit: Visit, value: dt.time | None) -> dt.datetime | None:
+    """A clock time on the visit day at the visit's location."""
+    if value is None:
+        return None
+    return dt.datetime.combine(visit.date, value, tzinfo=visit.location.tz)
+
+
+def set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+def staff_choices(queryset: Any, exclude: Any = None) -> list[tuple[str, str]]:
+    rows = [(str(s.pk), str(s)) for s in queryset if exclude is None or s.pk != exclude]
+    return [("", "—"), *rows]
+
+
+class ChecksForm(forms.Form):
+    """Every check-in field; a page posts one field at a time (save as you go)."""
+
+    identifiers = forms.MultipleChoiceField(
+        choices=list(IDENTIFIERS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Identifiers checked (at least two)",
+    )
+    allergies_reviewed = forms.BooleanField(
+        required=False, label="Allergies reviewed with the patient"
+    )
+    no_known_allergies = forms.BooleanField(
+        required=False, label="Patient reports no known drug allergies (recorded on the chart)"
+    )
+    allergies_note = forms.CharField(
+        required=False, max_length=255, label="New or changed allergies"
+    )
+    weight_kg = forms.DecimalField(
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        label="Today's weight (kg)",
+        widget=forms.NumberInput(attrs={**NUMBER, "step": "0.1"}),
+    )
+    weight_confirmed_by = forms.CharField(
+        required=False, max_length=120, label="Dose at today's weight confirmed by (provider)"
+    )
+    labs_cleared_by = forms.CharField(
+        required=False, max_length=120, label="Proceed without the labs: approved by (provider)"
+    )
+    program_cleared_by = forms.CharField(
+        required=False, max_length=120, label="Infusion authorized by the prescriber (name)"
+    )
+    premeds_given = forms.CharField(required=False, max_length=255, label="Premedications given")
+    premeds_at = forms.TimeField(required=False, widget=TIME, label="Given at")
+    premeds_not_given_reason = forms.CharField(
+        required=False, max_length=255, label="Or: not given, because"
+    )
+    dose_held = forms.BooleanField(required=False, label="Hold today's dose")
+    held_reason = forms.CharField(required=False, max_length=255, label="Why the dose is held")
+    notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Nursing notes"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, question in {**TOUCH_CONFIRMATIONS, **TOUCH_QUESTIONS}.items():
+            self.fields[f"touch_{key}"] = forms.ChoiceField(
+                choices=YES_NO, required=False, widget=forms.RadioSelect, label=question
+            )
+
+    def touch_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name.startswith("touch_")]
+
+    def changes(self, visit: Visit, posted: set[str]) -> dict[str, Any]:
+        """The service's fields for what was posted (a field's name, or several)."""
+        data = self.cleaned_data
+        fields: dict[str, Any] = {}
+        answers = {k[6:]: v for k, v in data.items() if k.startswith("touch_") and k in posted}
+        if answers:
+            fields["program_answers"] = {**visit.program_answers, **answers}
+        for name in posted:
+            if name.startswith("touch_") or name not in self.fields:
+                continue
+            value = data.get(name)
+            fields[name] = at_visit(visit, value) if name == "premeds_at" else value
+        return fields
+
+
+class ConsentForm(forms.Form):
+    signer_name = forms.CharField(max_length=160, label="Signer's full name (typed)")
+    relationship = forms.ChoiceField(choices=Consent.Relationship.choices, label="Signer is the")
+    risks_discussed = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Risks, benefits and alternatives discussed",
+    )
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class VitalsForm(forms.Form):
+    phase = forms.ChoiceField(choices=Vitals.Phase.choices, widget=forms.HiddenInput)
+    taken_at = forms.TimeField(required=False, widget=TIME, label="Time")
+    systolic = forms.IntegerField(
+        required=False, label="BP systolic", widget=forms.NumberInput(attrs=WHOLE)
+    )
+    diastolic = forms.IntegerField(
+        required=False,
+        label="diastolic",
+        widget=forms.NumberInput(attrs={**WHOLE, "aria-label": "Diastolic blood pressure"}),
+    )
+    pulse = forms.IntegerField(
+        required=False, label="Pulse /min", widget=forms.NumberInput(attrs=WHOLE)
+    )
+    temperature_c = forms.DecimalField(
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        label="Temp °C",
+        widget=forms.NumberInput(attrs={**NUMBER, "step": "0.1"}),
+    )
+    spo2 = forms.IntegerField(required=False, label="SpO₂ %", widget=forms.NumberInput(attrs=WHOLE))
+    respiratory_rate = forms.IntegerField(
+        required=False, label="Resp. /min", widget=forms.NumberInput(attrs=WHOLE)
+    )
+
+
+class PreparationForm(forms.Form):
+    dose_mg = forms.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        label="Dose prepared (mg)",
+        widget=forms.NumberInput(attrs={**NUMBER, "step": "any"}),
+    )
+    diluent = forms.CharField(
+        required=False,
+        max_length=80,
+        label="Diluent",
+        widget=forms.TextInput(attrs={"list": "diluents"}),
+    )
+    bag_volume_ml = forms.DecimalField(
+        required=False,
+        max_digits=7,
+        decimal_places=1,
+        label="Bag volume (mL)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    final_volume_ml = forms.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        label="Final volume (mL)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    kind = forms.ChoiceField(choices=list(BEYOND_USE_LABELS.items()), label="Prepared as")
+    label_limit_hours = forms.DecimalField(
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        label="Label's time limit (hours, if any)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    prepared_at = forms.TimeField(widget=TIME, label="Prepared at")
+    beyond_use_at = forms.TimeField(
+        required=False,
+        widget=TIME,
+        label="Beyond-use time",
+        help_text="Empty: worked out from USP <797> and the label.",
+    )
+    prepared_by = forms.ChoiceField(label="Prepared by")
+    notes = forms.CharField(
+        required=False, max_length=255, label="Note (a dose change: who ordered it)"
+    )
+
+
+class CheckForm(forms.Form):
+    checked_by = forms.ChoiceField(label="Independently checked by")
+
+
+class StartForm(forms.Form):
+    started_at = forms.TimeField(widget=TIME, label="Start time")
+    method = forms.ChoiceField(choices=Administration.Method.choices, label="How")
+    site = forms.CharField(required=False, max_length=80, label="Site (IV site or injection site)")
+    rate_ml_h = forms.DecimalField(
+        required=False,
+        max_digits=7,
+        decimal_places=1,
+        label="Starting rate (mL/h)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    substance = forms.CharField(
+        required=False, max_length=120, label="Substance (other than the order)"
+    )
+    category = forms.ChoiceField(
+        required=False, choices=[("", "—"), *Administration.Category.choices]
+    )
+
+
+class RateForm(forms.Form):
+    at = forms.TimeField(widget=TIME, label="From")
+    rate_ml_h = forms.DecimalField(
+        max_digits=7, decimal_places=1, label="Rate (mL/h)", widget=forms.NumberInput(attrs=NUMBER)
+    )
+
+
+class PauseForm(forms.Form):
+    started_at = forms.TimeField(widget=TIME, label="Interrupted at")
+    reason = forms.CharField(max_length=160, label="Why")
+
+
+class ResumeForm(forms.Form):
+    ended_at = forms.TimeField(widget=TIME, label="Resumed at")
+
+
+class StopForm(forms.Form):
+    stopped_at = forms.TimeField(widget=TIME, label="Stop time")
+    stop_reason = forms.ChoiceField(
+        choices=Administration.StopReason.choices, label="Why it stopped"
+    )
+    volume_infused_ml = forms.DecimalField(
+        required=False,
+        max_digits=7,
+        decimal_places=1,
+        label="Volume infused (mL)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    dose_given_mg = forms.DecimalField(
+        required=False,
+        max_digits=10,
+        decimal_places=3,
+        label="Dose given (mg) — only when stopped early",
+        widget=forms.NumberInput(attrs={**NUMBER, "step": "any"}),
+    )
+
+
+class DoseGivenForm(forms.Form):
+    dose_given_mg = forms.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        label="Dose actually given (mg)",
+        widget=forms.NumberInput(attrs={**NUMBER, "step": "any"}),
+    )
+    volume_infused_ml = forms.DecimalField(
+        required=False,
+        max_digits=7,
+        decimal_places=1,
+        label="Volume infused (mL)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+
+
+class ReactionForm(forms.Form):
+    onset_at = forms.TimeField(widget=TIME, label="Onset")
+    grade = forms.TypedChoiceField(
+        coerce=int,
+        choices=list(CTCAE_GRADES.items()),
+        widget=forms.RadioSelect,
+        label="CTCAE grade",
+    )
+    signs = forms.MultipleChoiceField(
+        choices=Reaction.SIGNS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Signs and symptoms",
+    )
+    signs_other = forms.CharField(required=False, max_length=200, label="Other signs")
+    actions = forms.MultipleChoiceField(
+        choices=Reaction.ACTIONS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Actions taken",
+    )
+    actions_other = forms.CharField(
+        required=False, max_length=200, label="Other actions / medicines"
+    )
+    provider_notified = forms.ChoiceField(required=False, label="Provider notified")
+    notified_at = forms.TimeField(required=False, widget=TIME, label="Notified at")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Notes")
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Reaction.Outcome.choices, label="Outcome")
+    outcome_at = forms.TimeField(widget=TIME, label="At")
+    notes = forms.CharField(required=False, max_length=255, label="Note")
+
+
+class DischargeForm(forms.Form):
+    discharged_at = forms.TimeField(required=False, widget=TIME, label="Discharged at")
+    discharge_condition = forms.ChoiceField(
+        required=False,
+        choices=[("", "—"), *Visit.Condition.choices],
+        label="Condition at discharge",
+    )
+    early_discharge_reason = forms.CharField(
+        required=False, max_length=255, label="Left before the observation time ended, because"
+    )
+    supervising_provider = forms.ChoiceField(
+        required=False, label="Supervising physician / NP on site"
+    )
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum")
+
+
+class SentForm(forms.Form):
+    note = forms.CharField(
+        required=False, max_length=200, label="Confirmation (fax number, portal ID…)"
+    )

@@ -1,0 +1,166 @@
+"""The signed visit as billing's ``EncounterFacts`` (the seam in ``rules.charges``).
+
+Administrations come from the documented administrations: IV infusions and pushes with
+their running stretches (interruptions left out, so the CPT time rules see the real time),
+SC/IM injections with their method. Drugs come from the preparation: the dose given split
+over the containers opened, one ``DrugGiven`` per NDC and supplier, the patient's own
+(white-bagged) stock marked ``center_supplied=False`` so only its administration is billed.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+
+from chairside.patients.models import Patient
+from chairside.rules.admin_codes import Administration as AdminFact
+from chairside.rules.charges import (
+    CoverageFacts,
+    DrugGiven,
+    EncounterFacts,
+    Person,
+    Provider,
+)
+from chairside.rules.infusion import Opened, allocate_given, running_spans
+from chairside.treatments.models import Administration, PreparationVial, Visit
+
+
+def _person(patient: Patient) -> Person:
+    return Person(
+        last_name=patient.last_name,
+        first_name=patient.first_name,
+        middle_name=patient.middle_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
+        address_line1=patient.address_line1,
+        address_line2=patient.address_line2,
+        city=patient.city,
+        state=patient.state,
+        postal_code=patient.postal_code,
+    )
+
+
+def _subscriber(name: str) -> Person:
+    first, _, last = name.strip().rpartition(" ")
+    return Person(last_name=last or name, first_name=first, date_of_birth=None, sex="U")
+
+
+def _coverages(visit: Visit) -> tuple[CoverageFacts, ...]:
+    found = []
+    for c in visit.patient.coverages.select_related("payer").order_by("order", "-effective_from"):
+        if not c.is_active_on(visit.date) or c.payer.kind == "self_pay":
+            continue
+        found.append(
+            CoverageFacts(
+                payer_ref=str(c.payer.public_id),
+                payer_name=c.payer.name,
+                payer_id=c.payer.payer_id,
+                member_id=c.member_id,
+                group_number=c.group_number,
+                plan_name=c.plan_name,
+                relationship=c.subscriber_relation,
+                subscriber=_subscriber(c.subscriber_name)
+                if c.subscriber_relation != "self"
+                else None,
+            )
+        )
+    return tuple(found[:3])
+
+
+def _staff_provider(staff: object) -> Provider | None:
+    if staff is None:
+        return None
+    return Provider(
+        npi=getattr(staff, "npi", ""),
+        last_name=getattr(staff, "last_name", ""),
+        first_name=getattr(staff, "first_name", ""),
+        credential=getattr(staff, "credential", ""),
+    )
+
+
+def _administration_facts(admin: Administration) -> list[AdminFact]:
+    if admin.stopped_at is None:
+        return []
+    method = admin.method
+    if method in {"subcutaneous", "intramuscular"}:
+        spans = [(admin.started_at, admin.stopped_at)]
+    else:
+        pauses = [(p.started_at, p.ended_at or admin.stopped_at) for p in admin.interruptions.all()]
+        spans = running_spans(admin.started_at, admin.stopped_at, pauses)
+    return [
+        AdminFact(
+            category=admin.category, method=method, start=start, end=end, drug=admin.substance
+        )
+        for start, end in spans
+    ]
+
+
+def _drugs(visit: Visit, diagnoses: tuple[str, ...]) -> tuple[DrugGiven, ...]:
+    prep = getattr(visit, "preparation", None)
+    primary = visit.administrations.filter(is_primary=True).first()
+    if prep is None or primary is None or primary.dose_given_mg is None:
+        return ()
+    rows = list(PreparationVial.objects.filter(preparation=prep).select_related("lot__package"))
+    opened = [Opened(str(r.pk), Decimal(r.lot.package.strength_mg), r.vials) for r in rows]
+    given = {key: mg for key, mg, _ in allocate_given(opened, Decimal(primary.dose_given_mg))}
+    groups: OrderedDict[tuple[int, bool], list[PreparationVial]] = OrderedDict()
+    for row in rows:
+        groups.setdefault((row.lot.package_id, row.lot.patient_id is None), []).append(row)
+    drug = visit.order.drug
+    return tuple(
+        DrugGiven(
+            drug_name=str(drug),
+            hcpcs=drug.hcpcs,
+            billing_unit_mg=Decimal(drug.billing_unit_mg),
+            dose_mg=sum((given[str(r.pk)] for r in group), Decimal(0)),
+            opened_mg=sum((r.mg for r in group), Decimal(0)),
+            ndc11=group[0].lot.package.ndc11,
+            ndc_quantity=Decimal(sum(r.vials for r in group)),
+            ndc_unit="UN",
+            center_supplied=center,
+            single_dose=group[0].lot.package.single_dose,
+            diagnoses=diagnoses,
+            drug_key=drug.key,
+        )
+        for (_, center), group in groups.items()
+    )
+
+
+def _prior_authorization(visit: Visit) -> str:
+    auth = visit.appointment.authorization
+    return auth.authorization_number if auth is not None else ""
+
+
+def visit_encounter_facts(visit: Visit) -> EncounterFacts:
+    """Billing's view of the documented visit (see ``rules.charges``)."""
+    order = visit.order
+    diagnoses = tuple(d.icd10_code for d in order.diagnoses.order_by("-is_primary", "icd10_code"))
+    administrations = [
+        fact
+        for admin in visit.administrations.prefetch_related("interruptions").order_by("started_at")
+        for fact in _administration_facts(admin)
+    ]
+    referral = order.referral
+    referring = referral.referring_provider if referral is not None else order.ordering_provider
+    supervising = _staff_provider(visit.supervising_provider)
+    return EncounterFacts(
+        encounter_ref=str(visit.public_id),
+        date_of_service=visit.date,
+        place_of_service=visit.location.place_of_service,
+        patient=_person(visit.patient),
+        account_number=visit.patient.mrn,
+        coverages=_coverages(visit),
+        diagnoses=diagnoses,
+        # Incident-to infusions in an office are billed under the supervising physician/NP.
+        rendering_provider=supervising,
+        supervising_provider=supervising,
+        referring_provider=Provider(
+            npi=referring.npi,
+            last_name=referring.last_name,
+            first_name=referring.first_name,
+            credential=referring.credential,
+        ),
+        administrations=tuple(administrations),
+        drugs=_drugs(visit, diagnoses),
+        prior_authorization=_prior_authorization(visit),
+    )

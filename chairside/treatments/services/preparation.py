@@ -1,0 +1,265 @@
+"""Preparing the dose: vials dispensed from lots (inventory service), then made up and
+independently checked by a second person.
+
+Dispensing goes through ``chairside.inventory.services.stock_dispense`` with the visit as
+``visit_ref``, so the ledger names the patient and the visit for every vial; the discarded
+part of opened vials is recorded as waste when the visit is signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chairside.audit.models import AuditEvent
+from chairside.audit.services import snapshot
+from chairside.inventory.models import Lot, Movement
+from chairside.inventory.services import stock_dispense
+from chairside.rules import infusion
+from chairside.tenancy.models import StaffMember
+from chairside.treatments.models import Preparation, PreparationVial, Visit
+from chairside.treatments.selectors import dose_plan
+from chairside.treatments.services._common import (
+    audit,
+    audit_change,
+    locked_visit,
+    on_visit_day,
+    same_organization,
+    staff_for,
+)
+
+PREP_FIELDS = (
+    "dose_mg",
+    "diluent",
+    "bag_volume_ml",
+    "final_volume_ml",
+    "concentration_mg_ml",
+    "kind",
+    "label_limit_hours",
+    "prepared_at",
+    "beyond_use_at",
+    "prepared_by",
+    "checked_by",
+    "notes",
+)
+DOSE_TOLERANCE = Decimal("0.10")  # a prepared dose within 10 % of the plan needs no reason
+
+
+def _preparation(visit: Visit) -> Preparation:
+    """The visit's preparation, made with the planned dose on first use."""
+    prep = Preparation.objects.select_for_update().filter(visit=visit).first()
+    if prep is not None:
+        return prep
+    plan = dose_plan(visit)
+    if plan.dose_mg is None:
+        raise ValidationError({"dose_mg": plan.problem})
+    prep = Preparation(visit=visit, dose_mg=plan.dose_mg)
+    prep.full_clean()
+    prep.save()
+    return prep
+
+
+def _check_lot(visit: Visit, lot: Lot) -> None:
+    same_organization(visit, lot=lot)
+    if lot.package.drug_id != visit.order.drug_id:
+        raise ValidationError(
+            {"lot": f"Lot {lot.lot_number} is {lot.package.drug}, not {visit.order.drug}."}
+        )
+    if lot.storage_place.location_id != visit.location_id:
+        raise ValidationError(
+            {
+                "lot": f"Lot {lot.lot_number} is kept at {lot.storage_place.location}; "
+                "transfer it here first."
+            }
+        )
+
+
+@transaction.atomic
+def preparation_dispense(
+    *, visit: Visit, user: Any, picks: list[tuple[Lot, int]]
+) -> list[PreparationVial]:
+    """Dispense vials from lots for this visit's dose (all or nothing).
+
+    Each pick goes through the inventory service: it refuses an expired or quarantined
+    lot, another patient's white-bag stock, and more vials than the lot holds.
+    """
+    current = locked_visit(visit)
+    if current.dose_held:
+        raise ValidationError("The dose is held today: nothing is to be prepared.")
+    if not picks:
+        raise ValidationError({"lot": "Choose at least one lot and a number of vials."})
+    prep = _preparation(current)
+    if prep.prepared_at is not None:
+        raise ValidationError(
+            "The dose is already made up: to change it, clear the preparation time first."
+        )
+    made = []
+    for lot, vials in picks:
+        _check_lot(current, lot)
+        movement = stock_dispense(
+            lot=lot,
+            vials=vials,
+            patient=current.patient,
+            user=user,
+            visit_ref=str(current.public_id),
+        )
+        row = PreparationVial.objects.create(
+            preparation=prep, lot=lot, vials=abs(movement.vials), movement=movement
+        )
+        made.append(row)
+    audit(
+        AuditEvent.Action.UPDATE,
+        user=user,
+        visit=current,
+        obj=prep,
+        changes={"vials": [None, [f"{r.vials} x {r.lot.lot_number}" for r in made]]},
+    )
+    return made
+
+
+@transaction.atomic
+def preparation_attach(
+    *, visit: Visit, user: Any, movements: list[Movement]
+) -> list[PreparationVial]:
+    """Attach vials already dispensed for this patient (by the pharmacy, on the inventory
+    pages) to the visit's preparation; their waste is recorded against that dispense."""
+    current = locked_visit(visit)
+    prep = _preparation(current)
+    made = []
+    for move in movements:
+        if move.kind != Movement.Kind.DISPENSE or move.patient_id != current.patient_id:
+            raise ValidationError({"lot": "Only vials dispensed to this patient can be used."})
+        _check_lot(current, move.lot)
+        if PreparationVial.objects.filter(movement=move).exists():
+            raise ValidationError(
+                {"lot": f"Those vials of lot {move.lot.lot_number} are already used."}
+            )
+        made.append(
+            PreparationVial.objects.create(
+                preparation=prep, lot=move.lot, vials=abs(move.vials), movement=move
+            )
+        )
+    audit(
+        AuditEvent.Action.UPDATE,
+        user=user,
+        visit=current,
+        obj=prep,
+        changes={"vials": [None, [f"{r.vials} x {r.lot.lot_number}" for r in made]]},
+    )
+    return made
+
+
+def _dose(prep: Preparation, visit: Visit, dose_mg: Decimal, notes: str) -> None:
+    if dose_mg is None or dose_mg <= 0:
+        raise ValidationError({"dose_mg": "Enter the dose prepared in mg."})
+    opened = prep.opened_mg
+    if dose_mg > opened:
+        raise ValidationError(
+            {
+                "dose_mg": f"The vials dispensed hold {opened.normalize():f} mg; a "
+                f"{dose_mg.normalize():f} mg dose needs more vials."
+            }
+        )
+    plan = dose_plan(visit).dose_mg
+    if plan and abs(dose_mg - plan) > plan * DOSE_TOLERANCE and not notes.strip():
+        raise ValidationError(
+            {
+                "notes": f"The dose differs from the ordered {plan.normalize():f} mg by more than "
+                "10 %: write who ordered the change."
+            }
+        )
+
+
+def _times(
+    visit: Visit, prep: Preparation, prepared_at: dt.datetime | None, beyond: dt.datetime | None
+) -> None:
+    on_visit_day(visit, prepared_at, "prepared_at", "preparation time")
+    if prepared_at is None:
+        prep.prepared_at = prep.beyond_use_at = None
+        return
+    try:
+        if beyond is None:
+            beyond = infusion.beyond_use(prepared_at, prep.kind, prep.label_limit_hours)
+        infusion.check_beyond_use(prepared_at, beyond, prep.kind, prep.label_limit_hours)
+    except ValueError as exc:
+        raise ValidationError({"beyond_use_at": str(exc)}) from None
+    prep.prepared_at, prep.beyond_use_at = prepared_at, beyond
+
+
+@transaction.atomic
+def preparation_save(
+    *,
+    visit: Visit,
+    user: Any,
+    dose_mg: Decimal,
+    final_volume_ml: Decimal | None,
+    diluent: str = "",
+    bag_volume_ml: Decimal | None = None,
+    kind: str = "immediate_use",
+    label_limit_hours: Decimal | None = None,
+    prepared_at: dt.datetime | None = None,
+    beyond_use_at: dt.datetime | None = None,
+    prepared_by: StaffMember | None = None,
+    notes: str = "",
+) -> Preparation:
+    """Record how the dose was made up: dose, diluent, volumes, concentration, times.
+
+    The dose must fit in the vials dispensed; a dose more than 10 % off the plan needs a
+    note; the beyond-use time defaults from USP <797> (and the label's limit when given)
+    and may not exceed it. A change after the check clears the check: check again.
+    """
+    current = locked_visit(visit)
+    prep = _preparation(current)
+    before = snapshot(prep, PREP_FIELDS)
+    if not prep.vials.exists():
+        raise ValidationError({"dose_mg": "Dispense the vials from stock first."})
+    if kind not in infusion.BEYOND_USE_HOURS:
+        raise ValidationError({"kind": "Choose how the dose is prepared."})
+    _dose(prep, current, dose_mg, notes)
+    staff = prepared_by or staff_for(user, current.organization)
+    same_organization(current, prepared_by=staff)
+    prep.dose_mg, prep.diluent, prep.notes = dose_mg, diluent.strip()[:80], notes.strip()[:255]
+    prep.bag_volume_ml, prep.final_volume_ml = bag_volume_ml, final_volume_ml
+    prep.kind, prep.label_limit_hours, prep.prepared_by = kind, label_limit_hours, staff
+    prep.concentration_mg_ml = (
+        infusion.final_concentration(dose_mg, final_volume_ml) if final_volume_ml else None
+    )
+    _times(current, prep, prepared_at, beyond_use_at)
+    if prep.checked_by_id == getattr(staff, "pk", None) or snapshot(prep, PREP_FIELDS) != before:
+        prep.checked_by, prep.checked_at = None, None  # what was checked has changed
+    prep.full_clean()
+    prep.save()
+    audit_change(user=user, visit=current, obj=prep, before=before, fields=PREP_FIELDS)
+    return prep
+
+
+@transaction.atomic
+def preparation_check(*, visit: Visit, user: Any, checked_by: StaffMember) -> Preparation:
+    """A second licensed person checked drug, dose, lots, volume and label (never the preparer)."""
+    current = locked_visit(visit)
+    prep = Preparation.objects.select_for_update().filter(visit=current).first()
+    if prep is None or not prep.is_prepared:
+        raise ValidationError({"checked_by": "Record the preparation before it is checked."})
+    same_organization(current, checked_by=checked_by)
+    if checked_by.pk == prep.prepared_by_id:
+        raise ValidationError(
+            {
+                "checked_by": "The same person cannot prepare and check the dose: "
+                "a second person must check it."
+            }
+        )
+    if checked_by.credential not in StaffMember.LICENSED:
+        raise ValidationError(
+            {"checked_by": "The check is made by a licensed nurse or pharmacist."}
+        )
+    before = snapshot(prep, PREP_FIELDS)
+    prep.checked_by, prep.checked_at = checked_by, timezone.now()
+    prep.full_clean()
+    prep.save()
+    audit_change(user=user, visit=current, obj=prep, before=before, fields=PREP_FIELDS)
+    return prep

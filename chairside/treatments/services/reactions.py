@@ -1,0 +1,213 @@
+"""Infusion reactions (CTCAE v5.0 grades). Grade 3 or more stops the infusion and alerts
+the supervising provider: an alert record that shows on the Today page until a physician
+or NP acknowledges it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chairside.audit.models import AuditEvent
+from chairside.audit.services import diff, snapshot
+from chairside.rules.infusion import CTCAE_GRADES, stops_infusion
+from chairside.tenancy.models import StaffMember
+from chairside.treatments.models import Administration, Interruption, Reaction, Visit, VisitAlert
+from chairside.treatments.services._common import (
+    audit,
+    locked_visit,
+    on_visit_day,
+    same_organization,
+)
+
+AUDITED = (
+    "onset_at",
+    "signs",
+    "signs_other",
+    "grade",
+    "actions",
+    "actions_other",
+    "provider_notified",
+    "notified_at",
+    "outcome",
+    "outcome_at",
+    "notes",
+)
+
+
+def _choices(values: list[str], allowed: list[tuple[str, str]], field: str) -> list[str]:
+    known = {key for key, _ in allowed}
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        raise ValidationError({field: f"Unknown choice(s): {', '.join(unknown)}."})
+    return sorted(set(values), key=[k for k, _ in allowed].index)
+
+
+def _stop_running(visit: Visit, onset: dt.datetime, user: Any) -> Administration | None:
+    """Stop the running ordered drug at the reaction's onset (grade 3 or more)."""
+    running = (
+        visit.administrations.select_for_update()
+        .filter(is_primary=True, stopped_at=None, started_at__lt=onset)
+        .first()
+    )
+    if running is None:
+        return None
+    Interruption.objects.filter(administration=running, ended_at=None).update(ended_at=onset)
+    running.stopped_at = onset
+    running.stop_reason = Administration.StopReason.REACTION
+    running.full_clean()
+    running.save()
+    audit(
+        AuditEvent.Action.STATE,
+        user=user,
+        visit=visit,
+        obj=running,
+        changes={"stopped_at": [None, onset.isoformat()], "stop_reason": [None, "reaction"]},
+    )
+    return running
+
+
+def _alert(visit: Visit, reaction: Reaction, user: Any) -> VisitAlert:
+    provider = visit.supervising_provider or reaction.provider_notified
+    local = reaction.onset_at.astimezone(visit.location.tz)
+    alert = VisitAlert.objects.create(
+        organization=visit.organization,
+        visit=visit,
+        reaction=reaction,
+        message=(
+            f"Grade {reaction.grade} infusion reaction at {local:%H:%M}: "
+            f"{visit.patient.full_name}, chair {visit.chair.name if visit.chair else '—'} "
+            f"({', '.join(reaction.sign_labels) or 'see visit'}). Infusion stopped."
+        )[:255],
+        to_provider=provider,
+    )
+    audit(
+        AuditEvent.Action.CREATE,
+        user=user,
+        visit=visit,
+        obj=alert,
+        changes={"alert": [None, alert.message]},
+    )
+    return alert
+
+
+@transaction.atomic
+def reaction_record(
+    *,
+    visit: Visit,
+    user: Any,
+    onset_at: dt.datetime,
+    grade: int,
+    signs: list[str],
+    signs_other: str = "",
+    actions: list[str] | None = None,
+    actions_other: str = "",
+    provider_notified: StaffMember | None = None,
+    notified_at: dt.datetime | None = None,
+    notes: str = "",
+) -> Reaction:
+    """Record a reaction: onset, signs, CTCAE grade, actions, the provider told.
+
+    Grade 3 or more stops the running infusion at the onset and alerts the supervising
+    provider (or the provider notified).
+    """
+    current = locked_visit(visit)
+    on_visit_day(current, onset_at, "onset_at", "onset time")
+    on_visit_day(current, notified_at, "notified_at", "time the provider was told")
+    if isinstance(grade, bool) or grade not in CTCAE_GRADES:
+        raise ValidationError({"grade": "Choose the CTCAE grade (1 to 5)."})
+    chosen = _choices(signs, Reaction.SIGNS, "signs")
+    if not chosen and not signs_other.strip():
+        raise ValidationError({"signs": "Record at least one sign or symptom."})
+    same_organization(current, provider_notified=provider_notified)
+    reaction = Reaction(
+        visit=current,
+        administration=current.administrations.filter(is_primary=True).first(),
+        onset_at=onset_at,
+        grade=grade,
+        signs=chosen,
+        signs_other=signs_other.strip()[:200],
+        actions=_choices(actions or [], Reaction.ACTIONS, "actions"),
+        actions_other=actions_other.strip()[:200],
+        provider_notified=provider_notified,
+        notified_at=notified_at,
+        notes=notes.strip(),
+        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    if stops_infusion(grade):
+        _stop_running(current, onset_at, user)
+        if "stopped" not in reaction.actions:
+            reaction.actions = _choices([*reaction.actions, "stopped"], Reaction.ACTIONS, "actions")
+    reaction.full_clean()
+    reaction.save()
+    audit(
+        AuditEvent.Action.CREATE,
+        user=user,
+        visit=current,
+        obj=reaction,
+        changes=diff({}, snapshot(reaction, AUDITED)),
+    )
+    if stops_infusion(grade):
+        _alert(current, reaction, user)
+    return reaction
+
+
+@transaction.atomic
+def reaction_outcome(
+    *,
+    reaction: Reaction,
+    user: Any,
+    outcome: str,
+    outcome_at: dt.datetime,
+    notes: str = "",
+) -> Reaction:
+    """How the reaction ended (resolved, infusion resumed or not, transferred)."""
+    visit = locked_visit(reaction.visit)
+    locked = Reaction.objects.select_for_update().get(pk=reaction.pk)
+    on_visit_day(visit, outcome_at, "outcome_at", "time of the outcome")
+    if outcome not in Reaction.Outcome.values:
+        raise ValidationError({"outcome": "Choose the outcome."})
+    if outcome_at < locked.onset_at:
+        raise ValidationError({"outcome_at": "The outcome cannot be before the onset."})
+    if outcome == Reaction.Outcome.RESOLVED_RESUMED and stops_infusion(locked.grade):
+        raise ValidationError(
+            {"outcome": "A grade 3 or higher reaction stops the infusion for today."}
+        )
+    before = snapshot(locked, AUDITED)
+    locked.outcome, locked.outcome_at = outcome, outcome_at
+    if notes.strip():
+        locked.notes = (locked.notes + "\n" + notes.strip()).strip()
+    locked.full_clean()
+    locked.save()
+    audit(
+        AuditEvent.Action.UPDATE,
+        user=user,
+        visit=visit,
+        obj=locked,
+        changes=diff(before, snapshot(locked, AUDITED)),
+    )
+    return locked
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: VisitAlert, user: Any) -> VisitAlert:
+    """The supervising provider has seen the alert (and is with the patient)."""
+    locked = (
+        VisitAlert.objects.select_for_update().select_related("visit__patient").get(pk=alert.pk)
+    )
+    if locked.acknowledged_at is not None:
+        return locked
+    locked.acknowledged_at = timezone.now()
+    locked.acknowledged_by = user
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
+    audit(
+        AuditEvent.Action.STATE,
+        user=user,
+        visit=locked.visit,
+        obj=locked,
+        changes={"acknowledged_at": [None, locked.acknowledged_at.isoformat()]},
+    )
+    return locked

@@ -1,0 +1,275 @@
+"""Factories for visit tests: a drug with real packages, an order, a checked-in appointment,
+stock on the shelf, staff, a drawn signature, and a visit walked to any step."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import itertools
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw
+
+from chairside.formulary.models import Drug, Package
+from chairside.inventory import services as inventory
+from chairside.inventory.models import Lot, StoragePlace, Vendor
+from chairside.referrals.models import ReferringProvider, TreatmentOrder
+from chairside.rules.npi import npi_check_digit
+from chairside.scheduling.models import Appointment
+from chairside.tenancy.models import StaffMember
+from chairside.treatments import services
+from chairside.treatments.models import Visit
+
+_seq = itertools.count(1)
+TZ = ZoneInfo("America/New_York")
+DAY = dt.date(2026, 12, 8)  # a Tuesday
+
+# Facts from chairside/formulary/data/formulary.json (FDA labels, How Supplied).
+INFLIXIMAB = {
+    "key": "infliximab",
+    "generic_name": "infliximab",
+    "brand_name": "Remicade",
+    "hcpcs": "J1745",
+    "billing_unit_mg": Decimal("10"),
+    "admin_category": "chemo",
+    "first_infusion_minutes": 120,
+    "subsequent_infusion_minutes": 120,
+    "observation_minutes": 0,
+    "packages": [("57894003001", "100 mg lyophilized powder, single-dose vial", "100")],
+}
+NATALIZUMAB = {
+    "key": "natalizumab",
+    "generic_name": "natalizumab",
+    "brand_name": "Tysabri",
+    "hcpcs": "J2323",
+    "billing_unit_mg": Decimal("1"),
+    "admin_category": "chemo",
+    "first_infusion_minutes": 60,
+    "subsequent_infusion_minutes": 60,
+    "observation_minutes": 60,
+    "special_program": "TOUCH Prescribing Program (natalizumab REMS)",
+    "packages": [("64406000801", "300 mg/15 mL single-dose vial", "300")],
+}
+
+
+def at(hhmm: str, day: dt.date = DAY) -> dt.datetime:
+    hours, minutes = (int(x) for x in hhmm.split(":"))
+    return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=TZ)
+
+
+def make_drug(org: Any, spec: dict[str, Any] = INFLIXIMAB, **kw: Any) -> Drug:
+    fields = {k: v for k, v in spec.items() if k != "packages"}
+    fields.update(kw)
+    fields["key"] = f"{fields['key']}-{next(_seq)}"
+    drug = Drug.objects.create(organization=org, **fields)
+    for ndc11, description, strength in spec["packages"]:
+        Package.objects.create(
+            drug=drug, ndc11=ndc11, description=description, strength_mg=Decimal(strength)
+        )
+    return drug
+
+
+def make_provider(org: Any, **kw: Any) -> ReferringProvider:
+    first9 = f"1{next(_seq):08d}"
+    kw.setdefault("first_name", "Elena")
+    kw.setdefault("last_name", "Marsh")
+    kw.setdefault("credential", "MD")
+    kw.setdefault("report_preference", "fax")
+    kw.setdefault("fax", "(555) 020-2001")
+    return ReferringProvider.objects.create(
+        organization=org, npi=first9 + npi_check_digit(first9), **kw
+    )
+
+
+def make_order(patient: Any, drug: Drug | None = None, **kw: Any) -> TreatmentOrder:
+    """Infliximab 5 mg/kg at 70 kg (350 mg) by default."""
+    org = patient.organization
+    kw.setdefault("regimen_name", "Crohn's disease")
+    kw.setdefault("loading_days", [0, 14, 42])
+    kw.setdefault("maintenance_interval_days", 56)
+    if "dose_mg" not in kw:
+        kw.setdefault("dose_mg_per_kg", Decimal("5"))
+    kw.setdefault("weight_kg_at_order", Decimal("70.0"))
+    kw.setdefault("signed_on", dt.date(2026, 11, 1))
+    kw.setdefault("expires_on", dt.date(2027, 11, 1))
+    kw.setdefault("first_dose_on", DAY)
+    kw.setdefault("ordering_provider", make_provider(org))
+    return TreatmentOrder.objects.create(
+        organization=org, patient=patient, drug=drug or make_drug(org), **kw
+    )
+
+
+def make_staff(org: Any, credential: str = "RN", user: Any = None, **kw: Any) -> StaffMember:
+    n = next(_seq)
+    kw.setdefault(
+        "first_name", {"RN": "Jordan", "MD": "Elena", "NP": "Priya"}.get(credential, "Sam")
+    )
+    kw.setdefault("last_name", f"Staff{n}")
+    kw.setdefault("license_state", "PA")
+    kw.setdefault("license_number", f"L-{n}")
+    if credential in StaffMember.PRESCRIBERS:
+        first9 = f"1{n + 50000000:08d}"
+        kw.setdefault("npi", first9 + npi_check_digit(first9))
+    return StaffMember.objects.create(organization=org, credential=credential, user=user, **kw)
+
+
+def make_appointment(
+    order: TreatmentOrder,
+    location: Any,
+    *,
+    status: str = "checked_in",
+    start: dt.datetime | None = None,
+    minutes: int = 180,
+    nurse: StaffMember | None = None,
+) -> Appointment:
+    chair = location.chairs.order_by("sort_order").first()
+    start = start or at("09:00")
+    return Appointment.objects.create(
+        organization=order.organization,
+        patient=order.patient,
+        order=order,
+        location=location,
+        chair=chair,
+        nurse=nurse,
+        start=start,
+        end=start + dt.timedelta(minutes=minutes),
+        status=status,
+        checked_in_at=start if status == "checked_in" else None,
+    )
+
+
+def make_place(location: Any) -> StoragePlace:
+    return StoragePlace.objects.create(
+        organization=location.organization,
+        location=location,
+        name=f"Fridge {next(_seq)}",
+        kind=StoragePlace.Kind.REFRIGERATOR,
+    )
+
+
+def make_lot(
+    location: Any,
+    drug: Drug,
+    *,
+    vials: int = 10,
+    lot_number: str | None = None,
+    expires_on: dt.date = dt.date(2027, 6, 30),
+    patient: Any = None,
+    user: Any = None,
+    place: StoragePlace | None = None,
+) -> Lot:
+    vendor = None
+    if patient is None:
+        vendor, _ = Vendor.objects.get_or_create(
+            organization=location.organization, name="Specialty Distributor (test)"
+        )
+    return inventory.stock_receive(
+        organization=location.organization,
+        user=user,
+        storage_place=place or make_place(location),
+        package=drug.packages.order_by("-strength_mg").first(),
+        lot_number=lot_number or f"LOT{next(_seq)}",
+        expires_on=expires_on,
+        vials=vials,
+        cost_per_vial=None if patient is not None else Decimal("330.00"),
+        vendor=vendor,
+        patient=patient,
+    )
+
+
+def signature_png(width: int = 300, height: int = 100, drawn: bool = True) -> str:
+    """A drawn signature as the canvas sends it (transparent PNG data URL)."""
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    if drawn:
+        ImageDraw.Draw(image).line(
+            [(20, 70), (120, 30), (220, 75), (280, 40)], fill="black", width=3
+        )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+# --- walking a visit through its steps ---------------------------------------------------
+
+
+def do_checks(visit: Visit, user: Any, *, weight: str = "70.0") -> Visit:
+    services.consent_record(
+        patient=visit.patient,
+        drug=visit.order.drug,
+        order=visit.order,
+        user=user,
+        signer_name=visit.patient.full_name,
+        signature=signature_png(),
+    )
+    visit = services.visit_update(
+        visit=visit,
+        user=user,
+        identifiers=["name", "dob"],
+        allergies_reviewed=True,
+        weight_kg=Decimal(weight),
+    )
+    services.vitals_record(
+        visit=visit,
+        user=user,
+        phase="pre",
+        taken_at=at("09:05"),
+        systolic=122,
+        diastolic=78,
+        pulse=72,
+        temperature_c=Decimal("36.8"),
+        spo2=98,
+        respiratory_rate=16,
+    )
+    return visit
+
+
+def do_preparation(
+    visit: Visit, user: Any, lot: Lot, checker: StaffMember, preparer: StaffMember
+) -> None:
+    services.preparation_dispense(visit=visit, user=user, picks=[(lot, 4)])
+    services.preparation_save(
+        visit=visit,
+        user=user,
+        dose_mg=Decimal(350),
+        diluent="0.9% sodium chloride",
+        bag_volume_ml=Decimal(250),
+        final_volume_ml=Decimal(250),
+        prepared_at=at("09:15"),
+        prepared_by=preparer,
+    )
+    services.preparation_check(visit=visit, user=user, checked_by=checker)
+
+
+def do_administration(visit: Visit, user: Any) -> None:
+    admin = services.administration_start(
+        visit=visit, user=user, started_at=at("09:30"), rate_ml_h=Decimal(10), site="L forearm"
+    )
+    services.administration_rate(
+        administration=admin, user=user, at=at("09:45"), rate_ml_h=Decimal(125)
+    )
+    services.administration_stop(administration=admin, user=user, stopped_at=at("11:40"))
+
+
+def do_discharge(visit: Visit, user: Any, provider: StaffMember | None = None) -> None:
+    services.vitals_record(
+        visit=visit,
+        user=user,
+        phase="post",
+        taken_at=at("11:45"),
+        systolic=118,
+        diastolic=76,
+        pulse=70,
+        temperature_c=Decimal("36.7"),
+        spo2=98,
+        respiratory_rate=16,
+    )
+    services.visit_discharge(
+        visit=visit,
+        user=user,
+        discharged_at=at("11:50"),
+        condition="stable",
+        supervising_provider=provider,
+    )

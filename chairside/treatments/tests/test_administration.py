@@ -1,0 +1,108 @@
+"""Administration: start after a checked preparation, rates, interruptions, stop."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from chairside.treatments import services
+from chairside.treatments.models import Administration
+from chairside.treatments.tests import factories as tf
+
+
+@pytest.fixture
+def prepared(visit: Any, nurse_user: Any, lot: Any, team: Any) -> Any:
+    visit = tf.do_checks(visit, nurse_user)
+    tf.do_preparation(visit, nurse_user, lot, checker=team.second, preparer=team.nurse)
+    return visit
+
+
+class TestAdministration:
+    def test_it_refuses_to_start_an_unchecked_preparation(
+        self, visit: Any, nurse_user: Any
+    ) -> None:
+        with pytest.raises(ValidationError, match="prepared and checked"):
+            services.administration_start(visit=visit, user=nurse_user, started_at=tf.at("09:30"))
+
+    def test_it_seats_the_patient_when_the_drug_starts(
+        self, prepared: Any, nurse_user: Any
+    ) -> None:
+        services.administration_start(visit=prepared, user=nurse_user, started_at=tf.at("09:30"))
+        prepared.appointment.refresh_from_db()
+        assert prepared.appointment.status == "in_chair"
+
+    def test_it_refuses_a_start_after_the_beyond_use_time(
+        self, prepared: Any, nurse_user: Any, clock: Any
+    ) -> None:
+        clock.move_to("2026-12-08 14:00-05:00")
+        with pytest.raises(ValidationError, match="beyond-use time was 13:15"):
+            services.administration_start(
+                visit=prepared, user=nurse_user, started_at=tf.at("13:30")
+            )
+
+    def test_a_stop_before_the_start_is_refused(self, prepared: Any, nurse_user: Any) -> None:
+        admin = services.administration_start(
+            visit=prepared, user=nurse_user, started_at=tf.at("09:30")
+        )
+        with pytest.raises(ValidationError, match="not after the start time 09:30"):
+            services.administration_stop(
+                administration=admin, user=nurse_user, stopped_at=tf.at("09:00")
+            )
+        admin.refresh_from_db()
+        assert admin.stopped_at is None
+
+    def test_interruptions_are_recorded_and_must_close(
+        self, prepared: Any, nurse_user: Any
+    ) -> None:
+        admin = services.administration_start(
+            visit=prepared, user=nurse_user, started_at=tf.at("09:30")
+        )
+        services.administration_pause(
+            administration=admin, user=nurse_user, started_at=tf.at("10:00"), reason="Line occluded"
+        )
+        with pytest.raises(ValidationError, match="already interrupted"):
+            services.administration_pause(
+                administration=admin, user=nurse_user, started_at=tf.at("10:05"), reason="again"
+            )
+        services.administration_resume(
+            administration=admin, user=nurse_user, ended_at=tf.at("10:10")
+        )
+        stopped = services.administration_stop(
+            administration=admin, user=nurse_user, stopped_at=tf.at("11:50")
+        )
+        assert stopped.dose_given_mg == Decimal(350)
+        assert stopped.interruptions.get().ended_at == tf.at("10:10")
+
+    def test_an_early_stop_needs_the_dose_given(self, prepared: Any, nurse_user: Any) -> None:
+        admin = services.administration_start(
+            visit=prepared, user=nurse_user, started_at=tf.at("09:30")
+        )
+        with pytest.raises(ValidationError, match="dose actually given"):
+            services.administration_stop(
+                administration=admin,
+                user=nurse_user,
+                stopped_at=tf.at("10:00"),
+                stop_reason="other",
+            )
+
+    def test_an_injection_needs_its_site(self, prepared: Any, nurse_user: Any) -> None:
+        with pytest.raises(ValidationError, match="injection site"):
+            services.administration_start(
+                visit=prepared, user=nurse_user, started_at=tf.at("09:30"), method="subcutaneous"
+            )
+
+    def test_other_substances_are_recorded_beside_the_drug(
+        self, prepared: Any, nurse_user: Any
+    ) -> None:
+        fluids = services.administration_start(
+            visit=prepared,
+            user=nurse_user,
+            started_at=tf.at("09:20"),
+            substance="0.9% NaCl 500 mL",
+            category="hydration",
+        )
+        assert not fluids.is_primary and fluids.category == "hydration"
+        assert Administration.objects.filter(visit=prepared).count() == 1

@@ -1,0 +1,61 @@
+"""The demo step: signed visits for past appointments, idempotent, without double counting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from chairside.authorizations.models import AuthorizationUsage
+from chairside.demo import DemoContext
+from chairside.demo.visits import seed_visits
+from chairside.inventory import services as inventory
+from chairside.inventory.models import Movement
+from chairside.treatments.models import Visit, VisitReport
+from chairside.treatments.tests import factories as tf
+
+YESTERDAY = tf.DAY - dt.timedelta(days=1)
+
+
+def _history(order: Any, location: Any, lot: Any, nurse: Any) -> Any:
+    """What the scheduling and inventory demo steps leave behind for one past dose."""
+    appointment = tf.make_appointment(
+        order, location, status="completed", start=tf.at("09:00", YESTERDAY), nurse=nurse
+    )
+    ref = f"DEMO-{order.pk}-{appointment.dose_number}"
+    inventory.stock_dispense(lot=lot, vials=4, patient=order.patient, user=None, visit_ref=ref)
+    inventory.stock_waste(lot=lot, user=None, mg=50, visit_ref=ref)
+    return appointment
+
+
+class TestDemoVisits:
+    def test_it_signs_a_past_visit_from_the_stock_history_once(
+        self, order: Any, lot: Any, team: Any, nurse_user: Any
+    ) -> None:
+        org, location = order.organization, order.location
+        appointment = _history(order, location, lot, team.nurse)
+        ctx = DemoContext(organizations={"riverside": org}, users={"nurse": nurse_user})
+        seed_visits(ctx)
+        visit = Visit.objects.get(appointment=appointment)
+        assert visit.is_signed and visit.preparation.vials.get().vials == 4
+        assert visit.reports.get().data["dose_given_mg"] == "350"
+        # The stock and the authorization were written by the earlier steps: not again.
+        assert Movement.objects.filter(kind="waste").count() == 1
+        assert not AuthorizationUsage.objects.exists()
+        rows = (Visit.objects.count(), VisitReport.objects.count(), Movement.objects.count())
+        seed_visits(ctx)
+        assert (
+            Visit.objects.count(),
+            VisitReport.objects.count(),
+            Movement.objects.count(),
+        ) == rows
+
+    def test_an_appointment_without_a_dispense_stays_undocumented(
+        self, org: Any, order: Any, location: Any, nurse_user: Any, team: Any
+    ) -> None:
+        tf.make_appointment(
+            order, location, status="completed", start=tf.at("09:00", YESTERDAY), nurse=team.nurse
+        )
+        ctx = DemoContext(organizations={"riverside": org}, users={"nurse": nurse_user})
+        seed_visits(ctx)
+        assert not Visit.objects.exists()
+        assert "without a dispense in the stock history" in ctx.summary[-1]

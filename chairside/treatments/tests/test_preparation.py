@@ -1,0 +1,175 @@
+"""Preparation: vials dispensed from lots, the dose made up, and a second person's check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from chairside.inventory.models import Movement
+from chairside.treatments import services
+from chairside.treatments.models import Preparation, PreparationVial
+from chairside.treatments.tests import factories as tf
+
+
+@pytest.fixture
+def checked_in(visit: Any, nurse_user: Any) -> Any:
+    return tf.do_checks(visit, nurse_user)
+
+
+class TestDispense:
+    def test_it_dispenses_through_the_inventory_ledger(
+        self, checked_in: Any, nurse_user: Any, lot: Any
+    ) -> None:
+        rows = services.preparation_dispense(visit=checked_in, user=nurse_user, picks=[(lot, 4)])
+        assert [(r.lot, r.vials) for r in rows] == [(lot, 4)]
+        move = Movement.objects.get(lot=lot, kind="dispense")
+        assert (move.vials, move.visit_ref, move.patient) == (
+            -4,
+            str(checked_in.public_id),
+            checked_in.patient,
+        )
+
+    def test_more_than_the_lot_holds_is_refused_and_nothing_is_saved(
+        self, checked_in: Any, nurse_user: Any, location: Any, drug: Any, lot: Any
+    ) -> None:
+        small = tf.make_lot(location, drug, vials=2, lot_number="SMALL1")
+        with pytest.raises(ValidationError, match="Only 2 vials of lot SMALL1"):
+            services.preparation_dispense(
+                visit=checked_in, user=nurse_user, picks=[(lot, 2), (small, 3)]
+            )
+        assert not PreparationVial.objects.exists()
+        assert not Movement.objects.filter(kind="dispense").exists()
+        lot.refresh_from_db()
+        assert lot.on_hand == 10
+
+    def test_it_refuses_another_drugs_lot(
+        self, checked_in: Any, nurse_user: Any, location: Any, org: Any
+    ) -> None:
+        other = tf.make_lot(location, tf.make_drug(org, tf.NATALIZUMAB), lot_number="TYS1")
+        with pytest.raises(ValidationError, match="not infliximab"):
+            services.preparation_dispense(visit=checked_in, user=nurse_user, picks=[(other, 1)])
+
+    def test_it_refuses_an_expired_lot(
+        self, checked_in: Any, nurse_user: Any, location: Any, drug: Any
+    ) -> None:
+        old = tf.make_lot(location, drug, lot_number="OLD1", expires_on=dt.date(2026, 12, 10))
+        Movement.objects.filter(lot=old)  # received before expiry
+        from chairside.inventory.models import Lot
+
+        Lot.objects.filter(pk=old.pk).update(expires_on=dt.date(2026, 12, 1))
+        old.refresh_from_db()
+        with pytest.raises(ValidationError, match="expired"):
+            services.preparation_dispense(visit=checked_in, user=nurse_user, picks=[(old, 1)])
+
+
+class TestPrepare:
+    @pytest.fixture
+    def dispensed(self, checked_in: Any, nurse_user: Any, lot: Any) -> Any:
+        services.preparation_dispense(visit=checked_in, user=nurse_user, picks=[(lot, 4)])
+        return checked_in
+
+    def test_it_computes_the_concentration_and_beyond_use_time(
+        self, dispensed: Any, nurse_user: Any, nurse: Any
+    ) -> None:
+        prep = services.preparation_save(
+            visit=dispensed,
+            user=nurse_user,
+            dose_mg=Decimal(350),
+            final_volume_ml=Decimal(250),
+            diluent="0.9% sodium chloride",
+            prepared_at=tf.at("09:15"),
+        )
+        assert prep.concentration_mg_ml == Decimal("1.400")
+        assert prep.beyond_use_at == tf.at("13:15")  # USP <797> immediate use: 4 hours
+        assert prep.prepared_by == nurse
+
+    def test_a_dose_larger_than_the_vials_opened_is_refused(
+        self, dispensed: Any, nurse_user: Any
+    ) -> None:
+        with pytest.raises(ValidationError, match="hold 400 mg"):
+            services.preparation_save(
+                visit=dispensed, user=nurse_user, dose_mg=Decimal(450), final_volume_ml=Decimal(250)
+            )
+
+    def test_a_dose_far_from_the_order_needs_a_note(self, dispensed: Any, nurse_user: Any) -> None:
+        with pytest.raises(ValidationError, match="more than 10 %"):
+            services.preparation_save(
+                visit=dispensed, user=nurse_user, dose_mg=Decimal(300), final_volume_ml=Decimal(250)
+            )
+        prep = services.preparation_save(
+            visit=dispensed,
+            user=nurse_user,
+            dose_mg=Decimal(300),
+            final_volume_ml=Decimal(250),
+            notes="Dr. Marsh reduced to 300 mg by phone",
+        )
+        assert prep.dose_mg == Decimal(300)
+
+    def test_a_beyond_use_time_past_the_limit_is_refused(
+        self, dispensed: Any, nurse_user: Any
+    ) -> None:
+        with pytest.raises(ValidationError, match="at most 13:15"):
+            services.preparation_save(
+                visit=dispensed,
+                user=nurse_user,
+                dose_mg=Decimal(350),
+                final_volume_ml=Decimal(250),
+                prepared_at=tf.at("09:15"),
+                beyond_use_at=tf.at("15:00"),
+            )
+
+    def test_the_same_person_cannot_prepare_and_check(
+        self, dispensed: Any, nurse_user: Any, nurse: Any
+    ) -> None:
+        services.preparation_save(
+            visit=dispensed,
+            user=nurse_user,
+            dose_mg=Decimal(350),
+            final_volume_ml=Decimal(250),
+            prepared_at=tf.at("09:15"),
+            prepared_by=nurse,
+        )
+        with pytest.raises(ValidationError, match="same person cannot prepare and check"):
+            services.preparation_check(visit=dispensed, user=nurse_user, checked_by=nurse)
+        assert Preparation.objects.get().checked_by is None
+
+    def test_a_change_after_the_check_clears_it(
+        self, dispensed: Any, nurse_user: Any, nurse: Any, second_nurse: Any
+    ) -> None:
+        services.preparation_save(
+            visit=dispensed,
+            user=nurse_user,
+            dose_mg=Decimal(350),
+            final_volume_ml=Decimal(250),
+            prepared_at=tf.at("09:15"),
+            prepared_by=nurse,
+        )
+        services.preparation_check(visit=dispensed, user=nurse_user, checked_by=second_nurse)
+        prep = services.preparation_save(
+            visit=dispensed,
+            user=nurse_user,
+            dose_mg=Decimal(350),
+            final_volume_ml=Decimal(300),
+            prepared_at=tf.at("09:15"),
+            prepared_by=nurse,
+        )
+        assert prep.checked_by is None
+
+    def test_an_unlicensed_checker_is_refused(
+        self, dispensed: Any, nurse_user: Any, nurse: Any, org: Any
+    ) -> None:
+        services.preparation_save(
+            visit=dispensed,
+            user=nurse_user,
+            dose_mg=Decimal(350),
+            final_volume_ml=Decimal(250),
+            prepared_at=tf.at("09:15"),
+            prepared_by=nurse,
+        )
+        assistant = tf.make_staff(org, "MA", first_name="Front", last_name="Desk")
+        with pytest.raises(ValidationError, match="licensed"):
+            services.preparation_check(visit=dispensed, user=nurse_user, checked_by=assistant)

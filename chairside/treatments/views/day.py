@@ -1,0 +1,67 @@
+"""The nurse's list of today's patients, and starting a visit from an appointment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.inventory.selectors import parse_uuid
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.models import Location
+from chairside.tenancy.roles import Perm
+from chairside.treatments import selectors, services
+from chairside.treatments.services._common import staff_for
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def day(request: OrgRequest) -> HttpResponse:
+    """My patients today: every live appointment of the day, with the visit's progress."""
+    locations = Location.objects.filter(organization=request.organization, is_active=True)
+    wanted = parse_uuid(request.GET.get("location"))
+    location = locations.filter(public_id=wanted).first() if wanted else None
+    me = staff_for(request.user, request.organization)
+    mine = request.GET.get("mine", "1" if me else "0") == "1" and me is not None
+    today = timezone.localdate()
+    rows = selectors.day_list(
+        organization=request.organization, day=today, location=location, nurse=me if mine else None
+    )
+    context = {
+        "rows": rows,
+        "steps": {r.visit.pk: selectors.step_status(r.visit) for r in rows if r.visit},
+        "locations": locations,
+        "location": location,
+        "mine": mine,
+        "me": me,
+        "today": today,
+        "can_edit": can(request, Perm.CLINICAL_EDIT),
+    }
+    return render(request, "treatments/day.html", context)
+
+
+@require_POST
+@require_perm(Perm.CLINICAL_EDIT)
+def start(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Start the visit of an appointment, checking the patient in first when needed."""
+    appointment = selectors.access_appointment(
+        organization=request.organization, public_id=public_id
+    )
+    try:
+        visit = services.visit_check_in_and_start(appointment=appointment, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("treatments:day")
+    return redirect("treatments:checks", public_id=visit.public_id)
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def visit_home(request: OrgRequest, public_id: str) -> HttpResponse:
+    """The visit opens on its first unfinished step (or its record once signed)."""
+    visit = selectors.access_visit(organization=request.organization, public_id=public_id)
+    if visit.is_signed:
+        return redirect("treatments:summary", public_id=visit.public_id)
+    first = next((s["key"] for s in selectors.step_status(visit) if s["first_open"]), "checks")
+    return redirect(f"treatments:{first}", public_id=visit.public_id)

@@ -1,0 +1,49 @@
+"""Shared pytest fixtures: two organizations, so every test can prove the wall between them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chairside.core import testing as f
+
+
+@pytest.fixture
+def org(db: Any) -> Any:
+    return f.make_org("Riverside Test Practice")
+
+
+@pytest.fixture
+def other_org(db: Any) -> Any:
+    return f.make_org("Elsewhere Infusion")
+
+
+@pytest.fixture
+def location(org: Any) -> Any:
+    return f.make_location(org, chairs=4)
+
+
+@pytest.fixture
+def admin_user(org: Any) -> Any:
+    return f.make_user(org, "admin")
+
+
+@pytest.fixture
+def admin_client(admin_user: Any) -> Any:
+    return f.login(admin_user)
+
+
+@pytest.fixture
+def coordinator_client(org: Any) -> Any:
+    return f.login(f.make_user(org, "coordinator"))
+
+
+@pytest.fixture
+def patient(org: Any) -> Any:
+    return f.make_patient(org, first_name="Grace", last_name="Hopper", weight_kg="70.0")
+
+
+@pytest.fixture
+def foreign_patient(other_org: Any) -> Any:
+    return f.make_patient(other_org, first_name="Other", last_name="Person")
