@@ -14,6 +14,7 @@ line, one JSON object (see shared/bench/BENCH_OUTPUT.md).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -85,14 +86,14 @@ def main() -> None:
     print(f"{'queue':<18} {'rows':>5} {'p50 ms':>8}")
     for queue in QUEUES:
         rows = len(queue.rows(org, today))
-        queue_ms[queue.key] = _p(_ms(lambda q=queue: q.rows(org, today), rounds), 0.5)
+        queue_ms[queue.key] = _p(_ms(functools.partial(queue.rows, org, today), rounds), 0.5)
         print(f"{queue.key:<18} {rows:>5} {queue_ms[queue.key]:>8}")
     today_page = _ms(lambda: client.get("/"), rounds)
     order_page = _ms(lambda: client.get(order_url), rounds)
     checks = [
         t
         for order in orders
-        for t in _ms(lambda o=order: authorization_check(order=o, on_date=today, units=1), 1)
+        for t in _ms(functools.partial(authorization_check, order=order, on_date=today, units=1), 1)
     ]
     figures = {
         "db": connection.vendor,

@@ -28,6 +28,7 @@ api = NinjaAPI(
 # (URL prefix, app, module holding ``router``)
 ROUTERS: list[tuple[str, str, str]] = [
     ("/v1/patients", "chairside.patients", "chairside.patients.api"),
+    ("/v1/schedule", "chairside.scheduling", "chairside.scheduling.api"),
     ("/v1/claims", "chairside.billing", "chairside.billing.api"),
 ]
 

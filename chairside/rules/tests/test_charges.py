@@ -90,6 +90,7 @@ class TestDeriveClaimLines:
         assert lines[3].ndc == "N457894003001UN0.5"
         assert lines[2].ndc11 == "57894003001"
         assert lines[2].ndc_unit == "UN"
+        assert lines[2].ndc_quantity is not None and lines[3].ndc_quantity is not None
         assert lines[2].ndc_quantity + lines[3].ndc_quantity == Decimal(4)
         assert lines[0].ndc is None  # administration lines carry no NDC
 

@@ -18,7 +18,9 @@ D = Decimal
 JAN = date(2026, 1, 12)
 
 
-def visits(count: int, allowed: str, start: date = JAN, every: int = 56):
+def visits(
+    count: int, allowed: str, start: date = JAN, every: int = 56
+) -> list[tuple[date, Decimal]]:
     return [(start + timedelta(days=every * n), D(allowed)) for n in range(count)]
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -19,7 +20,7 @@ D = Decimal
 
 
 def line(**kw):
-    values = {
+    values: dict[str, Any] = {
         "label": "RA on infliximab",
         "prevalence": D("0.0054"),
         "infused_share": D("0.10"),
@@ -104,7 +105,7 @@ class TestCapacityNeeded:
         ],
     )
     def test_it_rejects_impossible_assumptions(self, kw, message):
-        args = {
+        args: dict[str, Any] = {
             "open_hours_per_day": D("10"),
             "open_days_per_week": 5,
             "target_utilization": D("0.75"),

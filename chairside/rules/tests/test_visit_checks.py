@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -25,7 +26,7 @@ ON = dt.date(2026, 12, 8)
 
 
 def complete_state(**overrides):
-    fields = {
+    fields: dict[str, Any] = {
         "identity_confirmed": True,
         "consent_problem": "",
         "allergies_reviewed": True,

@@ -80,3 +80,26 @@ class TestScheduleApi:
         assert response.status_code == 404
         booked.refresh_from_db()
         assert booked.status == "booked"
+
+
+class TestMountedScheduleApi:
+    """The router is mounted at /api/v1/schedule behind the session log-in."""
+
+    def test_the_day_is_served_at_its_public_url(
+        self, org: Any, order: Any, chairs: Any, coordinator: Any
+    ) -> None:
+        client = f.login(coordinator)
+        body = {
+            "order": str(order.public_id),
+            "chair": str(chairs["C02"].public_id),
+            "start": at("10:00").isoformat(),
+        }
+        booked = client.post("/api/v1/schedule", body, content_type="application/json")
+        assert booked.status_code == 201, booked.content
+        day = client.get("/api/v1/schedule", {"date": DAY.isoformat()}).json()
+        assert [(row["chair"], row["dose_number"]) for row in day] == [("C02", 1)]
+
+    def test_anonymous_callers_are_refused(self, org: Any) -> None:
+        from django.test import Client
+
+        assert Client().get("/api/v1/schedule", {"date": DAY.isoformat()}).status_code == 401
