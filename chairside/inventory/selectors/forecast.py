@@ -41,14 +41,30 @@ USE_WINDOW_DAYS = 28  # past use and future bookings averaged for the daily use
 _DEMAND_STATES = ("booked", "confirmed", "checked_in")
 
 
+@dataclass(frozen=True)
+class Uncounted:
+    """A booked appointment the forecast could not turn into vials, and why."""
+
+    day: dt.date
+    patient: Any
+    drug: str
+    reason: str
+
+
 def _booked_doses(
-    organization: Any, location: Any, start: dt.date, end: dt.date
+    organization: Any,
+    location: Any,
+    start: dt.date,
+    end: dt.date,
+    uncounted: list[Uncounted] | None = None,
 ) -> list[BookedDose]:
     """Doses booked at ``location`` on days ``start`` <= day < ``end``, from scheduling.
 
     Each appointment's order gives the drug and the dose (``dose_for_weight`` at the
-    patient's latest weight); an appointment whose dose cannot be worked out (a per-kg dose
-    with no weight on file) is skipped. Empty when scheduling is not installed.
+    patient's latest weight). An appointment whose dose cannot be worked out (a per-kg dose
+    with no weight on file) is left out of the doses and, when ``uncounted`` is given,
+    appended to it, so the forecast can say which demand it cannot see. Empty when
+    scheduling is not installed.
     """
     if not apps.is_installed("chairside.scheduling"):
         return []
@@ -72,11 +88,13 @@ def _booked_doses(
         weights = [m.weight_kg for m in appointment.patient.measurements.all()[:1]]
         weight = weights[0] if weights else None
         number = getattr(appointment, "dose_number", None) or 1
+        day = appointment.start.astimezone(location.tz).date()
         try:
             dose = order.dose_for_weight(weight, number)
-        except ValueError:
+        except ValueError as exc:
+            if uncounted is not None:
+                uncounted.append(Uncounted(day, appointment.patient, order.drug.key, str(exc)))
             continue
-        day = appointment.start.astimezone(location.tz).date()
         doses.append(
             BookedDose(
                 day, order.drug.key, dose, str(appointment.patient_id), order.is_weight_based
@@ -136,6 +154,7 @@ class Forecast:
     target_days: int
     rows: list[ForecastRow] = field(default_factory=list)
     unstocked: dict[str, int] = field(default_factory=dict)  # drug -> doses with no package
+    uncounted: list[Uncounted] = field(default_factory=list)  # booked, dose unknown
 
     @property
     def dates(self) -> list[dt.date]:
@@ -364,13 +383,16 @@ def demand_forecast(
     settings = inventory_settings_for(location)
     days = days or settings.forecast_days
     horizon = today + dt.timedelta(days=max(days, USE_WINDOW_DAYS))
+    uncounted: list[Uncounted] = []
     if doses is None:
-        doses = _booked_doses(organization, location, today, horizon)
+        doses = _booked_doses(organization, location, today, horizon, uncounted)
     site = _Site(organization, location, today)
     packages = _packages(organization)
     demand = _center_demand(doses, packages, site)
     forecast = Forecast(location, today, days, settings.target_days_on_hand)
     forecast.unstocked = dict(demand.unstocked)
+    end = today + dt.timedelta(days=days)
+    forecast.uncounted = [u for u in uncounted if u.day < end]
     for group in packages.values():
         for package in sorted(group, key=lambda p: p.strength_mg):
             interesting = (

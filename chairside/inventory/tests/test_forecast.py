@@ -152,3 +152,42 @@ class TestBookedDosesFromScheduling:
             (MONDAY + dt.timedelta(days=1), "infliximab", Decimal("400")),
         ]
         assert all(d.weight_based for d in doses)
+
+    def test_it_names_a_booked_appointment_whose_dose_it_cannot_work_out(
+        self, org: Any, location: Any, pharmacist_client: Any
+    ) -> None:
+        from chairside.patients.models import BodyMeasurement
+        from chairside.referrals.tests import factories as rf
+
+        rf.formulary(org)
+        patient = rf.covered_patient(org, weight_kg="80.0", last_name="Noweight")
+        order = rf.make_order(patient, "infliximab", "Crohn")
+        # A per-kg dose with no weight anywhere: not on the chart, not on the order.
+        BodyMeasurement.objects.filter(patient=patient).delete()
+        type(order).objects.filter(pk=order.pk).update(weight_kg_at_order=None)
+        apps.get_model("scheduling", "Appointment").objects.create(
+            organization=org,
+            patient=patient,
+            order=order,
+            location=location,
+            chair=location.chairs.first(),
+            start=dt.datetime.combine(MONDAY, dt.time(10), tzinfo=location.tz)
+            + dt.timedelta(days=2),
+            end=dt.datetime.combine(MONDAY, dt.time(12), tzinfo=location.tz) + dt.timedelta(days=2),
+            status="booked",
+            dose_number=1,
+        )
+        with time_machine.travel(dt.datetime.combine(MONDAY, dt.time(9), tzinfo=location.tz)):
+            result = selectors.demand_forecast(organization=org, location=location, days=14)
+            page = pharmacist_client.get(reverse("inventory:forecast"))
+        assert result.rows == []  # nothing could be counted...
+        [missing] = result.uncounted  # ...and the forecast says so
+        assert (missing.day, missing.patient, missing.drug) == (
+            MONDAY + dt.timedelta(days=2),
+            patient,
+            "infliximab",
+        )
+        assert "record the patient's weight" in missing.reason
+        text = page.content.decode()
+        assert "1 booked appointment not counted" in text
+        assert "Noweight" in text
