@@ -120,6 +120,20 @@ class TestDemandForecast:
             (lot.package, 12)
         ]
 
+    def test_the_purchase_order_defaults_to_the_vendor_the_suggestion_assumed(
+        self, org: Any, location: Any, lot: Any, vendor: Any
+    ) -> None:
+        from chairside.inventory.views.ordering import _suggested_vendor
+
+        # First by name and slower: the order must not default to it.
+        inv.make_vendor(org, name="Aardvark Pharma (demo)", lead_time_days=3)
+        result = self.forecast(org, location, [dose(n) for n in range(14)])
+        assert result.rows[0].vendor == vendor
+        assert result.rows[0].suggestion.vials > 0
+        assert _suggested_vendor(result) == vendor
+        nothing_to_order = self.forecast(org, location, [])
+        assert _suggested_vendor(nothing_to_order) is None
+
 
 @pytest.mark.skipif(
     not apps.is_installed("chairside.scheduling"), reason="the scheduling module is not installed"

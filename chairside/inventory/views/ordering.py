@@ -42,12 +42,29 @@ def forecast(request: OrgRequest) -> HttpResponse:
     context = {
         "form": form,
         "forecast": result,
+        "po_vendor": data.get("vendor") or _suggested_vendor(result),
         "vendors": Vendor.objects.filter(organization=request.organization, is_active=True).exclude(
             kind=Vendor.Kind.SPECIALTY_PHARMACY
         ),
         "can_edit": can(request, Perm.INVENTORY_EDIT),
     }
     return render(request, "inventory/forecast.html", context)
+
+
+def _suggested_vendor(result: Any) -> Vendor | None:
+    """The vendor whose lead time the suggestion assumed for most of its value.
+
+    Without a vendor chosen, each row's arrival date comes from the vendor it was last
+    bought from; the purchase order should default to that vendor, not the first by name
+    (a slower one would arrive after the day the order was meant to cover).
+    """
+    if result is None:
+        return None
+    value: dict[Vendor, Decimal] = {}
+    for row in result.rows:
+        if row.vendor is not None and row.suggestion.vials:
+            value[row.vendor] = value.get(row.vendor, Decimal(0)) + row.order_value + 1
+    return max(value, key=lambda v: value[v]) if value else None
 
 
 def _posted_lines(request: OrgRequest) -> list[tuple[Package, int, Decimal]]:
