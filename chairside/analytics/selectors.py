@@ -485,3 +485,140 @@ def _utc_offsets(tz: Any) -> Any:
         return found
 
     return offset
+
+
+# --- Billing: revenue, drug cost and margin ----------------------------------------------
+
+
+def visit_margins(f: DashboardFilter) -> list[Any]:
+    """Billing's margin rows (one per visit's primary claim) for the range and site.
+
+    Billing computes every figure (``billing.selectors.margins``: expected payments from the
+    contracts, drug cost from the lots dispensed or estimated); this only keeps the site's.
+    """
+    if "margins" not in f.memo:
+        from chairside.billing.selectors.margins import visit_margins as billing_margins
+
+        rows = billing_margins(organization=f.organization, start=f.start, end=f.end)
+        if f.location:
+            rows = [r for r in rows if r.claim.encounter.location_id == f.location.pk]
+        f.memo["margins"] = rows
+    found: list[Any] = f.memo["margins"]
+    return found
+
+
+# --- Inventory: cash in stock and days on hand -------------------------------------------
+
+
+@dataclass(frozen=True)
+class InventoryCash:
+    weeks: list[tuple[dt.date, Decimal]]  # stock value at cost at the end of each week
+    closing_value: Decimal  # at the end of the range's last day
+    used_value: Decimal  # drug dispensed or wasted in the range, at cost
+    daily_use: Decimal  # used_value over the days of the range
+    unpaid_invoices: Decimal  # vendor invoices not yet paid (every site)
+    unpaid_count: int
+
+    @property
+    def days_on_hand(self) -> Decimal | None:
+        """Stock at cost over the average cost used a day (None when nothing was used)."""
+        return self.closing_value / self.daily_use if self.daily_use > 0 else None
+
+
+def inventory_cash(f: DashboardFilter, today: dt.date) -> InventoryCash:
+    """The center's own stock (not patients' white-bag drug) valued at each lot's invoice
+    cost, from the stock ledger: its value at the end of each week of the range, what was
+    dispensed or wasted in the range at cost, and the vendor invoices still unpaid.
+
+    Days on hand = stock value at the range's end / (cost used in the range / days).
+    """
+    from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+
+    from chairside.inventory.models import Movement
+    from chairside.inventory.selectors import payments_due
+
+    tz = timezone.get_current_timezone()
+    moves = Movement.objects.filter(organization=f.organization, lot__patient__isnull=True)
+    if f.location:
+        moves = moves.filter(lot__storage_place__location=f.location)
+    worth = ExpressionWrapper(
+        F("vials") * F("lot__cost_per_vial"),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+    begin = dt.datetime.combine(f.start, dt.time.min, tzinfo=tz)
+    monday = f.start - dt.timedelta(days=f.start.weekday())
+    ends = [monday + dt.timedelta(weeks=n, days=6) for n in range((f.end - monday).days // 7 + 1)]
+    ends = [min(e, f.end) for e in ends]
+    opening = moves.filter(at__lt=begin).aggregate(v=Sum(worth))["v"] or Decimal(0)
+    bounds = [begin] + [
+        dt.datetime.combine(e + dt.timedelta(days=1), dt.time.min, tzinfo=tz) for e in ends
+    ]
+    changes = [Decimal(0)] * len(ends)
+    used = Decimal(0)
+    rows = moves.filter(at__gte=bounds[0], at__lt=bounds[-1]).values_list("at", "kind", worth)
+    for at, kind, value in rows:
+        slot = bisect.bisect_right(bounds, at) - 1
+        changes[slot] += value
+        if kind in ("dispense", "waste"):
+            used -= value
+    weeks, running = [], Decimal(opening)
+    for end, change in zip(ends, changes, strict=True):
+        running += change
+        weeks.append((end, running))
+    unpaid = payments_due(organization=f.organization, today=today, within_days=100 * 365)
+    return InventoryCash(
+        weeks=weeks,
+        closing_value=running,
+        used_value=used,
+        daily_use=used / f.span_days,
+        unpaid_invoices=sum((i.amount for i in unpaid), Decimal(0)),
+        unpaid_count=len(unpaid),
+    )
+
+
+# --- Treatments: reports to the referring physicians -----------------------------------
+
+
+@dataclass(frozen=True)
+class ReportTimeliness:
+    weeks: list[tuple[dt.date, int, int, int]]  # week's Monday, on time, late, not yet due
+    on_time: int
+    late: int
+    waiting: int  # not sent and not yet due: neither on time nor late yet
+    hours_to_send: list[float]  # signing to sent, for the reports sent, ascending
+
+    @property
+    def share_on_time(self) -> float | None:
+        decided = self.on_time + self.late
+        return self.on_time / decided if decided else None
+
+
+def report_timeliness(f: DashboardFilter, now: dt.datetime) -> ReportTimeliness:
+    """Treatment reports (every version) of the visits on the range's days, by whether they
+    went out within 24 hours of signing — the rule of ``VisitReport.is_late``: sent after
+    ``due_at`` (signing + 24 h), or still unsent once it has passed, is late."""
+    from chairside.treatments.models import VisitReport
+    from chairside.treatments.models.report import DELIVERY_DEADLINE
+
+    reports = VisitReport.objects.filter(
+        organization=f.organization, visit__date__gte=f.start, visit__date__lte=f.end
+    )
+    if f.location:
+        reports = reports.filter(visit__location=f.location)
+    monday = f.start - dt.timedelta(days=f.start.weekday())
+    counts = [[0, 0, 0] for _ in range((f.end - monday).days // 7 + 1)]
+    hours = []
+    for day, due, sent in reports.values_list("visit__date", "due_at", "sent_at"):
+        week = counts[(day - monday).days // 7]
+        if sent is not None:
+            hours.append((sent - (due - DELIVERY_DEADLINE)).total_seconds() / 3600)
+            week[1 if sent > due else 0] += 1
+        else:
+            week[1 if now > due else 2] += 1
+    return ReportTimeliness(
+        weeks=[(monday + dt.timedelta(weeks=n), c[0], c[1], c[2]) for n, c in enumerate(counts)],
+        on_time=sum(c[0] for c in counts),
+        late=sum(c[1] for c in counts),
+        waiting=sum(c[2] for c in counts),
+        hours_to_send=sorted(hours),
+    )
