@@ -353,11 +353,20 @@ def _white_bags(history: _History, today: dt.date) -> None:
     from chairside.referrals.models import TreatmentOrder
 
     pharmacy = history.vendors["Riverbend Specialty Pharmacy (demo)"]
-    orders = TreatmentOrder.objects.filter(
-        organization=history.org,
-        status=TreatmentOrder.Status.ACTIVE,
-        drug__key__in=["ustekinumab-iv", "ivig-privigen", "infliximab"],
-    ).select_related("patient__home_location", "drug")
+    # White bagging is a commercial plan's mandate: under Medicare Part B a drug given
+    # incident to a physician's service is covered only when it is the physician's expense
+    # (Medicare Benefit Policy Manual ch. 15 §50.3), so Medicare patients get none.
+    orders = (
+        TreatmentOrder.objects.filter(
+            organization=history.org,
+            status=TreatmentOrder.Status.ACTIVE,
+            drug__key__in=["ustekinumab-iv", "ivig-privigen", "infliximab"],
+            patient__coverages__order=1,
+            patient__coverages__payer__kind="commercial",
+        )
+        .distinct()
+        .select_related("patient__home_location", "drug")
+    )
     for order in list(orders.order_by("pk"))[:3]:
         location = order.location or order.patient.home_location or history.ctx.locations["main"]
         try:

@@ -25,12 +25,15 @@ def context(org: Any) -> DemoContext:
     ctx.locations["eastgate"] = f.make_location(org, name="Eastgate NP-led Infusion Center")
     ctx.users["pharmacist"] = f.make_user(org, "pharmacist")
     rf.formulary(org)
-    for key, words in [
-        ("infliximab", "Crohn"),
-        ("tocilizumab-iv", "starting"),
-        ("natalizumab", ""),
+    for key, words, plan in [
+        ("infliximab", "Crohn", "medicare_b"),  # first in line for white-bag stock
+        ("infliximab", "Crohn", "commercial"),
+        ("tocilizumab-iv", "starting", "commercial"),
+        ("natalizumab", "", "commercial"),
     ]:
-        patient = rf.covered_patient(org, weight_kg="72.5", home_location=ctx.locations["main"])
+        patient = rf.covered_patient(
+            org, plan, weight_kg="72.5", home_location=ctx.locations["main"]
+        )
         rf.make_order(patient, key, words)
     return ctx
 
@@ -62,7 +65,12 @@ class TestInventoryDemoStep:
             )
             assert held >= set(org_drugs_with_packages(org))
             assert selectors.expiring_lots(organization=org, today=today).exists()
-            assert Lot.objects.filter(patient__isnull=False, on_hand__gt=0).exists()
+            white_bags = Lot.objects.filter(patient__isnull=False, on_hand__gt=0)
+            assert white_bags.exists()
+            # Only a commercial plan mandates white bagging; Medicare patients get none.
+            assert not white_bags.exclude(
+                patient__coverages__order=1, patient__coverages__payer__kind="commercial"
+            ).exists()
             assert PurchaseOrder.objects.filter(status="sent").count() == 1
             for lot in Lot.objects.all():
                 assert lot.on_hand == selectors.ledger_on_hand(lot)
