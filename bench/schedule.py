@@ -7,6 +7,12 @@ of ``BENCH_OUTPUT.md``.
 
     .venv/bin/python bench/schedule.py            # 8, 24, 42 chairs and the examples, 30 s each
     .venv/bin/python bench/schedule.py --quick    # 8 chairs, 10 s: a smoke check
+    .venv/bin/python bench/schedule.py --seed 7   # days neither first-fit nor we tuned on
+
+Each row is checked against the issue's targets: at least as many placed as first-fit and
+every appointment that can be placed at all (``placeable_alone``), a peak at least 20%
+below first-fit's, within the time limit. A missed target is named at the end and makes
+the exit status 1.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from chairside.rules.schedule_model import (  # noqa: E402
     check_answer,
     load_instance,
     lower_bound_peak,
+    placeable_alone,
 )
 
 # The examples live beside the architecture notes, one level above the project.
@@ -71,15 +78,33 @@ def run_day(instance: Instance, time_limit: float) -> dict[str, Any]:
         "chairs": len(instance.chairs),
         "appointments": len(instance.appointments),
         "lower_bound_peak": lower_bound_peak(instance),
+        "placeable": placeable_alone(instance),
         "first_fit": figures(baseline.objective),
         "optimizer": {**figures(answer.objective), "solve_seconds": round(seconds, 2)},
     }
 
 
+PEAK_CUT = 0.20  # the optimizer's peak must be at least this far below first-fit's
+
+
+def missed_targets(row: dict[str, Any], time_limit: float) -> list[str]:
+    """The issue's targets this day misses (empty when it meets them all)."""
+    ff, opt = row["first_fit"], row["optimizer"]
+    missed = []
+    if opt["scheduled"] < max(ff["scheduled"], row["placeable"]):
+        missed.append(f"placed {opt['scheduled']} of {row['placeable']} placeable")
+    if opt["peak_patients"] > ff["peak_patients"] * (1 - PEAK_CUT):
+        missed.append(f"peak {opt['peak_patients']} not 20% below {ff['peak_patients']}")
+    if opt["solve_seconds"] > time_limit:
+        missed.append(f"{opt['solve_seconds']} s over {time_limit:g} s")
+    return missed
+
+
 def print_table(rows: list[tuple[str, dict[str, Any]]]) -> None:
     head = (
-        f"{'day':<22}{'chairs':>7}{'appts':>6}{'LB':>4} | {'first-fit sched/peak/dev':>25}"
-        f" | {'optimizer sched/peak/dev':>25}{'secs':>7} | {'peak':>6}"
+        f"{'day':<22}{'chairs':>7}{'appts':>6}{'able':>5}{'LB':>4} | "
+        f"{'first-fit sched/peak/dev':>25} | {'optimizer sched/peak/dev':>25}{'secs':>7} | "
+        f"{'peak':>6} {'targets':<8}"
     )
     print(head)
     print("-" * len(head))
@@ -87,12 +112,14 @@ def print_table(rows: list[tuple[str, dict[str, Any]]]) -> None:
         ff, opt = row["first_fit"], row["optimizer"]
         change = opt["peak_patients"] / ff["peak_patients"] - 1 if ff["peak_patients"] else 0.0
         print(
-            f"{name:<22}{row['chairs']:>7}{row['appointments']:>6}{row['lower_bound_peak']:>4} | "
+            f"{name:<22}{row['chairs']:>7}{row['appointments']:>6}{row['placeable']:>5}"
+            f"{row['lower_bound_peak']:>4} | "
             f"{ff['scheduled']:>9}/{ff['peak_patients']:>4}/{ff['preference_deviation_minutes']:>6}"
             f"     | {opt['scheduled']:>9}/{opt['peak_patients']:>4}/"
             f"{opt['preference_deviation_minutes']:>6}     {opt['solve_seconds']:>7.1f} | "
-            f"{change:>+6.0%}"
+            f"{change:>+6.0%} {'met' if not row['missed'] else 'MISSED':<8}"
         )
+    print("able = placeable on an empty day; LB = lower bound on the peak; dev = minutes")
 
 
 def main() -> None:
@@ -104,10 +131,17 @@ def main() -> None:
     time_limit = args.time_limit or (10.0 if args.quick else 30.0)
     rows = []
     for name, instance in days(args.quick, args.seed):
-        rows.append((name, run_day(instance, time_limit)))
+        row = run_day(instance, time_limit)
+        row["missed"] = missed_targets(row, time_limit)
+        rows.append((name, row))
         print(f"  {name}: done", file=sys.stderr, flush=True)
     print_table(rows)
-    print(json.dumps({"days": [row for _, row in rows]}))
+    misses = [f"{name}: {', '.join(row['missed'])}" for name, row in rows if row["missed"]]
+    for miss in misses:
+        print(f"target missed, {miss}", file=sys.stderr)
+    print(json.dumps({"seed": args.seed, "days": [row for _, row in rows]}))
+    if misses:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

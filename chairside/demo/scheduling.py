@@ -1,6 +1,6 @@
 """Demo step: the nurse rota, federal holiday closures, and four weeks of appointments.
 
-Every active demo order gets its regimen's doses from two weeks ago to two weeks ahead,
+Every active demo order gets its regimen's doses from two weeks ago to four weeks ahead,
 at the order's location, on the nearest open day the regimen allows, at a mid-morning
 time most patients ask for (clustered around 09:45, as in a real center).
 
@@ -35,6 +35,7 @@ from chairside.rules.booking import free_starts, grace_for_gap
 from chairside.scheduling import services
 from chairside.scheduling.checks import (
     SLOT,
+    closure_reason,
     default_minutes,
     load_day,
     patient_spans,
@@ -42,8 +43,12 @@ from chairside.scheduling.checks import (
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.tenancy.models import Location, StaffMember
 
-PAST_DAYS, AHEAD_DAYS, ROTA_AHEAD_DAYS = 14, 14, 21
-# (location key, nurse, weekdays, starts, ends): staggered shifts cover opening to closing.
+# A rota is published about six weeks ahead; coordinators book a month or more ahead.
+PAST_DAYS, AHEAD_DAYS, ROTA_AHEAD_DAYS = 14, 28, 42
+# (location key, nurse, weekdays, starts, ends): staggered shifts cover opening to closing,
+# at least two nurses on every weekday at each site (one alone cannot cover a reaction or
+# a break); the Eastgate NP takes chairs on the days the LPN is off. Closed days, and days
+# after a nurse's license lapses, are skipped.
 ROTA = [
     ("main", "Jordan Blake", (0, 1, 2, 3, 4), "07:00", "15:30"),
     ("main", "Maria Santos", (0, 1, 2, 3, 4), "09:30", "18:00"),
@@ -51,6 +56,7 @@ ROTA = [
     ("main", "Kevin Liu", (5,), "08:00", "13:00"),
     ("eastgate", "Aisha Thompson", (0, 1, 2, 3, 4), "08:00", "16:30"),
     ("eastgate", "Tom Becker", (1, 3), "08:30", "17:00"),
+    ("eastgate", "Priya Raman", (0, 2, 4), "08:30", "17:00"),
 ]
 PEAK, SPREAD = 9 * 60 + 45, 80  # preferred starts: minutes from midnight, standard deviation
 
@@ -66,8 +72,10 @@ def seed_rota(ctx: DemoContext, today: dt.date) -> int:
             continue
         for offset in range(-PAST_DAYS, ROTA_AHEAD_DAYS + 1):
             day = today + dt.timedelta(days=offset)
-            if day.weekday() not in weekdays:
+            if day.weekday() not in weekdays or closure_reason(ctx.locations[key], day):
                 continue
+            if nurse.license_expires and day > nurse.license_expires:
+                continue  # as nurse_shift_add refuses: no shifts on a lapsed license
             _, created = NurseShift.objects.get_or_create(
                 staff=nurse,
                 date=day,
@@ -259,11 +267,11 @@ def _why(problem: str) -> str:
 def seed_schedule(ctx: DemoContext) -> None:
     org = ctx.organizations["riverside"]
     today = timezone.localdate()
-    shifts = seed_rota(ctx, today)
-    holidays = sum(
+    holidays = sum(  # first, so that the rota skips them
         services.holidays_load(organization=org, year=year)
-        for year in {today.year, (today + dt.timedelta(days=60)).year}
+        for year in {(today + dt.timedelta(days=d)).year for d in (-PAST_DAYS, 0, 60)}
     )
+    shifts = seed_rota(ctx, today)
     seeder = _Seeder(ctx, today, timezone.now())
     orders = (
         TreatmentOrder.objects.filter(organization=org, status="active")

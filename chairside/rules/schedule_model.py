@@ -339,6 +339,23 @@ def lower_bound_peak(instance: Instance) -> int:
     return math.ceil(total / instance.opening_minutes())
 
 
+def placeable_alone(instance: Instance) -> int:
+    """Appointments that could be placed on an empty day: a chair of their kind exists and
+    some nurse's shift holds one of their starts. No answer schedules more, so an answer
+    that schedules this many has placed every appointment that can be placed."""
+    kinds = {c.kind for c in instance.chairs}
+    return sum(
+        1
+        for appt in instance.appointments
+        if appt.chair_kind in kinds
+        and any(
+            nurse.start <= s and s + appt.duration <= nurse.end
+            for s in instance.candidate_starts(appt)
+            for nurse in instance.nurses
+        )
+    )
+
+
 def make_answer(
     instance: Instance, assignments: Iterable[Assignment], solve_seconds: float
 ) -> Answer:

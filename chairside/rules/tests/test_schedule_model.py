@@ -31,6 +31,7 @@ from chairside.rules.schedule_model import (
     max_overlap,
     moment_loads,
     parse_hhmm,
+    placeable_alone,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench"
@@ -154,6 +155,16 @@ class TestObjective:
         # 13 hours of treatment in a 12-hour day: two chairs must be busy at some moment.
         instance = day(*(appt(f"A{i}", "09:00", duration=390) for i in range(2)))
         assert lower_bound_peak(instance) == 2
+
+    def test_it_counts_only_appointments_a_chair_and_a_shift_could_hold(self):
+        instance = day(
+            appt("ok", "09:00"),
+            appt("no-recliner", "09:00", kind="recliner"),
+            appt("too-long-for-any-shift", "09:00", duration=540),
+            appt("window-too-short", "09:00", duration=120, earliest="09:00", latest_end="10:30"),
+            appt("bed", "12:00", kind="bed"),
+        )
+        assert placeable_alone(instance) == 2
 
 
 class TestCheckAnswer:

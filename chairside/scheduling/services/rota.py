@@ -19,7 +19,7 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import span_text, us_date
-from chairside.scheduling.checks import day_bounds, nurse_label
+from chairside.scheduling.checks import closure_reason, day_bounds, nurse_label
 from chairside.scheduling.models import Appointment, Closure, NurseShift
 from chairside.tenancy.models import Location, StaffMember
 
@@ -74,19 +74,41 @@ def nurse_shift_add(
     repeat_weeks: int = 0,
     note: str = "",
 ) -> list[NurseShift]:
-    """Put a nurse on the rota, on ``date`` and the same weekday for ``repeat_weeks`` more."""
+    """Put a nurse on the rota, on ``date`` and the same weekday for ``repeat_weeks`` more.
+
+    Days the location is closed (a holiday, a snow day) are skipped: nobody can be booked
+    then, and a rota showing a nurse on Thanksgiving would be wrong. Refused when every
+    date asked for is closed.
+    """
     _check_nurse(organization, staff, location)
     if ends <= starts:
         raise ValidationError({"ends": "The shift must end after it starts (same day)."})
     if not 0 <= repeat_weeks <= MAX_REPEAT_WEEKS:
         raise ValidationError({"repeat_weeks": f"Repeat for 0 to {MAX_REPEAT_WEEKS} weeks."})
+    days = [date + dt.timedelta(weeks=week) for week in range(repeat_weeks + 1)]
+    lapses = staff.license_expires
+    if lapses is not None and days[-1] > lapses:
+        # A nurse may not practise on a lapsed license (state nurse practice acts).
+        raise ValidationError(
+            {
+                "date": f"{staff}'s {staff.credential} license expires {us_date(lapses)}: "
+                "record the renewal before rostering them after that date."
+            }
+        )
+    closed = {day: reason for day in days if (reason := closure_reason(location, day))}
+    if len(closed) == len(days):
+        raise ValidationError(
+            {"date": f"{location.name} is closed on {closed[date]}, {us_date(date)}."}
+        )
     made = []
-    for week in range(repeat_weeks + 1):
+    for day in days:
+        if day in closed:
+            continue
         shift = NurseShift(
             organization=organization,
             staff=staff,
             location=location,
-            date=date + dt.timedelta(weeks=week),
+            date=day,
             starts=starts,
             ends=ends,
             note=note.strip(),

@@ -225,6 +225,27 @@ class TestRotaPages:
         assert response.status_code == 302
         assert NurseShift.objects.filter(staff=nurse).count() == 4
 
+    def test_a_repeating_shift_says_which_closed_days_it_skipped(
+        self, coordinator: Any, nurse: Any, location: Any
+    ) -> None:
+        client = f.login(coordinator)
+        closure = {"date": "2026-12-15", "location": location.pk, "reason": "Snow day"}
+        client.post(reverse("scheduling:closures"), closure)
+        data = {
+            "staff": nurse.pk,
+            "location": location.pk,
+            "date": "2026-12-08",
+            "starts": "07:00",
+            "ends": "15:30",
+            "repeat_weeks": "2",
+        }
+        response = client.post(reverse("scheduling:shifts"), data, follow=True)
+        assert "2 shift(s) added for" in response.content.decode()
+        assert "(1 closed day(s) skipped)" in response.content.decode()
+        assert not NurseShift.objects.filter(date=dt.date(2026, 12, 15)).exists()
+        week = client.get(reverse("scheduling:shifts"), {"date": "2026-12-15"})
+        assert "Closed: Snow day" in week.content.decode()
+
     def test_a_closure_on_a_booked_day_warns_how_many_to_move(
         self, coordinator: Any, booked: Appointment, location: Any
     ) -> None:

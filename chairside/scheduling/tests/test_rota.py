@@ -28,6 +28,31 @@ class TestNurseShifts:
         shifts = add_shift(org, nurse, location, repeat_weeks=2)
         assert [s.date for s in shifts] == [DAY, DAY + dt.timedelta(7), DAY + dt.timedelta(14)]
 
+    def test_it_skips_closed_days_when_repeating(self, org: Any, nurse: Any, location: Any) -> None:
+        services.closure_add(
+            organization=org, user=None, date=DAY + dt.timedelta(7), reason="Snow day"
+        )
+        shifts = add_shift(org, nurse, location, repeat_weeks=2)
+        assert [s.date for s in shifts] == [DAY, DAY + dt.timedelta(14)]
+
+    def test_it_refuses_a_shift_on_a_closed_day(self, org: Any, nurse: Any, location: Any) -> None:
+        services.closure_add(
+            organization=org, user=None, date=DAY, reason="Staff training", location=location
+        )
+        with pytest.raises(ValidationError, match="is closed on Staff training, 12/08/2026"):
+            add_shift(org, nurse, location)
+        assert not NurseShift.objects.exists()
+
+    def test_it_refuses_shifts_after_the_license_expires(
+        self, org: Any, nurse: Any, location: Any
+    ) -> None:
+        nurse.license_expires = DAY + dt.timedelta(10)
+        nurse.save()
+        with pytest.raises(ValidationError, match="RN license expires 12/18/2026"):
+            add_shift(org, nurse, location, repeat_weeks=2)
+        assert not NurseShift.objects.exists()
+        assert len(add_shift(org, nurse, location, repeat_weeks=1)) == 2
+
     def test_it_refuses_overlapping_shifts_of_one_nurse(
         self, org: Any, nurse: Any, location: Any
     ) -> None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from chairside.core.forms_util import add_service_errors
 from chairside.scheduling import forms, selectors, services
+from chairside.scheduling.checks import closure_reason
 from chairside.scheduling.models import Closure
 from chairside.scheduling.services.rota import appointments_on
 from chairside.scheduling.views.common import where_when
@@ -38,7 +39,9 @@ def shifts(request: OrgRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{len(made)} shift(s) added for {made[0].staff}.")
+            skipped = form.cleaned_data["repeat_weeks"] + 1 - len(made)
+            closed = f" ({skipped} closed day(s) skipped)" if skipped else ""
+            messages.success(request, f"{len(made)} shift(s) added for {made[0].staff}{closed}.")
             return redirect(f"{reverse('scheduling:shifts')}?{request.GET.urlencode()}")
     days = [monday + dt.timedelta(days=n) for n in range(7)]
     grid = selectors.shifts_week(location=location, monday=monday)
@@ -48,7 +51,7 @@ def shifts(request: OrgRequest) -> HttpResponse:
         "monday": monday,
         "previous_week": monday - dt.timedelta(days=7),
         "next_week": monday + dt.timedelta(days=7),
-        "days": days,
+        "days": [(day, closure_reason(location, day)) for day in days],
         "rows": [
             (nurse, [grid.get(nurse.pk, {}).get(day, []) for day in days])
             for nurse in selectors.nurses(organization=request.organization)
