@@ -67,7 +67,7 @@ class AuthorizationTransitionForm(forms.Form):
     to_status = forms.ChoiceField(
         choices=list(states.AUTHORIZATION.labels.items()), widget=forms.HiddenInput
     )
-    on_date = forms.DateField(required=False, widget=DATE, label="Date")
+    on_date = forms.DateField(required=False, widget=DATE, label="Date", help_text="Empty: today.")
     authorization_number = forms.CharField(required=False, max_length=60)
     start_on = forms.DateField(required=False, widget=DATE, label="Start date")
     end_on = forms.DateField(required=False, widget=DATE, label="End date")

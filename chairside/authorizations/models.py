@@ -206,6 +206,10 @@ class AuthorizationStatusChange(BaseModel):
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status} on {self.changed_on}"
 
+    @property
+    def to_label(self) -> str:
+        return authorization_states.AUTHORIZATION.label(self.to_status)
+
 
 class AuthorizationDocument(DocumentBase):
     authorization = models.ForeignKey(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.apps import apps
@@ -31,6 +31,7 @@ from chairside.rules import referral_states as rs
 
 PENDING_DAYS = 5
 EXPIRY_WINDOW_DAYS = 30
+URGENT_DAYS = 7
 LABS_WINDOW_DAYS = 30
 DUE_WINDOW_DAYS = 14
 
@@ -229,7 +230,8 @@ def authorizations_running_out(organization: Any, today: dt.date) -> list[QueueR
         .values_list("authorization_id", "n")
     )
     horizon = today + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
-    rows = []
+    urgent = today + dt.timedelta(days=URGENT_DAYS)
+    ranked = []
     for auth in found:
         if auth.order_id in renewing or auth.end_on != last_end[auth.order_id]:
             continue
@@ -243,11 +245,15 @@ def authorizations_running_out(organization: Any, today: dt.date) -> list[QueueR
             continue
         parts = [f"ends {auth.end_on:%m/%d/%Y}"] if ending else []
         if left is not None and left < 2:
-            parts.append(f"{left} visit{'s' if left != 1 else ''} left")
-        rows += _auth_rows(
+            parts.append(f"{max(left, 0)} visit{'s' if left != 1 else ''} left")
+        # No visit left, or ending within a week: the next booking is refused or soon will be.
+        blocked = (left is not None and left <= 0) or auth.end_on <= urgent
+        (row,) = _auth_rows(
             [auth], today, _fixed(f"{auth.authorization_number}: " + ", ".join(parts))
         )
-    return rows
+        ranked.append(((not blocked, auth.end_on), replace(row, tone="bad" if blocked else "warn")))
+    # Most urgent first: what already blocks booking, then by end date.
+    return [row for _key, row in sorted(ranked, key=lambda pair: pair[0])]
 
 
 def _fixed(text: str) -> Callable[[PriorAuthorization], str]:

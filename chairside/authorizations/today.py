@@ -26,7 +26,7 @@ def access_cards(request: HttpRequest) -> list[Card]:
     today = timezone.localdate()
     cards = []
     if access:
-        # The way into the referral list: the navigation has no entry for it.
+        # The way into the referral list (the "Access" navigation entry leads to the queues).
         open_referrals = Referral.objects.filter(
             organization=organization, state__in=referral_states.OPEN_STATES
         ).count()

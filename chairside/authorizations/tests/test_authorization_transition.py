@@ -138,6 +138,10 @@ class TestAuthorizationPages:
             "PA-77",
             200,
         )
+        page = coordinator_client.get(reverse("authorizations:detail", args=[auth.public_id]))
+        # The history names the statuses as the page does; a new document is a payer letter.
+        assert b"01/07/2026 \xe2\x86\x92 <b>Approved</b>" in page.content
+        assert b'<option value="payer" selected>' in page.content
 
     def test_negative_units_are_refused_with_a_message(
         self, auth: Any, coordinator_client: Any

@@ -106,6 +106,35 @@ class TestQueues:
         services.authorization_renew(authorization=auth, user=coordinator)
         assert "B-2: 1 visit left" not in [r.detail for r in rows("expiring", org)]
 
+    def test_an_approval_with_no_visit_left_comes_first_and_is_flagged(
+        self, org: Any, coordinator: Any
+    ) -> None:
+        ending = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(ending, coordinator)
+        rf.approved_authorization(ending, coordinator, end=dt.date(2026, 3, 25), number="E-1")
+        used_up = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(used_up, coordinator)
+        rf.approved_authorization(
+            used_up, coordinator, end=dt.date(2026, 12, 31), visits=1, number="U-1"
+        )
+        services.authorization_consume(
+            source_type="t",
+            source_id="1",
+            user=coordinator,
+            order=used_up,
+            on_date=dt.date(2026, 1, 12),
+            units=35,
+        )
+        soon = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(soon, coordinator)
+        rf.approved_authorization(soon, coordinator, end=dt.date(2026, 3, 6), number="S-1")
+        found = rows("expiring", org)
+        assert [(r.detail, r.tone) for r in found] == [
+            ("S-1: ends 03/06/2026", "bad"),  # within a week
+            ("U-1: 0 visits left", "bad"),  # the next booking is refused
+            ("E-1: ends 03/25/2026", "warn"),
+        ]
+
     def test_orders_expiring_within_30_days(self, org: Any) -> None:
         patient = rf.covered_patient(org)
         rf.make_order(patient, signed_on=dt.date(2025, 3, 20), first_dose_on=dt.date(2025, 3, 25))
@@ -182,6 +211,13 @@ class TestQueuePages:
         today = nurse.get(reverse("today")).content
         assert b"Labs due before the next dose" in today
         assert b"Authorizations to submit" not in today
+        assert b'href="/access/">Access</a>' not in today
+
+    def test_the_navigation_leads_a_coordinator_to_the_queues(
+        self, coordinator_client: Any
+    ) -> None:
+        page = coordinator_client.get(reverse("authorizations:queue", args=["intake"]))
+        assert b'<a href="/access/" class="active" aria-current="page">Access</a>' in page.content
 
     def test_an_unknown_queue_is_404(self, coordinator_client: Any) -> None:
         assert (

@@ -47,7 +47,7 @@ def authorization_detail(request: OrgRequest, public_id: str) -> HttpResponse:
         "visits_used": visits,
         "units_used": units,
         "usage": selectors.live_usage(auth).order_by("on_date"),
-        "document_form": DocumentForm(),
+        "document_form": DocumentForm(initial={"kind": AuthorizationDocument.Kind.PAYER}),
         "can_edit": can(request, Perm.ACCESS_EDIT),
     }
     return render(request, "authorizations/authorization_detail.html", context)
