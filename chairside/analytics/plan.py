@@ -3,7 +3,8 @@
 Inputs are stored as strings in the scenario's JSON, so the set can grow: a missing input
 takes its default. Every calculation is a call into ``chairside.rules``; this module only
 maps inputs to rules and gathers the results. Drug facts (regimens, infusion times, HCPCS
-billing units) come from the reference formulary; its prices are the file's DEMO prices.
+billing units) come from the reference formulary; ASP is its DEMO payment limit / 1.06,
+and drugs are bought at the planner's share of ASP (input ``acquisition_pct_asp``).
 """
 
 from __future__ import annotations
@@ -116,6 +117,16 @@ FIELDS: tuple[Field, ...] = (
         "45",
         "revenue",
         "Paid ASP + 6% less the 2% sequestration; the patient owes 20%.",
+    ),
+    Field(
+        "acquisition_pct_asp",
+        "Drug acquisition cost, % of ASP",
+        "percent",
+        "100",
+        "revenue",
+        "What the distributor charges, against the drug's ASP. ASP is the makers' average "
+        "net sales price to all buyers (SSA 1847A(c)), so a practice buys near it: OIG "
+        "A-09-05-00066 found most practices paid at or below ASP + 6%, some above.",
     ),
     Field("commercial_share", "Commercial share %", "percent", "45", "revenue"),
     Field("commercial_asp", "Commercial pays % of ASP", "percent", "120", "revenue"),
@@ -437,10 +448,12 @@ def _economics(inputs: Inputs, lines: list[DrugLine], demand: rd.Demand) -> list
     """One entry per drug line, weighted by its share of the projected treatments."""
     total = demand.treatments_per_week
     count = len(lines)
+    acquisition = inputs.pct("acquisition_pct_asp")
     result = []
     for line, projected in zip(lines, demand.lines, strict=True):
         prices = line.drug.get("demo_prices") or {}
         limit = Decimal(str(prices.get("payment_limit_per_unit", "0")))
+        asp = (limit / rp.ASP_ADD_ON).quantize(Decimal("0.001"))
         share = projected.treatments_per_week / total if total else Decimal(1) / count
         result.append(
             rp.DrugEconomics(
@@ -448,10 +461,11 @@ def _economics(inputs: Inputs, lines: list[DrugLine], demand: rd.Demand) -> list
                 share=share,
                 units_per_treatment=line.units_per_treatment,
                 # The demo file gives a payment limit (ASP + 6%); ASP is that over 1.06.
-                asp_per_unit=(limit / rp.ASP_ADD_ON).quantize(Decimal("0.001")),
-                acquisition_cost_per_unit=Decimal(
-                    str(prices.get("acquisition_cost_per_unit", "0"))
-                ),
+                asp_per_unit=asp,
+                # Bought at the planner's share of ASP, not the formulary's demo cost: a center
+                # that is not open yet has no purchase prices, and the buy-and-bill margin is
+                # the gap between ASP-based payment and this cost.
+                acquisition_cost_per_unit=(asp * acquisition).quantize(Decimal("0.001")),
                 administration_payment=inputs.dec("admin_payment"),
                 variable_supplies=inputs.dec("variable_supplies"),
             )
