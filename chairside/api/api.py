@@ -29,6 +29,7 @@ api = NinjaAPI(
 ROUTERS: list[tuple[str, str, str]] = [
     ("/v1/patients", "chairside.patients", "chairside.patients.api"),
     ("/v1/schedule", "chairside.scheduling", "chairside.scheduling.api"),
+    ("/v1/access", "chairside.authorizations", "chairside.authorizations.api"),
     ("/v1/claims", "chairside.billing", "chairside.billing.api"),
 ]
 
