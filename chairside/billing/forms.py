@@ -159,7 +159,13 @@ class PeriodForm(forms.Form):
 
 
 class ClaimFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Claim number, MRN or last name")
+    q = forms.CharField(
+        required=False,
+        label="Claim number, MRN or last name",
+        widget=forms.TextInput(
+            attrs={"placeholder": "Claim number, MRN or last name", "type": "search"}
+        ),
+    )
     state = forms.ChoiceField(
         required=False, choices=[("", "Any state"), *states.CLAIM.labels.items()]
     )

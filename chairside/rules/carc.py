@@ -67,3 +67,24 @@ def describe(group: str, reason: str) -> str:
 
 def describe_remark(code: str) -> str:
     return f"{code}: {REMARKS.get(code, 'see the payer remark code list')}"
+
+
+# CLP02 claim status codes of the 835 (X12 005010X221A1 TR3, loop 2100 CLP02; restated in
+# payers' 835 companion guides, e.g. CMS "Medicare Remittance Advice: 835 companion guide").
+CLAIM_STATUS: dict[str, str] = {
+    "1": "Processed as primary",
+    "2": "Processed as secondary",
+    "3": "Processed as tertiary",
+    "4": "Denied",
+    "19": "Processed as primary, forwarded to additional payer(s)",
+    "20": "Processed as secondary, forwarded to additional payer(s)",
+    "21": "Processed as tertiary, forwarded to additional payer(s)",
+    "22": "Reversal of previous payment",
+    "23": "Not our claim, forwarded to additional payer(s)",
+    "25": "Predetermination pricing only, no payment",
+}
+
+
+def describe_claim_status(code: str) -> str:
+    """'1' -> 'Processed as primary'; an unknown code is shown as 'status <code>'."""
+    return CLAIM_STATUS.get(code.strip(), f"status {code}")

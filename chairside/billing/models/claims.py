@@ -116,6 +116,18 @@ class Claim(OrgScopedModel):
     def is_editable(self) -> bool:
         return self.state in states.EDITABLE
 
+    @property
+    def problems_with_hints(self) -> list[dict[str, str]]:
+        """The check's findings, each with where a biller fixes it."""
+        from chairside.billing.hints import with_hints
+
+        return with_hints(list(self.problems or []))
+
+    @property
+    def is_sent(self) -> bool:
+        """Whether the claim has gone to the payer (its lines may be awaiting payment)."""
+        return self.state not in {states.DRAFT, states.READY}
+
 
 class ClaimItem(BaseModel):
     """A charge line on a claim, with what the payer is expected to pay and did pay."""

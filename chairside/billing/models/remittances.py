@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.rules import carc
 
 
 class Remittance(OrgScopedModel):
@@ -58,6 +59,11 @@ class RemittanceClaim(BaseModel):
     def __str__(self) -> str:
         return f"{self.claim} paid {self.paid}"
 
+    @property
+    def status_label(self) -> str:
+        """CLP02 in words: '1' is 'Processed as primary'."""
+        return carc.describe_claim_status(self.status_code)
+
 
 class ItemPayment(BaseModel):
     """How the payer paid one claim line (SVC), or a claim-level share of it."""
@@ -77,6 +83,11 @@ class ItemPayment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.item} paid {self.paid}"
+
+    @property
+    def remark_codes(self) -> list[tuple[str, str]]:
+        """Each RARC with its meaning: [('N54', 'N54: Claim information is …')]."""
+        return [(code, carc.describe_remark(code)) for code in self.remarks.split()]
 
 
 class PaymentAdjustment(BaseModel):
@@ -102,6 +113,11 @@ class PaymentAdjustment(BaseModel):
     @property
     def code(self) -> str:
         return f"{self.group}-{self.reason}"
+
+    @property
+    def description(self) -> str:
+        """'CO-45: Charge exceeds fee schedule…' for a tooltip beside the code."""
+        return carc.describe(self.group, self.reason)
 
 
 class Denial(OrgScopedModel):

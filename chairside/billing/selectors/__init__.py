@@ -38,8 +38,17 @@ def claims_ready(*, organization: Any) -> QuerySet[Claim]:
     )
 
 
-def claims_rejected(*, organization: Any) -> QuerySet[Claim]:
-    return claims_in(organization=organization, state=states.REJECTED).order_by("state_changed_at")
+def claims_rejected(*, organization: Any) -> list[Claim]:
+    """Rejected claims, oldest first, each with ``rejection`` (the reason recorded)."""
+    claims = list(
+        claims_in(organization=organization, state=states.REJECTED)
+        .prefetch_related("state_changes")
+        .order_by("state_changed_at")
+    )
+    for claim in claims:
+        reasons = [c.reason for c in claim.state_changes.all() if c.to_state == states.REJECTED]
+        claim.rejection = reasons[-1] if reasons else ""  # type: ignore[attr-defined]
+    return claims
 
 
 def charges_to_review(*, organization: Any) -> dict[str, Any]:
@@ -144,9 +153,13 @@ def claim_detail(*, claim: Claim) -> dict[str, Any]:
     items = list(
         claim.items.select_related("line").prefetch_related("payments__adjustments", "denials")
     )
+    history = list(claim.state_changes.select_related("changed_by"))
+    into_state = [h for h in history if h.to_state == claim.state]
     return {
         "items": items,
-        "history": list(claim.state_changes.select_related("changed_by")),
+        "history": history,
+        # Why the claim is where it is (the rejection or denial reason), shown at the top.
+        "state_reason": into_state[-1].reason if into_state else "",
         "exports": list(claim.exports.all()),
         "remits": list(claim.remits.select_related("remittance")),
         "related": list(

@@ -183,8 +183,8 @@ def _store_correction(encounter: Encounter, derived: list[ClaimLine]) -> None:
     encounter.needs_review = True
     encounter.review_note = (
         "The visit was corrected after its claim was submitted. Billed: "
-        f"{before}. Corrected visit: {after}. Adjust the billed lines with a reason, or send "
-        "a replacement claim."
+        f"{before}. Corrected visit: {after}. Adjust each billed line that differs, with a "
+        "reason, then mark the visit reviewed."
     )
     encounter.save(update_fields=["needs_review", "review_note", "updated_at"])
 

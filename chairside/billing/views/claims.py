@@ -26,15 +26,21 @@ from chairside.billing.pricing import billing_profile
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
+DENIALS_SHOWN = 50  # the home page lists the most urgent; the count is of all of them
+CLAIMS_PER_PAGE = 50
+
 
 @require_perm(Perm.BILLING_VIEW)
 def home(request: OrgRequest) -> HttpResponse:
     organization, today = request.organization, timezone.localdate()
+    denials = selectors.open_denials(organization=organization)
     context = {
         "review": selectors.charges_to_review(organization=organization),
         "ready": selectors.claims_ready(organization=organization),
         "rejected": selectors.claims_rejected(organization=organization),
-        "denials": selectors.open_denials(organization=organization)[:50],
+        "denials": denials[:DENIALS_SHOWN],
+        "denial_count": denials.count(),
+        "denials_shown": DENIALS_SHOWN,
         "receivables": selectors.receivables(organization=organization, today=today),
         "today": today,
         "can_edit": can(request, Perm.BILLING_EDIT),
@@ -49,7 +55,7 @@ def claim_list(request: OrgRequest) -> HttpResponse:
     claims = selectors.claims_search(
         organization=request.organization, state=data.get("state", ""), query=data.get("q", "")
     )
-    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": data.get("q", "")}
     return render(request, "billing/claim_list.html", context)
 

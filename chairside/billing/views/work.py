@@ -136,6 +136,8 @@ def denial_update(request: OrgRequest, public_id: str) -> HttpResponse:
 def margins(request: OrgRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     start, end = form.period()
+    if not form.is_bound:  # show the default period in the date boxes
+        form = PeriodForm(initial={"start": start, "end": end})
     report = margin_report(organization=request.organization, start=start, end=end)
     return render(
         request, "billing/margins.html", {"form": form, "start": start, "end": end, **report}
