@@ -8,6 +8,10 @@ import pytest
 
 from chairside.core import testing as f
 
+# One Chromium for every browser test, wherever the test lives (a session fixture defined in
+# several modules would start Playwright twice, which its sync API refuses).
+pytest_plugins = ["tests.browser.plugin"]
+
 
 @pytest.fixture
 def org(db: Any) -> Any:

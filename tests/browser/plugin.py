@@ -1,4 +1,6 @@
-"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
+"""Browser-test fixtures (a pytest plugin loaded by the root conftest, so that one Chromium
+serves every browser test in the run): Playwright driving Debian's Chromium against
+pytest-django's live server."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from chairside.core import testing as f
 from chairside.patients.models import Diagnosis
-from tests.browser.conftest import log_in
+from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from chairside.core import testing as f
 from chairside.referrals.models import Referral
 from chairside.referrals.tests import factories as rf
-from tests.browser.conftest import browser, log_in, page, shot  # noqa: F401  (fixtures)
+from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -110,9 +110,9 @@ def _authorize(tab: Any, snap: Any) -> None:
 
 
 def test_a_coordinator_takes_a_referral_from_received_to_authorized(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
-    shot: Any,  # noqa: F811
+    shot: Any,
 ) -> None:
     org, provider = _center()
     log_in(page, live_server, "coord", "pw-test-123")

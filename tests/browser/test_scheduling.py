@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from chairside.core import testing as f
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
-from tests.browser.conftest import log_in
+from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

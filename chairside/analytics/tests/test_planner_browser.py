@@ -9,15 +9,15 @@ from playwright.sync_api import expect
 
 from chairside.analytics.tests.factories import make_scenario
 from chairside.core import testing as f
-from tests.browser.conftest import browser, log_in, page, shot  # noqa: F401  (fixtures)
+from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_owner_plans_a_center_runs_the_simulation_and_reads_the_dashboard(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
-    shot: Any,  # noqa: F811
+    shot: Any,
 ) -> None:
     org = f.make_org("Planner Browser Test")
     f.make_location(org, chairs=6)

@@ -15,7 +15,7 @@ from chairside.billing.services import charges_derive
 from chairside.billing.tests import factories as bf
 from chairside.core import testing as f
 from chairside.rules.x12_validate import validate_x12
-from tests.browser.conftest import browser, log_in, page, shot  # noqa: F401  (fixtures)
+from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,8 +40,8 @@ class TestBillerSendsAClaim:
     def test_it_checks_a_ready_claim_and_downloads_the_837p(
         self,
         live_server: Any,
-        page: Any,  # noqa: F811
-        shot: Any,  # noqa: F811
+        page: Any,
+        shot: Any,
         claims: dict[str, Claim],
         tmp_path: Path,
     ) -> None:
@@ -72,8 +72,8 @@ class TestBillerSendsAClaim:
     def test_it_shows_what_blocks_a_claim(
         self,
         live_server: Any,
-        page: Any,  # noqa: F811
-        shot: Any,  # noqa: F811
+        page: Any,
+        shot: Any,
         claims: dict[str, Claim],
     ) -> None:
         log_in(page, live_server, "nina", f.TEST_PASSWORD)

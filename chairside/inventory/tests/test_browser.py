@@ -11,15 +11,15 @@ from playwright.sync_api import expect
 
 from chairside.core import testing as f
 from chairside.inventory.tests import factories as inv
-from tests.browser.conftest import browser, log_in, page, shot  # noqa: F401  (fixtures)
+from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_pharmacist_receives_a_scanned_shipment_and_drafts_an_order(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
-    shot: Any,  # noqa: F811
+    shot: Any,
 ) -> None:
     org = f.make_org("Inventory Browser Test")
     location = f.make_location(org, name="Main suite", chairs=4)

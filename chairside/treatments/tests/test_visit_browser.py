@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from chairside.core import testing as f
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.tests import factories as tf
-from tests.browser.conftest import browser, log_in, shot  # noqa: F401  (fixtures)
+from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +31,8 @@ def clock() -> Iterator[Any]:
 
 
 @pytest.fixture
-def tablet(browser: Any) -> Iterator[Any]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1180, "height": 820}, has_touch=True)
+def tablet(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
     tab = context.new_page()
     tab.set_default_timeout(15000)
     yield tab
@@ -97,7 +97,7 @@ NORMAL = {
 }
 
 
-def check_in(page: Any, live_server: Any, shot: Any) -> None:  # noqa: F811
+def check_in(page: Any, live_server: Any, shot: Any) -> None:
     page.goto(f"{live_server.url}/")
     expect(page.locator("a.stat", has_text="My patients today")).to_be_visible()
     shot(page, "visit-01-today")
@@ -109,7 +109,7 @@ def check_in(page: Any, live_server: Any, shot: Any) -> None:  # noqa: F811
     expect(page.locator("h2.step-title")).to_have_text("1 · Check-in checks")
 
 
-def do_checks(page: Any, shot: Any) -> None:  # noqa: F811
+def do_checks(page: Any, shot: Any) -> None:
     shot(page, "visit-03-checks-to-do")
     page.get_by_role("checkbox", name="Full name").check()
     saved(page)
@@ -120,6 +120,12 @@ def do_checks(page: Any, shot: Any) -> None:  # noqa: F811
     saved(page, "Consent signed")
     page.get_by_label("Allergies reviewed with the patient").check()
     saved(page)
+    # Nothing on the chart: the review alone leaves the allergy status unknown.
+    expect(page.locator("#missing")).to_contain_text("No allergy status on the chart")
+    page.get_by_label("Patient reports no known drug allergies").check()
+    saved(page)
+    expect(page.locator("#allergy-line")).to_contain_text("No known drug allergies")
+    expect(page.locator("#missing")).not_to_contain_text("allergy status")
     page.get_by_label("Today's weight (kg)").fill("70.4")
     page.get_by_label("Today's weight (kg)").press("Tab")
     saved(page)
@@ -138,7 +144,7 @@ def do_checks(page: Any, shot: Any) -> None:  # noqa: F811
     shot(page, "visit-05-checks-done")
 
 
-def do_preparation(page: Any, shot: Any) -> None:  # noqa: F811
+def do_preparation(page: Any, shot: Any) -> None:
     page.get_by_role("link", name="Next: preparation →").click()
     expect(page.locator("tr.suggested")).to_contain_text("AB1234")
     shot(page, "visit-06-preparation-fefo")
@@ -155,10 +161,13 @@ def do_preparation(page: Any, shot: Any) -> None:  # noqa: F811
     checker.select_option(label="Maria Santos, RN")
     page.get_by_role("button", name="Checked — correct").click()
     saved(page, "Checked by Maria Santos")
+    # What was typed is on the server: the re-rendered form offers no "unsaved" draft.
+    expect(page.locator("#preparation")).to_contain_text("Checked by Maria Santos")
+    expect(page.locator("#preparation .draft-offer")).to_have_count(0)
     shot(page, "visit-07-preparation-checked")
 
 
-def do_administration(page: Any, shot: Any) -> None:  # noqa: F811
+def do_administration(page: Any, shot: Any) -> None:
     page.get_by_role("link", name="Next: administration →").click()
     page.locator("#id_started_at").fill("10:05")
     page.locator("#id_site").fill("L forearm, 22G")
@@ -183,7 +192,7 @@ def do_administration(page: Any, shot: Any) -> None:  # noqa: F811
     shot(page, "visit-09-infusion-complete")
 
 
-def do_discharge(page: Any, shot: Any) -> None:  # noqa: F811
+def do_discharge(page: Any, shot: Any) -> None:
     page.get_by_role("link", name=re.compile("Next: observation")).click()
     fill_vitals(page, "12:15", NORMAL)
     saved(page, "Vital signs saved")
@@ -201,7 +210,7 @@ def do_discharge(page: Any, shot: Any) -> None:  # noqa: F811
 def test_a_nurse_takes_a_patient_from_check_in_to_a_signed_report(
     tablet: Any,
     live_server: Any,
-    shot: Any,  # noqa: F811
+    shot: Any,
     center: dict[str, Any],
 ) -> None:
     page = tablet
@@ -243,7 +252,7 @@ def test_a_nurse_takes_a_patient_from_check_in_to_a_signed_report(
 def test_entries_typed_while_offline_are_kept_and_offered_back(
     tablet: Any,
     live_server: Any,
-    shot: Any,  # noqa: F811
+    shot: Any,
     center: dict[str, Any],
 ) -> None:
     page = tablet
