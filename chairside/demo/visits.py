@@ -109,6 +109,10 @@ class _Visits:
         fields: dict[str, Any] = {
             "identifiers": ["name", "dob"],
             "allergies_reviewed": True,
+            # The allergy check needs a status on the chart: the patient states none.
+            "no_known_allergies": not (
+                visit.patient.no_known_allergies or visit.patient.allergies.exists()
+            ),
             "weight_kg": (Decimal(weight) * Decimal(self.rng.uniform(0.97, 1.03))).quantize(
                 Decimal("0.1")
             ),

@@ -173,6 +173,9 @@ class VisitState:
     identity_confirmed: bool = False
     consent_problem: str = "No signed consent on file."
     allergies_reviewed: bool = False
+    # The chart holds the patient's allergies or "no known drug allergies": a review that
+    # leaves the status unknown is not a completed allergy check.
+    allergy_status_recorded: bool = True
     weight_recorded: bool = False
     weight_needs_provider: bool = False
     weight_confirmed: bool = False
@@ -225,6 +228,14 @@ def _check_in_missing(state: VisitState) -> list[tuple[str, str]]:
         found.append(("checks", state.consent_problem))
     if not state.allergies_reviewed:
         found.append(("checks", "Review the allergies with the patient."))
+    elif not state.allergy_status_recorded:
+        found.append(
+            (
+                "checks",
+                "No allergy status on the chart: add the patient's allergies, "
+                "or record that they report none (NKDA).",
+            )
+        )
     if not state.weight_recorded:
         found.append(("checks", "Record today's weight."))
     elif state.weight_needs_provider and not state.weight_confirmed:

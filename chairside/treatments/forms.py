@@ -65,7 +65,10 @@ class ChecksForm(forms.Form):
         widget=forms.NumberInput(attrs={**NUMBER, "step": "0.1"}),
     )
     weight_confirmed_by = forms.CharField(
-        required=False, max_length=120, label="Dose at today's weight confirmed by (provider)"
+        required=False,
+        max_length=120,
+        label="Dose at today's weight confirmed by (provider)",
+        help_text="Only when today's weight differs by more than 10 % from the order's.",
     )
     labs_cleared_by = forms.CharField(
         required=False, max_length=120, label="Proceed without the labs: approved by (provider)"

@@ -209,6 +209,8 @@ def visit_state(visit: Visit) -> VisitState:
         identity_confirmed=identity_confirmed(visit.identifiers),
         consent_problem=visit_consent_problem(visit),
         allergies_reviewed=visit.allergies_reviewed_at is not None,
+        allergy_status_recorded=visit.patient.no_known_allergies
+        or visit.patient.allergies.exists(),
         weight_recorded=visit.weight_kg is not None,
         weight_needs_provider=weight_check_needed(visit),
         weight_confirmed=bool(visit.weight_confirmed_by),
@@ -240,6 +242,10 @@ def _dose_given_missing(primary: Administration | None) -> list[tuple[str, str]]
 
 
 def visit_missing(visit: Visit) -> list[tuple[str, str]]:
+    """What still stops signing. A signed visit was complete when it was signed: later
+    changes to the chart (a consent withdrawn, an allergy added) do not reopen its steps."""
+    if visit.is_signed:
+        return []
     return missing_steps(visit_state(visit))
 
 

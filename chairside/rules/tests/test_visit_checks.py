@@ -157,6 +157,20 @@ class TestMissingSteps:
         assert steps[0] == "checks"
         assert steps.index("preparation") < steps.index("administration") < steps.index("discharge")
 
+    def test_a_review_that_leaves_the_allergy_status_unknown_is_missing(self):
+        missing = missing_steps(complete_state(allergy_status_recorded=False))
+        assert missing == [
+            (
+                "checks",
+                "No allergy status on the chart: add the patient's allergies, "
+                "or record that they report none (NKDA).",
+            )
+        ]
+        not_reviewed = missing_steps(
+            complete_state(allergies_reviewed=False, allergy_status_recorded=False)
+        )
+        assert not_reviewed == [("checks", "Review the allergies with the patient.")]
+
     def test_a_weight_change_needs_the_provider(self):
         found = missing_steps(complete_state(weight_needs_provider=True))
         assert found == [

@@ -209,6 +209,10 @@ def do_checks(visit: Visit, user: Any, *, weight: str = "70.0") -> Visit:
         user=user,
         identifiers=["name", "dob"],
         allergies_reviewed=True,
+        # The patient states no allergies when the chart holds none (the check needs a status).
+        no_known_allergies=not (
+            visit.patient.no_known_allergies or visit.patient.allergies.exists()
+        ),
         weight_kg=Decimal(weight),
     )
     services.vitals_record(

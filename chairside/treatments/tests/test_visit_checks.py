@@ -211,6 +211,16 @@ class TestConsent:
 
 
 class TestNoKnownAllergies:
+    def test_a_review_with_no_status_on_the_chart_stays_missing(
+        self, visit: Any, nurse_user: Any
+    ) -> None:
+        visit = services.visit_update(visit=visit, user=nurse_user, allergies_reviewed=True)
+        missing = [m for _, m in selectors.visit_missing(visit)]
+        assert any(m.startswith("No allergy status on the chart") for m in missing)
+        visit.patient.allergies.create(substance="Penicillin")
+        missing = [m for _, m in selectors.visit_missing(visit)]
+        assert not any("allerg" in m.lower() for m in missing)
+
     def test_the_nurse_records_nkda_on_the_chart(self, visit: Any, nurse_user: Any) -> None:
         visit = services.visit_update(visit=visit, user=nurse_user, no_known_allergies=True)
         visit.patient.refresh_from_db()

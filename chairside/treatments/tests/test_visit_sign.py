@@ -12,7 +12,7 @@ from chairside.audit.models import AuditEvent
 from chairside.authorizations.models import AuthorizationUsage
 from chairside.inventory.models import Movement
 from chairside.rules import appointment_states
-from chairside.treatments import services
+from chairside.treatments import selectors, services
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.tests import factories as tf
 
@@ -39,6 +39,16 @@ class TestVisitSign:
         assert signed.appointment.status == appointment_states.COMPLETED
         with pytest.raises(ValidationError, match="addendum"):
             services.visit_update(visit=signed, user=nurse_user, notes="late note")
+
+    def test_later_chart_changes_do_not_reopen_a_signed_visit(
+        self, ready_visit: Any, nurse_user: Any
+    ) -> None:
+        signed = services.visit_sign(visit=ready_visit, user=nurse_user)
+        signed.patient.no_known_allergies = False
+        signed.patient.save(update_fields=["no_known_allergies"])
+        assert selectors.visit_state(signed).allergy_status_recorded is False
+        assert selectors.visit_missing(signed) == []
+        assert all(step["done"] for step in selectors.step_status(signed))
 
     def test_it_wastes_the_unused_part_of_the_opened_vials(
         self, ready_visit: Any, nurse_user: Any, lot: Any

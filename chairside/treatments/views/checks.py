@@ -24,7 +24,7 @@ from chairside.treatments.views._util import (
     saved,
 )
 
-CHECK_PARTIALS = ("_dose_plan.html", "_labs.html")
+CHECK_PARTIALS = ("_dose_plan.html", "_labs.html", "_allergy_line.html", "_allergy_status.html")
 VITALS_STEP = {"pre": "checks", "during": "administration", "post": "discharge"}
 
 

@@ -128,13 +128,20 @@
     var xhr = event.detail.xhr;
     return xhr && xhr.status >= 200 && xhr.status < 300;
   }
+  /* The form that sent the request. htmx fires beforeSwap on the swap target (#toast), and
+     afterRequest on an ancestor when the answer replaced the form: detail.elt is then not
+     the form, but requestConfig.elt still is. */
+  function sender(event) {
+    var config = event.detail.requestConfig;
+    return (config && config.elt) || event.detail.elt;
+  }
   // Drop the draft before the answer is swapped in, so a re-rendered form does not offer it.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var form = event.detail.elt;
+    var form = sender(event);
     if (form && form.matches && form.matches("form[data-draft]") && saved(event)) dropDraft(form);
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
+    var form = sender(event);
     if (!form || !form.matches || !form.matches("form[data-draft]") || !saved(event)) return;
     dropDraft(form);
     form.classList.remove("unsaved");
