@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -164,7 +164,7 @@ def _auth_rows(
             action_label="Open authorization",
             action_url=reverse("authorizations:detail", args=[a.public_id]),
             location=a.order.location,
-            tone="bad" if a.status == states.MORE_INFO else "",
+            tone="bad" if a.status in (states.MORE_INFO, states.DENIED) else "",
         )
         for a in found
     ]
@@ -177,11 +177,24 @@ def _auths(organization: Any) -> Any:
 
 
 def authorizations_to_submit(organization: Any, today: dt.date) -> list[QueueRow]:
-    found = _auths(organization).filter(status__in=[states.TO_SUBMIT, states.MORE_INFO])
+    """To submit, more information asked, or denied with nothing newer for the order: a
+    denial is work (appeal, or resubmit) until the order is discontinued."""
+    found = _auths(organization).filter(
+        status__in=[states.TO_SUBMIT, states.MORE_INFO, states.DENIED]
+    )
+    newer = PriorAuthorization.objects.filter(order_id=OuterRef("order_id"), pk__gt=OuterRef("pk"))
+    found = found.exclude(Q(status=states.DENIED) & Exists(newer))
 
     def detail(a: PriorAuthorization) -> str:
         if a.status == states.MORE_INFO:
             return f"Payer asked for more information {_days(a.status_changed_on, today)}"
+        if a.status == states.DENIED:
+            text = f"Denied {a.status_changed_on:%m/%d/%Y}"
+            if a.appeal_deadline:
+                left = (a.appeal_deadline - today).days
+                when = f"{left} days left" if left >= 0 else "deadline passed"
+                text += f": appeal by {a.appeal_deadline:%m/%d/%Y} ({when})"
+            return text + (f" — {a.denial_reason}" if a.denial_reason else "")
         return f"To submit since {a.status_changed_on:%m/%d/%Y}"
 
     return _auth_rows(found.order_by("status_changed_on"), today, detail)
@@ -415,7 +428,8 @@ QUEUES: tuple[Queue, ...] = (
     Queue(
         "to-submit",
         "Authorizations to submit",
-        "Prior authorizations to send to the payer, or where the payer asked for more information.",
+        "Prior authorizations to send to the payer, where the payer asked for more "
+        "information, or denied and awaiting an appeal or a new request.",
         authorizations_to_submit,
         30,
     ),

@@ -125,6 +125,10 @@ def _check_details(auth: PriorAuthorization) -> None:
         raise ValidationError(
             {"appeal_deadline": "Enter the appeal deadline from the denial letter."}
         )
+    if auth.appeal_deadline and auth.decided_on and auth.appeal_deadline < auth.decided_on:
+        raise ValidationError(
+            {"appeal_deadline": "The appeal deadline cannot be before the denial date."}
+        )
     if auth.assigned_to and auth.assigned_to.organization_id != auth.organization_id:
         raise ValidationError({"assigned_to": "Choose one of your organization's staff."})
     auth.full_clean()

@@ -94,10 +94,22 @@ class TestAuthorizationTransition:
             services.authorization_transition(
                 authorization=auth, user=None, to_status=states.DENIED, reason="Step therapy"
             )
+        with pytest.raises(ValidationError, match="before the denial date"):
+            services.authorization_transition(
+                authorization=auth,
+                user=None,
+                to_status=states.DENIED,
+                on_date=dt.date(2026, 2, 10),
+                reason="Step therapy",
+                appeal_deadline=dt.date(2026, 2, 9),
+            )
+        auth.refresh_from_db()
+        assert auth.status == states.SUBMITTED
         denied = services.authorization_transition(
             authorization=auth,
             user=None,
             to_status=states.DENIED,
+            on_date=dt.date(2026, 6, 1),
             reason="Step therapy",
             appeal_deadline=dt.date(2026, 7, 1),
         )

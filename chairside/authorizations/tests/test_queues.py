@@ -65,6 +65,56 @@ class TestQueues:
         [row] = rows("to-submit", org)
         assert "more information" in row.detail
 
+    def test_a_denial_waits_for_its_appeal_in_the_to_submit_queue(
+        self, org: Any, coordinator: Any
+    ) -> None:
+        order = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(order, coordinator)
+        auth = order.authorizations.get()
+        services.authorization_transition(
+            authorization=auth, user=coordinator, to_status=states.SUBMITTED
+        )
+        services.authorization_transition(
+            authorization=auth,
+            user=coordinator,
+            to_status=states.DENIED,
+            reason="Step therapy not documented",
+            appeal_deadline=dt.date(2026, 3, 30),
+        )
+        [row] = rows("to-submit", org)
+        assert row.detail == (
+            "Denied 03/02/2026: appeal by 03/30/2026 (28 days left) — Step therapy not documented"
+        )
+        assert row.tone == "bad"
+        services.authorization_transition(
+            authorization=auth, user=coordinator, to_status=states.APPEAL_SUBMITTED
+        )
+        assert rows("to-submit", org) == []
+
+    def test_a_denial_leaves_the_queue_once_a_new_request_is_opened(
+        self, org: Any, coordinator: Any
+    ) -> None:
+        order = rf.make_order(rf.covered_patient(org))
+        rf.verify_benefits(order, coordinator)
+        auth = order.authorizations.get()
+        services.authorization_transition(
+            authorization=auth, user=coordinator, to_status=states.SUBMITTED
+        )
+        services.authorization_transition(
+            authorization=auth,
+            user=coordinator,
+            to_status=states.DENIED,
+            reason="Not covered",
+            appeal_deadline=dt.date(2026, 3, 2),
+        )
+        with time_machine.travel(dt.datetime(2026, 3, 5, 17, tzinfo=dt.UTC), tick=False):
+            late = queue_rows(
+                QUEUES_BY_KEY["to-submit"], organization=org, today=dt.date(2026, 3, 5)
+            )
+        assert "(deadline passed)" in late[0].detail
+        fresh = services.authorization_open(order=order, coverage=auth.coverage, user=coordinator)
+        assert [r.item for r in rows("to-submit", org)] == [fresh]
+
     def test_submissions_waiting_more_than_5_days(self, org: Any, coordinator: Any) -> None:
         order = rf.make_order(rf.covered_patient(org))
         rf.verify_benefits(order, coordinator)
