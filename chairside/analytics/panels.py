@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from chairside.analytics import charts
 from chairside.analytics import selectors as s
+from chairside.tenancy.roles import Perm
 
 
 @dataclass
@@ -30,6 +31,8 @@ class PanelView:
     wide: bool = False
     key: str = ""
     heatmap: s.Heatmap | None = None
+    height: int = 0  # the chart's height in pixels when the default would crowd its labels
+    lazy: bool = False  # a placeholder: the page fetches the group's panels after it loads
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,12 @@ class Panel:
     key: str
     module: str
     build: Callable[[s.DashboardFilter], PanelView]
+    group: str = ""  # slow panels: built in a request of their own, by group
+    perm: Perm | None = None  # beyond reports.view, e.g. billing figures for billing.view
+
+
+# Groups of slow panels: the title their placeholder shows while they load.
+LAZY_GROUPS = {"margins": "Revenue, drug cost and margin"}
 
 
 PANELS: list[Panel] = []
@@ -46,9 +55,11 @@ PANELS: list[Panel] = []
 PENDING: tuple[tuple[str, str], ...] = ()
 
 
-def panel(key: str, module: str) -> Callable[[Callable[[s.DashboardFilter], PanelView]], Any]:
+def panel(
+    key: str, module: str, group: str = "", perm: Perm | None = None
+) -> Callable[[Callable[[s.DashboardFilter], PanelView]], Any]:
     def register(build: Callable[[s.DashboardFilter], PanelView]) -> Any:
-        PANELS.append(Panel(key, module, build))
+        PANELS.append(Panel(key, module, build, group, perm))
         return build
 
     return register
@@ -59,14 +70,40 @@ def _week_label(monday: dt.date, f: s.DashboardFilter) -> str:
     return f"{monday:%b %d %Y}" if f.span_days > 300 else f"{monday:%b %d}"
 
 
-def dashboard_panels(f: s.DashboardFilter) -> list[PanelView]:
+def _shown(p: Panel, allowed: Callable[[Perm], bool]) -> bool:
+    return apps.is_installed(p.module) and (p.perm is None or allowed(p.perm))
+
+
+def dashboard_panels(
+    f: s.DashboardFilter, allowed: Callable[[Perm], bool] = lambda perm: True
+) -> list[PanelView]:
+    """Every installed module's panels the user may see; a slow group shows as one
+    placeholder that the page replaces with :func:`group_panels` once it has loaded."""
     views = []
+    placed = set()
     for p in PANELS:
-        if apps.is_installed(p.module):
-            view = p.build(f)
-            view.key = p.key
-            views.append(view)
+        if not _shown(p, allowed):
+            continue
+        if p.group:
+            if p.group not in placed:
+                placed.add(p.group)
+                views.append(PanelView(LAZY_GROUPS[p.group], key=p.group, lazy=True, wide=True))
+            continue
+        views.append(_build(p, f))
     return views
+
+
+def group_panels(
+    f: s.DashboardFilter, group: str, allowed: Callable[[Perm], bool] = lambda perm: True
+) -> list[PanelView]:
+    """The panels of one slow group (they share their queries through ``f.memo``)."""
+    return [_build(p, f) for p in PANELS if p.group == group and _shown(p, allowed)]
+
+
+def _build(p: Panel, f: s.DashboardFilter) -> PanelView:
+    view = p.build(f)
+    view.key = p.key
+    return view
 
 
 def pending_panels() -> list[tuple[str, str, bool]]:
@@ -289,30 +326,38 @@ def _margin_chart(f: s.DashboardFilter, by: str) -> PanelView:
         (r.margin for r in rows), (lambda v: (v.drug,)) if by == "drug" else (lambda v: (v.payer,))
     )
     groups.sort(key=lambda g: -g.revenue)
+    # One bar a group, as long as its revenue: what the drug cost, what the chair cost
+    # (supplies and nurse time), and what is left (a loss shows left of zero).
     view.chart = charts.bar(
-        [g.key[0] for g in groups],
+        [_short(g.key[0]) for g in groups],
         [
-            ("Revenue", [g.revenue for g in groups]),
             ("Drug cost", [g.drug_cost for g in groups]),
+            ("Supplies and nurse time", [g.other_cost for g in groups]),
             ("Margin", [g.margin for g in groups]),
         ],
         horizontal=True,
+        stacked=True,
         money=True,
     )
+    view.height = max(260, 60 + 28 * len(groups))
     return view
 
 
-@panel("margin_drug", "chairside.billing")
+def _short(label: str, length: int = 34) -> str:
+    return label if len(label) <= length else label[: length - 1].rstrip(" ,(") + "…"
+
+
+@panel("margin_drug", "chairside.billing", group="margins", perm=Perm.BILLING_VIEW)
 def margin_by_drug_panel(f: s.DashboardFilter) -> PanelView:
     return _margin_chart(f, "drug")
 
 
-@panel("margin_payer", "chairside.billing")
+@panel("margin_payer", "chairside.billing", group="margins", perm=Perm.BILLING_VIEW)
 def margin_by_payer_panel(f: s.DashboardFilter) -> PanelView:
     return _margin_chart(f, "payer")
 
 
-@panel("inventory", "chairside.inventory")
+@panel("inventory", "chairside.inventory", perm=Perm.INVENTORY_VIEW)
 def inventory_panel(f: s.DashboardFilter) -> PanelView:
     cash = s.inventory_cash(f, timezone.localdate())
     days = cash.days_on_hand

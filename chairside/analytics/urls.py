@@ -8,6 +8,7 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("panels/<slug:group>/", views.panel_group, name="panel_group"),
     path("planner/", views.planner, name="planner"),
     path("planner/new/", views.scenario_edit, name="scenario_create"),
     path("planner/compare/", views.scenario_compare, name="compare"),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,8 +19,9 @@ from chairside.tenancy.models import Organization
 from chairside.tenancy.roles import Perm
 
 
-@require_perm(Perm.REPORTS_VIEW)
-def home(request: OrgRequest) -> HttpResponse:
+def _dashboard_filter(
+    request: OrgRequest,
+) -> tuple[DashboardFilterForm, selectors.DashboardFilter, bool]:
     form = DashboardFilterForm(
         request.GET, organization=request.organization, today=timezone.localdate()
     )
@@ -29,10 +30,16 @@ def home(request: OrgRequest) -> HttpResponse:
     f = selectors.DashboardFilter(
         request.organization, data["location"], data["start"], data["end"]
     )
+    return form, f, valid
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def home(request: OrgRequest) -> HttpResponse:
+    form, f, valid = _dashboard_filter(request)
     context = {
         "form": form,
         "filter": f,
-        "panels": panels.dashboard_panels(f),
+        "panels": panels.dashboard_panels(f, lambda perm: can(request, perm)),
         "pending": panels.pending_panels(),
         "is_management": request.organization.kind == Organization.Kind.MANAGEMENT_COMPANY,
         "can_plan": can(request, Perm.PLANNING_EDIT),
@@ -44,6 +51,18 @@ def home(request: OrgRequest) -> HttpResponse:
         context["own_sites"] = selectors.locations(organization=request.organization).exists()
     template = "analytics/_panels.html" if request.htmx else "analytics/home.html"  # type: ignore[attr-defined]
     return render(request, template, context, status=200 if valid else 400)
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def panel_group(request: OrgRequest, group: str) -> HttpResponse:
+    """The panels of one slow group, for the same filter as the page that asked."""
+    if group not in panels.LAZY_GROUPS:
+        raise Http404("No such group of panels.")
+    _, f, _ = _dashboard_filter(request)
+    found = panels.group_panels(f, group, lambda perm: can(request, perm))
+    if not found:
+        raise PermissionDenied("These figures need another permission.")
+    return render(request, "analytics/_panel_group.html", {"panels": found})
 
 
 @require_perm(Perm.REPORTS_VIEW)

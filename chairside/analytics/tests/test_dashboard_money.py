@@ -17,9 +17,20 @@ from chairside.core import testing as f
 
 
 def panels_of(client: Any, **params: str) -> dict[str, Any]:
+    """The dashboard's panels, with each slow group fetched as the page does after loading."""
     response = client.get(reverse("analytics:home"), params)
     assert response.status_code == 200
-    return {p.key: p for p in response.context["panels"]}
+    found = {}
+    for p in response.context["panels"]:
+        if not p.lazy:
+            found[p.key] = p
+            continue
+        url = reverse("analytics:panel_group", args=[p.key])
+        assert f'hx-get="{url}?' in response.content.decode()
+        group = client.get(url, params)
+        assert group.status_code == 200
+        found.update({q.key: q for q in group.context["panels"]})
+    return found
 
 
 @pytest.mark.django_db
@@ -203,6 +214,32 @@ class TestReportPanel:
         assert stats["Median hours to send"] == "30.0"  # the upper of two, as elsewhere
         datasets = found["reports"].chart["data"]["datasets"]
         assert [d["data"] for d in datasets] == [[1.0], [2.0], [0.0]]
+
+
+@pytest.mark.django_db
+def test_the_slow_margin_panels_load_after_the_page(admin_client: Any, org: Any) -> None:
+    response = admin_client.get(reverse("analytics:home"))
+    [placeholder] = [p for p in response.context["panels"] if p.lazy]
+    assert placeholder.key == "margins" and placeholder.chart is None  # nothing priced yet
+    assert admin_client.get(reverse("analytics:panel_group", args=["nope"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_another_role_without_reports_cannot_fetch_the_group(org: Any) -> None:
+    nurse = f.login(f.make_user(org, "nurse"))
+    response = nurse.get(reverse("analytics:panel_group", args=["margins"]))
+    assert response.status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_a_coordinator_sees_no_money_panels(org: Any) -> None:
+    """Reports are open to the coordinator; billing figures are not (no billing.view)."""
+    coordinator = f.login(f.make_user(org, "coordinator"))
+    response = coordinator.get(reverse("analytics:home"))
+    keys = {p.key for p in response.context["panels"]}
+    assert "margins" not in keys and "reports" in keys and "inventory" in keys
+    group = coordinator.get(reverse("analytics:panel_group", args=["margins"]))
+    assert group.status_code == 403
 
 
 @pytest.mark.django_db

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   function money(value) {
-    return "$" + Number(value).toLocaleString("en-US", { maximumFractionDigits: 0 });
+    var amount = Math.abs(Number(value)).toLocaleString("en-US", { maximumFractionDigits: 0 });
+    return (Number(value) < 0 ? "-$" : "$") + amount;
   }
   function draw(root) {
     if (typeof Chart === "undefined") return;
@@ -25,5 +26,7 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+  // The whole document: an outerHTML swap (a slow panel replacing its placeholder) settles
+  // on an element no longer in the page; drawn canvases are skipped.
+  document.addEventListener("htmx:afterSettle", function () { draw(document); });
 })();
