@@ -260,6 +260,7 @@ class ClientSite:
     terms: ManagementFeeTerms | None
     treatments: int | None = None  # completed in the range; None without scheduling
     fee_owed: Decimal | None = None  # None when the basis needs data not kept yet
+    collections: Decimal | None = None  # payer payments posted in the range; None w/o billing
 
 
 def client_organizations(*, management_company: Organization) -> QuerySet[Organization]:
@@ -276,7 +277,8 @@ def client_sites(
 ) -> list[ClientSite]:
     """Every client organization side by side: sites, chairs, patients, fee terms, and the
     fee owed for the date range when its basis can be computed (per treatment: completed
-    appointments; a share of collections waits for the billing module's payments)."""
+    appointments; a share of collections: the payers' payments posted from their 835
+    remittances paid in the range — patient payments are not recorded in Chairside)."""
     from chairside.patients.models import Patient
 
     clients = client_organizations(management_company=management_company).select_related(
@@ -293,14 +295,42 @@ def client_sites(
     )
     patients = _count_by(Patient.objects.filter(organization__in=ids, is_active=True))
     treatments = _completed_by_org(ids, start, end)
+    collected = _collections_by_org(ids, start, end)
     rows = []
     for c in clients:
         terms = getattr(c, "management_fee_terms", None)
         done = treatments.get(c.pk, 0) if treatments is not None else None
+        paid = collected.get(c.pk, Decimal(0)) if collected is not None else None
         rows.append(
-            ClientSite(c, sites[c.pk], chairs[c.pk], patients[c.pk], terms, done, _fee(terms, done))
+            ClientSite(
+                c,
+                sites[c.pk],
+                chairs[c.pk],
+                patients[c.pk],
+                terms,
+                done,
+                _fee(terms, done, paid),
+                paid,
+            )
         )
     return rows
+
+
+def _collections_by_org(ids: list[int], start: dt.date, end: dt.date) -> dict[int, Decimal] | None:
+    from django.apps import apps
+    from django.db.models import Sum
+
+    if not apps.is_installed("chairside.billing"):
+        return None
+    from chairside.billing.models import Remittance
+
+    paid = (
+        Remittance.objects.filter(organization__in=ids, paid_on__gte=start, paid_on__lte=end)
+        .order_by()
+        .values_list("organization")
+        .annotate(total=Sum("total_paid"))
+    )
+    return {org: Decimal(total or 0) for org, total in paid}
 
 
 def _completed_by_org(ids: list[int], start: dt.date, end: dt.date) -> Counter[int] | None:
@@ -321,17 +351,22 @@ def _completed_by_org(ids: list[int], start: dt.date, end: dt.date) -> Counter[i
     return _count_by(done)
 
 
-def _fee(terms: ManagementFeeTerms | None, treatments: int | None) -> Decimal | None:
+def _fee(
+    terms: ManagementFeeTerms | None, treatments: int | None, collections: Decimal | None
+) -> Decimal | None:
     from chairside.rules.planning import management_fee_owed
 
-    if terms is None or treatments is None or terms.basis != terms.Basis.PER_TREATMENT:
+    if terms is None:
+        return None
+    per_treatment = terms.basis == terms.Basis.PER_TREATMENT
+    if (treatments if per_treatment else collections) is None:
         return None
     return management_fee_owed(
         basis=terms.basis,
-        treatments=treatments,
-        collections=Decimal(0),
+        treatments=treatments or 0,
+        collections=collections or Decimal(0),
         per_treatment=terms.fee_per_treatment,
-        share=Decimal(0),
+        share=terms.share_of_collections_percent / 100,
     )
 
 

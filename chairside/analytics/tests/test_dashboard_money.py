@@ -247,3 +247,40 @@ def test_no_panel_is_left_pending(admin_client: Any) -> None:
     response = admin_client.get(reverse("analytics:home"))
     assert response.context["pending"] == []
     assert b"Panels still to come" not in response.content
+
+
+@pytest.mark.django_db
+def test_a_share_of_collections_fee_is_charged_on_the_payer_payments_posted(db: Any) -> None:
+    from chairside.analytics.models import ManagementFeeTerms
+    from chairside.billing.models import Remittance
+    from chairside.tenancy.models import Organization
+
+    company = f.make_org("Summit", kind=Organization.Kind.MANAGEMENT_COMPANY)
+    client = f.make_org("Client", managed_by=company)
+    ManagementFeeTerms.objects.create(
+        client=client,
+        basis="share_of_collections",
+        share_of_collections_percent=Decimal("6.5"),
+        effective_from=dt.date(2026, 1, 1),
+    )
+    for n, (day, amount) in enumerate(
+        [
+            (dt.date(2026, 6, 3), "10000.00"),
+            (dt.date(2026, 6, 24), "2500.50"),
+            (dt.date(2026, 7, 1), "999.00"),
+        ]
+    ):
+        Remittance.objects.create(
+            organization=client,
+            payer_name="Payer",
+            trace_number=f"T{n}",
+            paid_on=day,
+            total_paid=Decimal(amount),
+            content="",
+        )
+    manager = f.login(f.make_user(company, "admin"))
+    response = manager.get(reverse("analytics:home"), {"start": "2026-06-01", "end": "2026-06-30"})
+    [row] = response.context["clients"]
+    assert row.collections == Decimal("12500.50")  # July's payment is outside the range
+    assert row.fee_owed == Decimal("812.53")  # 6.5% of 12,500.50 = 812.5325
+    assert b"$812.53" in response.content
