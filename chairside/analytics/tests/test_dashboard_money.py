@@ -155,6 +155,7 @@ class TestReportPanel:
 
         site = f.make_location(org, name="Main", chairs=1)
         order = tf.make_order(f.make_patient(org, home_location=site))
+        chair = site.chairs.get()
 
         def report(day: dt.date, sent_after: float | None) -> None:
             signed = dt.datetime(day.year, day.month, day.day, 17, tzinfo=tf.TZ)
@@ -163,7 +164,7 @@ class TestReportPanel:
                 patient=order.patient,
                 order=order,
                 location=site,
-                chair=site.chairs.first(),
+                chair=chair,
                 start=signed - dt.timedelta(hours=6),
                 end=signed - dt.timedelta(hours=3),
                 status="completed",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chairside.analytics.plan import compute_plan, default_inputs
+from chairside.rules.planning import TreatmentMargin
 
 
-def infliximab(**changes: str) -> object:
+def infliximab(**changes: str) -> TreatmentMargin:
     plan = compute_plan({**default_inputs(), **changes})
     return next(m for m in plan.margins if m.name == "Rheumatoid arthritis — infliximab")
 
