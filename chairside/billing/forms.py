@@ -9,7 +9,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from chairside.billing.models import BillingProfile, Denial, PayerContract
+from chairside.billing.models import BillingProfile, Denial, PayerContract, PayerDrugCategory
+from chairside.formulary.models import Drug
 from chairside.patients.models import Payer
 from chairside.rules import claim_states as states
 
@@ -97,6 +98,30 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
     def _post_clean(self) -> None:
         # The service validates the whole contract (organization included) and saves it.
         pass
+
+
+class PayerDrugCategoryForm(forms.Form):
+    """A payer's own administration category for one drug (Billing settings)."""
+
+    payer = forms.ModelChoiceField(queryset=Payer.objects.none())
+    drug = forms.ModelChoiceField(queryset=Drug.objects.none())
+    category = forms.ChoiceField(
+        label="Bill its administration as",
+        required=False,
+        choices=[("", "The formulary's category (remove)"), *PayerDrugCategory.Category.choices],
+    )
+    note = forms.CharField(
+        required=False, max_length=200, help_text="The payer's policy or contract clause."
+    )
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.filter(  # type: ignore[attr-defined]
+            organization=organization
+        ).exclude(kind=Payer.Kind.SELF_PAY)
+        self.fields["drug"].queryset = Drug.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, is_active=True
+        ).exclude(admin_category=Drug.AdminCategory.HYDRATION)
 
 
 class AdminFeeForm(forms.Form):

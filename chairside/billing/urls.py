@@ -30,4 +30,5 @@ urlpatterns = [
     path("contracts/<uuid:public_id>/drugs/", views.contract_drug_rate, name="contract_drug"),
     path("margins/", views.margins, name="margins"),
     path("settings/", views.billing_settings, name="settings"),
+    path("settings/drug-categories/", views.payer_drug_category, name="payer_drug_category"),
 ]

@@ -12,6 +12,7 @@ from chairside.billing.models.fees import (
     ContractDrugRate,
     DrugPrice,
     PayerContract,
+    PayerDrugCategory,
 )
 from chairside.billing.models.remittances import (
     Denial,
@@ -39,6 +40,7 @@ __all__ = [
     "ItemPayment",
     "LineAdjustment",
     "PayerContract",
+    "PayerDrugCategory",
     "PaymentAdjustment",
     "Remittance",
     "RemittanceClaim",

@@ -266,3 +266,35 @@ class ContractAdminFee(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.cpt} {self.amount}"
+
+
+class PayerDrugCategory(OrgScopedModel):
+    """A payer's own administration category for a drug, over the formulary's.
+
+    Many Medicare contractors pay monoclonal antibodies such as infliximab as complex
+    administration (96413), while some commercial payers want the therapeutic codes (96365)
+    for the same drug (see ``rules.payer_categories`` for the sources). Charges derived for a
+    claim whose primary payer has a row here use its category for that drug.
+    """
+
+    class Category(models.TextChoices):
+        CHEMO = "chemo", "Chemotherapy/complex (96413 family)"
+        THERAPEUTIC = "therapeutic", "Therapeutic (96365 family)"
+
+    payer = models.ForeignKey("patients.Payer", on_delete=models.PROTECT, related_name="+")
+    drug = models.ForeignKey("formulary.Drug", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=16, choices=Category.choices)
+    note = models.CharField(
+        max_length=200, blank=True, help_text="The payer's policy or contract clause."
+    )
+
+    class Meta:
+        ordering = ["payer__name", "drug__generic_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "payer", "drug"], name="uniq_payer_drug_category"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug} for {self.payer}: {self.get_category_display()}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from chairside.billing.models import (
     Denial,
     Encounter,
     PayerContract,
+    PayerDrugCategory,
     Remittance,
 )
 from chairside.rules import claim_states as states
@@ -194,6 +196,32 @@ def contracts(*, organization: Any) -> QuerySet[PayerContract]:
 
 def encounters_recent(*, organization: Any) -> QuerySet[Encounter]:
     return Encounter.objects.filter(organization=organization).select_related("patient")
+
+
+def payer_drug_categories(*, organization: Any) -> QuerySet[PayerDrugCategory]:
+    """The payers' own administration categories for drugs (Billing settings)."""
+    return PayerDrugCategory.objects.filter(organization=organization).select_related(
+        "payer", "drug"
+    )
+
+
+def administration_categories(*, organization: Any, payer_ref: str) -> dict[str, str]:
+    """What ``rules.payer_categories.apply_payer_categories`` needs for one payer: drug name
+    -> category, under both the formulary's generic name and its key (an administration is
+    named by one of them). ``payer_ref`` is the payer's ``public_id`` as text (the facts'
+    ``CoverageFacts.payer_ref``); an unknown or malformed one has no categories."""
+    try:
+        payer_id = uuid.UUID(str(payer_ref))
+    except ValueError:
+        return {}
+    found: dict[str, str] = {}
+    rows = PayerDrugCategory.objects.filter(
+        organization=organization, payer__public_id=payer_id
+    ).values_list("drug__generic_name", "drug__key", "category")
+    for generic_name, key, category in rows:
+        found[generic_name] = category
+        found[key] = category
+    return found
 
 
 def claims_search(*, organization: Any, state: str = "", query: str = "") -> QuerySet[Claim]:

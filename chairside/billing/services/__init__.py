@@ -22,6 +22,7 @@ from chairside.billing.services.fees import (
     contract_admin_fee_set,
     contract_drug_rate_set,
     payer_contract_save,
+    payer_drug_category_set,
 )
 from chairside.billing.services.remittances import denial_update, remittance_import
 
@@ -41,5 +42,6 @@ __all__ = [
     "denial_update",
     "encounter_mark_reviewed",
     "payer_contract_save",
+    "payer_drug_category_set",
     "remittance_import",
 ]

@@ -20,6 +20,7 @@ from chairside.billing.models import ChargeLine, Encounter, LineAdjustment
 from chairside.billing.pricing import PriceBook
 from chairside.rules import claim_states
 from chairside.rules.charges import ClaimLine, EncounterFacts, derive_claim_lines, facts_to_dict
+from chairside.rules.payer_categories import apply_payer_categories
 
 
 def charges_derive_for_visit(*, visit: Any, user: Any) -> Encounter:
@@ -60,6 +61,7 @@ def charges_derive(
     is out, billed lines stay as they are, the new lines wait as a correction and the
     encounter goes to the review queue.
     """
+    facts = _payer_categories(organization, facts)
     try:
         derived = derive_claim_lines(facts)
     except ValueError as exc:
@@ -88,6 +90,21 @@ def charges_derive(
         _store_correction(encounter, derived)
     _audit(encounter, user, AuditEvent.Action.UPDATE, derived)
     return encounter
+
+
+def _payer_categories(organization: Any, facts: EncounterFacts) -> EncounterFacts:
+    """The facts with the primary payer's own drug categories (Billing settings) applied.
+
+    The lines are derived once for the primary claim; a secondary claim carries them as the
+    primary billed them (it pays what the primary left)."""
+    from chairside.billing.selectors import administration_categories
+
+    if not facts.coverages:
+        return facts
+    categories = administration_categories(
+        organization=organization, payer_ref=facts.coverages[0].payer_ref
+    )
+    return apply_payer_categories(facts, categories)
 
 
 def _lock_encounter(

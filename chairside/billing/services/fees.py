@@ -18,6 +18,7 @@ from chairside.billing.models import (
     ContractAdminFee,
     ContractDrugRate,
     PayerContract,
+    PayerDrugCategory,
 )
 from chairside.rules.asp_file import decode_asp_bytes, parse_asp_csv
 
@@ -178,6 +179,62 @@ def contract_drug_rate_set(
         changes={f"drug {code}": [None, f"{basis} {percent or ''} {rate or ''}"]},
     )
     return row
+
+
+@transaction.atomic
+def payer_drug_category_set(
+    *,
+    organization: Any,
+    payer: Any,
+    drug: Any,
+    category: str,
+    user: Any,
+    note: str = "",
+) -> PayerDrugCategory | None:
+    """Bill ``drug`` for ``payer`` with ``category``'s administration codes (``"chemo"``:
+    96413 family, ``"therapeutic"``: 96365 family); an empty category removes the payer's
+    choice, so the formulary's category applies again. Charges derived from then on use it
+    (``rules.payer_categories``); lines already derived stay as they are."""
+    if payer is None:
+        raise ValidationError({"payer": "Choose the payer."})
+    if drug is None:
+        raise ValidationError({"drug": "Choose a drug from the formulary."})
+    if payer.organization_id != organization.pk:
+        raise ValidationError({"payer": "That payer belongs to another organization."})
+    if drug.organization_id != organization.pk:
+        raise ValidationError({"drug": "That drug belongs to another organization's formulary."})
+    if category not in ("", *PayerDrugCategory.Category.values):
+        raise ValidationError(
+            {
+                "category": "Choose chemotherapy/complex (96413 family) or therapeutic "
+                "(96365 family), or none to use the formulary's category."
+            }
+        )
+    if drug.admin_category == "hydration":
+        raise ValidationError(
+            {"drug": f"{drug} is hydration: it has no chemotherapy or therapeutic codes."}
+        )
+    row = PayerDrugCategory.objects.filter(
+        organization=organization, payer=payer, drug=drug
+    ).first()
+    before = row.category if row else ""
+    if not category:
+        if row is not None:
+            row.delete()
+    else:
+        row = row or PayerDrugCategory(organization=organization, payer=payer, drug=drug)
+        row.category = category
+        row.note = note.strip()[:200]
+        row.full_clean()
+        row.save()
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        user=user,
+        organization=organization,
+        obj=payer,
+        changes={f"administration category {drug.key}": [before or None, category or None]},
+    )
+    return row if category else None
 
 
 PROFILE_FIELDS = (

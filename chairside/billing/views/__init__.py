@@ -19,6 +19,7 @@ from chairside.billing.views.fees import (
     contract_list,
     contract_new,
     fee_schedule,
+    payer_drug_category,
 )
 from chairside.billing.views.work import (
     denial_update,
@@ -52,6 +53,7 @@ __all__ = [
     "home",
     "line_adjust",
     "margins",
+    "payer_drug_category",
     "remittance_detail",
     "remittance_list",
 ]

@@ -14,6 +14,7 @@ from chairside.billing.forms import (
     BillingProfileForm,
     ContractForm,
     DrugRateForm,
+    PayerDrugCategoryForm,
     UploadForm,
 )
 from chairside.billing.models import AspPrice, PayerContract
@@ -167,9 +168,49 @@ def billing_settings(request: OrgRequest) -> HttpResponse:
         else:
             messages.success(request, "Billing settings saved.")
             return redirect("billing:settings")
+    return _settings_page(request, form, PayerDrugCategoryForm(organization=request.organization))
+
+
+def _settings_page(
+    request: OrgRequest, form: BillingProfileForm, category_form: PayerDrugCategoryForm
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "category_form": category_form,
+        "payer_categories": selectors.payer_drug_categories(organization=request.organization),
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
     return render(
         request,
         "billing/settings.html",
-        {"form": form, "can_edit": can(request, Perm.BILLING_EDIT)},
+        context,
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def payer_drug_category(request: OrgRequest) -> HttpResponse:
+    """Set or remove a payer's own administration category for a drug."""
+    form = PayerDrugCategoryForm(request.POST, organization=request.organization)
+    if form.is_valid():
+        try:
+            row = services.payer_drug_category_set(
+                organization=request.organization, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            data = form.cleaned_data
+            if row is None:
+                messages.success(
+                    request,
+                    f"{data['drug']} for {data['payer']}: the formulary's category applies.",
+                )
+            else:
+                messages.success(request, f"{row} — used for charges derived from now on.")
+            return redirect("billing:settings")
+    profile_form = BillingProfileForm(
+        instance=billing_profile(request.organization), organization=request.organization
+    )
+    return _settings_page(request, profile_form, form)
