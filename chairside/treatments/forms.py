@@ -252,7 +252,8 @@ class StopForm(forms.Form):
         required=False,
         max_digits=10,
         decimal_places=3,
-        label="Dose given (mg) — only when stopped early",
+        label="Dose given (mg)",
+        help_text="Only when it stopped early.",
         widget=forms.NumberInput(attrs={**NUMBER, "step": "any"}),
     )
 

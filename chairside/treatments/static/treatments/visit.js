@@ -262,6 +262,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
+    // A link to #reaction (from the discharge step) opens the reaction form.
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") target.open = true;
     if (window.htmx) window.htmx.onLoad(init);
   });
 })();
