@@ -149,7 +149,8 @@ def get_queue(request: HttpRequest, key: str, location: str = "", assignee: str 
         site = Location.objects.filter(organization=org, public_id=_uuid(location)).first()
         if site is None:
             raise HttpError(404, "No such site.")
-    me = StaffMember.objects.filter(organization=org, user=request.user).first()
+    user: Any = request.user  # authenticated: MemberSession let the call in
+    me = StaffMember.objects.filter(organization=org, user=user).first()
     rows = queue_rows(
         chosen,
         organization=org,
@@ -197,7 +198,7 @@ def _referral_out(referral: Referral) -> dict[str, Any]:
         "public_id": referral.public_id,
         "received_on": referral.received_on,
         "patient": referral.patient_display,
-        "patient_id": referral.patient.public_id if referral.patient_id else None,
+        "patient_id": referral.patient.public_id if referral.patient else None,
         "referring_provider": str(referral.referring_provider)
         if referral.referring_provider_id
         else None,
