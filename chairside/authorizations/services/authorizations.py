@@ -125,7 +125,13 @@ def _check_details(auth: PriorAuthorization) -> None:
         raise ValidationError(
             {"appeal_deadline": "Enter the appeal deadline from the denial letter."}
         )
-    if auth.appeal_deadline and auth.decided_on and auth.appeal_deadline < auth.decided_on:
+    denied = auth.status == states.DENIED
+    if (
+        denied
+        and auth.appeal_deadline
+        and auth.decided_on
+        and auth.appeal_deadline < auth.decided_on
+    ):
         raise ValidationError(
             {"appeal_deadline": "The appeal deadline cannot be before the denial date."}
         )
@@ -169,7 +175,8 @@ def authorization_transition(
     if to_status in (states.SUBMITTED, states.APPEAL_SUBMITTED):
         auth.submitted_on = on
     if to_status in (states.APPROVED, states.DENIED):
-        auth.decided_on = auth.decided_on or on
+        # This decision's date (an appeal or a resubmission is decided anew), unless given.
+        auth.decided_on = details.get("decided_on") or on
     if to_status == states.DENIED:
         auth.denial_reason = reason.strip()
     _check_details(auth)

@@ -118,9 +118,22 @@ class TestAuthorizationTransition:
             dt.date(2026, 7, 1),
         )
         appealed = services.authorization_transition(
-            authorization=denied, user=None, to_status=states.APPEAL_SUBMITTED
+            authorization=denied,
+            user=None,
+            to_status=states.APPEAL_SUBMITTED,
+            on_date=dt.date(2026, 6, 15),
         )
-        assert appealed.submitted_on is not None
+        assert appealed.submitted_on == dt.date(2026, 6, 15)
+        won = services.authorization_transition(
+            authorization=appealed,
+            user=None,
+            to_status=states.APPROVED,
+            on_date=dt.date(2026, 7, 20),
+            authorization_number="PA-APPEAL-1",
+            start_on=dt.date(2026, 7, 20),
+            end_on=dt.date(2027, 1, 19),
+        )
+        assert won.decided_on == dt.date(2026, 7, 20)  # the appeal's decision, not the denial's
 
     def test_expired_approvals_are_marked_expired(self, org: Any, auth: Any) -> None:
         approve(auth)
