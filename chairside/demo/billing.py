@@ -272,11 +272,16 @@ def _submit(org: Any, today: dt.date, user: Any) -> int:
     for (_, week), claims in _weekly(list(ready)).items():
         weeks[week] += claims
     sent = 0
-    for _week, claims in sorted(weeks.items()):
+    for week, claims in sorted(weeks.items()):
         try:
             claims_export(organization=org, claims=claims, user=user)
-        except ValidationError:
-            continue
+        except ValidationError as exc:
+            # Every demo claim sent is ready and checked: a refusal (pyx12 finding an error
+            # in the 837P, or the check) is a bug in the demo or the writer, never skipped.
+            raise RuntimeError(
+                f"Demo 837P for the week of {week:%Y-%m-%d} ({len(claims)} claims) was refused: "
+                + "; ".join(exc.messages)
+            ) from exc
         sent += len(claims)
     return sent
 

@@ -7,8 +7,22 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from chairside.billing.models import Claim, ClaimExport
 from chairside.patients.models import Patient
+from chairside.rules.x12_validate import validate_x12
 from chairside.tenancy.models import Chair, Location, Membership, Organization, StaffMember
+
+
+def _assert_every_837p_validates(org: Organization) -> None:
+    """pyx12 over every 837P file the demo center sent (issue 8: the claims of the demo
+    center pass pyx12's validator without errors). The demo's ``_submit`` raises when a file
+    is refused, so an empty result would also be a failure."""
+    exports = list(ClaimExport.objects.filter(organization=org))
+    assert exports, "the demo center sent no 837P file"
+    problems = {e.control_number: validate_x12(e.content) for e in exports}
+    assert {n: [str(p) for p in found] for n, found in problems.items() if found} == {}
+    sent = Claim.objects.filter(organization=org, exports__isnull=False).distinct().count()
+    assert sent == sum(e.claim_count for e in exports) > 0
 
 
 def _row_counts() -> dict[str, int]:
@@ -24,6 +38,8 @@ class TestSeedDemo:
     def test_it_builds_the_riverside_center_and_duplicates_nothing_on_a_second_run(self) -> None:
         out = StringIO()
         call_command("seeddemo", stdout=out)
+        # One seed serves both checks (seeding takes about a minute).
+        _assert_every_837p_validates(Organization.objects.get(name="Riverside Infusion Partners"))
         first = _row_counts()
         call_command("seeddemo", stdout=StringIO())
         assert _row_counts() == first
