@@ -371,12 +371,35 @@ def dose_spacing_problem(order: TreatmentOrder, on_date: dt.date, ctx: DoseConte
 
 
 def lab_problem(order: TreatmentOrder, on_date: dt.date) -> str | None:
+    """Refuse a dose while a required lab is missing or already overdue.
+
+    Overdue is judged on the booking day (or the dose day, if earlier): a coordinator books
+    weeks ahead and the patient has the repeat lab drawn before the visit, so a lab that is
+    current today but lapses before the dose is a warning (``lab_warning``), not a refusal.
+    On the day of the visit the nurse's check-in asks for the labs to be current.
+    """
     from chairside.referrals.selectors import labs_due
 
-    due = labs_due(order=order, on_date=on_date)
+    due = labs_due(order=order, on_date=min(on_date, timezone.localdate()))
     if not due:
         return None
     return "Required labs are out of date: " + "; ".join(d.message for d in due)
+
+
+def lab_warning(order: TreatmentOrder, on_date: dt.date) -> str | None:
+    """The required labs that are current today but fall due before a dose on ``on_date``."""
+    from chairside.referrals.selectors import labs_due
+
+    today = timezone.localdate()
+    if on_date <= today:
+        return None
+    overdue = {d.name for d in labs_due(order=order, on_date=today)}
+    lapsing = [d for d in labs_due(order=order, on_date=on_date) if d.name not in overdue]
+    if not lapsing:
+        return None
+    return "Draw before the visit: " + "; ".join(
+        f"{d.name} due {us_date(d.due_on)}" if d.due_on else d.name for d in lapsing
+    )
 
 
 def date_problems(order: TreatmentOrder, on_date: dt.date, ctx: DoseContext) -> list[str]:

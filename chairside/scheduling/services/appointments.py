@@ -36,6 +36,7 @@ from chairside.scheduling.checks import (
     date_problems,
     default_minutes,
     dose_context,
+    lab_warning,
     load_day,
     nurse_label,
     patient_spans,
@@ -297,6 +298,9 @@ def _warnings(
         start = appointment.local_start()
         when = f"{us_date(start.date())} {span_text(start, appointment.local_end())}"
         warnings.append(f"No nurse on shift is free {when}: assign one before the day.")
+    labs = lab_warning(appointment.order, appointment.local_start().date())
+    if labs:
+        warnings.append(labs)
     if not warn_stock:
         return warnings
     short = stock_warning(appointment.order, appointment.location, appointment.local_start().date())

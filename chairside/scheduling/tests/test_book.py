@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from chairside.audit.models import AuditEvent
 from chairside.authorizations.models import AuthorizationUsage
 from chairside.core import testing as f
+from chairside.patients.services import lab_result_record
 from chairside.referrals.models import OrderLab
 from chairside.scheduling import services
 from chairside.scheduling.models import Appointment
@@ -143,6 +144,30 @@ class TestBook:
         OrderLab.objects.create(order=order, name="Tuberculosis screening (TST or IGRA)")
         message = refusal(org, coordinator, order, chairs["C01"], at("09:00"))
         assert "Tuberculosis screening (TST or IGRA) never recorded" in message
+
+    def test_a_lab_current_today_but_lapsing_before_the_dose_is_a_warning(
+        self, org: Any, coordinator: Any, order: Any, chairs: Any
+    ) -> None:
+        # The clock is 12/07/2026; a CBC every 28 days drawn 11/12 falls due 12/10.
+        OrderLab.objects.create(order=order, name="CBC", every_days=28)
+        lab_result_record(
+            patient=order.patient, user=None, lab_name="CBC", result_on=dt.date(2026, 11, 12)
+        )
+        later = at("09:00", dt.date(2026, 12, 15))
+        booked = book(org, coordinator, order, chairs["C01"], later)
+        assert "Draw before the visit: CBC due 12/10/2026" in booked.warnings
+
+    def test_a_lab_already_overdue_today_still_refuses_a_later_dose(
+        self, org: Any, coordinator: Any, order: Any, chairs: Any
+    ) -> None:
+        OrderLab.objects.create(order=order, name="CBC", every_days=28)
+        lab_result_record(
+            patient=order.patient, user=None, lab_name="CBC", result_on=dt.date(2026, 10, 1)
+        )
+        message = refusal(
+            org, coordinator, order, chairs["C01"], at("09:00", dt.date(2026, 12, 15))
+        )
+        assert "Required labs are out of date: CBC last 10/01/2026, due every 28 days" in message
 
     def test_it_refuses_a_start_that_has_passed(
         self, org: Any, coordinator: Any, order: Any, chairs: Any
