@@ -100,7 +100,7 @@ ADMIN_FEES = {
 #               admin fee multiple)
 CONTRACTS: dict[str, tuple[str, str, str, str, bool, int, str]] = {
     "Medicare Part B": ("asp", "100", "20", "0", False, 120, "1"),
-    "Keystone Commercial Health (demo)": ("asp", "120", "10", "100", True, 90, "1.5"),
+    "Keystone Commercial Health (demo)": ("asp", "110", "10", "100", True, 90, "1.5"),
     "Northstar PPO (demo)": ("wac", "96", "15", "100", True, 180, "1.4"),
     "Horizon Medicare Advantage (demo)": ("asp", "100", "20", "0", True, 60, "1"),
     "State Medicaid (demo)": ("asp", "85", "0", "100", True, 90, "0.8"),
