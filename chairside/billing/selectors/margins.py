@@ -88,8 +88,25 @@ def visit_margins(*, organization: Any, start: dt.date, end: dt.date) -> list[Vi
     prices = PriceBook(organization)
     profile = billing_profile(organization)
     dispensed = dispensed_costs(organization=organization, encounters=[c.encounter for c in claims])
+    facts = {claim.pk: claim.encounter.encounter_facts() for claim in claims}
+    # The secondary payers of every visit in one query (not one per claim).
+    from chairside.patients.models import Payer
+
+    refs = {f.coverages[1].payer_ref for f in facts.values() if len(f.coverages) > 1}
+    payers = {
+        str(p.public_id): p
+        for p in Payer.objects.filter(organization=organization, public_id__in=refs)
+    }
     return [
-        _row(claim, items[claim.pk], prices=prices, profile=profile, dispensed=dispensed)
+        _row(
+            claim,
+            items[claim.pk],
+            facts[claim.pk],
+            prices=prices,
+            profile=profile,
+            dispensed=dispensed,
+            payers=payers,
+        )
         for claim in claims
     ]
 
@@ -97,21 +114,18 @@ def visit_margins(*, organization: Any, start: dt.date, end: dt.date) -> list[Vi
 def _row(
     claim: Claim,
     items: list[ClaimItem],
+    facts: Any,
     *,
     prices: PriceBook,
     profile: Any,
     dispensed: dict[str, Decimal],
+    payers: dict[str, Any],
 ) -> VisitRow:
     priced = all(i.expected_payer is not None for i in items)
     primary = _expected(items)
-    facts = claim.encounter.encounter_facts()
     secondary = None
     if len(facts.coverages) > 1:
-        from chairside.patients.models import Payer
-
-        payer = Payer.objects.filter(
-            organization=claim.organization, public_id=facts.coverages[1].payer_ref
-        ).first()
+        payer = payers.get(str(facts.coverages[1].payer_ref))
         secondary = prices.terms(payer) if payer is not None else None
     second = secondary_share(primary, secondary)
     drug_items = [i for i in items if i.line.kind == "drug"]
