@@ -105,3 +105,44 @@ class TestOrganizationIsolation:
         assert chart.status_code == 200
         # …and now the first organization's settings page is closed to a coordinator.
         assert admin_client.get(reverse("tenancy:location_create")).status_code == 403
+
+
+def _uuid_routes() -> list[str]:
+    """Every page route whose only parameters are public ids (UUIDs), as a template."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from django.urls.converters import UUIDConverter
+
+    found: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str, converters: dict[str, Any]) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            seen = {**converters, **getattr(p.pattern, "converters", {})}
+            if isinstance(p, URLResolver):
+                if route.startswith(("django-admin/", "api/")):
+                    continue
+                walk(p.url_patterns, route, seen)
+            elif (
+                isinstance(p, URLPattern)
+                and seen
+                and all(isinstance(c, UUIDConverter) for c in seen.values())
+            ):
+                found.append(route)
+
+    walk(get_resolver().url_patterns, "", {})
+    return found
+
+
+class TestEveryObjectRoute:
+    def test_an_unknown_public_id_is_a_404_not_a_crash_on_every_page(
+        self, admin_client: Any
+    ) -> None:
+        import re
+        import uuid
+
+        routes = _uuid_routes()
+        assert len(routes) > 50, routes  # every module's object pages are walked
+        for route in routes:
+            url = "/" + re.sub(r"<uuid:\w+>", lambda _m: str(uuid.uuid4()), route)
+            status = admin_client.get(url).status_code
+            assert status in (404, 405), f"GET {url} gave {status}"
