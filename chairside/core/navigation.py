@@ -15,13 +15,13 @@ class NavItem:
     label: str
     url_name: str
     perm: Perm | None
-    section: str  # the first path segment it owns, to highlight the current section
+    section: str  # the first path segments it owns (space-separated), to highlight it
 
 
 NAV: tuple[NavItem, ...] = (
     NavItem("Today", "today", None, "today"),
     NavItem("Patients", "patients:list", Perm.PATIENT_VIEW, "patients"),
-    NavItem("Access", "authorizations:home", Perm.ACCESS_EDIT, "access"),
+    NavItem("Access", "authorizations:home", Perm.ACCESS_EDIT, "access referrals"),
     NavItem("Schedule", "scheduling:board", Perm.SCHEDULE_VIEW, "schedule"),
     NavItem("Inventory", "inventory:stock", Perm.INVENTORY_VIEW, "inventory"),
     NavItem("Billing", "billing:home", Perm.BILLING_VIEW, "billing"),
@@ -42,5 +42,5 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue  # that part of Chairside is not installed yet
-        items.append({"label": item.label, "url": url, "active": item.section == current})
+        items.append({"label": item.label, "url": url, "active": current in item.section.split()})
     return items

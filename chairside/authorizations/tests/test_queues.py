@@ -268,6 +268,10 @@ class TestQueuePages:
     ) -> None:
         page = coordinator_client.get(reverse("authorizations:queue", args=["intake"]))
         assert b'<a href="/access/" class="active" aria-current="page">Access</a>' in page.content
+        referrals = coordinator_client.get(reverse("referrals:list"))
+        assert b'<a href="/access/" class="active" aria-current="page">Access</a>' in (
+            referrals.content
+        )
 
     def test_an_unknown_queue_is_404(self, coordinator_client: Any) -> None:
         assert (
