@@ -38,6 +38,7 @@ from chairside.scheduling.checks import (
     closure_reason,
     default_minutes,
     load_day,
+    needs_for,
     patient_spans,
 )
 from chairside.scheduling.models import Appointment, NurseShift
@@ -116,7 +117,13 @@ def _preferred(rng: random.Random, day: dt.date, minutes: int, data: Any) -> dt.
 
 def _closest_slot(order: TreatmentOrder, data: Any, wanted: dt.datetime, minutes: int) -> Any:
     busy = patient_spans(order.patient, data.location, data.day)
-    slots = free_starts(data.rules, dt.timedelta(minutes=minutes), SLOT, patient_busy=busy)
+    slots = free_starts(
+        data.rules,
+        dt.timedelta(minutes=minutes),
+        SLOT,
+        patient_busy=busy,
+        needs=needs_for(order),  # only a nurse with the competencies the drug needs
+    )
     return min(
         slots, key=lambda s: (abs((s.start - wanted).total_seconds()), s.start), default=None
     )

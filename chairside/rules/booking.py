@@ -15,6 +15,9 @@ never by more than a quarter of the gap to the previous dose, so a short loading
 (iron sucrose on days 0, 3, 7 …) keeps almost all of its spacing. The schedule counts from
 the first dose (``rules.regimens``); when the previous dose was given late, the next one
 must also keep the regimen's gap from the dose actually given.
+
+Nurse competencies. A nurse takes a patient only with the competencies the visit needs,
+current on the appointment date (``competency_problem``); see the notes by the constants.
 """
 
 from __future__ import annotations
@@ -42,15 +45,48 @@ class Span:
         check_span(self.start, self.end)
 
 
+# --- nurse competencies ----------------------------------------------------------------------
+# The skill codes and names as ``tenancy.Competency.Skill`` stores them (a scheduling test
+# checks they still agree). The basis:
+# - Chemotherapy and complex biologics: the ASCO/ONS Chemotherapy Administration Safety
+#   Standards require that only staff with documented chemotherapy/biotherapy competency
+#   administer them.
+# - Basic life support: staff who give infusions keep a current AHA BLS certification, so a
+#   nurse whose BLS has lapsed takes no patient at all that day.
+# - Any intravenous infusion starts with a peripheral IV (or accesses a line), so it needs a
+#   current peripheral IV insertion competency; an SC/IM injection does not.
+PIV_INSERTION = "piv_insertion"
+CHEMO_BIOLOGIC = "chemo_biologic"
+BLS = "bls"
+COMPETENCY_NAMES: Mapping[str, str] = {
+    PIV_INSERTION: "Peripheral IV insertion",
+    CHEMO_BIOLOGIC: "Chemotherapy / biologic administration",
+    BLS: "Basic life support (BLS)",
+}
+# The formulary's administration categories (``formulary.Drug.AdminCategory``).
+CHEMO_CATEGORY = "chemo"  # chemotherapy / complex biologic
+INJECTION_CATEGORY = "injection"  # SC / IM
+ADMIN_CATEGORIES = frozenset({CHEMO_CATEGORY, "therapeutic", "hydration", INJECTION_CATEGORY})
+
+
+@dataclass(frozen=True)
+class Competence:
+    """A competency a nurse holds: its skill code and the last day it is valid (None: none)."""
+
+    skill: str
+    expires_on: date | None = None
+
+
 @dataclass(frozen=True)
 class NurseDay:
-    """One nurse's day at a location: her shifts, the patients she has, her ratio."""
+    """One nurse's day at a location: her shifts, the patients she has, her ratio, skills."""
 
     key: str
     name: str
     shifts: tuple[Span, ...]
     patients: tuple[Span, ...]
     max_patients: int
+    competencies: tuple[Competence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,18 +229,87 @@ def ratio_problem(nurse: NurseDay, start: datetime, end: datetime) -> str | None
     )
 
 
-def nurse_problem(nurse: NurseDay, start: datetime, end: datetime) -> str | None:
-    return shift_problem(nurse, start, end) or ratio_problem(nurse, start, end)
+def is_intravenous(category: str, routes: Iterable[str]) -> bool:
+    """Whether a drug of the formulary ``category`` and ``routes`` is given as an IV infusion."""
+    return category != INJECTION_CATEGORY and any(r.strip().upper() == "IV" for r in routes)
 
 
-def pick_nurse(nurses: Sequence[NurseDay], start: datetime, end: datetime) -> NurseDay | None:
+def required_competencies(category: str, *, intravenous: bool) -> tuple[str, ...]:
+    """The skill codes a nurse needs for a visit: BLS always, chemo/biologic, peripheral IV."""
+    if category not in ADMIN_CATEGORIES:
+        raise ValueError(f"unknown administration category {category!r}")
+    needs = [BLS]
+    if category == CHEMO_CATEGORY:
+        needs.append(CHEMO_BIOLOGIC)
+    if intravenous:
+        needs.append(PIV_INSERTION)
+    return tuple(needs)
+
+
+def is_current(competence: Competence, on_date: date) -> bool:
+    """Valid through its expiry date: it lapses the day after (as licences do here)."""
+    return competence.expires_on is None or on_date <= competence.expires_on
+
+
+def competency_problem(
+    name: str, held: Iterable[Competence], needs: Iterable[str], on_date: date
+) -> str | None:
+    """Which needed competencies the nurse lacks on ``on_date``, or None.
+
+    ``Maria Santos: Chemotherapy / biologic administration expired 12/12/2026``; a skill
+    with no record reads "no … on record". With several records of one skill, the latest
+    expiry counts.
+    """
+    latest: dict[str, Competence] = {}
+    for competence in held:
+        known = latest.get(competence.skill)
+        if known is None or _lasts(competence) > _lasts(known):
+            latest[competence.skill] = competence
+    missing = []
+    for skill in needs:
+        label = COMPETENCY_NAMES.get(skill, skill)
+        competence = latest.get(skill)
+        if competence is None:
+            missing.append(f"no {label} on record")
+        elif not is_current(competence, on_date):
+            assert competence.expires_on is not None
+            missing.append(f"{label} expired {us_date(competence.expires_on)}")
+    return f"{name}: " + "; ".join(missing) if missing else None
+
+
+def _lasts(competence: Competence) -> date:
+    return competence.expires_on or date.max
+
+
+def nurse_problem(
+    nurse: NurseDay, start: datetime, end: datetime, needs: Sequence[str] | None = None
+) -> str | None:
+    """Shift, ratio and, when ``needs`` is given, the competencies on the start's date."""
+    return (
+        shift_problem(nurse, start, end)
+        or ratio_problem(nurse, start, end)
+        or (
+            None
+            if needs is None
+            else competency_problem(nurse.name, nurse.competencies, needs, start.date())
+        )
+    )
+
+
+def pick_nurse(
+    nurses: Sequence[NurseDay],
+    start: datetime,
+    end: datetime,
+    needs: Sequence[str] | None = None,
+) -> NurseDay | None:
     """The nurse on shift who can take the patient with the fewest patients at the start.
 
-    Ties go to the nurse listed first; None when nobody on shift can take the patient.
+    With ``needs`` (``required_competencies``), only a nurse who holds them all, current
+    that day. Ties go to the nurse listed first; None when nobody on shift can take her.
     """
     best: tuple[int, int, NurseDay] | None = None
     for index, nurse in enumerate(nurses):
-        if nurse_problem(nurse, start, end) is not None:
+        if nurse_problem(nurse, start, end, needs) is not None:
             continue
         load = sum(1 for p in nurse.patients if p.start <= start < p.end)
         if best is None or (load, index) < best[:2]:
@@ -219,11 +324,13 @@ def free_starts(
     *,
     patient_busy: Sequence[Span] = (),
     not_before: datetime | None = None,
+    needs: Sequence[str] | None = None,
 ) -> Iterator[Slot]:
     """Every start on the ``step`` grid, from opening, where a chair (and a nurse) are free.
 
-    When the day has nurse shifts, a start needs a nurse who can take the patient (shift
-    and ratio); on a day with no shifts entered yet, starts are offered without a nurse.
+    When the day has nurse shifts, a start needs a nurse who can take the patient (shift,
+    ratio, and the competencies ``needs``); on a day with no shifts entered yet, starts are
+    offered without a nurse.
     Chairs are tried in the order given; the patient's own bookings are avoided too.
     """
     if duration <= timedelta(0) or step <= timedelta(0):
@@ -234,19 +341,21 @@ def free_starts(
     while start + duration <= day.closes:
         end = start + duration
         if (not_before is None or start >= not_before) and not clashes(start, end, patient_busy):
-            slot = _slot_at(day, start, end)
+            slot = _slot_at(day, start, end, needs)
             if slot is not None:
                 yield slot
         start += step
 
 
-def _slot_at(day: DayRules, start: datetime, end: datetime) -> Slot | None:
+def _slot_at(
+    day: DayRules, start: datetime, end: datetime, needs: Sequence[str] | None
+) -> Slot | None:
     chair = next((c for c, taken in day.chairs.items() if not clashes(start, end, taken)), None)
     if chair is None:
         return None
     if not day.nurses:
         return Slot(start, end, chair, None)
-    nurse = pick_nurse(day.nurses, start, end)
+    nurse = pick_nurse(day.nurses, start, end, needs)
     return None if nurse is None else Slot(start, end, chair, nurse.key)
 
 

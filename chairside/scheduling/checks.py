@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -26,14 +26,18 @@ from chairside.referrals.models import TreatmentOrder
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import (
     DEFAULT_GRACE_DAYS,
+    Competence,
     DayRules,
     NurseDay,
     Span,
     chair_problem,
+    competency_problem,
     dose_problem,
     hours_problem,
+    is_intravenous,
     nurse_problem,
     patient_problem,
+    required_competencies,
     us_date,
 )
 from chairside.scheduling.models import Appointment, Closure, NurseShift
@@ -55,6 +59,18 @@ def grace_days() -> int:
 def nurse_label(staff: StaffMember) -> str:
     """``J. Blake`` — how the board names a nurse."""
     return f"{staff.first_name[:1]}. {staff.last_name}"
+
+
+def competences_of(staff: StaffMember) -> tuple[Competence, ...]:
+    """The staff member's competencies as the rules read them (prefetch when looping)."""
+    return tuple(Competence(c.skill, c.expires_on) for c in staff.competencies.all())
+
+
+def needs_for(order: TreatmentOrder) -> tuple[str, ...]:
+    """The competencies a nurse needs for a dose of the order's drug (``rules.booking``)."""
+    drug = order.drug
+    category = drug.admin_category
+    return required_competencies(category, intravenous=is_intravenous(category, drug.route_list))
 
 
 def default_minutes(order: TreatmentOrder, dose_number: int) -> int:
@@ -99,7 +115,7 @@ class DayData:
         if found is not None:
             return found
         ratio = self.location.nurse_patient_ratio
-        return NurseDay(key, nurse_label(staff), (), (), ratio)
+        return NurseDay(key, nurse_label(staff), (), (), ratio, competences_of(staff))
 
 
 def _opening(location: Location, day: dt.date) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -188,8 +204,7 @@ def with_placements(data: DayData, placements: list[Placement]) -> DayData:
         if where.nurse_id is not None:
             extra.setdefault(str(where.nurse_id), []).append(span)
     nurses = [
-        NurseDay(n.key, n.name, n.shifts, n.patients + tuple(extra.get(n.key, ())), n.max_patients)
-        for n in data.rules.nurses
+        replace(n, patients=n.patients + tuple(extra.get(n.key, ()))) for n in data.rules.nurses
     ]
     rules = DayRules(
         location=data.rules.location,
@@ -217,6 +232,7 @@ def _nurse_days(
     shifts = (
         NurseShift.objects.filter(location=location, date=day)
         .select_related("staff", "location")
+        .prefetch_related("staff__competencies")
         .order_by("starts", "staff__last_name")
     )
     by_staff: dict[int, list[Span]] = {}
@@ -232,6 +248,7 @@ def _nurse_days(
             shifts=tuple(shift_spans),
             patients=tuple(spans.get(staff_id, ())),
             max_patients=location.nurse_patient_ratio,
+            competencies=competences_of(staff[str(staff_id)]),
         )
         for staff_id, shift_spans in by_staff.items()
     ]
@@ -269,8 +286,13 @@ def time_problems(
     end: dt.datetime,
     patient_name: str,
     patient_busy: list[Span],
+    needs: Sequence[str] | None,
 ) -> list[str]:
-    """Hours and closures, the chair, the patient's other bookings, the nurse."""
+    """Hours and closures, the chair, the patient's other bookings, the nurse.
+
+    The nurse's shift and ratio, and (given ``needs``, see ``needs_for``) that she holds
+    the competencies the visit needs, current on its date; that refusal names her in full.
+    """
     rules = data.rules
     problems = [
         hours_problem(rules, start, end),
@@ -278,8 +300,13 @@ def time_problems(
         patient_problem(patient_name, start, end, patient_busy),
     ]
     nurse_day = data.nurse(nurse)
-    if nurse_day is not None:
+    if nurse is not None and nurse_day is not None:
         problems.append(nurse_problem(nurse_day, start, end))
+        if needs is not None:
+            full_name = f"{nurse.first_name} {nurse.last_name}"
+            problems.append(
+                competency_problem(full_name, nurse_day.competencies, needs, start.date())
+            )
     return [p for p in problems if p]
 
 

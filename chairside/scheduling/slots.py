@@ -39,6 +39,7 @@ from chairside.scheduling.checks import (
     dose_context,
     held_doses,
     load_day,
+    needs_for,
     patient_spans,
     units_for,
 )
@@ -142,7 +143,10 @@ def _day_options(
     busy = patient_spans(order.patient, location, day)
     picked: list[SlotOption] = []
     duration = dt.timedelta(minutes=minutes)
-    for slot in free_starts(data.rules, duration, SLOT, patient_busy=busy, not_before=now):
+    needs = needs_for(order)
+    for slot in free_starts(
+        data.rules, duration, SLOT, patient_busy=busy, not_before=now, needs=needs
+    ):
         if after and slot.start.time() < after:
             continue
         if before and slot.end.time() > before:
@@ -274,10 +278,11 @@ def _propose_one(
     if patient:
         dose.problems.append(patient)
     if data.rules.nurses:
-        nurse = pick_nurse(data.rules.nurses, start, end)
+        nurse = pick_nurse(data.rules.nurses, start, end, needs_for(order))
         if nurse is None:
             dose.problems.append(
-                f"No nurse on shift can take another patient {span_text(start, end)}"
+                f"No nurse on shift with the competencies this visit needs can take "
+                f"another patient {span_text(start, end)}"
             )
         else:
             dose.nurse = data.staff[nurse.key]

@@ -8,16 +8,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chairside.rules.booking import (
+    BLS,
+    CHEMO_BIOLOGIC,
+    PIV_INSERTION,
+    Competence,
     DayRules,
     NurseDay,
     Span,
     chair_problem,
     clashes,
+    competency_problem,
     dose_not_before,
     dose_problem,
     free_starts,
     grace_for_gap,
     hours_problem,
+    is_intravenous,
     nearest_weekday,
     nurse_problem,
     occupancy,
@@ -26,6 +32,7 @@ from chairside.rules.booking import (
     peak_with,
     pick_nurse,
     ratio_problem,
+    required_competencies,
     shift_problem,
     utilization,
 )
@@ -46,13 +53,27 @@ def span(a: str, b: str, label: str = "") -> Span:
     return Span(at(a), at(b), label)
 
 
-def nurse(name: str = "J. Blake", shifts=(("07:00", "15:30"),), patients=(), ratio: int = 4):
+ALL_SKILLS = (
+    Competence(BLS, date(2027, 6, 30)),
+    Competence(PIV_INSERTION, date(2027, 6, 30)),
+    Competence(CHEMO_BIOLOGIC, date(2027, 6, 30)),
+)
+
+
+def nurse(
+    name: str = "J. Blake",
+    shifts=(("07:00", "15:30"),),
+    patients=(),
+    ratio: int = 4,
+    skills: tuple[Competence, ...] = ALL_SKILLS,
+):
     return NurseDay(
         key=name,
         name=name,
         shifts=tuple(span(a, b) for a, b in shifts),
         patients=tuple(span(a, b) for a, b in patients),
         max_patients=ratio,
+        competencies=skills,
     )
 
 
@@ -247,3 +268,103 @@ class TestTheDay:
         spans = [span("08:00", "12:30"), span("07:00", "09:00")]  # the second starts early
         value = utilization(spans, 2, at("08:00"), at("17:00"))
         assert value == pytest.approx((4.5 + 1) / 18)
+
+
+CHEMO_IV = required_competencies("chemo", intravenous=True)
+INJECTION = required_competencies("injection", intravenous=False)
+
+
+class TestCompetencies:
+    def test_a_chemo_biologic_infusion_needs_bls_chemo_and_peripheral_iv(self) -> None:
+        assert CHEMO_IV == (BLS, CHEMO_BIOLOGIC, PIV_INSERTION)
+
+    def test_an_iv_therapeutic_or_hydration_needs_no_chemo_competency(self) -> None:
+        for category in ("therapeutic", "hydration"):
+            assert required_competencies(category, intravenous=True) == (BLS, PIV_INSERTION)
+
+    def test_a_therapeutic_injection_needs_only_bls(self) -> None:
+        assert INJECTION == (BLS,)
+        only_bls = (Competence(BLS, date(2027, 1, 31)),)
+        assert competency_problem("Tom Becker", only_bls, INJECTION, DAY) is None
+
+    def test_an_unknown_category_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="unknown administration category"):
+            required_competencies("oral", intravenous=False)
+
+    def test_only_an_iv_route_outside_the_injection_category_is_an_infusion(self) -> None:
+        assert is_intravenous("chemo", ["IV"])
+        assert is_intravenous("therapeutic", [" iv ", "SC"])
+        assert not is_intravenous("injection", ["SC"])
+        assert not is_intravenous("injection", ["IV"])  # the category says SC/IM injection
+        assert not is_intravenous("chemo", ["SC"])  # a complex biologic given SC: no line
+
+    def test_it_names_the_nurse_and_the_expired_competency(self) -> None:
+        lapsed = (
+            Competence(BLS, date(2027, 6, 30)),
+            Competence(PIV_INSERTION, date(2027, 6, 30)),
+            Competence(CHEMO_BIOLOGIC, date(2026, 11, 30)),
+        )
+        assert (
+            competency_problem("Maria Santos", lapsed, CHEMO_IV, DAY)
+            == "Maria Santos: Chemotherapy / biologic administration expired 11/30/2026"
+        )
+
+    def test_it_names_a_competency_with_no_record(self) -> None:
+        lpn = (Competence(BLS, None), Competence(PIV_INSERTION, date(2027, 1, 1)))
+        assert (
+            competency_problem("Tom Becker", lpn, CHEMO_IV, DAY)
+            == "Tom Becker: no Chemotherapy / biologic administration on record"
+        )
+
+    def test_a_lapsed_bls_rules_out_every_patient_that_day(self) -> None:
+        held = (Competence(BLS, date(2026, 11, 19)), *ALL_SKILLS[1:])
+        for needs in (CHEMO_IV, INJECTION, required_competencies("hydration", intravenous=True)):
+            assert competency_problem("Kevin Liu", held, needs, DAY) == (
+                "Kevin Liu: Basic life support (BLS) expired 11/19/2026"
+            )
+
+    def test_a_competency_is_current_through_its_expiry_date(self) -> None:
+        # Decision: valid through the expiry date, lapsed from the next day (the rota treats
+        # a licence's expiry date the same way, and the staff page flags "expired" after it).
+        held = (Competence(BLS, DAY),)
+        assert competency_problem("A. Nurse", held, INJECTION, DAY) is None
+        assert competency_problem("A. Nurse", held, INJECTION, DAY + timedelta(days=1)) == (
+            "A. Nurse: Basic life support (BLS) expired 12/01/2026"
+        )
+
+    def test_it_lists_every_missing_competency(self) -> None:
+        message = competency_problem("A. Nurse", (), CHEMO_IV, DAY)
+        assert message == (
+            "A. Nurse: no Basic life support (BLS) on record; "
+            "no Chemotherapy / biologic administration on record; "
+            "no Peripheral IV insertion on record"
+        )
+
+    def test_a_competency_without_expiry_stays_current(self) -> None:
+        assert (
+            competency_problem("A. Nurse", (Competence(BLS),), INJECTION, date(2040, 1, 1)) is None
+        )
+
+    def test_nurse_problem_checks_competencies_only_when_asked(self) -> None:
+        lpn = nurse("T. Becker", skills=(Competence(BLS), Competence(PIV_INSERTION)))
+        assert nurse_problem(lpn, at("09:00"), at("10:00")) is None
+        assert nurse_problem(lpn, at("09:00"), at("10:00"), CHEMO_IV) == (
+            "T. Becker: no Chemotherapy / biologic administration on record"
+        )
+
+    def test_pick_nurse_skips_a_nurse_not_competent_for_the_visit(self) -> None:
+        lpn = nurse("T. Becker", skills=(Competence(BLS), Competence(PIV_INSERTION)))
+        busy = nurse("J. Blake", patients=(("08:00", "12:00"), ("08:00", "12:00")))
+        # The LPN is free and listed first, but cannot give a biologic: the busier RN can.
+        assert pick_nurse([lpn, busy], at("09:00"), at("10:00"), CHEMO_IV) is busy
+        # She can give an injection, and is the least loaded.
+        assert pick_nurse([lpn, busy], at("09:00"), at("10:00"), INJECTION) is lpn
+        assert pick_nurse([lpn], at("09:00"), at("10:00"), CHEMO_IV) is None
+
+    def test_free_starts_needs_a_competent_nurse_when_the_day_has_a_rota(self) -> None:
+        no_bls = nurse("K. Liu", skills=(Competence(BLS, date(2026, 11, 19)), *ALL_SKILLS[1:]))
+        day = open_day(nurses=[no_bls])
+        hour = timedelta(hours=1)
+        assert list(free_starts(day, hour, hour, needs=INJECTION)) == []
+        # Without competencies asked for (the optimizer's own checks), the rota alone counts.
+        assert next(free_starts(day, hour, hour)).nurse == "K. Liu"

@@ -29,15 +29,23 @@ from chairside.authorizations.services import (
 from chairside.patients.models import Patient
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules import appointment_states as states
-from chairside.rules.booking import nurse_problem, pick_nurse, span_text, us_date
+from chairside.rules.booking import (
+    competency_problem,
+    nurse_problem,
+    pick_nurse,
+    span_text,
+    us_date,
+)
 from chairside.scheduling.checks import (
     DayData,
     DoseContext,
+    competences_of,
     date_problems,
     default_minutes,
     dose_context,
     lab_warning,
     load_day,
+    needs_for,
     nurse_label,
     patient_spans,
     stock_warning,
@@ -49,7 +57,7 @@ from chairside.tenancy.models import Chair, Membership, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
 
 SOURCE = "scheduling.appointment"
-AUTO = "auto"  # nurse=AUTO: the least-loaded nurse on shift who can take the patient
+AUTO = "auto"  # nurse=AUTO: the least-loaded competent nurse on shift who can take her
 KEEP = "keep"  # nurse=KEEP when moving: the same nurse
 AUDITED = (
     "start",
@@ -100,11 +108,13 @@ def check_same_organization(organization: Any, **rows: Any) -> None:
 
 
 def choose_nurse(
-    data: DayData, wanted: Any, start: dt.datetime, end: dt.datetime
+    data: DayData, wanted: Any, start: dt.datetime, end: dt.datetime, needs: tuple[str, ...]
 ) -> StaffMember | None:
+    """The nurse asked for, or for AUTO the least-loaded one on shift who is free and holds
+    the competencies ``needs`` (an explicit choice is checked by ``time_problems``)."""
     if wanted != AUTO:
         return wanted  # type: ignore[no-any-return]
-    chosen = pick_nurse(data.rules.nurses, start, end)
+    chosen = pick_nurse(data.rules.nurses, start, end, needs)
     return None if chosen is None else data.staff[chosen.key]
 
 
@@ -250,7 +260,8 @@ def _checked_place(
     """Every rule of the booking but the authorization; the nurse it gets (or None)."""
     start, end = span
     data = load_day(chair.location, start.date())
-    chosen = choose_nurse(data, nurse, start, end)
+    needs = needs_for(order)
+    chosen = choose_nurse(data, nurse, start, end, needs)
     problems = time_problems(
         data,
         chair=chair,
@@ -259,6 +270,7 @@ def _checked_place(
         end=end,
         patient_name=order.patient.full_name,
         patient_busy=patient_spans(order.patient, chair.location, start.date()),
+        needs=needs,
     ) + date_problems(order, start.date(), ctx)
     if problems:
         raise ValidationError(problems)
@@ -297,7 +309,10 @@ def _warnings(
     if wanted == AUTO and appointment.nurse is None:
         start = appointment.local_start()
         when = f"{us_date(start.date())} {span_text(start, appointment.local_end())}"
-        warnings.append(f"No nurse on shift is free {when}: assign one before the day.")
+        warnings.append(
+            f"No nurse on shift is free {when} with the competencies this visit needs: "
+            "assign one before the day."
+        )
     labs = lab_warning(appointment.order, appointment.local_start().date())
     if labs:
         warnings.append(labs)
@@ -374,7 +389,8 @@ def _move_within_day(
     """The same day: only the time-and-place rules can change."""
     start, end = span
     data = load_day(chair.location, start.date(), exclude={locked.pk})
-    chosen = choose_nurse(data, nurse, start, end)
+    needs = needs_for(locked.order)
+    chosen = choose_nurse(data, nurse, start, end, needs)
     problems = time_problems(
         data,
         chair=chair,
@@ -383,6 +399,7 @@ def _move_within_day(
         end=end,
         patient_name=locked.patient.full_name,
         patient_busy=patient_spans(locked.patient, chair.location, start.date(), {locked.pk}),
+        needs=needs,
     )
     if problems:
         raise ValidationError(problems)
@@ -465,7 +482,7 @@ def set_status(
 def appointment_assign_nurse(
     *, appointment: Appointment, user: Any, nurse: StaffMember | None
 ) -> Appointment:
-    """Give the appointment a nurse (or none); her shift and ratio are checked."""
+    """Give the appointment a nurse (or none); her shift, ratio and competencies are checked."""
     locked = locked_appointment(appointment)
     if locked.status not in states.OCCUPYING or locked.status == states.COMPLETED:
         raise ValidationError(f"A {locked.status_label.lower()} appointment takes no nurse.")
@@ -477,6 +494,14 @@ def appointment_assign_nurse(
         problem = nurse_day and nurse_problem(nurse_day, locked.local_start(), locked.local_end())
         if problem:
             raise ValidationError(problem)
+        lacking = competency_problem(
+            f"{nurse.first_name} {nurse.last_name}",
+            competences_of(nurse),
+            needs_for(locked.order),
+            locked.local_start().date(),
+        )
+        if lacking:
+            raise ValidationError(lacking)
     before = snapshot(locked, ["nurse"])
     locked.nurse = nurse
     locked.save(update_fields=["nurse", "updated_at"])

@@ -22,6 +22,7 @@ from chairside.rules.booking import Span, span_text
 from chairside.scheduling.checks import (
     Placement,
     load_day,
+    needs_for,
     patient_spans,
     time_problems,
     with_placements,
@@ -90,6 +91,7 @@ def rearrange_problems(
             end=where.end,
             patient_name=change.appointment.patient.full_name,
             patient_busy=_patient_busy(change.appointment, location, day, changes, overlay),
+            needs=needs_for(change.appointment.order),
         )
         if problems:
             found[change.appointment.pk] = problems

@@ -20,7 +20,13 @@ from chairside.authorizations.services import (
 )
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import us_date
-from chairside.scheduling.checks import load_day, patient_spans, time_problems, units_for
+from chairside.scheduling.checks import (
+    load_day,
+    needs_for,
+    patient_spans,
+    time_problems,
+    units_for,
+)
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.services.appointments import SOURCE, locked_appointment, set_status
 
@@ -64,6 +70,7 @@ def _reactivate(appointment: Appointment, user: Any) -> None:
         patient_busy=patient_spans(
             appointment.patient, appointment.location, data.day, {appointment.pk}
         ),
+        needs=needs_for(appointment.order),
     )
     live = appointment.order.appointments.filter(
         dose_number=appointment.dose_number, status__in=states.OCCUPYING

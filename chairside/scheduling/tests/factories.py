@@ -15,7 +15,7 @@ from chairside.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.rules import authorization_states
 from chairside.rules.npi import npi_check_digit
 from chairside.scheduling.models import NurseShift
-from chairside.tenancy.models import StaffMember
+from chairside.tenancy.models import Competency, StaffMember
 
 _seq = itertools.count(1)
 TZ = ZoneInfo("America/New_York")
@@ -94,11 +94,27 @@ def make_authorization(order: TreatmentOrder, **kw: Any) -> PriorAuthorization:
     )
 
 
-def make_nurse(org: Any, first: str = "Jordan", last: str = "Blake", **kw: Any) -> StaffMember:
+# An infusion nurse's competencies, all current well past ``DAY`` unless a test says otherwise.
+CURRENT = dt.date(2027, 12, 31)
+INFUSION_SKILLS = {"bls": CURRENT, "piv_insertion": CURRENT, "chemo_biologic": CURRENT}
+
+
+def make_nurse(
+    org: Any,
+    first: str = "Jordan",
+    last: str = "Blake",
+    competencies: dict[str, dt.date | None] | None = None,
+    **kw: Any,
+) -> StaffMember:
+    """An RN with ``competencies`` (skill code → expiry), by default every infusion skill."""
     kw.setdefault("credential", "RN")
     kw.setdefault("license_state", "PA")
     kw.setdefault("license_number", f"RN-{next(_seq)}")
-    return StaffMember.objects.create(organization=org, first_name=first, last_name=last, **kw)
+    staff = StaffMember.objects.create(organization=org, first_name=first, last_name=last, **kw)
+    skills = INFUSION_SKILLS if competencies is None else competencies
+    for skill, expires_on in skills.items():
+        Competency.objects.create(staff=staff, skill=skill, expires_on=expires_on)
+    return staff
 
 
 def make_shift(
