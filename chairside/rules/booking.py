@@ -268,12 +268,11 @@ def competency_problem(
     missing = []
     for skill in needs:
         label = COMPETENCY_NAMES.get(skill, skill)
-        competence = latest.get(skill)
-        if competence is None:
+        record = latest.get(skill)
+        if record is None:
             missing.append(f"no {label} on record")
-        elif not is_current(competence, on_date):
-            assert competence.expires_on is not None
-            missing.append(f"{label} expired {us_date(competence.expires_on)}")
+        elif record.expires_on is not None and not is_current(record, on_date):
+            missing.append(f"{label} expired {us_date(record.expires_on)}")
     return f"{name}: " + "; ".join(missing) if missing else None
 
 

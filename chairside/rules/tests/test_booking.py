@@ -356,9 +356,9 @@ class TestCompetencies:
         lpn = nurse("T. Becker", skills=(Competence(BLS), Competence(PIV_INSERTION)))
         busy = nurse("J. Blake", patients=(("08:00", "12:00"), ("08:00", "12:00")))
         # The LPN is free and listed first, but cannot give a biologic: the busier RN can.
-        assert pick_nurse([lpn, busy], at("09:00"), at("10:00"), CHEMO_IV) is busy
+        assert pick_nurse([lpn, busy], at("09:00"), at("10:00"), CHEMO_IV) == busy
         # She can give an injection, and is the least loaded.
-        assert pick_nurse([lpn, busy], at("09:00"), at("10:00"), INJECTION) is lpn
+        assert pick_nurse([lpn, busy], at("09:00"), at("10:00"), INJECTION) == lpn
         assert pick_nurse([lpn], at("09:00"), at("10:00"), CHEMO_IV) is None
 
     def test_free_starts_needs_a_competent_nurse_when_the_day_has_a_rota(self) -> None:

@@ -174,6 +174,19 @@ class TestExplicitChoice:
         appointment.refresh_from_db()
         assert appointment.nurse == s.nurse
 
+    def test_a_rearrangement_to_an_incompetent_nurse_is_refused(self, s: Any) -> None:
+        # The optimizer's accepted moves are written (and its proposal filtered) this way.
+        sf.make_shift(s.nurse, s.location)
+        appointment = book(s, s.order).appointment
+        maria = santos(s)
+        change = services.Change(appointment, at("10:00"), s.chairs["C02"], maria)
+        with pytest.raises(ValidationError, match="Maria Santos: Chemotherapy / biologic"):
+            services.appointments_rearrange(
+                location=s.location, day=DAY, changes=[change], user=s.coordinator, reason="test"
+            )
+        appointment.refresh_from_db()
+        assert (appointment.start, appointment.nurse) == (at("09:00"), s.nurse)
+
 
 def test_the_rules_name_the_competencies_and_categories_as_the_models_store_them() -> None:
     skills = dict(Competency.Skill.choices)
