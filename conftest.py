@@ -5,12 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from chairside.core import testing as f
 
 # One Chromium for every browser test, wherever the test lives (a session fixture defined in
 # several modules would start Playwright twice, which its sync API refuses).
 pytest_plugins = ["tests.browser.plugin"]
+
+# Property tests check what the rules answer, not how fast: on a shared 2-core CI machine a
+# draw can stall for a second, which Hypothesis would report as a failure. The examples,
+# shrinking and the database of failures stay as they are.
+settings.register_profile(
+    "chairside",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("chairside")
 
 
 @pytest.fixture
