@@ -23,7 +23,7 @@ from chairside.authorizations.models import (
     PriorAuthorization,
 )
 from chairside.demo import DemoContext
-from chairside.demo.foundation import demo_npi
+from chairside.demo.foundation import demo_npi, register_by
 from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.patients.models import Coverage, LabResult, Patient
 from chairside.patients.selectors import latest_measurement
@@ -349,6 +349,7 @@ def _seed_patient_order(org: Any, patient: Patient, user: Any, today: dt.date) -
     order = _new_order(org, patient, primary_dx.icd10_code, rng, today)
     if order is None:
         return False
+    register_by(patient, order.signed_on)  # the chart predates the order
     coverage = _benefits(order, rng, user)
     auths = []
     if coverage is not None and _pa_required(order, coverage):

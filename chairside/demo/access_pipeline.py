@@ -21,6 +21,7 @@ from chairside.authorizations import services as access
 from chairside.authorizations.models import PriorAuthorization
 from chairside.demo import DemoContext
 from chairside.demo.access import SPECIALTY_FOR, flat_band, gets_order, pick_template, plan_for
+from chairside.demo.foundation import register_by
 from chairside.formulary.models import Drug
 from chairside.patients import services as patients
 from chairside.patients.models import Patient
@@ -443,5 +444,6 @@ def seed_pipeline(ctx: DemoContext) -> None:
         ):
             continue
         _walk(ctx, case, who, n, today)
+        register_by(who.patient, today - dt.timedelta(days=case.days_ago))  # by its referral
         made += 1
     ctx.summary.append(f"{len(CASES)} pipeline referrals ({made} new)")

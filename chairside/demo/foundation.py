@@ -45,6 +45,9 @@ from chairside.tenancy.models import (
 DEMO_PASSWORD = "chairside-demo"  # noqa: S105 (printed for the demo log-ins; demo only)
 ORG_NAME = "Riverside Infusion Partners"
 PATIENT_COUNT = 300
+# Demo patients registered over about three years (the chart's "created" time, which the
+# Reports dashboard counts as "registered"), on weekdays in office hours.
+REGISTERED_WITHIN_DAYS = 3 * 365
 
 # username → (role, organization key)
 DEMO_USERS: dict[str, tuple[str, str]] = {
@@ -383,6 +386,36 @@ def _demo_patient(rng: random.Random, n: int, ctx: DemoContext, today: dt.date) 
     )
 
 
+def _tz(patient: Patient) -> dt.tzinfo:
+    home = patient.home_location
+    return home.tz if home else timezone.get_current_timezone()
+
+
+def _office_time(rng: random.Random, day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """A time between 08:00 and 16:45 local on ``day``, moved off a weekend to the Friday."""
+    day -= dt.timedelta(days=max(0, day.weekday() - 4))
+    start = dt.datetime.combine(day, dt.time(8), tzinfo=tz)
+    return start + dt.timedelta(minutes=15 * rng.randint(0, 35))
+
+
+def registered_at(patient: Patient, today: dt.date) -> dt.datetime:
+    """When a demo patient was registered: one to ``REGISTERED_WITHIN_DAYS`` days ago, the
+    same for an MRN on every run (its own seed, so the rest of the chart is unchanged)."""
+    rng = random.Random(f"riverside-registered-{patient.mrn}")
+    day = today - dt.timedelta(days=rng.randint(1, REGISTERED_WITHIN_DAYS))
+    return _office_time(rng, day, _tz(patient))
+
+
+def register_by(patient: Patient, day: dt.date) -> None:
+    """A demo chart exists by ``day`` (an order signed, a referral received): a registration
+    after that day moves back to within two weeks before it; an older one stays."""
+    tz = _tz(patient)
+    after = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rng = random.Random(f"riverside-registered-{patient.mrn}-{day.isoformat()}")
+    at = _office_time(rng, day - dt.timedelta(days=rng.randint(0, 14)), tz)
+    Patient.objects.filter(pk=patient.pk, created_at__gte=after).update(created_at=at)
+
+
 def _demo_chart(rng: random.Random, patient: Patient, ctx: DemoContext, today: dt.date) -> None:
     code = _pick_diagnosis(rng)
     description = icd10_description(code)
@@ -401,11 +434,17 @@ def _demo_chart(rng: random.Random, patient: Patient, ctx: DemoContext, today: d
         )
     height = Decimal(rng.randint(152, 172) if patient.sex == "F" else rng.randint(165, 190))
     weight = Decimal(rng.randint(480, 1250)) / 10
+    registered = timezone.localdate(patient.created_at, _tz(patient))
     for months_ago in (9, 5, 1):
         drift = Decimal(rng.randint(-20, 20)) / 10
+        measured_on = today - dt.timedelta(days=30 * months_ago + rng.randint(0, 20))
+        if measured_on < registered:  # weighed here only since registration
+            if months_ago != 1:
+                continue
+            measured_on = registered  # every chart keeps a current weight
         BodyMeasurement.objects.create(
             patient=patient,
-            measured_on=today - dt.timedelta(days=30 * months_ago + rng.randint(0, 20)),
+            measured_on=measured_on,
             weight_kg=weight + drift,
             height_cm=height,
         )
@@ -476,6 +515,8 @@ def seed_patients(ctx: DemoContext, count: int = PATIENT_COUNT) -> None:
             f"riverside-patient-{n}"
         )  # one seed per patient: the same center every time
         patient = _demo_patient(rng, n, ctx, today)
+        patient.created_at = registered_at(patient, today)  # auto_now_add: set by update()
+        Patient.objects.filter(pk=patient.pk).update(created_at=patient.created_at)
         _demo_chart(rng, patient, ctx, today)
         created += 1
     ctx.summary.append(f"{count} demo patients ({created} new)")

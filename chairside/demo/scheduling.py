@@ -1,8 +1,10 @@
-"""Demo step: the nurse rota, federal holiday closures, and four weeks of appointments.
+"""Demo step: the nurse rota, federal holiday closures, thirteen weeks of appointment history
+and four weeks of appointments ahead.
 
-Every active demo order gets its regimen's doses from two weeks ago to four weeks ahead,
-at the order's location, on the nearest open day the regimen allows, at a mid-morning
-time most patients ask for (clustered around 09:45, as in a real center).
+Every active demo order gets its regimen's doses from thirteen weeks ago (the Reports
+dashboard's default 90 days) to four weeks ahead, at the order's location, on the nearest
+open day the regimen allows, at a mid-morning time most patients ask for (clustered around
+09:45, as in a real center).
 
 * Today and later: booked through ``appointment_book`` with every rule. A dose the rules
   refuse (labs out of date, no authorization left) is not booked, as a coordinator could
@@ -11,7 +13,9 @@ time most patients ask for (clustered around 09:45, as in a real center).
   shows as missed). The booking service refuses the past on purpose, and these doses are
   already counted against the authorization by the access demo step ("demo.treatment"
   usage), so reserving them again would double-count visits. The chair, nurse and time
-  are still chosen with ``rules.booking`` so the history obeys the same rules.
+  are still chosen with ``rules.booking`` so the history obeys the same rules (the rota and
+  the closures are written for those past days too). Only the access step's last past dose
+  of an order can be missed, so a longer history adds completed doses, not no-shows.
 
 Rows are looked up by natural keys (staff + date + start for shifts; order + dose number
 for appointments), so running the step twice adds nothing.
@@ -44,8 +48,9 @@ from chairside.scheduling.checks import (
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.tenancy.models import Location, StaffMember
 
-# A rota is published about six weeks ahead; coordinators book a month or more ahead.
-PAST_DAYS, AHEAD_DAYS, ROTA_AHEAD_DAYS = 14, 28, 42
+# A rota is published about six weeks ahead; coordinators book a month or more ahead. The
+# history covers the dashboard's default range (90 days).
+PAST_DAYS, AHEAD_DAYS, ROTA_AHEAD_DAYS = 91, 28, 42
 # (location key, nurse, weekdays, starts, ends): staggered shifts cover opening to closing,
 # at least two nurses on every weekday at each site (one alone cannot cover a reaction or
 # a break); the Eastgate NP takes chairs on the days the LPN is off. Closed days, and days
