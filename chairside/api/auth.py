@@ -28,3 +28,8 @@ def require(request: HttpRequest, perm: Perm) -> None:
     membership = getattr(request, "membership", None)
     if membership is None or not has_perm(membership.role, perm):
         raise HttpError(403, "Your role does not allow this.")
+
+
+def active_organization(request: HttpRequest) -> Any:
+    """The organization every API query is scoped to: the caller's active membership's."""
+    return request.membership.organization  # type: ignore[attr-defined]

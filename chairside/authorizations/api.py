@@ -18,6 +18,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
@@ -97,10 +98,6 @@ class ReferralOut(Schema):
     days_in_state: dict[str, int]
     closed_reason: str
     is_urgent: bool
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.membership.organization  # type: ignore[attr-defined]
 
 
 def _row(row: QueueRow) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
 from chairside.billing import selectors, services
 from chairside.billing.models import Claim
@@ -69,10 +70,6 @@ class ExportOut(Schema):
     control_number: int
     claim_count: int
     total_charge: str
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.membership.organization  # type: ignore[attr-defined]
 
 
 def _claim(claim: Claim) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
 from chairside.audit.services import client_ip
 from chairside.patients import selectors, services
@@ -61,10 +62,6 @@ class PatientIn(Schema):
 class PageOut(Schema):
     count: int
     results: list[PatientOut]
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.membership.organization  # type: ignore[attr-defined]
 
 
 @router.get("", response=PageOut)

@@ -18,6 +18,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
 from chairside.referrals.selectors import access_order
 from chairside.scheduling import selectors, services, slots
@@ -71,10 +72,6 @@ class BookedOut(Schema):
 class CancelIn(Schema):
     reason_code: str
     reason: str = ""
-
-
-def _org(request: HttpRequest) -> Any:
-    return request.membership.organization  # type: ignore[attr-defined]
 
 
 def _out(a: Appointment) -> dict[str, Any]:
