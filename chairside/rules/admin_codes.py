@@ -29,7 +29,35 @@ coding educators reproduce it; CPT itself is the AMA's):
   "regardless of the subsection ... where the code appears", so "the first IV push
   subsequent to an initial infusion is reported using a subsequent IV push code" (Select
   Health policy #09, restating CPT): 96375, not 96374. By the same reading a chemo
-  injection (96401) leading the encounter makes a therapeutic push 96375.
+  injection never leads, see below.
+* **Injections are never the initial service beside IV services.** 96372, 96401 and 96402
+  are stand-alone codes, not add-on primaries: when an IV infusion or push is given in the
+  same encounter the initial code comes from the IV services and each injection is reported
+  on its own (CPT hierarchy "infusions are primary to pushes, which are primary to
+  injections"; an injection-led encounter would leave 96367/96375/96361 without one of the
+  primaries their CPT parentheticals name).
+* **Add-on codes only with a primary** (CPT parentheticals, applied by the CMS NCCI add-on
+  code edits, which deny an add-on reported without one of its primaries):
+  96361 with 96360, 96365, 96374, 96409 or 96413; 96366 with 96365 or 96367; 96367 with
+  96365, 96374, 96409 or 96413; 96368 with 96365, 96366, 96413, 96415 or 96416;
+  96375/96376 with 96365, 96374, 96409 or 96413; 96411 with 96409 or 96413;
+  96415 and 96417 with 96413 (:data:`ADDON_PRIMARIES`).
+* **Office and facility.** ``setting="facility"`` (hospital outpatient, institutional
+  claim) picks the initial service by the hierarchy above. ``setting="office"``
+  (professional claims: POS 11 office, 12 home, 49 independent clinic) reports "the initial
+  code that best describes the key or primary reason for the encounter ... irrespective of
+  the order" (CPT physician instructions; CMS Pub. 100-04 ch. 12 §30.5): the administration
+  marked ``primary=True``, falling back to the hierarchy when none is marked, or when the
+  marked one would leave an add-on without its primary (hydration marked primary beside a
+  drug infusion: 96367 is never reported with 96360 alone). 96376 is facility-only (MPFS
+  status X, not payable on the physician fee schedule), so an office reports no code for a
+  repeat push of the same drug.
+* **A second vascular access site.** "Only one 'initial' service code should be reported
+  ... unless protocol requires that two separate IV sites must be used" (CPT introduction to
+  96360-96549); the second site's services are coded on their own, and its initial code
+  carries modifier XU (or 59), "separate encounter / unusual non-overlapping service"
+  (CMS MLN1783722 "Proper Use of Modifiers 59, XE, XP, XS, XU"): see
+  :func:`administration_lines`.
 * **Sequential infusions.** A new drug after the initial service is 96367 (therapeutic)
   or 96417 (chemo), each "up to 1 hour", with 96366 / 96415 for its further hours (CPT
   96417 note; carecostestimate "CPT 96417"). Time overlapping an infusion already counted
@@ -61,8 +89,7 @@ Medlearn example; an infusion that runs alongside others for all but 15 minutes 
 concurrent (what remains would be a push's worth of time); times are compared exactly, so a
 part of a minute past a threshold counts.
 
-Left out: a second initial service for a medically required second IV site (modifier 59),
-subcutaneous infusions (96369-96371) and prolonged chemo pumps (96416).
+Left out: subcutaneous infusions (96369-96371) and prolonged chemo pumps (96416).
 """
 
 from __future__ import annotations
@@ -106,6 +133,21 @@ _SUBSEQUENT_PUSH = {"chemo": "96411", "therapeutic": "96375"}
 _REPEAT_PUSH = "96376"
 _ONCE_PER_ENCOUNTER = frozenset({"96368"})  # CPT: "report 96368 only once per encounter"
 _INJECTION = {("chemo", False): "96401", ("chemo", True): "96402", ("therapeutic", False): "96372"}
+SETTINGS = frozenset({"facility", "office"})
+DISTINCT_MODIFIERS = frozenset({"XU", "59"})
+
+# CPT parentheticals ("use ... in conjunction with"), the NCCI add-on code edits' primaries.
+ADDON_PRIMARIES: dict[str, frozenset[str]] = {
+    "96361": frozenset({"96360", "96365", "96374", "96409", "96413"}),
+    "96366": frozenset({"96365", "96367"}),
+    "96367": frozenset({"96365", "96374", "96409", "96413"}),
+    "96368": frozenset({"96365", "96366", "96413", "96415", "96416"}),
+    "96375": frozenset({"96365", "96374", "96409", "96413"}),
+    "96376": frozenset({"96365", "96374", "96409", "96413"}),
+    "96411": frozenset({"96409", "96413"}),
+    "96415": frozenset({"96413"}),
+    "96417": frozenset({"96413"}),
+}
 
 Interval = tuple[datetime, datetime]
 
@@ -121,7 +163,8 @@ class Administration:
     documented times. ``drug`` names the substance, so that a repeat of the same drug can be
     told from a new one; when it is ``None`` each administration is a different substance.
     ``hormonal`` marks a hormonal anti-neoplastic chemo injection (96402, not 96401).
-    Values are checked by :func:`administration_codes`.
+    ``primary`` marks the primary reason for the encounter, which an office reports as the
+    initial service. Values are checked by :func:`administration_codes`.
     """
 
     category: str
@@ -130,6 +173,16 @@ class Administration:
     end: datetime
     drug: str | None = None
     hormonal: bool = False
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class AdminLine:
+    """One administration claim line: CPT code, units and modifiers (XU on a second site)."""
+
+    code: str
+    units: int
+    modifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +194,7 @@ class _Service:
     drug: str | None
     hormonal: bool
     intervals: tuple[Interval, ...]  # merged and in order
+    primary: bool = False
 
     @property
     def rank(self) -> int:
@@ -161,29 +215,97 @@ class _Service:
         )
 
 
-def administration_codes(items: Sequence[Administration]) -> list[tuple[str, int]]:
+def administration_codes(
+    items: Sequence[Administration], *, setting: str = "facility"
+) -> list[tuple[str, int]]:
     """Return the CPT administration codes and units for one encounter.
 
     Applies the push/infusion time rules, reports hydration only past 30 minutes and
-    outside drug infusions, and picks one initial service by the facility hierarchy
-    whatever the order of ``items``. Each code appears once with its total units: the
-    initial service's code first, then every other code in ascending code order (its own
-    additional hours included), e.g. ``[("96413", 1), ("96368", 1), ("96415", 2)]``.
+    outside drug infusions, and picks one initial service whatever the order of ``items``:
+    by the hierarchy in a ``"facility"``, by the administration marked ``primary`` (else
+    the hierarchy) in an ``"office"``, never an injection when an IV service was given.
+    Each code appears once with its total units: the initial service's code first, then
+    every other code in ascending code order (its own additional hours included), e.g.
+    ``[("96413", 1), ("96368", 1), ("96415", 2)]``. Every add-on code comes with one of
+    its primaries (:data:`ADDON_PRIMARIES`).
 
     An empty list, or hydration alone of 30 minutes or less, gives ``[]``: nothing to bill.
-    Raises ValueError for an unknown category or method, an end not after its start, naive
-    and aware datetimes mixed, a blank drug name, hydration not given intravenously, or
-    ``hormonal`` on anything but a chemo injection.
+    Raises ValueError for an unknown setting, category or method, an end not after its
+    start, naive and aware datetimes mixed, a blank drug name, hydration not given
+    intravenously, or ``hormonal`` on anything but a chemo injection.
     """
+    return [(line.code, line.units) for line in administration_lines(items, setting=setting)]
+
+
+def administration_lines(
+    items: Sequence[Administration],
+    *,
+    setting: str = "facility",
+    second_site: Sequence[Administration] = (),
+    distinct_modifier: str = "XU",
+) -> list[AdminLine]:
+    """The administration claim lines, with a second IV site's own initial service.
+
+    ``items`` are the administrations through the first vascular access; ``second_site``
+    those through a separate access site documented as required for a separately
+    identifiable service. The second site is coded on its own, its initial code as a
+    separate line with ``distinct_modifier`` (XU, or 59 for payers that do not take the X
+    modifiers); its other codes add to the encounter's (96368 still once). Without a
+    second site the lines are :func:`administration_codes`' codes with no modifier.
+    """
+    if setting not in SETTINGS:
+        raise ValueError(f"unknown setting {setting!r}; expected one of {_listed(SETTINGS)}")
+    if distinct_modifier not in DISTINCT_MODIFIERS:
+        raise ValueError(
+            f"modifier {distinct_modifier!r} for a second site must be one of "
+            f"{_listed(DISTINCT_MODIFIERS)}"
+        )
     _validate(items)
+    _validate(second_site)
+    _validate([*items, *second_site])
+    first = _encounter_codes(items, setting)
+    second = _encounter_codes(second_site, setting)
+    if not first or not second:
+        only = first or second
+        return [AdminLine(code, units) for code, units in only]
+    units = Counter(dict(first[1:]))
+    for code, count in second[1:]:
+        units[code] = 1 if code in _ONCE_PER_ENCOUNTER else units[code] + count
+    head = [AdminLine(*first[0]), AdminLine(*second[0], modifiers=(distinct_modifier,))]
+    return head + [AdminLine(code, count) for code, count in sorted(units.items())]
+
+
+def addons_without_primary(codes: Iterable[str]) -> list[str]:
+    """The add-on codes among ``codes`` reported without any of their CPT primaries."""
+    present = set(codes)
+    return sorted(
+        code
+        for code in present
+        if code in ADDON_PRIMARIES and not ADDON_PRIMARIES[code] & present
+    )
+
+
+def _encounter_codes(items: Sequence[Administration], setting: str) -> list[tuple[str, int]]:
     services = _services(items)
     initial = _initial_service(services)
     if initial is None:
         return []
+    if setting == "office":
+        marked = _marked_primary(services)
+        if marked is not None and marked is not initial:
+            codes = _code_encounter(services, marked, setting)
+            if not addons_without_primary(code for code, _ in codes):
+                return codes
+    return _code_encounter(services, initial, setting)
+
+
+def _code_encounter(
+    services: list[_Service], initial: _Service, setting: str
+) -> list[tuple[str, int]]:
     units: Counter[str] = Counter()
     first_code = _code_initial(initial, units)
     _code_other_infusions(services, initial, units)
-    _code_other_pushes(services, initial, units)
+    _code_other_pushes(services, initial, units, setting)
     for service in services:
         if service.kind == "injection":
             units[_INJECTION[(service.category, service.hormonal)]] += 1
@@ -226,6 +348,8 @@ def _validate_item(item: Administration) -> None:
         raise ValueError(f"hydration is an intravenous infusion, not {item.method}")
     if item.hormonal and (item.category != "chemo" or item.method not in _INJECTION_METHODS):
         raise ValueError("hormonal applies only to a chemo subcutaneous or intramuscular injection")
+    if not isinstance(item.primary, bool):
+        raise ValueError("primary must be True or False")
 
 
 def _is_aware(moment: datetime) -> bool:
@@ -243,20 +367,26 @@ def _services(items: Sequence[Administration]) -> list[_Service]:
     """Classify each item; merge infusions of one named drug; keep hydration outside drugs."""
     single = [_service_of(item) for item in items if item.category != "hydration"]
     infusions: dict[tuple[str, str], list[Interval]] = {}
+    marked: set[tuple[str, str]] = set()
     services: list[_Service] = []
     for service in single:
         if service.kind == "infusion" and service.drug is not None:
             # One drug's infusion interrupted and resumed is one infusion of its total time.
             infusions.setdefault((service.category, service.drug), []).extend(service.intervals)
+            if service.primary:
+                marked.add((service.category, service.drug))
         else:
             services.append(service)
     for (category, drug), intervals in infusions.items():
-        services.append(_Service(category, "infusion", drug, False, _union(intervals)))
+        primary = (category, drug) in marked
+        services.append(_Service(category, "infusion", drug, False, _union(intervals), primary))
     drug_time = _union([i for s in services if s.kind == "infusion" for i in s.intervals])
-    fluids = _union([(item.start, item.end) for item in items if item.category == "hydration"])
+    fluid_items = [item for item in items if item.category == "hydration"]
+    fluids = _union([(item.start, item.end) for item in fluid_items])
     hydration = _subtract(fluids, drug_time)
     if hydration:
-        services.append(_Service("hydration", "infusion", None, False, hydration))
+        primary = any(item.primary for item in fluid_items)
+        services.append(_Service("hydration", "infusion", None, False, hydration, primary))
     return services
 
 
@@ -268,15 +398,30 @@ def _service_of(item: Administration) -> _Service:
     else:
         kind = "push"
     drug = item.drug.strip().casefold() if item.drug is not None else None
-    return _Service(item.category, kind, drug, item.hormonal, ((item.start, item.end),))
+    interval = ((item.start, item.end),)
+    return _Service(item.category, kind, drug, item.hormonal, interval, item.primary)
+
+
+def _candidates(services: list[_Service]) -> list[_Service]:
+    """The services that may be initial: IV ones when there are any, never an injection
+    beside them; hydration only when it is reportable."""
+    reportable = [s for s in services if s.category != "hydration" or _hydration_reportable(s)]
+    intravenous = [s for s in reportable if s.kind != "injection"]
+    return intravenous or reportable
 
 
 def _initial_service(services: list[_Service]) -> _Service | None:
     """The highest service in the hierarchy; among equals the longest, then the earliest."""
-    candidates = [s for s in services if s.category != "hydration" or _hydration_reportable(s)]
+    candidates = _candidates(services)
     if not candidates:
         return None
     return min(candidates, key=_initial_order)
+
+
+def _marked_primary(services: list[_Service]) -> _Service | None:
+    """The office's initial service: the one marked as the primary reason, if it may be."""
+    marked = [s for s in _candidates(services) if s.primary]
+    return min(marked, key=_initial_order) if marked else None
 
 
 def _initial_order(
@@ -322,7 +467,9 @@ def _code_other_infusions(services: list[_Service], initial: _Service, units: Co
         counted = _union([*counted, *infusion.intervals])
 
 
-def _code_other_pushes(services: list[_Service], initial: _Service, units: Counter[str]) -> None:
+def _code_other_pushes(
+    services: list[_Service], initial: _Service, units: Counter[str], setting: str
+) -> None:
     """96375/96411 for a new drug, 96376 for a repeat of one in a facility."""
     last_push: dict[tuple[str, str], datetime] = {}
     pushes = [s for s in services if s.kind == "push"]
@@ -332,7 +479,7 @@ def _code_other_pushes(services: list[_Service], initial: _Service, units: Count
         elif not _given_before(push, services, last_push):
             code = _SUBSEQUENT_PUSH[push.category]
         else:
-            code = _repeat_push_code(push, last_push)
+            code = _repeat_push_code(push, last_push, setting)
         if code is not None:
             units[code] += 1
         if push.drug is not None and (push is initial or code is not None):
@@ -351,9 +498,13 @@ def _given_before(
     )
 
 
-def _repeat_push_code(push: _Service, last_push: dict[tuple[str, str], datetime]) -> str | None:
+def _repeat_push_code(
+    push: _Service, last_push: dict[tuple[str, str], datetime], setting: str
+) -> str | None:
     if push.category == "chemo":
         return None  # no CPT code for a repeat chemo push of the same drug
+    if setting == "office":
+        return None  # 96376 is facility-only (MPFS status X): the office reports nothing
     assert push.drug is not None  # only named drugs are repeats
     previous = last_push.get((push.category, push.drug))
     if previous is not None and push.start - previous <= _REPEAT_PUSH_WINDOW:

@@ -40,13 +40,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from chairside.rules.admin_codes import Administration, administration_codes
+from chairside.rules.admin_codes import Administration, administration_lines
 from chairside.rules.drug_units import JW, JZ, drug_billing_lines
 from chairside.rules.ndc import UNIT_QUALIFIERS, claim_ndc, to_ndc11
+from chairside.rules.place_of_service import setting_for_place_of_service
 
 MAX_CLAIM_DIAGNOSES = 12  # 837P HI segment / CMS-1500 item 21 A-L
 MAX_LINE_POINTERS = 4  # 837P SV107-1..4 / CMS-1500 item 24E
@@ -172,6 +173,11 @@ class EncounterFacts:
     them (from the treatment order; first is the primary), ``coverages`` in the order of
     benefits (primary first). ``prior_authorization`` is the payer's authorization number
     when there is one. ``account_number`` is the patient's account (MRN) for CLM01 context.
+    ``setting`` is the CPT administration setting of the site's claim type (``"office"``
+    for professional claims, ``"facility"`` for a hospital outpatient department); empty
+    means the one of the place of service. ``second_site`` holds the administrations given
+    through a separate vascular access site documented as required (coded with their own
+    initial service, modifier XU).
     """
 
     encounter_ref: str
@@ -187,6 +193,12 @@ class EncounterFacts:
     drugs: tuple[DrugGiven, ...]
     supervising_provider: Provider | None = None
     prior_authorization: str = ""
+    setting: str = ""
+    second_site: tuple[Administration, ...] = ()
+
+    @property
+    def administration_setting(self) -> str:
+        return self.setting or setting_for_place_of_service(self.place_of_service)
 
 
 # --- the derived lines ----------------------------------------------------------------
@@ -250,68 +262,159 @@ def derive_claim_lines(facts: EncounterFacts) -> list[ClaimLine]:
     check_facts(facts)
     diagnoses = claim_diagnoses(facts)
     admin_pointers = _administration_pointers(facts, diagnoses)
+    administered = administration_lines(
+        list(facts.administrations),
+        setting=facts.administration_setting,
+        second_site=list(facts.second_site),
+    )
     lines = [
         ClaimLine(
             kind="administration",
-            code=code,
-            units=units,
-            modifiers=(),
+            code=admin.code,
+            units=admin.units,
+            modifiers=admin.modifiers,
             diagnosis_pointers=admin_pointers,
             place_of_service=facts.place_of_service,
             date_of_service=facts.date_of_service,
-            description=ADMIN_CODE_NAMES.get(code, "Drug administration"),
+            description=ADMIN_CODE_NAMES.get(admin.code, "Drug administration"),
         )
-        for code, units in administration_codes(list(facts.administrations))
+        for admin in administered
     ]
-    for drug in facts.drugs:
-        if drug.center_supplied:
-            lines.extend(_drug_lines(facts, drug, _drug_pointers(drug, diagnoses)))
+    for group in _drug_groups(facts.drugs):
+        lines.extend(_drug_lines(facts, group, _drug_pointers(group[0], diagnoses)))
     return lines
+
+
+def _drug_groups(drugs: tuple[DrugGiven, ...]) -> list[list[DrugGiven]]:
+    """The center-supplied drugs grouped per drug and kind of container, in order given."""
+    groups: dict[tuple[str, str, Decimal, bool], list[DrugGiven]] = {}
+    for drug in drugs:
+        if drug.center_supplied:
+            key = (
+                drug.hcpcs.strip().upper(),
+                drug.drug_key or drug.drug_name,
+                drug.billing_unit_mg,
+                drug.single_dose,
+            )
+            groups.setdefault(key, []).append(drug)
+    return list(groups.values())
 
 
 def _drug_lines(
-    facts: EncounterFacts, drug: DrugGiven, pointers: tuple[int, ...]
+    facts: EncounterFacts, group: list[DrugGiven], pointers: tuple[int, ...]
 ) -> list[ClaimLine]:
-    opened = drug.opened_mg if drug.single_dose else drug.dose_mg
-    billed = drug_billing_lines(drug.hcpcs, drug.billing_unit_mg, drug.dose_mg, opened)
+    """One drug's lines for the encounter: per NDC its administered units, then one JW line.
+
+    Given and discarded amounts are summed over all the drug's containers and rounded once
+    (given up, discarded down): the CMS JW/JZ FAQ counts the discarded amount of the drug
+    on the claim, not per vial, and forbids JZ beside JW. JZ goes on every administered line
+    only when nothing billable was discarded from any single-dose container.
+    """
+    first = group[0]
+    single = first.single_dose
+    dose = sum((d.dose_mg for d in group), Decimal(0))
+    opened = sum((d.opened_mg if single else d.dose_mg for d in group), Decimal(0))
+    billed = drug_billing_lines(first.hcpcs, first.billing_unit_mg, dose, opened)
+    given, wasted = billed[0], (billed[1] if len(billed) > 1 else None)
+    given_modifier = (JZ,) if single and wasted is None else ()
     lines: list[ClaimLine] = []
-    for billed_line in billed:
-        modifier = billed_line.modifier
-        if not drug.single_dose and modifier == JZ:
-            modifier = None  # JW/JZ are for single-dose containers only (CMS JW/JZ FAQ)
-        wasted = modifier == JW
-        # One line carries all the containers opened; with a JW line each line carries its
-        # share of them by milligrams (what was given, what was discarded).
-        share = opened if len(billed) == 1 else drug.dose_mg
-        if wasted:
-            share = opened - drug.dose_mg
-        ndc_fields = _ndc_fields(drug, share, opened)
+    for drug, units in zip(group, _split_units(given.units, group), strict=True):
+        if units == 0:
+            continue
+        share = drug.dose_mg if wasted is not None else _opened(drug)
         lines.append(
-            ClaimLine(
-                kind="drug",
-                code=billed_line.hcpcs,
-                units=billed_line.units,
-                modifiers=(modifier,) if modifier else (),
-                diagnosis_pointers=pointers,
-                place_of_service=facts.place_of_service,
-                date_of_service=facts.date_of_service,
-                description=f"{drug.drug_name} (discarded)" if wasted else drug.drug_name,
-                drug_key=drug.drug_key,
-                **ndc_fields,
-            )
+            _drug_line(facts, drug, given.hcpcs, units, given_modifier, pointers, share)
         )
+    if wasted is not None:
+        most = max(group, key=lambda d: _opened(d) - d.dose_mg)
+        discarded = _discarded_quantity(group, most)
+        line = _drug_line(facts, most, wasted.hcpcs, wasted.units, (JW,), pointers, None)
+        lines.append(_with_quantity(line, most, discarded))
     return lines
 
 
-def _ndc_fields(drug: DrugGiven, share_mg: Decimal, opened_mg: Decimal) -> dict[str, Any]:
-    """The NDC parts of a drug line; the quantity is the line's share of what was opened."""
-    if not drug.ndc11.strip() or drug.ndc_quantity <= 0:
-        return {}
-    quantity = (drug.ndc_quantity * share_mg / opened_mg).quantize(
-        _NDC_QUANTITY_STEP, rounding=ROUND_HALF_UP
+def _opened(drug: DrugGiven) -> Decimal:
+    return drug.opened_mg if drug.single_dose else drug.dose_mg
+
+
+def _split_units(total: int, group: list[DrugGiven]) -> list[int]:
+    """Share the drug's administered units over its NDCs by dose (largest remainder), so
+    the lines add up to the units of the summed dose."""
+    dose = sum((d.dose_mg for d in group), Decimal(0))
+    if len(group) == 1 or dose <= 0:
+        return [total] + [0] * (len(group) - 1)
+    exact = [total * d.dose_mg / dose for d in group]
+    units = [int(x) for x in exact]
+    by_remainder = sorted(range(len(group)), key=lambda i: (-(exact[i] - units[i]), i))
+    for i in by_remainder[: total - sum(units)]:
+        units[i] += 1
+    return units
+
+
+def _drug_line(
+    facts: EncounterFacts,
+    drug: DrugGiven,
+    code: str,
+    units: int,
+    modifiers: tuple[str, ...],
+    pointers: tuple[int, ...],
+    share_mg: Decimal | None,
+) -> ClaimLine:
+    wasted = JW in modifiers
+    ndc_fields = _ndc_fields(drug, share_mg, _opened(drug)) if share_mg is not None else {}
+    return ClaimLine(
+        kind="drug",
+        code=code,
+        units=units,
+        modifiers=modifiers,
+        diagnosis_pointers=pointers,
+        place_of_service=facts.place_of_service,
+        date_of_service=facts.date_of_service,
+        description=f"{drug.drug_name} (discarded)" if wasted else drug.drug_name,
+        drug_key=drug.drug_key,
+        **ndc_fields,
     )
-    if quantity <= 0:
-        quantity = _NDC_QUANTITY_STEP
+
+
+def _discarded_quantity(group: list[DrugGiven], carrier: DrugGiven) -> Decimal | None:
+    """The NDC quantity discarded from all the drug's containers, in the carrier's unit
+    (None when a container's quantity or unit is unknown or differs)."""
+    total = Decimal(0)
+    for drug in group:
+        left = _opened(drug) - drug.dose_mg
+        if left <= 0:
+            continue
+        if drug.ndc_quantity <= 0 or drug.ndc_unit.upper() != carrier.ndc_unit.upper():
+            return None
+        total += drug.ndc_quantity * left / _opened(drug)
+    return total
+
+
+def _with_quantity(line: ClaimLine, drug: DrugGiven, quantity: Decimal | None) -> ClaimLine:
+    if quantity is None or not drug.ndc11.strip() or drug.ndc_quantity <= 0:
+        return line
+    amount = _quantity(quantity)
+    unit = drug.ndc_unit.upper()
+    return replace(
+        line,
+        ndc=claim_ndc(drug.ndc11, amount, unit),
+        ndc11=to_ndc11(drug.ndc11),
+        ndc_unit=unit,
+        ndc_quantity=amount,
+    )
+
+
+def _quantity(value: Decimal) -> Decimal:
+    quantity = value.quantize(_NDC_QUANTITY_STEP, rounding=ROUND_HALF_UP)
+    return quantity if quantity > 0 else _NDC_QUANTITY_STEP
+
+
+def _ndc_fields(drug: DrugGiven, share_mg: Decimal, opened_mg: Decimal) -> dict[str, Any]:
+    """The NDC parts of a drug line; the quantity is the line's share of what was opened,
+    in the package's unit (ML for a solution, UN for a powder vial, GR by weight)."""
+    if not drug.ndc11.strip() or drug.ndc_quantity <= 0 or opened_mg <= 0:
+        return {}
+    quantity = _quantity(drug.ndc_quantity * share_mg / opened_mg)
     unit = drug.ndc_unit.upper()
     return {
         "ndc": claim_ndc(drug.ndc11, quantity, unit),
@@ -357,6 +460,8 @@ def check_facts(facts: EncounterFacts) -> None:
                 f"relationship {coverage.relationship!r} must be one of "
                 f"{', '.join(sorted(RELATIONSHIPS))}"
             )
+    if facts.setting and facts.setting not in ("facility", "office"):
+        raise ValueError(f"setting {facts.setting!r} must be 'facility' or 'office'")
     if len(facts.coverages) > len(SEQUENCES):
         raise ValueError(f"at most {len(SEQUENCES)} coverages (primary, secondary, tertiary)")
     for drug in facts.drugs:
@@ -402,17 +507,9 @@ def facts_to_dict(facts: EncounterFacts) -> dict[str, Any]:
         "supervising_provider": _provider_dict(facts.supervising_provider),
         "referring_provider": _provider_dict(facts.referring_provider),
         "prior_authorization": facts.prior_authorization,
-        "administrations": [
-            {
-                "category": a.category,
-                "method": a.method,
-                "start": a.start.isoformat(),
-                "end": a.end.isoformat(),
-                "drug": a.drug,
-                "hormonal": a.hormonal,
-            }
-            for a in facts.administrations
-        ],
+        "administrations": [_admin_dict(a) for a in facts.administrations],
+        "second_site": [_admin_dict(a) for a in facts.second_site],
+        "setting": facts.setting,
         "drugs": [_drug_dict(d) for d in facts.drugs],
     }
 
@@ -433,6 +530,8 @@ def facts_from_dict(data: Mapping[str, Any]) -> EncounterFacts:
             referring_provider=_provider_from(data.get("referring_provider")),
             prior_authorization=str(data.get("prior_authorization", "")),
             administrations=tuple(_admin_from(a) for a in data.get("administrations", [])),
+            second_site=tuple(_admin_from(a) for a in data.get("second_site", [])),
+            setting=str(data.get("setting", "")),
             drugs=tuple(_drug_from(d) for d in data.get("drugs", [])),
         )
     except (KeyError, TypeError, ArithmeticError) as exc:
@@ -493,6 +592,18 @@ def _provider_from(data: Mapping[str, Any] | None) -> Provider | None:
     return Provider(**{k: str(data.get(k, "")) for k in _PROVIDER_TEXT}) if data else None
 
 
+def _admin_dict(admin: Administration) -> dict[str, Any]:
+    return {
+        "category": admin.category,
+        "method": admin.method,
+        "start": admin.start.isoformat(),
+        "end": admin.end.isoformat(),
+        "drug": admin.drug,
+        "hormonal": admin.hormonal,
+        "primary": admin.primary,
+    }
+
+
 def _admin_from(data: Mapping[str, Any]) -> Administration:
     return Administration(
         category=str(data["category"]),
@@ -501,6 +612,7 @@ def _admin_from(data: Mapping[str, Any]) -> Administration:
         end=dt.datetime.fromisoformat(data["end"]),
         drug=data.get("drug"),
         hormonal=bool(data.get("hormonal", False)),
+        primary=bool(data.get("primary", False)),
     )
 
 

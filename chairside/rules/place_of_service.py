@@ -55,3 +55,24 @@ def place_of_service_name(code: str) -> str:
         return PLACES_OF_SERVICE[code].name
     except KeyError:
         raise ValueError(f"Place-of-service code {code!r} is not one Chairside supports.") from None
+
+
+# The claim a site's services go on decides how drug administration is coded. A hospital
+# outpatient department bills the facility's part on the institutional claim (UB-04/837I),
+# coded by the facility rules (CPT facility instructions; 96376 allowed). Everything else
+# Chairside runs bills professional claims (837P/CMS-1500), coded by the physician rules:
+# the primary reason for the encounter is the initial service, no 96376 (CMS Pub. 100-04
+# ch. 12 §30.5; MPFS status indicator of 96376).
+INSTITUTIONAL_SITE_TYPES = frozenset({"hospital_on_campus", "hospital_off_campus"})
+FACILITY_PLACES_OF_SERVICE = frozenset({"19", "22"})
+
+
+def administration_setting(site_type: str) -> str:
+    """``"facility"`` for a hospital outpatient site, ``"office"`` for the others."""
+    default_place_of_service(site_type)  # ValueError for an unknown site type
+    return "facility" if site_type in INSTITUTIONAL_SITE_TYPES else "office"
+
+
+def setting_for_place_of_service(code: str) -> str:
+    """The administration setting of a place of service: 19/22 facility, else office."""
+    return "facility" if code in FACILITY_PLACES_OF_SERVICE else "office"

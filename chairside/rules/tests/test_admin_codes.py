@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.admin_codes import Administration, administration_codes
+from chairside.rules.admin_codes import (
+    ADDON_PRIMARIES,
+    AdminLine,
+    Administration,
+    addons_without_primary,
+    administration_codes,
+    administration_lines,
+)
 
 DAY = datetime(2024, 5, 6, tzinfo=UTC)
 INITIAL_CODES = {"96360", "96365", "96374", "96409", "96413"}
@@ -171,13 +178,111 @@ class TestInitialService:
         items = [given_for("chemo", "push", 3, at(9, m)) for m in (0, 10)]
         assert administration_codes(items) == [("96409", 1), ("96411", 1)]
 
-    def test_it_lets_a_chemo_injection_lead_a_therapeutic_infusion(self):
-        # Chemo injections rank above therapeutic infusions, which become sequential.
+    def test_it_never_lets_an_injection_lead_an_iv_infusion(self):
+        """Injections are never the initial service beside an IV one: 96367 would have no
+        primary (CPT: report 96367 with 96365, 96374, 96409 or 96413)."""
         items = [
             Administration("therapeutic", "infusion", at(9), at(9, 40)),
             Administration("chemo", "subcutaneous", at(10), at(10, 5)),
         ]
-        assert administration_codes(items) == [("96401", 1), ("96367", 1)]
+        assert administration_codes(items) == [("96365", 1), ("96401", 1)]
+
+    def test_it_codes_a_push_after_an_injection_as_the_initial_push(self):
+        # An SC injection given first does not turn the push into 96375.
+        items = [
+            Administration("chemo", "subcutaneous", at(9), at(9, 5)),
+            Administration("therapeutic", "push", at(9, 10), at(9, 12)),
+        ]
+        assert administration_codes(items) == [("96374", 1), ("96401", 1)]
+
+    def test_it_codes_hydration_after_an_injection_as_initial_hydration(self):
+        items = [
+            Administration("therapeutic", "intramuscular", at(9), at(9, 1)),
+            Administration("hydration", "infusion", at(9, 5), at(10, 5)),
+        ]
+        assert administration_codes(items) == [("96360", 1), ("96372", 1)]
+
+    def test_it_still_codes_injections_alone(self):
+        items = [given_for("therapeutic", "subcutaneous", 2, at(9, m)) for m in (0, 10)]
+        assert administration_codes(items) == [("96372", 2)]
+
+
+class TestOfficeSetting:
+    """CPT physician instructions / CMS Pub. 100-04 ch. 12 §30.5: in the office the initial
+    code is the primary reason for the encounter; 96376 is facility-only (MPFS status X)."""
+
+    def test_it_keeps_the_facility_call_working(self):
+        items = [given_for("therapeutic", "push", 2, at(9, m), drug="ondansetron") for m in (0, 45)]
+        assert administration_codes(items) == [("96374", 1), ("96376", 1)]
+        assert administration_codes(items, setting="facility") == [("96374", 1), ("96376", 1)]
+
+    def test_it_never_reports_96376_in_the_office(self):
+        items = [given_for("therapeutic", "push", 2, at(9, m), drug="ondansetron") for m in (0, 45)]
+        assert administration_codes(items, setting="office") == [("96374", 1)]
+
+    def test_it_reports_the_marked_primary_reason_as_initial_in_the_office(self):
+        # A long antibiotic infusion then the reason for the visit: a therapeutic push.
+        items = [
+            Administration("therapeutic", "infusion", at(9), at(10), drug="a"),
+            Administration("therapeutic", "push", at(10, 5), at(10, 7), drug="b", primary=True),
+        ]
+        assert administration_codes(items, setting="office") == [("96374", 1), ("96367", 1)]
+        assert administration_codes(items, setting="facility") == [("96365", 1), ("96375", 1)]
+
+    def test_it_falls_back_to_the_hierarchy_without_a_mark(self):
+        items = [
+            Administration("therapeutic", "push", at(9), at(9, 2)),
+            Administration("chemo", "infusion", at(9, 10), at(10, 10)),
+        ]
+        assert administration_codes(items, setting="office") == [("96413", 1), ("96375", 1)]
+
+    def test_it_ignores_a_mark_that_would_orphan_an_add_on(self):
+        # Hydration marked primary beside a drug infusion: 96367 is never billed with 96360.
+        items = [
+            Administration("hydration", "infusion", at(8), at(9), primary=True),
+            Administration("therapeutic", "infusion", at(9), at(10)),
+        ]
+        assert administration_codes(items, setting="office") == [("96365", 1), ("96361", 1)]
+
+    def test_it_ignores_a_mark_on_an_injection_beside_iv_services(self):
+        items = [
+            Administration("therapeutic", "subcutaneous", at(9), at(9, 1), primary=True),
+            Administration("therapeutic", "push", at(9, 5), at(9, 7)),
+        ]
+        assert administration_codes(items, setting="office") == [("96374", 1), ("96372", 1)]
+
+    def test_it_rejects_an_unknown_setting(self):
+        with pytest.raises(ValueError, match="setting"):
+            administration_codes([], setting="hospital")
+
+
+class TestSecondAccessSite:
+    """CPT: one initial service "unless protocol requires that two separate IV sites must
+    be used"; the second site's initial code carries XU (or 59)."""
+
+    def test_it_reports_a_second_initial_code_with_xu(self):
+        first = [Administration("chemo", "infusion", at(9), at(10, 45), drug="a")]
+        second = [Administration("therapeutic", "infusion", at(9), at(10), drug="b")]
+        assert administration_lines(first, second_site=second) == [
+            AdminLine("96413", 1),
+            AdminLine("96365", 1, ("XU",)),
+            AdminLine("96415", 1),
+        ]
+
+    def test_it_takes_modifier_59_for_payers_without_x_modifiers(self):
+        first = [Administration("therapeutic", "infusion", at(9), at(10), drug="a")]
+        second = [Administration("therapeutic", "infusion", at(9), at(10), drug="b")]
+        lines = administration_lines(first, second_site=second, distinct_modifier="59")
+        assert lines == [AdminLine("96365", 1), AdminLine("96365", 1, ("59",))]
+
+    def test_it_codes_one_site_as_before(self):
+        first = [Administration("therapeutic", "infusion", at(9), at(10), drug="a")]
+        assert administration_lines(first) == [AdminLine("96365", 1)]
+        assert administration_lines([], second_site=first) == [AdminLine("96365", 1)]
+
+    def test_it_refuses_another_modifier(self):
+        with pytest.raises(ValueError, match="XU"):
+            administration_lines([], distinct_modifier="25")
 
 
 class TestSequentialAndConcurrentInfusions:
@@ -397,13 +502,22 @@ class TestProperties:
             assert initial[0][1] == 1
 
     @given(items=encounters)
-    def test_it_reports_exactly_one_initial_code_when_an_iv_drug_leads(self, items):
-        # An IV drug leads unless a chemo injection outranks it (a therapeutic one).
+    def test_it_reports_exactly_one_initial_code_when_an_iv_drug_is_given(self, items):
+        # Injections never lead an IV service, whatever their category.
         iv = {i.category for i in items if i.category != "hydration" and i.method in IV}
-        chemo_injected = any(i.category == "chemo" and i.method not in IV for i in items)
         codes = [code for code, _ in administration_codes(items)]
-        if "chemo" in iv or (iv and not chemo_injected):
+        if iv:
             assert len([code for code in codes if code in INITIAL_CODES]) == 1
+
+    @given(items=encounters, setting=st.sampled_from(["facility", "office"]))
+    def test_it_never_reports_an_add_on_without_its_primary(self, items, setting):
+        codes = [code for code, _ in administration_codes(items, setting=setting)]
+        assert addons_without_primary(codes) == []
+        assert all(ADDON_PRIMARIES[c] & set(codes) for c in codes if c in ADDON_PRIMARIES)
+
+    @given(items=encounters)
+    def test_it_never_reports_96376_in_the_office(self, items):
+        assert "96376" not in dict(administration_codes(items, setting="office"))
 
     @given(items=encounters)
     def test_it_lists_each_code_once_in_order_after_the_first(self, items):

@@ -212,3 +212,134 @@ class TestFactsJson:
         # The administered line rounds up by less than one unit; JW never adds beyond that.
         assert Decimal(dose) <= billed_mg < Decimal(dose + extra) + unit
         assert sum(line.ndc_quantity or 0 for line in lines) == pytest.approx(4, abs=0.002)
+
+
+def privigen(ndc: str, dose: int, opened: int, vials: int, ml: int) -> DrugGiven:
+    return DrugGiven(
+        drug_name="immune globulin (Privigen)",
+        hcpcs="J1459",
+        billing_unit_mg=Decimal(500),
+        dose_mg=Decimal(dose),
+        opened_mg=Decimal(opened),
+        ndc11=ndc,
+        ndc_quantity=Decimal(vials * ml),
+        ndc_unit="ML",
+        drug_key="ivig-privigen",
+    )
+
+
+class TestOneDrugAcrossPackages:
+    """CMS JW/JZ FAQ: the discarded amount of a drug is reported once, on one JW line, and
+    JZ only when nothing was discarded from any single-dose container; given rounded up and
+    discarded rounded down once over the summed amounts (Pub. 100-04 ch. 17 §40/§70)."""
+
+    def test_it_reports_one_jw_line_and_no_jz_for_a_dose_from_two_packages(self):
+        # 44 g from one 20 g vial (all given) and three 10 g vials (24 g given, 6 g left).
+        drugs = (
+            privigen("44206043820", 20000, 20000, 1, 200),
+            privigen("44206043710", 24000, 30000, 3, 100),
+        )
+        lines = derive_claim_lines(facts(drugs=drugs))
+        drug_lines = [line for line in lines if line.kind == "drug"]
+        assert summary(drug_lines) == [("J1459", 40, ""), ("J1459", 48, ""), ("J1459", 12, "JW")]
+        assert [line.ndc11 for line in drug_lines] == ["44206043820", "44206043710", "44206043710"]
+        assert sum(line.units for line in drug_lines if "JW" not in line.modifiers) == 88
+
+    def test_it_rounds_the_summed_dose_once(self):
+        # 100 mg + 100 mg given from two NDCs: 200 mg is one 500 mg unit rounded up once,
+        # not one per package; the discarded 14.8 g is 29 JW units (rounded down once).
+        drugs = (
+            privigen("44206043605", 100, 5000, 1, 50),
+            privigen("44206043710", 100, 10000, 1, 100),
+        )
+        lines = [line for line in derive_claim_lines(facts(drugs=drugs)) if line.kind == "drug"]
+        given = [line for line in lines if "JW" not in line.modifiers]
+        assert sum(line.units for line in given) == 1
+        assert [line.units for line in lines if "JW" in line.modifiers] == [29]
+        assert [line.modifier_text for line in lines].count("JW") == 1
+        assert "JZ" not in [line.modifier_text for line in lines]
+
+    def test_it_puts_jz_on_every_line_when_nothing_was_discarded(self):
+        drugs = (
+            privigen("44206043820", 20000, 20000, 1, 200),
+            privigen("44206043710", 10000, 10000, 1, 100),
+        )
+        lines = [line for line in derive_claim_lines(facts(drugs=drugs)) if line.kind == "drug"]
+        assert summary(lines) == [("J1459", 40, "JZ"), ("J1459", 20, "JZ")]
+
+
+class TestNdcUnits:
+    """NCPDP billing units on the N4 data: ML for a solution, UN for a powder vial, with the
+    quantity used; the JW line carries the discarded amount in the same unit."""
+
+    def test_it_reports_ocrevus_600_mg_as_20_ml(self):
+        ocrevus = DrugGiven(
+            drug_name="ocrelizumab",
+            hcpcs="J2350",
+            billing_unit_mg=Decimal(1),
+            dose_mg=Decimal(600),
+            opened_mg=Decimal(600),
+            ndc11="50242015001",
+            ndc_quantity=Decimal(20),
+            ndc_unit="ML",
+        )
+        (line,) = [line for line in derive_claim_lines(facts(drugs=(ocrevus,))) if line.kind == "drug"]
+        assert line.ndc == "N450242015001ML20"
+        assert (line.units, line.modifiers) == (600, ("JZ",))
+
+    def test_it_puts_the_discarded_ml_on_the_jw_line(self):
+        # Tocilizumab 500 mg from a 400 mg/20 mL and a 200 mg/10 mL vial: 25 mL given, 5 left.
+        def vial(ndc: str, given: int, mg: int, ml: int) -> DrugGiven:
+            return DrugGiven(
+                drug_name="tocilizumab",
+                hcpcs="J3262",
+                billing_unit_mg=Decimal(1),
+                dose_mg=Decimal(given),
+                opened_mg=Decimal(mg),
+                ndc11=ndc,
+                ndc_quantity=Decimal(ml),
+                ndc_unit="ML",
+            )
+
+        drugs = (vial("50242013701", 400, 400, 20), vial("50242013601", 100, 200, 10))
+        lines = [line for line in derive_claim_lines(facts(drugs=drugs)) if line.kind == "drug"]
+        assert [(line.units, line.modifier_text, line.ndc) for line in lines] == [
+            (400, "", "N450242013701ML20"),
+            (100, "", "N450242013601ML5"),
+            (100, "JW", "N450242013601ML5"),
+        ]
+
+
+class TestSettingAndSecondSite:
+    def test_it_codes_an_office_claim_without_96376(self):
+        pushes = tuple(
+            Administration("therapeutic", "push", at(9, m), at(9, m + 2), "diphenhydramine")
+            for m in (0, 45)
+        )
+        office = derive_claim_lines(facts(administrations=pushes, drugs=()))
+        hospital = derive_claim_lines(
+            facts(administrations=pushes, drugs=(), place_of_service="22")
+        )
+        assert summary(office) == [("96374", 1, "")]
+        assert summary(hospital) == [("96374", 1, ""), ("96376", 1, "")]
+
+    def test_it_lets_the_site_setting_win_over_the_place_of_service(self):
+        pushes = tuple(
+            Administration("therapeutic", "push", at(9, m), at(9, m + 2), "x") for m in (0, 45)
+        )
+        lines = derive_claim_lines(facts(administrations=pushes, drugs=(), setting="facility"))
+        assert summary(lines) == [("96374", 1, ""), ("96376", 1, "")]
+
+    def test_it_reports_a_second_site_initial_code_with_xu_and_keeps_it_in_json(self):
+        second = (Administration("therapeutic", "infusion", at(9), at(10), "iron sucrose"),)
+        encounter = facts(second_site=second)
+        lines = derive_claim_lines(encounter)
+        assert summary(lines)[:3] == [("96413", 1, ""), ("96365", 1, "XU"), ("96415", 1, "")]
+        again = facts_from_dict(json.loads(json.dumps(facts_to_dict(encounter))))
+        assert again == encounter
+
+    def test_it_keeps_the_primary_mark_in_json(self):
+        marked = (Administration("therapeutic", "push", at(9), at(9, 2), "x", primary=True),)
+        encounter = facts(administrations=marked)
+        again = facts_from_dict(json.loads(json.dumps(facts_to_dict(encounter))))
+        assert again.administrations[0].primary is True
