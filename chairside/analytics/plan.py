@@ -190,7 +190,7 @@ def default_inputs() -> dict[str, str]:
 def reference_drugs() -> dict[str, dict[str, Any]]:
     from chairside.formulary.services import reference_formulary
 
-    return {row["key"]: row for row in reference_formulary()}
+    return {row["key"]: row for row in reference_formulary() if not row.get("premedication", False)}
 
 
 def drug_choices() -> list[tuple[str, str]]:

@@ -47,6 +47,11 @@ class Drug(OrgScopedModel):
     prior_auth_usually_required = models.BooleanField(default=True)
     special_program = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    premedication = models.BooleanField(
+        default=False,
+        help_text="A premedication the center gives from its own stock (billed with its own "
+        "HCPCS code and administration code).",
+    )
     sources = models.TextField(blank=True, help_text="Where these facts were checked.")
 
     class Meta:
@@ -92,6 +97,22 @@ class Package(BaseModel):
         max_digits=10, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
     )
     volume_ml = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # NDC quantity on the claim (837P CTP04/CTP05): the unit the package is sold in — ML for
+    # a solution, UN for a powder vial or an each, GR where the label states grams — and how
+    # many of them one package holds (NCPDP Billing Unit Standard; CMS/NUCC N4 instructions).
+    ndc_unit = models.CharField(
+        "NDC unit",
+        max_length=2,
+        choices=[("ML", "mL (solution)"), ("UN", "unit / each (powder vial)"), ("GR", "gram")],
+        default="UN",
+    )
+    ndc_quantity = models.DecimalField(
+        "NDC quantity per package",
+        max_digits=10,
+        decimal_places=3,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
     single_dose = models.BooleanField(default=True)
     storage = models.CharField(max_length=16, choices=Storage.choices, default=Storage.REFRIGERATED)
     source = models.CharField(max_length=300, blank=True)

@@ -49,6 +49,7 @@ def _load_drug(organization: Any, row: dict[str, Any]) -> Drug:
             "observation_minutes": row.get("observation_minutes") or 0,
             "prior_auth_usually_required": bool(row.get("prior_auth_usually_required", True)),
             "special_program": row.get("special_program", "") or "",
+            "premedication": bool(row.get("premedication", False)),
             "sources": "\n".join(row.get("sources", [])),
         },
     )
@@ -76,6 +77,8 @@ def _load_children(drug: Drug, row: dict[str, Any]) -> None:
                 "description": pkg.get("description", "")[:200],
                 "strength_mg": Decimal(str(pkg["strength_mg"])),
                 "volume_ml": _dec(pkg.get("volume_ml")),
+                "ndc_unit": pkg.get("ndc_unit") or "UN",
+                "ndc_quantity": _dec(pkg.get("ndc_quantity")) or Decimal(1),
                 "single_dose": bool(pkg.get("single_dose", True)),
                 "storage": "room" if pkg.get("storage", "").startswith("room") else "refrigerated",
                 "source": (pkg.get("source") or "")[:300],

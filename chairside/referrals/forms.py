@@ -52,7 +52,7 @@ def _org_querysets(form: forms.BaseForm, organization: Any) -> None:
         )
     if "requested_drug" in fields:
         fields["requested_drug"].queryset = Drug.objects.filter(  # type: ignore[attr-defined]
-            organization=organization, is_active=True
+            organization=organization, is_active=True, premedication=False
         )
     if "location" in fields:
         fields["location"].queryset = Location.objects.filter(organization=organization)  # type: ignore[attr-defined]
@@ -223,7 +223,7 @@ class OrderForm(_ServiceValidated):
         super().__init__(*args, **kwargs)
         _org_querysets(self, organization)
         self.fields["drug"].queryset = Drug.objects.filter(  # type: ignore[attr-defined]
-            organization=organization, is_active=True
+            organization=organization, is_active=True, premedication=False
         )
         self.fields["regimen_template"].queryset = RegimenTemplate.objects.filter(  # type: ignore[attr-defined]
             drug__organization=organization, drug__is_active=True

@@ -279,9 +279,7 @@ def addons_without_primary(codes: Iterable[str]) -> list[str]:
     """The add-on codes among ``codes`` reported without any of their CPT primaries."""
     present = set(codes)
     return sorted(
-        code
-        for code in present
-        if code in ADDON_PRIMARIES and not ADDON_PRIMARIES[code] & present
+        code for code in present if code in ADDON_PRIMARIES and not ADDON_PRIMARIES[code] & present
     )
 
 

@@ -323,12 +323,28 @@ def _drug_lines(
             continue
         share = drug.dose_mg if wasted is not None else _opened(drug)
         lines.append(
-            _drug_line(facts, drug, given.hcpcs, units, given_modifier, pointers, share)
+            _drug_line(
+                facts,
+                drug,
+                code=given.hcpcs,
+                units=units,
+                modifiers=given_modifier,
+                pointers=pointers,
+                share_mg=share,
+            )
         )
     if wasted is not None:
         most = max(group, key=lambda d: _opened(d) - d.dose_mg)
         discarded = _discarded_quantity(group, most)
-        line = _drug_line(facts, most, wasted.hcpcs, wasted.units, (JW,), pointers, None)
+        line = _drug_line(
+            facts,
+            most,
+            code=wasted.hcpcs,
+            units=wasted.units,
+            modifiers=(JW,),
+            pointers=pointers,
+            share_mg=None,
+        )
         lines.append(_with_quantity(line, most, discarded))
     return lines
 
@@ -354,6 +370,7 @@ def _split_units(total: int, group: list[DrugGiven]) -> list[int]:
 def _drug_line(
     facts: EncounterFacts,
     drug: DrugGiven,
+    *,
     code: str,
     units: int,
     modifiers: tuple[str, ...],

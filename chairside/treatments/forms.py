@@ -218,6 +218,35 @@ class StartForm(forms.Form):
     category = forms.ChoiceField(
         required=False, choices=[("", "—"), *Administration.Category.choices]
     )
+    premedication = forms.ChoiceField(
+        required=False, choices=[("", "—")], label="Premedication from the formulary"
+    )
+    dose_given_mg = forms.DecimalField(
+        required=False,
+        max_digits=10,
+        decimal_places=3,
+        label="Dose given (mg)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    from_center_stock = forms.BooleanField(
+        required=False, initial=True, label="From the center's stock (billed)"
+    )
+    separate_access_site = forms.BooleanField(
+        required=False, label="Separate IV site required (second initial code, XU)"
+    )
+
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organization is not None:
+            from chairside.formulary.models import Drug
+
+            premeds = Drug.objects.filter(
+                organization=organization, premedication=True, is_active=True
+            ).order_by("generic_name")
+            self.fields["premedication"].choices = [  # type: ignore[attr-defined]
+                ("", "—"),
+                *((d.key, f"{d.generic_name} ({d.hcpcs})") for d in premeds),
+            ]
 
 
 class RateForm(forms.Form):

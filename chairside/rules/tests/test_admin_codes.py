@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from chairside.rules.admin_codes import (
     ADDON_PRIMARIES,
-    AdminLine,
     Administration,
+    AdminLine,
     addons_without_primary,
     administration_codes,
     administration_lines,

@@ -283,7 +283,9 @@ class TestNdcUnits:
             ndc_quantity=Decimal(20),
             ndc_unit="ML",
         )
-        (line,) = [line for line in derive_claim_lines(facts(drugs=(ocrevus,))) if line.kind == "drug"]
+        (line,) = [
+            line for line in derive_claim_lines(facts(drugs=(ocrevus,))) if line.kind == "drug"
+        ]
         assert line.ndc == "N450242015001ML20"
         assert (line.units, line.modifiers) == (600, ("JZ",))
 

@@ -204,6 +204,23 @@ class Administration(BaseModel):
     dose_given_mg = models.DecimalField(
         "dose given (mg)", max_digits=10, decimal_places=3, null=True, blank=True
     )
+    drug = models.ForeignKey(
+        "formulary.Drug",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A premedication from the formulary (billed with its own HCPCS code).",
+    )
+    from_center_stock = models.BooleanField(
+        default=True, help_text="Given from the center's stock (billed), not the patient's own."
+    )
+    separate_access_site = models.BooleanField(
+        "separate vascular access site",
+        default=False,
+        help_text="Given through a second IV site the protocol required (CPT: a second initial "
+        "service with modifier XU).",
+    )
     notes = models.CharField(max_length=255, blank=True)
 
     class Meta:

@@ -26,6 +26,9 @@ AUDITED = (
     "stop_reason",
     "volume_infused_ml",
     "dose_given_mg",
+    "drug",
+    "from_center_stock",
+    "separate_access_site",
     "notes",
 )
 CATEGORY_OF_DRUG = {
@@ -103,11 +106,18 @@ def administration_start(
     rate_ml_h: Decimal | None = None,
     substance: str = "",
     category: str = "",
+    premedication: str = "",
+    dose_given_mg: Decimal | None = None,
+    from_center_stock: bool = True,
+    separate_access_site: bool = False,
 ) -> Administration:
     """Start giving the ordered drug (no ``substance``) or another one (hydration, a premed).
 
     The ordered drug must be prepared and checked, within its beyond-use time; its category
-    comes from the formulary. An injection (SC/IM) needs its site.
+    comes from the formulary. An injection (SC/IM) needs its site. ``premedication`` is the
+    formulary key of a premedication given from the center's stock: it needs the dose given
+    and is billed with its own HCPCS code (an oral premedication is recorded at check-in,
+    not here). ``separate_access_site`` documents a second IV site the protocol required.
     """
     current = locked_visit(visit)
     on_visit_day(current, started_at, "started_at", "start time")
@@ -115,6 +125,11 @@ def administration_start(
         raise ValidationError({"method": "Choose how the drug is given."})
     if method in INJECTIONS and not site.strip():
         raise ValidationError({"site": "Record the injection site (e.g. left abdomen)."})
+    premed = _premedication(current, premedication, dose_given_mg)
+    if premed is not None:
+        substance, category = premed.generic_name, CATEGORY_OF_DRUG[premed.admin_category]
+    elif dose_given_mg is not None:
+        dose_given_mg = None  # the ordered drug's dose is recorded when it stops
     primary = not substance.strip()
     if primary:
         if current.dose_held:
@@ -134,6 +149,10 @@ def administration_start(
         method=method,
         site=site.strip()[:80],
         started_at=started_at,
+        drug=premed,
+        dose_given_mg=dose_given_mg,
+        from_center_stock=from_center_stock,
+        separate_access_site=separate_access_site,
     )
     admin.full_clean()
     admin.save()
@@ -149,6 +168,22 @@ def administration_start(
         changes=diff({}, snapshot(admin, AUDITED)),
     )
     return admin
+
+
+def _premedication(visit: Visit, key: str, dose_mg: Decimal | None) -> Any:
+    """The formulary premedication named by ``key`` (None when none is named)."""
+    from chairside.formulary.models import Drug
+
+    if not key.strip():
+        return None
+    drug = Drug.objects.filter(
+        organization=visit.organization, key=key.strip(), premedication=True, is_active=True
+    ).first()
+    if drug is None:
+        raise ValidationError({"premedication": "Choose a premedication from the list."})
+    if dose_mg is None or dose_mg <= 0:
+        raise ValidationError({"dose_given_mg": f"Enter the dose of {drug.generic_name} given."})
+    return drug
 
 
 def _add_rate(admin: Administration, at: dt.datetime, rate_ml_h: Decimal) -> RateStep:
@@ -241,7 +276,8 @@ def _dose_given(
     visit: Visit, admin: Administration, reason: str, dose: Decimal | None
 ) -> Decimal | None:
     if not admin.is_primary:
-        return None
+        # A premedication keeps the dose recorded at its start unless a new one is given.
+        return dose if dose is not None and admin.drug_id else admin.dose_given_mg
     prepared = visit.preparation.dose_mg
     if dose is None:
         if reason != Administration.StopReason.COMPLETED:

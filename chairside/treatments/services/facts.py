@@ -10,6 +10,7 @@ over the containers opened, one ``DrugGiven`` per NDC and supplier, the patient'
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 from decimal import Decimal
 
 from chairside.patients.models import Patient
@@ -22,6 +23,8 @@ from chairside.rules.charges import (
     Provider,
 )
 from chairside.rules.infusion import Opened, allocate_given, running_spans
+from chairside.rules.place_of_service import administration_setting
+from chairside.rules.vials import choose_vials
 from chairside.treatments.models import Administration, PreparationVial, Visit
 
 
@@ -89,7 +92,12 @@ def _administration_facts(admin: Administration) -> list[AdminFact]:
         spans = running_spans(admin.started_at, admin.stopped_at, pauses)
     return [
         AdminFact(
-            category=admin.category, method=method, start=start, end=end, drug=admin.substance
+            category=admin.category,
+            method=method,
+            start=start,
+            end=end,
+            drug=admin.substance,
+            primary=admin.is_primary,  # the ordered drug is the reason for the encounter
         )
         for start, end in spans
     ]
@@ -115,8 +123,11 @@ def _drugs(visit: Visit, diagnoses: tuple[str, ...]) -> tuple[DrugGiven, ...]:
             dose_mg=sum((given[str(r.pk)] for r in group), Decimal(0)),
             opened_mg=sum((r.mg for r in group), Decimal(0)),
             ndc11=group[0].lot.package.ndc11,
-            ndc_quantity=Decimal(sum(r.vials for r in group)),
-            ndc_unit="UN",
+            # N4 quantity in the package's unit: ML for a solution, UN for a powder vial.
+            ndc_quantity=sum(
+                (r.vials * group[0].lot.package.ndc_quantity for r in group), Decimal(0)
+            ),
+            ndc_unit=group[0].lot.package.ndc_unit,
             center_supplied=center,
             single_dose=group[0].lot.package.single_dose,
             diagnoses=diagnoses,
@@ -124,6 +135,52 @@ def _drugs(visit: Visit, diagnoses: tuple[str, ...]) -> tuple[DrugGiven, ...]:
         )
         for (_, center), group in groups.items()
     )
+
+
+def _premedications(visit: Visit, diagnoses: tuple[str, ...]) -> tuple[DrugGiven, ...]:
+    """Premedications given from a formulary drug with their dose: billed with their own
+    HCPCS code, from the vials the dose needs (least waste). Oral premedications are only
+    recorded on the check-in (``Visit.premeds_given``) and never billed separately."""
+    found: list[DrugGiven] = []
+    rows = visit.administrations.filter(
+        is_primary=False, drug__isnull=False, dose_given_mg__isnull=False
+    ).select_related("drug")
+    for admin in rows.order_by("started_at"):
+        found.extend(_premedication_given(admin, diagnoses))
+    return tuple(found)
+
+
+def _premedication_given(admin: Administration, diagnoses: tuple[str, ...]) -> list[DrugGiven]:
+    drug = admin.drug
+    assert drug is not None and admin.dose_given_mg is not None
+    dose = Decimal(admin.dose_given_mg)
+    base = DrugGiven(
+        drug_name=drug.generic_name,
+        hcpcs=drug.hcpcs,
+        billing_unit_mg=Decimal(drug.billing_unit_mg),
+        dose_mg=dose,
+        opened_mg=dose,
+        center_supplied=admin.from_center_stock,
+        diagnoses=diagnoses,
+        drug_key=drug.key,
+    )
+    packages = {Decimal(p.strength_mg): p for p in drug.packages.all()}
+    if not packages:
+        return [base]  # no verified package: the claim check names the missing NDC
+    vials = choose_vials(dose, list(packages))
+    opened = [Opened(str(size), size, count) for size, count in vials.items()]
+    return [
+        replace(
+            base,
+            dose_mg=given,
+            opened_mg=given + left,
+            ndc11=packages[Decimal(key)].ndc11,
+            ndc_quantity=vials[Decimal(key)] * packages[Decimal(key)].ndc_quantity,
+            ndc_unit=packages[Decimal(key)].ndc_unit,
+            single_dose=packages[Decimal(key)].single_dose,
+        )
+        for key, given, left in allocate_given(opened, dose)
+    ]
 
 
 def _prior_authorization(visit: Visit) -> str:
@@ -135,9 +192,17 @@ def visit_encounter_facts(visit: Visit) -> EncounterFacts:
     """Billing's view of the documented visit (see ``rules.charges``)."""
     order = visit.order
     diagnoses = tuple(d.icd10_code for d in order.diagnoses.order_by("-is_primary", "icd10_code"))
+    given = list(visit.administrations.prefetch_related("interruptions").order_by("started_at"))
     administrations = [
         fact
-        for admin in visit.administrations.prefetch_related("interruptions").order_by("started_at")
+        for admin in given
+        if not admin.separate_access_site
+        for fact in _administration_facts(admin)
+    ]
+    second_site = [
+        fact
+        for admin in given
+        if admin.separate_access_site
         for fact in _administration_facts(admin)
     ]
     referral = order.referral
@@ -161,6 +226,8 @@ def visit_encounter_facts(visit: Visit) -> EncounterFacts:
             credential=referring.credential,
         ),
         administrations=tuple(administrations),
-        drugs=_drugs(visit, diagnoses),
+        second_site=tuple(second_site),
+        setting=administration_setting(visit.location.site_type),
+        drugs=_drugs(visit, diagnoses) + _premedications(visit, diagnoses),
         prior_authorization=_prior_authorization(visit),
     )

@@ -61,7 +61,7 @@ def at(hhmm: str, day: dt.date = DAY) -> dt.datetime:
 
 
 def make_drug(org: Any, spec: dict[str, Any] = INFLIXIMAB, **kw: Any) -> Drug:
-    fields = {k: v for k, v in spec.items() if k != "packages"}
+    fields = {k: v for k, v in spec.items() if k != "packages"}  # noqa: RUF100
     fields.update(kw)
     fields["key"] = f"{fields['key']}-{next(_seq)}"
     drug = Drug.objects.create(organization=org, **fields)

@@ -49,7 +49,9 @@ def administration_extra(visit: Visit) -> dict[str, Any]:
         "primary": next((a for a in administrations if a.is_primary), None),
         "prep": selectors.preparation_of(visit),
         "start_form": StartForm(initial={"method": "infusion"}),
-        "other_form": StartForm(initial={"method": "infusion"}, auto_id="other_%s"),
+        "other_form": StartForm(
+            initial={"method": "infusion"}, auto_id="other_%s", organization=visit.organization
+        ),
         "rate_form": RateForm(),
         "pause_form": PauseForm(),
         "resume_form": ResumeForm(),
@@ -94,7 +96,7 @@ def _admin(visit: Visit, admin_id: str) -> Administration:
 @require_perm(Perm.CLINICAL_EDIT)
 def start(request: OrgRequest, public_id: str) -> HttpResponse:
     visit = get_visit(request, public_id)
-    form = StartForm(request.POST)
+    form = StartForm(request.POST, organization=visit.organization)
     if not form.is_valid():
         return refused(request, form_errors(form))
     data = dict(form.cleaned_data)
