@@ -35,11 +35,7 @@ class TransitionForm(forms.Form):
 
 
 def transition_choices(state: str) -> list[tuple[str, str]]:
-    return [
-        (s, states.CLAIM.label(s))
-        for s in states.CLAIM.next_states(state)
-        if s in states.MANUAL_TARGETS
-    ]
+    return [(s, states.CLAIM.label(s)) for s in states.manual_moves(state)]
 
 
 class LineAdjustForm(forms.Form):
@@ -161,6 +157,7 @@ class BillingProfileForm(forms.ModelForm):  # type: ignore[type-arg]
             "supplies_cost_per_visit",
             "nurse_cost_per_hour",
             "default_assignee",
+            "crossover_follow_up_days",
         ]
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
@@ -193,4 +190,13 @@ class ClaimFilterForm(forms.Form):
     )
     state = forms.ChoiceField(
         required=False, choices=[("", "Any state"), *states.CLAIM.labels.items()]
+    )
+
+
+class ResolveUnmatchedForm(forms.Form):
+    note = forms.CharField(
+        max_length=500,
+        label="What was done",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="e.g. posted by hand to claim C0000123; refund sent to the payer.",
     )

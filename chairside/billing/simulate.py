@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,9 @@ from django.utils import timezone
 
 from chairside.billing.models import Claim, ClaimItem
 from chairside.rules.x12_835 import (
+    CROSSOVER_REMARK,
+    CROSSOVER_STATUS,
+    REVERSAL_STATUS,
     ClaimPayment,
     RemitAdjustment,
     Remittance,
@@ -71,7 +75,11 @@ def _service(item: ClaimItem, secondary: bool, denied: tuple[str, str] | None) -
     )
 
 
-def claim_payment(claim: Claim, denied: Denied | None = None) -> ClaimPayment:
+def claim_payment(
+    claim: Claim, denied: Denied | None = None, *, crossover: bool = False
+) -> ClaimPayment:
+    """The payer's decision on ``claim``; ``crossover`` marks Medicare forwarding it to the
+    supplemental payer (CLP02 19 and remark MA18)."""
     denied = denied or {}
     items = list(claim.items.select_related("line").order_by("line_number"))
     services = tuple(
@@ -82,7 +90,10 @@ def claim_payment(claim: Claim, denied: Denied | None = None) -> ClaimPayment:
         (a.amount for s in services for a in s.adjustments if a.group == "PR"), Decimal(0)
     )
     status = "4" if paid == 0 and patient == 0 else str(claim.sequence)
+    if crossover and status == "1":
+        status = CROSSOVER_STATUS
     return ClaimPayment(
+        remarks=(CROSSOVER_REMARK,) if crossover else (),
         control_number=claim.control_number,
         status=status,
         charge=sum((s.charge for s in services), Decimal(0)),
@@ -94,6 +105,27 @@ def claim_payment(claim: Claim, denied: Denied | None = None) -> ClaimPayment:
     )
 
 
+def reversal_of(payment: ClaimPayment) -> ClaimPayment:
+    """The payer taking ``payment`` back: CLP02 22 with every amount negated (TR3 §1.10.2.8)."""
+
+    def flip(adjustments: Sequence[RemitAdjustment]) -> tuple[RemitAdjustment, ...]:
+        return tuple(replace(a, amount=-a.amount) for a in adjustments)
+
+    return replace(
+        payment,
+        status=REVERSAL_STATUS,
+        charge=-payment.charge,
+        paid=-payment.paid,
+        patient_responsibility=-payment.patient_responsibility,
+        adjustments=flip(payment.adjustments),
+        services=tuple(
+            replace(s, charge=-s.charge, paid=-s.paid, adjustments=flip(s.adjustments))
+            for s in payment.services
+        ),
+        remarks=(),
+    )
+
+
 def simulated_835(
     claims: Sequence[Claim],
     *,
@@ -101,11 +133,15 @@ def simulated_835(
     paid_on: dt.date,
     denied: Mapping[int, Denied] | None = None,
     control_number: int = 1,
+    payments: Sequence[ClaimPayment] | None = None,
+    crossover: bool = False,
 ) -> str:
     """An 835 paying ``claims`` (all of one payer); ``denied`` maps a claim pk to its
-    denied lines."""
+    denied lines. ``payments`` replaces the computed claim payments (reversals,
+    corrections); ``crossover`` marks each payment as a Medicare crossover."""
     denied = denied or {}
-    payments = tuple(claim_payment(c, denied.get(c.pk)) for c in claims)
+    if payments is None:
+        payments = tuple(claim_payment(c, denied.get(c.pk), crossover=crossover) for c in claims)
     payer = claims[0].payer
     remittance = Remittance(
         payer_name=payer.name,
@@ -116,7 +152,7 @@ def simulated_835(
         total_paid=sum((p.paid for p in payments), Decimal(0)),
         trace_number=trace,
         paid_on=paid_on,
-        claims=payments,
+        claims=tuple(payments),
     )
     names = {
         c.control_number: (c.patient.last_name, c.patient.first_name, c.member_id) for c in claims

@@ -20,6 +20,12 @@ urlpatterns = [
     path("visits/<uuid:public_id>/reviewed/", views.encounter_reviewed, name="encounter_reviewed"),
     path("lines/<uuid:public_id>/adjust/", views.line_adjust, name="line_adjust"),
     path("remittances/", views.remittance_list, name="remittances"),
+    path("remittances/unmatched/", views.unmatched_list, name="unmatched"),
+    path(
+        "remittances/unmatched/<uuid:public_id>/resolve/",
+        views.unmatched_resolve,
+        name="unmatched_resolve",
+    ),
     path("remittances/<uuid:public_id>/", views.remittance_detail, name="remittance"),
     path("denials/<uuid:public_id>/", views.denial_update, name="denial"),
     path("fees/", views.fee_schedule, name="fees"),

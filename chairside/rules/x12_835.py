@@ -34,7 +34,15 @@ VERSION = "005010X221A1"
 # CLP02 claim status codes (X12 code list 1029) Chairside distinguishes.
 PROCESSED_STATUSES = frozenset({"1", "2", "3", "19", "20", "21"})
 DENIED_STATUS = "4"
+# "Processed as Primary, Forwarded to Additional Payer(s)": a Medicare crossover.
+CROSSOVER_STATUS = "19"
+# "Reversal of Previous Payment": the payer takes back a claim payment it posted before,
+# with every amount negated; the corrected payment, if any, follows as its own CLP (TR3
+# 005010X221A1 §1.10.2.8 "Reversals and Corrections").
 REVERSAL_STATUS = "22"
+# RARC MA18: "The claim information is also being forwarded to the patient's supplemental
+# insurer. Send any questions regarding supplemental benefits to them." (X12 RARC list)
+CROSSOVER_REMARK = "MA18"
 ADJUSTMENT_GROUPS = frozenset({"CO", "PR", "OA", "PI", "CR"})
 
 
@@ -86,10 +94,21 @@ class ClaimPayment:
     adjustments: tuple[RemitAdjustment, ...] = ()
     services: tuple[ServicePayment, ...] = ()
     line: int | None = None
+    remarks: tuple[str, ...] = ()  # claim-level remark codes (MOA03-MOA07)
 
     @property
     def all_adjustments(self) -> tuple[RemitAdjustment, ...]:
         return self.adjustments + tuple(a for s in self.services for a in s.adjustments)
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.status == REVERSAL_STATUS
+
+    @property
+    def is_crossover(self) -> bool:
+        """Medicare forwarded the claim to the supplemental payer (CLP02 19, or MA18)."""
+        remarks = set(self.remarks) | {r for s in self.services for r in s.remarks}
+        return self.status == CROSSOVER_STATUS or CROSSOVER_REMARK in remarks
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,12 @@ def _read_detail(state: _Reading, seg: pyx12.segment.Segment, seg_id: str, line:
         remarks = state.service.setdefault("remarks", [])
         assert isinstance(remarks, list)
         remarks.append(_value(seg, "LQ02"))
+    elif seg_id == "MOA" and state.claim is not None and state.service is None:
+        remarks = state.claim.setdefault("remarks", [])
+        assert isinstance(remarks, list)
+        remarks.extend(
+            _value(seg, f"MOA{n:02d}") for n in range(3, 8) if _value(seg, f"MOA{n:02d}")
+        )
     elif seg_id == "PLB":
         _close_claim(state)
         for position in range(3, 14, 2):
@@ -280,6 +305,7 @@ def _close_claim(state: _Reading) -> None:
         adjustments=tuple(data["adjustments"]),  # type: ignore[arg-type]
         services=tuple(data["services"]),  # type: ignore[arg-type]
         line=int(str(data["line"])),
+        remarks=tuple(str(r) for r in data.get("remarks", [])),  # type: ignore[attr-defined]
     )
     balance = claim.charge - claim.paid - _sum(claim.all_adjustments)
     if balance != 0:
@@ -477,6 +503,8 @@ def _claim_segments(claim: ClaimPayment, name: tuple[str, str, str]) -> list[str
             *(("MI", member) if member else ()),
         ),
     ]
+    if claim.remarks:
+        segments.append(_seg("MOA", "", "", *claim.remarks[:5]))
     for service in claim.services:
         segments.append(
             _seg(

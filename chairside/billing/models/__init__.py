@@ -20,6 +20,7 @@ from chairside.billing.models.remittances import (
     PaymentAdjustment,
     Remittance,
     RemittanceClaim,
+    UnmatchedRemittance,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "PaymentAdjustment",
     "Remittance",
     "RemittanceClaim",
+    "UnmatchedRemittance",
 ]

@@ -73,6 +73,20 @@ class Claim(OrgScopedModel):
     patient_responsibility = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal(0)
     )
+    crossed_over_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Medicare forwarded the claim to the supplemental payer (835 CLP02 19 / MA18).",
+    )
+    via_crossover = models.BooleanField(
+        default=False,
+        help_text="A secondary claim Medicare crossed over: never sent by the center.",
+    )
+    mue_override_note = models.TextField(
+        "MUE override note",
+        blank=True,
+        help_text="Why units above the CMS medically unlikely edit are billed (medical necessity).",
+    )
     problems = models.JSONField(default=list, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

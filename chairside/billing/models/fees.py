@@ -60,6 +60,13 @@ class BillingProfile(OrgScopedModel):
         related_name="+",
         help_text="Who works new denials when the claim has no assignee.",
     )
+    crossover_follow_up_days = models.PositiveSmallIntegerField(
+        "crossover follow-up (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A claim Medicare crossed over goes on the follow-up queue when the "
+        "supplemental payer has not paid within this many days.",
+    )
 
     class Meta:
         constraints = [

@@ -175,3 +175,37 @@ class Denial(OrgScopedModel):
     @property
     def is_open(self) -> bool:
         return self.status in {self.Status.OPEN, self.Status.APPEALED}
+
+
+class UnmatchedRemittance(OrgScopedModel):
+    """A claim payment in a posted 835 that could not be posted: not one of our claims, or
+    a claim that cannot take it (a draft, a closed claim, a reversal of nothing posted).
+    The rest of the file posts; a biller works these from the queue."""
+
+    remittance = models.ForeignKey(Remittance, on_delete=models.CASCADE, related_name="unmatched")
+    control_number = models.CharField("claim number (CLP01)", max_length=40)
+    status_code = models.CharField(max_length=2)
+    charge = models.DecimalField(max_digits=12, decimal_places=2)
+    paid = models.DecimalField(max_digits=12, decimal_places=2)
+    patient_responsibility = models.DecimalField(max_digits=12, decimal_places=2)
+    payer_claim_number = models.CharField(max_length=50, blank=True)
+    reason = models.CharField(max_length=255)
+    claim = models.ForeignKey(
+        "billing.Claim", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["resolved", "-created_at"]
+        indexes = [models.Index(fields=["organization", "resolved"], name="unmatched_queue")]
+
+    def __str__(self) -> str:
+        return f"Unmatched {self.control_number} ({self.paid})"
+
+    @property
+    def status_label(self) -> str:
+        return carc.describe_claim_status(self.status_code)

@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -20,7 +21,9 @@ from chairside.billing.models import (
     PayerContract,
     PayerDrugCategory,
     Remittance,
+    UnmatchedRemittance,
 )
+from chairside.billing.pricing import billing_profile
 from chairside.rules import claim_states as states
 from chairside.rules.margins import ageing
 
@@ -64,6 +67,47 @@ def charges_to_review(*, organization: Any) -> dict[str, Any]:
         .order_by("date_of_service")
     )
     return {"drafts": drafts, "encounters": encounters}
+
+
+def unmatched_remittances(
+    *, organization: Any, resolved: bool = False
+) -> QuerySet[UnmatchedRemittance]:
+    """Claim payments of posted 835s that matched no claim able to take them."""
+    return (
+        UnmatchedRemittance.objects.filter(organization=organization, resolved=resolved)
+        .select_related("remittance", "claim", "claim__patient")
+        .order_by("created_at", "id")
+    )
+
+
+def access_unmatched(*, organization: Any, public_id: uuid.UUID | str) -> UnmatchedRemittance:
+    return get_object_or_404(UnmatchedRemittance, organization=organization, public_id=public_id)
+
+
+ADJUDICATED_STATES = (states.PAID, states.PARTIALLY_PAID, states.DENIED, states.CLOSED)
+
+
+def crossovers_to_follow_up(*, organization: Any, today: dt.date) -> QuerySet[Claim]:
+    """Claims Medicare crossed over whose supplemental payer has not paid (or denied)
+    within the billing profile's follow-up days (default 30), oldest first."""
+    days = billing_profile(organization).crossover_follow_up_days
+    settled = Claim.objects.filter(
+        encounter=models.OuterRef("encounter"),
+        sequence=2,
+        superseded=False,
+        state__in=ADJUDICATED_STATES,
+    )
+    return (
+        claims_in(organization=organization)
+        .filter(
+            sequence=1,
+            crossed_over_on__isnull=False,
+            crossed_over_on__lt=today - dt.timedelta(days=days),
+            patient_responsibility__gt=0,
+        )
+        .exclude(models.Exists(settled))
+        .order_by("crossed_over_on", "control_number")
+    )
 
 
 def open_denials(*, organization: Any) -> QuerySet[Denial]:

@@ -24,7 +24,11 @@ from chairside.billing.services.fees import (
     payer_contract_save,
     payer_drug_category_set,
 )
-from chairside.billing.services.remittances import denial_update, remittance_import
+from chairside.billing.services.remittances import (
+    denial_update,
+    remittance_import,
+    unmatched_resolve,
+)
 
 __all__ = [
     "asp_file_import",
@@ -44,4 +48,5 @@ __all__ = [
     "payer_contract_save",
     "payer_drug_category_set",
     "remittance_import",
+    "unmatched_resolve",
 ]

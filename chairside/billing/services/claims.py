@@ -135,14 +135,23 @@ def _totals(claim: Claim, items: list[ClaimItem]) -> None:
 
 
 def claim_build_secondary(*, primary: Claim, user: Any) -> Claim | None:
-    """After the primary paid: the secondary claim for what it left to the patient."""
+    """After the primary paid: the secondary claim for what it left to the patient.
+
+    Not for a claim Medicare crossed over (835 CLP02 19 / MA18): Medicare already sent it
+    to the supplemental payer, and a second copy from us would be a duplicate."""
     payer = _payer_of(primary.encounter, primary.sequence)
-    if payer is None or primary.patient_responsibility <= 0:
+    if payer is None or primary.patient_responsibility <= 0 or primary.crossed_over_on:
         return None
     if Claim.objects.filter(
         encounter=primary.encounter, sequence=primary.sequence + 1, superseded=False
     ).exists():
         return None
+    claim = _secondary_claim(primary, payer, user)
+    claim_check(claim=claim, user=user)
+    return claim
+
+
+def _secondary_claim(primary: Claim, payer: Payer, user: Any) -> Claim:
     claim = _new_claim(primary.encounter, payer, primary.sequence + 1, user)
     coverage = primary.encounter.encounter_facts().coverages[primary.sequence]
     claim.member_id = coverage.member_id
@@ -164,7 +173,29 @@ def claim_build_secondary(*, primary: Claim, user: Any) -> Claim | None:
     ]
     ClaimItem.objects.bulk_create(items)
     _totals(claim, items)
-    claim_check(claim=claim, user=user)
+    return claim
+
+
+def crossover_claim(*, primary: Claim, user: Any) -> Claim | None:
+    """The supplemental payer's claim of a Medicare crossover, to post its payment to.
+
+    Medicare sent the claim on (no 837 from us), so it is recorded as submitted the day it
+    crossed over and is never offered for sending. None when the visit has no supplemental
+    coverage."""
+    existing = Claim.objects.filter(
+        encounter=primary.encounter, sequence=primary.sequence + 1, superseded=False
+    ).first()
+    if existing is not None:
+        return existing
+    payer = _payer_of(primary.encounter, primary.sequence)
+    if payer is None:
+        return None
+    claim = _secondary_claim(primary, payer, user)
+    claim.via_crossover = True
+    claim.save(update_fields=["via_crossover", "member_id", "updated_at"])
+    reason = f"Crossed over by Medicare from claim {primary.control_number}; not sent by us."
+    _move(claim, states.READY, user, reason)
+    _move(claim, states.SUBMITTED, user, reason)
     return claim
 
 
@@ -243,7 +274,7 @@ CLOSING_NEEDS_REASON = frozenset({states.DENIED, states.PARTIALLY_PAID, states.A
 def claim_transition(*, claim: Claim, to_state: str, user: Any, reason: str = "") -> Claim:
     """A biller moves a claim (accepted, rejected, appealed, closed, back to draft)."""
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
-    if to_state not in states.MANUAL_TARGETS:
+    if to_state not in states.MANUAL_TARGETS or (locked.state, to_state) in states.REMITTANCE_MOVES:
         raise ValidationError("That state is set by the check, the export or a remittance.")
     if to_state == states.CLOSED and locked.state in CLOSING_NEEDS_REASON and not reason.strip():
         raise ValidationError("Give a reason to close a claim that was not paid in full.")
@@ -263,6 +294,7 @@ def secondary_ready_for(primary: Claim) -> Claim | None:
 
 __all__ = [
     "claim_build_secondary",
+    "crossover_claim",
     "claim_check",
     "claim_transition",
     "claims_build_for_encounter",

@@ -255,6 +255,7 @@ PROFILE_FIELDS = (
     "supplies_cost_per_visit",
     "nurse_cost_per_hour",
     "default_assignee",
+    "crossover_follow_up_days",
 )
 
 

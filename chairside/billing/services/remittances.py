@@ -1,4 +1,5 @@
-"""Posting an 835: payments and adjustments to claim lines, and the denials queue."""
+"""Posting an 835: payments and adjustments to claim lines, reversals and corrections,
+Medicare crossovers, the denials queue and the unmatched-remittance queue."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from chairside.billing.models import (
     PaymentAdjustment,
     Remittance,
     RemittanceClaim,
+    UnmatchedRemittance,
 )
 from chairside.billing.pricing import PriceBook, appeal_window_days, billing_profile
-from chairside.billing.services.claims import _move, claim_build_secondary
+from chairside.billing.services.claims import _move, claim_build_secondary, crossover_claim
 from chairside.rules import carc
 from chairside.rules import claim_states as states
 from chairside.rules.x12_835 import (
@@ -34,7 +36,29 @@ from chairside.rules.x12_835 import (
     parse_835,
 )
 
-TAKES_PAYMENT = frozenset({states.SUBMITTED, states.ACCEPTED, states.APPEALED})
+# A correction against an adjudicated claim is accepted: the payer's new decision replaces
+# the earlier one (TR3 005010X221A1 §1.10.2.8).
+TAKES_PAYMENT = frozenset(
+    {
+        states.SUBMITTED,
+        states.ACCEPTED,
+        states.APPEALED,
+        states.PAID,
+        states.PARTIALLY_PAID,
+        states.DENIED,
+    }
+)
+ADJUDICATED = frozenset({states.PAID, states.PARTIALLY_PAID, states.DENIED})
+SECONDARY_STATUSES = frozenset({"2", "3"})  # processed as secondary / tertiary
+
+
+class _UnmatchedError(Exception):
+    """A claim payment that cannot be posted; it goes to the unmatched queue."""
+
+    def __init__(self, reason: str, claim: Claim | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.claim = claim
 
 
 def _rejected(segment: str, line: int | None, reason: str) -> ValidationError:
@@ -44,9 +68,17 @@ def _rejected(segment: str, line: int | None, reason: str) -> ValidationError:
 
 @transaction.atomic
 def remittance_import(*, organization: Any, text: str, filename: str, user: Any) -> Remittance:
-    """Post an 835 remittance. A malformed file, a payment that does not balance, or a claim
-    that is not ours and waiting for payment: ValidationError naming the segment and
-    reason, and nothing is posted."""
+    """Post an 835 remittance, each claim payment on its own.
+
+    The file is refused whole (ValidationError naming the segment and reason, nothing
+    posted) only when it is malformed, does not balance, or was posted already. Then each
+    claim payment posts by itself: a reversal (CLP02 22) takes back the payment posted
+    before and returns the claim to *accepted*; the correction that follows (or a
+    correction against an adjudicated claim) posts the payer's new decision; a Medicare
+    crossover (CLP02 19 / MA18) marks the claim crossed over and builds no secondary claim
+    to send. A payment that cannot be matched to a claim that takes it goes to the
+    unmatched-remittance queue while the rest posts.
+    """
     try:
         parsed = parse_835(text)
     except RemittanceError as exc:
@@ -71,7 +103,13 @@ def remittance_import(*, organization: Any, text: str, filename: str, user: Any)
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
     )
     for payment in parsed.claims:
-        _post_claim(remittance, payment, user)
+        try:
+            with transaction.atomic():  # a savepoint: one claim's failure leaves the others
+                _post_payment(remittance, payment, user)
+        except _UnmatchedError as unmatched:
+            _queue_unmatched(remittance, payment, unmatched, user)
+        except ValidationError as exc:
+            _queue_unmatched(remittance, payment, _UnmatchedError(" ".join(exc.messages)), user)
     payers = {rc.claim.payer_id for rc in remittance.claims.select_related("claim")}
     if len(payers) == 1:
         remittance.payer_id = payers.pop()
@@ -79,29 +117,40 @@ def remittance_import(*, organization: Any, text: str, filename: str, user: Any)
     return remittance
 
 
-def _post_claim(remittance: Remittance, payment: ClaimPayment, user: Any) -> None:
+def _post_payment(remittance: Remittance, payment: ClaimPayment, user: Any) -> None:
     claim = (
         Claim.objects.select_for_update()
         .filter(organization=remittance.organization, control_number=payment.control_number)
-        .select_related("payer", "patient")
+        .select_related("payer", "patient", "encounter")
         .first()
     )
     if claim is None:
-        raise _rejected("CLP", payment.line, f"claim {payment.control_number} is not one of ours.")
-    if payment.status == REVERSAL_STATUS:
-        raise _rejected(
-            "CLP",
-            payment.line,
-            f"claim {claim.control_number} is a reversal (status 22); post reversals by hand.",
-        )
+        raise _UnmatchedError(f"Claim {payment.control_number} is not one of ours.")
+    if payment.is_reversal:
+        _reverse(remittance, payment, claim, user)
+        return
+    if claim.crossed_over_on and claim.sequence == 1 and payment.status in SECONDARY_STATUSES:
+        # The supplemental payer pays the claim Medicare forwarded, under its number.
+        supplemental = crossover_claim(primary=claim, user=user)
+        if supplemental is None:
+            raise _UnmatchedError(
+                f"Claim {claim.control_number} was crossed over, but the visit has no "
+                "supplemental coverage to post this payment to.",
+                claim,
+            )
+        claim = supplemental
     if claim.state not in TAKES_PAYMENT:
-        raise _rejected(
-            "CLP",
-            payment.line,
-            f"claim {claim.control_number} is "
-            f"{claim.state_label}; only a submitted, accepted or appealed claim "
-            "takes a payment.",
+        raise _UnmatchedError(
+            f"Claim {claim.control_number} is {claim.state_label}; only a sent claim "
+            "(submitted, accepted, appealed or adjudicated) takes a payment.",
+            claim,
         )
+    if claim.state in ADJUDICATED:
+        _replace_decision(claim, user)
+    _post_claim(remittance, payment, claim, user)
+
+
+def _post_claim(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: Any) -> None:
     posted = RemittanceClaim.objects.create(
         remittance=remittance,
         claim=claim,
@@ -120,20 +169,103 @@ def _post_claim(remittance: Remittance, payment: ClaimPayment, user: Any) -> Non
     _settle(claim, payment, items=items, touched=touched, remittance=remittance, user=user)
 
 
+def _reverse(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: Any) -> None:
+    """Take back a payment posted before: the negated amounts post as their own record
+    (so history shows both), the lines return to awaiting payment, the claim to accepted."""
+    if not claim.remits.exclude(status_code=REVERSAL_STATUS).exists():
+        raise _UnmatchedError(
+            f"The payer reversed claim {claim.control_number}, but no payment of it was posted.",
+            claim,
+        )
+    posted = RemittanceClaim.objects.create(
+        remittance=remittance,
+        claim=claim,
+        status_code=payment.status,
+        charge=payment.charge,
+        paid=payment.paid,
+        patient_responsibility=payment.patient_responsibility,
+        payer_claim_number=payment.payer_claim_number,
+    )
+    items = list(claim.items.select_related("line").order_by("line_number"))
+    if payment.services:
+        _post_services(posted, payment, items, reversal=True)
+    else:
+        _post_claim_level(posted, payment, items, reversal=True)
+    _claim_level_adjustments(posted, payment.adjustments, claim)
+    _claim_totals(claim, items)
+    claim.denials.filter(status__in=["open", "appealed"]).update(
+        status=Denial.Status.RESOLVED, note="The payer reversed its decision (835 CLP02 22)."
+    )
+    if claim.state in ADJUDICATED:
+        _move(
+            claim,
+            states.ACCEPTED,
+            user,
+            f"Payment reversed by the payer ({remittance.trace_number}); awaiting its "
+            "corrected decision.",
+        )
+
+
+def _replace_decision(claim: Claim, user: Any) -> None:
+    """A correction for an adjudicated claim without a reversal: the new decision replaces
+    the old one, so the lines start again from nothing posted (the old postings stay in the
+    remittance history)."""
+    claim.items.update(
+        paid=Decimal(0),
+        adjusted=Decimal(0),
+        patient_responsibility=Decimal(0),
+        status=ClaimItem.Status.OPEN,
+    )
+    claim.denials.filter(status__in=["open", "appealed"]).update(
+        status=Denial.Status.RESOLVED, note="Replaced by the payer's corrected decision."
+    )
+
+
+def _queue_unmatched(
+    remittance: Remittance, payment: ClaimPayment, unmatched: _UnmatchedError, user: Any
+) -> None:
+    claim = unmatched.claim
+    if claim is None:
+        claim = Claim.objects.filter(
+            organization=remittance.organization, control_number=payment.control_number
+        ).first()
+    entry = UnmatchedRemittance.objects.create(
+        organization=remittance.organization,
+        remittance=remittance,
+        control_number=payment.control_number[:40],
+        status_code=payment.status[:2],
+        charge=payment.charge,
+        paid=payment.paid,
+        patient_responsibility=payment.patient_responsibility,
+        payer_claim_number=payment.payer_claim_number[:50],
+        reason=unmatched.reason[:255],
+        claim=claim,
+    )
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        user=user,
+        organization=remittance.organization,
+        obj=entry,
+        patient=claim.patient if claim is not None else None,
+        changes={"reason": [None, entry.reason]},
+    )
+
+
 def _post_services(
-    posted: RemittanceClaim, payment: ClaimPayment, items: list[ClaimItem]
+    posted: RemittanceClaim,
+    payment: ClaimPayment,
+    items: list[ClaimItem],
+    *,
+    reversal: bool = False,
 ) -> set[int]:
     by_control = {item.control_number: item for item in items}
     touched: set[int] = set()
     for service in payment.services:
         item = by_control.get(service.line_control) or _match(service, items, touched)
         if item is None or item.pk in touched:
-            raise _rejected(
-                "SVC",
-                payment.line,
-                f"service {service.code} "
-                f"{service.line_control or ''} matches no line of claim "
-                f"{payment.control_number}.",
+            raise _UnmatchedError(
+                f"Service {service.code} {service.line_control or ''} matches no line of "
+                f"claim {payment.control_number}."
             )
         _post_item(
             posted,
@@ -142,6 +274,7 @@ def _post_services(
             adjustments=service.adjustments,
             service=service,
             charge=service.charge,
+            reversal=reversal,
         )
         touched.add(item.pk)
     return touched
@@ -159,7 +292,11 @@ def _match(service: ServicePayment, items: list[ClaimItem], taken: set[int]) -> 
 
 
 def _post_claim_level(
-    posted: RemittanceClaim, payment: ClaimPayment, items: list[ClaimItem]
+    posted: RemittanceClaim,
+    payment: ClaimPayment,
+    items: list[ClaimItem],
+    *,
+    reversal: bool = False,
 ) -> set[int]:
     """A claim paid without service lines: share the payment by charge, to the cent."""
     total = sum((i.charge for i in items), Decimal(0))
@@ -173,7 +310,15 @@ def _post_claim_level(
             else Decimal(0)
         )
         remaining -= share
-        _post_item(posted, item, paid=share, adjustments=(), service=None, charge=item.charge)
+        _post_item(
+            posted,
+            item,
+            paid=share,
+            adjustments=(),
+            service=None,
+            charge=-item.charge if reversal else item.charge,
+            reversal=reversal,
+        )
     return {i.pk for i in items}
 
 
@@ -185,6 +330,7 @@ def _post_item(
     adjustments: tuple[RemitAdjustment, ...],
     service: ServicePayment | None,
     charge: Decimal,
+    reversal: bool = False,
 ) -> None:
     record = ItemPayment.objects.create(
         remittance_claim=posted,
@@ -192,7 +338,7 @@ def _post_item(
         charge=charge,
         paid=paid,
         allowed=service.allowed if service else None,
-        units=service.units if service else item.line.units,
+        units=abs(service.units) if service else item.line.units,
         remarks=" ".join(service.remarks)[:120] if service else "",
     )
     for adjustment in adjustments:
@@ -213,6 +359,8 @@ def _post_item(
         item.status = ClaimItem.Status.PAID
     elif item.patient_responsibility > 0:
         item.status = ClaimItem.Status.PATIENT
+    elif reversal:
+        item.status = ClaimItem.Status.OPEN  # taken back: awaiting the corrected decision
     else:
         item.status = ClaimItem.Status.DENIED
     item.save()
@@ -244,28 +392,43 @@ def _settle(
         if item.pk not in touched and item.status == ClaimItem.Status.OPEN:
             item.status = ClaimItem.Status.DENIED  # the payer said nothing about this line
             item.save(update_fields=["status", "updated_at"])
-    claim_adjustments = [(a.group, a.amount) for a in payment.adjustments]
-    claim.paid = sum((i.paid for i in items), Decimal(0))
-    claim.patient_responsibility = sum((i.patient_responsibility for i in items), Decimal(0)) + sum(
-        (amount for group, amount in claim_adjustments if group == "PR"), Decimal(0)
-    )
-    claim.adjusted = sum((i.adjusted for i in items), Decimal(0)) + sum(
-        (amount for group, amount in claim_adjustments if group != "PR"), Decimal(0)
-    )
     if payment.payer_claim_number:
         claim.payer_claim_number = payment.payer_claim_number
-    claim.save()
+    if payment.is_crossover and claim.sequence == 1 and claim.crossed_over_on is None:
+        claim.crossed_over_on = remittance.paid_on
+    _claim_totals(claim, items)
     denied = [i for i in items if i.status == ClaimItem.Status.DENIED]
     _resolve_paid_denials(claim, items)
     reasons = _open_denials(claim, denied, payment, remittance, user) if denied else ""
     if denied and (len(denied) == len(items) or payment.status == DENIED_STATUS):
-        _move(claim, states.DENIED, user, reasons)
+        _move_to(claim, states.DENIED, user, reasons)
     elif denied:
-        _move(claim, states.PARTIALLY_PAID, user, reasons)
+        _move_to(claim, states.PARTIALLY_PAID, user, reasons)
     else:
-        _move(claim, states.PAID, user, f"Paid {claim.paid} ({remittance.trace_number}).")
-    if claim.state in {states.PAID, states.PARTIALLY_PAID}:
+        paid = f"Paid {claim.paid} ({remittance.trace_number})."
+        if claim.crossed_over_on:
+            paid += " Crossed over by Medicare to the supplemental payer: no secondary claim sent."
+        _move_to(claim, states.PAID, user, paid)
+    if claim.state in {states.PAID, states.PARTIALLY_PAID} and not claim.crossed_over_on:
         claim_build_secondary(primary=claim, user=user)
+
+
+def _move_to(claim: Claim, target: str, user: Any, reason: str) -> None:
+    if claim.state != target:
+        _move(claim, target, user, reason)
+
+
+def _claim_totals(claim: Claim, items: list[ClaimItem]) -> None:
+    """The claim's money from its lines and every claim-level adjustment posted to it."""
+    level = PaymentAdjustment.objects.filter(remittance_claim__claim=claim, payment__isnull=True)
+    claim_pr = sum((a.amount for a in level if a.group == "PR"), Decimal(0))
+    claim_other = sum((a.amount for a in level if a.group != "PR"), Decimal(0))
+    claim.paid = sum((i.paid for i in items), Decimal(0))
+    claim.patient_responsibility = (
+        sum((i.patient_responsibility for i in items), Decimal(0)) + claim_pr
+    )
+    claim.adjusted = sum((i.adjusted for i in items), Decimal(0)) + claim_other
+    claim.save()
 
 
 def _resolve_paid_denials(claim: Claim, items: list[ClaimItem]) -> None:
@@ -371,5 +534,30 @@ def denial_update(
             if value != after
         },
         reason=note.strip(),
+    )
+    return locked
+
+
+@transaction.atomic
+def unmatched_resolve(*, entry: UnmatchedRemittance, user: Any, note: str) -> UnmatchedRemittance:
+    """Take an unmatched payment off the queue, saying what was done (posted by hand,
+    refunded, sent back to the payer …)."""
+    locked = UnmatchedRemittance.objects.select_for_update().get(pk=entry.pk)
+    if not note.strip():
+        raise ValidationError({"note": "Say what was done with this payment."})
+    if locked.resolved:
+        raise ValidationError("This payment was already dealt with.")
+    locked.resolved = True
+    locked.note = note.strip()
+    locked.resolved_by = user if getattr(user, "is_authenticated", False) else None
+    locked.save(update_fields=["resolved", "note", "resolved_by", "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        user=user,
+        organization=locked.organization,
+        obj=locked,
+        patient=locked.claim.patient if locked.claim is not None else None,
+        changes={"resolved": [False, True]},
+        reason=locked.note,
     )
     return locked

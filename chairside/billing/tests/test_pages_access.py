@@ -18,6 +18,7 @@ PAGES: list[tuple[str, str | None, str]] = [
     ("billing:encounter", "encounter", "get"),
     ("billing:remittances", None, "get"),
     ("billing:remittance", "remittance", "get"),
+    ("billing:unmatched", None, "get"),
     ("billing:fees", None, "get"),
     ("billing:contracts", None, "get"),
     ("billing:contract", "contract", "get"),

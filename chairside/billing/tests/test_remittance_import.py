@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from chairside.billing.models import Claim, ClaimItem, Denial, ItemPayment, Remittance
+from chairside.billing.models import (
+    Claim,
+    ClaimItem,
+    Denial,
+    ItemPayment,
+    Remittance,
+    UnmatchedRemittance,
+)
 from chairside.billing.services import charges_derive, claims_export, remittance_import
 from chairside.billing.simulate import simulated_835
 from chairside.billing.tests import factories as bf
@@ -128,9 +135,11 @@ class TestRemittanceImport:
         with pytest.raises(ValidationError, match=r"segment \w+ \(line \d+\)"):
             post(billing, text.replace("TRN*1*EFT7", "TRN*9*EFT7"))
 
-    def test_it_rejects_an_unknown_claim_and_rolls_back_the_others(
+    def test_it_queues_an_unknown_claim_and_posts_the_others(
         self, billing: Any, other_org: Any
     ) -> None:
+        """One payment that matches no claim of ours does not block the file: it goes to
+        the unmatched-remittance queue and the rest posts."""
         payer = bf.medicare(billing)
         ours = submitted(billing, payer)
         bf.billable_org(other_org)
@@ -138,11 +147,14 @@ class TestRemittanceImport:
         submitted(other_org, other_payer)
         theirs = submitted(other_org, other_payer)  # C0000002: no claim of ours has it
         text = simulated_835([ours, theirs], trace="EFT8", paid_on=PAID_ON)
-        with pytest.raises(ValidationError, match=f"claim {theirs.control_number} is not one of"):
-            post(billing, text)
+        remittance = post(billing, text)
         ours.refresh_from_db()
-        assert ours.paid == 0 and not Remittance.objects.exists()
-        assert not ItemPayment.objects.exists()
+        assert ours.state == states.PAID and ours.paid > 0
+        [unmatched] = UnmatchedRemittance.objects.filter(organization=billing)
+        assert unmatched.control_number == theirs.control_number
+        assert unmatched.remittance == remittance and not unmatched.resolved
+        assert "not one of ours" in unmatched.reason
+        assert not ItemPayment.objects.filter(item__claim=theirs).exists()
 
     def test_it_refuses_to_post_the_same_payment_twice(self, billing: Any) -> None:
         claim = submitted(billing, bf.medicare(billing))
@@ -151,14 +163,18 @@ class TestRemittanceImport:
         with pytest.raises(ValidationError, match="already posted"):
             post(billing, text)
 
-    def test_it_refuses_a_payment_for_a_claim_not_submitted(self, billing: Any) -> None:
+    def test_it_queues_a_payment_for_a_claim_not_submitted(self, billing: Any) -> None:
         patient = bf.billable_patient(billing)
         facts = bf.facts_for(patient, bf.medicare(billing))
         claim = charges_derive(
             organization=billing, patient=patient, location=None, facts=facts
         ).claims.get()
-        with pytest.raises(ValidationError, match="Ready to submit; only a submitted"):
-            post(billing, simulated_835([claim], trace="EFT10", paid_on=PAID_ON))
+        post(billing, simulated_835([claim], trace="EFT10", paid_on=PAID_ON))
+        claim.refresh_from_db()
+        assert claim.state == states.READY and claim.paid == 0
+        [unmatched] = UnmatchedRemittance.objects.all()
+        assert unmatched.claim == claim
+        assert "Ready to submit; only a sent claim" in unmatched.reason
 
     def test_it_resolves_an_appealed_denial_when_the_line_is_paid(
         self, billing: Any, admin_user: Any

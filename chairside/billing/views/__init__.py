@@ -29,6 +29,8 @@ from chairside.billing.views.work import (
     margins,
     remittance_detail,
     remittance_list,
+    unmatched_list,
+    unmatched_resolve,
 )
 
 __all__ = [
@@ -56,4 +58,6 @@ __all__ = [
     "payer_drug_category",
     "remittance_detail",
     "remittance_list",
+    "unmatched_list",
+    "unmatched_resolve",
 ]

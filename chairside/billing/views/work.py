@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.billing import selectors, services
-from chairside.billing.forms import DenialForm, LineAdjustForm, PeriodForm, UploadForm
+from chairside.billing.forms import (
+    DenialForm,
+    LineAdjustForm,
+    PeriodForm,
+    ResolveUnmatchedForm,
+    UploadForm,
+)
 from chairside.billing.selectors.margins import margin_report
 from chairside.core.forms_util import add_service_errors
 from chairside.tenancy.access import OrgRequest, can, require_perm
@@ -142,3 +148,33 @@ def margins(request: OrgRequest) -> HttpResponse:
     return render(
         request, "billing/margins.html", {"form": form, "start": start, "end": end, **report}
     )
+
+
+@require_perm(Perm.BILLING_VIEW)
+def unmatched_list(request: OrgRequest) -> HttpResponse:
+    """Payments no claim could take, and crossovers the supplemental payer has not paid."""
+    organization, today = request.organization, timezone.localdate()
+    context = {
+        "unmatched": selectors.unmatched_remittances(organization=organization),
+        "crossovers": selectors.crossovers_to_follow_up(organization=organization, today=today),
+        "resolved": selectors.unmatched_remittances(organization=organization, resolved=True)[:20],
+        "form": ResolveUnmatchedForm(),
+        "today": today,
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
+    return render(request, "billing/unmatched.html", context)
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def unmatched_resolve(request: OrgRequest, public_id: str) -> HttpResponse:
+    entry = selectors.access_unmatched(organization=request.organization, public_id=public_id)
+    form = ResolveUnmatchedForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Say what was done with this payment.")
+        services.unmatched_resolve(entry=entry, user=request.user, note=form.cleaned_data["note"])
+        messages.success(request, f"Payment for {entry.control_number} taken off the queue.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("billing:unmatched")

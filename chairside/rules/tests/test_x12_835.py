@@ -150,3 +150,43 @@ class TestParse835:
         text = text_of(remittance()).replace("CAS*CO*16*385~", "CAS*ZZ*16*385~")
         with pytest.raises(RemittanceError, match="CAS"):
             parse_835(text)
+
+
+def negated(claim: ClaimPayment) -> ClaimPayment:
+    def flip(adjustments):
+        return tuple(replace(a, amount=-a.amount) for a in adjustments)
+
+    return replace(
+        claim,
+        status="22",
+        charge=-claim.charge,
+        paid=-claim.paid,
+        patient_responsibility=-claim.patient_responsibility,
+        adjustments=flip(claim.adjustments),
+        services=tuple(
+            replace(s, charge=-s.charge, paid=-s.paid, adjustments=flip(s.adjustments))
+            for s in claim.services
+        ),
+    )
+
+
+class TestReversalsAndCrossovers:
+    """TR3 005010X221A1 §1.10.2.8: a reversal (CLP02 22) negates the earlier payment and the
+    correction follows; CLP02 19 / RARC MA18 mark a Medicare crossover."""
+
+    def test_it_reads_a_reversal_and_its_correction_in_one_balanced_file(self):
+        original = remittance().claims[0]
+        correction = replace(original, payer_claim_number="PCN-2")
+        data = remittance(claims=(negated(original), correction), total_paid=D("0"))
+        parsed = parse_835(text_of(data))
+        assert [c.is_reversal for c in parsed.claims] == [True, False]
+        assert parsed.claims[0].paid == -original.paid
+
+    def test_it_reads_a_crossover_from_the_status_or_ma18(self):
+        claim = remittance().claims[0]
+        by_status = parse_835(text_of(remittance(claims=(replace(claim, status="19"),))))
+        by_remark = parse_835(text_of(remittance(claims=(replace(claim, remarks=("MA18",)),))))
+        assert by_status.claims[0].is_crossover
+        assert by_remark.claims[0].is_crossover
+        assert by_remark.claims[0].remarks == ("MA18",)
+        assert not parse_835(text_of(remittance())).claims[0].is_crossover
