@@ -163,6 +163,11 @@ class BillingProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["default_assignee"].queryset = _members(organization)  # type: ignore[attr-defined]
+        self.fields["crossover_follow_up_days"].required = False
+
+    def clean_crossover_follow_up_days(self) -> int:
+        days = self.cleaned_data.get("crossover_follow_up_days")
+        return 30 if days is None else int(days)
 
     def _post_clean(self) -> None:
         pass
