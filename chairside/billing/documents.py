@@ -67,8 +67,11 @@ def primary_of(claim: Claim) -> Claim | None:
 
 
 def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -> CheckInput:
+    from chairside.billing.pricing import mue_limits
+
     items = _items(claim)
     primary = primary_of(claim)
+    limits, mue_source = mue_limits(claim.organization)
     return CheckInput(
         facts=claim.encounter.encounter_facts(),
         coverage_index=claim.sequence - 1,
@@ -78,6 +81,11 @@ def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -
         authorization_required=authorization_required,
         prior_payer_adjudicated=primary is None or primary.state in ADJUDICATED,
         today=today,
+        frequency_code=claim.frequency_code,
+        original_reference=claim.replaces.payer_claim_number if claim.replaces else "",
+        mue_limits=limits,
+        mue_source=mue_source,
+        mue_override_note=claim.mue_override_note,
     )
 
 

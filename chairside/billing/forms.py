@@ -205,3 +205,17 @@ class ResolveUnmatchedForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="e.g. posted by hand to claim C0000123; refund sent to the payer.",
     )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why"
+    )
+
+
+class MueOverrideForm(forms.Form):
+    note = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why the units are medically necessary",
+    )

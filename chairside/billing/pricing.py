@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Q
@@ -17,9 +18,11 @@ from chairside.billing.models import (
     BillingProfile,
     ChargeMasterItem,
     DrugPrice,
+    MueTable,
     PayerContract,
 )
 from chairside.billing.models.fees import DEFAULT_APPEAL_DAYS, MEDICARE_APPEAL_DAYS
+from chairside.rules.mue_file import load_shipped
 from chairside.rules.reimbursement import ContractTerms, DrugTerms
 
 
@@ -127,3 +130,18 @@ def billing_profile(organization: Any) -> BillingProfile:
         tax_id=organization.tax_id,
         contact_phone=organization.phone,
     )
+
+
+SHIPPED_MUE_FILE = Path(__file__).resolve().parent / "data" / "mue_practitioner.json"
+
+
+def mue_limits(organization: Any) -> tuple[dict[str, int], str]:
+    """The practitioner MUE values the claim check uses and where they come from: the
+    newest imported CMS table, else the verified values shipped with Chairside."""
+    table = MueTable.objects.filter(organization=organization).first()
+    if table is not None:
+        dated = f", {table.file_date:%m/%d/%Y}" if table.file_date else ""
+        return {str(k): int(v) for k, v in table.values.items()}, f"{table.source}{dated}"
+    shipped = load_shipped(SHIPPED_MUE_FILE)
+    dated = f", {shipped.file_date}" if shipped.file_date else ""
+    return shipped.values, f"CMS practitioner MUE table{dated}"

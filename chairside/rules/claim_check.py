@@ -20,14 +20,21 @@ where to fix it, in words a biller or coordinator understands. What is checked, 
 * The billing provider's tax ID (9-digit EIN) and a 9-digit ZIP code (837P 2010AA: "the
   full nine-digit ZIP code is required").
 * A charge on every line, and for a secondary claim the primary payer's adjudication.
+* A replacement (CLM05-3 = 7) or void (8) names the claim it corrects by the payer's claim
+  number (837P loop 2300 REF*F8 "Payer Claim Control Number", required when CLM05-3 is 7
+  or 8; NUCC 1500 item 22 "Original Ref. No.").
+* Units above the CMS practitioner medically unlikely edit (MUE) for the code: the claim
+  line would be denied (MUEs are adjudicated per line, CMS "Medically Unlikely Edits"), so
+  it is named, unless the biller recorded why the units are medically necessary (an
+  override note, e.g. for an appeal with records).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chairside.rules.charges import ClaimLine, EncounterFacts, Person, Provider
@@ -79,6 +86,11 @@ class CheckInput:
     authorization_required: bool = False
     prior_payer_adjudicated: bool = True
     today: dt.date | None = None
+    frequency_code: str = "1"
+    original_reference: str = ""
+    mue_limits: Mapping[str, int] = field(default_factory=dict)
+    mue_source: str = ""
+    mue_override_note: str = ""
 
 
 def check_claim(data: CheckInput) -> list[Problem]:
@@ -91,6 +103,8 @@ def check_claim(data: CheckInput) -> list[Problem]:
     problems += _check_providers(data)
     problems += _check_diagnoses(data.facts)
     problems += _check_lines(data)
+    problems += _check_frequency(data)
+    problems += _check_mue(data)
     if data.authorization_required and not data.facts.prior_authorization.strip():
         payer = _payer_name(data)
         problems.append(
@@ -275,3 +289,52 @@ def _check_lines(data: CheckInput) -> list[Problem]:
         codes = ", ".join(dict.fromkeys(unpriced))
         problems.append(Problem("charge", f"No charge price in the charge master for {codes}."))
     return problems
+
+
+FREQUENCY_CODES = {"1": "original", "7": "replacement", "8": "void"}
+
+
+def _check_frequency(data: CheckInput) -> list[Problem]:
+    if data.frequency_code not in FREQUENCY_CODES:
+        raise ValueError(f"claim frequency {data.frequency_code!r} must be 1, 7 or 8")
+    if data.frequency_code != "1" and not data.original_reference.strip():
+        kind = FREQUENCY_CODES[data.frequency_code]
+        return [
+            Problem(
+                "original_claim",
+                f"A {kind} claim needs the payer's claim number of the claim it corrects "
+                "(REF*F8); none was recorded from the payer's remittance or acknowledgment.",
+            )
+        ]
+    return []
+
+
+def mue_excess(lines: Sequence[ClaimLine], limits: Mapping[str, int]) -> list[tuple[str, int, int]]:
+    """``(code, units on the line, MUE)`` for each line whose units pass the code's MUE.
+
+    MUEs are adjudicated per claim line (CMS MUE program; MAI 1 line edits) and, for MAI 2/3,
+    per date of service; a claim holds one date of service, so the units of a code are
+    summed over its lines (a JW line counts: its units are billed units of the code)."""
+    totals: dict[str, int] = {}
+    for line in lines:
+        totals[line.code] = totals.get(line.code, 0) + line.units
+    return [
+        (code, units, limits[code])
+        for code, units in totals.items()
+        if code in limits and units > limits[code]
+    ]
+
+
+def _check_mue(data: CheckInput) -> list[Problem]:
+    if data.mue_override_note.strip():
+        return []
+    source = f" ({data.mue_source})" if data.mue_source else ""
+    return [
+        Problem(
+            "mue",
+            f"{code} is billed for {units} units, above the CMS practitioner MUE of {limit}"
+            f"{source}: the payer will deny the line. Check the units, or record why they are "
+            "medically necessary (MUE override note on the claim).",
+        )
+        for code, units, limit in mue_excess(data.lines, data.mue_limits)
+    ]

@@ -11,6 +11,7 @@ from chairside.billing.models.fees import (
     ContractAdminFee,
     ContractDrugRate,
     DrugPrice,
+    MueTable,
     PayerContract,
     PayerDrugCategory,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Encounter",
     "ItemPayment",
     "LineAdjustment",
+    "MueTable",
     "PayerContract",
     "PayerDrugCategory",
     "PaymentAdjustment",

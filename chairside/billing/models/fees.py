@@ -131,6 +131,15 @@ class AspPrice(BaseModel):
     short_description = models.CharField(max_length=120, blank=True)
     dosage = models.CharField("HCPCS code dosage", max_length=40, blank=True)
     payment_limit = models.DecimalField(max_digits=12, decimal_places=3)
+    coinsurance_percent = models.DecimalField(
+        "co-insurance percentage",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The file's Part B coinsurance for the quarter when below 20% (inflation "
+        "rebate, Social Security Act §1847A(i)); empty: 20%.",
+    )
 
     class Meta:
         ordering = ["hcpcs"]
@@ -305,3 +314,22 @@ class PayerDrugCategory(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.drug} for {self.payer}: {self.get_category_display()}"
+
+
+class MueTable(OrgScopedModel):
+    """One imported CMS practitioner MUE table (values by code), or none: the shipped file."""
+
+    filename = models.CharField(max_length=200)
+    file_date = models.DateField(null=True, blank=True, help_text="The quarter it applies from.")
+    source = models.CharField(max_length=300, blank=True)
+    values = models.JSONField(default=dict)
+    skipped = models.JSONField(default=list, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-file_date", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"MUE table {self.file_date or self.filename}"

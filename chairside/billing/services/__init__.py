@@ -12,7 +12,10 @@ from chairside.billing.services.charges import (
 from chairside.billing.services.claims import (
     claim_build_secondary,
     claim_check,
+    claim_mue_override,
+    claim_replace,
     claim_transition,
+    claim_void,
     claims_build_for_encounter,
 )
 from chairside.billing.services.exports import claims_export
@@ -21,6 +24,7 @@ from chairside.billing.services.fees import (
     billing_profile_save,
     contract_admin_fee_set,
     contract_drug_rate_set,
+    mue_table_import,
     payer_contract_save,
     payer_drug_category_set,
 )
@@ -38,13 +42,17 @@ __all__ = [
     "charges_derive_for_visit",
     "claim_build_secondary",
     "claim_check",
+    "claim_mue_override",
+    "claim_replace",
     "claim_transition",
+    "claim_void",
     "claims_build_for_encounter",
     "claims_export",
     "contract_admin_fee_set",
     "contract_drug_rate_set",
     "denial_update",
     "encounter_mark_reviewed",
+    "mue_table_import",
     "payer_contract_save",
     "payer_drug_category_set",
     "remittance_import",

@@ -200,8 +200,9 @@ def _store_correction(encounter: Encounter, derived: list[ClaimLine]) -> None:
     encounter.needs_review = True
     encounter.review_note = (
         "The visit was corrected after its claim was submitted. Billed: "
-        f"{before}. Corrected visit: {after}. Adjust each billed line that differs, with a "
-        "reason, then mark the visit reviewed."
+        f"{before}. Corrected visit: {after}. Send a replacement claim (frequency 7) from "
+        "the claim page, or adjust each billed line that differs, with a reason, then mark "
+        "the visit reviewed."
     )
     encounter.save(update_fields=["needs_review", "review_note", "updated_at"])
 

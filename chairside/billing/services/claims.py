@@ -284,6 +284,131 @@ def claim_transition(*, claim: Claim, to_state: str, user: Any, reason: str = ""
     return locked
 
 
+CORRECTABLE = frozenset(
+    {
+        states.SUBMITTED,
+        states.ACCEPTED,
+        states.PAID,
+        states.PARTIALLY_PAID,
+        states.DENIED,
+        states.APPEALED,
+        states.CLOSED,
+    }
+)
+
+
+def _correctable(claim: Claim, kind: str) -> Claim:
+    locked = Claim.objects.select_for_update().select_related("encounter").get(pk=claim.pk)
+    if locked.superseded or locked.state not in CORRECTABLE or locked.via_crossover:
+        raise ValidationError(
+            f"Claim {locked.control_number} is {locked.state_label}"
+            f"{' and already corrected' if locked.superseded else ''}: only a claim the payer "
+            f"received can be {kind}; fix a claim not sent yet and run the check again."
+        )
+    if not locked.payer_claim_number.strip():
+        raise ValidationError(
+            f"The payer's claim number of {locked.control_number} is not recorded yet (it "
+            f"comes with the 835 or the acceptance report): a claim can only be {kind} by it "
+            "(837P REF*F8)."
+        )
+    return locked
+
+
+def _corrected_claim(original: Claim, frequency: str, user: Any, reason: str) -> Claim:
+    original.superseded = True
+    original.save(update_fields=["superseded", "updated_at"])
+    claim = _new_claim(original.encounter, original.payer, original.sequence, user)
+    claim.frequency_code = frequency
+    claim.replaces = original
+    claim.member_id = original.member_id
+    claim.save(update_fields=["frequency_code", "replaces", "member_id", "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        user=user,
+        organization=claim.organization,
+        obj=claim,
+        patient=claim.patient,
+        changes={"frequency_code": [None, frequency], "replaces": [None, original.control_number]},
+        reason=reason,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_replace(*, claim: Claim, user: Any, reason: str = "") -> Claim:
+    """Send the corrected visit as a replacement of a claim the payer has (CLM05-3 = 7 with
+    REF*F8 of the payer's claim number; NUCC 1500 item 22 code 7).
+
+    The lines are the visit's re-derived ones waiting as a correction (a code or unit count
+    changed after the claim went out); they become the visit's current lines, the old claim
+    is superseded, and the replacement is checked like every claim (and validated by pyx12
+    when sent)."""
+    original = _correctable(claim, "replaced")
+    encounter = original.encounter
+    corrected = list(
+        encounter.lines.filter(status=ChargeLine.Status.CORRECTION).order_by("position")
+    )
+    if not corrected:
+        raise ValidationError(
+            "The visit's lines have not changed since the claim was sent: there is nothing to "
+            "replace (a void takes a claim back)."
+        )
+    encounter.lines.filter(status=ChargeLine.Status.CURRENT).update(
+        status=ChargeLine.Status.SUPERSEDED
+    )
+    encounter.lines.filter(status=ChargeLine.Status.CORRECTION).update(
+        status=ChargeLine.Status.CURRENT
+    )
+    encounter.needs_review = False
+    encounter.review_note = ""
+    encounter.save(update_fields=["needs_review", "review_note", "updated_at"])
+    replacement = _corrected_claim(original, "7", user, reason or "Corrected visit.")
+    lines = encounter.current_lines.order_by("position").prefetch_related("adjustments")
+    _fill_items(replacement, list(lines))
+    claim_check(claim=replacement, user=user)
+    replacement.refresh_from_db()
+    return replacement
+
+
+@transaction.atomic
+def claim_void(*, claim: Claim, user: Any, reason: str) -> Claim:
+    """Take back a claim the payer has (CLM05-3 = 8 with REF*F8): a copy of the claim as
+    sent, marked void. Needs a reason (e.g. billed to the wrong payer, visit not given)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the claim is voided."})
+    original = _correctable(claim, "voided")
+    void = _corrected_claim(original, "8", user, reason.strip())
+    lines = [item.line for item in original.items.select_related("line").order_by("line_number")]
+    _fill_items(void, lines)
+    claim_check(claim=void, user=user)
+    void.refresh_from_db()
+    return void
+
+
+@transaction.atomic
+def claim_mue_override(*, claim: Claim, user: Any, note: str) -> Claim:
+    """Record why units above the CMS MUE are billed, so the check lets the claim go."""
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    if not note.strip():
+        raise ValidationError({"note": "Say why the units are medically necessary."})
+    if not locked.is_editable:
+        raise ValidationError(f"Claim {locked.control_number} was already sent.")
+    before = locked.mue_override_note
+    locked.mue_override_note = note.strip()
+    locked.save(update_fields=["mue_override_note", "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        user=user,
+        organization=locked.organization,
+        obj=locked,
+        patient=locked.patient,
+        changes={"mue_override_note": [before, locked.mue_override_note]},
+    )
+    claim_check(claim=locked, user=user)
+    locked.refresh_from_db()
+    return locked
+
+
 def secondary_ready_for(primary: Claim) -> Claim | None:
     return (
         Claim.objects.filter(encounter=primary.encounter, sequence=primary.sequence + 1)
@@ -296,7 +421,10 @@ __all__ = [
     "claim_build_secondary",
     "crossover_claim",
     "claim_check",
+    "claim_mue_override",
+    "claim_replace",
     "claim_transition",
+    "claim_void",
     "claims_build_for_encounter",
     "primary_of",
 ]

@@ -17,10 +17,12 @@ from chairside.billing.models import (
     BillingProfile,
     ContractAdminFee,
     ContractDrugRate,
+    MueTable,
     PayerContract,
     PayerDrugCategory,
 )
 from chairside.rules.asp_file import decode_asp_bytes, parse_asp_csv
+from chairside.rules.mue_file import parse_mue_csv
 
 DEMO_ASP_FILE = Path(__file__).resolve().parent.parent / "data" / "asp_demo_sample.csv"
 
@@ -61,6 +63,7 @@ def asp_file_import(*, organization: Any, data: bytes, filename: str, user: Any)
             short_description=row.short_description[:120],
             dosage=row.dosage[:40],
             payment_limit=row.payment_limit,
+            coinsurance_percent=row.coinsurance_percent,
         )
         for row in parsed.rows
     )
@@ -72,6 +75,37 @@ def asp_file_import(*, organization: Any, data: bytes, filename: str, user: Any)
         changes={"rows": [None, len(parsed.rows)]},
     )
     return record
+
+
+@transaction.atomic
+def mue_table_import(
+    *, organization: Any, data: bytes, filename: str, file_date: Any, user: Any
+) -> MueTable:
+    """Import the CMS practitioner MUE table (CSV as published). Bad file: ValidationError,
+    nothing saved. The newest table (by its date) is the one the claim check uses."""
+    try:
+        parsed = parse_mue_csv(decode_asp_bytes(data), source=filename)
+    except ValueError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if not parsed.values:
+        raise ValidationError({"file": "The file has no HCPCS/CPT code with an MUE value."})
+    table = MueTable.objects.create(
+        organization=organization,
+        filename=filename[:200],
+        file_date=file_date,
+        source=f"CMS practitioner services MUE table ({filename})"[:300],
+        values=parsed.values,
+        skipped=[f"line {line}: {why}" for line, why in parsed.skipped][:200],
+        imported_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        user=user,
+        organization=organization,
+        obj=table,
+        changes={"codes": [None, len(parsed.values)]},
+    )
+    return table
 
 
 CONTRACT_FIELDS = (

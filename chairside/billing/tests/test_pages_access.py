@@ -36,6 +36,8 @@ ACTIONS: list[tuple[str, str | None, dict[str, str]]] = [
     ("billing:contract_fee", "contract", {"cpt": "96413", "amount": "10"}),
     ("billing:contract_drug", "contract", {"hcpcs": "J1745", "basis": "asp", "percent": "100"}),
     ("billing:contract_new", None, {}),
+    ("billing:claim_void", "claim", {"reason": "wrong payer"}),
+    ("billing:claim_mue", "ready", {"note": "needed"}),
 ]
 
 

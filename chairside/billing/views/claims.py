@@ -18,6 +18,8 @@ from chairside.billing.documents import cms1500_context
 from chairside.billing.forms import (
     ClaimFilterForm,
     DenialForm,
+    MueOverrideForm,
+    ReasonForm,
     TransitionForm,
     transition_choices,
 )
@@ -71,8 +73,49 @@ def claim_detail(request: OrgRequest, public_id: str) -> HttpResponse:
         "form": DenialForm(organization=request.organization),
         "can_edit": can(request, Perm.BILLING_EDIT),
         "today": timezone.localdate(),
+        "reason_form": ReasonForm(),
+        "mue_form": MueOverrideForm(initial={"note": claim.mue_override_note}),
+        "has_mue_problem": any(p.get("code") == "mue" for p in claim.problems or []),
+        "correction_pending": claim.encounter.lines.filter(status="correction").exists(),
     }
     return render(request, "billing/claim_detail.html", context)
+
+
+def _claim_action(request: OrgRequest, public_id: str, action: str) -> HttpResponse:
+    claim = selectors.access_claim(organization=request.organization, public_id=public_id)
+    reason = request.POST.get("reason", "") or request.POST.get("note", "")
+    try:
+        if action == "replace":
+            made = services.claim_replace(claim=claim, user=request.user, reason=reason)
+            messages.success(request, f"Replacement claim {made.control_number} made.")
+            return redirect(made.get_absolute_url())
+        if action == "void":
+            made = services.claim_void(claim=claim, user=request.user, reason=reason)
+            messages.success(request, f"Void claim {made.control_number} made.")
+            return redirect(made.get_absolute_url())
+        services.claim_mue_override(claim=claim, user=request.user, note=reason)
+        messages.success(request, "MUE override note saved; the check ran again.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(claim.get_absolute_url())
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def claim_replace(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _claim_action(request, public_id, "replace")
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def claim_void(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _claim_action(request, public_id, "void")
+
+
+@require_POST
+@require_perm(Perm.BILLING_EDIT)
+def claim_mue_override(request: OrgRequest, public_id: str) -> HttpResponse:
+    return _claim_action(request, public_id, "mue")
 
 
 @require_POST

@@ -110,3 +110,27 @@ class TestCheckClaim:
     def test_it_insists_on_one_charge_per_line(self):
         with pytest.raises(ValueError, match="one amount"):
             check(charges=[Decimal(1)])
+
+
+class TestFrequencyAndMue:
+    """837P REF*F8 is required when CLM05-3 is 7 or 8; CMS MUEs per code and date."""
+
+    def test_a_replacement_needs_the_payers_claim_number(self):
+        assert "original_claim" in codes(check(frequency_code="7"))
+        assert "original_claim" in codes(check(frequency_code="8"))
+        assert "original_claim" not in codes(check(frequency_code="7", original_reference="P1"))
+
+    def test_it_refuses_an_unknown_frequency(self):
+        with pytest.raises(ValueError, match="frequency"):
+            check(frequency_code="5")
+
+    def test_it_names_units_above_the_mue_summed_over_the_code_lines(self):
+        # 35 given + 5 discarded (JW) of J1745 on one date of service.
+        problems = check(mue_limits={"J1745": 39}, mue_source="CMS MUE table 2026-Q4")
+        [mue] = [p for p in problems if p.code == "mue"]
+        assert "J1745 is billed for 40 units" in mue.message and "2026-Q4" in mue.message
+        assert "mue" not in codes(check(mue_limits={"J1745": 40}))
+
+    def test_an_override_note_lets_the_units_go(self):
+        problems = check(mue_limits={"J1745": 10}, mue_override_note="Loading dose per label.")
+        assert "mue" not in codes(problems)
