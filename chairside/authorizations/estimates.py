@@ -1,16 +1,19 @@
 """The patient's estimated share for the rest of an order's course (a read; nothing saved).
 
-Allowed amount per visit = billing units of the dose x the expected allowed amount per unit
-(from the benefits check, else the formulary reference file's DEMO price) + other services
-per visit. The split between payers and patient is ``rules.cost_share``.
+Allowed amount per visit = billing units of the dose, discarded (JW) drug of single-dose
+vials included, x the expected allowed amount per unit (from the benefits check, else the
+formulary reference file's DEMO price) + other services per visit. The split between payers
+and patient is ``rules.cost_share`` (the ASP file's reduced coinsurance for Original
+Medicare in the quarters it covers; nothing owed by a Qualified Medicare Beneficiary).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from functools import cache
 
 from chairside.authorizations.models import BenefitsInvestigation
@@ -18,7 +21,14 @@ from chairside.authorizations.selectors import doses_documented
 from chairside.formulary.services import reference_formulary
 from chairside.patients.selectors import latest_measurement
 from chairside.referrals.models import TreatmentOrder
-from chairside.rules.cost_share import Benefit, CourseEstimate, assistance_advice, estimate_course
+from chairside.rules.cost_share import (
+    Benefit,
+    CourseEstimate,
+    CourseVisit,
+    assistance_advice,
+    billed_units,
+    estimate_course,
+)
 
 
 @cache
@@ -29,6 +39,19 @@ def demo_price_per_unit(drug_key: str) -> Decimal | None:
             price = (row.get("demo_prices") or {}).get("payment_limit_per_unit")
             return Decimal(str(price)) if price else None
     return None
+
+
+def _reduced_coinsurance(
+    order: TreatmentOrder, primary: BenefitsInvestigation | None
+) -> Callable[[dt.date], Decimal | None]:
+    """The ASP file's reduced Part B coinsurance for the drug in a visit's quarter (the
+    inflation rebate, SSA §1847A(i)(5)); None outside Original Medicare or the file."""
+    if primary is None or primary.coverage.payer.kind != "medicare_b":
+        return lambda _day: None
+    from chairside.billing.pricing import PriceBook
+
+    book = PriceBook(order.organization)
+    return lambda day: book.asp_coinsurance(order.drug.hcpcs, day)
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,7 @@ def _benefit(check: BenefitsInvestigation | None) -> Benefit | None:
         medicare_part_b=check.coverage.payer.kind == "medicare_b",
         covers_primary_deductible=check.covers_primary_deductible,
         plan_year=check.plan_year,
+        qualified_medicare_beneficiary=check.qualified_medicare_beneficiary,
     )
 
 
@@ -86,13 +110,24 @@ def order_estimate(order: TreatmentOrder, today: dt.date) -> OrderEstimate:
     if white_bag:
         notes.append("White bagging: the drug is billed by the specialty pharmacy, not here.")
     visits = []
+    vials = [
+        Decimal(p.strength_mg) for p in order.drug.packages.all() if p.single_dose
+    ]  # the discarded (JW) part of single-dose vials is billed and shared too
+    coinsurance = _reduced_coinsurance(order, primary)
     try:
         for number, day in _remaining_dates(order, today):
             dose = order.dose_for_weight(weight, number)
-            units = (dose / order.drug.billing_unit_mg).to_integral_value(rounding=ROUND_CEILING)
-            drug = Decimal(0) if white_bag else units * price
+            units = billed_units(dose, Decimal(order.drug.billing_unit_mg), vials)
+            drug = Decimal(0) if white_bag else (units * price).quantize(Decimal("0.01"))
             other = primary.other_allowed_per_visit if primary else Decimal(0)
-            visits.append((day, (drug + other).quantize(Decimal("0.01"))))
+            visits.append(
+                CourseVisit(
+                    day,
+                    (drug + other).quantize(Decimal("0.01")),
+                    drug_allowed=drug,
+                    drug_coinsurance_percent=coinsurance(day) if drug else None,
+                )
+            )
     except ValueError as exc:
         return OrderEstimate(None, 0, price, is_demo, "", tuple(notes), str(exc))
     if primary is not None and primary.status != BenefitsInvestigation.Status.VERIFIED:

@@ -37,6 +37,7 @@ class BenefitsForm(forms.ModelForm):  # type: ignore[type-arg]
             "coinsurance_percent",
             "copay",
             "covers_primary_deductible",
+            "qualified_medicare_beneficiary",
             "plan_year",
             "allowed_per_unit",
             "other_allowed_per_visit",

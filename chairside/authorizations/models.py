@@ -87,6 +87,12 @@ class BenefitsInvestigation(OrgScopedModel):
         help_text="As secondary coverage: pays what the primary left as deductible "
         "(Medigap C and F do; G does not).",
     )
+    qualified_medicare_beneficiary = models.BooleanField(
+        "Qualified Medicare Beneficiary (QMB)",
+        default=False,
+        help_text="The patient is in the QMB program: no Medicare deductible or coinsurance may "
+        "be billed to them (Social Security Act §1902(n)(3)(B)).",
+    )
     pa_required = models.CharField(
         "prior authorization", max_length=8, choices=PaRequired.choices, default=PaRequired.UNKNOWN
     )

@@ -66,6 +66,25 @@ class PriceBook:
             )
         return self._asp[day]
 
+    def asp_coinsurance(self, hcpcs: str, day: dt.date) -> Decimal | None:
+        """The reduced Part B coinsurance % of the ASP file in effect on ``day`` for the code
+        (the file's "Co-insurance Percentage"), or None: the standard 20%. Only a file whose
+        quarter covers ``day`` counts — the reduction applies to that quarter alone."""
+        row = (
+            AspPrice.objects.filter(
+                file__organization=self.organization,
+                hcpcs=hcpcs,
+                file__effective_from__lte=day,
+                file__effective_to__gte=day,
+                coinsurance_percent__isnull=False,
+            )
+            .order_by("-file__created_at")
+            .first()
+        )
+        if row is None or row.coinsurance_percent is None or row.coinsurance_percent >= 20:
+            return None
+        return row.coinsurance_percent
+
     def wac(self, hcpcs: str) -> Decimal | None:
         price = self.drug_prices.get(hcpcs)
         return price.wac_per_unit if price else None

@@ -14,7 +14,23 @@ Sources for the Medicare rules:
 - Medigap plans C and F pay the Part B deductible; plan G and the others do not (CMS,
   "Compare Medigap plan benefits"): ``Benefit.covers_primary_deductible``.
 Deductibles and out-of-pocket amounts met are for one plan year (the calendar year for
-Medicare and most plans); a visit in a later year starts again from zero.
+Medicare and most plans); a visit in a later year starts again from zero, against that
+year's deductible: Original Medicare's is the amount CMS set for the year (the table
+below; a year CMS has not published yet uses the latest known amount, an assumption the
+estimate page states).
+- Inflation-rebate coinsurance: for a Part B rebatable drug whose price rose faster than
+  inflation, the beneficiary's coinsurance for the quarter is reduced below 20% (Social
+  Security Act §1847A(i)(5), added by the Inflation Reduction Act §11101); CMS publishes
+  the percentage in the quarterly ASP file's "Co-insurance Percentage" column. It applies
+  to the drug's allowed amount only, for the quarters the file covers (:class:`CourseVisit`).
+- Qualified Medicare Beneficiaries (QMB) owe no Medicare Part A/B cost sharing and
+  providers may not bill them for it (Social Security Act §1902(n)(3)(B); CMS MLN
+  "Prohibition on Billing Dually Eligible Individuals Enrolled in the Qualified Medicare
+  Beneficiary Program", MLN006977): the estimate shows them owing nothing
+  (``Benefit.qualified_medicare_beneficiary``).
+- Units include discarded drug: a single-dose vial's billable remainder is billed on its
+  own JW line and paid (CMS Pub. 100-04 ch. 17 §40), so coinsurance falls on it too
+  (:func:`billed_units`).
 
 Assistance: manufacturer copay cards may not be used by patients with federal health care
 coverage (Medicare, Medicaid, TRICARE): OIG Special Advisory Bulletin "Pharmaceutical
@@ -30,7 +46,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from chairside.rules.payment import MEDICARE_SHARE, PATIENT_SHARE, SEQUESTRATION_KEPT
+from chairside.rules.drug_units import drug_billing_lines
+from chairside.rules.payment import PATIENT_SHARE, SEQUESTRATION_KEPT
+from chairside.rules.vials import choose_vials
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -59,6 +77,18 @@ class Benefit:
     medicare_part_b: bool = False
     covers_primary_deductible: bool = True
     plan_year: int | None = None
+    qualified_medicare_beneficiary: bool = False
+
+
+@dataclass(frozen=True)
+class CourseVisit:
+    """One visit of the course: its allowed amount, and the part of it that is the drug
+    with the quarter's inflation-rebate coinsurance from the ASP file (None: 20%)."""
+
+    on: date
+    allowed: Decimal
+    drug_allowed: Decimal = ZERO
+    drug_coinsurance_percent: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -122,15 +152,20 @@ class _Tracker:
         if on.year > self.year:
             self.year = on.year
             self._reset(met=False)
+            if self.benefit.medicare_part_b:
+                self.deductible_left = part_b_deductible(on.year)
 
-    def share(self, amount: Decimal) -> tuple[Decimal, Decimal]:
+    def share(self, amount: Decimal, visit: CourseVisit | None = None) -> tuple[Decimal, Decimal]:
         """(deductible part, patient's total share) of ``amount`` under this benefit."""
         b = self.benefit
         deductible = min(amount, self.deductible_left)
         rest = amount - deductible
-        percent = PATIENT_SHARE * HUNDRED if b.medicare_part_b else b.coinsurance_percent
+        if b.medicare_part_b:
+            coinsurance = _part_b_coinsurance(rest, amount, visit)
+        else:
+            coinsurance = _cent(rest * b.coinsurance_percent / HUNDRED)
         copay = ZERO if b.medicare_part_b else b.copay
-        share = min(amount, deductible + _cent(rest * percent / HUNDRED) + copay)
+        share = min(amount, deductible + coinsurance + copay)
         if self.out_of_pocket_left is not None:
             share = min(share, self.out_of_pocket_left)
             self.out_of_pocket_left -= share
@@ -140,38 +175,60 @@ class _Tracker:
 
 
 def estimate_course(
-    visits: Sequence[tuple[date, Decimal]],
+    visits: Sequence[tuple[date, Decimal] | CourseVisit],
     primary: Benefit | None,
     secondary: Benefit | None = None,
 ) -> CourseEstimate:
     """Estimate each visit's split between the payers and the patient, in date order.
 
-    ``visits`` are ``(date, allowed amount)``. Without a primary benefit the patient owes
-    everything (self-pay). A Medicare Part B primary pays 80% of what is left after the
-    deductible, less the 2% sequestration; the sequestered amount is the provider's loss,
-    not the patient's. Amounts are rounded half-up to the cent. Raises ValueError for a
-    negative amount or percentage.
+    ``visits`` are ``(date, allowed amount)`` or :class:`CourseVisit` (with the drug's part
+    and its quarter's inflation-rebate coinsurance). Without a primary benefit the patient
+    owes everything (self-pay). A Medicare Part B primary pays what is left after the
+    deductible and the coinsurance (20%, or the ASP file's reduced percentage on the drug),
+    less the 2% sequestration; the sequestered amount is the provider's loss, not the
+    patient's. A Qualified Medicare Beneficiary owes nothing. Amounts are rounded half-up to
+    the cent. Raises ValueError for a negative amount or percentage.
     """
     for benefit in (primary, secondary):
         if benefit is not None:
             _check_benefit(benefit)
-    ordered = sorted(visits, key=lambda v: v[0])
+    ordered = sorted((_course_visit(v) for v in visits), key=lambda v: v.on)
     if not ordered:
         return CourseEstimate(())
-    first = ordered[0][0]
+    first = ordered[0].on
     one = _Tracker.start(primary, first) if primary else None
     two = _Tracker.start(secondary, first) if secondary and primary else None
-    return CourseEstimate(tuple(_visit(on, _money(a, "allowed"), one, two) for on, a in ordered))
+    return CourseEstimate(tuple(_visit(v, one, two) for v in ordered))
 
 
-def _visit(on: date, allowed: Decimal, one: _Tracker | None, two: _Tracker | None) -> VisitEstimate:
+def _course_visit(visit: tuple[date, Decimal] | CourseVisit) -> CourseVisit:
+    if isinstance(visit, CourseVisit):
+        allowed = _money(visit.allowed, "allowed")
+        drug = _money(visit.drug_allowed, "drug_allowed")
+        if drug > allowed:
+            raise ValueError(f"the drug's allowed {drug} is more than the visit's {allowed}")
+        if visit.drug_coinsurance_percent is not None:
+            percent = _money(visit.drug_coinsurance_percent, "drug_coinsurance_percent")
+            if percent > HUNDRED:
+                raise ValueError(f"coinsurance {percent}% must be between 0 and 100")
+        return visit
+    on, allowed = visit
+    return CourseVisit(on, _money(allowed, "allowed"))
+
+
+def _visit(visit: CourseVisit, one: _Tracker | None, two: _Tracker | None) -> VisitEstimate:
+    on, allowed = visit.on, visit.allowed
     if one is None:
         return VisitEstimate(on, allowed, ZERO, ZERO, allowed)
     one.enter(on)
-    deductible, share = one.share(allowed)
+    deductible, share = one.share(allowed, visit)
     primary_pays = allowed - share
     if one.benefit.medicare_part_b:
-        primary_pays = _cent((allowed - deductible) * MEDICARE_SHARE * SEQUESTRATION_KEPT)
+        primary_pays = _cent((allowed - share) * SEQUESTRATION_KEPT)
+    if one.benefit.qualified_medicare_beneficiary:
+        # The provider may not bill a QMB the Medicare cost sharing (SSA §1902(n)(3)(B)).
+        covered = share if two is not None else ZERO
+        return VisitEstimate(on, allowed, primary_pays, covered, ZERO)
     if two is None:
         return VisitEstimate(on, allowed, primary_pays, ZERO, share)
     two.enter(on)
@@ -179,6 +236,40 @@ def _visit(on: date, allowed: Decimal, one: _Tracker | None, two: _Tracker | Non
     _, second_share = two.share(share - kept)
     secondary_pays = share - kept - second_share
     return VisitEstimate(on, allowed, primary_pays, secondary_pays, kept + second_share)
+
+
+def _part_b_coinsurance(rest: Decimal, allowed: Decimal, visit: CourseVisit | None) -> Decimal:
+    """20% of what is left after the deductible, the drug's part at the quarter's reduced
+    percentage when the ASP file gives one (the deductible is spread pro rata)."""
+    standard = PATIENT_SHARE * HUNDRED
+    if visit is None or visit.drug_coinsurance_percent is None or allowed <= 0:
+        return _cent(rest * standard / HUNDRED)
+    drug_rest = rest * visit.drug_allowed / allowed
+    other_rest = rest - drug_rest
+    return _cent((drug_rest * visit.drug_coinsurance_percent + other_rest * standard) / HUNDRED)
+
+
+def part_b_deductible(year: int) -> Decimal:
+    """The Part B deductible CMS set for ``year``; for a year not published yet, the latest
+    known amount (an estimate's assumption, never presented as the year's figure)."""
+    known = MEDICARE_PART_B_DEDUCTIBLE.get(year)
+    if known is not None:
+        return known
+    earlier = [y for y in MEDICARE_PART_B_DEDUCTIBLE if y <= year]
+    if not earlier:
+        raise ValueError(f"the Part B deductible for {year} is not in Chairside's table")
+    return MEDICARE_PART_B_DEDUCTIBLE[max(earlier)]
+
+
+def billed_units(dose_mg: Decimal, unit_mg: Decimal, vial_sizes_mg: Sequence[Decimal]) -> int:
+    """Billing units a dose is billed for from single-dose vials: the administered units
+    plus the discarded (JW) units of the vials it opens (least waste; CMS Pub. 100-04
+    ch. 17 §40/§70). Without vial sizes, the administered units only."""
+    if not vial_sizes_mg:
+        return drug_billing_lines("J0000", unit_mg, dose_mg, dose_mg)[0].units
+    vials = choose_vials(dose_mg, list(vial_sizes_mg))
+    opened = sum((size * count for size, count in vials.items()), Decimal(0))
+    return sum(line.units for line in drug_billing_lines("J0000", unit_mg, dose_mg, opened))
 
 
 def _check_benefit(b: Benefit) -> None:

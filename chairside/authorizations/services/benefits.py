@@ -28,6 +28,7 @@ BENEFITS_FIELDS = (
     "coinsurance_percent",
     "copay",
     "covers_primary_deductible",
+    "qualified_medicare_beneficiary",
     "pa_required",
     "allowed_per_unit",
     "other_allowed_per_visit",

@@ -86,3 +86,53 @@ class TestOrderEstimate:
         assert estimate.estimate is not None
         assert estimate.estimate.allowed == D("0.00")
         assert any("specialty pharmacy" in n for n in estimate.notes)
+
+
+class TestIssue12Estimates:
+    def test_the_units_include_the_discarded_drug(self, org: Any) -> None:
+        # Infliximab 5 mg/kg at 70 kg = 350 mg from 100 mg vials: 35 units + 5 JW = 40.
+        patient = rf.covered_patient(org, kind="commercial")
+        order = rf.make_order(patient, "infliximab", first_dose_on=dt.date(2026, 1, 12))
+        _verify(order, allowed_per_unit=D("10.000"), coinsurance_percent=D(20))
+        estimate = order_estimate(order, dt.date(2026, 1, 10))
+        assert estimate.estimate is not None
+        assert estimate.estimate.visits[0].allowed == D("400.00")
+
+    def test_a_qmb_is_shown_no_coinsurance(self, org: Any) -> None:
+        patient = rf.covered_patient(org, kind="medicare_b")
+        order = rf.make_order(patient, "ocrelizumab", first_dose_on=dt.date(2026, 1, 12))
+        _verify(
+            order,
+            deductible=D(283),
+            allowed_per_unit=D("10.000"),
+            qualified_medicare_beneficiary=True,
+        )
+        estimate = order_estimate(order, dt.date(2026, 1, 10))
+        assert estimate.estimate is not None
+        assert estimate.estimate.patient_owes == D("0.00")
+
+    def test_the_asp_files_reduced_coinsurance_applies_in_its_quarter(self, org: Any) -> None:
+        from chairside.billing.models import AspPrice, AspPricingFile
+
+        quarter = AspPricingFile.objects.create(
+            organization=org,
+            title="Q1 2026",
+            filename="asp.csv",
+            effective_from=dt.date(2026, 1, 1),
+            effective_to=dt.date(2026, 3, 31),
+        )
+        AspPrice.objects.create(
+            file=quarter,
+            hcpcs="J2350",
+            payment_limit=D("10.000"),
+            coinsurance_percent=D("10.0"),
+        )
+        patient = rf.covered_patient(org, kind="medicare_b")
+        order = rf.make_order(patient, "ocrelizumab", first_dose_on=dt.date(2026, 1, 12))
+        _verify(order, deductible=D(283), deductible_met=D(283), allowed_per_unit=D("10.000"))
+        estimate = order_estimate(order, dt.date(2026, 1, 10))
+        assert estimate.estimate is not None
+        first, second, third = estimate.estimate.visits
+        assert first.patient_owes == D("300.00")  # 10% of 3000 in Q1 (the file's quarter)
+        assert second.patient_owes == D("300.00")  # day 14, still Q1
+        assert third.on.month > 3 and third.patient_owes == D("1200.00")  # 20% after it

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -9,7 +10,9 @@ from hypothesis import strategies as st
 
 from chairside.rules.cost_share import (
     Benefit,
+    CourseVisit,
     assistance_advice,
+    billed_units,
     estimate_course,
     medicare_part_b_benefit,
 )
@@ -143,3 +146,41 @@ class TestAssistanceAdvice:
 
     def test_it_stays_quiet_below_the_threshold(self):
         assert assistance_advice("commercial", D("249.99")) == ""
+
+
+class TestIssue12CostShare:
+    def test_a_course_into_a_new_year_starts_that_years_part_b_deductible(self):
+        # 2025's $257 met in December; January 2026 starts the $283 deductible (CMS-8091-N).
+        course = [(date(2025, 12, 15), D("1000.00")), (date(2026, 1, 12), D("1000.00"))]
+        estimate = estimate_course(course, medicare_part_b_benefit(2025, deductible_met=D(257)))
+        december, january = estimate.visits
+        assert december.patient_owes == D("200.00")
+        assert january.patient_owes == D("283.00") + D("143.40")  # 20% of 717.00
+
+    def test_the_asp_files_reduced_coinsurance_replaces_20_percent_on_the_drug(self):
+        # Drug 900 of a 1000 visit at the quarter's 12.4% (IRA), administration at 20%.
+        visit = CourseVisit(
+            JAN, D("1000.00"), drug_allowed=D("900.00"), drug_coinsurance_percent=D("12.4")
+        )
+        met = medicare_part_b_benefit(2026, deductible_met=D(283))
+        [estimate] = estimate_course([visit], met).visits
+        assert estimate.patient_owes == D("131.60")  # 111.60 + 20.00
+        assert estimate.primary_pays == D("851.03")  # (1000 - 131.60) x 0.98
+
+    def test_without_a_reduced_percentage_it_stays_20(self):
+        visit = CourseVisit(JAN, D("1000.00"), drug_allowed=D("900.00"))
+        met = medicare_part_b_benefit(2026, deductible_met=D(283))
+        assert estimate_course([visit], met).patient_owes == D("200.00")
+
+    def test_a_qualified_medicare_beneficiary_is_shown_no_coinsurance(self):
+        qmb = replace(medicare_part_b_benefit(2026), qualified_medicare_beneficiary=True)
+        estimate = estimate_course(visits(2, "1000.00"), qmb)
+        assert estimate.patient_owes == D("0.00")
+        assert estimate.visits[0].primary_pays == D("562.13")  # Medicare's part unchanged
+
+    def test_units_include_the_discarded_drug(self):
+        # Infliximab 350 mg from 100 mg vials at 10 mg a unit: 35 given + 5 JW = 40.
+        assert billed_units(D(350), D(10), [D(100)]) == 40
+        # Ocrelizumab 600 mg from 300 mg vials: nothing discarded.
+        assert billed_units(D(600), D(1), [D(300)]) == 600
+        assert billed_units(D(355), D(10), []) == 36
