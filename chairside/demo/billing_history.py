@@ -23,6 +23,7 @@ from django.apps import apps
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules.admin_codes import Administration
 from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Person, Provider
+from chairside.rules.place_of_service import administration_setting
 from chairside.tenancy.models import StaffMember
 
 
@@ -135,9 +136,10 @@ def _drugs(dose: Dose, diagnoses: tuple[str, ...]) -> tuple[DrugGiven, ...]:
                 part,
                 part_opened,
                 package.ndc11,
-                Decimal(vials),
+                vials * package.ndc_quantity,  # N4 quantity in the package's unit
                 center=center,
                 diagnoses=diagnoses,
+                unit=package.ndc_unit,
             )
         )
     return tuple(given)
@@ -152,6 +154,7 @@ def _drug_given(
     *,
     center: bool,
     diagnoses: tuple[str, ...],
+    unit: str = "UN",
 ) -> DrugGiven:
     return DrugGiven(
         drug_name=str(drug),
@@ -161,7 +164,7 @@ def _drug_given(
         opened_mg=max(opened, mg),
         ndc11=ndc11,
         ndc_quantity=vials,
-        ndc_unit="UN",
+        ndc_unit=unit,
         center_supplied=center,
         diagnoses=diagnoses,
         drug_key=drug.key,
@@ -175,9 +178,11 @@ def _administrations(dose: Dose) -> tuple[Administration, ...]:
     )
     end = dose.start + dt.timedelta(minutes=max(minutes, 5))
     if drug.admin_category == "injection":
-        return (Administration("therapeutic", "subcutaneous", dose.start, end, drug.key),)
+        return (
+            Administration("therapeutic", "subcutaneous", dose.start, end, drug.key, primary=True),
+        )
     category = "chemo" if drug.admin_category == "chemo" else "therapeutic"
-    return (Administration(category, "infusion", dose.start, end, drug.key),)
+    return (Administration(category, "infusion", dose.start, end, drug.key, primary=True),)
 
 
 def dose_facts(dose: Dose) -> EncounterFacts:
@@ -207,6 +212,7 @@ def dose_facts(dose: Dose) -> EncounterFacts:
         prior_authorization=_authorization(order, day),
         administrations=_administrations(dose),
         drugs=_drugs(dose, diagnoses[:1]),
+        setting=administration_setting(dose.location.site_type),
     )
 
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from chairside.demo import DemoContext
+from chairside.formulary.models import Drug
 from chairside.inventory.models import Lot, Movement
 from chairside.rules import appointment_states as states
 from chairside.rules.visit_checks import (
@@ -47,6 +48,7 @@ from chairside.treatments.services.signing import _hand_to_billing, _record_wast
 
 HISTORY_DAYS = 14
 SEED = "riverside-visits"
+PREMED_KEY = "diphenhydramine-inj"  # formulary premedication given IV for a reaction
 
 
 def demo_signature(name: str) -> str:
@@ -213,7 +215,27 @@ class _Visits:
             return
         if end - start > dt.timedelta(minutes=100) and self.rng.random() < 0.12:
             self.mild_reaction(visit, admin, start)
+            self.antihistamine_push(visit, start)
         services.administration_stop(administration=admin, user=self.nurse_user, stopped_at=end)
+
+    def antihistamine_push(self, visit: Visit, start: dt.datetime) -> None:
+        """The reaction's diphenhydramine 25 mg IV from the center's stock: billed (J1200 and
+        an IV push code), unlike the oral premedications recorded at check-in."""
+        if not Drug.objects.filter(
+            organization=visit.organization, key=PREMED_KEY, premedication=True
+        ).exists():
+            return
+        push = services.administration_start(
+            visit=visit,
+            user=self.nurse_user,
+            started_at=_at(visit, start, 52),
+            method="push",
+            premedication=PREMED_KEY,
+            dose_given_mg=Decimal(25),
+        )
+        services.administration_stop(
+            administration=push, user=self.nurse_user, stopped_at=_at(visit, start, 54)
+        )
 
     def mild_reaction(self, visit: Visit, admin: Any, start: dt.datetime) -> None:
         onset = _at(visit, start, 50)
