@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from chairside.rules.admin_codes import Administration
 from chairside.rules.charges import EncounterFacts
 
 # The categories a payer may choose between for a drug. Hydration is fluid, never a drug's
@@ -57,15 +58,22 @@ def apply_payer_categories(facts: EncounterFacts, categories: Mapping[str, str])
         wanted[name.strip().casefold()] = category
     if not wanted:
         return facts
-    changed = tuple(
-        replace(a, category=wanted[a.drug.strip().casefold()])
-        if a.drug is not None
-        and a.category in DRUG_CATEGORIES
-        and a.drug.strip().casefold() in wanted
-        else a
-        for a in facts.administrations
+
+    def recategorized(items: tuple[Administration, ...]) -> tuple[Administration, ...]:
+        return tuple(
+            replace(a, category=wanted[a.drug.strip().casefold()])
+            if a.drug is not None
+            and a.category in DRUG_CATEGORIES
+            and a.drug.strip().casefold() in wanted
+            else a
+            for a in items
+        )
+
+    return replace(
+        facts,
+        administrations=recategorized(facts.administrations),
+        second_site=recategorized(facts.second_site),
     )
-    return replace(facts, administrations=changed)
 
 
 __all__ = ["DRUG_CATEGORIES", "apply_payer_categories"]

@@ -80,3 +80,13 @@ def test_other_drugs_hydration_and_unnamed_administrations_are_left_alone() -> N
 def test_a_category_that_is_not_chemo_or_therapeutic_is_refused() -> None:
     with pytest.raises(ValueError, match="hydration"):
         apply_payer_categories(facts(INFLIXIMAB), {"infliximab": "hydration"})
+
+
+def test_a_second_sites_administrations_follow_the_payers_category_too() -> None:
+    base = facts(Administration("chemo", "infusion", at(9), at(10), "rituximab"))
+    second = (Administration("chemo", "infusion", at(9), at(10), "infliximab"),)
+    changed = apply_payer_categories(
+        replace(base, second_site=second), {"infliximab": "therapeutic"}
+    )
+    assert [a.category for a in changed.second_site] == ["therapeutic"]
+    assert changed.administrations == base.administrations
