@@ -26,8 +26,8 @@ SIZES = ((1366, 900), (1024, 768))
 def _sent(org: Any, payer: Any, first_name: str) -> tuple[Claim, Any, Any]:
     patient = bf.billable_patient(org, first_name=first_name)
     facts = bf.facts_for(patient, payer)
-    claim = charges_derive(organization=org, patient=patient, location=None, facts=facts)
-    claim = claim.claims.get()
+    encounter = charges_derive(organization=org, patient=patient, location=None, facts=facts)
+    claim = encounter.claims.get()
     claims_export(organization=org, claims=[claim], user=None)
     claim.refresh_from_db()
     return claim, patient, facts
