@@ -245,7 +245,7 @@ class StartForm(forms.Form):
             ).order_by("generic_name")
             self.fields["premedication"].choices = [  # type: ignore[attr-defined]
                 ("", "—"),
-                *((d.key, f"{d.generic_name} ({d.hcpcs})") for d in premeds),
+                *((d.key, f"{d.generic_name.split()[0]} ({d.hcpcs})") for d in premeds),
             ]
 
 
