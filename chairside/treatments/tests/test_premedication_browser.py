@@ -28,7 +28,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_premedication_from_stock_is_recorded_with_its_dose(
-    tablet: Any, live_server: Any, shot: Any, center: dict[str, Any]
+    tablet: Any,  # noqa: F811 (the fixture imported above)
+    live_server: Any,
+    shot: Any,
+    center: dict[str, Any],  # noqa: F811
 ) -> None:
     premed = tf.make_drug(
         center["org"],
