@@ -394,17 +394,14 @@ def _drug_line(
 
 
 def _discarded_quantity(group: list[DrugGiven], carrier: DrugGiven) -> Decimal | None:
-    """The NDC quantity discarded from all the drug's containers, in the carrier's unit
-    (None when a container's quantity or unit is unknown or differs)."""
-    total = Decimal(0)
-    for drug in group:
-        left = _opened(drug) - drug.dose_mg
-        if left <= 0:
-            continue
-        if drug.ndc_quantity <= 0 or drug.ndc_unit.upper() != carrier.ndc_unit.upper():
-            return None
-        total += drug.ndc_quantity * left / _opened(drug)
-    return total
+    """The drug discarded from all the drug's containers as a quantity of the carrier's NDC
+    (its unit per milligram: a 200 mg/10 mL vial's 0.05 mL/mg), so one JW line carries the
+    whole discarded amount in one unit. None when the carrier's quantity is unknown."""
+    opened = _opened(carrier)
+    if carrier.ndc_quantity <= 0 or opened <= 0:
+        return None
+    discarded = sum((max(_opened(d) - d.dose_mg, Decimal(0)) for d in group), Decimal(0))
+    return discarded * carrier.ndc_quantity / opened
 
 
 def _with_quantity(line: ClaimLine, drug: DrugGiven, quantity: Decimal | None) -> ClaimLine:

@@ -345,3 +345,26 @@ class TestSettingAndSecondSite:
         encounter = facts(administrations=marked)
         again = facts_from_dict(json.loads(json.dumps(facts_to_dict(encounter))))
         assert again.administrations[0].primary is True
+
+
+def test_the_single_jw_line_states_all_the_discard_in_the_carriers_unit():
+    """Belimumab from a 400 mg and a 120 mg powder vial (UN), 10 mg and 30 mg left: one JW
+    line of 4 units on the NDC that discarded most, its quantity the whole 40 mg in that
+    NDC's vials (40 / 120 = 0.333 UN)."""
+
+    def vial(ndc: str, given: int, mg: int) -> DrugGiven:
+        return DrugGiven(
+            drug_name="belimumab",
+            hcpcs="J0490",
+            billing_unit_mg=Decimal(10),
+            dose_mg=Decimal(given),
+            opened_mg=Decimal(mg),
+            ndc11=ndc,
+            ndc_quantity=Decimal(1),
+            ndc_unit="UN",
+        )
+
+    drugs = (vial("49401010201", 390, 400), vial("49401010101", 90, 120))
+    lines = [line for line in derive_claim_lines(facts(drugs=drugs)) if line.kind == "drug"]
+    [jw] = [line for line in lines if "JW" in line.modifiers]
+    assert (jw.units, jw.ndc11, jw.ndc_quantity) == (4, "49401010101", Decimal("0.333"))
