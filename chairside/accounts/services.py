@@ -42,7 +42,7 @@ def two_factor_required(user: Any) -> bool:
 
 def has_two_factor(user: Any) -> bool:
     """The user has a confirmed authenticator (recovery codes alone do not count)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def must_change_password(user: Any) -> bool:

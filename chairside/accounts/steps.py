@@ -17,7 +17,7 @@ from chairside.accounts import services
 
 # What the session remembers about the log-in (set at log-in, updated by the step pages).
 HAS_TWO_FACTOR = "chairside_has_two_factor"
-MUST_CHANGE_PASSWORD = "chairside_must_change_password"
+MUST_CHANGE_PASSWORD = "chairside_must_change_password"  # noqa: S105 (a session key)
 LOGIN_AUDITED = "chairside_login_audited"
 
 

@@ -55,11 +55,12 @@ def client_ip(request: HttpRequest | None) -> str | None:
     X-Forwarded-For). Entries further left are written by the client and can be forged."""
     if request is None:
         return None
-    remote = request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
     if proxies <= 0:
         return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    hops = [h.strip() for h in forwarded.split(",")]
     hops = [h for h in hops if h]
     if len(hops) < proxies:
         return remote
