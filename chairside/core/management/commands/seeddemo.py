@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from chairside.demo import DemoContext, steps
 from chairside.accounts.services import two_factor_required
+from chairside.demo import DemoContext, steps
 from chairside.demo.foundation import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_logins
 
 
