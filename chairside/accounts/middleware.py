@@ -112,8 +112,7 @@ class SessionTimeoutMiddleware:
             hours = settings.SESSION_ABSOLUTE_SECONDS / 3600
             return "limit", f"session limit of {hours:g} hours reached"
         if now - float(seen) > settings.SESSION_IDLE_SECONDS:
-            minutes = settings.SESSION_IDLE_SECONDS / 60
-            return "idle", f"{minutes:g} minutes without activity"
+            return "idle", f"{minutes_text(settings.SESSION_IDLE_SECONDS)} without activity"
         return None
 
     @staticmethod
@@ -130,16 +129,21 @@ class SessionTimeoutMiddleware:
         return to_login(request, message, ended=code)
 
 
+def minutes_text(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def start_clock(request: HttpRequest) -> None:
     now = time.time()
     request.session[SESSION_STARTED] = now
     request.session[SESSION_SEEN] = now
 
 
-def touch(request: HttpRequest) -> None:
+def touch(request: HttpRequest, *, force: bool = False) -> None:
     now = time.time()
     seen = float(request.session.get(SESSION_SEEN, 0))
-    if now - seen >= SEEN_RESOLUTION_SECONDS:
+    if force or now - seen >= SEEN_RESOLUTION_SECONDS:
         request.session[SESSION_SEEN] = now
 
 

@@ -275,8 +275,16 @@ def code_matches(*, user: Any, token: str) -> Any:
     return None
 
 
+def codes_paused(*, user: Any) -> bool:
+    """True while django-otp makes the user wait after a wrong code (a growing pause)."""
+    return any(
+        not device.verify_is_allowed()[0] for device in devices_for_user(user, for_verify=False)
+    )
+
+
 __all__ = [
     "code_matches",
+    "codes_paused",
     "has_two_factor",
     "login_failure_recorded",
     "login_recorded",

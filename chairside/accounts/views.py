@@ -24,7 +24,7 @@ from django_otp import login as otp_login
 
 from chairside.accounts import services, steps
 from chairside.accounts.forms import CodeForm, LoginForm
-from chairside.accounts.middleware import seconds_left, start_clock
+from chairside.accounts.middleware import minutes_text, seconds_left, start_clock, touch
 from chairside.accounts.throttle import (
     address_delay_seconds,
     client_address,
@@ -37,7 +37,7 @@ from chairside.tenancy.selectors import invitations_for
 from chairside.tenancy.services import invitation_answer
 
 ENDED = {
-    "idle": "You were logged off after {minutes} minutes without activity, to keep patients' "
+    "idle": "You were logged off after {minutes} without activity, to keep patients' "
     "information private. Log in again to go on.",
     "limit": "Your session reached its time limit. Log in again to go on.",
     "locked": "Too many failed log-ins. Wait {window} minutes, or ask an administrator to "
@@ -93,7 +93,7 @@ class LoginView(auth_views.LoginView):
         ended = self.request.GET.get("ended", "")
         if ended in ENDED:
             context["ended"] = ENDED[ended].format(
-                minutes=settings.SESSION_IDLE_SECONDS // 60,
+                minutes=minutes_text(settings.SESSION_IDLE_SECONDS),
                 window=settings.LOGIN_FAILURE_WINDOW_SECONDS // 60,
             )
         return context
@@ -170,7 +170,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         form.add_error(
             "code",
             "That code is not right. Use the newest code in your authenticator app (it changes "
-            "every 30 seconds), or one of your recovery codes.",
+            "every 30 seconds), or one of your recovery codes."
+            + (
+                " After a wrong code, wait a few seconds before the next try."
+                if services.codes_paused(user=user)
+                else ""
+            ),
         )
         status = 400
     context = {"form": form, "next": next_url}
@@ -323,6 +328,8 @@ def session_clock(request: HttpRequest) -> JsonResponse:
     """Seconds left in the session. GET only reads it; POST ("Stay logged in") is activity."""
     if not request.user.is_authenticated:
         return JsonResponse({"detail": "Your session has ended."}, status=401)
+    if request.method == "POST":
+        touch(request, force=True)
     return JsonResponse(
         {
             "seconds_left": seconds_left(request),
