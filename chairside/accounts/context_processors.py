@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from chairside.accounts import steps
 from chairside.accounts.middleware import seconds_left
+from chairside.tenancy.selectors import invitations_for
 
 
 def session_clock(request: HttpRequest) -> dict[str, Any]:
@@ -15,8 +16,10 @@ def session_clock(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    complete = steps.pending_step(request) is None
     return {
-        "login_complete": steps.pending_step(request) is None,
+        "login_complete": complete,
+        "open_invitations": invitations_for(user=user).count() if complete else 0,
         "session_clock": {
             "seconds_left": seconds_left(request),
             "idle_seconds": settings.SESSION_IDLE_SECONDS,

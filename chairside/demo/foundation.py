@@ -160,8 +160,11 @@ def seed_organizations(ctx: DemoContext) -> None:
         )
         ctx.users[username] = user
     # The management company's administrator also sees the client practice (read-only).
+    # ... and last chose to work there, so the demo log-in opens on Riverside's data.
     Membership.objects.get_or_create(
-        user=ctx.users["manager"], organization=riverside, defaults={"role": "auditor"}
+        user=ctx.users["manager"],
+        organization=riverside,
+        defaults={"role": "auditor", "last_chosen_at": timezone.now()},
     )
     _demo_authenticators(ctx)
     chairs = Chair.objects.filter(location__organization=riverside).count()

@@ -83,6 +83,7 @@ class TestInvitationAnswer:
         victim = f.make_user(other_org, "nurse", username="victim")
         admin_client.post(reverse(GRANT), {"username": "victim", "role": "coordinator"})
         client = _log_in("victim")
+        assert b"You have 1 invitation to work" in client.get(reverse("today")).content
         page = client.get(reverse("accounts:home"))
         assert org.name.encode() in page.content
         invitation = Invitation.objects.get(organization=org)
