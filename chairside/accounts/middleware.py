@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -135,9 +136,14 @@ def minutes_text(seconds: int) -> str:
 
 
 def start_clock(request: HttpRequest) -> None:
+    start_clock_in(request.session)
+
+
+def start_clock_in(session: Any) -> None:
+    """Start the session's clocks now (at log-in)."""
     now = time.time()
-    request.session[SESSION_STARTED] = now
-    request.session[SESSION_SEEN] = now
+    session[SESSION_STARTED] = now
+    session[SESSION_SEEN] = now
 
 
 def touch(request: HttpRequest, *, force: bool = False) -> None:

@@ -72,18 +72,37 @@ def make_user(
     return user
 
 
+class StayLoggedInClient(Client):
+    """A test client whose session never times out.
+
+    Tests of other features travel hours or days ahead between two requests; a person
+    would have logged in again by then. The automatic log-off itself is tested with plain
+    clients that log in through the page (``chairside/accounts/tests``).
+    """
+
+    def request(self, **request: Any) -> Any:
+        from chairside.accounts.middleware import start_clock_in
+
+        if "_auth_user_id" in self.session:
+            session = self.session
+            start_clock_in(session)
+            session.save()
+        return super().request(**request)
+
+
 def login(user: Any) -> Client:
     """A test client logged in as the user, past the second factor when they have one."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    client = Client()
+    client = StayLoggedInClient()
     client.force_login(user)
+    session = client.session
+    session.set_expiry(10 * 365 * 24 * 3600)  # outlives any time travel of a test
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session.save()
     return client
 
 
