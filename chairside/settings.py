@@ -129,20 +129,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
-
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
-
-# Failed log-ins: after this many failures for one user name or address in the window,
-# further attempts are refused until the window passes.
-LOGIN_MAX_FAILURES = envint("LOGIN_MAX_FAILURES", 5)
-LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 900)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
@@ -179,3 +168,68 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Log-in, sessions, two-factor and throttling (chairside.accounts) -----------------------
+# Kept in one block, after everything else, so that it merges cleanly with other settings
+# work: it appends its apps and middleware instead of editing the lists above.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "chairside.accounts",
+]
+
+
+def _after(anchor: str, *names: str) -> None:
+    at = MIDDLEWARE.index(anchor) + 1
+    MIDDLEWARE[at:at] = list(names)
+
+
+# Order matters: OTP marks the user verified; the timeout may log the session off; the gate
+# then keeps an unverified or must-change-password session to its few allowed pages; the
+# no-store header wraps every response of a session that arrived (or left) authenticated.
+_after(
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "chairside.accounts.middleware.NoStoreMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "chairside.accounts.middleware.SessionTimeoutMiddleware",
+    "chairside.accounts.middleware.AccountGateMiddleware",
+)
+
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(  # type: ignore[index]
+    "chairside.accounts.context_processors.session_clock"
+)
+
+# Passwords: at least 12 characters, not common, not all digits, not like the user name.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Automatic log-off (HIPAA 164.312(a)(2)(iii)): after this long without a request the user
+# makes (a warning shows a minute before), and in any case this long after log-in.
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", 900)
+SESSION_IDLE_WARNING_SECONDS = envint("SESSION_IDLE_WARNING_SECONDS", 60)
+SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Failed log-ins: a user name is locked after LOGIN_MAX_FAILURES failures in the window
+# (the user name is NFKC-normalised and case-folded first). An address with
+# LOGIN_ADDRESS_SLOWDOWN_AFTER failures is slowed (each attempt waits
+# LOGIN_ADDRESS_DELAY_SECONDS) but never refused a correct password for an unlocked name.
+LOGIN_MAX_FAILURES = envint("LOGIN_MAX_FAILURES", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+LOGIN_ADDRESS_SLOWDOWN_AFTER = envint("LOGIN_ADDRESS_SLOWDOWN_AFTER", 20)
+LOGIN_ADDRESS_DELAY_SECONDS = envint("LOGIN_ADDRESS_DELAY_SECONDS", 2)
+# How many reverse proxies in front of Chairside append to X-Forwarded-For; 0 means the
+# client address is REMOTE_ADDR (a forged X-Forwarded-For header is then ignored).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor (TOTP, django-otp): the issuer name the authenticator app shows.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Chairside")

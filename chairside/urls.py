@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from chairside.accounts import views as account_views
 from chairside.api.api import api
 from chairside.core import views as core_views
 
@@ -14,8 +14,9 @@ admin.site.site_title = "Chairside admin"
 
 urlpatterns = [
     path("", core_views.today, name="today"),
-    path("login/", core_views.ThrottledLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("account/", include("chairside.accounts.urls")),
     path("organization/switch/", core_views.switch_organization, name="switch_organization"),
     path("healthz", core_views.healthz, name="healthz"),
     path("patients/", include("chairside.patients.urls")),
@@ -27,6 +28,10 @@ urlpatterns = [
     path("billing/", include("chairside.billing.urls")),
     path("admin/settings/", include("chairside.tenancy.urls")),
     path("reports/", include("chairside.analytics.urls")),
+    # The Django admin has no log-in of its own: its log-in and log-out go through the app's
+    # (throttled, audited, two-factor); staff still need is_staff to see the admin.
+    path("django-admin/login/", account_views.admin_login_redirect),
+    path("django-admin/logout/", account_views.logout_view),
     path("django-admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -17,6 +17,7 @@ class AuditEvent(models.Model):
         STATE = "state", "Changed state"
         LOGIN = "login", "Logged in"
         LOGIN_FAILED = "login_failed", "Failed log-in"
+        LOGOUT = "logout", "Logged out"
 
     organization = models.ForeignKey(
         "tenancy.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

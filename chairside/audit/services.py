@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -49,9 +50,21 @@ def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind ``TRUSTED_PROXY_COUNT`` reverse proxies
+    the address the outermost trusted proxy saw (that many entries from the right of
+    X-Forwarded-For). Entries further left are written by the client and can be forged."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote: str | None = request.META.get("REMOTE_ADDR") or None
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies <= 0:
+        return remote
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    hops = [h.strip() for h in forwarded.split(",")]
+    hops = [h for h in hops if h]
+    if len(hops) < proxies:
+        return remote
+    return hops[-proxies]
 
 
 def audit_record(

@@ -37,17 +37,72 @@ def make_location(org: Organization, **kw: Any) -> Location:
     return location
 
 
-def make_user(org: Organization, role: str, username: str | None = None) -> Any:
+# The authenticator secret of every test user whose role needs two-factor (hex, as
+# django-otp stores it). Tests compute its current code with ``totp_code()``.
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"  # noqa: S105 (RFC 6238's test key)
+
+
+def totp_code(key: str = TEST_TOTP_KEY) -> str:
+    """The code an authenticator app shows now for this key (django-otp's own TOTP)."""
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(key)):06d}"
+
+
+def give_authenticator(user: Any, key: str = TEST_TOTP_KEY) -> Any:
+    """A confirmed TOTP device for the user, as if they had enrolled."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", key=key, confirmed=True)
+
+
+def make_user(
+    org: Organization, role: str, username: str | None = None, *, two_factor: bool | None = None
+) -> Any:
+    """A log-in with a role; roles that require two-factor get an authenticator too (unless
+    ``two_factor=False``)."""
+    from chairside.accounts.services import two_factor_required
+
     users = get_user_model()
     name = username or f"{role}{next(_seq)}"
     user = users.objects.create_user(username=name, password=TEST_PASSWORD)
     Membership.objects.create(user=user, organization=org, role=role)
+    if two_factor or (two_factor is None and two_factor_required(user)):
+        give_authenticator(user)
     return user
 
 
+class StayLoggedInClient(Client):
+    """A test client whose session never times out.
+
+    Tests of other features travel hours or days ahead between two requests; a person
+    would have logged in again by then. The automatic log-off itself is tested with plain
+    clients that log in through the page (``chairside/accounts/tests``).
+    """
+
+    def request(self, **request: Any) -> Any:
+        from chairside.accounts.middleware import start_clock_in
+
+        if "_auth_user_id" in self.session:
+            session = self.session
+            start_clock_in(session)
+            session.save()
+        return super().request(**request)
+
+
 def login(user: Any) -> Client:
-    client = Client()
+    """A test client logged in as the user, past the second factor when they have one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = StayLoggedInClient()
     client.force_login(user)
+    session = client.session
+    session.set_expiry(10 * 365 * 24 * 3600)  # outlives any time travel of a test
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
 
 

@@ -43,6 +43,11 @@ from chairside.tenancy.models import (
 )
 
 DEMO_PASSWORD = "chairside-demo"  # noqa: S105 (printed for the demo log-ins; demo only)
+# The authenticator secret of the demo log-ins that need two-factor (admin, biller, manager):
+# published in the README so anyone can try the demo. Hex as django-otp stores it; the same
+# secret in base32, as an authenticator app takes it, is DEMO_TOTP_SECRET.
+DEMO_TOTP_KEY = "6368616972736964652d64656d6f2d3266612121"  # noqa: S105 (demo only)
+DEMO_TOTP_SECRET = "MNUGC2LSONUWIZJNMRSW23ZNGJTGCIJB"  # noqa: S105 (demo only)
 ORG_NAME = "Riverside Infusion Partners"
 PATIENT_COUNT = 300
 # Demo patients registered over about three years (the chart's "created" time, which the
@@ -155,11 +160,39 @@ def seed_organizations(ctx: DemoContext) -> None:
         )
         ctx.users[username] = user
     # The management company's administrator also sees the client practice (read-only).
+    # ... and last chose to work there, so the demo log-in opens on Riverside's data.
     Membership.objects.get_or_create(
-        user=ctx.users["manager"], organization=riverside, defaults={"role": "auditor"}
+        user=ctx.users["manager"],
+        organization=riverside,
+        defaults={"role": "auditor", "last_chosen_at": timezone.now()},
     )
+    _demo_authenticators(ctx)
     chairs = Chair.objects.filter(location__organization=riverside).count()
     ctx.summary.append(f"{ORG_NAME}: 2 locations, {chairs} chairs")
+
+
+def _demo_authenticators(ctx: DemoContext) -> None:
+    """The demo log-ins whose role requires two-factor get an authenticator already set up
+    with the published demo secret (DEMO_TOTP_SECRET in the README; `manage.py democode`
+    prints its current code). Demo only: a real center's users enrol their own phones."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from chairside.accounts.services import two_factor_required
+
+    for user in ctx.users.values():
+        if two_factor_required(user):
+            TOTPDevice.objects.get_or_create(
+                user=user,
+                name="Demo authenticator",
+                defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+            )
+
+
+def demo_totp_code() -> str:
+    """The code an authenticator app set up with the demo secret shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
 
 
 # (first, last, credential, title, location, user, licence days left, competency → days left)

@@ -140,13 +140,42 @@ class MembershipForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.ROLE_CHOICES)
     password = forms.CharField(
         required=False,
-        widget=forms.PasswordInput,
-        help_text="For a new log-in: a temporary password (at least 10 characters) to hand over "
-        "in person. Leave empty for someone who already has a log-in.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="To create a new log-in: a temporary password (at least 12 characters) to "
+        "hand over in person; they choose their own at first log-in. Leave it empty to invite "
+        "someone who already has a Chairside log-in: they accept after logging in.",
     )
 
     def clean_username(self) -> str:
-        name = str(self.cleaned_data["username"]).strip().lower()
+        from chairside.accounts.throttle import normalize_username
+
+        name = normalize_username(str(self.cleaned_data["username"]))
         if not re.fullmatch(r"[\w.@+-]+", name):
             raise forms.ValidationError("Use letters, digits and @ . + - _ only.")
         return name
+
+
+class PasswordResetForm(forms.Form):
+    """An administrator's reset of a member's password."""
+
+    temporary_password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Hand it over in person; they must change it at "
+        "their next log-in.",
+    )
+    temporary_password_again = forms.CharField(
+        label="Temporary password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    reset_two_factor = forms.BooleanField(
+        required=False,
+        label="Also remove their authenticator app and recovery codes (lost phone)",
+        help_text="They set up two-factor again after logging in.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("temporary_password"), data.get("temporary_password_again")
+        if first and second and first != second:
+            raise forms.ValidationError("The two passwords are not the same.")
+        return data

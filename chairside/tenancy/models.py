@@ -201,6 +201,8 @@ class Membership(BaseModel):
     )
     role = models.CharField(max_length=16, choices=ROLE_CHOICES)
     is_active = models.BooleanField(default=True)
+    # When the user last chose to work in this organization: the next log-in starts here.
+    last_chosen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["organization__name"]
@@ -210,6 +212,45 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+INVITATION_DAYS = 14
+
+
+class Invitation(OrgScopedModel):
+    """An administrator's offer of a role to a user name; it becomes a membership only when
+    the person logged in under that name accepts it.
+
+    It names a user name, not a user: recording one never looks up whether the name exists,
+    so the administrator learns nothing about log-ins outside the organization.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=16, choices=Membership.ROLE_CHOICES)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "username"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_invitation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.username} as {self.role}"
 
 
 class StaffMember(OrgScopedModel):

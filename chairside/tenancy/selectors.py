@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from chairside.tenancy.models import Chair, Competency, Location, StaffMember
+from chairside.tenancy.models import Chair, Competency, Invitation, Location, StaffMember
 
 EXPIRY_WARNING_DAYS = 60
 
@@ -59,3 +60,25 @@ def staff_with_flags(
     *, organization: Any, today: dt.date
 ) -> list[tuple[StaffMember, list[CredentialFlag]]]:
     return [(s, credential_flags(s, today)) for s in staff_directory(organization=organization)]
+
+
+def pending_invitations(*, organization: Any) -> QuerySet[Invitation]:
+    """Invitations this organization sent that are still open."""
+    return Invitation.objects.filter(
+        organization=organization, status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+    ).order_by("username")
+
+
+def invitations_for(*, user: Any) -> QuerySet[Invitation]:
+    """Open invitations addressed to this user's log-in name (any organization)."""
+    from chairside.accounts.throttle import normalize_username
+
+    return (
+        Invitation.objects.filter(
+            username=normalize_username(user.get_username()),
+            status=Invitation.Status.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("organization", "invited_by")
+        .order_by("-created_at")
+    )

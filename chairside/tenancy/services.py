@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.rules.place_of_service import default_place_of_service
 from chairside.tenancy.models import (
+    INVITATION_DAYS,
     Chair,
     Competency,
+    Invitation,
     Location,
     Membership,
     OpeningHours,
@@ -148,6 +152,25 @@ def competency_save(
     return competency
 
 
+@dataclass(frozen=True)
+class GrantOutcome:
+    """What a grant did: ``created`` a new log-in, ``changed`` a member's role, ``invited``
+    a user name (the same answer whether or not that name has a log-in), or nothing because
+    the name asked for a new log-in is in use (``name_taken``)."""
+
+    kind: str
+    username: str
+    role: str
+
+
+def _check_new_password(password: str, username: str, email: str) -> None:
+    users = get_user_model()
+    try:
+        validate_password(password, users(username=username, email=email))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
 @transaction.atomic
 def membership_grant(
     *,
@@ -157,31 +180,162 @@ def membership_grant(
     role: str,
     email: str = "",
     password: str | None = None,
-) -> Membership:
-    """Give a person a role in the organization, creating their log-in if it is new."""
+) -> GrantOutcome:
+    """Give a person a role here.
+
+    - a member of this organization: their role changes;
+    - with a temporary password: a brand-new log-in is created (it must change the password
+      at first log-in); a user name already in use anywhere is refused, and the refusal is
+      audited;
+    - otherwise: an invitation for the user name, which the person accepts after logging in.
+      Nothing about other organizations' log-ins is looked up or revealed.
+    """
+    from chairside.accounts.models import AccountSecurity
+    from chairside.accounts.throttle import normalize_username
+
     users = get_user_model()
-    username = username.strip().lower()
-    exists = users.objects.filter(username=username).exists()
-    if not exists:
-        if not password:
-            raise ValidationError({"password": "A new log-in needs a temporary password."})
-        try:
-            validate_password(password, users(username=username, email=email))
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
-    account, created = users.objects.get_or_create(username=username, defaults={"email": email})
-    if created:
-        account.set_password(password)
-        account.save()
-    membership, _ = Membership.objects.update_or_create(
-        user=account, organization=organization, defaults={"role": role, "is_active": True}
+    username = normalize_username(username)
+    if role not in {r for r, _ in Membership.ROLE_CHOICES}:
+        raise ValidationError({"role": "Choose one of the roles."})
+    member = (
+        Membership.objects.select_for_update()
+        .filter(organization=organization, user__username=username)
+        .first()
     )
-    membership.full_clean()
+    if member is not None:
+        before = {"role": member.role, "is_active": member.is_active}
+        member.role, member.is_active = role, True
+        member.full_clean()
+        member.save(update_fields=["role", "is_active", "updated_at"])
+        audit_record(
+            action="update",
+            user=user,
+            organization=organization,
+            obj=member,
+            changes=diff(before, {"role": role, "is_active": True}),
+        )
+        return GrantOutcome("changed", username, role)
+    if password:
+        _check_new_password(password, username, email)
+        if users.objects.filter(username=username).exists():
+            audit_record(
+                action="create",
+                user=user,
+                organization=organization,
+                reason=f"new log-in refused: the user name {username} is already in use",
+            )
+            # Returned, not raised, so that the audit row above is kept.
+            return GrantOutcome("name_taken", username, role)
+        account = users.objects.create_user(username=username, email=email, password=password)
+        AccountSecurity.objects.create(user=account, must_change_password=True)
+        membership = Membership.objects.create(user=account, organization=organization, role=role)
+        audit_record(
+            action="create",
+            user=user,
+            organization=organization,
+            obj=membership,
+            changes={"role": [None, role]},
+            reason="new log-in with a temporary password",
+        )
+        return GrantOutcome("created", username, role)
+    invitation_create(organization=organization, user=user, username=username, role=role)
+    return GrantOutcome("invited", username, role)
+
+
+@transaction.atomic
+def invitation_create(
+    *, organization: Organization, user: Any, username: str, role: str
+) -> Invitation:
+    """Invite a user name (a pending invitation for it is renewed with the new role)."""
+    now = timezone.now()
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(organization=organization, username=username, status=Invitation.Status.PENDING)
+        .first()
+    ) or Invitation(organization=organization, username=username)
+    invitation.role = role
+    invitation.invited_by = user
+    invitation.expires_at = now + dt.timedelta(days=INVITATION_DAYS)
+    invitation.full_clean()
+    invitation.save()
     audit_record(
-        action="update",
+        action="create",
         user=user,
         organization=organization,
-        obj=membership,
-        changes={"role": [None, role]},
+        obj=invitation,
+        changes={"username": [None, username], "role": [None, role]},
+        reason="invitation to join",
     )
+    return invitation
+
+
+@transaction.atomic
+def invitation_answer(
+    *, invitation: Invitation, user: Any, accept: bool, ip_address: str | None = None
+) -> Membership | None:
+    """The invited person, logged in, accepts (a membership is made) or declines.
+
+    Audited in the inviting organization and in every organization the person already works
+    in. Accepting never changes which organization is active.
+    """
+    from chairside.accounts.throttle import normalize_username
+
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if (
+        invitation.username != normalize_username(user.get_username())
+        or invitation.status != Invitation.Status.PENDING
+        or invitation.expires_at <= timezone.now()
+    ):
+        raise ValidationError("This invitation is no longer open.")
+    own_orgs = [
+        m.organization
+        for m in Membership.objects.filter(user=user, is_active=True)
+        .exclude(organization=invitation.organization)
+        .select_related("organization")
+    ]
+    invitation.status = Invitation.Status.ACCEPTED if accept else Invitation.Status.DECLINED
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at", "updated_at"])
+    membership = None
+    if accept:
+        membership, _ = Membership.objects.update_or_create(
+            user=user,
+            organization=invitation.organization,
+            defaults={"role": invitation.role, "is_active": True},
+        )
+    word = "accepted" if accept else "declined"
+    audit_record(
+        action="state",
+        user=user,
+        organization=invitation.organization,
+        obj=membership or invitation,
+        changes={"invitation": ["pending", word], "role": [None, invitation.role]},
+        reason=f"{user.get_username()} {word} the invitation",
+        ip_address=ip_address,
+    )
+    for org in own_orgs:
+        audit_record(
+            action="state",
+            user=user,
+            organization=org,
+            changes={"invitation": ["pending", word]},
+            reason=f"{user.get_username()} {word} an invitation to work in "
+            f"{invitation.organization.name} as {invitation.get_role_display()}",
+            ip_address=ip_address,
+        )
+    return membership
+
+
+@transaction.atomic
+def organization_choose(*, user: Any, organization_public_id: str) -> Membership:
+    """The user switches to another of their organizations; the next log-in starts there."""
+    membership = (
+        Membership.objects.select_related("organization")
+        .filter(user=user, is_active=True, organization__public_id=organization_public_id)
+        .first()
+    )
+    if membership is None:
+        raise PermissionDenied("You are not a member of that organization.")
+    membership.last_chosen_at = timezone.now()
+    membership.save(update_fields=["last_chosen_at", "updated_at"])
     return membership

@@ -19,4 +19,5 @@ urlpatterns = [
     path("staff/<uuid:public_id>/", views.staff_edit, name="staff_edit"),
     path("audit/", views.audit_trail, name="audit"),
     path("logins/new/", views.membership_grant, name="membership_grant"),
+    path("logins/<uuid:public_id>/password/", views.password_reset, name="password_reset"),
 ]

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from chairside.audit.selectors import audit_events
+from chairside.audit.services import client_ip
 from chairside.core.forms_util import add_service_errors
 from chairside.tenancy import selectors, services
 from chairside.tenancy.access import OrgRequest, can, require_perm
@@ -19,9 +20,10 @@ from chairside.tenancy.forms import (
     HoursForm,
     LocationForm,
     MembershipForm,
+    PasswordResetForm,
     StaffForm,
 )
-from chairside.tenancy.models import Chair, Location, Membership, StaffMember
+from chairside.tenancy.models import INVITATION_DAYS, Chair, Location, Membership, StaffMember
 from chairside.tenancy.roles import MATRIX, PERM_LABELS, Perm, Role
 
 
@@ -41,6 +43,9 @@ def settings_home(request: OrgRequest) -> HttpResponse:
             for role in Role
         ],
         "grant_form": MembershipForm() if can(request, Perm.SETTINGS_EDIT) else None,
+        "invitations": selectors.pending_invitations(organization=request.organization)
+        if can(request, Perm.SETTINGS_EDIT)
+        else [],
     }
     return render(request, "tenancy/settings.html", context)
 
@@ -155,21 +160,77 @@ def audit_trail(request: OrgRequest) -> HttpResponse:
     return render(request, "tenancy/audit_trail.html", {"page": page, "action": action, "who": who})
 
 
+NAME_TAKEN = (
+    "This user name cannot be used for a new log-in. Choose another, or leave the password "
+    "empty to invite someone who already has a Chairside log-in."
+)
+GRANT_MESSAGES = {
+    "created": "{username}: new log-in created as {role}. Hand over the temporary password in "
+    "person; they choose their own at first log-in.",
+    "changed": "{username} is now {role}.",
+    "invited": "{username}: invitation to work here as {role} saved. If {username} has a "
+    "Chairside log-in, they see it after logging in and become a member when they accept "
+    "(within {days} days).",
+}
+
+
 @require_perm(Perm.SETTINGS_EDIT)
 def membership_grant(request: OrgRequest) -> HttpResponse:
-    """Give a person a log-in with a role here (or change their role)."""
+    """Create a log-in, change a member's role, or invite a user name."""
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.membership_grant(
+            outcome = services.membership_grant(
                 organization=request.organization, user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if outcome.kind == "name_taken":
+                form.add_error("username", NAME_TAKEN)
+                return render(request, "tenancy/membership_form.html", {"form": form}, status=400)
+            role = dict(Membership.ROLE_CHOICES)[outcome.role]
             messages.success(
-                request, f"{membership.user.username} is now {membership.get_role_display()}."
+                request,
+                GRANT_MESSAGES[outcome.kind].format(
+                    username=outcome.username, role=role, days=INVITATION_DAYS
+                ),
             )
             return redirect("tenancy:settings")
     status = 400 if request.method == "POST" else 200
     return render(request, "tenancy/membership_form.html", {"form": form}, status=status)
+
+
+@require_perm(Perm.SETTINGS_EDIT)
+def password_reset(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Set a member's temporary password (they must change it at next log-in)."""
+    from chairside.accounts.services import password_reset_by_admin
+
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        organization=request.organization,
+        public_id=public_id,
+    )
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_by_admin(
+                organization=request.organization,
+                admin=request.user,
+                account=membership.user,
+                temporary_password=form.cleaned_data["temporary_password"],
+                reset_two_factor=form.cleaned_data["reset_two_factor"],
+                ip_address=client_ip(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{membership.user.username} has a temporary password; they must change it "
+                "at their next log-in.",
+            )
+            return redirect("tenancy:settings")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "membership": membership}
+    return render(request, "tenancy/password_reset.html", context, status=status)

@@ -62,9 +62,20 @@ def shot() -> Any:
     return take
 
 
-def log_in(page: Any, live_server: Any, username: str, password: str) -> None:
+def log_in(
+    page: Any, live_server: Any, username: str, password: str, totp_key: str | None = None
+) -> None:
+    """Log in through the page; when the second-factor step comes, type the current code of
+    ``totp_key`` (by default the test users' key, ``chairside.core.testing.TEST_TOTP_KEY``),
+    computed with django-otp's own TOTP."""
+    from chairside.core.testing import TEST_TOTP_KEY, totp_code
+
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    if "/account/two-factor/" in page.url and "set-up" not in page.url:
+        page.fill("#id_code", totp_code(totp_key or TEST_TOTP_KEY))
+        page.click("main button:has-text('Verify')")
     page.wait_for_url(f"{live_server.url}/")

@@ -5,8 +5,10 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chairside.billing.models import Claim, ClaimExport
+from chairside.demo.foundation import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from chairside.patients.models import Patient
 from chairside.rules.x12_validate import validate_x12
 from chairside.tenancy.models import Chair, Location, Membership, Organization, StaffMember
@@ -66,6 +68,14 @@ class TestSeedDemo:
             "auditor",
         }
         assert "chairside-demo" in out.getvalue()
+        # The log-ins whose role needs two-factor have the published demo authenticator.
+        assert DEMO_TOTP_SECRET in out.getvalue()
+        enrolled = set(
+            TOTPDevice.objects.filter(key=DEMO_TOTP_KEY, confirmed=True).values_list(
+                "user__username", flat=True
+            )
+        )
+        assert enrolled == {"admin", "biller", "manager"}
         # Every demo patient has a diagnosis, a weight and a coverage.
         patients = Patient.objects.filter(mrn__startswith="DEMO-")
         assert not patients.filter(diagnoses__isnull=True).exists()

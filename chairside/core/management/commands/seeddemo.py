@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from chairside.accounts.services import two_factor_required
 from chairside.demo import DemoContext, steps
-from chairside.demo.foundation import DEMO_PASSWORD, demo_logins
+from chairside.demo.foundation import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_logins
 
 
 class Command(BaseCommand):
@@ -23,5 +24,10 @@ class Command(BaseCommand):
         if not options["quiet_logins"]:
             self.stdout.write(f"\nDemo log-ins (password for all: {DEMO_PASSWORD})")
             for username, role, org in demo_logins():
-                self.stdout.write(f"  {username:<12} {role:<12} {org}")
+                code = "  + two-factor code" if two_factor_required(ctx.users[username]) else ""
+                self.stdout.write(f"  {username:<12} {role:<12} {org}{code}")
+            self.stdout.write(
+                f"Two-factor demo secret (add it to an authenticator app): {DEMO_TOTP_SECRET}\n"
+                "or print the current code with: .venv/bin/python manage.py democode"
+            )
         self.stdout.write(self.style.SUCCESS("Demo center ready: " + "; ".join(ctx.summary)))
