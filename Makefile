@@ -8,6 +8,9 @@ CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test install migrate demo lint typecheck pytest chromium bench clean
 
+# Settings default to production (DEBUG off); the development commands turn DEBUG on.
+run migrate demo bench: export DEBUG ?= true
+
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Chairside needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)

@@ -34,7 +34,9 @@ def envsecret(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
-DEBUG = envbool("DEBUG", default=True)
+# Off unless set: a server started without configuration is a production server.
+# `make run` sets DEBUG=true; the tests use chairside/test_settings.py.
+DEBUG = envbool("DEBUG", default=False)
 
 _secret = envsecret("SECRET_KEY")
 if not _secret:
@@ -157,10 +159,83 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chairside@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS only when DEBUG is off. Behind a TLS-terminating proxy that forwards plain HTTP, set
+# SECURE_PROXY_SSL_HEADER=true (the proxy must set X-Forwarded-Proto) so Django knows the
+# request was HTTPS; SECURE_SSL_REDIRECT=false only when the proxy itself redirects.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+if envbool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz answers plain HTTP so a load balancer can probe the server directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+# Preloading is a one-way commitment for the whole domain (hard to undo for a center on its
+# hospital's domain), so it is the operator's choice, not a default: the deploy check's
+# reminder about it is silenced only while it is off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Content-Security-Policy (chairside.core.middleware.ContentSecurityPolicyMiddleware): no
+# inline or evaluated script anywhere (page behaviours live in static files, declared with
+# data- attributes). Inline style attributes stay allowed: the schedule board places each
+# appointment with a computed grid position, and style cannot run script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+MIDDLEWARE.insert(1, "chairside.core.middleware.ContentSecurityPolicyMiddleware")
+
+# --- Background jobs (Celery; chairside/celery.py) -----------------------------------------
+# Production: Redis as broker and result store (CELERY_BROKER_URL, CELERY_RESULT_BACKEND;
+# default redis://127.0.0.1:6379/0 when DEBUG is off). Development (`make run`): kombu's
+# filesystem transport under CELERY_FILESYSTEM_DIR, so no server is needed; `make run` starts
+# a worker beside runserver. The tests run jobs eagerly, in process.
+CELERY_FILESYSTEM_DIR = Path(os.environ.get("CELERY_FILESYSTEM_DIR", BASE_DIR / ".celery"))
+_default_broker = "filesystem://" if DEBUG else "redis://127.0.0.1:6379/0"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", _default_broker)
+CELERY_RESULT_BACKEND = os.environ.get(
+    "CELERY_RESULT_BACKEND",
+    f"file://{CELERY_FILESYSTEM_DIR / 'results'}"
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else CELERY_BROKER_URL,
+)
+if CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "processed", "results"):
+        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    # A broker that does not answer fails a publish within seconds, not minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ACKS_LATE = True  # a job whose worker dies is run again (jobs are idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # solves are long: one at a time per process
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_FILESYSTEM_DIR / "beat-schedule")
+# The nightly work (times in TIME_ZONE).
+CELERY_BEAT_SCHEDULE = {
+    "expire-authorizations": {
+        "task": "chairside.authorizations.tasks.expire_authorizations",
+        "schedule": 24 * 3600.0,
+    },
+    "send-waiting-reports": {
+        "task": "chairside.treatments.tasks.send_waiting_reports",
+        "schedule": 3600.0,
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -12,9 +12,29 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 
 from chairside.api.auth import MemberSession
+
+
+class VendoredSwagger(Swagger):
+    """Swagger UI from Chairside's own static files (swagger-ui-dist from the npm registry,
+    version in the folder name), never a CDN, and started without inline script."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        import json
+
+        from ninja.openapi.docs import _csrf_needed
+
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings),
+            "api": api,
+            "add_csrf": _csrf_needed(api),
+        }
+        return render(request, "api/swagger.html", context)
+
 
 api = NinjaAPI(
     title="Chairside API",
@@ -23,6 +43,7 @@ api = NinjaAPI(
     "another organization's record answers 404.",
     urls_namespace="api",
     auth=MemberSession(),
+    docs=VendoredSwagger(),
 )
 
 # (URL prefix, app, module holding ``router``)

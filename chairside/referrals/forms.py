@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 
 from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.patients.models import Diagnosis, LabResult, Patient
@@ -232,7 +233,9 @@ class OrderForm(_ServiceValidated):
         self.fields["diagnoses"].help_text = "From the patient's chart (add one there first)."
         self.fields["signed_on"].required = True
         self.fields["expires_on"].required = False
-        self.fields["drug"].widget.attrs.update({"data-drug-select": "1"})
+        self.fields["drug"].widget.attrs.update(
+            {"data-drug-select": "1", "data-regimen-url": reverse("referrals:regimen_options")}
+        )
 
 
 class OrderStatusForm(forms.Form):

@@ -46,8 +46,16 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15000)
+    # Every page runs under the production Content-Security-Policy: anything it refuses
+    # (an inline script or handler, an eval, a CDN) is reported here and fails the test.
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield tab
     context.close()
+    assert not refused, f"The Content-Security-Policy refused: {refused}"
 
 
 @pytest.fixture

@@ -60,9 +60,9 @@ def _intake(tab: Any) -> None:
     tab.click("text=Enter the treatment order")
     tab.wait_for_url("**/orders/new/**")
     expect(tab.locator("#id_drug option:checked")).to_have_text("vedolizumab (Entyvio)")
-    tab.wait_for_function(
-        "document.querySelector('#id_regimen_template').options.length === 2"
-    )  # htmx replaced the choices with vedolizumab's own regimen
+    # htmx replaced the choices with vedolizumab's own regimen (a locator, not
+    # wait_for_function: that evaluates a string, which the Content-Security-Policy forbids)
+    expect(tab.locator("#id_regimen_template option")).to_have_count(2)
     tab.select_option("#id_regimen_template", index=1)
     tab.fill("#id_first_dose_on", (timezone.localdate() + dt.timedelta(days=7)).isoformat())
     tab.click("button:has-text('Save order')")
