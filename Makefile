@@ -28,7 +28,11 @@ demo: migrate
 
 run: demo
 	@echo "Chairside is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The background-job worker (with the nightly schedule) runs beside the web server on
+	@# kombu's filesystem transport: no Redis needed. Ctrl-C stops both.
+	@$(VENV)/bin/celery -A chairside worker --beat --pool=solo --loglevel=WARNING & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \

@@ -31,4 +31,5 @@ urlpatterns = [
     path("closures/holidays/", rota.holidays, name="holidays"),
     path("optimize/", optimize.optimize, name="optimize"),
     path("optimize/apply/", optimize.optimize_apply, name="optimize_apply"),
+    path("optimize/<uuid:public_id>/", optimize.optimize_job, name="optimize_job"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -19,6 +21,8 @@ from chairside.billing.forms import (
 )
 from chairside.billing.selectors.margins import margin_report
 from chairside.core.forms_util import add_service_errors
+from chairside.core.jobs import job_start
+from chairside.core.models import BackgroundJob
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -70,15 +74,35 @@ def encounter_reviewed(request: OrgRequest, public_id: str) -> HttpResponse:
     return redirect("billing:encounter", public_id=encounter.public_id)
 
 
+# An 835 larger than this is posted by a background job (a payer's weekly file can hold
+# thousands of claim payments); a smaller one is posted at once, so its errors show here.
+REMITTANCE_BACKGROUND_BYTES = 256 * 1024
+
+
 @require_perm(Perm.BILLING_VIEW)
 def remittance_list(request: OrgRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and can(request, Perm.BILLING_EDIT) and form.is_valid():
         upload = form.cleaned_data["file"]
+        text = upload.read().decode("ascii", errors="replace")
+        if len(text) > REMITTANCE_BACKGROUND_BYTES:
+            from chairside.billing.tasks import import_835
+
+            job_start(
+                organization=request.organization,
+                kind=BackgroundJob.Kind.IMPORT_835,
+                params={"filename": upload.name[:200], "text": text},
+                user=request.user,
+                task=import_835,
+            )
+            messages.success(
+                request, f"{upload.name} is being posted in the background; see below."
+            )
+            return redirect("billing:remittances")
         try:
             remittance = services.remittance_import(
                 organization=request.organization,
-                text=upload.read().decode("ascii", errors="replace"),
+                text=text,
                 filename=upload.name,
                 user=request.user,
             )
@@ -92,6 +116,11 @@ def remittance_list(request: OrgRequest) -> HttpResponse:
     context = {
         "form": form,
         "remittances": selectors.remittances(organization=request.organization)[:50],
+        "jobs": BackgroundJob.objects.filter(
+            organization=request.organization,
+            kind=BackgroundJob.Kind.IMPORT_835,
+            created_at__gte=timezone.now() - dt.timedelta(days=1),
+        )[:10],
         "can_edit": can(request, Perm.BILLING_EDIT),
     }
     return render(

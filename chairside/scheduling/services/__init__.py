@@ -20,6 +20,9 @@ from chairside.scheduling.services.optimize import (
     Proposal,
     day_optimize_apply,
     day_optimize_propose,
+    parse_moves,
+    proposal_from_data,
+    proposal_to_data,
 )
 from chairside.scheduling.services.rearrange import Change, appointments_rearrange
 from chairside.scheduling.services.rota import (
@@ -62,6 +65,9 @@ __all__ = [
     "closure_remove",
     "day_optimize_apply",
     "day_optimize_propose",
+    "parse_moves",
+    "proposal_from_data",
+    "proposal_to_data",
     "describe",
     "federal_holidays",
     "holidays_load",

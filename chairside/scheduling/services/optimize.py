@@ -360,3 +360,91 @@ def day_optimize_apply(
         user=user,
         reason="Accepted the optimizer's proposal",
     )
+
+
+# --- The proposal as a background job's result ------------------------------------------
+# The optimizer runs in a Celery worker ("optimize_day" job); its result is stored as plain
+# data (identifiers, no names) and read back into a Proposal for the board.
+
+
+def move_value(change: Change) -> str:
+    """One move as the accept form sends it back: ``appointment|start|chair|nurse``."""
+    return "|".join(
+        [
+            str(change.appointment.public_id),
+            change.start.isoformat(),
+            str(change.chair.public_id),
+            str(change.nurse.public_id) if change.nurse else "",
+        ]
+    )
+
+
+def parse_moves(*, organization: Any, values: list[str]) -> list[Change]:
+    """The moves written by ``move_value``, each record found in the organization."""
+    changes = []
+    for value in values:
+        try:
+            appointment_id, start, chair_id, nurse_id = value.split("|")
+            changes.append(
+                Change(
+                    Appointment.objects.select_related(
+                        "patient", "order__drug", "chair", "nurse"
+                    ).get(organization=organization, public_id=appointment_id),
+                    dt.datetime.fromisoformat(start),
+                    Chair.objects.get(location__organization=organization, public_id=chair_id),
+                    StaffMember.objects.get(organization=organization, public_id=nurse_id)
+                    if nurse_id
+                    else None,
+                )
+            )
+        except (
+            ValueError,
+            ValidationError,
+            Appointment.DoesNotExist,
+            Chair.DoesNotExist,
+            StaffMember.DoesNotExist,
+        ):
+            raise ValidationError(
+                "The proposal could not be read; run the optimizer again."
+            ) from None
+    return changes
+
+
+def proposal_to_data(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "location": str(proposal.location.public_id),
+        "day": proposal.day.isoformat(),
+        "moves": [move_value(c) for c in proposal.changes],
+        "left": [str(a.public_id) for a in proposal.left],
+        "flexible": proposal.flexible,
+        "fixed": proposal.fixed,
+        "labels": proposal.labels,
+        "before": proposal.before,
+        "after": proposal.after,
+        "peak_before": proposal.peak_before,
+        "peak_after": proposal.peak_after,
+        "deviation_minutes": proposal.deviation_minutes,
+        "solve_seconds": proposal.solve_seconds,
+        "fingerprint": proposal.fingerprint,
+    }
+
+
+def proposal_from_data(*, organization: Any, data: dict[str, Any]) -> Proposal:
+    location = Location.objects.get(organization=organization, public_id=data["location"])
+    left = Appointment.objects.filter(organization=organization, public_id__in=data["left"])
+    return Proposal(
+        location=location,
+        day=dt.date.fromisoformat(data["day"]),
+        changes=parse_moves(organization=organization, values=data["moves"]),
+        flexible=data["flexible"],
+        fixed=data["fixed"],
+        left=list(left.select_related("patient")),
+        labels=data["labels"],
+        before=data["before"],
+        after=data["after"],
+        peak_before=data["peak_before"],
+        peak_after=data["peak_after"],
+        deviation_minutes=data["deviation_minutes"],
+        solve_seconds=data["solve_seconds"],
+        fingerprint=data["fingerprint"],
+    )

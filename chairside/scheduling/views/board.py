@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.core.models import BackgroundJob
 from chairside.scheduling import forms, selectors, services
+from chairside.scheduling.services.optimize import fingerprint
 from chairside.scheduling.views.common import (
     after_action,
     board_context,
@@ -17,7 +21,7 @@ from chairside.scheduling.views.common import (
     panel_context,
     where_when,
 )
-from chairside.tenancy.access import OrgRequest, require_perm
+from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Chair
 from chairside.tenancy.roles import Perm
 
@@ -41,9 +45,32 @@ def board(request: OrgRequest) -> HttpResponse:
         except ValidationError:  # a mangled link: show the day without the panel
             raise Http404("No such appointment.") from None
         panel = panel_context(request, appointment)
-    context = board_context(request, location, day, panel=panel)
+    context = board_context(
+        request, location, day, panel=panel, optimize_job=optimize_job(request, location, day)
+    )
     template = "scheduling/_board.html" if request.htmx else "scheduling/board.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def optimize_job(request: OrgRequest, location: Any, day: Any) -> BackgroundJob | None:
+    """The day's optimizer job started in the last half hour and still worth showing (running,
+    or done for the day as it still is), so a coordinator who left the page finds it again."""
+    if not can(request, Perm.SCHEDULE_EDIT):
+        return None
+    job = BackgroundJob.objects.filter(
+        organization=request.organization,
+        kind=BackgroundJob.Kind.OPTIMIZE_DAY,
+        params__location=str(location.public_id),
+        params__day=day.isoformat(),
+        created_at__gte=timezone.now() - dt.timedelta(minutes=30),
+    ).first()
+    if job is None or job.status == BackgroundJob.Status.FAILED:
+        return None
+    if job.status == BackgroundJob.Status.DONE and job.result.get("fingerprint") != fingerprint(
+        location, day
+    ):
+        return None  # applied, or the day changed since: the proposal no longer holds
+    return job
 
 
 @require_perm(Perm.SCHEDULE_VIEW)

@@ -2,32 +2,71 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chairside.scheduling import selectors, services
+from chairside.core.jobs import job_start
+from chairside.core.models import BackgroundJob
+from chairside.scheduling import services
+from chairside.scheduling.services.optimize import OPTIMIZE_SECONDS, move_value
 from chairside.scheduling.services.rearrange import Change
+from chairside.scheduling.tasks import optimize_day
 from chairside.scheduling.views.common import board_context, where_when
 from chairside.tenancy.access import OrgRequest, require_perm
-from chairside.tenancy.models import Chair, StaffMember
 from chairside.tenancy.roles import Perm
 
 
 @require_POST
 @require_perm(Perm.SCHEDULE_EDIT)
 def optimize(request: OrgRequest) -> HttpResponse:
+    """Start the optimizer as a background job; the answer polls it (``optimize_job``)."""
     location, day = where_when(request)
+    job = job_start(
+        organization=request.organization,
+        kind=BackgroundJob.Kind.OPTIMIZE_DAY,
+        params={"location": str(location.public_id), "day": day.isoformat()},
+        user=request.user,
+        task=optimize_day,
+    )
+    return job_answer(request, job)
+
+
+@require_perm(Perm.SCHEDULE_EDIT)
+def optimize_job(request: OrgRequest, public_id: str) -> HttpResponse:
+    job = get_object_or_404(
+        BackgroundJob,
+        organization=request.organization,
+        kind=BackgroundJob.Kind.OPTIMIZE_DAY,
+        public_id=public_id,
+    )
+    return job_answer(request, job)
+
+
+def job_answer(request: OrgRequest, job: BackgroundJob) -> HttpResponse:
+    """The job's progress (the partial polls itself), then its proposal or why it failed."""
+    if job.status == BackgroundJob.Status.FAILED:
+        return render(request, "scheduling/_optimize.html", {"errors": [job.error]}, status=422)
+    if job.status != BackgroundJob.Status.DONE:
+        return render(request, "scheduling/_optimize_wait.html", {"job": job, **progress(job)})
     try:
-        proposal = services.day_optimize_propose(location=location, day=day)
+        proposal = services.proposal_from_data(organization=request.organization, data=job.result)
     except ValidationError as exc:
         return render(request, "scheduling/_optimize.html", {"errors": exc.messages}, status=422)
     context = {"proposal": proposal, "chart": chart(proposal), "moves": moves(proposal)}
     return render(request, "scheduling/_optimize.html", context)
+
+
+def progress(job: BackgroundJob) -> dict[str, Any]:
+    """How far the solve is, by the clock: the solver stops at its time limit."""
+    if job.status != BackgroundJob.Status.RUNNING or job.started_at is None:
+        return {"percent": 0}
+    elapsed = (timezone.now() - job.started_at).total_seconds()
+    return {"percent": min(95, int(100 * elapsed / (OPTIMIZE_SECONDS + 2)))}
 
 
 def chart(proposal: services.Proposal) -> dict[str, Any]:
@@ -57,14 +96,7 @@ def moves(proposal: services.Proposal) -> list[dict[str, Any]]:
             "change": c,
             "before_start": c.appointment.start.astimezone(tz),
             "after_start": c.start.astimezone(tz),
-            "value": "|".join(
-                [
-                    str(c.appointment.public_id),
-                    c.start.isoformat(),
-                    str(c.chair.public_id),
-                    str(c.nurse.public_id) if c.nurse else "",
-                ]
-            ),
+            "value": move_value(c),
         }
         for c in proposal.changes
     ]
@@ -72,26 +104,9 @@ def moves(proposal: services.Proposal) -> list[dict[str, Any]]:
 
 def _changes(request: OrgRequest) -> list[Change]:
     """The accepted moves: ``appointment|start|chair|nurse`` each, as the proposal wrote them."""
-    changes = []
-    org = request.organization
-    for value in request.POST.getlist("move"):
-        try:
-            appointment_id, start, chair_id, nurse_id = value.split("|")
-            changes.append(
-                Change(
-                    selectors.access_appointment(organization=org, public_id=appointment_id),
-                    dt.datetime.fromisoformat(start),
-                    Chair.objects.get(location__organization=org, public_id=chair_id),
-                    StaffMember.objects.get(organization=org, public_id=nurse_id)
-                    if nurse_id
-                    else None,
-                )
-            )
-        except (ValueError, Chair.DoesNotExist, StaffMember.DoesNotExist):
-            raise ValidationError(
-                "The proposal could not be read; run the optimizer again."
-            ) from None
-    return changes
+    return services.parse_moves(
+        organization=request.organization, values=request.POST.getlist("move")
+    )
 
 
 @require_POST

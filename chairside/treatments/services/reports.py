@@ -90,8 +90,11 @@ def report_queue(*, visit: Visit, user: Any, with_pdf: bool = True) -> VisitRepo
         changes={"report": [None, f"v{version} to {recipient} by {report.get_channel_display()}"]},
     )
     if channel == VisitReport.Channel.EMAIL:
+        # Sent by a background job once the sign-off is committed (retried with back-off).
+        from chairside.treatments.tasks import send_report
+
         pk = report.pk
-        transaction.on_commit(lambda: report_deliver(report=VisitReport.objects.get(pk=pk)))
+        transaction.on_commit(lambda: send_report.delay(pk))
     return report
 
 
