@@ -229,6 +229,10 @@ def money(value: Any) -> Decimal:
 LETTERS = "ABCDEFGHIJKL"
 
 
+def _charge(row: dict[str, Any]) -> Decimal:
+    return Decimal(row["item"].charge or 0)
+
+
 # Item 1's boxes by payer kind (NUCC 1500 Reference Instruction Manual 02/12, item 1).
 _ITEM1 = {
     "medicare_b": "MEDICARE",
@@ -262,7 +266,7 @@ def cms1500_context(claim: Claim) -> dict[str, Any]:
         {
             "rows": chunk,
             "blank_rows": range(LINES_PER_FORM - len(chunk)),
-            "total": sum((r["item"].charge or Decimal(0) for r in chunk), Decimal(0)),
+            "total": sum((_charge(r) for r in chunk), Decimal(0)),
             "number": n,
         }
         for n, chunk in enumerate(chunks, start=1)
