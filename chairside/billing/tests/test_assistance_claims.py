@@ -24,7 +24,7 @@ THOUSAND = D(1000)
 
 
 def _claim_with_share(world: Any, share: Decimal = FIVE_HUNDRED) -> Claim:
-    claim = world.claim
+    claim: Claim = world.claim
     Claim.objects.filter(pk=claim.pk).update(patient_responsibility=share)
     claim.refresh_from_db()
     return claim

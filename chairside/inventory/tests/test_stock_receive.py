@@ -124,7 +124,7 @@ class TestStockReceive:
             expires_on=TODAY() + dt.timedelta(days=300),
         )
         lot = receive_free(patient)
-        assert (lot.patient, lot.cost_per_vial, lot.invoice) == (patient, 0, None)
+        assert lot.patient == patient and lot.cost_per_vial == 0 and lot.invoice is None
         assert "never billed" in Movement.objects.get(lot=lot).reason
 
     def test_it_refuses_a_cost_on_patient_specific_stock(
