@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from chairside.authorizations.models import BenefitsInvestigation
+from chairside.authorizations.models import AssistanceEnrollment, BenefitsInvestigation
 from chairside.authorizations.selectors import doses_documented
+from chairside.authorizations.services.assistance import active_enrollments, enrollment_remaining
 from chairside.formulary.services import reference_formulary
 from chairside.patients.selectors import latest_measurement
 from chairside.referrals.models import TreatmentOrder
+from chairside.rules.assistance import program_pays
 from chairside.rules.cost_share import (
     Benefit,
     CourseEstimate,
@@ -55,6 +57,17 @@ def _reduced_coinsurance(
 
 
 @dataclass(frozen=True)
+class ProgramHelp:
+    """What one assistance enrolment pays of the patient's estimated share."""
+
+    program: str
+    kind: str
+    pays: Decimal
+    remaining: Decimal | None
+    note: str
+
+
+@dataclass(frozen=True)
 class OrderEstimate:
     estimate: CourseEstimate | None
     doses: int
@@ -63,6 +76,8 @@ class OrderEstimate:
     advice: str
     notes: tuple[str, ...]
     problem: str = ""
+    programs: tuple[ProgramHelp, ...] = ()
+    patient_after_programs: Decimal | None = None
 
 
 def _benefit(check: BenefitsInvestigation | None) -> Benefit | None:
@@ -109,6 +124,11 @@ def order_estimate(order: TreatmentOrder, today: dt.date) -> OrderEstimate:
     white_bag = primary is not None and primary.acquisition_path == "white_bag"
     if white_bag:
         notes.append("White bagging: the drug is billed by the specialty pharmacy, not here.")
+    enrollments = active_enrollments(patient=order.patient, drug=order.drug, on=today)
+    free_drug = next((e for e in enrollments if e.program.kind == "free_drug"), None)
+    if free_drug is not None and not white_bag:
+        white_bag = True  # replacement drug is never billed: no drug amount to share
+        notes.append(f"Free drug from {free_drug.program}: the drug is not billed.")
     visits = []
     vials = [
         Decimal(p.strength_mg) for p in order.drug.packages.all() if p.single_dose
@@ -136,5 +156,38 @@ def order_estimate(order: TreatmentOrder, today: dt.date) -> OrderEstimate:
         notes.append("The secondary coverage is not verified yet and is left out.")
     estimate = estimate_course(visits, _benefit(primary), _benefit(secondary))
     kind = primary.coverage.payer.kind if primary else None
-    advice = assistance_advice(kind, estimate.patient_owes)
-    return OrderEstimate(estimate, len(visits), price, is_demo, advice, tuple(notes))
+    helps, left = _program_help(enrollments, kind, estimate.patient_owes, today.year)
+    advice = "" if helps and left == 0 else assistance_advice(kind, left)
+    return OrderEstimate(
+        estimate,
+        len(visits),
+        price,
+        is_demo,
+        advice,
+        tuple(notes),
+        programs=tuple(helps),
+        patient_after_programs=left if helps else None,
+    )
+
+
+def _program_help(
+    enrollments: list[AssistanceEnrollment], payer_kind: str | None, owes: Decimal, year: int
+) -> tuple[list[ProgramHelp], Decimal]:
+    """Each enrolment in turn pays what it may of what is still owed."""
+    helps = []
+    for enrollment in enrollments:
+        remaining = enrollment_remaining(enrollment, year)
+        share = program_pays(
+            enrollment.program.kind, payer_kind=payer_kind, patient_owes=owes, remaining=remaining
+        )
+        helps.append(
+            ProgramHelp(
+                str(enrollment.program),
+                enrollment.program.get_kind_display(),
+                share.pays,
+                remaining,
+                share.note,
+            )
+        )
+        owes = share.patient_still_owes
+    return helps, owes

@@ -6,7 +6,13 @@ from typing import Any
 
 from django import forms
 
-from chairside.authorizations.models import BenefitsInvestigation, PriorAuthorization
+from chairside.authorizations.models import (
+    AssistanceEnrollment,
+    AssistanceProgram,
+    BenefitsInvestigation,
+    PriorAuthorization,
+)
+from chairside.formulary.models import Drug
 from chairside.rules import authorization_states as states
 from chairside.tenancy.models import StaffMember
 
@@ -132,3 +138,51 @@ class AssignForm(forms.Form):
             organization=organization, is_active=True
         )
         self.fields["staff"].to_field_name = "public_id"  # type: ignore[attr-defined]
+
+
+class AssistanceProgramForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = AssistanceProgram
+        fields = ["name", "kind", "sponsor", "drug", "phone", "claims_address"]
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["drug"].queryset = Drug.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, is_active=True, premedication=False
+        )
+
+    def _post_clean(self) -> None:
+        pass  # the service validates with the organization set
+
+
+class EnrollmentForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = AssistanceEnrollment
+        fields = [
+            "program",
+            "drug",
+            "member_id",
+            "card_details",
+            "enrolled_on",
+            "expires_on",
+            "annual_cap",
+            "notes",
+        ]
+        widgets = {"enrolled_on": DATE, "expires_on": DATE}
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = AssistanceProgram.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, is_active=True
+        )
+        self.fields["drug"].queryset = Drug.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, is_active=True, premedication=False
+        )
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class EnrollmentEndForm(forms.Form):
+    ended_on = forms.DateField(widget=DATE, label="Ends on")
+    end_reason = forms.CharField(max_length=200, label="Why")

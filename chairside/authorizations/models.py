@@ -296,3 +296,79 @@ class AuthorizationUsage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.units} units on {self.on_date} ({self.kind})"
+
+
+class AssistanceProgram(OrgScopedModel):
+    """A manufacturer copay program, a charitable foundation fund or a free-drug program
+    (kinds and who may use them: ``rules.assistance``)."""
+
+    class Kind(models.TextChoices):
+        COPAY = "copay", "Manufacturer copay program"
+        FOUNDATION = "foundation", "Charitable foundation grant"
+        FREE_DRUG = "free_drug", "Free-drug (replacement) program"
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    sponsor = models.CharField(max_length=120, blank=True, help_text="Manufacturer or foundation.")
+    drug = models.ForeignKey(
+        "formulary.Drug",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for a fund that covers several drugs (e.g. a disease fund).",
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    claims_address = models.CharField(
+        max_length=200, blank=True, help_text="Where claims go: portal, fax or address."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="uniq_assistance_program")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssistanceEnrollment(OrgScopedModel):
+    """One patient's enrolment in a program for a drug: its dates, cap and what is left."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="assistance_enrollments"
+    )
+    program = models.ForeignKey(
+        AssistanceProgram, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    drug = models.ForeignKey("formulary.Drug", on_delete=models.PROTECT, related_name="+")
+    member_id = models.CharField(
+        "member / grant ID", max_length=60, help_text="Card number or grant number."
+    )
+    card_details = models.CharField(
+        "BIN / PCN / group", max_length=120, blank=True, help_text="As printed on the card."
+    )
+    enrolled_on = models.DateField()
+    expires_on = models.DateField()
+    annual_cap = _money(
+        "annual maximum", null=True, blank=True, help_text="Empty when the program states none."
+    )
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-enrolled_on"]
+        indexes = [models.Index(fields=["patient", "drug"], name="assist_patient_drug")]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.member_id}"
+
+    def is_active_on(self, day: Any) -> bool:
+        ends = self.ended_on or self.expires_on
+        return self.enrolled_on <= day <= ends and (self.ended_on is None or day < self.ended_on)

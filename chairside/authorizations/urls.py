@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from chairside.authorizations.views import authorizations, benefits, queues
+from chairside.authorizations.views import assistance, authorizations, benefits, queues
 
 app_name = "authorizations"
 
@@ -29,6 +29,17 @@ urlpatterns = [
         "authorizations/<uuid:public_id>/documents/",
         authorizations.authorization_document_add,
         name="document_add",
+    ),
+    path("assistance-programs/", assistance.programs, name="assistance_programs"),
+    path(
+        "patients/<uuid:public_id>/assistance/",
+        assistance.patient_assistance,
+        name="assistance",
+    ),
+    path(
+        "assistance/<uuid:public_id>/end/",
+        assistance.enrollment_end,
+        name="assistance_end",
     ),
     path(
         "documents/<uuid:public_id>/",

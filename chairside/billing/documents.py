@@ -68,6 +68,7 @@ def primary_of(claim: Claim) -> Claim | None:
 
 def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -> CheckInput:
     from chairside.billing.pricing import mue_limits
+    from chairside.patients.reference import icd10_catalog
 
     items = _items(claim)
     primary = primary_of(claim)
@@ -86,6 +87,7 @@ def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -
         mue_limits=limits,
         mue_source=mue_source,
         mue_override_note=claim.mue_override_note,
+        known_icd10=tuple(icd10_catalog()),
     )
 
 
@@ -227,8 +229,25 @@ def money(value: Any) -> Decimal:
 LETTERS = "ABCDEFGHIJKL"
 
 
+def _charge(row: dict[str, Any]) -> Decimal:
+    return Decimal(row["item"].charge or 0)
+
+
+# Item 1's boxes by payer kind (NUCC 1500 Reference Instruction Manual 02/12, item 1).
+_ITEM1 = {
+    "medicare_b": "MEDICARE",
+    "medicaid": "MEDICAID",
+    "tricare": "TRICARE",
+    "medicare_advantage": "GROUP HEALTH PLAN",
+    "commercial": "GROUP HEALTH PLAN",
+}
+ITEM1_BOXES = ("MEDICARE", "MEDICAID", "TRICARE", "CHAMPVA", "GROUP HEALTH PLAN", "FECA", "OTHER")
+LINES_PER_FORM = 6  # item 24 has six service lines; more lines continue on another form
+
+
 def cms1500_context(claim: Claim) -> dict[str, Any]:
-    """What the CMS-1500 view prints (NUCC 1500 Reference Instruction Manual items)."""
+    """What the CMS-1500 view prints (NUCC 1500 Reference Instruction Manual items), split
+    into forms of six service lines, each form totalled on its own (item 28)."""
     facts = claim.encounter.encounter_facts()
     coverage = (
         facts.coverages[claim.sequence - 1] if len(facts.coverages) >= claim.sequence else None
@@ -238,17 +257,33 @@ def cms1500_context(claim: Claim) -> dict[str, Any]:
         {
             "item": item,
             "pointers": "".join(LETTERS[p - 1] for p in item.line.pointer_list if 0 < p <= 12),
-            "modifiers": item.line.modifier_list,
+            "modifiers": item.line.modifier_list[:4],
         }
         for item in _items(claim)
     ]
+    chunks = [rows[i : i + LINES_PER_FORM] for i in range(0, len(rows), LINES_PER_FORM)] or [[]]
+    forms = [
+        {
+            "rows": chunk,
+            "blank_rows": range(LINES_PER_FORM - len(chunk)),
+            "total": sum((_charge(r) for r in chunk), Decimal(0)),
+            "number": n,
+        }
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+    codes = [d.replace(".", "") for d in facts.diagnoses[:12]]
+    diagnoses = list(zip(LETTERS, codes + [""] * (12 - len(codes)), strict=False))
+    kind = claim.payer.kind
     return {
         "facts": facts,
         "coverage": coverage,
         "other_coverage": other,
-        "diagnoses": list(
-            zip(LETTERS, (d.replace(".", "") for d in facts.diagnoses[:12]), strict=False)
-        ),
+        "diagnoses": list(zip(LETTERS, codes, strict=False)),
+        "diagnosis_rows": [diagnoses[i : i + 4] for i in range(0, 12, 4)],
         "rows": rows,
+        "forms": forms,
+        "form_count": len(forms),
+        "item1": [(box, box == _ITEM1.get(kind, "OTHER")) for box in ITEM1_BOXES],
+        "relationship": (coverage.relationship if coverage else "self").upper(),
         "facility": _facility(claim),
     }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from chairside.authorizations.models import AssistanceEnrollment
 from chairside.billing.models import BillingProfile, Denial, PayerContract, PayerDrugCategory
 from chairside.formulary.models import Drug
 from chairside.patients.models import Payer
@@ -219,3 +221,27 @@ class MueOverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Why the units are medically necessary",
     )
+
+
+class AssistanceClaimForm(forms.Form):
+    enrollment = forms.ModelChoiceField(queryset=AssistanceEnrollment.objects.none())
+    amount = forms.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    submitted_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    eob = forms.FileField(
+        required=False, label="Insurer's EOB (PDF or image)", help_text="Programs ask for it."
+    )
+
+    def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrollment"].queryset = AssistanceEnrollment.objects.filter(  # type: ignore[attr-defined]
+            patient=patient
+        ).select_related("program")
+
+
+class AssistanceDecisionForm(forms.Form):
+    status = forms.ChoiceField(choices=[("paid", "Paid"), ("denied", "Denied")])
+    amount_paid = forms.DecimalField(max_digits=10, decimal_places=2, required=False)
+    decided_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(max_length=60, required=False)
+    note = forms.CharField(max_length=300, required=False, label="Note (why, if denied)")
+    eob = forms.FileField(required=False, label="Program's answer (PDF or image)")

@@ -18,6 +18,13 @@ urlpatterns = [
     path("claims/<uuid:public_id>/void/", views.claim_void, name="claim_void"),
     path("claims/<uuid:public_id>/mue/", views.claim_mue_override, name="claim_mue"),
     path("claims/<uuid:public_id>/cms-1500/", views.claim_cms1500, name="claim_cms1500"),
+    path("claims/<uuid:public_id>/assistance/", views.claim_assistance, name="claim_assistance"),
+    path("assistance/<uuid:public_id>/decide/", views.assistance_decide, name="assistance_decide"),
+    path(
+        "assistance/documents/<uuid:public_id>/",
+        views.assistance_document,
+        name="assistance_document",
+    ),
     path("exports/<uuid:public_id>/", views.export_download, name="export"),
     path("visits/<uuid:public_id>/", views.encounter_detail, name="encounter"),
     path("visits/<uuid:public_id>/reviewed/", views.encounter_reviewed, name="encounter_reviewed"),

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from chairside.authorizations.models import AssistanceProgram
 from chairside.formulary.models import Drug, Package
 from chairside.inventory.models import InventorySettings, StoragePlace, Vendor
 from chairside.patients.models import Patient
@@ -62,6 +63,14 @@ class ReceiptForm(forms.Form):
             required=False,
             label="Patient MRN (patient-specific stock only)",
             help_text="Only for drug a specialty pharmacy shipped for one patient.",
+        )
+        self.fields["replacement_program"] = forms.ModelChoiceField(
+            queryset=AssistanceProgram.objects.filter(
+                organization=organization, kind=AssistanceProgram.Kind.FREE_DRUG, is_active=True
+            ),
+            required=False,
+            label="Replacement drug from (free-drug program)",
+            help_text="Free drug for the enrolled patient above: kept apart and never billed.",
         )
         self.fields["invoice_date"].initial = timezone.localdate()
 

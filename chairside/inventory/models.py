@@ -211,6 +211,8 @@ class Lot(OrgScopedModel):
     ``patient`` set: patient-specific ("white bag") stock, shipped by a specialty pharmacy for
     that patient, dispensable only to them and never billed as the center's drug (it cost the
     center nothing; Medicare Benefit Policy Manual ch. 15 §50.3, §60.1.A).
+    ``replacement_program`` set as well: free drug a manufacturer's program sent for that
+    enrolled patient — kept apart from bought stock, valued at zero and never billed.
     """
 
     storage_place = models.ForeignKey(StoragePlace, on_delete=models.PROTECT, related_name="lots")
@@ -234,6 +236,14 @@ class Lot(OrgScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="inventory_lots",
+    )
+    replacement_program = models.ForeignKey(
+        "authorizations.AssistanceProgram",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Free drug from this program for the patient: never billed.",
     )
     po_line = models.ForeignKey(
         PurchaseOrderLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="lots"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -20,6 +22,13 @@ def search_key(text: str) -> str:
     """Lower-case ASCII letters and digits, for fast prefix search ('O'Brien' → 'obrien')."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return "".join(ch for ch in folded if ch.isalnum())
+
+
+def _compiles(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValidationError(f"Not a valid regular expression: {exc}.") from None
 
 
 class Payer(OrgScopedModel):
@@ -37,6 +46,21 @@ class Payer(OrgScopedModel):
         "electronic payer ID", max_length=20, blank=True, help_text="Used on 837P claims."
     )
     phone = models.CharField(max_length=30, blank=True)
+    member_id_pattern = models.CharField(
+        "member ID pattern",
+        max_length=200,
+        blank=True,
+        validators=[_compiles],
+        help_text="A regular expression every member ID of this payer matches, from the payer's "
+        "published ID card format (e.g. [A-Z]{3}[0-9]{9}). Empty: not checked. Medicare Part B "
+        "IDs are always checked against the MBI format.",
+    )
+    member_id_hint = models.CharField(
+        "member ID format, in words",
+        max_length=120,
+        blank=True,
+        help_text="Shown when an ID does not match, e.g. '3 letters then 9 digits'.",
+    )
     is_demo = models.BooleanField(default=False, help_text="A made-up payer for the demo center.")
 
     class Meta:

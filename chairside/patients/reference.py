@@ -6,6 +6,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from chairside.rules.icd10 import billable_children
+
 DATA = Path(__file__).resolve().parent / "data" / "icd10_infusion.json"
 
 
@@ -21,6 +23,15 @@ def icd10_catalog() -> dict[str, dict[str, str]]:
 def icd10_description(code: str) -> str | None:
     row = icd10_catalog().get(code)
     return row["description"] if row else None
+
+
+def icd10_not_billable(code: str) -> str | None:
+    """Why a code cannot be billed, with its billable children, or None."""
+    children = billable_children(code, tuple(icd10_catalog()))
+    if not children:
+        return None
+    choices = "; ".join(f"{c} {icd10_catalog()[c]['description']}" for c in children[:8])
+    return f"{code} is a category, not a billable code. Choose one of: {choices}."
 
 
 def icd10_search(term: str, limit: int = 20) -> list[dict[str, str]]:

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from chairside.patients.models import BodyMeasurement, Coverage, Patient, Payer, search_key
+from chairside.rules.charges import CoverageFacts, Person
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 
@@ -109,3 +110,50 @@ def latest_measurement(patient: Patient) -> BodyMeasurement | None:
 
 def payers(*, organization: Any) -> QuerySet[Payer]:
     return Payer.objects.filter(organization=organization)
+
+
+# --- The chart as the claim sees it (rules.charges facts) ------------------------------
+
+
+def claim_person(patient: Patient) -> Person:
+    """The patient's current demographics in the claim's terms (837P 2010CA/BA, 1500 2-5)."""
+    return Person(
+        last_name=patient.last_name,
+        first_name=patient.first_name,
+        middle_name=patient.middle_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
+        address_line1=patient.address_line1,
+        address_line2=patient.address_line2,
+        city=patient.city,
+        state=patient.state,
+        postal_code=patient.postal_code,
+    )
+
+
+def _subscriber(name: str) -> Person:
+    first, _, last = name.strip().rpartition(" ")
+    return Person(last_name=last or name, first_name=first, date_of_birth=None, sex="U")
+
+
+def claim_coverages(patient: Patient, on: dt.date) -> tuple[CoverageFacts, ...]:
+    """The patient's billable coverages on a day, in the order of benefits (up to three)."""
+    found = []
+    for c in patient.coverages.select_related("payer").order_by("order", "-effective_from"):
+        if not c.is_active_on(on) or c.payer.kind == "self_pay":
+            continue
+        found.append(
+            CoverageFacts(
+                payer_ref=str(c.payer.public_id),
+                payer_name=c.payer.name,
+                payer_id=c.payer.payer_id,
+                member_id=c.member_id,
+                group_number=c.group_number,
+                plan_name=c.plan_name,
+                relationship=c.subscriber_relation,
+                subscriber=_subscriber(c.subscriber_name)
+                if c.subscriber_relation != "self"
+                else None,
+            )
+        )
+    return tuple(found[:3])

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
+from chairside.core.validation import Problems
 from chairside.patients.models import (
     Allergy,
     BodyMeasurement,
@@ -21,8 +22,9 @@ from chairside.patients.models import (
     Payer,
     search_key,
 )
-from chairside.patients.reference import icd10_description
+from chairside.patients.reference import icd10_description, icd10_not_billable
 from chairside.rules.icd10 import normalize_icd10
+from chairside.rules.member_ids import mbi_problem, member_id_problem, normalize_mbi
 
 PATIENT_FIELDS = (
     "mrn",
@@ -47,22 +49,29 @@ PATIENT_FIELDS = (
 )
 
 
-def _check_birth_date(born: dt.date, today: dt.date) -> None:
+def check_birth_date(born: dt.date | None, field: str = "date_of_birth") -> None:
+    """A birth date is not in the future and not more than 130 years ago."""
+    if born is None:
+        return
+    today = timezone.localdate()
     if born > today:
-        raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+        raise ValidationError({field: "Date of birth cannot be in the future."})
     if born.year < today.year - 130:
-        raise ValidationError({"date_of_birth": "Date of birth is more than 130 years ago."})
+        raise ValidationError({field: "Date of birth is more than 130 years ago."})
 
 
 def _save_patient(patient: Patient) -> None:
-    if patient.date_of_birth:
-        _check_birth_date(patient.date_of_birth, timezone.localdate())
+    """Check everything (all problems reported at once), then save."""
+    problems = Problems()
+    with problems.check():
+        check_birth_date(patient.date_of_birth)
     taken = Patient.objects.filter(organization=patient.organization, mrn=patient.mrn.strip())
     if patient.pk:
         taken = taken.exclude(pk=patient.pk)
     if patient.mrn and taken.exists():
-        raise ValidationError({"mrn": f"Another patient already has MRN {patient.mrn}."})
-    patient.full_clean()
+        problems.add(ValidationError({"mrn": f"Another patient already has MRN {patient.mrn}."}))
+    problems.full_clean(patient)
+    problems.raise_if_any()
     try:
         with transaction.atomic():
             patient.save()
@@ -212,6 +221,9 @@ def diagnosis_add(
         code = normalize_icd10(icd10_code)
     except ValueError as exc:
         raise ValidationError({"icd10_code": str(exc)}) from None
+    not_billable = icd10_not_billable(code)
+    if not_billable:
+        raise ValidationError({"icd10_code": not_billable})
     description = description.strip() or icd10_description(code) or ""
     if not description:
         raise ValidationError(
@@ -289,9 +301,25 @@ COVERAGE_FIELDS = (
 )
 
 
+def _check_member_id(coverage: Coverage) -> None:
+    """Medicare Part B ids are MBIs (CMS format); other payers' ids match their pattern."""
+    payer = coverage.payer
+    if payer.kind == Payer.Kind.MEDICARE_B:
+        problem = mbi_problem(coverage.member_id)
+        if problem:
+            raise ValidationError({"member_id": problem})
+        coverage.member_id = normalize_mbi(coverage.member_id)
+        return
+    problem = member_id_problem(coverage.member_id, payer.member_id_pattern)
+    if problem:
+        hint = f" ({payer.member_id_hint})" if payer.member_id_hint else ""
+        raise ValidationError({"member_id": f"{problem[:-1]}{hint}."})
+
+
 def _check_coverage(coverage: Coverage) -> None:
     if coverage.payer.organization_id != coverage.patient.organization_id:
         raise ValidationError({"payer": "Choose one of your organization's payers."})
+    _check_member_id(coverage)
     if coverage.effective_to and coverage.effective_to < coverage.effective_from:
         raise ValidationError({"effective_to": "The end date is before the start date."})
     if (

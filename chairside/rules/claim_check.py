@@ -10,7 +10,8 @@ where to fix it, in words a biller or coordinator understands. What is checked, 
   always works from an order (837P loop 2310A is required "when this claim involves
   services resulting from a referral"; Medicare requires the ordering/referring NPI,
   Pub. 100-04 ch. 26 item 17).
-* At least one diagnosis, each shaped like an ICD-10-CM code (837P HI; 1500 item 21).
+* At least one diagnosis, each shaped like an ICD-10-CM code (837P HI; 1500 item 21) and
+  complete: a category with children is not billable (ICD-10-CM Guidelines I.B.3).
 * The payer's prior authorization number when the payer requires one for the drug
   (837P REF*G1, 1500 item 23).
 * An NDC on every drug line (N4 qualifier; required by Medicaid under the Deficit
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chairside.rules.charges import ClaimLine, EncounterFacts, Person, Provider
-from chairside.rules.icd10 import normalize_icd10
+from chairside.rules.icd10 import billable_children, normalize_icd10
 from chairside.rules.npi import is_valid_npi
 
 _EIN = re.compile(r"^[0-9]{9}$")
@@ -91,6 +92,7 @@ class CheckInput:
     mue_limits: Mapping[str, int] = field(default_factory=dict)
     mue_source: str = ""
     mue_override_note: str = ""
+    known_icd10: Sequence[str] = ()
 
 
 def check_claim(data: CheckInput) -> list[Problem]:
@@ -101,7 +103,7 @@ def check_claim(data: CheckInput) -> list[Problem]:
     problems += _check_payer(data)
     problems += _check_patient(data.facts.patient)
     problems += _check_providers(data)
-    problems += _check_diagnoses(data.facts)
+    problems += _check_diagnoses(data.facts, data.known_icd10)
     problems += _check_lines(data)
     problems += _check_frequency(data)
     problems += _check_mue(data)
@@ -252,7 +254,7 @@ def _check_providers(data: CheckInput) -> list[Problem]:
     return problems
 
 
-def _check_diagnoses(facts: EncounterFacts) -> list[Problem]:
+def _check_diagnoses(facts: EncounterFacts, known: Sequence[str] = ()) -> list[Problem]:
     codes = [code for code in facts.diagnoses if code.strip()]
     if not codes:
         return [
@@ -261,9 +263,19 @@ def _check_diagnoses(facts: EncounterFacts) -> list[Problem]:
     problems: list[Problem] = []
     for code in codes:
         try:
-            normalize_icd10(code)
+            normal = normalize_icd10(code)
         except ValueError:
             problems.append(Problem("diagnosis", f"Diagnosis {code!r} is not an ICD-10-CM code."))
+            continue
+        children = billable_children(normal, tuple(known))
+        if children:
+            problems.append(
+                Problem(
+                    "diagnosis",
+                    f"Diagnosis {normal} is a category, not a billable code: change it on the "
+                    f"patient's diagnoses to one of {', '.join(children)}.",
+                )
+            )
     return problems
 
 

@@ -28,3 +28,16 @@ def normalize_icd10(code: str) -> str:
             "then optionally a dot and 1-4 more (e.g. K50.90)."
         )
     return raw
+
+
+def billable_children(code: str, known_codes: list[str] | tuple[str, ...]) -> list[str]:
+    """The known complete codes under ``code`` when ``code`` is a category or subcategory.
+
+    ICD-10-CM Official Guidelines I.B.3: "A three-character code is to be used only if it is
+    not further subdivided"; a code with children is not billable and claims carrying it are
+    rejected (e.g. G35 since FY2026 has the children G35.A … G35.D). An empty list means the
+    code has no children among the known ones (it may still be incomplete in the full code
+    set, which Chairside does not ship).
+    """
+    stem = code.replace(".", "")
+    return sorted(c for c in known_codes if c != code and c.replace(".", "").startswith(stem))

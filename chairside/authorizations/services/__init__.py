@@ -8,6 +8,14 @@ Stable interface for other modules: ``authorization_check``, ``authorization_res
 from __future__ import annotations
 
 from chairside.authorizations.services.assignment import work_item_assign
+from chairside.authorizations.services.assistance import (
+    active_enrollments,
+    assistance_enroll,
+    assistance_enrollment_end,
+    assistance_program_create,
+    enrollment_remaining,
+    enrollment_used,
+)
 from chairside.authorizations.services.authorizations import (
     DETAIL_FIELDS,
     authorization_document_add,
@@ -32,6 +40,12 @@ from chairside.authorizations.services.booking import (
 )
 
 __all__ = [
+    "active_enrollments",
+    "assistance_enroll",
+    "assistance_enrollment_end",
+    "assistance_program_create",
+    "enrollment_remaining",
+    "enrollment_used",
     "BENEFITS_FIELDS",
     "DETAIL_FIELDS",
     "AuthorizationDecision",

@@ -1,6 +1,7 @@
 """Billing data: settings and prices, encounters and their charge lines, claims, remittances
 and denials. Split by subject; import from here."""
 
+from chairside.billing.models.assistance import AssistanceClaim, AssistanceClaimDocument
 from chairside.billing.models.charges import ChargeLine, Encounter, LineAdjustment
 from chairside.billing.models.claims import Claim, ClaimExport, ClaimItem, ClaimStateChange
 from chairside.billing.models.fees import (
@@ -25,6 +26,8 @@ from chairside.billing.models.remittances import (
 )
 
 __all__ = [
+    "AssistanceClaim",
+    "AssistanceClaimDocument",
     "AspPrice",
     "AspPricingFile",
     "BillingProfile",

@@ -3,6 +3,11 @@
 The entry point for the visit module is :func:`charges_derive_for_visit`.
 """
 
+from chairside.billing.services.assistance import (
+    assistance_claim_decide,
+    assistance_claim_submit,
+    claim_share_open,
+)
 from chairside.billing.services.charges import (
     charge_line_adjust,
     charges_derive,
@@ -35,6 +40,9 @@ from chairside.billing.services.remittances import (
 )
 
 __all__ = [
+    "assistance_claim_decide",
+    "assistance_claim_submit",
+    "claim_share_open",
     "asp_file_import",
     "billing_profile_save",
     "charge_line_adjust",

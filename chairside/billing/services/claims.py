@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,9 @@ from chairside.billing.documents import check_input, primary_of
 from chairside.billing.models import ChargeLine, Claim, ClaimItem, ClaimStateChange, Encounter
 from chairside.billing.pricing import PriceBook
 from chairside.patients.models import Payer
+from chairside.patients.selectors import claim_coverages, claim_person
 from chairside.rules import claim_states as states
+from chairside.rules.charges import facts_to_dict
 from chairside.rules.claim_check import Problem, check_claim
 from chairside.rules.reimbursement import expected_line
 
@@ -224,6 +227,10 @@ def claim_check(*, claim: Claim, user: Any = None) -> list[Problem]:
         raise ValidationError(
             f"Claim {locked.control_number} is {locked.state_label}; there is nothing to check."
         )
+    encounter_refresh_from_chart(encounter=locked.encounter, user=user)
+    coverages = locked.encounter.encounter_facts().coverages
+    if len(coverages) >= locked.sequence:
+        locked.member_id = coverages[locked.sequence - 1].member_id
     data = check_input(
         locked,
         authorization_required=_authorization_required(locked),
@@ -239,6 +246,52 @@ def claim_check(*, claim: Claim, user: Any = None) -> list[Problem]:
         _move(locked, states.DRAFT, user, f"{len(problems)} item(s) to fix.")
     claim.refresh_from_db()
     return problems
+
+
+def encounter_refresh_from_chart(*, encounter: Encounter, user: Any = None) -> list[str]:
+    """Claims follow the chart: re-read the patient's demographics and, for each payer on
+    the encounter, that payer's member details as the chart has them now.
+
+    A biller who fixes an address or a member ID on the chart clears the claim check
+    without an addendum to the visit. Only who is billed is refreshed (the payers and their
+    order stay as on the day of service; the lines never change here). Audited with the
+    fields that changed; returns them.
+    """
+    facts = encounter.encounter_facts()
+    patient = encounter.patient
+    current = {c.payer_ref: c for c in claim_coverages(patient, facts.date_of_service)}
+    refreshed = replace(
+        facts,
+        patient=claim_person(patient),
+        coverages=tuple(current.get(c.payer_ref, c) for c in facts.coverages),
+    )
+    if refreshed == facts:
+        return []
+    changed = sorted(
+        {
+            f"patient.{k}"
+            for k, v in asdict(refreshed.patient).items()
+            if asdict(facts.patient)[k] != v
+        }
+        | {
+            f"coverage {new.payer_name}.{k}"
+            for old, new in zip(facts.coverages, refreshed.coverages, strict=True)
+            for k, v in asdict(new).items()
+            if asdict(old)[k] != v
+        }
+    )
+    encounter.facts = facts_to_dict(refreshed)
+    encounter.save(update_fields=["facts", "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        user=user,
+        organization=encounter.organization,
+        obj=encounter,
+        patient=patient,
+        changes={"refreshed_from_chart": changed},
+        reason="Demographics and member details re-read from the chart for the claim check.",
+    )
+    return changed
 
 
 def _move(claim: Claim, target: str, user: Any, reason: str = "") -> None:

@@ -118,3 +118,45 @@ class TestRemittancePage:
         assert "Processed as primary" in body
         assert 'title="CO-16: Claim/service lacks information' in body
         assert 'title="M119: Missing/incomplete/invalid' in body
+
+
+@pytest.mark.django_db
+class TestClaimsFollowTheChart:
+    def test_fixing_the_address_on_the_chart_clears_the_check(
+        self, biller_client: Any, world: Any
+    ) -> None:
+        from chairside.audit.models import AuditEvent
+        from chairside.billing.services import claim_check
+        from chairside.patients.models import Patient
+
+        claim = world.ready
+        patient = claim.encounter.patient
+        Patient.objects.filter(pk=patient.pk).update(address_line1="", city="")
+        problems = claim_check(claim=claim, user=None)
+        assert [p.code for p in problems] == ["patient_address"]
+        assert "incomplete" in problems[0].message
+        Patient.objects.filter(pk=patient.pk).update(address_line1="9 Oak Lane", city="Riverside")
+        assert claim_check(claim=claim, user=None) == []
+        claim.refresh_from_db()
+        assert claim.encounter.encounter_facts().patient.address_line1 == "9 Oak Lane"
+        assert AuditEvent.objects.filter(
+            object_id=claim.encounter.public_id,
+            reason__startswith="Demographics and member details re-read",
+        ).exists()
+
+    def test_a_member_id_fixed_on_the_chart_goes_on_the_claim(
+        self, biller_client: Any, world: Any
+    ) -> None:
+        from chairside.billing.services import claim_check
+        from chairside.core import testing as f
+
+        claim = world.ready
+        encounter = claim.encounter
+        payer = claim.payer
+        f.make_coverage(encounter.patient, payer, member_id="NEW123", effective_from=bf.DAY)
+        claim_check(claim=claim, user=None)
+        claim.refresh_from_db()
+        assert claim.member_id == "NEW123"
+        assert encounter.encounter_facts().coverages[0].member_id != "NEW123"  # stale copy
+        claim.encounter.refresh_from_db()
+        assert claim.encounter.encounter_facts().coverages[0].member_id == "NEW123"

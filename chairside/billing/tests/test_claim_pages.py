@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,13 +77,28 @@ class TestClaimPage:
             reverse("billing:claim_cms1500", kwargs={"public_id": world.claim.public_id})
         ).content.decode()
         assert "HEALTH INSURANCE CLAIM FORM" in page
-        assert "A. K5090" in page and "N457894003001UN3.5" in page
+        assert "a. K5090" in page and "N457894003001UN3.5" in page
         assert "1245319599" in page  # item 17b referring NPI
         pdf = biller_client.get(
             reverse("billing:claim_cms1500", kwargs={"public_id": world.claim.public_id}),
             {"format": "pdf"},
         )
         assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+        out = Path("test-output/screenshots")
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "cms1500.pdf").write_bytes(pdf.content)  # for a look at the printed form
+
+    def test_it_prints_six_service_lines_per_form(self, world: Any) -> None:
+        from chairside.billing.documents import cms1500_context
+
+        context = cms1500_context(world.claim)
+        rows = context["rows"]
+        assert context["form_count"] == (len(rows) + 5) // 6
+        assert all(len(form["rows"]) <= 6 for form in context["forms"])
+        assert sum(form["total"] for form in context["forms"]) == sum(
+            r["item"].charge for r in rows
+        )
+        assert [box for box, on in context["item1"] if on] == ["GROUP HEALTH PLAN"]  # commercial
 
     def test_it_moves_a_claim_with_a_reason(self, biller_client: Any, world: Any) -> None:
         biller_client.post(

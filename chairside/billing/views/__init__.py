@@ -1,5 +1,10 @@
 """Billing pages: thin — parse the form, call one service or selector, render."""
 
+from chairside.billing.views.assistance import (
+    assistance_decide,
+    assistance_document,
+    claim_assistance,
+)
 from chairside.billing.views.claims import (
     claim_check,
     claim_cms1500,
@@ -37,6 +42,9 @@ from chairside.billing.views.work import (
 )
 
 __all__ = [
+    "assistance_decide",
+    "assistance_document",
+    "claim_assistance",
     "billing_settings",
     "claim_check",
     "claim_cms1500",

@@ -157,6 +157,7 @@ def shipment_receive(
     patient: Any = None,
     purchase_order: PurchaseOrder | None = None,
     at: dt.datetime | None = None,
+    replacement_program: Any = None,
 ) -> list[Lot]:
     """Receive every lot of one shipment, or none of them.
 
@@ -186,6 +187,7 @@ def shipment_receive(
         "patient": patient,
         "storage_place": storage_place,
         "at": when,
+        "replacement_program": replacement_program,
     }
     lots = _receive_lines(lines, common, purchase_order)
     if purchase_order is not None:

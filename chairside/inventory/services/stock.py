@@ -79,6 +79,32 @@ def _check_cost(patient: Any, cost_per_vial: Decimal | None, vendor: Any, invoic
     return Decimal(cost_per_vial)
 
 
+def _check_replacement(program: Any, patient: Any, package: Any, day: dt.date) -> None:
+    """Free drug comes for one enrolled patient, under a free-drug program, for that drug."""
+    if program is None:
+        return
+    if program.organization_id != package.drug.organization_id:
+        raise ValidationError(
+            {"replacement_program": "Choose one of your organization's programs."}
+        )
+    if program.kind != "free_drug":
+        raise ValidationError(
+            {"replacement_program": f"{program} is not a free-drug (replacement) program."}
+        )
+    if patient is None:
+        raise ValidationError(
+            {"patient": "Replacement drug is received for the enrolled patient: give the MRN."}
+        )
+    enrolled = program.enrollments.filter(patient=patient, drug=package.drug_id)
+    if not any(e.is_active_on(day) for e in enrolled):
+        raise ValidationError(
+            {
+                "replacement_program": f"{patient} has no current enrolment in {program} "
+                f"for {package.drug}."
+            }
+        )
+
+
 @transaction.atomic
 def stock_receive(
     *,
@@ -95,6 +121,7 @@ def stock_receive(
     patient: Any = None,
     po_line: Any = None,
     at: dt.datetime | None = None,
+    replacement_program: Any = None,
 ) -> Lot:
     """Receive ``vials`` of one lot into a storage place; returns the new lot.
 
@@ -108,6 +135,7 @@ def stock_receive(
     )
     count = whole_vials(vials)
     when, received_on = moment(at, storage_place.location)
+    _check_replacement(replacement_program, patient, package, received_on)
     _check_receipt(
         storage_place=storage_place,
         lot_number=lot_number,
@@ -128,11 +156,14 @@ def stock_receive(
         received_on=received_on,
         patient=patient,
         po_line=po_line,
+        replacement_program=replacement_program,
     )
     # Relations were checked above (same organization); the database enforces the constraints.
     lot.full_clean(exclude=LOT_RELATIONS, validate_constraints=False)
     lot.save()
     reason = f"Invoice {invoice.number}" if invoice is not None else ""
+    if replacement_program is not None:
+        reason = f"Replacement (free) drug from {replacement_program}: never billed"
     record(
         lot=locked(lot),
         kind=Kind.RECEIVE,

@@ -88,6 +88,45 @@ class TestStockReceive:
         assert white_bag.cost_per_vial == 0
         assert white_bag.invoice is None
 
+    def test_replacement_drug_comes_for_an_enrolled_patient_and_is_kept_apart(
+        self, org: Any, fridge: Any, pkg: Any, patient: Any
+    ) -> None:
+        from chairside.authorizations import services as access
+
+        program = access.assistance_program_create(
+            organization=org, user=None, name="Free drug", kind="free_drug"
+        )
+
+        def receive_free(for_patient: Any) -> Lot:
+            return services.stock_receive(
+                organization=org,
+                user=None,
+                storage_place=fridge,
+                package=pkg,
+                lot_number="RP1",
+                expires_on=TODAY() + dt.timedelta(days=90),
+                vials=2,
+                patient=for_patient,
+                replacement_program=program,
+            )
+
+        with pytest.raises(ValidationError, match="give the MRN"):
+            receive_free(None)
+        with pytest.raises(ValidationError, match="no current enrolment"):
+            receive_free(patient)
+        access.assistance_enroll(
+            patient=patient,
+            user=None,
+            program=program,
+            drug=pkg.drug,
+            member_id="PAP-9",
+            enrolled_on=TODAY() - dt.timedelta(days=10),
+            expires_on=TODAY() + dt.timedelta(days=300),
+        )
+        lot = receive_free(patient)
+        assert lot.patient == patient and lot.cost_per_vial == 0 and lot.invoice is None
+        assert "never billed" in Movement.objects.get(lot=lot).reason
+
     def test_it_refuses_a_cost_on_patient_specific_stock(
         self, org: Any, fridge: Any, pkg: Any, patient: Any
     ) -> None:

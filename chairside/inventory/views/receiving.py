@@ -112,6 +112,7 @@ def _receive(request: OrgRequest, header: ReceiptForm, filled: list[Any], order:
         invoice_date=data["invoice_date"],
         patient=data["patient"],
         purchase_order=order,
+        replacement_program=data.get("replacement_program"),
     )
 
 

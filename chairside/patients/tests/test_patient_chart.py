@@ -113,6 +113,16 @@ class TestChartAdditions:
         assert b"is not an ICD-10-CM code" in response.content
         assert not patient.diagnoses.exists()
 
+    def test_it_refuses_a_category_and_offers_its_billable_codes(
+        self, admin_client: Any, patient: Any
+    ) -> None:
+        url = reverse("patients:diagnosis_add", args=[patient.public_id])
+        response = admin_client.post(url, {"icd10_code": "G35", "description": "MS"})
+        assert response.status_code == 400
+        assert b"G35 is a category, not a billable code" in response.content
+        assert b"G35.A" in response.content and b"G35.D" in response.content
+        assert not patient.diagnoses.exists()
+
     def test_it_adds_an_allergy_and_clears_nkda(self, org: Any, admin_client: Any) -> None:
         p = f.make_patient(org, no_known_allergies=True)
         url = reverse("patients:allergy_add", args=[p.public_id])
@@ -158,6 +168,35 @@ class TestCoverage:
         url = reverse("patients:coverage_add", args=[patient.public_id])
         assert admin_client.post(url, self._data(payer)).status_code == 302
         assert patient.coverages.get().member_id == "W123"
+
+    def test_it_checks_a_medicare_number_against_the_mbi_format(
+        self, org: Any, admin_client: Any, patient: Any
+    ) -> None:
+        medicare = f.make_payer(org, name="Medicare Part B", kind="medicare_b")
+        url = reverse("patients:coverage_add", args=[patient.public_id])
+        response = admin_client.post(url, self._data(medicare, member_id="1SG4-TE5-MK73"))
+        assert response.status_code == 400
+        assert b"never use the letters S, L, O, I, B or Z" in response.content
+        assert not patient.coverages.exists()
+        assert (
+            admin_client.post(url, self._data(medicare, member_id="1eg4-te5-mk73")).status_code
+            == 302
+        )
+        assert patient.coverages.get().member_id == "1EG4TE5MK73"
+
+    def test_it_checks_other_ids_against_the_payers_pattern(
+        self, org: Any, admin_client: Any, patient: Any
+    ) -> None:
+        payer = f.make_payer(
+            org, member_id_pattern=r"[A-Z]{3}\d{9}", member_id_hint="3 letters then 9 digits"
+        )
+        url = reverse("patients:coverage_add", args=[patient.public_id])
+        response = admin_client.post(url, self._data(payer, member_id="12345"))
+        assert response.status_code == 400
+        assert b"3 letters then 9 digits" in response.content
+        assert (
+            admin_client.post(url, self._data(payer, member_id="XYZ123456789")).status_code == 302
+        )
 
     def test_it_refuses_an_end_date_before_the_start(
         self, org: Any, admin_client: Any, patient: Any

@@ -131,6 +131,16 @@ class TestPatientCreatePage:
         assert b"Nothing was saved" in response.content
         assert not Patient.objects.filter(organization=org).exists()
 
+    def test_it_shows_every_problem_at_once(self, admin_client: Any, org: Any) -> None:
+        f.make_patient(org, mrn="A-1001")
+        response = admin_client.post(
+            reverse("patients:create"), {**VALID, "date_of_birth": "2999-01-01"}
+        )
+        assert response.status_code == 400
+        assert b"cannot be in the future" in response.content
+        assert b"Another patient already has MRN A-1001" in response.content
+        assert Patient.objects.filter(organization=org).count() == 1
+
     def test_it_refuses_a_nurse(self, org: Any) -> None:
         nurse = f.login(f.make_user(org, "nurse"))
         assert nurse.post(reverse("patients:create"), VALID).status_code == 403

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
+from chairside.core.validation import Problems
 from chairside.patients.models import Patient
-from chairside.patients.reference import icd10_description
+from chairside.patients.reference import icd10_description, icd10_not_billable
+from chairside.patients.services import check_birth_date
 from chairside.referrals.models import Referral, ReferralStateChange, TreatmentOrder
 from chairside.referrals.services._common import (
     audit,
@@ -44,29 +46,48 @@ REFERRAL_FIELDS = (
 
 
 def _check_referral(referral: Referral) -> None:
+    """Every problem with the referral at once (a coordinator fixes them in one pass)."""
     org = referral.organization
-    not_in_future(referral.received_on, "received_on", "received date")
-    same_organization(referral.referring_provider, org, "referring_provider", "providers")
-    same_organization(referral.requested_drug, org, "requested_drug", "formulary drugs")
-    same_organization(referral.patient, org, "patient", "patients")
-    same_organization(referral.location, org, "location", "locations")
-    same_organization(referral.assigned_to, org, "assigned_to", "staff")
+    problems = Problems()
+    with problems.check():
+        not_in_future(referral.received_on, "received_on", "received date")
+    with problems.check():
+        check_birth_date(referral.patient_date_of_birth, "patient_date_of_birth")
+    for field, what in (
+        ("referring_provider", "providers"),
+        ("requested_drug", "formulary drugs"),
+        ("patient", "patients"),
+        ("location", "locations"),
+        ("assigned_to", "staff"),
+    ):
+        with problems.check():
+            same_organization(getattr(referral, field), org, field, what)
     if referral.requested_drug is None and not referral.requested_drug_text.strip():
-        raise ValidationError({"requested_drug": "Name the drug the referral asks for."})
+        problems.add(ValidationError({"requested_drug": "Name the drug the referral asks for."}))
     if referral.patient is None and not (
         referral.patient_last_name.strip() and referral.patient_date_of_birth
     ):
-        raise ValidationError(
-            {"patient_last_name": "Give the patient's last name and birth date, or link the chart."}
+        problems.add(
+            ValidationError(
+                {
+                    "patient_last_name": "Give the patient's last name and birth date, "
+                    "or link the chart."
+                }
+            )
         )
     if referral.diagnosis_code:
         try:
             referral.diagnosis_code = normalize_icd10(referral.diagnosis_code)
         except ValueError as exc:
-            raise ValidationError({"diagnosis_code": str(exc)}) from None
-        if not referral.diagnosis_description.strip():
-            referral.diagnosis_description = icd10_description(referral.diagnosis_code) or ""
-    referral.full_clean()
+            problems.add(ValidationError({"diagnosis_code": str(exc)}))
+        else:
+            not_billable = icd10_not_billable(referral.diagnosis_code)
+            if not_billable:
+                problems.add(ValidationError({"diagnosis_code": not_billable}))
+            if not referral.diagnosis_description.strip():
+                referral.diagnosis_description = icd10_description(referral.diagnosis_code) or ""
+    problems.full_clean(referral)
+    problems.raise_if_any()
 
 
 @transaction.atomic

@@ -72,6 +72,34 @@ class TestReferralPages:
         assert b"not an ICD-10-CM code" in response.content
         assert not Referral.objects.exists()
 
+    def test_it_refuses_a_birth_date_in_the_future(self, org: Any) -> None:
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        with pytest.raises(ValidationError, match="Date of birth cannot be in the future"):
+            rf.make_referral(org, patient_date_of_birth=tomorrow)
+        assert not Referral.objects.exists()
+
+    def test_the_form_shows_every_problem_at_once(self, org: Any, coordinator_client: Any) -> None:
+        tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+        response = coordinator_client.post(
+            reverse("referrals:create"),
+            self._data(
+                org,
+                patient_date_of_birth=tomorrow,
+                received_on=tomorrow,
+                diagnosis_code="XYZ",
+                requested_drug="",
+            ),
+        )
+        assert response.status_code == 400
+        for message in (
+            b"Date of birth cannot be in the future",
+            b"received date cannot be in the future",
+            b"not an ICD-10-CM code",
+            b"Name the drug",
+        ):
+            assert message in response.content
+        assert not Referral.objects.exists()
+
     def test_it_is_404_for_another_organizations_referral(
         self, other_org: Any, coordinator_client: Any
     ) -> None:

@@ -75,6 +75,15 @@ class TestCheckClaim:
             problem.message == "The referring provider NPI 1245319598 is not valid (check digit)."
         )
 
+    def test_it_rejects_a_category_that_has_billable_children(self):
+        # G35 has been a category since FY2026 (children G35.A ... G35.D).
+        [problem] = check(
+            infliximab_visit(diagnoses=("G35",)), known_icd10=("G35.A", "G35.D", "K50.90")
+        )
+        assert problem.code == "diagnosis"
+        assert "G35 is a category" in problem.message and "G35.A, G35.D" in problem.message
+        assert check(infliximab_visit(diagnoses=("G35.A",)), known_icd10=("G35.A",)) == []
+
     def test_it_rejects_a_malformed_diagnosis(self):
         [problem] = check(infliximab_visit(diagnoses=("50K.90",)))
         assert problem.code == "diagnosis"

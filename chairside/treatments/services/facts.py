@@ -13,61 +13,17 @@ from collections import OrderedDict
 from dataclasses import replace
 from decimal import Decimal
 
-from chairside.patients.models import Patient
+from chairside.patients.selectors import claim_coverages, claim_person
 from chairside.rules.admin_codes import Administration as AdminFact
 from chairside.rules.charges import (
-    CoverageFacts,
     DrugGiven,
     EncounterFacts,
-    Person,
     Provider,
 )
 from chairside.rules.infusion import Opened, allocate_given, running_spans
 from chairside.rules.place_of_service import administration_setting
 from chairside.rules.vials import choose_vials
 from chairside.treatments.models import Administration, PreparationVial, Visit
-
-
-def _person(patient: Patient) -> Person:
-    return Person(
-        last_name=patient.last_name,
-        first_name=patient.first_name,
-        middle_name=patient.middle_name,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex,
-        address_line1=patient.address_line1,
-        address_line2=patient.address_line2,
-        city=patient.city,
-        state=patient.state,
-        postal_code=patient.postal_code,
-    )
-
-
-def _subscriber(name: str) -> Person:
-    first, _, last = name.strip().rpartition(" ")
-    return Person(last_name=last or name, first_name=first, date_of_birth=None, sex="U")
-
-
-def _coverages(visit: Visit) -> tuple[CoverageFacts, ...]:
-    found = []
-    for c in visit.patient.coverages.select_related("payer").order_by("order", "-effective_from"):
-        if not c.is_active_on(visit.date) or c.payer.kind == "self_pay":
-            continue
-        found.append(
-            CoverageFacts(
-                payer_ref=str(c.payer.public_id),
-                payer_name=c.payer.name,
-                payer_id=c.payer.payer_id,
-                member_id=c.member_id,
-                group_number=c.group_number,
-                plan_name=c.plan_name,
-                relationship=c.subscriber_relation,
-                subscriber=_subscriber(c.subscriber_name)
-                if c.subscriber_relation != "self"
-                else None,
-            )
-        )
-    return tuple(found[:3])
 
 
 def _staff_provider(staff: object) -> Provider | None:
@@ -212,9 +168,9 @@ def visit_encounter_facts(visit: Visit) -> EncounterFacts:
         encounter_ref=str(visit.public_id),
         date_of_service=visit.date,
         place_of_service=visit.location.place_of_service,
-        patient=_person(visit.patient),
+        patient=claim_person(visit.patient),
         account_number=visit.patient.mrn,
-        coverages=_coverages(visit),
+        coverages=claim_coverages(visit.patient, visit.date),
         diagnoses=diagnoses,
         # Incident-to infusions in an office are billed under the supervising physician/NP.
         rendering_provider=supervising,
