@@ -32,6 +32,7 @@ ORDER_FIELDS = (
     "dose_mg",
     "dose_mg_per_kg",
     "dose_max_mg",
+    "dose_bands",
     "maintenance_dose_mg",
     "maintenance_dose_from",
     "route",
@@ -49,7 +50,7 @@ ORDER_FIELDS = (
     "referral",
 )
 _REGIMEN = ("loading_days", "maintenance_interval_days")
-_DOSE = ("dose_mg", "dose_mg_per_kg", "dose_max_mg", "maintenance_dose_mg")
+_DOSE = ("dose_mg", "dose_mg_per_kg", "dose_max_mg", "dose_bands", "maintenance_dose_mg")
 
 
 def _given(fields: dict[str, Any], names: tuple[str, ...]) -> bool:
@@ -75,6 +76,8 @@ def _apply_template(fields: dict[str, Any]) -> dict[str, Any]:
         fields["dose_mg"] = template.dose_mg
         fields["dose_mg_per_kg"] = template.dose_mg_per_kg
         fields["dose_max_mg"] = template.dose_max_mg
+        # A label's weight-band table (IV ustekinumab, abatacept) travels with the order.
+        fields["dose_bands"] = template.dose_bands or None
         fields["maintenance_dose_mg"] = template.maintenance_dose_mg
         if template.maintenance_dose_mg is not None and not fields.get("maintenance_dose_from"):
             fields["maintenance_dose_from"] = max(1, len(template.loading_days))
@@ -117,8 +120,12 @@ def _check_regimen(order: TreatmentOrder) -> None:
 
 
 def _check_dose(order: TreatmentOrder) -> None:
-    if (order.dose_mg is None) == (order.dose_mg_per_kg is None):
-        raise ValidationError({"dose_mg": "Give either a flat dose in mg or a dose per kg."})
+    order.dose_bands = order.dose_bands or None  # "no bands" is stored as NULL
+    kinds = [order.dose_mg is not None, order.dose_mg_per_kg is not None, bool(order.dose_bands)]
+    if kinds.count(True) != 1:
+        raise ValidationError(
+            {"dose_mg": "Give either a flat dose in mg or a dose per kg (or weight bands)."}
+        )
     if order.maintenance_dose_mg is not None and not order.maintenance_dose_from:
         raise ValidationError(
             {"maintenance_dose_from": "Say from which dose the maintenance dose applies."}
@@ -128,7 +135,8 @@ def _check_dose(order: TreatmentOrder) -> None:
         if latest is None:
             raise ValidationError(
                 {
-                    "weight_kg_at_order": f"{order.drug.generic_name} is dosed per kg: record "
+                    "weight_kg_at_order": f"{order.drug.generic_name} is dosed "
+                    f"{'by weight band' if order.dose_bands else 'per kg'}: record "
                     "the patient's weight, or the weight on the order, first."
                 }
             )
@@ -246,6 +254,8 @@ def order_update(
     before = _audit_snapshot(locked)
     if "regimen_template" in fields and fields["regimen_template"] != locked.regimen_template:
         fields = _apply_template(dict(fields))
+    if _given(fields, ("dose_mg", "dose_mg_per_kg")) and "dose_bands" not in fields:
+        fields["dose_bands"] = None  # a typed dose replaces the weight bands
     for name, value in fields.items():
         setattr(locked, name, value)
     chosen = list(diagnoses) if diagnoses is not None else list(locked.diagnoses.all())
