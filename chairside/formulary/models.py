@@ -141,6 +141,12 @@ class RegimenTemplate(BaseModel):
     dose_mg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     dose_mg_per_kg = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
     dose_max_mg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    dose_max_source = models.CharField(
+        "maximum checked against",
+        max_length=300,
+        blank=True,
+        help_text="The label section giving (or not giving) a per-infusion maximum.",
+    )
     # The label's weight-band table (rules.regimens.WeightBand rows as decimal strings):
     # [{"mg": "260", "up_to_kg": "55"}, {"mg": "390", "up_to_kg": "85"}, {"mg": "520"}].
     dose_bands = models.JSONField(

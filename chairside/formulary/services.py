@@ -114,6 +114,7 @@ def _load_children(drug: Drug, row: dict[str, Any]) -> None:
                 "dose_mg_per_kg": _dec(dose.get("mg_per_kg")),
                 "dose_max_mg": _dec(dose.get("max_mg")),
                 "dose_bands": dose.get("bands") or None,
+                "dose_max_source": (reg.get("max_source") or "")[:300],
                 "maintenance_dose_mg": _dec(maintenance.get("mg")),
                 "source": (reg.get("source") or "")[:300],
             },

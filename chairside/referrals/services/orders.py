@@ -141,11 +141,33 @@ def _check_dose(order: TreatmentOrder) -> None:
                 }
             )
         order.weight_kg_at_order = latest.weight_kg
+    _check_label_cap(order)
     for number in (1, order.maintenance_dose_from or 1):
         try:
             dose_mg(order.dose_rule(number), Decimal(order.weight_kg_at_order or 1))
         except ValueError as exc:
             raise ValidationError({"dose_mg": f"The dose does not work: {exc}."}) from None
+
+
+def _check_label_cap(order: TreatmentOrder) -> None:
+    """The regimen's label maximum per infusion holds whatever dose is typed.
+
+    Per indication: IV tocilizumab caps at 800 mg for RA but 600 mg for giant cell
+    arteritis (ACTEMRA label section 2), so the cap comes from the regimen template chosen,
+    with the label section it was checked in (``dose_max_source``).
+    """
+    template = order.regimen_template
+    cap = template.dose_max_mg if template is not None else None
+    if template is None or cap is None:
+        return
+    where = template.dose_max_source or template.source or "the label"
+    limit = f"{cap.normalize():f} mg per infusion for {template.name} ({where})"
+    if order.dose_max_mg is None:
+        order.dose_max_mg = cap
+    elif order.dose_max_mg > cap:
+        raise ValidationError({"dose_max_mg": f"The maximum cannot be above the label's {limit}."})
+    if order.dose_mg is not None and order.dose_mg > cap:
+        raise ValidationError({"dose_mg": f"The dose is above the label's {limit}."})
 
 
 def _check_dates(order: TreatmentOrder) -> None:
