@@ -83,12 +83,6 @@ PLAN: dict[str, list[tuple[str, str, int]]] = {
     "M32": [("belimumab-iv", "", 1)],
     "M45": [("infliximab", "Ankylosing", 2), ("golimumab-iv", "", 1)],
 }
-# Label weight bands (Orencia IV 2.1; Stelara IV induction 2.2): (up to kg, mg).
-WEIGHT_BANDS = {
-    "abatacept-iv": [(Decimal("59.99"), Decimal(500)), (Decimal(100), Decimal(750))],
-    "ustekinumab-iv": [(Decimal(55), Decimal(260)), (Decimal(85), Decimal(390))],
-}
-BAND_TOP = {"abatacept-iv": Decimal(1000), "ustekinumab-iv": Decimal(520)}
 ORDER_SHARE = 0.72
 
 
@@ -137,15 +131,6 @@ def pick_template(drug: Drug, words: str, weight: Decimal) -> RegimenTemplate:
     return next((t for t in templates if words in t.name), templates[0])
 
 
-def flat_band(drug_key: str, weight: Decimal) -> Decimal | None:
-    if drug_key not in WEIGHT_BANDS:
-        return None
-    for top, mg in WEIGHT_BANDS[drug_key]:
-        if weight <= top:
-            return mg
-    return BAND_TOP[drug_key]
-
-
 def _units(dose: Decimal, drug: Drug) -> int:
     return int((dose / drug.billing_unit_mg).to_integral_value(rounding=ROUND_CEILING))
 
@@ -165,7 +150,6 @@ def _new_order(
     weeks_on = rng.randint(0, 5) if fixed else rng.randint(1, 47)
     first = today - dt.timedelta(weeks=weeks_on, days=rng.randint(0, 6))
     signed = first - dt.timedelta(days=rng.randint(5, 20))
-    band = flat_band(key, weight)
     order = TreatmentOrder(
         organization=org,
         patient=patient,
@@ -174,9 +158,10 @@ def _new_order(
         regimen_name=template.name,
         loading_days=list(template.loading_days),
         maintenance_interval_days=template.maintenance_interval_days,
-        dose_mg=band if band is not None else template.dose_mg,
-        dose_mg_per_kg=None if band is not None else template.dose_mg_per_kg,
-        dose_max_mg=None if band is not None else template.dose_max_mg,
+        dose_mg=template.dose_mg,
+        dose_mg_per_kg=template.dose_mg_per_kg,
+        dose_max_mg=template.dose_max_mg,
+        dose_bands=template.dose_bands or None,  # the label's weight bands travel with it
         maintenance_dose_mg=template.maintenance_dose_mg,
         maintenance_dose_from=len(template.loading_days) if template.maintenance_dose_mg else None,
         route="IV",

@@ -20,7 +20,7 @@ from django.utils import timezone
 from chairside.authorizations import services as access
 from chairside.authorizations.models import PriorAuthorization
 from chairside.demo import DemoContext
-from chairside.demo.access import SPECIALTY_FOR, flat_band, gets_order, pick_template, plan_for
+from chairside.demo.access import SPECIALTY_FOR, gets_order, pick_template, plan_for
 from chairside.demo.foundation import register_by
 from chairside.formulary.models import Drug
 from chairside.patients import services as patients
@@ -222,7 +222,7 @@ def _intake(ctx: DemoContext, referral: Referral, who: Candidate) -> TreatmentOr
     referrals.referral_update(referral=referral, user=user, patient=patient)
     measurement = latest_measurement(patient)
     weight = measurement.weight_kg if measurement else Decimal(70)
-    band = flat_band(who.drug.key, weight)
+    # The template carries the label's weight bands (IV ustekinumab, abatacept).
     order = referrals.order_create(
         organization=org,
         user=user,
@@ -233,7 +233,6 @@ def _intake(ctx: DemoContext, referral: Referral, who: Candidate) -> TreatmentOr
         ordering_provider=referral.referring_provider,
         signed_on=received,
         diagnoses=list(patient.diagnoses.all()),
-        **({"dose_mg": band} if band is not None else {}),
     )
     referrals.referral_transition(
         referral=referral,

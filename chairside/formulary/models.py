@@ -14,7 +14,7 @@ from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
 from chairside.rules.ndc import format_ndc11
-from chairside.rules.regimens import DoseRule, Regimen, check_regimen
+from chairside.rules.regimens import DoseRule, Regimen, bands_from_data, check_regimen, dose_mg
 
 hcpcs_validator = RegexValidator(
     r"^[A-Z][0-9]{4}$", "A HCPCS Level II code is a letter and four digits, e.g. J1745."
@@ -141,6 +141,17 @@ class RegimenTemplate(BaseModel):
     dose_mg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     dose_mg_per_kg = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
     dose_max_mg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    dose_max_source = models.CharField(
+        "maximum checked against",
+        max_length=300,
+        blank=True,
+        help_text="The label section giving (or not giving) a per-infusion maximum.",
+    )
+    # The label's weight-band table (rules.regimens.WeightBand rows as decimal strings):
+    # [{"mg": "260", "up_to_kg": "55"}, {"mg": "390", "up_to_kg": "85"}, {"mg": "520"}].
+    dose_bands = models.JSONField(
+        null=True, blank=True, help_text="Weight bands: the label's dose table by body weight."
+    )
     maintenance_dose_mg = models.DecimalField(
         max_digits=10,
         decimal_places=3,
@@ -170,6 +181,17 @@ class RegimenTemplate(BaseModel):
         )
 
     def as_dose_rule(self) -> DoseRule:
-        if (self.dose_mg is None) == (self.dose_mg_per_kg is None):
-            raise ValueError("A regimen needs exactly one of a flat dose (mg) or a dose per kg.")
-        return DoseRule(mg=self.dose_mg, mg_per_kg=self.dose_mg_per_kg, max_mg=self.dose_max_mg)
+        """The template's dose rule; ValueError unless exactly one dose kind is set."""
+        rule = DoseRule(
+            mg=self.dose_mg,
+            mg_per_kg=self.dose_mg_per_kg,
+            max_mg=self.dose_max_mg,
+            bands=bands_from_data(self.dose_bands),
+        )
+        kinds = [rule.mg is not None, rule.mg_per_kg is not None, bool(rule.bands)]
+        if kinds.count(True) != 1:
+            raise ValueError(
+                "A regimen needs exactly one of a flat dose (mg), a dose per kg or weight bands."
+            )
+        dose_mg(rule, Decimal(70))  # checks every band and amount (any plausible weight)
+        return rule

@@ -32,6 +32,23 @@ def _dec(value: Any) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
+# What a regimen's "dose" may hold. Anything else is refused rather than dropped: a dose
+# the loader does not understand (the old "dose_by_weight" beside "dose") once gave every
+# ustekinumab patient the middle band's 390 mg.
+_DOSE_KEYS = {"mg", "mg_per_kg", "max_mg", "bands"}
+
+
+def _dose(reg: dict[str, Any]) -> dict[str, Any]:
+    dose: dict[str, Any] = reg.get("dose", {})
+    unknown = set(dose) - _DOSE_KEYS
+    if unknown or "dose_by_weight" in reg:
+        raise ValueError(
+            f"regimen {reg.get('name')!r}: unknown dose keys "
+            f"{sorted(unknown) or ['dose_by_weight']}; weight bands go in dose.bands"
+        )
+    return dose
+
+
 def _load_drug(organization: Any, row: dict[str, Any]) -> Drug:
     drug, _ = Drug.objects.update_or_create(
         organization=organization,
@@ -85,7 +102,7 @@ def _load_children(drug: Drug, row: dict[str, Any]) -> None:
             },
         )
     for reg in row.get("regimens", []):
-        dose = reg.get("dose", {})
+        dose = _dose(reg)
         maintenance = reg.get("maintenance_dose") or {}
         template, _ = RegimenTemplate.objects.update_or_create(
             drug=drug,
@@ -96,6 +113,8 @@ def _load_children(drug: Drug, row: dict[str, Any]) -> None:
                 "dose_mg": _dec(dose.get("mg")),
                 "dose_mg_per_kg": _dec(dose.get("mg_per_kg")),
                 "dose_max_mg": _dec(dose.get("max_mg")),
+                "dose_bands": dose.get("bands") or None,
+                "dose_max_source": (reg.get("max_source") or "")[:300],
                 "maintenance_dose_mg": _dec(maintenance.get("mg")),
                 "source": (reg.get("source") or "")[:300],
             },

@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from chairside.core.models import BaseModel, OrgScopedModel
 from chairside.rules import referral_states
-from chairside.rules.regimens import DoseRule, Regimen, dose_dates, dose_mg
+from chairside.rules.regimens import (
+    DoseRule,
+    Regimen,
+    bands_from_data,
+    describe_band,
+    dose_dates,
+    dose_mg,
+    weight_band_index,
+)
 
 ORDER_VALID_MONTHS = 12
 
@@ -225,7 +233,8 @@ class TreatmentOrder(OrgScopedModel):
 
     The regimen is copied from the formulary template (``regimen_template``) or entered by
     hand; the schedule counts from ``first_dose_on`` (``rules.regimens``). The dose rule is
-    a flat ``dose_mg`` or ``dose_mg_per_kg`` capped at ``dose_max_mg``; when
+    a flat ``dose_mg``, ``dose_mg_per_kg`` or the label's weight bands (``dose_bands``, e.g.
+    IV ustekinumab 260/390/520 mg), capped at ``dose_max_mg``; when
     ``maintenance_dose_mg`` is set, dose number ``maintenance_dose_from`` and later use it
     (ocrelizumab: 300 mg on days 0 and 14, 600 mg from the third dose on day 182). The
     course ends after ``number_of_doses``, on ``end_on``, or when the order expires
@@ -261,6 +270,8 @@ class TreatmentOrder(OrgScopedModel):
     dose_mg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     dose_mg_per_kg = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
     dose_max_mg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    # Weight bands copied from the formulary template (rules.regimens.WeightBand rows).
+    dose_bands = models.JSONField(null=True, blank=True)
     maintenance_dose_mg = models.DecimalField(
         max_digits=10, decimal_places=3, null=True, blank=True
     )
@@ -309,9 +320,12 @@ class TreatmentOrder(OrgScopedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(dose_mg__isnull=True, dose_mg_per_kg__isnull=False)
-                | Q(dose_mg__isnull=False, dose_mg_per_kg__isnull=True),
-                name="order_one_dose_kind",
+                condition=Q(
+                    dose_mg__isnull=True, dose_mg_per_kg__isnull=False, dose_bands__isnull=True
+                )
+                | Q(dose_mg__isnull=False, dose_mg_per_kg__isnull=True, dose_bands__isnull=True)
+                | Q(dose_mg__isnull=True, dose_mg_per_kg__isnull=True, dose_bands__isnull=False),
+                name="order_one_dose_kind_or_bands",
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__gte=F("signed_on")), name="order_expires_after_signed"
@@ -348,11 +362,33 @@ class TreatmentOrder(OrgScopedModel):
             and dose_number >= self.maintenance_dose_from
         ):
             return DoseRule(mg=self.maintenance_dose_mg)
-        return DoseRule(mg=self.dose_mg, mg_per_kg=self.dose_mg_per_kg, max_mg=self.dose_max_mg)
+        return DoseRule(
+            mg=self.dose_mg,
+            mg_per_kg=self.dose_mg_per_kg,
+            max_mg=self.dose_max_mg,
+            bands=bands_from_data(self.dose_bands),
+        )
 
     @property
     def is_weight_based(self) -> bool:
-        return self.dose_mg_per_kg is not None
+        """Per kg or by weight band: the dose depends on the weight it was worked out at."""
+        return self.dose_mg_per_kg is not None or bool(self.dose_bands)
+
+    def band_rows(self) -> list[tuple[str, Decimal]]:
+        """The weight bands as the label's table reads: ``[("≤55 kg", 260), ...]``."""
+        bands = bands_from_data(self.dose_bands)
+        return [(describe_band(bands, i), band.mg) for i, band in enumerate(bands)]
+
+    def band_changes(self, weight_kg: Decimal | None, dose_number: int = 1) -> bool:
+        """Whether ``weight_kg`` falls in another weight band than the order's weight.
+
+        False for an order without bands, or when either weight is unknown.
+        """
+        rule = self.dose_rule(dose_number)
+        if not rule.bands or weight_kg is None or self.weight_kg_at_order is None:
+            return False
+        ordered = weight_band_index(rule, Decimal(self.weight_kg_at_order))
+        return ordered != weight_band_index(rule, Decimal(weight_kg))
 
     def dose_for_weight(self, weight_kg: Decimal | None = None, dose_number: int = 1) -> Decimal:
         """Dose in mg for a weight (default: the weight it was ordered at). ValueError if none."""
@@ -361,6 +397,8 @@ class TreatmentOrder(OrgScopedModel):
         if weight is None:
             if rule.mg_per_kg is not None:
                 raise ValueError("This dose is per kg: record the patient's weight first.")
+            if rule.bands:
+                raise ValueError("This dose is by weight band: record the patient's weight first.")
             weight = Decimal(1)  # a flat dose does not depend on weight
         return dose_mg(rule, Decimal(weight))
 

@@ -9,7 +9,10 @@
 * **Weight.** A weight-based dose is ordered at a weight; when today's weight differs from
   it by more than 10 %, the dose must be confirmed by the ordering provider before it is
   prepared (center policy, issue #6; ASCO/ONS chemotherapy safety standards ask each
-  practice to set such a threshold for recalculating doses).
+  practice to set such a threshold for recalculating doses). A dose by weight band (the
+  label's table, e.g. IV ustekinumab, abatacept) is weight-based too: a weight that moves it
+  into another band changes the dose, however small the change, so it needs the provider
+  as well (issue 12 item 11).
 * **Natalizumab (TOUCH).** Before every infusion the site completes the TOUCH Prescribing
   Program's Pre-infusion Patient Checklist: the patient is currently authorized in TOUCH,
   has been given the Medication Guide, and is asked about new or worsening symptoms,
@@ -65,15 +68,22 @@ def weight_change_percent(ordered_kg: Decimal, today_kg: Decimal) -> Decimal:
 
 
 def weight_needs_provider(
-    *, weight_based: bool, ordered_kg: Decimal | None, today_kg: Decimal | None
+    *,
+    weight_based: bool,
+    ordered_kg: Decimal | None,
+    today_kg: Decimal | None,
+    band_changed: bool = False,
 ) -> bool:
-    """A weight-based dose whose weight moved by more than 10 % needs the provider's OK.
+    """A weight-based dose whose weight moved by more than 10 %, or into another weight
+    band, needs the provider's OK.
 
     Exactly 10 % does not (the rule says "more than"). Without an order weight or today's
     weight there is nothing to compare (the missing weight is its own step).
     """
     if not weight_based or ordered_kg is None or today_kg is None:
         return False
+    if band_changed:
+        return True
     return abs(weight_change_percent(ordered_kg, today_kg)) > WEIGHT_CHANGE_LIMIT_PERCENT
 
 
@@ -178,6 +188,7 @@ class VisitState:
     allergy_status_recorded: bool = True
     weight_recorded: bool = False
     weight_needs_provider: bool = False
+    weight_band_changed: bool = False
     weight_confirmed: bool = False
     pre_vitals: bool = False
     labs_due: tuple[str, ...] = ()
@@ -239,9 +250,7 @@ def _check_in_missing(state: VisitState) -> list[tuple[str, str]]:
     if not state.weight_recorded:
         found.append(("checks", "Record today's weight."))
     elif state.weight_needs_provider and not state.weight_confirmed:
-        found.append(
-            ("checks", "Weight changed by more than 10 %: record the provider's dose confirmation.")
-        )
+        found.append(("checks", _weight_message(state)))
     if not state.pre_vitals:
         found.append(("checks", "Record pre-infusion vital signs."))
     if state.labs_due and not state.labs_cleared:
@@ -251,6 +260,15 @@ def _check_in_missing(state: VisitState) -> list[tuple[str, str]]:
     if state.premeds_ordered and not state.premeds_documented and not state.dose_held:
         found.append(("checks", "Document the premedications given (or why not)."))
     return found
+
+
+def _weight_message(state: VisitState) -> str:
+    if state.weight_band_changed:
+        return (
+            "Today's weight puts the dose in another weight band: record the provider's "
+            "dose confirmation."
+        )
+    return "Weight changed by more than 10 %: record the provider's dose confirmation."
 
 
 def _treatment_missing(state: VisitState) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from chairside.patients.models import Coverage, Payer
 from chairside.rules import appointment_states
 from chairside.rules.infusion import observation_until
+from chairside.rules.regimens import describe_band, weight_band_index
 from chairside.rules.visit_checks import (
     VisitState,
     consent_problem,
@@ -128,12 +129,18 @@ def visit_consent_problem(visit: Visit) -> str:
     )
 
 
+def weight_band_changed(visit: Visit) -> bool:
+    """Today's weight falls in another of the order's weight bands than the order weight."""
+    return visit.order.band_changes(visit.weight_kg, visit.dose_number)
+
+
 def weight_check_needed(visit: Visit) -> bool:
     order = visit.order
     return weight_needs_provider(
         weight_based=order.is_weight_based,
         ordered_kg=order.weight_kg_at_order,
         today_kg=visit.weight_kg,
+        band_changed=weight_band_changed(visit),
     )
 
 
@@ -148,19 +155,28 @@ class DosePlan:
 
 def dose_plan(visit: Visit) -> DosePlan:
     """Today's dose from the order: at the order's weight, or at today's weight when it
-    moved by more than 10 % (then the provider's confirmation is a check-in step)."""
+    moved by more than 10 % or into another weight band (then the provider's confirmation
+    is a check-in step)."""
     order = visit.order
     if not order.is_weight_based:
         dose = _mg(order.dose_for_weight(None, visit.dose_number))
         return DosePlan(dose, f"flat dose {dose.normalize():f} mg (dose {visit.dose_number})")
     if visit.weight_kg is None:
-        return DosePlan(None, "", "Record today's weight first (the dose is per kg).")
+        kind = "by weight band" if order.dose_bands else "per kg"
+        return DosePlan(None, "", f"Record today's weight first (the dose is {kind}).")
     use_today = weight_check_needed(visit) or order.weight_kg_at_order is None
     weight = visit.weight_kg if use_today else order.weight_kg_at_order
     dose = _mg(order.dose_for_weight(weight, visit.dose_number))
     rule = order.dose_rule(visit.dose_number)
-    per_kg = f"{rule.mg_per_kg.normalize():f} mg/kg" if rule.mg_per_kg else ""
     which = "today's weight" if use_today else "the order's weight"
+    if rule.bands and weight is not None:
+        index = weight_band_index(rule, Decimal(weight))
+        assert index is not None  # the rule has bands
+        band = describe_band(rule.bands, index)
+        return DosePlan(
+            dose, f"weight band {band} at {weight} kg ({which}) = {dose.normalize():f} mg"
+        )
+    per_kg = f"{rule.mg_per_kg.normalize():f} mg/kg" if rule.mg_per_kg else ""
     cap = f", capped at {rule.max_mg.normalize():f} mg" if rule.max_mg else ""
     return DosePlan(dose, f"{per_kg} × {weight} kg ({which}){cap} = {dose.normalize():f} mg")
 
@@ -213,6 +229,7 @@ def visit_state(visit: Visit) -> VisitState:
         or visit.patient.allergies.exists(),
         weight_recorded=visit.weight_kg is not None,
         weight_needs_provider=weight_check_needed(visit),
+        weight_band_changed=weight_band_changed(visit),
         weight_confirmed=bool(visit.weight_confirmed_by),
         pre_vitals="pre" in vitals_phases,
         labs_due=tuple(labs_due_messages(visit)),

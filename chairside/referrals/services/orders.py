@@ -32,6 +32,7 @@ ORDER_FIELDS = (
     "dose_mg",
     "dose_mg_per_kg",
     "dose_max_mg",
+    "dose_bands",
     "maintenance_dose_mg",
     "maintenance_dose_from",
     "route",
@@ -49,7 +50,7 @@ ORDER_FIELDS = (
     "referral",
 )
 _REGIMEN = ("loading_days", "maintenance_interval_days")
-_DOSE = ("dose_mg", "dose_mg_per_kg", "dose_max_mg", "maintenance_dose_mg")
+_DOSE = ("dose_mg", "dose_mg_per_kg", "dose_max_mg", "dose_bands", "maintenance_dose_mg")
 
 
 def _given(fields: dict[str, Any], names: tuple[str, ...]) -> bool:
@@ -75,6 +76,8 @@ def _apply_template(fields: dict[str, Any]) -> dict[str, Any]:
         fields["dose_mg"] = template.dose_mg
         fields["dose_mg_per_kg"] = template.dose_mg_per_kg
         fields["dose_max_mg"] = template.dose_max_mg
+        # A label's weight-band table (IV ustekinumab, abatacept) travels with the order.
+        fields["dose_bands"] = template.dose_bands or None
         fields["maintenance_dose_mg"] = template.maintenance_dose_mg
         if template.maintenance_dose_mg is not None and not fields.get("maintenance_dose_from"):
             fields["maintenance_dose_from"] = max(1, len(template.loading_days))
@@ -117,8 +120,12 @@ def _check_regimen(order: TreatmentOrder) -> None:
 
 
 def _check_dose(order: TreatmentOrder) -> None:
-    if (order.dose_mg is None) == (order.dose_mg_per_kg is None):
-        raise ValidationError({"dose_mg": "Give either a flat dose in mg or a dose per kg."})
+    order.dose_bands = order.dose_bands or None  # "no bands" is stored as NULL
+    kinds = [order.dose_mg is not None, order.dose_mg_per_kg is not None, bool(order.dose_bands)]
+    if kinds.count(True) != 1:
+        raise ValidationError(
+            {"dose_mg": "Give either a flat dose in mg or a dose per kg (or weight bands)."}
+        )
     if order.maintenance_dose_mg is not None and not order.maintenance_dose_from:
         raise ValidationError(
             {"maintenance_dose_from": "Say from which dose the maintenance dose applies."}
@@ -128,16 +135,39 @@ def _check_dose(order: TreatmentOrder) -> None:
         if latest is None:
             raise ValidationError(
                 {
-                    "weight_kg_at_order": f"{order.drug.generic_name} is dosed per kg: record "
+                    "weight_kg_at_order": f"{order.drug.generic_name} is dosed "
+                    f"{'by weight band' if order.dose_bands else 'per kg'}: record "
                     "the patient's weight, or the weight on the order, first."
                 }
             )
         order.weight_kg_at_order = latest.weight_kg
+    _check_label_cap(order)
     for number in (1, order.maintenance_dose_from or 1):
         try:
             dose_mg(order.dose_rule(number), Decimal(order.weight_kg_at_order or 1))
         except ValueError as exc:
             raise ValidationError({"dose_mg": f"The dose does not work: {exc}."}) from None
+
+
+def _check_label_cap(order: TreatmentOrder) -> None:
+    """The regimen's label maximum per infusion holds whatever dose is typed.
+
+    Per indication: IV tocilizumab caps at 800 mg for RA but 600 mg for giant cell
+    arteritis (ACTEMRA label section 2), so the cap comes from the regimen template chosen,
+    with the label section it was checked in (``dose_max_source``).
+    """
+    template = order.regimen_template
+    cap = template.dose_max_mg if template is not None else None
+    if template is None or cap is None:
+        return
+    where = template.dose_max_source or template.source or "the label"
+    limit = f"{cap.normalize():f} mg per infusion for {template.name} ({where})"
+    if order.dose_max_mg is None:
+        order.dose_max_mg = cap
+    elif order.dose_max_mg > cap:
+        raise ValidationError({"dose_max_mg": f"The maximum cannot be above the label's {limit}."})
+    if order.dose_mg is not None and order.dose_mg > cap:
+        raise ValidationError({"dose_mg": f"The dose is above the label's {limit}."})
 
 
 def _check_dates(order: TreatmentOrder) -> None:
@@ -246,6 +276,8 @@ def order_update(
     before = _audit_snapshot(locked)
     if "regimen_template" in fields and fields["regimen_template"] != locked.regimen_template:
         fields = _apply_template(dict(fields))
+    if _given(fields, ("dose_mg", "dose_mg_per_kg")) and "dose_bands" not in fields:
+        fields["dose_bands"] = None  # a typed dose replaces the weight bands
     for name, value in fields.items():
         setattr(locked, name, value)
     chosen = list(diagnoses) if diagnoses is not None else list(locked.diagnoses.all())

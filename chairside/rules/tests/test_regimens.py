@@ -10,11 +10,16 @@ from hypothesis import strategies as st
 from chairside.rules.regimens import (
     DoseRule,
     Regimen,
+    WeightBand,
+    bands_from_data,
+    bands_to_data,
     check_regimen,
+    describe_band,
     dose_dates,
     dose_mg,
     doses_between,
     earliest_next_dose,
+    weight_band_index,
 )
 
 D = Decimal
@@ -206,7 +211,7 @@ class TestDoseMg:
         [DoseRule(), DoseRule(mg=D("300"), mg_per_kg=D("5")), DoseRule(max_mg=D("800"))],
     )
     def test_it_needs_exactly_one_of_mg_and_mg_per_kg(self, rule):
-        with pytest.raises(ValueError, match="exactly one of mg and mg_per_kg"):
+        with pytest.raises(ValueError, match="exactly one of mg, mg_per_kg and bands"):
             dose_mg(rule, D("70"))
 
     @pytest.mark.parametrize(
@@ -233,3 +238,124 @@ class TestDoseMg:
     def test_it_never_exceeds_the_cap_and_never_rounds(self, per_kg, weight, cap):
         dose = dose_mg(DoseRule(mg_per_kg=per_kg, max_mg=cap), weight)
         assert dose == (per_kg * weight if cap is None else min(per_kg * weight, cap))
+
+
+# STELARA label 2.3, Table (Crohn's disease / ulcerative colitis IV induction):
+# "55 kg or less" 260 mg, "more than 55 kg to 85 kg" 390 mg, "more than 85 kg" 520 mg.
+USTEKINUMAB_IV = DoseRule(
+    bands=(
+        WeightBand(D("260"), up_to_kg=D("55")),
+        WeightBand(D("390"), up_to_kg=D("85")),
+        WeightBand(D("520")),
+    )
+)
+# ORENCIA label 2.1, Table 1 (adult RA/PsA IV): "less than 60 kg" 500 mg, "60 to 100 kg"
+# 750 mg, "more than 100 kg" 1,000 mg.
+ABATACEPT_IV = DoseRule(
+    bands=(
+        WeightBand(D("500"), below_kg=D("60")),
+        WeightBand(D("750"), up_to_kg=D("100")),
+        WeightBand(D("1000")),
+    )
+)
+
+
+class TestWeightBands:
+    def test_it_gives_a_50_kg_crohns_patient_260_mg_of_iv_ustekinumab(self):
+        assert dose_mg(USTEKINUMAB_IV, D("50")) == D("260")
+
+    @pytest.mark.parametrize(
+        ("weight", "mg"),
+        [("55", "260"), ("55.1", "390"), ("85", "390"), ("85.1", "520"), ("140", "520")],
+    )
+    def test_it_puts_ustekinumab_boundaries_where_the_label_does(self, weight, mg):
+        assert dose_mg(USTEKINUMAB_IV, D(weight)) == D(mg)
+
+    @pytest.mark.parametrize(
+        ("weight", "mg"),
+        [("59.9", "500"), ("60", "750"), ("100", "750"), ("100.1", "1000")],
+    )
+    def test_it_puts_abatacept_boundaries_where_the_label_does(self, weight, mg):
+        assert dose_mg(ABATACEPT_IV, D(weight)) == D(mg)
+
+    def test_the_first_band_that_applies_wins(self):
+        rule = DoseRule(bands=(WeightBand(D("100"), up_to_kg=D("80")), WeightBand(D("200"))))
+        assert dose_mg(rule, D("70")) == D("100")
+
+    def test_it_refuses_a_weight_no_band_covers(self):
+        rule = DoseRule(bands=(WeightBand(D("260"), up_to_kg=D("55")),))
+        with pytest.raises(ValueError, match="no weight band"):
+            dose_mg(rule, D("56"))
+
+    def test_it_needs_a_plausible_weight(self):
+        with pytest.raises(ValueError, match="weight"):
+            dose_mg(USTEKINUMAB_IV, D("0"))
+
+    @pytest.mark.parametrize(
+        "rule",
+        [
+            DoseRule(mg=D("300"), bands=(WeightBand(D("260")),)),
+            DoseRule(mg_per_kg=D("5"), bands=(WeightBand(D("260")),)),
+        ],
+    )
+    def test_bands_exclude_a_flat_or_per_kg_dose(self, rule):
+        with pytest.raises(ValueError, match="exactly one of mg, mg_per_kg and bands"):
+            dose_mg(rule, D("70"))
+
+    def test_a_band_cannot_have_both_limits_or_a_bad_amount(self):
+        both = WeightBand(D("260"), below_kg=D("55"), up_to_kg=D("55"))
+        with pytest.raises(ValueError, match="one of below_kg and up_to_kg"):
+            dose_mg(DoseRule(bands=(both,)), D("50"))
+        with pytest.raises(ValueError, match="greater than 0"):
+            dose_mg(DoseRule(bands=(WeightBand(D("0")),)), D("50"))
+
+    def test_the_cap_applies_to_a_band(self):
+        rule = DoseRule(bands=(WeightBand(D("1000")),), max_mg=D("800"))
+        with pytest.raises(ValueError, match="exceeds"):
+            dose_mg(rule, D("70"))
+
+    def test_band_index_tells_whether_a_new_weight_changes_the_band(self):
+        assert weight_band_index(USTEKINUMAB_IV, D("55")) == 0
+        assert weight_band_index(USTEKINUMAB_IV, D("56")) == 1
+        assert weight_band_index(DoseRule(mg_per_kg=D("5")), D("56")) is None
+
+    @given(st.decimals(min_value=D("0.5"), max_value=D("400"), places=1))
+    def test_every_adult_weight_gets_one_of_the_label_doses(self, weight):
+        assert dose_mg(ABATACEPT_IV, weight) in {D("500"), D("750"), D("1000")}
+
+
+class TestBandData:
+    def test_it_reads_and_writes_bands_as_stored(self):
+        rows = [{"mg": "260", "up_to_kg": "55"}, {"mg": "390", "up_to_kg": "85"}, {"mg": "520"}]
+        bands = bands_from_data(rows)
+        assert bands == USTEKINUMAB_IV.bands
+        assert bands_to_data(bands) == rows
+        assert bands_from_data(None) == ()
+
+    @pytest.mark.parametrize(
+        "rows", ["260", [{"mg": "260", "from_kg": "55"}], [{"mg": "x"}], [{"up_to_kg": "55"}]]
+    )
+    def test_it_refuses_what_is_not_a_band(self, rows):
+        with pytest.raises(ValueError):
+            bands_from_data(rows)
+
+    def test_it_describes_bands_as_the_label_tables_do(self):
+        assert [describe_band(USTEKINUMAB_IV.bands, i) for i in range(3)] == [
+            "≤55 kg",
+            ">55 to ≤85 kg",
+            ">85 kg",
+        ]
+        assert [describe_band(ABATACEPT_IV.bands, i) for i in range(3)] == [
+            "<60 kg",
+            "≥60 to ≤100 kg",
+            ">100 kg",
+        ]
+
+
+class TestIndicationCaps:
+    def test_iv_tocilizumab_for_gca_stops_at_600_mg(self):
+        # ACTEMRA label section 2 (GCA, IV): 6 mg/kg; doses over 600 mg per infusion are not
+        # recommended. A 110 kg patient would otherwise get 660 mg.
+        rule = DoseRule(mg_per_kg=D("6"), max_mg=D("600"))
+        assert dose_mg(rule, D("110")) == D("600")
+        assert dose_mg(rule, D("90")) == D("540")

@@ -74,6 +74,21 @@ class TestWeight:
             weight_based=False, ordered_kg=Decimal(70), today_kg=Decimal(90)
         )
 
+    def test_a_new_weight_band_needs_the_provider_however_small_the_change(self):
+        # IV ustekinumab: 85 kg is 390 mg, 85.5 kg is 520 mg (STELARA label 2.3 table).
+        assert weight_needs_provider(
+            weight_based=True,
+            ordered_kg=Decimal(85),
+            today_kg=Decimal("85.5"),
+            band_changed=True,
+        )
+        assert not weight_needs_provider(
+            weight_based=True,
+            ordered_kg=Decimal(85),
+            today_kg=Decimal("85.5"),
+            band_changed=False,
+        )
+
     def test_it_refuses_a_zero_weight(self):
         with pytest.raises(ValueError, match="positive"):
             weight_change_percent(Decimal(0), Decimal(70))
@@ -175,6 +190,16 @@ class TestMissingSteps:
         found = missing_steps(complete_state(weight_needs_provider=True))
         assert found == [
             ("checks", "Weight changed by more than 10 %: record the provider's dose confirmation.")
+        ]
+
+    def test_a_band_change_says_so(self):
+        found = missing_steps(complete_state(weight_needs_provider=True, weight_band_changed=True))
+        assert found == [
+            (
+                "checks",
+                "Today's weight puts the dose in another weight band: record the provider's "
+                "dose confirmation.",
+            )
         ]
 
     def test_labs_due_are_named(self):

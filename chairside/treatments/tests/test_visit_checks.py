@@ -232,3 +232,47 @@ class TestNoKnownAllergies:
         visit.patient.allergies.create(substance="Penicillin")
         with pytest.raises(ValidationError, match="review them"):
             services.visit_update(visit=visit, user=nurse_user, no_known_allergies=True)
+
+
+class TestWeightBandVisit:
+    """IV ustekinumab by the STELARA label 2.3 table (issue 12 item 11)."""
+
+    BANDS = [{"mg": "260", "up_to_kg": "55"}, {"mg": "390", "up_to_kg": "85"}, {"mg": "520"}]
+
+    def _visit(self, patient: Any, drug: Any, location: Any, nurse: Any, nurse_user: Any) -> Any:
+        order = tf.make_order(
+            patient,
+            drug,
+            location=location,
+            dose_mg_per_kg=None,
+            dose_bands=self.BANDS,
+            weight_kg_at_order=Decimal("84.0"),
+            loading_days=[0],
+            maintenance_interval_days=None,
+        )
+        appointment = tf.make_appointment(order, location, nurse=nurse)
+        return services.visit_start(appointment=appointment, user=nurse_user)
+
+    def test_a_weight_in_the_same_band_keeps_the_order_dose(
+        self, patient: Any, drug: Any, location: Any, nurse: Any, nurse_user: Any
+    ) -> None:
+        visit = self._visit(patient, drug, location, nurse, nurse_user)
+        visit = services.visit_update(visit=visit, user=nurse_user, weight_kg=Decimal("85.0"))
+        plan = selectors.dose_plan(visit)
+        assert plan.dose_mg == Decimal("390.000")
+        assert "weight band >55 to ≤85 kg" in plan.basis
+        assert "weight band" not in " ".join(m for _, m in selectors.visit_missing(visit))
+
+    def test_a_weight_in_another_band_needs_the_provider(
+        self, patient: Any, drug: Any, location: Any, nurse: Any, nurse_user: Any
+    ) -> None:
+        visit = self._visit(patient, drug, location, nurse, nurse_user)
+        visit = services.visit_update(visit=visit, user=nurse_user, weight_kg=Decimal("85.5"))
+        missing = [m for _, m in selectors.visit_missing(visit)]
+        assert (
+            "Today's weight puts the dose in another weight band: record the provider's "
+            "dose confirmation." in missing
+        )
+        assert selectors.dose_plan(visit).dose_mg == Decimal("520.000")
+        visit = services.visit_update(visit=visit, user=nurse_user, weight_confirmed_by="Dr. Marsh")
+        assert "weight band" not in " ".join(m for _, m in selectors.visit_missing(visit))

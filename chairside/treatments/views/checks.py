@@ -48,6 +48,7 @@ def checks_extra(visit: Visit) -> dict[str, Any]:
         "vitals": [v for v in visit.vitals.all() if v.phase == "pre"],
         "dose_plan": selectors.dose_plan(visit),
         "weight_change": _weight_change(visit),
+        "band_changed": selectors.weight_band_changed(visit),
         "labs_due": selectors.labs_due_messages(visit),
         "program": selectors.program_required(visit),
     }
