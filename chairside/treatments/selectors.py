@@ -149,18 +149,25 @@ class DosePlan:
 def dose_plan(visit: Visit) -> DosePlan:
     """Today's dose from the order: at the order's weight, or at today's weight when it
     moved by more than 10 % (then the provider's confirmation is a check-in step)."""
-    order = visit.order
+    return plan_dose(visit.order, visit.dose_number, visit.weight_kg, "today's weight")
+
+
+def plan_dose(order: Any, dose_number: int, weight_kg: Decimal | None, label: str) -> DosePlan:
+    """The dose of ``order``'s dose ``dose_number`` for a patient now weighing ``weight_kg``
+    (``label`` says which weight that is: today's, or the latest on file)."""
     if not order.is_weight_based:
-        dose = _mg(order.dose_for_weight(None, visit.dose_number))
-        return DosePlan(dose, f"flat dose {dose.normalize():f} mg (dose {visit.dose_number})")
-    if visit.weight_kg is None:
+        dose = _mg(order.dose_for_weight(None, dose_number))
+        return DosePlan(dose, f"flat dose {dose.normalize():f} mg (dose {dose_number})")
+    if weight_kg is None:
         return DosePlan(None, "", "Record today's weight first (the dose is per kg).")
-    use_today = weight_check_needed(visit) or order.weight_kg_at_order is None
-    weight = visit.weight_kg if use_today else order.weight_kg_at_order
-    dose = _mg(order.dose_for_weight(weight, visit.dose_number))
-    rule = order.dose_rule(visit.dose_number)
+    use_now = order.weight_kg_at_order is None or weight_needs_provider(
+        weight_based=True, ordered_kg=order.weight_kg_at_order, today_kg=weight_kg
+    )
+    weight = weight_kg if use_now else order.weight_kg_at_order
+    dose = _mg(order.dose_for_weight(weight, dose_number))
+    rule = order.dose_rule(dose_number)
     per_kg = f"{rule.mg_per_kg.normalize():f} mg/kg" if rule.mg_per_kg else ""
-    which = "today's weight" if use_today else "the order's weight"
+    which = label if use_now else "the order's weight"
     cap = f", capped at {rule.max_mg.normalize():f} mg" if rule.max_mg else ""
     return DosePlan(dose, f"{per_kg} × {weight} kg ({which}){cap} = {dose.normalize():f} mg")
 
