@@ -13,6 +13,7 @@ from chairside.authorizations.models import AssistanceProgram
 from chairside.formulary.models import Drug, Package
 from chairside.inventory.models import InventorySettings, StoragePlace, Vendor
 from chairside.patients.models import Patient
+from chairside.rules.barcodes import parse_scan
 from chairside.tenancy.models import Location
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -80,11 +81,10 @@ class ReceiptLineForm(forms.Form):
 
     ndc = forms.CharField(
         label="NDC",
-        max_length=20,
+        max_length=120,  # a GS1 DataMatrix scan: GTIN, expiry, lot and serial
         required=False,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "scan or type"}
-        ),
+        strip=False,  # a trailing GS separator belongs to the scan
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "scan or type"}),
     )
     lot_number = forms.CharField(max_length=40, label="Lot", required=False)
     expires_on = forms.DateField(widget=DATE, label="Expires", required=False)
@@ -99,12 +99,32 @@ class ReceiptLineForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["ndc"] = (data.get("ndc") or "").strip()
+        self._from_barcode(data)
         if not any(data.get(name) not in (None, "") for name in self.NEEDED):
             return {}  # a blank line
         for name in self.NEEDED:
             if data.get(name) in (None, ""):
                 self.add_error(name, "Needed for this lot.")
         return data
+
+    def _from_barcode(self, data: dict[str, Any]) -> None:
+        """A GS1 scan carries the lot and expiry: fill them in, or refuse a mismatch."""
+        try:
+            scan = parse_scan(data["ndc"]) if data["ndc"] else None
+        except ValueError:
+            return  # the NDC check says what is wrong, with the formulary at hand
+        if scan is None or scan.kind != "gs1":
+            return
+        for name, value in (("lot_number", scan.lot), ("expires_on", scan.expires_on)):
+            if value is None:
+                continue
+            typed = data.get(name)
+            if typed in (None, ""):
+                data[name] = value
+                self.errors.pop(name, None)
+            elif str(typed).strip().upper() != str(value).strip().upper():
+                self.add_error(name, f"The barcode says {value}.")
 
     @property
     def is_blank(self) -> bool:

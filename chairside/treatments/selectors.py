@@ -157,18 +157,28 @@ def dose_plan(visit: Visit) -> DosePlan:
     """Today's dose from the order: at the order's weight, or at today's weight when it
     moved by more than 10 % or into another weight band (then the provider's confirmation
     is a check-in step)."""
-    order = visit.order
+    return plan_dose(visit.order, visit.dose_number, visit.weight_kg, "today's weight")
+
+
+def plan_dose(order: Any, dose_number: int, weight_kg: Decimal | None, label: str) -> DosePlan:
+    """The dose of ``order``'s dose ``dose_number`` for a patient now weighing ``weight_kg``
+    (``label`` says which weight that is: today's, or the latest on file)."""
     if not order.is_weight_based:
-        dose = _mg(order.dose_for_weight(None, visit.dose_number))
-        return DosePlan(dose, f"flat dose {dose.normalize():f} mg (dose {visit.dose_number})")
-    if visit.weight_kg is None:
+        dose = _mg(order.dose_for_weight(None, dose_number))
+        return DosePlan(dose, f"flat dose {dose.normalize():f} mg (dose {dose_number})")
+    if weight_kg is None:
         kind = "by weight band" if order.dose_bands else "per kg"
         return DosePlan(None, "", f"Record today's weight first (the dose is {kind}).")
-    use_today = weight_check_needed(visit) or order.weight_kg_at_order is None
-    weight = visit.weight_kg if use_today else order.weight_kg_at_order
-    dose = _mg(order.dose_for_weight(weight, visit.dose_number))
-    rule = order.dose_rule(visit.dose_number)
-    which = "today's weight" if use_today else "the order's weight"
+    use_now = order.weight_kg_at_order is None or weight_needs_provider(
+        weight_based=True,
+        ordered_kg=order.weight_kg_at_order,
+        today_kg=weight_kg,
+        band_changed=order.band_changes(weight_kg, dose_number),
+    )
+    weight = weight_kg if use_now else order.weight_kg_at_order
+    dose = _mg(order.dose_for_weight(weight, dose_number))
+    rule = order.dose_rule(dose_number)
+    which = label if use_now else "the order's weight"
     if rule.bands and weight is not None:
         index = weight_band_index(rule, Decimal(weight))
         assert index is not None  # the rule has bands

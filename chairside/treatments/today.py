@@ -11,7 +11,7 @@ from django.utils import timezone
 from chairside.core.today import Card, register_today_cards
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
-from chairside.treatments import selectors
+from chairside.treatments import pharmacy, selectors
 from chairside.treatments.selectors import STARTABLE
 from chairside.treatments.services._common import staff_for
 
@@ -40,7 +40,23 @@ def visit_cards(request: HttpRequest) -> list[Card]:
             )
     if can(request, Perm.ACCESS_EDIT):
         cards.append(_late_reports_card(organization))
+    if can(request, Perm.INVENTORY_EDIT):
+        cards.append(_to_verify_card(organization))
     return cards
+
+
+def _to_verify_card(organization: Any) -> Card:
+    """The pharmacist's way in: booked doses of today and tomorrow not verified yet."""
+    count = pharmacy.to_verify_count(organization=organization, today=timezone.localdate())
+    return Card(
+        title="Doses to verify (today and tomorrow)",
+        count=count,
+        url=reverse("inventory:queue"),
+        hint="Verify the dose and the vials, then prepare" if count else "Every dose verified",
+        tone="warn" if count else "good",
+        perm=Perm.INVENTORY_EDIT,
+        order=395,
+    )
 
 
 def _my_patients_card(request: HttpRequest, organization: Any) -> Card:

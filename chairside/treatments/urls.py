@@ -22,6 +22,7 @@ urlpatterns = [
     path("<uuid:public_id>/vitals/", checks.vitals_save, name="vitals"),
     path("<uuid:public_id>/preparation/", preparation.preparation, name="preparation"),
     path("<uuid:public_id>/preparation/dispense/", preparation.dispense, name="dispense"),
+    path("<uuid:public_id>/preparation/attach/", preparation.attach, name="attach"),
     path(
         "<uuid:public_id>/preparation/save/", preparation.preparation_save, name="preparation_save"
     ),

@@ -31,6 +31,7 @@ from chairside.inventory.services.receiving import (
     ReceiptLine,
     package_add,
     package_for_ndc,
+    package_for_scan,
     shipment_receive,
 )
 from chairside.inventory.services.stock import (
@@ -57,6 +58,7 @@ __all__ = [
     "invoice_mark_paid",
     "package_add",
     "package_for_ndc",
+    "package_for_scan",
     "purchase_order_cancel",
     "purchase_order_create",
     "purchase_order_refresh",

@@ -18,6 +18,7 @@ from chairside.inventory.models import Lot, PurchaseOrder, StoragePlace, VendorI
 from chairside.inventory.services._ledger import moment, same_organization
 from chairside.inventory.services.purchasing import purchase_order_refresh
 from chairside.inventory.services.stock import stock_receive
+from chairside.rules.barcodes import Scan, ndc11_candidates, parse_scan
 from chairside.rules.ndc import format_ndc11, to_ndc11
 
 UNKNOWN_NDC = "unknown_ndc"
@@ -36,27 +37,53 @@ class ReceiptLine:
 
 
 def package_for_ndc(*, organization: Any, ndc: str) -> Package:
-    """The organization's formulary package for a 10- or 11-digit NDC (label or barcode form).
+    """The organization's formulary package for a 10- or 11-digit NDC (label or barcode form)
+    or a scanned carton barcode (GS1 DataMatrix / GS1-128, GTIN-14, UPC-A).
 
     Raises ValidationError with code ``unknown_ndc`` (params: ``ndc11``) when the NDC is well
     formed but not in the formulary, so the page can offer to add the package.
     """
+    return package_for_scan(organization=organization, text=ndc)[0]
+
+
+def _sentence(exc: Exception) -> str:
+    return str(exc)[:1].upper() + str(exc)[1:] + "."
+
+
+def package_for_scan(*, organization: Any, text: str) -> tuple[Package, Scan]:
+    """The package a scan or typed NDC names, and what the scan says (lot, expiry, serial).
+
+    A barcode carries the NDC as 10 bare digits, so it is matched by its three possible
+    11-digit forms (``rules.barcodes.ndc11_candidates``); two matches are refused.
+    """
     try:
-        ndc11 = to_ndc11(ndc)
+        scan = parse_scan(text)
+        ndc11 = to_ndc11(scan.ndc_text) if scan.ndc_text is not None else None
     except ValueError as exc:
-        raise ValidationError(str(exc)[:1].upper() + str(exc)[1:] + ".") from None
-    package = (
-        Package.objects.filter(drug__organization=organization, ndc11=ndc11)
-        .select_related("drug")
-        .first()
-    )
-    if package is None:
+        raise ValidationError(_sentence(exc)) from None
+    packages = Package.objects.filter(drug__organization=organization).select_related("drug")
+    if ndc11 is not None:
+        package = packages.filter(ndc11=ndc11).first()
+        if package is None:
+            raise ValidationError(
+                f"NDC {format_ndc11(ndc11)} is not in the formulary. Add the package first.",
+                code=UNKNOWN_NDC,
+                params={"ndc11": ndc11},
+            )
+        return package, scan
+    assert scan.ndc10 is not None  # noqa: S101 (parse_scan gives one of the two)
+    found = list(packages.filter(ndc11__in=ndc11_candidates(scan.ndc10)))
+    if len(found) > 1:
         raise ValidationError(
-            f"NDC {format_ndc11(ndc11)} is not in the formulary. Add the package first.",
-            code=UNKNOWN_NDC,
-            params={"ndc11": ndc11},
+            f"The barcode's NDC {scan.ndc10} fits {len(found)} formulary packages "
+            f"({', '.join(p.ndc for p in found)}): type the NDC as printed on the carton."
         )
-    return package
+    if not found:
+        raise ValidationError(
+            f"The barcode's NDC {scan.ndc10} is not in the formulary. Add the package with "
+            "the NDC as printed on the carton (with its hyphens)."
+        )
+    return found[0], scan
 
 
 def _invoice(

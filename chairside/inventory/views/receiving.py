@@ -118,13 +118,14 @@ def _receive(request: OrgRequest, header: ReceiptForm, filled: list[Any], order:
 
 @require_perm(Perm.INVENTORY_VIEW)
 def ndc_lookup(request: OrgRequest) -> HttpResponse:
-    """htmx: what a scanned or typed NDC is, or an offer to add it to the formulary."""
+    """htmx: what a scanned barcode or typed NDC is (with a GS1 scan's lot and expiry), or
+    an offer to add it to the formulary."""
     text = next((str(v) for k, v in request.GET.items() if k.endswith("ndc")), "").strip()
     context: dict[str, Any] = {"text": text}
     if text:
         try:
-            context["package"] = services.package_for_ndc(
-                organization=request.organization, ndc=text
+            context["package"], context["scan"] = services.package_for_scan(
+                organization=request.organization, text=text
             )
         except ValidationError as exc:
             context["error"] = exc.messages[0]

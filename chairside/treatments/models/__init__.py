@@ -12,12 +12,14 @@ from chairside.treatments.models.clinical import (
     Vitals,
 )
 from chairside.treatments.models.report import VisitReport
+from chairside.treatments.models.verification import DoseVerification
 from chairside.treatments.models.visit import Addendum, Consent, Visit, VisitAlert
 
 __all__ = [
     "Addendum",
     "Administration",
     "Consent",
+    "DoseVerification",
     "Interruption",
     "Preparation",
     "PreparationVial",

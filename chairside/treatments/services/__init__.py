@@ -38,6 +38,7 @@ from chairside.treatments.services.reports import (
     reports_send_queued,
 )
 from chairside.treatments.services.signing import addendum_add, visit_sign
+from chairside.treatments.services.verification import dose_verify
 from chairside.treatments.services.visits import (
     visit_check_in_and_start,
     visit_discharge,
@@ -58,6 +59,7 @@ __all__ = [
     "alert_acknowledge",
     "consent_record",
     "consent_revoke",
+    "dose_verify",
     "preparation_attach",
     "preparation_check",
     "preparation_dispense",

@@ -15,7 +15,7 @@ from chairside.inventory.services import dispense_suggestion
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.models import StaffMember
 from chairside.tenancy.roles import Perm
-from chairside.treatments import selectors, services
+from chairside.treatments import pharmacy, selectors, services
 from chairside.treatments.forms import (
     CheckForm,
     PreparationForm,
@@ -84,9 +84,9 @@ def _staff(visit: Visit) -> Any:
 def preparation_extra(request: OrgRequest, visit: Visit, form: Any = None) -> dict[str, Any]:
     prep = selectors.preparation_of(visit)
     plan = selectors.dose_plan(visit)
-    suggested, problem = (
-        _suggestion(visit, plan.dose_mg) if prep is None or not prep.vials.exists() else ({}, "")
-    )
+    from_pharmacy = pharmacy.pharmacy_dispenses(visit)
+    fresh = (prep is None or not prep.vials.exists()) and not from_pharmacy
+    suggested, problem = _suggestion(visit, plan.dose_mg) if fresh else ({}, "")
     staff = _staff(visit)
     if form is None:
         form = PreparationForm(initial=_prep_initial(request, visit, prep, plan))
@@ -102,6 +102,8 @@ def preparation_extra(request: OrgRequest, visit: Visit, form: Any = None) -> di
         "form": form,
         "check_form": check_form,
         "diluents": DILUENTS,
+        "from_pharmacy": [(m, -m.vials) for m in from_pharmacy],
+        "verification": pharmacy.verification_of(visit),
     }
 
 
@@ -219,4 +221,26 @@ def preparation_check(request: OrgRequest, public_id: str) -> HttpResponse:
         step="preparation",
         partials={"_preparation.html": preparation_extra(request, visit)},
         message=f"Checked by {checker}.",
+    )
+
+
+@require_POST
+@require_perm(Perm.CLINICAL_EDIT)
+def attach(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Use the vials the pharmacy dispensed for this dose (no second dispense)."""
+    visit = get_visit(request, public_id)
+    moves = pharmacy.pharmacy_dispenses(visit)
+    if not moves:
+        return refused(request, ["No vials dispensed by the pharmacy are waiting for this dose."])
+    _, error = attempt(
+        lambda: services.preparation_attach(visit=visit, user=request.user, movements=moves)
+    )
+    if error is not None:
+        return refused(request, error)
+    return saved(
+        request,
+        visit,
+        step="preparation",
+        partials={"_preparation.html": preparation_extra(request, visit)},
+        message="The pharmacy's vials are on this preparation.",
     )

@@ -1,0 +1,50 @@
+"""The pharmacist's verification of a booked dose, before it is prepared."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from chairside.core.models import OrgScopedModel
+
+
+class DoseVerification(OrgScopedModel):
+    """Who checked which dose and which vials for one booked appointment, and when.
+
+    Append-only: verifying again (after a weight or order change) adds a row; the latest
+    one is the verification in force. ``vials`` keeps what was proposed at that moment
+    (lot, NDC, strength, expiry, vials), so the record reads the same after stock moves.
+    """
+
+    appointment = models.ForeignKey(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="verifications"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verifier = models.ForeignKey("tenancy.StaffMember", on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(default=timezone.now)
+    dose_mg = models.DecimalField(max_digits=10, decimal_places=3)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    basis = models.CharField(max_length=255, help_text="How the dose was worked out.")
+    vials = models.JSONField(default=list, help_text="The lots and vials proposed.")
+
+    class Meta:
+        ordering = ["-verified_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_mg__gt=0), name="verification_dose_positive"),
+        ]
+
+    def vial_lines(self) -> list[dict[str, Any]]:
+        """The vials as recorded, with the expiry as a date (for display)."""
+        return [
+            {**line, "expires_on": dt.date.fromisoformat(line["expires_on"])} for line in self.vials
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dose_mg.normalize():f} mg verified {self.verified_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,92 @@
+"""The pharmacist's queue (served under /inventory/queue/): verify booked doses, then prepare."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.inventory.selectors import location_by_id
+from chairside.scheduling.models import Appointment
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.models import Location
+from chairside.tenancy.roles import Perm
+from chairside.treatments import pharmacy, services
+
+
+def prepare_url(request: OrgRequest, row: pharmacy.QueueRow) -> str:
+    """Where "Prepare" goes: the visit's preparation step for a nurse or provider whose
+    patient is in the chair, otherwise the pharmacy's dispense page, filled in."""
+    if row.visit is not None and can(request, Perm.CLINICAL_EDIT):
+        return reverse("treatments:preparation", args=[row.visit.public_id])
+    dose = row.verification.dose_mg if row.verification else row.plan.dose_mg
+    query = {
+        "location": row.appointment.location_id,
+        "patient": row.appointment.patient.mrn,
+        "drug": row.appointment.order.drug_id,
+        "dose_mg": f"{(dose or Decimal(0)).normalize():f}",
+        "visit_ref": row.dispense_ref,
+    }
+    return f"{reverse('inventory:dispense')}?{urlencode(query)}"
+
+
+@require_perm(Perm.INVENTORY_VIEW)
+def queue(request: OrgRequest) -> HttpResponse:
+    today = timezone.localdate()
+    locations = Location.objects.filter(organization=request.organization)
+    location = location_by_id(
+        organization=request.organization, public_id=request.GET.get("location")
+    )
+    rows = pharmacy.pharmacy_queue(
+        organization=request.organization, today=today, location=location
+    )
+    days = [(day, [r for r in rows if r.day == day]) for day in sorted({r.day for r in rows})]
+    context = {
+        "days": days,
+        "today": today,
+        "locations": locations,
+        "location": location,
+        "to_verify": sum(1 for r in rows if r.needs_verification),
+        "can_verify": can(request, Perm.INVENTORY_EDIT),
+        "prepare_urls": {r.appointment.pk: prepare_url(request, r) for r in rows},
+    }
+    return render(request, "treatments/pharmacy_queue.html", context)
+
+
+@require_POST
+@require_perm(Perm.INVENTORY_EDIT)
+def verify(request: OrgRequest, public_id: str) -> HttpResponse:
+    appointment = Appointment.objects.filter(
+        organization=request.organization, public_id=public_id
+    ).first()
+    if appointment is None:
+        raise Http404("No such appointment.")
+    try:
+        dose = Decimal(request.POST.get("dose_mg", ""))
+    except InvalidOperation:
+        messages.error(request, "The dose shown was not sent: reload the page and verify again.")
+        return redirect(_back(request))
+    try:
+        made = services.dose_verify(appointment=appointment, user=request.user, dose_mg=dose)
+    except ValidationError as exc:
+        messages.error(request, f"{appointment.patient}: {' '.join(exc.messages)}")
+    else:
+        messages.success(
+            request,
+            f"Verified {made.dose_mg.normalize():f} mg {appointment.order.drug.generic_name} "
+            f"for {appointment.patient}.",
+        )
+    return redirect(_back(request))
+
+
+def _back(request: OrgRequest) -> str:
+    location = request.POST.get("location", "")
+    url = reverse("inventory:queue")
+    return f"{url}?{urlencode({'location': location})}" if location else url
