@@ -11,7 +11,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from chairside.authorizations.models import AssistanceEnrollment
-from chairside.billing.models import BillingProfile, Denial, PayerContract, PayerDrugCategory
+from chairside.billing.models import (
+    BillingProfile,
+    Denial,
+    PatientLedgerEntry,
+    PayerContract,
+    PayerDrugCategory,
+)
 from chairside.formulary.models import Drug
 from chairside.patients.models import Payer
 from chairside.rules import claim_states as states
@@ -245,3 +251,41 @@ class AssistanceDecisionForm(forms.Form):
     reference = forms.CharField(max_length=60, required=False)
     note = forms.CharField(max_length=300, required=False, label="Note (why, if denied)")
     eob = forms.FileField(required=False, label="Program's answer (PDF or image)")
+class PatientPaymentForm(forms.Form):
+    prefix = "pay"
+
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = forms.ChoiceField(choices=PatientLedgerEntry.Method.choices)
+    reference = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Check number or card authorization code",
+        help_text="Never the card number: the terminal's authorization code or last four digits.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    received_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+    note = forms.CharField(required=False, max_length=200)
+
+
+class PatientWriteOffForm(forms.Form):
+    prefix = "wo"
+
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    reason = forms.ChoiceField(
+        choices=[("", "Choose…"), *PatientLedgerEntry.WriteOffReason.choices]
+    )
+    note = forms.CharField(required=False, max_length=200)
+
+
+class PaymentPlanForm(forms.Form):
+    prefix = "plan"
+
+    monthly = forms.DecimalField(
+        label="Amount per month", max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    first_due = forms.DateField(
+        label="First payment due", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(required=False, max_length=200)

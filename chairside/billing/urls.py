@@ -44,6 +44,16 @@ urlpatterns = [
     path("contracts/<uuid:public_id>/", views.contract_edit, name="contract"),
     path("contracts/<uuid:public_id>/fees/", views.contract_admin_fee, name="contract_fee"),
     path("contracts/<uuid:public_id>/drugs/", views.contract_drug_rate, name="contract_drug"),
+    path("patients/", views.patient_balances, name="patient_balances"),
+    path("patients/<uuid:public_id>/", views.patient_account, name="patient_account"),
+    path("patients/<uuid:public_id>/payments/", views.patient_payment, name="patient_payment"),
+    path(
+        "patients/<uuid:public_id>/write-offs/", views.patient_write_off, name="patient_write_off"
+    ),
+    path("patients/<uuid:public_id>/plan/", views.payment_plan_start, name="payment_plan_start"),
+    path("patients/<uuid:public_id>/statements/", views.statement_create, name="statement_create"),
+    path("plans/<uuid:public_id>/end/", views.payment_plan_end, name="payment_plan_end"),
+    path("statements/<uuid:public_id>/", views.statement_detail, name="statement"),
     path("margins/", views.margins, name="margins"),
     path("settings/", views.billing_settings, name="settings"),
     path("settings/drug-categories/", views.payer_drug_category, name="payer_drug_category"),

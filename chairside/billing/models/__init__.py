@@ -16,6 +16,11 @@ from chairside.billing.models.fees import (
     PayerContract,
     PayerDrugCategory,
 )
+from chairside.billing.models.patient_accounts import (
+    PatientLedgerEntry,
+    PatientStatement,
+    PaymentPlan,
+)
 from chairside.billing.models.remittances import (
     Denial,
     ItemPayment,
@@ -46,8 +51,11 @@ __all__ = [
     "LineAdjustment",
     "MueTable",
     "PayerContract",
+    "PatientLedgerEntry",
+    "PatientStatement",
     "PayerDrugCategory",
     "PaymentAdjustment",
+    "PaymentPlan",
     "Remittance",
     "RemittanceClaim",
     "UnmatchedRemittance",

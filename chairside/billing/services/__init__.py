@@ -33,6 +33,16 @@ from chairside.billing.services.fees import (
     payer_contract_save,
     payer_drug_category_set,
 )
+from chairside.billing.services.patient_accounts import (
+    patient_ar_sync_claim,
+    patient_ar_sync_self_pay,
+    patient_balance,
+    patient_payment_record,
+    patient_statement_create,
+    patient_write_off,
+    payment_plan_end,
+    payment_plan_start,
+)
 from chairside.billing.services.remittances import (
     denial_update,
     remittance_import,
@@ -61,8 +71,16 @@ __all__ = [
     "denial_update",
     "encounter_mark_reviewed",
     "mue_table_import",
+    "patient_ar_sync_claim",
+    "patient_ar_sync_self_pay",
+    "patient_balance",
+    "patient_payment_record",
+    "patient_statement_create",
+    "patient_write_off",
     "payer_contract_save",
     "payer_drug_category_set",
+    "payment_plan_end",
+    "payment_plan_start",
     "remittance_import",
     "unmatched_resolve",
 ]

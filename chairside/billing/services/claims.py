@@ -15,6 +15,7 @@ from chairside.audit.services import audit_record
 from chairside.billing.documents import check_input, primary_of
 from chairside.billing.models import ChargeLine, Claim, ClaimItem, ClaimStateChange, Encounter
 from chairside.billing.pricing import PriceBook
+from chairside.billing.services.patient_accounts import patient_ar_sync_self_pay
 from chairside.patients.models import Payer
 from chairside.patients.selectors import claim_coverages, claim_person
 from chairside.rules import claim_states as states
@@ -45,7 +46,9 @@ def claims_build_for_encounter(*, encounter: Encounter, user: Any) -> Claim | No
         encounter.needs_review = True
         encounter.review_note = "No insurance to bill on the visit (self-pay or no coverage)."
         encounter.save(update_fields=["needs_review", "review_note", "updated_at"])
+        patient_ar_sync_self_pay(encounter=encounter, self_pay=True, user=user)
         return None
+    patient_ar_sync_self_pay(encounter=encounter, self_pay=False, user=user)
     claim = (
         Claim.objects.select_for_update()
         .filter(encounter=encounter, sequence=1, superseded=False)

@@ -24,6 +24,7 @@ from chairside.billing.models import (
 )
 from chairside.billing.pricing import PriceBook, appeal_window_days, billing_profile
 from chairside.billing.services.claims import _move, claim_build_secondary, crossover_claim
+from chairside.billing.services.patient_accounts import patient_ar_sync_claim
 from chairside.rules import carc
 from chairside.rules import claim_states as states
 from chairside.rules.x12_835 import (
@@ -128,6 +129,7 @@ def _post_payment(remittance: Remittance, payment: ClaimPayment, user: Any) -> N
         raise _UnmatchedError(f"Claim {payment.control_number} is not one of ours.")
     if payment.is_reversal:
         _reverse(remittance, payment, claim, user)
+        patient_ar_sync_claim(claim=claim, user=user)
         return
     if claim.crossed_over_on and claim.sequence == 1 and payment.status in SECONDARY_STATUSES:
         # The supplemental payer pays the claim Medicare forwarded, under its number.
@@ -148,6 +150,7 @@ def _post_payment(remittance: Remittance, payment: ClaimPayment, user: Any) -> N
     if claim.state in ADJUDICATED:
         _replace_decision(claim, user)
     _post_claim(remittance, payment, claim, user)
+    patient_ar_sync_claim(claim=claim, user=user)
 
 
 def _post_claim(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: Any) -> None:

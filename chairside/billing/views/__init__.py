@@ -29,6 +29,16 @@ from chairside.billing.views.fees import (
     fee_schedule,
     payer_drug_category,
 )
+from chairside.billing.views.patients import (
+    patient_account,
+    patient_balances,
+    patient_payment,
+    patient_write_off,
+    payment_plan_end,
+    payment_plan_start,
+    statement_create,
+    statement_detail,
+)
 from chairside.billing.views.work import (
     denial_update,
     encounter_detail,
@@ -69,9 +79,17 @@ __all__ = [
     "home",
     "line_adjust",
     "margins",
+    "patient_account",
+    "patient_balances",
+    "patient_payment",
+    "patient_write_off",
     "payer_drug_category",
+    "payment_plan_end",
+    "payment_plan_start",
     "remittance_detail",
     "remittance_list",
+    "statement_create",
+    "statement_detail",
     "unmatched_list",
     "unmatched_resolve",
 ]

@@ -25,6 +25,7 @@ from chairside.billing.forms import (
 )
 from chairside.billing.models import Claim
 from chairside.billing.pricing import billing_profile
+from chairside.billing.selectors.patient_accounts import patient_receivables
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -44,6 +45,7 @@ def home(request: OrgRequest) -> HttpResponse:
         "denial_count": denials.count(),
         "denials_shown": DENIALS_SHOWN,
         "receivables": selectors.receivables(organization=organization, today=today),
+        "patient_receivables": patient_receivables(organization=organization, today=today),
         "today": today,
         "can_edit": can(request, Perm.BILLING_EDIT),
     }
