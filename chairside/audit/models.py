@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+APPEND_ONLY = "Audit events are append-only; they cannot be changed or deleted."
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk updates and deletes are refused (HIPAA §164.312(b): the trail must be trustworthy).
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE too (migration 0003), so raw SQL
+    cannot rewrite history either."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError(APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError(APPEND_ONLY)
 
 
 class AuditEvent(models.Model):
@@ -37,6 +54,8 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
@@ -47,3 +66,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError(APPEND_ONLY)
