@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('authorizations', '0003_assistance_programs_and_enrollments'),
-        ('billing', '0003_claim_crossover_mue_corrections_unmatched_remittances'),
+        ('billing', '0004_patient_accounts_ledger_plans_statements'),
         ('tenancy', '0002_membership_last_chosen_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
