@@ -218,3 +218,48 @@ def waste_portions(discarded_mg: Decimal, strength_mg: Decimal) -> list[Decimal]
         portions.append(min(left, strength_mg))
         left -= strength_mg
     return portions
+
+
+# --- volume plausibility -------------------------------------------------------------
+# Large-volume infusion pumps are specified to deliver within about ±5 % (manufacturers'
+# accuracy specifications); the volume read off the pump may also include a flush of the
+# line (commonly 20-25 mL of saline). A
+# recorded volume further than VOLUME_TOLERANCE_PERCENT and VOLUME_FLUSH_ML from what the
+# recorded rates deliver over the running time is a documentation error until the nurse
+# corrects it or says why.
+VOLUME_TOLERANCE_PERCENT = Decimal(15)
+VOLUME_FLUSH_ML = Decimal(25)
+
+
+def volume_delivered_ml(
+    spans: Sequence[Span], rates: Sequence[tuple[dt.datetime, Decimal]]
+) -> Decimal | None:
+    """The volume the recorded rates deliver over the running spans (None: no rate set).
+
+    Each rate holds from its time until the next rate; time before the first rate counts at
+    the first rate (it is usually entered a moment after the start).
+    """
+    if not rates:
+        return None
+    steps = sorted(rates)
+    total = Decimal(0)
+    for i, (at, rate) in enumerate(steps):
+        begin = at if i else dt.datetime.min.replace(tzinfo=at.tzinfo)
+        end = steps[i + 1][0] if i + 1 < len(steps) else dt.datetime.max.replace(tzinfo=at.tzinfo)
+        for span_start, span_end in spans:
+            overlap = (min(end, span_end) - max(begin, span_start)).total_seconds()
+            if overlap > 0:
+                total += rate * Decimal(str(overlap)) / Decimal(3600)
+    return total.quantize(Decimal("0.1"))
+
+
+def volume_problem(recorded_ml: Decimal, delivered_ml: Decimal, minutes: int) -> str | None:
+    """Why ``recorded_ml`` cannot be what ran, or None when it is plausible."""
+    slack = delivered_ml * VOLUME_TOLERANCE_PERCENT / 100 + VOLUME_FLUSH_ML
+    if abs(recorded_ml - delivered_ml) <= slack:
+        return None
+    return (
+        f"{recorded_ml.normalize():f} mL in {minutes} min is not what the recorded rates "
+        f"deliver (about {delivered_ml.normalize():f} mL). Correct the volume or the rates, "
+        "or say why in the notes (e.g. a bolus, or the pump's total included a second bag)."
+    )

@@ -285,6 +285,12 @@ class StopForm(forms.Form):
         help_text="Only when it stopped early.",
         widget=forms.NumberInput(attrs={**NUMBER, "step": "any"}),
     )
+    notes = forms.CharField(
+        required=False,
+        max_length=255,
+        label="Notes",
+        help_text="E.g. why the volume differs from what the rates deliver.",
+    )
 
 
 class DoseGivenForm(forms.Form):

@@ -60,6 +60,8 @@ def _check_referral(referral: Referral) -> None:
         ("location", "locations"),
         ("assigned_to", "staff"),
     ):
+        if getattr(referral, f"{field}_id") is None:
+            continue  # a missing required one is reported by full_clean below
         with problems.check():
             same_organization(getattr(referral, field), org, field, what)
     if referral.requested_drug is None and not referral.requested_drug_text.strip():

@@ -19,6 +19,8 @@ from chairside.rules.infusion import (
     running_minutes,
     running_spans,
     stops_infusion,
+    volume_delivered_ml,
+    volume_problem,
     waste_portions,
 )
 
@@ -125,3 +127,31 @@ class TestWaste:
         rows = allocate_given(opened, given_mg)
         assert sum(g for _, g, _ in rows) == given_mg
         assert sum(g + w for _, g, w in rows) == total
+
+
+class TestVolumePlausibility:
+    """The issue's example: 260 mL in 93 minutes at 30-60 mL/h cannot have run."""
+
+    def test_the_rates_give_the_volume_over_the_running_time(self) -> None:
+        start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+        stop = start + dt.timedelta(minutes=93)
+        spans = running_spans(start, stop, [])
+        rates = [(start, Decimal(30)), (start + dt.timedelta(minutes=30), Decimal(60))]
+        # 30 mL/h for 30 min + 60 mL/h for 63 min = 15 + 63
+        assert volume_delivered_ml(spans, rates) == Decimal("78.0")
+
+    def test_a_pause_delivers_nothing(self) -> None:
+        start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+        pause = (start + dt.timedelta(minutes=30), start + dt.timedelta(minutes=60))
+        spans = running_spans(start, start + dt.timedelta(minutes=120), [pause])
+        assert volume_delivered_ml(spans, [(start, Decimal(100))]) == Decimal("150.0")
+
+    def test_260_ml_is_flagged_and_a_near_value_is_not(self) -> None:
+        problem = volume_problem(Decimal(260), Decimal(78), 93)
+        assert problem is not None and "about 78 mL" in problem
+        assert volume_problem(Decimal(95), Decimal(78), 93) is None  # a line flush
+        assert volume_problem(Decimal(250), Decimal(250), 150) is None
+
+    def test_no_rate_recorded_means_nothing_to_compare(self) -> None:
+        start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+        assert volume_delivered_ml([(start, start + dt.timedelta(hours=1))], []) is None

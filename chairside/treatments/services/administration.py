@@ -13,6 +13,12 @@ from django.db import transaction
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
 from chairside.rules import appointment_states, infusion
+from chairside.rules.infusion import (
+    running_minutes,
+    running_spans,
+    volume_delivered_ml,
+    volume_problem,
+)
 from chairside.treatments.models import Administration, Interruption, RateStep, Visit
 from chairside.treatments.services._common import audit, locked_visit, on_visit_day
 
@@ -295,6 +301,22 @@ def _dose_given(
     return dose
 
 
+def _check_volume(admin: Administration) -> None:
+    """The volume read off the pump must be what the recorded rates delivered over the
+    running time (``rules.infusion.volume_problem``), unless the nurse says why."""
+    if admin.volume_infused_ml is None or admin.stopped_at is None or admin.notes:
+        return
+    pauses = [(p.started_at, p.ended_at or admin.stopped_at) for p in admin.interruptions.all()]
+    spans = running_spans(admin.started_at, admin.stopped_at, pauses)
+    delivered = volume_delivered_ml(spans, [(r.at, r.rate_ml_h) for r in admin.rates.all()])
+    if delivered is None:
+        return
+    minutes = running_minutes(admin.started_at, admin.stopped_at, pauses)
+    problem = volume_problem(Decimal(admin.volume_infused_ml), delivered, minutes)
+    if problem:
+        raise ValidationError({"volume_infused_ml": problem})
+
+
 @transaction.atomic
 def administration_stop(
     *,
@@ -326,6 +348,7 @@ def administration_stop(
     admin.volume_infused_ml = volume_infused_ml
     admin.dose_given_mg = _dose_given(visit, admin, stop_reason, dose_given_mg)
     admin.notes = notes.strip()[:255]
+    _check_volume(admin)
     admin.full_clean()
     admin.save()
     audit(

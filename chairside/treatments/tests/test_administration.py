@@ -76,6 +76,46 @@ class TestAdministration:
         assert stopped.dose_given_mg == Decimal(350)
         assert stopped.interruptions.get().ended_at == tf.at("10:10")
 
+    def test_a_volume_the_rates_cannot_deliver_is_questioned(
+        self, prepared: Any, nurse_user: Any
+    ) -> None:
+        """260 mL in 93 min at 30-60 mL/h cannot have run (issue 21 item 7)."""
+        admin = services.administration_start(
+            visit=prepared, user=nurse_user, started_at=tf.at("09:30"), rate_ml_h=Decimal(30)
+        )
+        services.administration_rate(
+            administration=admin, user=nurse_user, at=tf.at("10:00"), rate_ml_h=Decimal(60)
+        )
+        with pytest.raises(ValidationError, match="about 78 mL"):
+            services.administration_stop(
+                administration=admin,
+                user=nurse_user,
+                stopped_at=tf.at("11:03"),
+                volume_infused_ml=Decimal(260),
+            )
+        admin.refresh_from_db()
+        assert admin.stopped_at is None
+        explained = services.administration_stop(
+            administration=admin,
+            user=nurse_user,
+            stopped_at=tf.at("11:03"),
+            volume_infused_ml=Decimal(260),
+            notes="Pump total includes the 250 mL hydration bag run on the same channel",
+        )
+        assert explained.volume_infused_ml == Decimal(260)
+
+    def test_a_plausible_volume_is_accepted(self, prepared: Any, nurse_user: Any) -> None:
+        admin = services.administration_start(
+            visit=prepared, user=nurse_user, started_at=tf.at("09:30"), rate_ml_h=Decimal(125)
+        )
+        stopped = services.administration_stop(
+            administration=admin,
+            user=nurse_user,
+            stopped_at=tf.at("11:30"),
+            volume_infused_ml=Decimal(270),  # 250 mL + a line flush
+        )
+        assert stopped.volume_infused_ml == Decimal(270)
+
     def test_an_early_stop_needs_the_dose_given(self, prepared: Any, nurse_user: Any) -> None:
         admin = services.administration_start(
             visit=prepared, user=nurse_user, started_at=tf.at("09:30")
