@@ -251,6 +251,8 @@ class AssistanceDecisionForm(forms.Form):
     reference = forms.CharField(max_length=60, required=False)
     note = forms.CharField(max_length=300, required=False, label="Note (why, if denied)")
     eob = forms.FileField(required=False, label="Program's answer (PDF or image)")
+
+
 class PatientPaymentForm(forms.Form):
     prefix = "pay"
 
