@@ -82,6 +82,22 @@ class TestSeedDemo:
         assert not patients.filter(measurements__isnull=True).exists()
         assert not patients.filter(coverages__isnull=True).exists()
         _assert_one_npi_per_person_and_no_placeholders(riverside)
+        _assert_entyvio_is_stocked_and_billed(riverside)
+
+
+def _assert_entyvio_is_stocked_and_billed(riverside: Organization) -> None:
+    """Issue 21.4: with its NDC on the formulary, Entyvio is stocked and its claims carry it."""
+    from chairside.inventory.models import Lot
+
+    assert Lot.objects.filter(organization=riverside, package__drug__key="vedolizumab").exists()
+    codes = {
+        (p.get("code"), p.get("message", "")[:60])
+        for problems in Claim.objects.filter(organization=riverside).values_list(
+            "problems", flat=True
+        )
+        for p in problems or []
+    }
+    assert {c for c in codes if c[0] in {"ndc", "tax_id"} or str(c[0]).endswith("_npi")} == set()
 
 
 def _assert_one_npi_per_person_and_no_placeholders(riverside: Organization) -> None:
