@@ -29,6 +29,7 @@ from chairside.patients.models import Coverage, LabResult, Patient
 from chairside.patients.selectors import latest_measurement
 from chairside.referrals.models import OrderLab, ReferringProvider, TreatmentOrder, default_expiry
 from chairside.rules import authorization_states as states
+from chairside.tenancy.models import StaffMember
 
 # (first, last, credential, specialty, practice, internal, report by)
 PROVIDERS = [
@@ -93,17 +94,30 @@ def plan_for(code: str) -> list[tuple[str, str, int]]:
     return []
 
 
+def _referring_npi(org: Any, n: int, first: str, last: str, internal: bool) -> str:
+    """One NPI per person: the center's own physicians and NPs refer under the NPI of their
+    staff record (the one on the claims they render); outside providers get a made-up one."""
+    if internal:
+        staff = StaffMember.objects.filter(
+            organization=org, first_name=first, last_name=last
+        ).exclude(npi="")
+        if staff.exists():
+            return staff.values_list("npi", flat=True)[0]
+    return demo_npi(30000000 + n)
+
+
 @transaction.atomic
 def seed_referring_providers(ctx: DemoContext) -> None:
     org = ctx.organizations["riverside"]
     made = 0
     for n, (first, last, cred, specialty, practice, internal, report) in enumerate(PROVIDERS, 1):
-        _, created = ReferringProvider.objects.get_or_create(
+        npi = _referring_npi(org, n, first, last, internal)
+        provider, created = ReferringProvider.objects.get_or_create(
             organization=org,
-            npi=demo_npi(30000000 + n),
+            first_name=first,
+            last_name=last,
             defaults={
-                "first_name": first,
-                "last_name": last,
+                "npi": npi,
                 "credential": cred,
                 "specialty": specialty,
                 "practice_name": practice,
@@ -114,6 +128,9 @@ def seed_referring_providers(ctx: DemoContext) -> None:
                 "email": f"{first.lower()}.{last.lower()}@example.org",
             },
         )
+        if provider.npi != npi:  # a demo loaded before the NPIs were made one per person
+            provider.npi = npi
+            provider.save(update_fields=["npi"])
         made += created
     ctx.summary.append(f"{len(PROVIDERS)} referring providers ({made} new)")
 

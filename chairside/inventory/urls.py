@@ -10,6 +10,7 @@ app_name = "inventory"
 urlpatterns = [
     path("", stock.stock, name="stock"),
     path("expiring/", stock.expiring, name="expiring"),
+    path("expiring/remove/", stock.expired_remove, name="expired_remove"),
     path("dispense/", stock.dispense, name="dispense"),
     path("lots/<uuid:public_id>/", stock.lot_detail, name="lot"),
     path("lots/<uuid:public_id>/transfer/", stock.lot_transfer, name="lot_transfer"),

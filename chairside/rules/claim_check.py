@@ -18,6 +18,9 @@ where to fix it, in words a biller or coordinator understands. What is checked, 
   Reduction Act of 2005 and by most commercial payers for physician-administered drugs).
 * The subscriber's member ID and the payer's electronic payer ID (837P NM109 of 2010BA,
   2010BB), the patient's birth date, sex and address (2010BA/2010CA DMG, N3, N4).
+* No placeholder identifiers (``rules.identifiers``): an EIN of zeros, one repeated digit,
+  123456789 or a prefix the IRS never assigns; an NPI that is the CMS example, zeros or one
+  repeated digit.
 * The billing provider's tax ID (9-digit EIN) and a 9-digit ZIP code (837P 2010AA: "the
   full nine-digit ZIP code is required").
 * A charge on every line, and for a secondary claim the primary payer's adjudication.
@@ -40,9 +43,8 @@ from decimal import Decimal
 
 from chairside.rules.charges import ClaimLine, EncounterFacts, Person, Provider
 from chairside.rules.icd10 import billable_children, normalize_icd10
-from chairside.rules.npi import is_valid_npi
+from chairside.rules.identifiers import ein_problem, npi_problem
 
-_EIN = re.compile(r"^[0-9]{9}$")
 _ZIP9 = re.compile(r"^[0-9]{9}$")
 _ZIP = re.compile(r"^[0-9]{5}([0-9]{4})?$")
 
@@ -204,8 +206,9 @@ def _npi_problem(role: str, provider: Provider | None, required: bool) -> list[P
         if required:
             return [Problem(code, f"The {role} NPI is missing.")]
         return []
-    if not is_valid_npi(provider.npi.strip()):
-        return [Problem(code, f"The {role} NPI {provider.npi} is not valid (check digit).")]
+    problem = npi_problem(provider.npi)
+    if problem is not None:
+        return [Problem(code, f"The {role} NPI {provider.npi.strip()} {problem}.")]
     if not provider.last_name.strip():
         return [Problem(code, f"The {role}'s name is missing.")]
     return []
@@ -223,17 +226,16 @@ def _check_providers(data: CheckInput) -> list[Problem]:
                 "billing_npi", "The billing provider (group) NPI is missing (Billing settings)."
             )
         )
-    elif not is_valid_npi(billing.npi.strip()):
+    elif (problem := npi_problem(billing.npi)) is not None:
         problems.append(
             Problem(
-                "billing_npi", f"The billing provider NPI {billing.npi} is not valid (check digit)."
+                "billing_npi",
+                f"The billing provider NPI {billing.npi.strip()} {problem} (Billing settings).",
             )
         )
-    if not _EIN.match(billing.tax_id.replace("-", "").strip()):
+    if (problem := ein_problem(billing.tax_id)) is not None:
         problems.append(
-            Problem(
-                "tax_id", "The billing provider's tax ID must be a 9-digit EIN (Billing settings)."
-            )
+            Problem("tax_id", f"The billing provider's tax ID {problem} (Billing settings).")
         )
     if not (billing.address_line1.strip() and billing.city.strip() and billing.state.strip()):
         problems.append(

@@ -45,8 +45,8 @@ def billable_org(org: Any, **profile: Any) -> BillingProfile:
     """Give an organization everything a clean claim needs: profile, prices, ASP, drug."""
     defaults = {
         "billing_name": org.name,
-        "npi": "1234567893",
-        "tax_id": "123456789",
+        "npi": "1902847312",  # made up, check digit valid (not the CMS example)
+        "tax_id": "234731906",  # made up, a prefix the IRS assigns
         "address_line1": "100 Riverside Plaza",
         "city": "Riverside",
         "state": "PA",
@@ -138,7 +138,7 @@ def facts_for(patient: Any, *payers: Any, **changes: Any) -> EncounterFacts:
         account_number=patient.mrn,
         coverages=tuple(coverage_facts(p, f"M{n}") for n, p in enumerate(payers, start=1)),
         diagnoses=("K50.90",),
-        rendering_provider=Provider("1234567893", "Marsh", "Elena", "MD"),
+        rendering_provider=Provider("1902847312", "Marsh", "Elena", "MD"),  # made up
         referring_provider=Provider("1245319599", "Okafor", "Samuel", "MD"),
         administrations=(Administration("chemo", "infusion", at(9), at(11, 10), "infliximab"),),
         drugs=(

@@ -81,3 +81,44 @@ class TestSeedDemo:
         assert not patients.filter(diagnoses__isnull=True).exists()
         assert not patients.filter(measurements__isnull=True).exists()
         assert not patients.filter(coverages__isnull=True).exists()
+        _assert_one_npi_per_person_and_no_placeholders(riverside)
+        _assert_entyvio_is_stocked_and_billed(riverside)
+
+
+def _assert_entyvio_is_stocked_and_billed(riverside: Organization) -> None:
+    """Issue 21.4: with its NDC on the formulary, Entyvio is stocked and its claims carry it."""
+    from chairside.inventory.models import Lot
+
+    assert Lot.objects.filter(organization=riverside, package__drug__key="vedolizumab").exists()
+    codes = {
+        (p.get("code"), p.get("message", "")[:60])
+        for problems in Claim.objects.filter(organization=riverside).values_list(
+            "problems", flat=True
+        )
+        for p in problems or []
+    }
+    assert {c for c in codes if c[0] in {"ndc", "tax_id"} or str(c[0]).endswith("_npi")} == set()
+
+
+def _assert_one_npi_per_person_and_no_placeholders(riverside: Organization) -> None:
+    """Issue 13.15: the demo's physicians refer under the NPI they render under, and no
+    identifier the claims carry is a placeholder."""
+    from chairside.billing.models import BillingProfile
+    from chairside.referrals.models import ReferringProvider
+    from chairside.rules.identifiers import ein_problem, npi_problem
+
+    marsh = ReferringProvider.objects.get(organization=riverside, last_name="Marsh")
+    staff = StaffMember.objects.get(organization=riverside, last_name="Marsh")
+    assert marsh.npi == staff.npi
+    npis = [riverside.group_npi, *BillingProfile.objects.values_list("npi", flat=True)]
+    npis += ReferringProvider.objects.filter(organization=riverside).values_list("npi", flat=True)
+    npis += (
+        StaffMember.objects.filter(organization=riverside)
+        .exclude(npi="")
+        .values_list("npi", flat=True)
+    )
+    assert {n: npi_problem(n) for n in npis if npi_problem(n)} == {}
+    assert ein_problem(riverside.tax_id) is None
+    assert [ein_problem(p.tax_id) for p in BillingProfile.objects.all()] == [None] * (
+        BillingProfile.objects.count()
+    )

@@ -47,3 +47,22 @@ class TestFormularyLoad:
 
     def test_every_drug_has_a_source(self) -> None:
         assert all(drug["sources"] for drug in reference_formulary())
+
+    def test_every_drug_has_at_least_one_ndc_with_its_source(self, org: Any) -> None:
+        """Issue 21.4: a drug without an NDC cannot be stocked or billed (N4 qualifier)."""
+        formulary_load_reference(organization=org)
+        without = Drug.objects.filter(organization=org, packages__isnull=True)
+        assert list(without.values_list("key", flat=True)) == []
+        for drug in reference_formulary():
+            for pkg in drug["packages"]:
+                if pkg["ndc"]:
+                    assert pkg.get("source") or pkg.get("ndc_note"), pkg
+
+    def test_the_entyvio_and_rituxan_vials_carry_their_label_ndcs(self, org: Any) -> None:
+        formulary_load_reference(organization=org)
+        ndcs = dict(
+            Package.objects.filter(drug__organization=org).values_list("ndc11", "strength_mg")
+        )
+        assert ndcs["64764030020"] == Decimal("300")  # Entyvio 300 mg, 64764-300-20
+        assert ndcs["50242005121"] == Decimal("100")  # Rituxan 100 mg/10 mL, 50242-051-21
+        assert ndcs["50242005306"] == Decimal("500")  # Rituxan 500 mg/50 mL, 50242-053-06

@@ -199,6 +199,14 @@ def expiring_lots(
     )
 
 
+def expired_on_shelf(*, organization: Any, today: dt.date) -> list[Lot]:
+    """Lots with vials left whose expiry has passed where they are kept (the site's day)."""
+    from chairside.inventory.services._ledger import today_at
+
+    found = expiring_lots(organization=organization, today=today, within_days=1)
+    return [lot for lot in found if lot.is_expired_on(today_at(lot.storage_place.location))]
+
+
 def inventory_value(*, organization: Any, location: Any = None) -> Decimal:
     found = lots(organization=organization, location=location).filter(patient__isnull=True)
     total = found.aggregate(total=Sum(F("on_hand") * F("cost_per_vial")))["total"]

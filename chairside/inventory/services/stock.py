@@ -512,3 +512,27 @@ def stock_expire(*, lot: Lot, user: Any, at: dt.datetime | None = None) -> Movem
         reason=f"Expired {current.expires_on:%m/%d/%Y}",
         at=when,
     )
+
+
+@transaction.atomic
+def stock_expire_lots(
+    *, lots: list[tuple[Lot, int]], user: Any, at: dt.datetime | None = None
+) -> list[Movement]:
+    """Take expired lots off the shelf, all or nothing, as the pharmacist confirmed them.
+
+    ``lots`` pairs each lot with the vials on hand that the confirmation page showed; a lot
+    that holds another number now (a dispense or count since) refuses the whole removal, so
+    what is written is what was confirmed.
+    """
+    if not lots:
+        raise ValidationError("No expired lots were chosen.")
+    moves = []
+    for lot, shown in lots:
+        current = locked(lot)
+        if current.on_hand != shown:
+            raise ValidationError(
+                f"Lot {current.lot_number} now holds {current.on_hand} vials, not the {shown} "
+                "shown: nothing was removed; look at the list again."
+            )
+        moves.append(stock_expire(lot=current, user=user, at=at))
+    return moves

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from chairside.core.forms_util import add_service_errors
 from chairside.inventory import selectors, services
@@ -136,19 +136,61 @@ def lot_return(request: OrgRequest, public_id: str) -> HttpResponse:
     )
 
 
-@require_POST
 @require_perm(Perm.INVENTORY_EDIT)
 def lot_expire(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Take one expired lot off the shelf: what will be removed, then the confirmation."""
     lot = selectors.access_lot(organization=request.organization, public_id=public_id)
-    try:
-        movement = services.stock_expire(lot=lot, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"{-movement.vials} expired vials taken off the shelf.")
-    if request.POST.get("back") == "lot":
-        return redirect("inventory:lot", public_id=lot.public_id)
-    return redirect("inventory:expiring")
+    expired = selectors.expired_on_shelf(
+        organization=request.organization, today=timezone.localdate()
+    )
+    return _expire_confirm(request, [x for x in expired if x.pk == lot.pk], back=lot)
+
+
+@require_perm(Perm.INVENTORY_EDIT)
+def expired_remove(request: OrgRequest) -> HttpResponse:
+    """Take every expired lot still on a shelf off it, after showing the list."""
+    today = timezone.localdate()
+    lots = selectors.expired_on_shelf(organization=request.organization, today=today)
+    return _expire_confirm(request, lots, back=None)
+
+
+def _shown(request: OrgRequest, lots: list[Any]) -> list[tuple[Any, int]] | None:
+    """The lots and vial counts the confirmation page showed (None: the form was tampered)."""
+    by_id = {str(lot.public_id): lot for lot in lots}
+    shown = []
+    for item in request.POST.getlist("lot"):
+        lot_id, _, vials = item.partition(":")
+        if lot_id not in by_id or not vials.isdigit():
+            return None
+        shown.append((by_id[lot_id], int(vials)))
+    return shown
+
+
+def _expire_confirm(request: OrgRequest, lots: list[Any], back: Any) -> HttpResponse:
+    if request.method == "POST":
+        shown = _shown(request, lots)
+        try:
+            if not shown:
+                raise ValidationError("The list changed since it was shown: look at it again.")
+            moves = services.stock_expire_lots(lots=shown, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            vials = sum(-m.vials for m in moves)
+            messages.success(
+                request, f"{vials} expired vials of {len(moves)} lots taken off the shelf."
+            )
+            if back is not None:
+                return redirect("inventory:lot", public_id=back.public_id)
+            return redirect("inventory:expiring")
+    context = {
+        "lots": lots,
+        "back": back,
+        "vials": sum(lot.on_hand for lot in lots),
+        "value": sum((lot.value for lot in lots if lot.patient_id is None), Decimal(0)),
+        "today": timezone.localdate(),
+    }
+    return render(request, "inventory/expire_confirm.html", context)
 
 
 @require_perm(Perm.INVENTORY_VIEW)
@@ -158,6 +200,7 @@ def expiring(request: OrgRequest) -> HttpResponse:
         "lots": selectors.expiring_lots(organization=request.organization, today=today),
         "today": today,
         "days": selectors.EXPIRY_WARNING_DAYS,
+        "expired": selectors.expired_on_shelf(organization=request.organization, today=today),
         "can_edit": can(request, Perm.INVENTORY_EDIT),
     }
     return render(request, "inventory/expiring.html", context)

@@ -42,7 +42,7 @@ def infliximab_visit(**changes: object) -> EncounterFacts:
         account_number="MRN-1",
         coverages=(MEDICARE, MEDIGAP),
         diagnoses=("K50.90",),
-        rendering_provider=Provider("1234567893", "Marsh", "Elena", "MD"),
+        rendering_provider=Provider("1902847312", "Marsh", "Elena", "MD"),  # made up
         referring_provider=Provider("1245319599", "Okafor", "Samuel", "MD"),
         supervising_provider=None,
         prior_authorization="",

@@ -12,8 +12,8 @@ from chairside.rules.tests.billing_examples import DAY, MEDICARE, infliximab_vis
 
 BILLING = BillingProviderFacts(
     "Riverside Infusion",
-    "1234567893",
-    "123456789",
+    "1902847312",  # made up, check digit valid
+    "234731906",  # made up, a prefix the IRS assigns
     "100 Riverside Plaza",
     "Riverside",
     "PA",
@@ -83,6 +83,28 @@ class TestCheckClaim:
         assert problem.code == "diagnosis"
         assert "G35 is a category" in problem.message and "G35.A, G35.D" in problem.message
         assert check(infliximab_visit(diagnoses=("G35.A",)), known_icd10=("G35.A",)) == []
+    @pytest.mark.parametrize("ein", ["000000000", "00-0000000", "123456789", "777777777"])
+    def test_it_catches_a_placeholder_ein(self, ein):
+        [problem] = check(billing=replace(BILLING, tax_id=ein))
+        assert problem.code == "tax_id"
+        assert "placeholder" in problem.message and "Billing settings" in problem.message
+
+    def test_it_catches_an_ein_prefix_the_irs_never_assigns(self):
+        [problem] = check(billing=replace(BILLING, tax_id="07-4731906"))
+        assert "never assigns" in problem.message
+
+    @pytest.mark.parametrize("npi", ["1234567893", "1000000004", "1111111112"])
+    def test_it_catches_a_placeholder_npi(self, npi):
+        [problem] = check(infliximab_visit(referring_provider=Provider(npi, "Okafor")))
+        assert problem.code == "referring_npi"
+        assert (
+            problem.message
+            == f"The referring provider NPI {npi} is a placeholder, not an assigned NPI."
+        )
+
+    def test_it_catches_a_placeholder_billing_npi(self):
+        [problem] = check(billing=replace(BILLING, npi="1234567893"))
+        assert problem.code == "billing_npi"
 
     def test_it_rejects_a_malformed_diagnosis(self):
         [problem] = check(infliximab_visit(diagnoses=("50K.90",)))
