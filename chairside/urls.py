@@ -19,6 +19,8 @@ urlpatterns = [
     path("account/", include("chairside.accounts.urls")),
     path("organization/switch/", core_views.switch_organization, name="switch_organization"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links; send them to the SVG.
+    path("favicon.ico", core_views.favicon),
     path("patients/", include("chairside.patients.urls")),
     path("referrals/", include("chairside.referrals.urls")),
     path("access/", include("chairside.authorizations.urls")),
@@ -35,6 +37,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+handler403 = "chairside.core.views.error_403"
+handler404 = "chairside.core.views.error_404"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
