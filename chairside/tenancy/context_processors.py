@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from chairside.core.navigation import navigation_for
+from chairside.tenancy.roles import Perm, has_perm
 
 
 def tenancy(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +16,6 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
         "active_membership": membership,
         "active_organization": membership.organization,
         "nav_items": navigation_for(request),
+        # The top bar's patient search, for roles that may see patients.
+        "can_search_patients": has_perm(membership.role, Perm.PATIENT_VIEW),
     }
