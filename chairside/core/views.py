@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from chairside.core.today import today_cards
+from chairside.core.today import client_today, today_cards
 from chairside.tenancy.middleware import SESSION_KEY
 from chairside.tenancy.services import organization_choose
 
@@ -17,7 +17,11 @@ def today(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     if getattr(request, "membership", None) is None:
         return render(request, "core/no_membership.html", status=403)
-    return render(request, "core/today.html", {"cards": today_cards(request)})
+    clients = client_today(request)
+    cards = today_cards(request)
+    if clients:  # a management company's own queues are empty: show only what is not
+        cards = [c for c in cards if c.count not in (0, "0")]
+    return render(request, "core/today.html", {"cards": cards, "clients": clients})
 
 
 @login_required
