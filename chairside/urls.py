@@ -17,6 +17,8 @@ urlpatterns = [
     path("account/", include("chairside.accounts.urls")),
     path("organization/switch/", core_views.switch_organization, name="switch_organization"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links; send them to the SVG.
+    path("favicon.ico", core_views.favicon),
     path("patients/", include("chairside.patients.urls")),
     path("referrals/", include("chairside.referrals.urls")),
     path("access/", include("chairside.authorizations.urls")),
@@ -36,3 +38,6 @@ urlpatterns = [
 
 # Uploaded documents are never served from MEDIA_URL, not even in DEBUG: they are patient
 # data and go out only through the documents' own views (log-in, organization, audit).
+
+handler403 = "chairside.core.views.error_403"
+handler404 = "chairside.core.views.error_404"

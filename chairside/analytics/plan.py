@@ -243,6 +243,7 @@ class Plan:
     break_even: int | None
     month_reached: int | None
     ramp: list[rp.RampMonth]
+    ramp_cash: list[rp.CashMonth]
     cash_for_ramp: Decimal
     monthly_capacity: int
     drug_cost_per_month: Decimal
@@ -326,7 +327,8 @@ def _finish(
         break_even=rp.break_even_treatments_per_month(fixed_total, margin) if positive else None,
         month_reached=_month_reached(ramp, positive),
         ramp=ramp,
-        cash_for_ramp=rp.cash_to_fund_ramp(ramp),
+        ramp_cash=rp.ramp_cash(ramp, collection_days=inputs.whole("collection_days")),
+        cash_for_ramp=rp.cash_to_fund_ramp(ramp, collection_days=inputs.whole("collection_days")),
         monthly_capacity=monthly_capacity,
         drug_cost_per_month=drug_cost.quantize(Decimal("0.01")),
         inventory_cash=rp.opening_inventory_cash(

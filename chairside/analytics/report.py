@@ -154,6 +154,29 @@ def scenario_context(scenario: PlanScenario) -> dict[str, Any]:
         "configs": configs,
         "site_difference": plan.site_costs[1].allowed - plan.site_costs[0].allowed,
         "patient_difference": plan.site_costs[1].patient_pays - plan.site_costs[0].patient_pays,
+        "working": ramp_working(plan),
+    }
+
+
+def _dollars(amount: Decimal) -> str:
+    """Whole dollars with a true minus sign: −$30,944."""
+    return f"−${-amount:,.0f}" if amount < 0 else f"${amount:,.0f}"
+
+
+def ramp_working(plan: Plan, months: int = 6) -> dict[str, Any]:
+    """The arithmetic behind break-even and the opening cash, for the page to show."""
+    ratio = None
+    if plan.margin_per_treatment > 0:
+        ratio = (plan.fixed_total / plan.margin_per_treatment).quantize(Decimal("0.01"))
+    lowest = min(plan.ramp_cash, key=lambda c: c.position, default=None)
+    return {
+        "ratio": ratio,
+        "start": plan.ramp[0].treatments if plan.ramp else 0,
+        "rows": [
+            (r, c, _dollars(r.cumulative), _dollars(c.position))
+            for r, c in zip(plan.ramp[:months], plan.ramp_cash[:months], strict=True)
+        ],
+        "lowest_month": lowest.month if lowest is not None and lowest.position < 0 else None,
     }
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from chairside.core.today import today_cards
+from chairside.core.today import client_today, today_cards
 from chairside.tenancy.middleware import SESSION_KEY
 from chairside.tenancy.services import organization_choose
 
@@ -17,7 +17,11 @@ def today(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     if getattr(request, "membership", None) is None:
         return render(request, "core/no_membership.html", status=403)
-    return render(request, "core/today.html", {"cards": today_cards(request)})
+    clients = client_today(request)
+    cards = today_cards(request)
+    if clients:  # a management company's own queues are empty: show only what is not
+        cards = [c for c in cards if c.count not in (0, "0")]
+    return render(request, "core/today.html", {"cards": cards, "clients": clients})
 
 
 @login_required
@@ -35,3 +39,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Refused: say why (the role) and what to do instead of a bare 'Forbidden'."""
+    membership = getattr(request, "membership", None)
+    context = {
+        "reason": str(exception) if exception is not None and str(exception) else "",
+        "role": membership.get_role_display() if membership is not None else "",
+    }
+    return render(request, "403.html", context, status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Not found: a mistyped address, a removed record, or another organization's record."""
+    return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG (resolved
+    per request, so a missing static manifest cannot break URL loading)."""
+    from django.templatetags.static import static
+
+    return redirect(static("core/favicon.svg"))

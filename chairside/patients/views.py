@@ -38,6 +38,9 @@ def patient_list(request: OrgRequest) -> HttpResponse:
         organization=request.organization, query=query, include_inactive=include_inactive
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.GET.get("go") == "1" and query.strip() and page.paginator.count == 1:
+        # The top bar's search: one match opens the chart straight away.
+        return redirect("patients:chart", public_id=page.object_list[0].public_id)
     context = {
         "page": page,
         "query": query,

@@ -263,9 +263,59 @@ def ramp_up(
     return rows
 
 
-def cash_to_fund_ramp(rows: list[RampMonth]) -> Decimal:
-    """The deepest cumulative loss on the ramp (0 when the center never dips below zero)."""
-    return max((-r.cumulative for r in rows), default=Decimal(0)).max(Decimal(0))
+DAYS_PER_MONTH = 30
+
+
+@dataclass(frozen=True)
+class CashMonth:
+    """One month of the ramp in cash: what payers paid in it, the fixed costs paid, and the
+    cash position at its end (negative: what the opening must have funded so far)."""
+
+    month: int
+    collected: Decimal
+    fixed_cost: Decimal
+    position: Decimal
+
+
+def ramp_cash(rows: list[RampMonth], *, collection_days: int) -> list[CashMonth]:
+    """The ramp in cash rather than on paper.
+
+    Fixed costs are paid in the month they fall due; a treatment's contribution (payment
+    less its drug and supplies) arrives ``collection_days`` after the treatment.
+    Treatments are spread evenly over a 30-day month, so month k's contribution comes in
+    evenly from day 30(k-1) + delay to day 30k + delay. (The drug bought ahead of payment
+    is the separate :func:`opening_inventory_cash`.)
+    """
+    delay = _whole(collection_days, "days to collect")
+    positions: list[CashMonth] = []
+    collected_before = Decimal(0)
+    paid = Decimal(0)
+    for row in rows:
+        day = DAYS_PER_MONTH * row.month
+        collected = Decimal(0)
+        for earned in rows[: row.month]:
+            start = DAYS_PER_MONTH * (earned.month - 1) + delay
+            share = min(Fraction(1), max(Fraction(0), Fraction(day - start, DAYS_PER_MONTH)))
+            collected += earned.contribution * Decimal(share.numerator) / share.denominator
+        collected = _cent(collected)
+        paid += row.fixed_cost
+        positions.append(
+            CashMonth(row.month, collected - collected_before, row.fixed_cost, collected - paid)
+        )
+        collected_before = collected
+    return positions
+
+
+def cash_to_fund_ramp(rows: list[RampMonth], *, collection_days: int = 0) -> Decimal:
+    """The cash the opening must fund: the lowest cash position on the ramp, when payers pay
+    ``collection_days`` after each treatment (0 when the position never goes below zero).
+
+    With no delay this is the deepest cumulative loss. Counting each month's margin as cash
+    in the month it is earned (the old behaviour, issue 13.16) showed $0 for any ramp whose
+    first month beat break-even, although nothing is collected before the first payments.
+    """
+    cash = ramp_cash(rows, collection_days=collection_days)
+    return max((-c.position for c in cash), default=Decimal(0)).max(Decimal(0))
 
 
 def opening_inventory_cash(

@@ -82,3 +82,17 @@ def invitations_for(*, user: Any) -> QuerySet[Invitation]:
         .select_related("organization", "invited_by")
         .order_by("-created_at")
     )
+
+
+def site_time_zone(*, organization: Any) -> str:
+    """The time zone audit times are shown in: the organization's sites' zone (its first
+    active site's when they differ), else the server's ``TIME_ZONE``."""
+    from django.conf import settings
+
+    zone = (
+        Location.objects.filter(organization=organization, is_active=True)
+        .order_by("name")
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return zone or str(settings.TIME_ZONE)

@@ -57,3 +57,21 @@ def test_an_owner_plans_a_center_runs_the_simulation_and_reads_the_dashboard(
     expect(page.locator("table.compare")).to_contain_text("Small start")
     expect(page.locator("table.compare")).to_contain_text("Twelve chairs")
     shot(page, "analytics-04-compare")
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (1024, 768)])
+def test_the_scenario_shows_its_break_even_and_cash_working(
+    live_server: Any, page: Any, shot: Any, org: Any, size: tuple[int, int]
+) -> None:
+    from chairside.demo.analytics import SCENARIOS
+
+    scenario = make_scenario(org, "Open with 8 chairs", **SCENARIOS["Open with 8 chairs (demo)"][1])
+    f.make_user(org, "coordinator", username="cora")
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    log_in(page, live_server, "cora", f.TEST_PASSWORD)
+    page.goto(f"{live_server.url}/reports/planner/{scenario.public_id}/")
+    working = page.locator("#working")
+    expect(working).to_contain_text("rounded up")
+    expect(working.locator("tbody tr")).to_have_count(6)
+    working.scroll_into_view_if_needed()
+    shot(page, f"analytics-05-working-{size[0]}")

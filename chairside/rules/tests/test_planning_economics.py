@@ -20,6 +20,7 @@ from chairside.rules.planning import (
     months_to_break_even,
     nurse_payroll_per_month,
     opening_inventory_cash,
+    ramp_cash,
     ramp_up,
     treatment_margins,
 )
@@ -103,6 +104,41 @@ class TestRampUp:
         needed = break_even_treatments_per_month(fixed, margin)
         if start >= needed and fixed > 0:
             assert cash == 0
+
+
+class TestRampCash:
+    """Issue 13.16: a ramp whose opening month beats break-even showed $0 to fund, as if
+    payers paid for each treatment the day it was given."""
+
+    def test_a_profitable_first_month_still_needs_its_fixed_costs_funded(self):
+        rows = ramp_up(D("30000"), D("1000"), 60, 0, 6)
+        assert rows[0].net > 0  # month 1 is profitable on paper
+        # Payers pay 35 days after the treatment: nothing comes in during month 1, five
+        # sixths of month 1's contribution in month 2.
+        assert cash_to_fund_ramp(rows, collection_days=35) == D("30000.00")
+
+    def test_it_shows_each_month_collected_and_the_cash_position(self):
+        rows = ramp_up(D("30000"), D("1000"), 60, 0, 3)
+        cash = ramp_cash(rows, collection_days=35)
+        assert [c.collected for c in cash] == [D("0.00"), D("50000.00"), D("60000.00")]
+        assert [c.position for c in cash] == [D("-30000.00"), D("-10000.00"), D("20000.00")]
+
+    def test_without_a_collection_delay_cash_is_the_cumulative_result(self):
+        rows = ramp_up(D("10000"), D("100"), 40, 20, 12, ceiling=90)
+        assert [c.position for c in ramp_cash(rows, collection_days=0)] == [
+            r.cumulative for r in rows
+        ]
+
+    @given(st.integers(0, 120), st.integers(0, 300), st.integers(0, 50))
+    def test_waiting_longer_for_payment_never_needs_less_cash(self, days, start, growth):
+        rows = ramp_up(D("20000"), D("250"), start, growth, 24)
+        sooner = cash_to_fund_ramp(rows, collection_days=days)
+        later = cash_to_fund_ramp(rows, collection_days=days + 15)
+        assert later >= sooner >= cash_to_fund_ramp(rows, collection_days=0)
+
+    def test_it_rejects_a_negative_delay(self):
+        with pytest.raises(ValueError, match="days to collect"):
+            ramp_cash(ramp_up(D("1"), D("1"), 1, 0, 1), collection_days=-1)
 
 
 class TestOpeningInventoryCash:
