@@ -128,6 +128,8 @@ def _starts_by_nurse(instance: Instance, appt: Appointment) -> dict[int, list[in
     """For each nurse whose shift can hold the appointment, the grid starts she allows."""
     result = {}
     for n, nurse in enumerate(instance.nurses):
+        if not appt.allows(nurse.id):
+            continue  # not eligible (competencies): no variable, so never paired
         starts = [
             s
             for s in instance.candidate_starts(appt)

@@ -75,6 +75,12 @@ class Appointment:
     nurse_setup: int
     nurse_takedown: int
     drug: str = ""
+    # The nurses allowed to look after this patient (their competencies); None: every nurse.
+    eligible_nurses: tuple[str, ...] | None = None
+
+    def allows(self, nurse_id: str) -> bool:
+        """Whether the nurse may look after this patient (the eligibility list, if any)."""
+        return self.eligible_nurses is None or nurse_id in self.eligible_nurses
 
     @property
     def takedown_start(self) -> int:
@@ -93,6 +99,9 @@ class Instance:
     chairs: tuple[Chair, ...]
     nurses: tuple[Nurse, ...]
     appointments: tuple[Appointment, ...]
+    # How much a minute of spread in the nurses' hands-on minutes counts against a minute of
+    # preference deviation; 0 turns nurse levelling off (see docs/SCHEDULE_FORMAT.md).
+    nurse_levelling_weight: int = 1
 
     def start_range(self, appt: Appointment) -> tuple[int, int]:
         """The first and last start minute the opening hours and the patient allow."""
@@ -170,11 +179,22 @@ def _appointment_from_dict(data: Mapping[str, Any]) -> Appointment:
         nurse_setup=_int(data, "nurse_setup", what),
         nurse_takedown=_int(data, "nurse_takedown", what),
         drug=str(data.get("drug", "")),
+        eligible_nurses=_eligible(data, what),
     )
     # A setup overlapping its own takedown would make the nurse rule unsatisfiable.
     if appt.nurse_setup + appt.nurse_takedown > appt.duration:
         raise ValueError(f"{what}: nurse_setup + nurse_takedown exceeds duration")
     return appt
+
+
+def _eligible(data: Mapping[str, Any], what: str) -> tuple[str, ...] | None:
+    """The optional ``eligible_nurses`` list: absent or null means every nurse."""
+    value = data.get("eligible_nurses")
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, list):
+        raise ValueError(f"{what}: 'eligible_nurses' must be a list of nurse ids")
+    return tuple(str(v) for v in value)
 
 
 def _nurse_from_dict(data: Mapping[str, Any]) -> Nurse:
@@ -213,18 +233,28 @@ def instance_from_dict(data: Mapping[str, Any]) -> Instance:
         appointments=tuple(
             _appointment_from_dict(a) for a in _require(data, "appointments", "the instance")
         ),
+        nurse_levelling_weight=(
+            _int(data, "nurse_levelling_weight", "the instance")
+            if "nurse_levelling_weight" in data
+            else 1
+        ),
     )
     if instance.close <= instance.open:
         raise ValueError("the instance closes before it opens")
     _unique_ids("chair", (c.id for c in instance.chairs))
     _unique_ids("nurse", (n.id for n in instance.nurses))
     _unique_ids("appointment", (a.id for a in instance.appointments))
+    nurse_ids = {n.id for n in instance.nurses}
+    for appt in instance.appointments:
+        unknown = sorted(set(appt.eligible_nurses or ()) - nurse_ids)
+        if unknown:
+            raise ValueError(f"appointment {appt.id!r}: unknown eligible nurses {unknown}")
     return instance
 
 
 def instance_to_dict(instance: Instance) -> dict[str, Any]:
     """The JSON form of an instance (the inverse of :func:`instance_from_dict`)."""
-    return {
+    data: dict[str, Any] = {
         "date": instance.date,
         "open": format_hhmm(instance.open),
         "close": format_hhmm(instance.close),
@@ -241,10 +271,13 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
         ],
         "appointments": [_appointment_to_dict(a) for a in instance.appointments],
     }
+    if instance.nurse_levelling_weight != 1:
+        data["nurse_levelling_weight"] = instance.nurse_levelling_weight
+    return data
 
 
 def _appointment_to_dict(appt: Appointment) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "id": appt.id,
         "drug": appt.drug,
         "duration": appt.duration,
@@ -255,6 +288,9 @@ def _appointment_to_dict(appt: Appointment) -> dict[str, Any]:
         "nurse_setup": appt.nurse_setup,
         "nurse_takedown": appt.nurse_takedown,
     }
+    if appt.eligible_nurses is not None:  # written only when given: old instances stay as they were
+        data["eligible_nurses"] = list(appt.eligible_nurses)
+    return data
 
 
 def load_instance(path: str) -> Instance:
@@ -352,6 +388,7 @@ def placeable_alone(instance: Instance) -> int:
             nurse.start <= s and s + appt.duration <= nurse.end
             for s in instance.candidate_starts(appt)
             for nurse in instance.nurses
+            if appt.allows(nurse.id)
         )
     )
 
@@ -436,6 +473,8 @@ def _check_placement(
         problems.append(f"{name}: unknown nurse {assignment.nurse!r}")
     elif start < nurse.start or end > nurse.end:
         problems.append(f"{name}: outside the shift of nurse {nurse.id}")
+    if nurse is not None and not appt.allows(nurse.id):
+        problems.append(f"{name}: nurse {nurse.id} is not eligible (not in eligible_nurses)")
     return problems
 
 

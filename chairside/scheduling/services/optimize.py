@@ -5,7 +5,10 @@ still only *booked* (not confirmed by the patient) and not yet started are flexi
 within the window the patient can come: the one stored on the appointment, or an hour
 either side of the booking. Every other live appointment is fixed, modelled by a window
 that admits only its current place (rounded out to the 15-minute grid). Nurses are the
-day's shifts at the location's ratio. The optimizer (``rules.optimizer.solve``) returns
+day's shifts at the location's ratio; each appointment lists the shifts whose nurse holds the
+competencies its drug needs, current that day (``eligible_nurses``, the booking competency
+rule ``rules.booking.competency_problem``), so the solver never pairs a patient with a nurse
+who may not take her. The optimizer (``rules.optimizer.solve``) returns
 starts, chairs and nurses; fixed appointments keep their own chair and nurse, so the
 flexible ones get chairs and nurses again here, around them, preferring the optimizer's
 choice. Every move is then checked with the booking rules against the day as it would be,
@@ -25,12 +28,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.rules import appointment_states as states
-from chairside.rules.booking import NurseDay, Span, clashes, nurse_problem, pick_nurse
+from chairside.rules.booking import (
+    NurseDay,
+    Span,
+    clashes,
+    competency_problem,
+    nurse_problem,
+    pick_nurse,
+)
 from chairside.rules.optimizer import solve
 from chairside.rules.schedule_model import Appointment as InstanceAppointment
 from chairside.rules.schedule_model import Chair as InstanceChair
 from chairside.rules.schedule_model import Instance, Nurse, max_overlap
-from chairside.scheduling.checks import closure_reason, live_appointments, nurse_label
+from chairside.scheduling.checks import (
+    closure_reason,
+    competences_of,
+    live_appointments,
+    needs_for,
+    nurse_label,
+)
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.scheduling.services.rearrange import (
     Change,
@@ -89,6 +105,16 @@ def _hours(location: Location, day: dt.date) -> tuple[int, int]:
     return hours.opens.hour * 60 + hours.opens.minute, hours.closes.hour * 60 + hours.closes.minute
 
 
+def _eligible(model: DayModel, appointment: Appointment) -> tuple[str, ...]:
+    """The shifts whose nurse holds the competencies the visit needs, current that day."""
+    needs = needs_for(appointment.order)
+    return tuple(
+        f"N{shift.pk}"
+        for shift in model.shifts
+        if competency_problem("", competences_of(shift.staff), needs, model.day) is None
+    )
+
+
 def _instance_appointment(
     model: DayModel, appointment: Appointment, flexible: bool, bounds: tuple[int, int, int]
 ) -> InstanceAppointment:
@@ -114,6 +140,7 @@ def _instance_appointment(
         nurse_setup=setup,
         nurse_takedown=takedown,
         drug=appointment.order.drug.generic_name,
+        eligible_nurses=_eligible(model, appointment),
     )
 
 
@@ -125,7 +152,9 @@ def build_day_model(location: Location, day: dt.date) -> DayModel:
     earliest_now = 0 if now.date() < day else _ceil(int((now - midnight).total_seconds() // 60))
     chairs = {c.name: c for c in Chair.objects.filter(location=location, is_active=True)}
     shifts = list(
-        NurseShift.objects.filter(location=location, date=day).select_related("staff", "location")
+        NurseShift.objects.filter(location=location, date=day)
+        .select_related("staff", "location")
+        .prefetch_related("staff__competencies")
     )
     if not shifts:
         raise ValidationError("No nurse shifts on this day: enter the rota before optimizing.")
