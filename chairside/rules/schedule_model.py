@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -130,15 +130,42 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Objective:
-    """The three figures an answer is judged by, compared in this order."""
+    """The figures an answer is judged by, compared in the order of :meth:`key`.
+
+    ``nurse_peak`` and ``hands_on_spread_minutes`` are Chairside's extension
+    (``docs/SCHEDULE_FORMAT.md``); ``None`` when read from an answer that lacks them.
+    ``levelling_weight`` is the instance's ``nurse_levelling_weight``.
+    """
 
     scheduled: int
     peak_patients: int
     preference_deviation_minutes: int
+    nurse_peak: int | None = None
+    hands_on_spread_minutes: int | None = None
+    levelling_weight: int = 1
 
-    def key(self) -> tuple[int, int, int]:
-        """Sort key: smaller is better (more scheduled, lower peak, less deviation)."""
-        return (-self.scheduled, self.peak_patients, self.preference_deviation_minutes)
+    def key(self) -> tuple[int, int, int, int]:
+        """Sort key, smaller is better: more scheduled, a lower peak of patients in chairs,
+        then (with levelling on) a lower nurse peak, then weighted hands-on spread plus
+        preference deviation."""
+        if self.levelling_weight <= 0:
+            return (-self.scheduled, self.peak_patients, 0, self.preference_deviation_minutes)
+        return (
+            -self.scheduled,
+            self.peak_patients,
+            self.nurse_peak or 0,
+            self.levelling_weight * (self.hands_on_spread_minutes or 0)
+            + self.preference_deviation_minutes,
+        )
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Proven bounds: no answer places more than ``scheduled``; none placing as many as
+    the answer has a peak below ``peak_patients``."""
+
+    scheduled: int
+    peak_patients: int
 
 
 @dataclass(frozen=True)
@@ -149,6 +176,7 @@ class Answer:
     unscheduled: tuple[str, ...]
     objective: Objective
     solve_seconds: float
+    bounds: Bounds | None = None
 
 
 # --- JSON: instance ------------------------------------------------------------------------
@@ -303,8 +331,10 @@ def load_instance(path: str) -> Instance:
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """The JSON form of an answer, exactly as ``SCHEDULE_FORMAT.md`` shows it."""
-    return {
+    """The JSON form of an answer as ``SCHEDULE_FORMAT.md`` shows it, with Chairside's
+    extra figures and, when known, the bounds and gaps (``docs/SCHEDULE_FORMAT.md``)."""
+    objective = answer.objective
+    data: dict[str, Any] = {
         "assignments": [
             {"id": a.id, "start": format_hhmm(a.start), "chair": a.chair, "nurse": a.nurse}
             for a in answer.assignments
@@ -314,9 +344,21 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
             "scheduled": answer.objective.scheduled,
             "peak_patients": answer.objective.peak_patients,
             "preference_deviation_minutes": answer.objective.preference_deviation_minutes,
+            "nurse_peak": objective.nurse_peak,
+            "hands_on_spread_minutes": objective.hands_on_spread_minutes,
         },
         "solve_seconds": round(answer.solve_seconds, 3),
     }
+    if answer.bounds is not None:
+        data["bounds"] = {
+            "scheduled": answer.bounds.scheduled,
+            "peak_patients": answer.bounds.peak_patients,
+        }
+        data["gap"] = {
+            "scheduled": answer.bounds.scheduled - objective.scheduled,
+            "peak_patients": objective.peak_patients - answer.bounds.peak_patients,
+        }
+    return data
 
 
 def answer_from_dict(data: Mapping[str, Any]) -> Answer:
@@ -339,9 +381,15 @@ def answer_from_dict(data: Mapping[str, Any]) -> Answer:
             preference_deviation_minutes=_int(
                 objective, "preference_deviation_minutes", "the objective"
             ),
+            nurse_peak=_optional_int(objective, "nurse_peak"),
+            hands_on_spread_minutes=_optional_int(objective, "hands_on_spread_minutes"),
         ),
         solve_seconds=float(data.get("solve_seconds", 0.0)),
     )
+
+
+def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
+    return _int(data, key, "the objective") if data.get(key) is not None else None
 
 
 # --- objective -----------------------------------------------------------------------------
@@ -366,7 +414,29 @@ def compute_objective(instance: Instance, assignments: Sequence[Assignment]) -> 
         scheduled=len(placed),
         peak_patients=max_overlap((a.start, a.start + ap.duration) for a, ap in placed),
         preference_deviation_minutes=sum(abs(a.start - ap.preferred_start) for a, ap in placed),
+        nurse_peak=max(
+            (
+                max_overlap((a.start, a.start + ap.duration) for a, ap in placed if a.nurse == n)
+                for n in {a.nurse for a, _ in placed}
+            ),
+            default=0,
+        ),
+        hands_on_spread_minutes=hands_on_spread(instance, placed),
+        levelling_weight=instance.nurse_levelling_weight,
     )
+
+
+def hands_on(appt: Appointment) -> int:
+    """Minutes a nurse is fully taken by the patient: setup plus takedown."""
+    return appt.nurse_setup + appt.nurse_takedown
+
+
+def hands_on_spread(instance: Instance, placed: Iterable[tuple[Assignment, Appointment]]) -> int:
+    """The most hands-on minutes any nurse of the instance has, minus the least."""
+    minutes = {n.id: 0 for n in instance.nurses}
+    for a, ap in placed:
+        minutes[a.nurse] = minutes.get(a.nurse, 0) + hands_on(ap)
+    return max(minutes.values(), default=0) - min(minutes.values(), default=0)
 
 
 def lower_bound_peak(instance: Instance) -> int:
@@ -426,7 +496,14 @@ def check_answer(instance: Instance, answer: Answer) -> list[str]:
         problems += _check_nurse_load(nurse, mine)
         problems += _check_nurse_windows(nurse, mine)
     expected = compute_objective(instance, answer.assignments)
-    if answer.objective != expected:
+    given = answer.objective
+    # Figures the answer does not give (an answer in the base format) are not checked.
+    if given.nurse_peak is None:
+        expected = replace(expected, nurse_peak=None)
+    if given.hands_on_spread_minutes is None:
+        expected = replace(expected, hands_on_spread_minutes=None)
+    expected = replace(expected, levelling_weight=given.levelling_weight)
+    if given != expected:
         problems.append(f"objective {answer.objective} does not match the schedule ({expected})")
     return problems
 

@@ -15,10 +15,13 @@ from chairside.rules.day_generator import generate_day
 from chairside.rules.first_fit import first_fit
 from chairside.rules.optimizer import solve
 from chairside.rules.schedule_model import (
+    Chair,
+    answer_to_dict,
     check_answer,
     instance_from_dict,
     instance_to_dict,
     load_instance,
+    make_answer,
     placeable_alone,
 )
 from chairside.rules.tests.test_schedule_model import appt, at, day, example, problems
@@ -123,3 +126,59 @@ class TestOldInstancesSolveAsBefore:
         plain, full = solve(instance, time_limit_s=2.0), solve(listed, time_limit_s=2.0)
         assert full.objective.scheduled == plain.objective.scheduled
         assert full.objective.peak_patients == plain.objective.peak_patients
+
+
+def five_at_nine(weight: int = 1):
+    """Five one-hour visits that must all start at 09:00, two nurses on all day at 1:4
+    (no exclusive windows, so one nurse could take four at once)."""
+    visits = [
+        appt(f"A{i}", "09:00", earliest="09:00", latest_end="10:00", setup=0, takedown=0)
+        for i in range(1, 6)
+    ]
+    instance = day(*visits)
+    return replace(
+        instance,
+        chairs=tuple(replace(c, kind="chair") for c in instance.chairs)
+        + (Chair("C3", "chair"), Chair("C4", "chair")),
+        nurses=tuple(replace(n, start=7 * 60, end=19 * 60) for n in instance.nurses),
+        nurse_levelling_weight=weight,
+    )
+
+
+class TestNurseLevelling:
+    def test_a_day_with_one_nurse_at_4_of_4_and_another_at_1_is_levelled(self):
+        instance = five_at_nine()
+        chairs = [c.id for c in instance.chairs]
+        lopsided = make_answer(
+            instance,
+            [at(f"A{i}", "09:00", chairs[i - 1], "N1" if i <= 4 else "N2") for i in range(1, 6)],
+            0.0,
+        )
+        assert check_answer(instance, lopsided) == []
+        assert lopsided.objective.nurse_peak == 4
+        answer = solve(instance, time_limit_s=1.5, hint=lopsided)
+        assert check_answer(instance, answer) == []
+        assert answer.objective.scheduled == 5
+        assert answer.objective.nurse_peak == 3  # 3 and 2: as level as five can be
+        assert answer.objective.hands_on_spread_minutes == 0
+
+    def test_the_nurse_stage_alone_levels_the_lopsided_day(self):
+        # The whole-day CP-SAT stage, from the lopsided schedule only (no greedy answers).
+        instance = five_at_nine()
+        lopsided = make_answer(
+            instance,
+            [at(f"A{i}", "09:00", f"C{i}", "N1") for i in range(1, 5)]
+            + [at("A5", "09:00", "B1", "N2")],
+            0.0,
+        )
+        assert lopsided.objective.nurse_peak == 4
+        levelled = optimizer._level_nurses(instance, lopsided, 1.0)
+        assert check_answer(instance, levelled) == []
+        assert levelled.objective.nurse_peak == 3
+
+    def test_each_objective_and_the_bounds_are_reported(self):
+        answer = solve(five_at_nine(), time_limit_s=1.5)
+        data = answer_to_dict(answer)
+        assert data["objective"]["nurse_peak"] == 3
+        assert data["bounds"] == {"scheduled": 5, "peak_patients": 5}
+        assert data["gap"] == {"scheduled": 0, "peak_patients": 0}

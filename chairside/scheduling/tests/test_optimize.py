@@ -139,6 +139,16 @@ class TestProposeAndApply:
         assert Appointment.objects.get(pk=crowded[0].pk).start == at("09:00")
         assert len(after.appointments) == 8
 
+    def test_it_reports_each_objective_and_the_proven_bounds(
+        self, crowded: list[Appointment], location: Any
+    ) -> None:
+        proposal = services.day_optimize_propose(location=location, day=DAY, time_limit=3)
+        assert (proposal.scheduled, proposal.total, proposal.bound_scheduled) == (8, 8, 8)
+        assert proposal.bound_peak is not None and 2 <= proposal.bound_peak <= proposal.peak_after
+        # Hand booking gave each nurse up to 4 at once; the proposal never makes it worse.
+        assert 1 <= proposal.nurse_peak_after <= proposal.nurse_peak_before <= 4
+        assert proposal.spread_after >= 0
+
     def test_it_refuses_a_proposal_for_a_day_that_changed(
         self, crowded: list[Appointment], location: Any, coordinator: Any
     ) -> None:
