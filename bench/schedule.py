@@ -8,6 +8,10 @@ of ``BENCH_OUTPUT.md``.
     .venv/bin/python bench/schedule.py            # 8, 24, 42 chairs and the examples, 30 s each
     .venv/bin/python bench/schedule.py --quick    # 8 chairs, 10 s: a smoke check
     .venv/bin/python bench/schedule.py --seed 7   # days neither first-fit nor we tuned on
+    .venv/bin/python bench/schedule.py --reference  # also a 240-s run per day (not in CI)
+
+Every answer reports ``nurse_peak`` (most patients one nurse has at once) and the
+optimizer's proven bounds on placed and peak, with the gap (``docs/SCHEDULE_FORMAT.md``).
 
 Each row is checked against the issue's targets: at least as many placed as first-fit and
 every appointment that can be placed (the most that fit the day together, found by CP-SAT
@@ -58,12 +62,31 @@ def days(quick: bool, seed: int) -> list[tuple[str, Instance]]:
     return found
 
 
-def figures(objective: Objective) -> dict[str, int]:
+def figures(objective: Objective) -> dict[str, int | None]:
     return {
         "scheduled": objective.scheduled,
         "peak_patients": objective.peak_patients,
+        "nurse_peak": objective.nurse_peak,
+        "hands_on_spread_minutes": objective.hands_on_spread_minutes,
         "preference_deviation_minutes": objective.preference_deviation_minutes,
     }
+
+
+def solved(instance: Instance, time_limit: float) -> dict[str, Any]:
+    """The optimizer's figures, its bounds and gaps, and its wall time."""
+    started = time.perf_counter()
+    answer: Answer = solve(instance, time_limit_s=time_limit)
+    seconds = time.perf_counter() - started
+    problems = check_answer(instance, answer)
+    if problems:
+        raise SystemExit(f"optimizer broke the rules: {problems[:3]}")
+    row: dict[str, Any] = {**figures(answer.objective), "solve_seconds": round(seconds, 2)}
+    if answer.bounds is not None:
+        row["bound_scheduled"] = answer.bounds.scheduled
+        row["bound_peak"] = answer.bounds.peak_patients
+        row["gap_scheduled"] = answer.bounds.scheduled - answer.objective.scheduled
+        row["gap_peak"] = answer.objective.peak_patients - answer.bounds.peak_patients
+    return row
 
 
 def most_placeable(instance: Instance, seconds: float = 20.0) -> tuple[int, bool]:
@@ -91,30 +114,31 @@ def _lower_bound_for(instance: Instance, placed: int) -> int:
     return math.ceil(sum(shortest) / instance.opening_minutes())
 
 
-def run_day(instance: Instance, time_limit: float) -> dict[str, Any]:
-    """First-fit and the optimizer on one day, both checked against every rule."""
+def run_day(instance: Instance, time_limit: float, reference: float | None) -> dict[str, Any]:
+    """First-fit and the optimizer (and the reference run) on one day, checked."""
     baseline = first_fit(instance)
-    started = time.perf_counter()
-    answer: Answer = solve(instance, time_limit_s=time_limit)
-    seconds = time.perf_counter() - started
+    optimizer = solved(instance, time_limit)
     together, proven = most_placeable(instance)
-    for who, result in (("first-fit", baseline), ("optimizer", answer)):
-        problems = check_answer(instance, result)
-        if problems:
-            raise SystemExit(f"{who} broke the rules: {problems[:3]}")
-    return {
+    problems = check_answer(instance, baseline)
+    if problems:
+        raise SystemExit(f"first-fit broke the rules: {problems[:3]}")
+    row = {
         "chairs": len(instance.chairs),
         "appointments": len(instance.appointments),
         "lower_bound_peak": lower_bound_peak(instance),
-        "lower_bound_placed": _lower_bound_for(instance, answer.objective.scheduled),
+        "lower_bound_placed": _lower_bound_for(instance, optimizer["scheduled"]),
         "placeable": placeable_alone(instance),
         "placeable_together": together,
         "placeable_together_proven": proven,
         "first_fit": figures(baseline.objective),
-        "optimizer": {**figures(answer.objective), "solve_seconds": round(seconds, 2)},
+        "optimizer": optimizer,
     }
+    if reference is not None:
+        row["reference"] = solved(instance, reference)
+    return row
 
 
+REFERENCE_SECONDS = 240.0
 PEAK_CUT = 0.20  # the optimizer's peak must be at least this far below first-fit's
 
 
@@ -163,6 +187,26 @@ def print_table(rows: list[tuple[str, dict[str, Any]]]) -> None:
         "able = most placeable together (CP-SAT, * = not proven); LB = lower bound on the "
         "peak; dev = minutes; n/a = the 20% cut is under the lower bound"
     )
+    print()
+    print(
+        f"{'day':<22} {'run':<10} {'placed':>6} {'≤bound':>6} {'peak':>5} {'≥bound':>6} "
+        f"{'nurse peak':>10} {'spread':>6} {'secs':>6}"
+    )
+    for name, row in rows:
+        ff = row["first_fit"]
+        print(
+            f"{name:<22} {'first-fit':<10} {ff['scheduled']:>6} {'':>6} "
+            f"{ff['peak_patients']:>5} {'':>6} {ff['nurse_peak']:>10} "
+            f"{ff['hands_on_spread_minutes']:>6}"
+        )
+        for who in ("optimizer", "reference"):
+            if who in row:
+                r = row[who]
+                print(
+                    f"{name:<22} {who:<10} {r['scheduled']:>6} {r.get('bound_scheduled', ''):>6} "
+                    f"{r['peak_patients']:>5} {r.get('bound_peak', ''):>6} {r['nurse_peak']:>10} "
+                    f"{r['hands_on_spread_minutes']:>6} {r['solve_seconds']:>6.1f}"
+                )
 
 
 def _verdict(row: dict[str, Any]) -> str:
@@ -176,11 +220,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="8 chairs, 10 s: under a minute")
     parser.add_argument("--time-limit", type=float, help="seconds per day (30; 10 with --quick)")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the generated days")
+    parser.add_argument(
+        "--reference", action="store_true", help="also a 240-s run per day (slow: not in CI)"
+    )
     args = parser.parse_args()
+    reference = REFERENCE_SECONDS if args.reference else None
     time_limit = args.time_limit or (10.0 if args.quick else 30.0)
     rows = []
     for name, instance in days(args.quick, args.seed):
-        row = run_day(instance, time_limit)
+        row = run_day(instance, time_limit, reference)
         row["missed"] = missed_targets(row, time_limit)
         rows.append((name, row))
         print(f"  {name}: done", file=sys.stderr, flush=True)

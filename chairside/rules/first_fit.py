@@ -5,7 +5,8 @@ are taken in list order (the order the calls came in). Each gets the feasible st
 closest to its preferred start; on a tie the later start wins, so with a preferred start
 on the grid the order tried is preferred, +slot, -slot, +2 slots, -2 slots, ... At a
 start, the appointment takes the first free chair of its kind in the instance's list, and
-the least-loaded free nurse. A nurse is *free* when the appointment fits her shift, she
+the least-loaded free nurse. A nurse is *free* when she is eligible (``eligible_nurses``,
+when the appointment lists them), the appointment fits her shift, she
 stays within ``max_patients`` for its whole length, and its setup and takedown windows
 miss all her other windows. Her *load* is the number of her patients in chairs at the
 appointment's start minute; ties go to the nurse listed first. An appointment with no
@@ -90,7 +91,7 @@ class Booking:
     def nurse_is_free(self, nurse: Nurse, appt: Appointment, start: int) -> bool:
         """Shift, ratio and exclusive windows all allow her to take the appointment."""
         end = start + appt.duration
-        if start < nurse.start or end > nurse.end:
+        if start < nurse.start or end > nurse.end or not appt.allows(nurse.id):
             return False
         # Every start lies on the grid, so the most patients she has during the appointment
         # is reached at a grid minute: sampling those is exact, and many times cheaper.

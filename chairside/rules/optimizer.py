@@ -1,7 +1,10 @@
-"""The day-schedule optimizer: greedy leveling, then CP-SAT, lexicographic objectives.
+"""The day-schedule optimizer: greedy leveling, then staged CP-SAT, lexicographic objectives.
 
 What "better" means, in order: more appointments scheduled, a lower peak of patients in
-chairs at once, less total distance from preferred starts (``SCHEDULE_FORMAT.md``).
+chairs at once, then (nurse levelling, ``docs/SCHEDULE_FORMAT.md``) the fewest patients
+any one nurse has at once, then the weighted spread of the nurses' hands-on minutes plus
+the total distance from preferred starts. Appointments with ``eligible_nurses`` get no
+variable for any other nurse. The answer carries proven bounds on placed and peak.
 
 How the time limit is spent:
 
@@ -12,13 +15,17 @@ How the time limit is spent:
    least, repeated as a "squeaky wheel". Then :func:`pull_towards_preferred` moves
    appointments closer to their preferred start without raising the peak.
 3. **Most scheduled** (only when an appointment able to be placed is still out): the whole
-   day as one CP-SAT model, maximising the number placed; then, keeping that number, the
-   peak; then leveling again among the appointments it placed.
+   day as one CP-SAT model, maximising the number placed (its bound is the proven bound on
+   placed); then leveling again among the appointments it placed. Then, on the whole day
+   and each with a share of the time left, keeping what the earlier stage reached: the
+   lowest peak (its bound is the proven bound on the peak), and, with levelling on, the
+   lowest nurse peak, then weighted hands-on spread plus deviation.
 4. **Large-neighbourhood search** (the rest): free a dozen or two appointments around a
    busy moment, in a stretch of the day, of two nurses, or at random; keep the others
    where they are, and let CP-SAT rearrange the free ones: nobody placed may drop out, no
-   moment may exceed the peak, then fewest grid moments above "one below the peak", then
-   least deviation. Whole-day CP-SAT models stall on the peak (every moment at the peak
+   moment may exceed the peak nor any nurse the nurse peak, then fewest grid moments above
+   "one below the peak", then least weighted hands-on spread plus deviation. Whole-day
+   CP-SAT models stall on the peak (every moment at the peak
    must drop at once before anything counts, and two cores do not get far on a hundred and
    fifty appointments), while these small models each solve in a fraction of a second.
 
@@ -53,22 +60,26 @@ from chairside.rules.schedule_model import (
     Answer,
     Appointment,
     Assignment,
+    Bounds,
     Instance,
     answer_to_dict,
     assign_chairs,
     check_answer,
     covered_moments,
     grid_moments,
+    hands_on,
     load_instance,
     make_answer,
     moment_loads,
     nurse_windows,
+    placeable_alone,
 )
 
 _log = logging.getLogger(__name__)
 
 # Two cores, shared with whatever else the server runs; the time limit is wall time.
 NUM_WORKERS = 2
+SEED = 0
 # Kept back from the time limit for the chair pass, the checks and printing.
 _SAFETY_SECONDS = 0.3
 # Kept back by the command line for printing and the interpreter's exit (which, with
@@ -76,11 +87,15 @@ _SAFETY_SECONDS = 0.3
 _EXIT_SECONDS = 1.0
 # Share of the time limit the leveling heuristic may use (twice, if the solver places more).
 _LEVELING_SHARE = 0.2
+# Share of the time left that each whole-day stage (peak, nurses) may use.
+_STAGE_SHARE = 0.15
 # Time allowed to one neighbourhood.
 _STEP_SECONDS = 0.6
 # Objective weights inside a neighbourhood: one more placed appointment outweighs any
 # number of busy moments, and one busy moment outweighs any total deviation.
-_WEIGHT_OVER = 1_000_000
+# The deviation plus the weighted hands-on spread stays under 10^8 on any day (150
+# appointments, a weight of 10); a grid moment at most 100 times.
+_WEIGHT_OVER = 100_000_000
 _WEIGHT_PLACED = 100 * _WEIGHT_OVER
 
 # --- the CP-SAT model ----------------------------------------------------------------------
@@ -106,6 +121,7 @@ class _Model:
     items: list[_Free] = field(default_factory=list)
     fixed: list[Assignment] = field(default_factory=list)
     nurses: frozenset[int] | None = None
+    nurse_cap: int | None = None
     loads: dict[int, cp_model.LinearExpr] = field(default_factory=dict)
     fixed_load: list[int] = field(default_factory=list)
 
@@ -123,11 +139,34 @@ class _Model:
         ]
         return cp_model.LinearExpr.weighted_sum([p[0] for p in pairs], [p[1] for p in pairs])
 
+    def hands_on_spread(self) -> cp_model.IntVar:
+        """The most hands-on minutes any nurse has minus the least (fixed ones included)."""
+        instance, model = self.instance, self.model
+        appts = {a.id: a for a in instance.appointments}
+        nurse_index = {n.id: i for i, n in enumerate(instance.nurses)}
+        fixed = [0] * len(instance.nurses)
+        for a in self.fixed:
+            fixed[nurse_index[a.nurse]] += hands_on(appts[a.id])
+        total = sum(hands_on(a) for a in instance.appointments)
+        most, least = model.new_int_var(0, total, "most"), model.new_int_var(0, total, "least")
+        for n in range(len(instance.nurses)):
+            minutes = fixed[n] + cp_model.LinearExpr.weighted_sum(
+                [item.nurses[n] for item in self.items if n in item.nurses],
+                [hands_on(instance.appointments[i.index]) for i in self.items if n in i.nurses],
+            )
+            model.add(most >= minutes)
+            model.add(least <= minutes)
+        spread = model.new_int_var(0, total, "spread")
+        model.add(spread == most - least)
+        return spread
+
 
 def _starts_by_nurse(instance: Instance, appt: Appointment) -> dict[int, list[int]]:
     """For each nurse whose shift can hold the appointment, the grid starts she allows."""
     result = {}
     for n, nurse in enumerate(instance.nurses):
+        if not appt.allows(nurse.id):
+            continue  # not eligible (competencies): no variable, so never paired
         starts = [
             s
             for s in instance.candidate_starts(appt)
@@ -227,7 +266,10 @@ def _add_resources(m: _Model, res: _Resources) -> None:
         capacity = sum(1 for c in m.instance.chairs if c.kind == kind)
         m.model.add_cumulative(spans, [1] * len(spans), capacity)
     for n, spans in res.patients.items():
-        m.model.add_cumulative(spans, [1] * len(spans), m.instance.nurses[n].max_patients)
+        capacity = m.instance.nurses[n].max_patients
+        if m.nurse_cap is not None:
+            capacity = min(capacity, m.nurse_cap)
+        m.model.add_cumulative(spans, [1] * len(spans), capacity)
     for spans in res.windows.values():
         m.model.add_no_overlap(spans)
 
@@ -254,13 +296,15 @@ def build_model(
     fixed: Sequence[Assignment] = (),
     with_loads: bool = False,
     nurses: frozenset[int] | None = None,
+    nurse_cap: int | None = None,
 ) -> _Model:
     """The CP-SAT model with the ``fixed`` assignments kept as they are and the rest free.
 
     ``with_loads`` adds the per-start literals and the per-moment loads; ``nurses`` (by
-    index) limits the nurses the free appointments may have.
+    index) limits the nurses the free appointments may have; ``nurse_cap`` lowers every
+    nurse's ratio (to keep the nurse peak an answer already has).
     """
-    m = _Model(instance, fixed=list(fixed), nurses=nurses)
+    m = _Model(instance, fixed=list(fixed), nurses=nurses, nurse_cap=nurse_cap)
     kept = {a.id for a in fixed}
     for index, appt in enumerate(instance.appointments):
         if appt.id not in kept:
@@ -295,20 +339,31 @@ def _set_hint(m: _Model, answer: Answer) -> None:
             m.model.add_hint(literal, placed and n == chosen)
 
 
-def _solve(m: _Model, hint: Answer, seconds: float) -> tuple[Answer | None, bool]:
-    """Solve from ``hint``: the solution as a checked answer (or ``None``), and whether
-    the solver proved it optimal."""
+@dataclass
+class _Result:
+    """A solve: the checked answer (or ``None``), whether it is proven optimal, and the
+    solver's proven bound on its objective (``None`` when it did not get that far)."""
+
+    answer: Answer | None
+    optimal: bool = False
+    bound: float | None = None
+
+
+def _solve(m: _Model, hint: Answer, seconds: float) -> _Result:
+    """Solve from ``hint`` within ``seconds``."""
     if seconds < 0.05:
-        return None, False  # no time left: CP-SAT would not even get through presolve
+        return _Result(None)  # no time left: CP-SAT would not even get through presolve
     _set_hint(m, hint)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = NUM_WORKERS
     solver.parameters.max_time_in_seconds = seconds
     # Probing in presolve costs seconds on these models and buys nothing.
     solver.parameters.cp_model_probing_level = 0
+    solver.parameters.random_seed = SEED
     status = solver.solve(m.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, False
+        return _Result(None)
+    bound = solver.best_objective_bound
     index = {a.id: i for i, a in enumerate(m.instance.appointments)}
     timed = [(index[a.id], a.start, a.nurse) for a in m.fixed]
     for item in m.items:
@@ -319,29 +374,44 @@ def _solve(m: _Model, hint: Answer, seconds: float) -> tuple[Answer | None, bool
     problems = check_answer(m.instance, answer)
     if problems:  # the model mirrors check_answer; if they ever disagree, the check wins
         _log.warning("solver answer rejected: %s", problems[0])
-        return None, False
-    return answer, status == cp_model.OPTIMAL
+        return _Result(None)
+    return _Result(answer, status == cp_model.OPTIMAL, bound)
 
 
-def _most_scheduled(instance: Instance, best: Answer, deadline: float) -> Answer:
-    """Step 3: place as many appointments as the day allows, on the whole-day model; then,
-    keeping that many, the lowest peak the solver finds in a little more time."""
+@dataclass
+class _Proven:
+    """Bounds proven so far (see :class:`Bounds`); the peak bound is for ``at_scheduled``."""
+
+    scheduled: int
+    peak: int = 0
+    at_scheduled: int = -1
+
+    def peak_for(self, instance: Instance, scheduled: int) -> int:
+        """A proven lower bound on the peak of any answer placing ``scheduled``."""
+        floor = peak_floor(instance, scheduled)
+        return max(floor, self.peak) if scheduled >= self.at_scheduled >= 0 else floor
+
+
+def _most_scheduled(instance: Instance, best: Answer, deadline: float, proven: _Proven) -> Answer:
+    """Stage 1: place as many appointments as the day allows, on the whole-day model."""
     m = build_model(instance)
+    proven.scheduled = min(proven.scheduled, len(m.items))
     if best.objective.scheduled >= len(m.items):
         return best  # every appointment that can be placed at all is placed
     m.model.add(m.placed() >= best.objective.scheduled)
     m.model.maximize(m.placed())
-    found, _ = _solve(m, best, (deadline - time.perf_counter()) / 3)
+    result = _solve(m, best, (deadline - time.perf_counter()) / 3)
+    if result.bound is not None:
+        proven.scheduled = min(proven.scheduled, math.floor(result.bound + 1e-6))
+    found = result.answer
     if found is None or found.objective.key() >= best.objective.key():
         return best
     _log.debug("most scheduled: %s", found.objective)
-    flatter = _flatter(instance, found, (deadline - time.perf_counter()) / 4)
-    _log.debug("flatter: %s", None if flatter is None else flatter.objective)
-    return found if flatter is None or flatter.objective.key() >= found.objective.key() else flatter
+    return found
 
 
-def _flatter(instance: Instance, found: Answer, seconds: float) -> Answer | None:
-    """The whole-day model keeping ``found``'s count, minimising the peak."""
+def _flatter(instance: Instance, found: Answer, seconds: float, proven: _Proven) -> Answer:
+    """Stage 2: the whole-day model keeping ``found``'s count, minimising the peak."""
     m = build_model(instance)
     model, appts = m.model, instance.appointments
     peak = model.new_int_var(0, len(instance.chairs), "peak")
@@ -355,7 +425,53 @@ def _flatter(instance: Instance, found: Answer, seconds: float) -> Answer | None
     model.add_hint(peak, found.objective.peak_patients)
     model.add(m.placed() >= found.objective.scheduled)
     model.minimize(peak)
-    return _solve(m, found, seconds)[0]
+    result = _solve(m, found, seconds)
+    if result.bound is not None:
+        # Sound for every answer placing at least as many as ``found``.
+        proven.peak, proven.at_scheduled = math.ceil(result.bound - 1e-6), found.objective.scheduled
+    better = result.answer
+    return (
+        better if better is not None and better.objective.key() < found.objective.key() else found
+    )
+
+
+def _level_nurses(instance: Instance, found: Answer, seconds: float) -> Answer:
+    """Stage 3: the whole-day model keeping ``found``'s count and peak, minimising the most
+    patients any one nurse has at once, then weighted hands-on spread plus deviation."""
+    m = build_model(instance)
+    model, appts = m.model, instance.appointments
+    most = max((n.max_patients for n in instance.nurses), default=0)
+    nurse_peak = model.new_int_var(0, most, "nurse_peak")
+    chairs: list[cp_model.IntervalVar] = []
+    by_nurse: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
+    deviation = []
+    for item in m.items:
+        appt = appts[item.index]
+        chairs.append(
+            model.new_optional_fixed_size_interval_var(item.start, appt.duration, item.present, "")
+        )
+        for n, chosen in item.nurses.items():
+            by_nurse[n].append(
+                model.new_optional_fixed_size_interval_var(item.start, appt.duration, chosen, "")
+            )
+        far = model.new_int_var(0, 24 * 60, "")
+        model.add(far >= item.start - appt.preferred_start).only_enforce_if(item.present)
+        model.add(far >= appt.preferred_start - item.start).only_enforce_if(item.present)
+        deviation.append(far)
+    model.add_cumulative(chairs, [1] * len(chairs), found.objective.peak_patients)
+    for spans in by_nurse.values():
+        model.add_cumulative(spans, [1] * len(spans), nurse_peak)
+    model.add(m.placed() >= found.objective.scheduled)
+    model.add_hint(nurse_peak, found.objective.nurse_peak or 0)
+    rest = instance.nurse_levelling_weight * m.hands_on_spread() + sum(deviation)
+    heaviest = instance.nurse_levelling_weight * sum(hands_on(a) for a in appts) + 24 * 60 * len(
+        appts
+    )
+    model.minimize((heaviest + 1) * nurse_peak + rest)
+    better = _solve(m, found, seconds).answer
+    return (
+        better if better is not None and better.objective.key() < found.objective.key() else found
+    )
 
 
 # --- large-neighbourhood search ------------------------------------------------------------
@@ -377,16 +493,12 @@ class _Search:
         floor = peak_floor(self.instance, self.best.objective.scheduled)
         return peak - 1 if peak > floor and time.perf_counter() < self.peak_until else peak
 
-    def score(self, answer: Answer, aim: int) -> tuple[int, int, int, int]:
-        """Smaller is better: the objective, with the moments above ``aim`` before deviation."""
+    def score(self, answer: Answer, aim: int) -> tuple[int, ...]:
+        """Smaller is better: the objective's key, with the moments above ``aim`` after the
+        peak (they lead to a lower one)."""
         over = sum(1 for load in moment_loads(self.instance, answer) if load > aim)
-        objective = answer.objective
-        return (
-            -objective.scheduled,
-            objective.peak_patients,
-            over,
-            objective.preference_deviation_minutes,
-        )
+        placed, peak, nurse_peak, rest = answer.objective.key()
+        return (placed, peak, over, nurse_peak, rest)
 
 
 def peak_floor(instance: Instance, scheduled: int) -> int:
@@ -442,11 +554,14 @@ def _lns_step(search: _Search, seconds: float) -> None:
     """Free a neighbourhood, rearrange it with CP-SAT, keep the result if it is better."""
     instance, best, aim = search.instance, search.best, search.aim()
     free = _neighbourhood(search, aim)
+    levelling = instance.nurse_levelling_weight > 0
     m = build_model(
         instance,
         [a for a in best.assignments if a.id not in free],
         with_loads=True,
         nurses=_nurses_for(search, free),
+        # With nurse levelling on, no nurse may get more patients at once than the best has.
+        nurse_cap=best.objective.nurse_peak if levelling else None,
     )
     m.model.add(m.placed() >= len(best.assignments) - len(m.fixed))
     current, over = moment_loads(instance, best), []
@@ -457,13 +572,17 @@ def _lns_step(search: _Search, seconds: float) -> None:
             m.model.add(load <= aim + above)
             m.model.add_hint(above, current[i] > aim)
             over.append(above)
+    rest = m.deviation()
+    if levelling:
+        rest += instance.nurse_levelling_weight * m.hands_on_spread()
     m.model.minimize(
         _WEIGHT_PLACED * (len(m.items) - m.placed())
         + _WEIGHT_OVER * cp_model.LinearExpr.sum(over)
-        + m.deviation()
+        + rest
     )
     started = time.perf_counter()
-    found, optimal = _solve(m, best, seconds)
+    result = _solve(m, best, seconds)
+    found, optimal = result.answer, result.optimal
     # Many quick neighbourhoods beat a few slow ones: grow while they are solved to
     # optimality in a fraction of the time allowed, shrink when they are not.
     quick = optimal and time.perf_counter() - started < seconds / 3
@@ -498,10 +617,14 @@ def _improve(instance: Instance, best: Answer, deadline: float, seed: int = 0) -
 
 def solve(instance: Instance, time_limit_s: float = 30.0, hint: Answer | None = None) -> Answer:
     """The best schedule found within ``time_limit_s`` seconds of wall time (first-fit and
-    one leveling pass are always done, however short the time).
+    one leveling pass are always done, however short the time), with the bounds proven.
 
-    ``hint`` (a previous answer, say) competes with first-fit as the starting point when
-    it is valid. The result always passes :func:`check_answer`.
+    Staged, the stages sharing the time: greedy answers; the most placed (whole day,
+    CP-SAT); the lowest peak for that many (whole day); the lowest nurse peak, hands-on
+    spread and deviation for that peak (whole day, when nurse levelling is on); then the
+    large-neighbourhood search on all of them for the rest. ``hint`` (a previous answer,
+    say) competes with first-fit as the starting point when it is valid. The result
+    always passes :func:`check_answer`.
     """
     started = time.perf_counter()
     deadline = started + time_limit_s - _SAFETY_SECONDS
@@ -510,19 +633,30 @@ def solve(instance: Instance, time_limit_s: float = 30.0, hint: Answer | None = 
     leveled = leveling(instance, share)
     best = _best_valid(instance, baseline, hint, leveled)
     best = _best_valid(instance, best, pull_towards_preferred(instance, best, deadline))
-    more = _most_scheduled(instance, best, deadline)
+    proven = _Proven(scheduled=placeable_alone(instance))
+    more = _most_scheduled(instance, best, deadline, proven)
     if more.objective.scheduled > best.objective.scheduled:
         # The greedy flattens a day better than the whole-day model does: level again,
         # among the appointments the solver placed.
         placed = {a.id for a in more.assignments}
-        again = leveling(instance, min(share, (deadline - time.perf_counter()) / 2), only=placed)
+        again = leveling(instance, min(share, (deadline - time.perf_counter()) / 3), only=placed)
         best = _best_valid(instance, more, again)
         best = _best_valid(instance, best, pull_towards_preferred(instance, best, deadline))
+    best = _flatter(instance, best, (deadline - time.perf_counter()) * _STAGE_SHARE, proven)
+    if instance.nurse_levelling_weight > 0:
+        seconds = (deadline - time.perf_counter()) * _STAGE_SHARE
+        best = _level_nurses(instance, best, seconds)
     best = _improve(instance, best, deadline)
     if check_answer(instance, best):  # cannot happen: every step keeps valid answers
         _log.error("optimizer answer invalid, returning first-fit's: %s", best)
         best = baseline
-    return replace(best, solve_seconds=time.perf_counter() - started)
+    bounds = Bounds(
+        scheduled=max(proven.scheduled, best.objective.scheduled),
+        peak_patients=min(
+            proven.peak_for(instance, best.objective.scheduled), best.objective.peak_patients
+        ),
+    )
+    return replace(best, solve_seconds=time.perf_counter() - started, bounds=bounds)
 
 
 def _best_valid(instance: Instance, kept: Answer, *others: Answer | None) -> Answer:

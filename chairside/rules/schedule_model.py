@@ -23,7 +23,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -75,6 +75,12 @@ class Appointment:
     nurse_setup: int
     nurse_takedown: int
     drug: str = ""
+    # The nurses allowed to look after this patient (their competencies); None: every nurse.
+    eligible_nurses: tuple[str, ...] | None = None
+
+    def allows(self, nurse_id: str) -> bool:
+        """Whether the nurse may look after this patient (the eligibility list, if any)."""
+        return self.eligible_nurses is None or nurse_id in self.eligible_nurses
 
     @property
     def takedown_start(self) -> int:
@@ -93,6 +99,9 @@ class Instance:
     chairs: tuple[Chair, ...]
     nurses: tuple[Nurse, ...]
     appointments: tuple[Appointment, ...]
+    # How much a minute of spread in the nurses' hands-on minutes counts against a minute of
+    # preference deviation; 0 turns nurse levelling off (see docs/SCHEDULE_FORMAT.md).
+    nurse_levelling_weight: int = 1
 
     def start_range(self, appt: Appointment) -> tuple[int, int]:
         """The first and last start minute the opening hours and the patient allow."""
@@ -121,15 +130,42 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Objective:
-    """The three figures an answer is judged by, compared in this order."""
+    """The figures an answer is judged by, compared in the order of :meth:`key`.
+
+    ``nurse_peak`` and ``hands_on_spread_minutes`` are Chairside's extension
+    (``docs/SCHEDULE_FORMAT.md``); ``None`` when read from an answer that lacks them.
+    ``levelling_weight`` is the instance's ``nurse_levelling_weight``.
+    """
 
     scheduled: int
     peak_patients: int
     preference_deviation_minutes: int
+    nurse_peak: int | None = None
+    hands_on_spread_minutes: int | None = None
+    levelling_weight: int = 1
 
-    def key(self) -> tuple[int, int, int]:
-        """Sort key: smaller is better (more scheduled, lower peak, less deviation)."""
-        return (-self.scheduled, self.peak_patients, self.preference_deviation_minutes)
+    def key(self) -> tuple[int, int, int, int]:
+        """Sort key, smaller is better: more scheduled, a lower peak of patients in chairs,
+        then (with levelling on) a lower nurse peak, then weighted hands-on spread plus
+        preference deviation."""
+        if self.levelling_weight <= 0:
+            return (-self.scheduled, self.peak_patients, 0, self.preference_deviation_minutes)
+        return (
+            -self.scheduled,
+            self.peak_patients,
+            self.nurse_peak or 0,
+            self.levelling_weight * (self.hands_on_spread_minutes or 0)
+            + self.preference_deviation_minutes,
+        )
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Proven bounds: no answer places more than ``scheduled``; none placing as many as
+    the answer has a peak below ``peak_patients``."""
+
+    scheduled: int
+    peak_patients: int
 
 
 @dataclass(frozen=True)
@@ -140,6 +176,7 @@ class Answer:
     unscheduled: tuple[str, ...]
     objective: Objective
     solve_seconds: float
+    bounds: Bounds | None = None
 
 
 # --- JSON: instance ------------------------------------------------------------------------
@@ -170,11 +207,22 @@ def _appointment_from_dict(data: Mapping[str, Any]) -> Appointment:
         nurse_setup=_int(data, "nurse_setup", what),
         nurse_takedown=_int(data, "nurse_takedown", what),
         drug=str(data.get("drug", "")),
+        eligible_nurses=_eligible(data, what),
     )
     # A setup overlapping its own takedown would make the nurse rule unsatisfiable.
     if appt.nurse_setup + appt.nurse_takedown > appt.duration:
         raise ValueError(f"{what}: nurse_setup + nurse_takedown exceeds duration")
     return appt
+
+
+def _eligible(data: Mapping[str, Any], what: str) -> tuple[str, ...] | None:
+    """The optional ``eligible_nurses`` list: absent or null means every nurse."""
+    value = data.get("eligible_nurses")
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, list):
+        raise ValueError(f"{what}: 'eligible_nurses' must be a list of nurse ids")
+    return tuple(str(v) for v in value)
 
 
 def _nurse_from_dict(data: Mapping[str, Any]) -> Nurse:
@@ -213,18 +261,28 @@ def instance_from_dict(data: Mapping[str, Any]) -> Instance:
         appointments=tuple(
             _appointment_from_dict(a) for a in _require(data, "appointments", "the instance")
         ),
+        nurse_levelling_weight=(
+            _int(data, "nurse_levelling_weight", "the instance")
+            if "nurse_levelling_weight" in data
+            else 1
+        ),
     )
     if instance.close <= instance.open:
         raise ValueError("the instance closes before it opens")
     _unique_ids("chair", (c.id for c in instance.chairs))
     _unique_ids("nurse", (n.id for n in instance.nurses))
     _unique_ids("appointment", (a.id for a in instance.appointments))
+    nurse_ids = {n.id for n in instance.nurses}
+    for appt in instance.appointments:
+        unknown = sorted(set(appt.eligible_nurses or ()) - nurse_ids)
+        if unknown:
+            raise ValueError(f"appointment {appt.id!r}: unknown eligible nurses {unknown}")
     return instance
 
 
 def instance_to_dict(instance: Instance) -> dict[str, Any]:
     """The JSON form of an instance (the inverse of :func:`instance_from_dict`)."""
-    return {
+    data: dict[str, Any] = {
         "date": instance.date,
         "open": format_hhmm(instance.open),
         "close": format_hhmm(instance.close),
@@ -241,10 +299,13 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
         ],
         "appointments": [_appointment_to_dict(a) for a in instance.appointments],
     }
+    if instance.nurse_levelling_weight != 1:
+        data["nurse_levelling_weight"] = instance.nurse_levelling_weight
+    return data
 
 
 def _appointment_to_dict(appt: Appointment) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "id": appt.id,
         "drug": appt.drug,
         "duration": appt.duration,
@@ -255,6 +316,9 @@ def _appointment_to_dict(appt: Appointment) -> dict[str, Any]:
         "nurse_setup": appt.nurse_setup,
         "nurse_takedown": appt.nurse_takedown,
     }
+    if appt.eligible_nurses is not None:  # written only when given: old instances stay as they were
+        data["eligible_nurses"] = list(appt.eligible_nurses)
+    return data
 
 
 def load_instance(path: str) -> Instance:
@@ -267,8 +331,10 @@ def load_instance(path: str) -> Instance:
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """The JSON form of an answer, exactly as ``SCHEDULE_FORMAT.md`` shows it."""
-    return {
+    """The JSON form of an answer as ``SCHEDULE_FORMAT.md`` shows it, with Chairside's
+    extra figures and, when known, the bounds and gaps (``docs/SCHEDULE_FORMAT.md``)."""
+    objective = answer.objective
+    data: dict[str, Any] = {
         "assignments": [
             {"id": a.id, "start": format_hhmm(a.start), "chair": a.chair, "nurse": a.nurse}
             for a in answer.assignments
@@ -278,9 +344,21 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
             "scheduled": answer.objective.scheduled,
             "peak_patients": answer.objective.peak_patients,
             "preference_deviation_minutes": answer.objective.preference_deviation_minutes,
+            "nurse_peak": objective.nurse_peak,
+            "hands_on_spread_minutes": objective.hands_on_spread_minutes,
         },
         "solve_seconds": round(answer.solve_seconds, 3),
     }
+    if answer.bounds is not None:
+        data["bounds"] = {
+            "scheduled": answer.bounds.scheduled,
+            "peak_patients": answer.bounds.peak_patients,
+        }
+        data["gap"] = {
+            "scheduled": answer.bounds.scheduled - objective.scheduled,
+            "peak_patients": objective.peak_patients - answer.bounds.peak_patients,
+        }
+    return data
 
 
 def answer_from_dict(data: Mapping[str, Any]) -> Answer:
@@ -303,9 +381,15 @@ def answer_from_dict(data: Mapping[str, Any]) -> Answer:
             preference_deviation_minutes=_int(
                 objective, "preference_deviation_minutes", "the objective"
             ),
+            nurse_peak=_optional_int(objective, "nurse_peak"),
+            hands_on_spread_minutes=_optional_int(objective, "hands_on_spread_minutes"),
         ),
         solve_seconds=float(data.get("solve_seconds", 0.0)),
     )
+
+
+def _optional_int(data: Mapping[str, Any], key: str) -> int | None:
+    return _int(data, key, "the objective") if data.get(key) is not None else None
 
 
 # --- objective -----------------------------------------------------------------------------
@@ -330,7 +414,29 @@ def compute_objective(instance: Instance, assignments: Sequence[Assignment]) -> 
         scheduled=len(placed),
         peak_patients=max_overlap((a.start, a.start + ap.duration) for a, ap in placed),
         preference_deviation_minutes=sum(abs(a.start - ap.preferred_start) for a, ap in placed),
+        nurse_peak=max(
+            (
+                max_overlap((a.start, a.start + ap.duration) for a, ap in placed if a.nurse == n)
+                for n in {a.nurse for a, _ in placed}
+            ),
+            default=0,
+        ),
+        hands_on_spread_minutes=hands_on_spread(instance, placed),
+        levelling_weight=instance.nurse_levelling_weight,
     )
+
+
+def hands_on(appt: Appointment) -> int:
+    """Minutes a nurse is fully taken by the patient: setup plus takedown."""
+    return appt.nurse_setup + appt.nurse_takedown
+
+
+def hands_on_spread(instance: Instance, placed: Iterable[tuple[Assignment, Appointment]]) -> int:
+    """The most hands-on minutes any nurse of the instance has, minus the least."""
+    minutes = {n.id: 0 for n in instance.nurses}
+    for a, ap in placed:
+        minutes[a.nurse] = minutes.get(a.nurse, 0) + hands_on(ap)
+    return max(minutes.values(), default=0) - min(minutes.values(), default=0)
 
 
 def lower_bound_peak(instance: Instance) -> int:
@@ -352,6 +458,7 @@ def placeable_alone(instance: Instance) -> int:
             nurse.start <= s and s + appt.duration <= nurse.end
             for s in instance.candidate_starts(appt)
             for nurse in instance.nurses
+            if appt.allows(nurse.id)
         )
     )
 
@@ -389,7 +496,14 @@ def check_answer(instance: Instance, answer: Answer) -> list[str]:
         problems += _check_nurse_load(nurse, mine)
         problems += _check_nurse_windows(nurse, mine)
     expected = compute_objective(instance, answer.assignments)
-    if answer.objective != expected:
+    given = answer.objective
+    # Figures the answer does not give (an answer in the base format) are not checked.
+    if given.nurse_peak is None:
+        expected = replace(expected, nurse_peak=None)
+    if given.hands_on_spread_minutes is None:
+        expected = replace(expected, hands_on_spread_minutes=None)
+    expected = replace(expected, levelling_weight=given.levelling_weight)
+    if given != expected:
         problems.append(f"objective {answer.objective} does not match the schedule ({expected})")
     return problems
 
@@ -436,6 +550,8 @@ def _check_placement(
         problems.append(f"{name}: unknown nurse {assignment.nurse!r}")
     elif start < nurse.start or end > nurse.end:
         problems.append(f"{name}: outside the shift of nurse {nurse.id}")
+    if nurse is not None and not appt.allows(nurse.id):
+        problems.append(f"{name}: nurse {nurse.id} is not eligible (not in eligible_nurses)")
     return problems
 
 

@@ -96,7 +96,18 @@ class TestCommandLine:
         data = json.loads(run.stdout)
         ids = [a["id"] for a in data["assignments"]] + data["unscheduled"]
         assert sorted(ids) == sorted(a.id for a in instance.appointments)
-        assert set(data) == {"assignments", "unscheduled", "objective", "solve_seconds"}
+        # The base format's keys, and Chairside's bounds and gaps (docs/SCHEDULE_FORMAT.md).
+        assert set(data) == {
+            "assignments",
+            "unscheduled",
+            "objective",
+            "solve_seconds",
+            "bounds",
+            "gap",
+        }
+        assert data["bounds"]["scheduled"] >= data["objective"]["scheduled"]
+        assert data["bounds"]["peak_patients"] <= data["objective"]["peak_patients"]
+        assert data["gap"]["scheduled"] >= 0 and data["gap"]["peak_patients"] >= 0
         assert check_answer(instance, answer_from_dict(data)) == []
 
     def test_it_reports_a_bad_instance(self, tmp_path):

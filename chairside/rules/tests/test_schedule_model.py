@@ -135,10 +135,27 @@ class TestAnswerJson:
         assert data == {
             "assignments": [{"id": "A1", "start": "09:15", "chair": "C1", "nurse": "N1"}],
             "unscheduled": ["A2"],
-            "objective": {"scheduled": 1, "peak_patients": 1, "preference_deviation_minutes": 15},
+            "objective": {
+                "scheduled": 1,
+                "peak_patients": 1,
+                "preference_deviation_minutes": 15,
+                # Chairside's extension (docs/SCHEDULE_FORMAT.md): N1 has 15 + 10 hands-on
+                # minutes, N2 none.
+                "nurse_peak": 1,
+                "hands_on_spread_minutes": 25,
+            },
             "solve_seconds": 1.25,
         }
         assert answer_from_dict(data) == answer
+
+    def test_it_reads_and_checks_an_answer_in_the_base_format(self):
+        instance = day(appt("A1", "09:00"))
+        data = answer_to_dict(make_answer(instance, [at("A1", "09:15")], 0.5))
+        for key in ("nurse_peak", "hands_on_spread_minutes"):
+            del data["objective"][key]
+        answer = answer_from_dict(data)
+        assert answer.objective.nurse_peak is None
+        assert check_answer(instance, answer) == []
 
 
 class TestObjective:
@@ -149,7 +166,26 @@ class TestObjective:
     def test_it_sums_the_distance_from_preferred_starts(self):
         instance = day(appt("A1", "09:00"), appt("A2", "09:00"))
         objective = compute_objective(instance, [at("A1", "08:30"), at("A2", "09:15", "C2")])
-        assert objective == Objective(scheduled=2, peak_patients=2, preference_deviation_minutes=45)
+        assert objective == Objective(
+            scheduled=2,
+            peak_patients=2,
+            preference_deviation_minutes=45,
+            nurse_peak=2,  # both with N1
+            hands_on_spread_minutes=50,  # N1 2 x 25 minutes hands-on, N2 none
+        )
+
+    def test_it_measures_the_busiest_nurse_and_the_hands_on_spread(self):
+        instance = day(appt("A1", "11:00"), appt("A2", "11:00"), appt("A3", "11:00"))
+        lopsided = [at("A1", "11:00"), at("A2", "11:00", "C2"), at("A3", "11:00", "B1")]
+        objective = compute_objective(instance, lopsided)
+        assert (objective.nurse_peak, objective.hands_on_spread_minutes) == (3, 75)
+        shared = [*lopsided[:2], at("A3", "11:00", "B1", nurse="N2")]
+        better = compute_objective(instance, shared)
+        assert (better.nurse_peak, better.hands_on_spread_minutes) == (2, 25)
+        assert better.key() < objective.key()
+        # With levelling off, the two days are equal: the base format's three objectives.
+        off = replace(instance, nurse_levelling_weight=0)
+        assert compute_objective(off, shared).key() == compute_objective(off, lopsided).key()
 
     def test_it_bounds_the_peak_by_chair_minutes_over_opening_minutes(self):
         # 13 hours of treatment in a 12-hour day: two chairs must be busy at some moment.

@@ -5,7 +5,10 @@ still only *booked* (not confirmed by the patient) and not yet started are flexi
 within the window the patient can come: the one stored on the appointment, or an hour
 either side of the booking. Every other live appointment is fixed, modelled by a window
 that admits only its current place (rounded out to the 15-minute grid). Nurses are the
-day's shifts at the location's ratio. The optimizer (``rules.optimizer.solve``) returns
+day's shifts at the location's ratio; each appointment lists the shifts whose nurse holds the
+competencies its drug needs, current that day (``eligible_nurses``, the booking competency
+rule ``rules.booking.competency_problem``), so the solver never pairs a patient with a nurse
+who may not take her. The optimizer (``rules.optimizer.solve``) returns
 starts, chairs and nurses; fixed appointments keep their own chair and nurse, so the
 flexible ones get chairs and nurses again here, around them, preferring the optimizer's
 choice. Every move is then checked with the booking rules against the day as it would be,
@@ -25,12 +28,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.rules import appointment_states as states
-from chairside.rules.booking import NurseDay, Span, clashes, nurse_problem, pick_nurse
+from chairside.rules.booking import (
+    NurseDay,
+    Span,
+    clashes,
+    competency_problem,
+    nurse_problem,
+    pick_nurse,
+)
 from chairside.rules.optimizer import solve
 from chairside.rules.schedule_model import Appointment as InstanceAppointment
 from chairside.rules.schedule_model import Chair as InstanceChair
 from chairside.rules.schedule_model import Instance, Nurse, max_overlap
-from chairside.scheduling.checks import closure_reason, live_appointments, nurse_label
+from chairside.scheduling.checks import (
+    closure_reason,
+    competences_of,
+    live_appointments,
+    needs_for,
+    nurse_label,
+)
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.scheduling.services.rearrange import (
     Change,
@@ -89,6 +105,32 @@ def _hours(location: Location, day: dt.date) -> tuple[int, int]:
     return hours.opens.hour * 60 + hours.opens.minute, hours.closes.hour * 60 + hours.closes.minute
 
 
+def _eligible(model: DayModel, appointment: Appointment, flexible: bool) -> tuple[str, ...] | None:
+    """The shifts whose nurse holds the competencies the visit needs, current that day.
+
+    A fixed appointment keeps its nurse: only her shift that covers it, so the solver plans
+    the others around the day's real nurse loads. A fixed one no shift may take stays in the
+    model with any nurse (``None``): its chair must still count as taken.
+    """
+    if not flexible and appointment.nurse_id is not None:
+        own = tuple(
+            f"N{shift.pk}"
+            for shift in model.shifts
+            if shift.staff_id == appointment.nurse_id
+            and shift.bounds()[0] <= appointment.start
+            and appointment.end <= shift.bounds()[1]
+        )
+        if own:
+            return own
+    needs = needs_for(appointment.order)
+    eligible = tuple(
+        f"N{shift.pk}"
+        for shift in model.shifts
+        if competency_problem("", competences_of(shift.staff), needs, model.day) is None
+    )
+    return eligible if eligible or flexible else None
+
+
 def _instance_appointment(
     model: DayModel, appointment: Appointment, flexible: bool, bounds: tuple[int, int, int]
 ) -> InstanceAppointment:
@@ -114,6 +156,7 @@ def _instance_appointment(
         nurse_setup=setup,
         nurse_takedown=takedown,
         drug=appointment.order.drug.generic_name,
+        eligible_nurses=_eligible(model, appointment, flexible),
     )
 
 
@@ -125,7 +168,9 @@ def build_day_model(location: Location, day: dt.date) -> DayModel:
     earliest_now = 0 if now.date() < day else _ceil(int((now - midnight).total_seconds() // 60))
     chairs = {c.name: c for c in Chair.objects.filter(location=location, is_active=True)}
     shifts = list(
-        NurseShift.objects.filter(location=location, date=day).select_related("staff", "location")
+        NurseShift.objects.filter(location=location, date=day)
+        .select_related("staff", "location")
+        .prefetch_related("staff__competencies")
     )
     if not shifts:
         raise ValidationError("No nurse shifts on this day: enter the rota before optimizing.")
@@ -194,6 +239,18 @@ class Proposal:
     deviation_minutes: int = 0
     solve_seconds: float = 0.0
     fingerprint: str = ""
+    # The objectives after the peak, before and after: the most patients one nurse has at
+    # once, and the spread of the nurses' hands-on minutes (docs/SCHEDULE_FORMAT.md).
+    nurse_peak_before: int = 0
+    nurse_peak_after: int = 0
+    spread_before: int = 0
+    spread_after: int = 0
+    # What the solver placed of the day's appointments, and its proven bounds (None if the
+    # solver did not run: nothing to move).
+    scheduled: int = 0
+    total: int = 0
+    bound_scheduled: int | None = None
+    bound_peak: int | None = None
 
 
 def day_optimize_propose(
@@ -211,6 +268,10 @@ def day_optimize_propose(
     if model.flexible:
         answer = solve(model.instance, time_limit)
         proposal.solve_seconds = answer.solve_seconds
+        proposal.scheduled, proposal.total = answer.objective.scheduled, len(model.appointments)
+        if answer.bounds is not None:
+            proposal.bound_scheduled = answer.bounds.scheduled
+            proposal.bound_peak = answer.bounds.peak_patients
         placed = {a.id: a for a in answer.assignments if a.id in model.flexible}
         proposal.changes = _valid_changes(model, _assemble(model, placed))
         moved = {c.appointment.pk for c in proposal.changes}
@@ -243,7 +304,8 @@ def _assemble(model: DayModel, placed: dict[str, Any]) -> list[Change]:
         )
         if chair is None:
             continue
-        wanted = (appointment.nurse, model.nurses.get(target.nurse))
+        # The optimizer's nurse first (it levels the nurses' loads), else the current one.
+        wanted = (model.nurses.get(target.nurse), appointment.nurse)
         nurse = _pick_nurse(model, wanted, nurse_spans, start, end)
         chair_spans[chair.pk].append(Span(start, end))
         if nurse is not None:
@@ -294,7 +356,7 @@ def _pick_nurse(
     start: dt.datetime,
     end: dt.datetime,
 ) -> StaffMember | None:
-    """The current nurse, else the optimizer's, else the least loaded who can take it."""
+    """The optimizer's nurse, else the current one, else the least loaded who can take it."""
     nurse_days = _nurse_days(model, spans)
     by_key = {n.key: n for n in nurse_days}
     staff = {str(s.staff_id): s.staff for s in model.shifts}
@@ -333,9 +395,36 @@ def _curves(model: DayModel, proposal: Proposal) -> None:
     proposal.peak_after = max_overlap(
         (model.minutes(s), model.minutes(e)) for s, e in after.values()
     )
+    _nurse_figures(model, proposal)
     proposal.deviation_minutes = sum(
         abs(int((c.start - c.appointment.start).total_seconds() // 60)) for c in proposal.changes
     )
+
+
+def _nurse_figures(model: DayModel, proposal: Proposal) -> None:
+    """Most patients one nurse has at once, and the hands-on spread, before and after."""
+    moved = {c.appointment.pk: c for c in proposal.changes}
+    staff = {s.staff_id for s in model.shifts}
+    for after in (False, True):
+        spans: dict[int, list[tuple[int, int]]] = {}
+        hands_on = dict.fromkeys(staff, 0)
+        for appointment in model.appointments.values():
+            start, nurse_id = appointment.start, appointment.nurse_id
+            change = moved.get(appointment.pk) if after else None
+            if change is not None:
+                start, nurse_id = change.start, change.nurse.pk if change.nurse else None
+            if nurse_id is None:
+                continue
+            length = int((appointment.end - appointment.start).total_seconds() // 60)
+            begin = model.minutes(start)
+            spans.setdefault(nurse_id, []).append((begin, begin + length))
+            hands_on[nurse_id] = hands_on.get(nurse_id, 0) + sum(nurse_windows(length))
+        peak = max((max_overlap(s) for s in spans.values()), default=0)
+        spread = max(hands_on.values(), default=0) - min(hands_on.values(), default=0)
+        if after:
+            proposal.nurse_peak_after, proposal.spread_after = peak, spread
+        else:
+            proposal.nurse_peak_before, proposal.spread_before = peak, spread
 
 
 @transaction.atomic

@@ -84,6 +84,27 @@ class TestBuildInstance:
         assert (fixed.earliest, fixed.latest_end) == (9 * 60, 11 * 60)
         assert f"A{crowded[0].pk}" not in model.flexible
 
+    def test_it_lists_only_nurses_with_current_competencies_as_eligible(
+        self, crowded: list[Appointment], location: Any, org: Any
+    ) -> None:
+        # An LPN with BLS only may not start the IV infusions (rules.booking needs PIV too).
+        lpn = sf.make_nurse(org, "Tom", "Becker", credential="LPN", competencies={"bls": None})
+        lpn_shift = sf.make_shift(lpn, location, starts="07:00", ends="19:00")
+        model = build_day_model(location, DAY)
+        others = {n.id for n in model.instance.nurses} - {f"N{lpn_shift.pk}"}
+        assert len(others) == 2
+        for appointment in model.instance.appointments:
+            assert set(appointment.eligible_nurses or ()) == others
+
+    def test_the_proposal_never_hands_a_patient_to_an_ineligible_nurse(
+        self, crowded: list[Appointment], location: Any, org: Any
+    ) -> None:
+        lpn = sf.make_nurse(org, "Tom", "Becker", credential="LPN", competencies={"bls": None})
+        sf.make_shift(lpn, location, starts="07:00", ends="19:00")
+        proposal = services.day_optimize_propose(location=location, day=DAY, time_limit=2)
+        assert proposal.changes
+        assert all(c.nurse != lpn for c in proposal.changes)
+
     def test_it_needs_the_rota(
         self, org: Any, location: Any, order: Any, chairs: Any, coordinator: Any
     ) -> None:
@@ -117,6 +138,16 @@ class TestProposeAndApply:
         assert len(set(starts)) > 2
         assert Appointment.objects.get(pk=crowded[0].pk).start == at("09:00")
         assert len(after.appointments) == 8
+
+    def test_it_reports_each_objective_and_the_proven_bounds(
+        self, crowded: list[Appointment], location: Any
+    ) -> None:
+        proposal = services.day_optimize_propose(location=location, day=DAY, time_limit=3)
+        assert (proposal.scheduled, proposal.total, proposal.bound_scheduled) == (8, 8, 8)
+        assert proposal.bound_peak is not None and 2 <= proposal.bound_peak <= proposal.peak_after
+        # Hand booking gave each nurse up to 4 at once; the proposal never makes it worse.
+        assert 1 <= proposal.nurse_peak_after <= proposal.nurse_peak_before <= 4
+        assert proposal.spread_after >= 0
 
     def test_it_refuses_a_proposal_for_a_day_that_changed(
         self, crowded: list[Appointment], location: Any, coordinator: Any
