@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "chairside.billing",
     "chairside.analytics",
     "chairside.treatments",
+    "chairside.readiness",
 ]
 
 MIDDLEWARE = [

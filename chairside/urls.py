@@ -23,6 +23,7 @@ urlpatterns = [
     path("referrals/", include("chairside.referrals.urls")),
     path("access/", include("chairside.authorizations.urls")),
     path("schedule/", include("chairside.scheduling.urls")),
+    path("schedule/readiness/", include("chairside.readiness.urls")),
     path("inventory/", include("chairside.inventory.urls")),
     path("visits/", include("chairside.treatments.urls")),
     path("billing/", include("chairside.billing.urls")),

@@ -1,0 +1,228 @@
+"""Readiness of the coming appointments: each input checked, read live (so it follows every
+change at once: a new authorization, a delivery, a signed consent).
+
+The checks reuse the modules' own rules: ``authorization_check`` for the payer, the labs-due
+rule of the order, ``consent_problem`` of the visit, the inventory forecast's first short day,
+``competency_problem`` of booking. The status is ``rules.readiness.level``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+
+from chairside.authorizations.services import authorization_check
+from chairside.patients.models import Coverage
+from chairside.referrals.selectors import labs_due_for_orders
+from chairside.rules import appointment_states as states
+from chairside.rules.booking import competency_problem
+from chairside.rules.readiness import LABELS, Finding, Level, level, plan_year_problem
+from chairside.rules.visit_checks import consent_problem
+from chairside.scheduling.checks import competences_of, needs_for, short_drugs_at, units_for
+from chairside.scheduling.models import Appointment, NurseShift
+from chairside.tenancy.models import StaffMember
+from chairside.treatments.models import Consent
+
+ACTIVE = (states.BOOKED, states.CONFIRMED)
+PROVIDERS = ("MD", "DO", "NP", "PA")
+
+
+@dataclass
+class Row:
+    appointment: Appointment
+    findings: list[Finding]
+
+    @property
+    def level(self) -> Level:
+        return level(self.findings)
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.level]
+
+
+@dataclass
+class Day:
+    date: dt.date
+    rows: list[Row] = field(default_factory=list)
+
+    def count(self, which: str) -> int:
+        return sum(1 for r in self.rows if r.level == which)
+
+    @property
+    def ready(self) -> int:
+        return self.count(Level.READY)
+
+    @property
+    def at_risk(self) -> int:
+        return self.count(Level.AT_RISK)
+
+    @property
+    def not_ready(self) -> int:
+        return self.count(Level.NOT_READY)
+
+
+def business_days(start: dt.date, count: int) -> list[dt.date]:
+    """The next ``count`` weekdays from ``start`` (inclusive)."""
+    days: list[dt.date] = []
+    day = start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def _appointments(organization: Any, days: list[dt.date], location: Any) -> list[Appointment]:
+    qs = (
+        Appointment.objects.filter(
+            organization=organization,
+            status__in=ACTIVE,
+            start__date__gte=days[0] - dt.timedelta(days=1),
+            start__date__lte=days[-1] + dt.timedelta(days=1),
+        )
+        .select_related("patient", "order__drug", "location", "chair", "nurse")
+        .prefetch_related(
+            "order__benefits__coverage",
+            Prefetch("nurse__competencies"),
+        )
+        .order_by("start")
+    )
+    if location is not None:
+        qs = qs.filter(location=location)
+    wanted = set(days)
+    return [a for a in qs if a.start.astimezone(a.location.tz).date() in wanted]
+
+
+def _order_findings(appt: Appointment, day: dt.date) -> list[Finding]:
+    order = appt.order
+    found = []
+    if order.status != "active":
+        found.append(Finding("order", True, f"The order is {order.get_status_display().lower()}."))
+    elif order.expires_on < day:
+        found.append(Finding("order", True, f"The order expired {order.expires_on:%m/%d/%Y}."))
+    signed = getattr(order, "is_signed", None)
+    if signed is False:
+        found.append(Finding("order", True, "The order awaits the provider's signature."))
+    return found
+
+
+def _authorization(appt: Appointment, day: dt.date) -> list[Finding]:
+    if appt.authorization_override_id:
+        return [Finding("authorization", False, "Booked on an override: no approval yet.")]
+    decision = authorization_check(
+        order=appt.order,
+        on_date=day,
+        units=units_for(appt.order, appt.dose_number),
+        source_type="scheduling.appointment",
+        source_id=str(appt.public_id),
+    )
+    return [] if decision.ok else [Finding("authorization", True, decision.message)]
+
+
+def _benefits(appt: Appointment, day: dt.date, active_coverages: set[int]) -> list[Finding]:
+    checks = [b for b in appt.order.benefits.all() if b.coverage_id in active_coverages]
+    found = []
+    for check in checks:
+        if check.status != "verified":
+            found.append(
+                Finding("benefits", True, f"Benefits with {check.coverage.payer} not verified.")
+            )
+            continue
+        problem = plan_year_problem(check.plan_year, day.year)
+        if problem:
+            found.append(Finding("benefits", False, problem))
+    missing = active_coverages - {b.coverage_id for b in checks}
+    if missing:
+        found.append(Finding("benefits", True, "A coverage has no benefits check for this order."))
+    return found
+
+
+def _consent(appt: Appointment, day: dt.date, consents: dict[Any, Consent]) -> list[Finding]:
+    consent = consents.get((appt.patient_id, appt.order.drug_id))
+    problem = consent_problem(
+        consent_drug=str(appt.order.drug) if consent else None,
+        expires_on=consent.expires_on if consent else None,
+        revoked=bool(consent and consent.revoked_at),
+        visit_drug=str(appt.order.drug),
+        on=day,
+    )
+    # Consent is signed at check-in (the visit's first step): a risk, not a block.
+    return [Finding("consent", False, problem)] if problem else []
+
+
+def _nurse(appt: Appointment, day: dt.date) -> list[Finding]:
+    if appt.nurse is None:
+        return [Finding("nurse", True, "No nurse assigned.")]
+    problem = competency_problem(
+        f"{appt.nurse.first_name} {appt.nurse.last_name}",
+        competences_of(appt.nurse),
+        needs_for(appt.order),
+        day,
+    )
+    return [Finding("nurse", True, problem)] if problem else []
+
+
+def readiness_rows(*, organization: Any, days: list[dt.date], location: Any = None) -> list[Day]:
+    """Every booked or confirmed appointment on ``days``, with its findings, by day."""
+    appointments = _appointments(organization, days, location)
+    patients = {a.patient_id for a in appointments}
+    coverages: dict[int, list[Coverage]] = defaultdict(list)
+    for c in Coverage.objects.filter(patient_id__in=patients).select_related("payer"):
+        coverages[c.patient_id].append(c)
+    consents: dict[Any, Consent] = {}
+    for consent in Consent.objects.filter(patient_id__in=patients).order_by("signed_at", "id"):
+        consents[(consent.patient_id, consent.drug_id)] = consent  # the latest wins
+    orders = list({a.order_id: a.order for a in appointments}.values())
+    first_day: dict[int, dt.date] = {}
+    for a in appointments:
+        first_day.setdefault(a.order_id, a.start.astimezone(a.location.tz).date())
+    labs = labs_due_for_orders(orders, first_day) if orders else {}
+    short: dict[int, dict[int, dt.date]] = {}
+    providers = _providers_on_site(organization, days)
+    by_day = {d: Day(d) for d in days}
+    for appt in appointments:
+        day = appt.start.astimezone(appt.location.tz).date()
+        active = {
+            c.pk
+            for c in coverages[appt.patient_id]
+            if c.is_active_on(day) and c.payer.kind != "self_pay"
+        }
+        findings = _order_findings(appt, day) + _authorization(appt, day)
+        findings += _benefits(appt, day, active)
+        findings += [Finding("labs", True, d.message) for d in labs.get(appt.order_id, [])]
+        findings += _consent(appt, day, consents)
+        if appt.location_id not in short:
+            short[appt.location_id] = short_drugs_at(appt.location)
+        stockout = short[appt.location_id].get(appt.order.drug_id)
+        if stockout is not None and stockout <= day:
+            findings.append(
+                Finding(
+                    "stock",
+                    True,
+                    f"{appt.order.drug.generic_name} runs short at {appt.location.name} "
+                    f"from {stockout:%m/%d/%Y}.",
+                )
+            )
+        findings += _nurse(appt, day)
+        if appt.location.requires_supervision_on_site and (appt.location_id, day) not in providers:
+            findings.append(
+                Finding("supervision", False, "No physician or NP on the rota at this site.")
+            )
+        if appt.status != states.CONFIRMED:
+            findings.append(Finding("confirmed", False, "The patient has not confirmed."))
+        by_day[day].rows.append(Row(appt, findings))
+    return list(by_day.values())
+
+
+def _providers_on_site(organization: Any, days: list[dt.date]) -> set[tuple[int, dt.date]]:
+    providers = StaffMember.objects.filter(organization=organization, credential__in=PROVIDERS)
+    return set(
+        NurseShift.objects.filter(
+            organization=organization, date__in=days, staff__in=providers
+        ).values_list("location_id", "date")
+    )

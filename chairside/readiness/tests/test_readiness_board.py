@@ -1,0 +1,111 @@
+"""The readiness board: every input of an appointment checked, live."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+
+from chairside.core import testing as f
+from chairside.readiness import selectors
+from chairside.rules.readiness import Level
+from chairside.scheduling import services
+from chairside.scheduling.tests import factories as sf
+from chairside.tenancy.models import Competency
+from chairside.treatments.models import Consent
+
+
+def _booked(s: Any) -> Any:
+    sf.make_shift(s.nurse, s.location)
+    return services.appointment_book(
+        organization=s.org,
+        user=s.coordinator,
+        order=s.order,
+        chair=s.chairs["C01"],
+        start=sf.at("09:00"),
+    ).appointment
+
+
+def _row(s: Any) -> Any:
+    [day] = selectors.readiness_rows(organization=s.org, days=[sf.DAY])
+    [row] = day.rows
+    return row
+
+
+def _consent(s: Any) -> None:
+    Consent.objects.create(
+        organization=s.org,
+        patient=s.patient,
+        drug=s.order.drug,
+        signer_name="Grace Hopper",
+        signature="data:image/png;base64,AAAA",
+        signed_on=dt.date(2026, 11, 1),
+        expires_on=dt.date(2027, 11, 1),
+    )
+
+
+class TestReadiness:
+    def test_unconfirmed_without_consent_is_at_risk_naming_both(self, s: Any) -> None:
+        _booked(s)
+        row = _row(s)
+        assert row.level is Level.AT_RISK
+        assert {f.check for f in row.findings} >= {"consent", "confirmed"}
+        assert not any(f.blocking for f in row.findings)
+
+    def test_confirmed_with_consent_is_ready(self, s: Any) -> None:
+        appointment = _booked(s)
+        _consent(s)
+        services.appointment_confirm(appointment=appointment, user=s.coordinator)
+        if s.location.requires_supervision_on_site:
+            assert [f.check for f in _row(s).findings] == ["supervision"]
+            doctor = sf.make_nurse(s.org, "Elena", "Marsh", competencies={}, credential="MD")
+            sf.make_shift(doctor, s.location)
+        row = _row(s)
+        assert [f.message for f in row.findings] == []
+        assert row.level is Level.READY
+
+    def test_a_lapsed_competency_makes_it_not_ready_at_once(self, s: Any) -> None:
+        _booked(s)
+        Competency.objects.filter(staff=s.nurse, skill="bls").update(
+            expires_on=dt.date(2026, 12, 1)
+        )
+        row = _row(s)
+        assert row.level is Level.NOT_READY
+        [nurse] = [f for f in row.findings if f.check == "nurse"]
+        assert "expired 12/01/2026" in nurse.message
+
+    def test_an_authorization_that_ends_makes_it_not_ready(self, s: Any) -> None:
+        s.order.drug.prior_auth_usually_required = True
+        s.order.drug.save()
+        sf.make_authorization(s.order)
+        _booked(s)
+        assert _row(s).level is not Level.NOT_READY or all(
+            f.check != "authorization" for f in _row(s).findings
+        )
+        s.order.authorizations.update(end_on=dt.date(2026, 12, 1))
+        row = _row(s)
+        assert row.level is Level.NOT_READY
+        assert any(f.check == "authorization" and f.blocking for f in row.findings)
+
+
+class TestBoardPage:
+    def test_the_coordinator_sees_the_day_with_links(self, s: Any) -> None:
+        _booked(s)
+        client = f.login(s.coordinator)
+        page = client.get(reverse("readiness:board"), {"days": "3"}).content.decode()
+        assert "Hopper, Grace" in page
+        assert "The patient has not confirmed." in page
+        assert f"appointment={_row(s).appointment.public_id}" in page
+
+    def test_a_mangled_site_shows_all_sites(self, s: Any) -> None:
+        client = f.login(s.coordinator)
+        assert (
+            client.get(reverse("readiness:board"), {"site": "x", "days": "zz"}).status_code == 200
+        )
+
+    def test_another_organizations_appointments_never_show(self, s: Any, other_org: Any) -> None:
+        _booked(s)
+        outsider = f.login(f.make_user(other_org, "coordinator"))
+        page = outsider.get(reverse("readiness:board")).content.decode()
+        assert "Hopper" not in page

@@ -1,0 +1,36 @@
+"""Today card: how many of the next business day's appointments are not ready."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from chairside.core.today import Card, register_today_cards
+from chairside.readiness import selectors
+from chairside.rules.readiness import Level
+from chairside.tenancy.access import can
+from chairside.tenancy.roles import Perm
+
+
+@register_today_cards
+def readiness_cards(request: HttpRequest) -> list[Card]:
+    organization = getattr(request, "organization", None)
+    if organization is None or not can(request, Perm.SCHEDULE_VIEW):
+        return []
+    [next_day] = selectors.business_days(timezone.localdate() + dt.timedelta(days=1), 1)
+    [group] = selectors.readiness_rows(organization=organization, days=[next_day])
+    not_ready = group.count(Level.NOT_READY)
+    return [
+        Card(
+            title=f"Appointments on {next_day:%a %m/%d} not ready",
+            count=f"{not_ready} of {len(group.rows)}",
+            url=reverse("readiness:board"),
+            hint="Each names what is missing" if not_ready else "Every one can be treated",
+            tone="bad" if not_ready else "good",
+            perm=Perm.SCHEDULE_VIEW,
+            order=150,
+        )
+    ]

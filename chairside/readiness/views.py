@@ -1,0 +1,84 @@
+"""The readiness board: the coming days' appointments, ready / at risk / not ready."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from chairside.readiness import selectors
+from chairside.rules.readiness import CHECKS
+from chairside.tenancy.access import OrgRequest, require_perm
+from chairside.tenancy.models import Location
+from chairside.tenancy.roles import Perm
+
+DEFAULT_DAYS = 3  # business days ahead, today included
+MAX_DAYS = 10
+
+# Where each finding is cleared: the appointment's order, the patient's chart, the board.
+ACTIONS = {
+    "order": ("referrals:order", "order"),
+    "authorization": ("referrals:order", "order"),
+    "benefits": ("referrals:order", "order"),
+    "labs": ("patients:chart", "patient"),
+    "consent": ("patients:chart", "patient"),
+    "stock": ("inventory:forecast", None),
+    "nurse": ("scheduling:board", None),
+    "supervision": ("scheduling:board", None),
+    "confirmed": ("scheduling:board", None),
+}
+
+
+def _action_url(check: str, appointment: Any) -> str:
+    name, target = ACTIONS.get(check, ("scheduling:board", None))
+    if target == "order":
+        return reverse(name, args=[appointment.order.public_id])
+    if target == "patient":
+        return reverse(name, args=[appointment.patient.public_id])
+    if name == "scheduling:board":
+        day = appointment.start.astimezone(appointment.location.tz).date()
+        return (
+            f"{reverse(name)}?location={appointment.location.public_id}&date={day.isoformat()}"
+            f"&appointment={appointment.public_id}"
+        )
+    return reverse(name)
+
+
+def _chosen(locations: Any, site: str) -> Location | None:
+    """The site picked in the filter; None for all sites or a mangled id."""
+    try:
+        return locations.filter(public_id=uuid.UUID(site)).first() if site else None
+    except ValueError:
+        return None
+
+
+@require_perm(Perm.SCHEDULE_VIEW)
+def board(request: OrgRequest) -> HttpResponse:
+    try:
+        days = max(1, min(int(request.GET.get("days", DEFAULT_DAYS)), MAX_DAYS))
+    except ValueError:
+        days = DEFAULT_DAYS
+    locations = Location.objects.filter(organization=request.organization, is_active=True)
+    location = _chosen(locations, request.GET.get("site", ""))
+    today = timezone.localdate()
+    groups = selectors.readiness_rows(
+        organization=request.organization,
+        days=selectors.business_days(today, days),
+        location=location,
+    )
+    for group in groups:
+        for row in group.rows:
+            row.links = [(f, _action_url(f.check, row.appointment)) for f in row.findings]  # type: ignore[attr-defined]
+    context = {
+        "groups": groups,
+        "days": days,
+        "locations": locations,
+        "location": location,
+        "checks": CHECKS,
+        "actions": ACTIONS,
+    }
+    return render(request, "readiness/board.html", context)
