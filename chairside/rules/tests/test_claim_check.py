@@ -83,6 +83,7 @@ class TestCheckClaim:
         assert problem.code == "diagnosis"
         assert "G35 is a category" in problem.message and "G35.A, G35.D" in problem.message
         assert check(infliximab_visit(diagnoses=("G35.A",)), known_icd10=("G35.A",)) == []
+
     @pytest.mark.parametrize("ein", ["000000000", "00-0000000", "123456789", "777777777"])
     def test_it_catches_a_placeholder_ein(self, ein):
         [problem] = check(billing=replace(BILLING, tax_id=ein))
