@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chairside.billing.models import Claim, ClaimExport
-from chairside.demo.foundation import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+from chairside.demo.keys import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from chairside.patients.models import Patient
 from chairside.rules.x12_validate import validate_x12
 from chairside.tenancy.models import Chair, Location, Membership, Organization, StaffMember
@@ -81,3 +81,15 @@ class TestSeedDemo:
         assert not patients.filter(diagnoses__isnull=True).exists()
         assert not patients.filter(measurements__isnull=True).exists()
         assert not patients.filter(coverages__isnull=True).exists()
+
+
+def test_the_django_free_code_is_django_otps_code() -> None:
+    """deploy/prod_check.py and bench/load.py log in with chairside.demo.keys.totp_code."""
+    from django_otp.oath import TOTP
+
+    from chairside.demo.keys import totp_code
+
+    for moment in (0, 59, 1_700_000_000, 2_000_000_029):
+        otp = TOTP(bytes.fromhex(DEMO_TOTP_KEY))
+        otp.time = moment
+        assert totp_code(DEMO_TOTP_KEY, at=moment) == f"{otp.token():06d}"
