@@ -198,7 +198,19 @@ class PreparationForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    checked_by = forms.ChoiceField(label="Independently checked by")
+    """The checker's own credentials, typed by her on this device (never picked from a list)."""
+
+    cosigner_username = forms.CharField(
+        label="Checker's user name",
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    cosigner_password = forms.CharField(
+        label="Checker's password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class StartForm(forms.Form):

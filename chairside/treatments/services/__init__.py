@@ -22,6 +22,7 @@ from chairside.treatments.services.facts import visit_encounter_facts
 from chairside.treatments.services.preparation import (
     preparation_attach,
     preparation_check,
+    preparation_cosign,
     preparation_dispense,
     preparation_save,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "consent_revoke",
     "preparation_attach",
     "preparation_check",
+    "preparation_cosign",
     "preparation_dispense",
     "preparation_save",
     "reaction_outcome",

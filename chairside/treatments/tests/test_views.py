@@ -171,9 +171,12 @@ class TestBadInput:
             prepared_at=tf.at("09:15"),
             prepared_by=nurse,
         )
-        response = nurse_client.post(url("preparation_check", visit), {"checked_by": nurse.pk})
+        response = nurse_client.post(
+            url("preparation_check", visit),
+            {"cosigner_username": nurse.user.username, "cosigner_password": f.TEST_PASSWORD},
+        )
         assert response.status_code == 422
-        assert "same person cannot prepare and check" in response.content.decode()
+        assert "another person" in response.content.decode()
 
     def test_a_stop_before_the_start_is_refused(
         self, nurse_client: Any, nurse_user: Any, visit: Visit, lot: Any, team: Any
