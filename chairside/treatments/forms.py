@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from chairside.patients.models import Allergy
 from chairside.rules.infusion import BEYOND_USE_LABELS, CTCAE_GRADES
 from chairside.rules.visit_checks import IDENTIFIERS, TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
 from chairside.treatments.models import Administration, Consent, Reaction, Visit, Vitals
@@ -70,6 +71,11 @@ class ChecksForm(forms.Form):
         label="Dose at today's weight confirmed by (provider)",
         help_text="Only when today's weight differs by more than 10 % from the order's.",
     )
+    allergy_cleared_by = forms.CharField(
+        required=False,
+        max_length=120,
+        label="Allergy to today's drug: give it anyway, decided by (provider)",
+    )
     labs_cleared_by = forms.CharField(
         required=False, max_length=120, label="Proceed without the labs: approved by (provider)"
     )
@@ -110,6 +116,14 @@ class ChecksForm(forms.Form):
             value = data.get(name)
             fields[name] = at_visit(visit, value) if name == "premeds_at" else value
         return fields
+
+
+class NewAllergyForm(forms.Form):
+    """An allergy the patient reports at check-in: it goes on the chart at once."""
+
+    substance = forms.CharField(max_length=120, label="New allergy: substance")
+    reaction = forms.CharField(required=False, max_length=200, label="Reaction (e.g. hives)")
+    severity = forms.ChoiceField(choices=Allergy.Severity.choices, initial="unknown")
 
 
 class ConsentForm(forms.Form):

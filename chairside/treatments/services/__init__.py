@@ -40,6 +40,7 @@ from chairside.treatments.services.reports import (
 )
 from chairside.treatments.services.signing import addendum_add, visit_sign
 from chairside.treatments.services.visits import (
+    visit_allergy_add,
     visit_check_in_and_start,
     visit_discharge,
     visit_start,
@@ -76,6 +77,7 @@ __all__ = [
     "visit_encounter_facts",
     "visit_sign",
     "visit_start",
+    "visit_allergy_add",
     "visit_update",
     "vitals_record",
     "vitals_remove",
