@@ -14,6 +14,7 @@ from django import forms
 from chairside.patients.models import Allergy
 from chairside.rules.infusion import BEYOND_USE_LABELS, CTCAE_GRADES
 from chairside.rules.visit_checks import IDENTIFIERS, TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
+from chairside.rules.vitals import TEMPERATURE_UNITS, temperature_in_c
 from chairside.treatments.models import Administration, Consent, Reaction, Visit, Vitals
 
 TIME = forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M")
@@ -151,17 +152,27 @@ class VitalsForm(forms.Form):
     pulse = forms.IntegerField(
         required=False, label="Pulse /min", widget=forms.NumberInput(attrs=WHOLE)
     )
-    temperature_c = forms.DecimalField(
+    temperature = forms.DecimalField(
         required=False,
-        max_digits=4,
+        max_digits=5,
         decimal_places=1,
-        label="Temp °C",
+        label="Temp",
         widget=forms.NumberInput(attrs={**NUMBER, "step": "0.1"}),
+    )
+    # US nurses chart °F; stored in °C (rules.vitals.temperature_in_c).
+    temperature_unit = forms.ChoiceField(
+        choices=list(TEMPERATURE_UNITS.items()), initial="F", required=False, label="Unit"
     )
     spo2 = forms.IntegerField(required=False, label="SpO₂ %", widget=forms.NumberInput(attrs=WHOLE))
     respiratory_rate = forms.IntegerField(
         required=False, label="Resp. /min", widget=forms.NumberInput(attrs=WHOLE)
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value, unit = data.pop("temperature", None), data.pop("temperature_unit", "F") or "F"
+        data["temperature_c"] = None if value is None else temperature_in_c(value, unit)
+        return data
 
 
 class PreparationForm(forms.Form):

@@ -352,3 +352,33 @@ class TestEveryOtherView:
             args=[ready_visit.public_id, admin.public_id, "explode"],
         )
         assert nurse_client.post(action, {}).status_code == 404
+
+
+class TestVitalsUnits:
+    def test_a_temperature_typed_in_fahrenheit_is_stored_in_celsius(
+        self, nurse_client: Any, visit: Visit
+    ) -> None:
+        response = nurse_client.post(
+            url("vitals", visit),
+            {
+                "phase": "pre",
+                "taken_at": "09:05",
+                "systolic": "120",
+                "diastolic": "80",
+                "temperature": "100.4",
+                "temperature_unit": "F",
+            },
+        )
+        assert response.status_code == 200
+        vitals = visit.vitals.get()
+        assert vitals.temperature_c == Decimal("38.0")  # CDC's fever line, 100.4 °F
+
+    def test_a_fahrenheit_reading_marked_celsius_is_refused(
+        self, nurse_client: Any, visit: Visit
+    ) -> None:
+        response = nurse_client.post(
+            url("vitals", visit),
+            {"phase": "pre", "taken_at": "09:05", "temperature": "98.6", "temperature_unit": "C"},
+        )
+        assert response.status_code == 422
+        assert not visit.vitals.exists()

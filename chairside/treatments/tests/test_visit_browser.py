@@ -109,7 +109,7 @@ NORMAL = {
     "systolic": "124",
     "diastolic": "78",
     "pulse": "72",
-    "temperature_c": "36.8",
+    "temperature": "98.2",  # °F, the form's default unit: stored as 36.8 °C
     "spo2": "98",
     "respiratory_rate": "16",
 }
