@@ -314,10 +314,14 @@ def time_problems(
 
 
 def order_problem(order: TreatmentOrder, on_date: dt.date, dose_number: int) -> str | None:
-    """The order must be active and in force that day, and cover this many doses."""
+    """The order must be active, signed and in force that day, and cover this many doses."""
     if order.status != TreatmentOrder.Status.ACTIVE:
         why = f": {order.status_reason}" if order.status_reason else ""
         return f"The order is {order.get_status_display().lower()}{why}"
+    return order.signature_problem() or _order_dates_problem(order, on_date, dose_number)
+
+
+def _order_dates_problem(order: TreatmentOrder, on_date: dt.date, dose_number: int) -> str | None:
     if on_date > order.expires_on:
         return f"Order expired {us_date(order.expires_on)}"
     if order.end_on and on_date > order.end_on:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -253,3 +254,21 @@ class TestStockWarning:
         assert "Stock forecast: infliximab runs short at" in booked.warnings[-1]
         assert "from 12/08/2026" in booked.warnings[-1]
         cache.clear()
+
+
+class TestUnsignedOrder:
+    """Issue 11.2: an order awaiting a provider's signature cannot be booked."""
+
+    def test_it_refuses_to_book_an_order_awaiting_signature(self, s: Any) -> None:
+        s.order.signed_at = None
+        s.order.save()
+        message = refusal(s.org, s.coordinator, s.order, s.chairs["C01"], at("09:00"))
+        assert "The order awaits a physician's or NP's signature" in message
+
+    def test_it_refuses_an_order_whose_signature_was_voided(self, s: Any) -> None:
+        from chairside.referrals.services import order_update
+
+        order_update(order=s.order, user=s.coordinator, dose_mg_per_kg=Decimal("7.5"))
+        message = refusal(s.org, s.coordinator, s.order, s.chairs["C01"], at("09:00"))
+        assert "signature was voided" in message
+        assert "must sign it again" in message
