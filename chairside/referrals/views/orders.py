@@ -132,7 +132,8 @@ def order_detail(request: OrgRequest, public_id: str) -> HttpResponse:
         "overrides": order.authorization_overrides.select_related("overridden_by")[:10],
         "estimate": order_estimate(order, today),
         "lab_form": OrderLabForm(),
-        "can_edit": _may_enter_orders(request),
+        "can_edit": can(request, Perm.ACCESS_EDIT),  # benefits and authorizations
+        "can_order": _may_enter_orders(request),
         "can_sign": can(request, Perm.ORDER_SIGN),
     }
     return render(request, "referrals/order_detail.html", context)
