@@ -379,7 +379,14 @@ def dose_context(
 
 
 def _nearest_dose(order: TreatmentOrder, on_date: dt.date) -> int:
-    if order.first_dose_on is None or on_date <= order.first_dose_on:
+    """With nothing booked: dose 1, unless the order's first dose is already in the past (an
+    order started before Chairside), when the regimen dose nearest ``on_date`` is meant.
+
+    A first dose planned for today or later cannot have been given: every date is dose 1,
+    however far it slips (issue 13.8: find-a-slot called it dose 2 a week later).
+    """
+    first = order.first_dose_on
+    if first is None or on_date <= first or first >= timezone.localdate():
         return 1
     dates = order.planned_dates()
     if not dates:
