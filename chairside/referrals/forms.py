@@ -188,6 +188,7 @@ class OrderForm(_ServiceValidated):
             "number_of_doses",
             "end_on",
             "premedications",
+            "observation_minutes",
             "diagnoses",
             "ordering_provider",
             "signed_on",

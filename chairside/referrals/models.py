@@ -277,6 +277,12 @@ class TreatmentOrder(OrgScopedModel):
     number_of_doses = models.PositiveSmallIntegerField(null=True, blank=True)
     end_on = models.DateField(null=True, blank=True)
     premedications = models.TextField(blank=True)
+    observation_minutes = models.PositiveSmallIntegerField(
+        "observation after the infusion (minutes)",
+        null=True,
+        blank=True,
+        help_text="Empty: what the label requires. A longer time here is added to each booking.",
+    )
     ordering_provider = models.ForeignKey(
         ReferringProvider, on_delete=models.PROTECT, related_name="orders"
     )

@@ -40,6 +40,7 @@ from chairside.rules.booking import (
     required_competencies,
     us_date,
 )
+from chairside.rules.chair_time import chair_time
 from chairside.scheduling.models import Appointment, Closure, NurseShift
 from chairside.tenancy.models import Chair, Location, StaffMember
 
@@ -74,10 +75,24 @@ def needs_for(order: TreatmentOrder) -> tuple[str, ...]:
 
 
 def default_minutes(order: TreatmentOrder, dose_number: int) -> int:
-    """Chair time from the formulary: first or later infusion, plus observation."""
+    """Chair time (``rules.chair_time``): access and premedication wait, the label's infusion
+    time for this dose (every infusion of the initial dose is a first infusion: ocrelizumab's
+    two 300 mg infusions), and the longer of the label's and the order's observation."""
     drug = order.drug
-    infusion = drug.first_infusion_minutes if dose_number == 1 else drug.subsequent_infusion_minutes
-    return max(MIN_MINUTES, infusion + drug.observation_minutes)
+    initial = 1
+    if order.maintenance_dose_mg is not None and order.maintenance_dose_from:
+        initial = max(1, order.maintenance_dose_from - 1)
+    time = chair_time(
+        dose_number=max(1, dose_number),
+        first_infusion_minutes=drug.first_infusion_minutes,
+        later_infusion_minutes=drug.subsequent_infusion_minutes,
+        initial_infusions=initial,
+        label_observation_minutes=drug.observation_minutes,
+        order_observation_minutes=order.observation_minutes,
+        premedicated=bool(order.premedications.strip()),
+        access_minutes=settings.CHAIR_ACCESS_MINUTES,
+    )
+    return max(MIN_MINUTES, time.total)
 
 
 def day_bounds(location: Location, day: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -45,6 +45,7 @@ ORDER_FIELDS = (
     "number_of_doses",
     "end_on",
     "premedications",
+    "observation_minutes",
     "ordering_provider",
     "signed_on",
     "expires_on",

@@ -38,6 +38,7 @@ SIGNED_FIELDS: dict[str, str] = {
     "weight_kg_at_order": "dosing weight",
     "route": "route",
     "premedications": "premedications",
+    "observation_minutes": "observation",
     "diagnoses": "diagnoses",
 }
 
