@@ -350,3 +350,7 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # Two-factor (TOTP, django-otp): the issuer name the authenticator app shows.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Chairside")
+
+# Booking length (rules.chair_time): minutes of chair time before each infusion for IV access
+# and pre-infusion vitals. A center's own practice, not a label figure, so none is assumed.
+CHAIR_ACCESS_MINUTES = envint("CHAIR_ACCESS_MINUTES", 0)

@@ -32,6 +32,7 @@ from chairside.treatments.services._common import (
     audit_change,
     locked_visit,
     on_visit_day,
+    require_signed_order,
     same_organization,
     staff_for,
 )
@@ -94,6 +95,7 @@ def preparation_dispense(
     current = locked_visit(visit)
     if current.dose_held:
         raise ValidationError("The dose is held today: nothing is to be prepared.")
+    require_signed_order(current)
     if not picks:
         raise ValidationError({"lot": "Choose at least one lot and a number of vials."})
     prep = _preparation(current)
@@ -132,6 +134,7 @@ def preparation_attach(
     """Attach vials already dispensed for this patient (by the pharmacy, on the inventory
     pages) to the visit's preparation; their waste is recorded against that dispense."""
     current = locked_visit(visit)
+    require_signed_order(current)
     prep = _preparation(current)
     made = []
     for move in movements:
@@ -217,6 +220,7 @@ def preparation_save(
     and may not exceed it. A change after the check clears the check: check again.
     """
     current = locked_visit(visit)
+    require_signed_order(current)
     prep = _preparation(current)
     before = snapshot(prep, PREP_FIELDS)
     if not prep.vials.exists():
