@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('treatments', '0003_administration_premedication_access_site'),
+        ('treatments', '0004_dose_verification'),
     ]
 
     operations = [
