@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chairside.tenancy.middleware.ActiveOrganizationMiddleware",
+    "chairside.audit.middleware.AuditReadsMiddleware",  # every read of patient data
 ]
 
 ROOT_URLCONF = "chairside.urls"
