@@ -46,7 +46,8 @@ REFERRAL_FIELDS = (
 def _check_referral(referral: Referral) -> None:
     org = referral.organization
     not_in_future(referral.received_on, "received_on", "received date")
-    same_organization(referral.referring_provider, org, "referring_provider", "providers")
+    if referral.referring_provider_id is not None:
+        same_organization(referral.referring_provider, org, "referring_provider", "providers")
     same_organization(referral.requested_drug, org, "requested_drug", "formulary drugs")
     same_organization(referral.patient, org, "patient", "patients")
     same_organization(referral.location, org, "location", "locations")
@@ -66,6 +67,8 @@ def _check_referral(referral: Referral) -> None:
             raise ValidationError({"diagnosis_code": str(exc)}) from None
         if not referral.diagnosis_description.strip():
             referral.diagnosis_description = icd10_description(referral.diagnosis_code) or ""
+    if referral.referring_provider_id is None:
+        raise ValidationError({"referring_provider": "Choose the referring provider."})
     referral.full_clean()
 
 
