@@ -85,12 +85,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "chairside.core.middleware.RefuseNulMiddleware",  # PostgreSQL cannot store NUL
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chairside.tenancy.middleware.ActiveOrganizationMiddleware",
+    "chairside.audit.middleware.AuditReadsMiddleware",  # every read of patient data
 ]
 
 ROOT_URLCONF = "chairside.urls"
