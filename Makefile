@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+# pytest processes (pytest-xdist); each has its own test database and Chromium.
+PYTEST_WORKERS ?= 2
 
-.PHONY: run test install migrate demo lint typecheck pytest chromium bench clean
+.PHONY: run test install migrate demo lint typecheck pytest chromium bench clean prod-check
 
 # Settings default to production (DEBUG off); the development commands turn DEBUG on.
 run migrate demo bench: export DEBUG ?= true
@@ -51,16 +53,21 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy chairside bench
+	$(VENV)/bin/mypy chairside bench deploy
 
 pytest: install chromium
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck pytest
 
 bench: install
 	$(PY) bench/patients.py --quick
 	$(PY) bench/schedule.py --quick
+
+# The production stack as the README describes it (PostgreSQL, Redis, gunicorn, Celery):
+# see deploy/prod_check.py. Needs PostgreSQL and Redis running on this machine.
+prod-check: install
+	$(PY) deploy/prod_check.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-output .pytest_cache .mypy_cache .ruff_cache

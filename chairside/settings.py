@@ -85,12 +85,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "chairside.core.middleware.RefuseNulMiddleware",  # PostgreSQL cannot store NUL
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chairside.tenancy.middleware.ActiveOrganizationMiddleware",
+    "chairside.audit.middleware.AuditReadsMiddleware",  # every read of patient data
 ]
 
 ROOT_URLCONF = "chairside.urls"
@@ -120,6 +122,16 @@ DATABASES = {
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that stops answering fails a request instead of hanging it: connecting
+    # gives up after DATABASE_CONNECT_TIMEOUT seconds, a statement after
+    # DATABASE_STATEMENT_TIMEOUT_MS milliseconds.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+        "DATABASE_CONNECT_TIMEOUT", 5
+    )
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"-c statement_timeout={envint('DATABASE_STATEMENT_TIMEOUT_MS', 30000)}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -238,12 +250,43 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Logs go to standard error: JSON lines (chairside.core.logs) unless LOG_FORMAT=text (the
+# default in DEBUG). One line per request at INFO on "chairside.requests" (ids, path,
+# status, milliseconds; no patient data); LOG_REQUESTS=false turns it off.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "chairside.core.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "chairside.requests": {
+            "level": "INFO" if envbool("LOG_REQUESTS", True) else "WARNING",
+        }
+    },
 }
+MIDDLEWARE.insert(0, "chairside.core.logs.RequestLogMiddleware")
+
+# Error reporting to Sentry, only when SENTRY_DSN is set. No personal data leaves: no
+# cookies, users' addresses, request bodies or local variables (they may hold patient data).
+SENTRY_DSN = envsecret("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # --- Log-in, sessions, two-factor and throttling (chairside.accounts) -----------------------
 # Kept in one block, after everything else, so that it merges cleanly with other settings
@@ -309,3 +352,7 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # Two-factor (TOTP, django-otp): the issuer name the authenticator app shows.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Chairside")
+
+# Booking length (rules.chair_time): minutes of chair time before each infusion for IV access
+# and pre-infusion vitals. A center's own practice, not a label figure, so none is assumed.
+CHAIR_ACCESS_MINUTES = envint("CHAIR_ACCESS_MINUTES", 0)

@@ -26,4 +26,6 @@ STORAGES = {
 
 # Background jobs run in process, at once (a real worker runs in `make prod-check`).
 CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
+CELERY_RESULT_BACKEND = "cache+memory://"
 CELERY_TASK_EAGER_PROPAGATES = True

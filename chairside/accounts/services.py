@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +17,12 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chairside.accounts.models import AccountSecurity
-from chairside.accounts.throttle import normalize_username
+from chairside.accounts.throttle import (
+    address_delay_seconds,
+    normalize_username,
+    slow_down,
+    username_locked,
+)
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.tenancy.models import Membership, Organization
@@ -298,3 +305,35 @@ __all__ = [
     "two_factor_remove",
     "two_factor_required",
 ]
+
+
+# --- a second person confirming on this device ------------------------------------------
+
+
+def cosigner_authenticate(
+    *, username: str, password: str, organization: Organization, ip_address: str | None
+) -> Any:
+    """Re-authenticate a colleague who confirms an action on someone else's device (an
+    independent double check, a witnessed waste) with her own user name and password.
+
+    Throttled exactly like the log-in: the same per-name lock and per-address slow-down,
+    and a wrong password is recorded as a failed log-in (step ``cosign``) that counts
+    towards them. She must be an active member of the organization. Returns her user;
+    ValidationError otherwise. Her session is not touched: nobody is logged in or out.
+    """
+    name = normalize_username(username or "")
+    if not name or not password:
+        raise ValidationError({"cosigner": "The second person types her user name and password."})
+    if username_locked(name):
+        minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
+        raise ValidationError(
+            {"cosigner": f"Too many wrong passwords for {name}: wait {minutes} minutes."}
+        )
+    slow_down(address_delay_seconds(ip_address))
+    user = authenticate(None, username=name, password=password)
+    if user is None:
+        login_failure_recorded(username=name, ip_address=ip_address, step="cosign")
+        raise ValidationError({"cosigner": "That user name and password do not match."})
+    if not Membership.objects.filter(user=user, organization=organization, is_active=True).exists():
+        raise ValidationError({"cosigner": f"{name} is not a member of this organization."})
+    return user

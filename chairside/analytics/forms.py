@@ -17,6 +17,7 @@ from chairside.analytics.plan import (
     default_inputs,
     drug_choices,
 )
+from chairside.core.dates import in_range, supported_day
 from chairside.rules.demand import PUBLISHED_PREVALENCE
 from chairside.tenancy.models import Location
 
@@ -93,8 +94,8 @@ class DashboardFilterForm(forms.Form):
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, empty_label="All sites"
     )
-    start = forms.DateField(widget=DATE, required=False, label="From")
-    end = forms.DateField(widget=DATE, required=False, label="To")
+    start = forms.DateField(widget=DATE, required=False, label="From", validators=[supported_day])
+    end = forms.DateField(widget=DATE, required=False, label="To", validators=[supported_day])
 
     def __init__(self, data: Any, *, organization: Any, today: dt.date) -> None:
         # Bound from the start with the default range, so the date boxes show what is shown.
@@ -127,10 +128,9 @@ class DashboardFilterForm(forms.Form):
 
 def _is_iso(value: str) -> bool:
     try:
-        dt.date.fromisoformat(value)
+        return in_range(dt.date.fromisoformat(value))
     except ValueError:
         return False
-    return True
 
 
 class FeeTermsForm(forms.ModelForm):  # type: ignore[type-arg]

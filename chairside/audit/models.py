@@ -53,6 +53,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The member's role when it happened and the page or API path, for the access report.
+    role = models.CharField(max_length=32, blank=True)
+    path = models.CharField(max_length=300, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -66,6 +69,50 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError(APPEND_ONLY)
+
+    @property
+    def role_label(self) -> str:
+        """The role's name as people read it ("Biller"), or the stored value."""
+        from chairside.tenancy.roles import Role
+
+        try:
+            return Role(self.role).label
+        except ValueError:
+            return self.role
+
+
+class AuditEventPatientQuerySet(models.QuerySet["AuditEventPatient"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError(APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError(APPEND_ONLY)
+
+
+class AuditEventPatient(models.Model):
+    """One patient a read showed: "who looked at this chart" is one indexed query on
+    ``(patient_id, -at)``, however many patients the page listed."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="patients")
+    patient_id = models.UUIDField()
+    at = models.DateTimeField()
+
+    objects = AuditEventPatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient_id", "-at"], name="audit_read_patient_at")]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} in {self.event}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

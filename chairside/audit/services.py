@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
-from chairside.audit.models import AuditEvent
+from chairside.audit import reads
+from chairside.audit.models import AuditEvent, AuditEventPatient
 
 Snapshot = dict[str, Any]
 
@@ -79,9 +80,13 @@ def audit_record(
     username: str = "",
     ip_address: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail."""
+    """Append one event to the audit trail.
+
+    Inside a request the member's role, the path and the address come from the request's
+    read collector; a view or export naming a patient is also listed in the access report."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    collector = reads.current()
+    event = AuditEvent.objects.create(
         organization=organization,
         user=user if authenticated else None,
         username=username or (user.get_username() if authenticated else ""),
@@ -92,5 +97,39 @@ def audit_record(
         patient_id=getattr(patient, "public_id", None),
         changes=changes or {},
         reason=reason,
-        ip_address=ip_address,
+        ip_address=ip_address or (collector.ip_address if collector else None),
+        role=collector.role if collector else "",
+        path=collector.path if collector else "",
     )
+    public_id = getattr(patient, "public_id", None)
+    if public_id is not None and action in READS:
+        AuditEventPatient.objects.create(event=event, patient_id=public_id, at=event.at)
+        reads.mark_recorded(public_id)
+    return event
+
+
+READS = {AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT}
+
+
+def audit_reads(*, collector: reads.ReadCollector, user: Any, organization: Any) -> None:
+    """The request's one 'view' row, listing the patients it showed that no view row of the
+    request has named yet (nothing when it showed none)."""
+    patient_ids = collector.unrecorded()
+    if not patient_ids:
+        return
+    event = AuditEvent.objects.create(
+        organization=organization,
+        user=user,
+        username=user.get_username(),
+        action=AuditEvent.Action.VIEW,
+        object_type="patients.patient",
+        object_repr=f"{len(patient_ids)} patient{'s' if len(patient_ids) != 1 else ''}",
+        patient_id=patient_ids[0] if len(patient_ids) == 1 else None,
+        ip_address=collector.ip_address,
+        role=collector.role,
+        path=collector.path,
+    )
+    AuditEventPatient.objects.bulk_create(
+        AuditEventPatient(event=event, patient_id=pid, at=event.at) for pid in patient_ids
+    )
+    collector.recorded.update(patient_ids)

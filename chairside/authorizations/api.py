@@ -20,6 +20,7 @@ from ninja.responses import Status
 
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
+from chairside.api.params import Units, check_day
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
 from chairside.authorizations.queues import QUEUES, QUEUES_BY_KEY, QueueRow, queue_rows
@@ -161,11 +162,12 @@ def get_queue(request: HttpRequest, key: str, location: str = "", assignee: str 
 
 @router.get("/orders/{public_id}/authorization", response=AuthorizationCheckOut)
 def check_authorization(
-    request: HttpRequest, public_id: UUID, on_date: dt.date | None = None, units: int = 1
+    request: HttpRequest, public_id: UUID, on_date: dt.date | None = None, units: Units = 1
 ) -> Any:
     """The booking rule's answer for a dose of the order on a date (default today): whether
     an approved authorization covers it with visits and units left."""
     require(request, Perm.PATIENT_VIEW)
+    check_day(on_date, "on_date")
     order = access_order(organization=_org(request), public_id=public_id)
     decision = authorization_check(
         order=order, on_date=on_date or timezone.localdate(), units=units

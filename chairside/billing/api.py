@@ -13,6 +13,7 @@ from ninja.responses import Status
 
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
+from chairside.api.params import Offset
 from chairside.billing import selectors, services
 from chairside.billing.models import Claim
 from chairside.tenancy.roles import Perm
@@ -56,7 +57,7 @@ class ClaimDetailOut(ClaimOut):
     lines: list[LineOut]
 
 
-class PageOut(Schema):
+class ClaimPageOut(Schema):
     count: int
     results: list[ClaimOut]
 
@@ -89,9 +90,9 @@ def _claim(claim: Claim) -> dict[str, Any]:
     }
 
 
-@router.get("", response=PageOut)
+@router.get("", response=ClaimPageOut)
 def list_claims(
-    request: HttpRequest, state: str = "", q: str = "", offset: int = 0, limit: int = 25
+    request: HttpRequest, state: str = "", q: str = "", offset: Offset = 0, limit: int = 25
 ) -> Any:
     require(request, Perm.BILLING_VIEW)
     found = selectors.claims_search(organization=_org(request), state=state, query=q)

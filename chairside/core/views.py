@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from chairside.core.health import health
 from chairside.core.today import client_today, today_cards
 from chairside.tenancy.middleware import SESSION_KEY
 from chairside.tenancy.services import organization_choose
@@ -36,9 +37,14 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """200 when the database and the job broker both answer in time, else 503 naming the
+    one that did not (``chairside.core.health``)."""
+    answers = health()
+    failing = [name for name, answer in answers.items() if answer != "ok"]
+    body = {"status": "unavailable" if failing else "ok", **answers, "vendor": connection.vendor}
+    if failing:
+        body["failing"] = ", ".join(failing)
+    return JsonResponse(body, status=503 if failing else 200)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

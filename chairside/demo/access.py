@@ -152,6 +152,14 @@ def _units(dose: Decimal, drug: Drug) -> int:
     return int((dose / drug.billing_unit_mg).to_integral_value(rounding=ROUND_CEILING))
 
 
+def _physician(org: Any) -> Any:
+    """The demo physician's log-in (``order.sign``), who signed the established orders."""
+    from chairside.tenancy.models import Membership
+
+    member = Membership.objects.filter(organization=org, role="provider").first()
+    return member.user if member is not None else None
+
+
 def _new_order(
     org: Any, patient: Patient, code: str, rng: random.Random, today: dt.date
 ) -> TreatmentOrder | None:
@@ -192,6 +200,9 @@ def _new_order(
         if drug.admin_category == "chemo"
         else "",
         notes="Demo order.",
+        # An established patient's order, signed by the center's physician (issue 11.2).
+        signed_by=_physician(org),
+        signed_at=dt.datetime.combine(signed, dt.time(10), tzinfo=dt.UTC),
     )
     order.full_clean(exclude=["diagnoses"])
     order.save()

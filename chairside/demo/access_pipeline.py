@@ -404,7 +404,8 @@ def _walk(ctx: DemoContext, case: Case, who: Candidate, n: int, today: dt.date) 
         return
     order = _intake(ctx, referral, who)
     if case.stage == "intake":
-        return
+        return  # just typed in from the fax: it waits in the physician's "To sign" queue
+    referrals.order_sign(order=order, user=ctx.users["physician"])
     _verify(ctx, order, referral)
     referral.refresh_from_db()
     if closing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from collections.abc import Sequence
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.demo import DemoContext
+from chairside.demo.keys import DEMO_PASSWORD, DEMO_TOTP_KEY, totp_code
 from chairside.demo.names import (
     CITIES,
     FIRST_FEMALE,
@@ -42,14 +44,9 @@ from chairside.tenancy.models import (
     StaffMember,
 )
 
-DEMO_PASSWORD = "chairside-demo"  # noqa: S105 (printed for the demo log-ins; demo only)
-# The authenticator secret of the demo log-ins that need two-factor (admin, biller, manager):
-# published in the README so anyone can try the demo. Hex as django-otp stores it; the same
-# secret in base32, as an authenticator app takes it, is DEMO_TOTP_SECRET.
-DEMO_TOTP_KEY = "6368616972736964652d64656d6f2d3266612121"  # noqa: S105 (demo only)
-DEMO_TOTP_SECRET = "MNUGC2LSONUWIZJNMRSW23ZNGJTGCIJB"  # noqa: S105 (demo only)
 ORG_NAME = "Riverside Infusion Partners"
-PATIENT_COUNT = 300
+# DEMO_PATIENTS shrinks the demo for quick checks (make prod-check seeds 60); 300 by default.
+PATIENT_COUNT = int(os.environ.get("DEMO_PATIENTS") or 300)
 # Demo patients registered over about three years (the chart's "created" time, which the
 # Reports dashboard counts as "registered"), on weekdays in office hours.
 REGISTERED_WITHIN_DAYS = 3 * 365
@@ -195,9 +192,7 @@ def _demo_authenticators(ctx: DemoContext) -> None:
 
 def demo_totp_code() -> str:
     """The code an authenticator app set up with the demo secret shows now."""
-    from django_otp.oath import totp
-
-    return f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
+    return totp_code(DEMO_TOTP_KEY)
 
 
 # (first, last, credential, title, location, user, licence days left, competency → days left)

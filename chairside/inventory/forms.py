@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from chairside.authorizations.models import AssistanceProgram
+from chairside.core.dates import supported_day
 from chairside.formulary.models import Drug, Package
 from chairside.inventory.models import InventorySettings, StoragePlace, Vendor
 from chairside.patients.models import Patient
@@ -223,8 +224,8 @@ class CountStartForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(widget=DATE)
-    end = forms.DateField(widget=DATE)
+    start = forms.DateField(widget=DATE, validators=[supported_day])
+    end = forms.DateField(widget=DATE, validators=[supported_day])
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, empty_label="All sites"
     )

@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
+from chairside.api.params import Offset
 from chairside.audit.services import client_ip
 from chairside.patients import selectors, services
 from chairside.tenancy.roles import Perm
@@ -59,13 +60,13 @@ class PatientIn(Schema):
     preferred_language: str = "English"
 
 
-class PageOut(Schema):
+class PatientPageOut(Schema):
     count: int
     results: list[PatientOut]
 
 
-@router.get("", response=PageOut)
-def list_patients(request: HttpRequest, q: str = "", offset: int = 0, limit: int = 25) -> Any:
+@router.get("", response=PatientPageOut)
+def list_patients(request: HttpRequest, q: str = "", offset: Offset = 0, limit: int = 25) -> Any:
     require(request, Perm.PATIENT_VIEW)
     found = selectors.patient_search(organization=_org(request), query=q)
     limit = max(1, min(limit, 100))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from chairside.core.dates import supported_day
 from chairside.patients.models import Allergy, BodyMeasurement, Coverage, Diagnosis, Patient, Payer
 from chairside.tenancy.models import Location
 
@@ -80,6 +81,7 @@ class DiagnosisForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["description"].required = False
+        self.fields["noted_on"].validators.append(supported_day)
         self.fields["icd10_code"].widget.attrs.update(
             {"list": "icd10-options", "autocomplete": "off"}
         )

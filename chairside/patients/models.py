@@ -6,12 +6,14 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from chairside.audit import reads
 from chairside.core.models import BaseModel, OrgScopedModel
 
 MIN_WEIGHT_KG = Decimal("0.5")
@@ -122,6 +124,13 @@ class Patient(OrgScopedModel):
             models.Index(fields=["organization", "date_of_birth"], name="patient_dob"),
             models.Index(fields=["organization", "phone_digits"], name="patient_phone"),
         ]
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Patient:
+        """Every patient read during a request is noted for its audit row (audit.reads)."""
+        instance = super().from_db(*args, **kwargs)
+        reads.note_loaded(instance)
+        return instance
 
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name}"

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chairside.audit.selectors import audit_events
+from chairside.audit.selectors import audit_events, patient_reads
 from chairside.audit.services import client_ip
 from chairside.core.forms_util import add_service_errors
 from chairside.patients import selectors, services
@@ -259,3 +259,12 @@ def patient_audit(request: OrgRequest, public_id: str) -> HttpResponse:
     events = audit_events(organization=request.organization, patient_id=patient.public_id)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "patients/patient_audit.html", {"patient": patient, "page": page})
+
+
+@require_perm(Perm.AUDIT_VIEW)
+def patient_access(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Who looked at this chart: every read that showed the patient (HIPAA accounting)."""
+    patient = selectors.access_patient(organization=request.organization, public_id=public_id)
+    reads = patient_reads(organization=request.organization, patient_id=patient.public_id)
+    page = Paginator(reads, 50).get_page(request.GET.get("page"))
+    return render(request, "patients/patient_access.html", {"patient": patient, "page": page})

@@ -9,4 +9,7 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals and treatment orders"
 
     def ready(self) -> None:
-        from chairside.referrals import chart  # noqa: F401  (registers the chart section)
+        from chairside.referrals import (
+            chart,  # noqa: F401  (registers the chart section)
+            today,  # noqa: F401  (registers the "To sign" card)
+        )

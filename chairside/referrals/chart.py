@@ -25,7 +25,7 @@ def orders_section(request: HttpRequest, patient: Any) -> str:
         "rows": rows,
         "referrals": patient.referrals.select_related("referring_provider", "requested_drug"),
         "labs": selectors.patient_labs(patient)[:12],
-        "can_edit": can(request, Perm.ACCESS_EDIT),
+        "can_edit": can(request, Perm.ACCESS_EDIT) or can(request, Perm.ORDER_SIGN),
         "can_lab": can(request, Perm.ACCESS_EDIT) or can(request, Perm.CLINICAL_EDIT),
     }
     return render_to_string("referrals/_chart_section.html", context, request=request)

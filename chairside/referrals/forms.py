@@ -189,6 +189,7 @@ class OrderForm(_ServiceValidated):
             "number_of_doses",
             "end_on",
             "premedications",
+            "observation_minutes",
             "diagnoses",
             "ordering_provider",
             "signed_on",
@@ -213,9 +214,11 @@ class OrderForm(_ServiceValidated):
             "dose_max_mg": "Maximum dose (mg)",
             "maintenance_dose_mg": "Maintenance dose (mg)",
             "location": "Treating site",
+            "signed_on": "Order date",
         }
         help_texts = {
-            "expires_on": "Empty: 12 months after the signature.",
+            "signed_on": "The date written on the order (its expiry counts from it).",
+            "expires_on": "Empty: 12 months after the order date.",
             "number_of_doses": "Empty: until the end date or expiry.",
             "weight_kg_at_order": "Empty: the latest weight in the chart.",
         }

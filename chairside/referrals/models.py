@@ -288,6 +288,12 @@ class TreatmentOrder(OrgScopedModel):
     number_of_doses = models.PositiveSmallIntegerField(null=True, blank=True)
     end_on = models.DateField(null=True, blank=True)
     premedications = models.TextField(blank=True)
+    observation_minutes = models.PositiveSmallIntegerField(
+        "observation after the infusion (minutes)",
+        null=True,
+        blank=True,
+        help_text="Empty: what the label requires. A longer time here is added to each booking.",
+    )
     ordering_provider = models.ForeignKey(
         ReferringProvider, on_delete=models.PROTECT, related_name="orders"
     )
@@ -311,6 +317,22 @@ class TreatmentOrder(OrgScopedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    # Who typed the order in (often a coordinator, from the referral's faxed paperwork) and
+    # the center's provider (``order.sign``) who signed it. Unsigned, the order is a draft
+    # awaiting signature: it cannot be booked, prepared or given. A change to its drug,
+    # dose, regimen, diagnoses or labs by someone who cannot sign voids the signature.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signature_voided_at = models.DateTimeField(null=True, blank=True)
+    signature_voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signature_void_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-signed_on", "-id"]
@@ -423,10 +445,29 @@ class TreatmentOrder(OrgScopedModel):
         wanted = min(x for x in (count, limit, 400) if x is not None)
         return [d for d in dose_dates(regimen, self.first_dose_on, wanted) if d <= last]
 
+    @property
+    def is_signed(self) -> bool:
+        """Signed in Chairside by a provider holding ``order.sign`` (and not voided since)."""
+        return self.signed_at is not None
+
+    def signature_problem(self) -> str | None:
+        """Why the order may not be booked, prepared or given for want of a signature."""
+        if self.is_signed:
+            return None
+        if self.signature_voided_at is not None:
+            voided = timezone.localtime(self.signature_voided_at)
+            what = f" ({self.signature_void_reason})" if self.signature_void_reason else ""
+            return (
+                f"The order was changed after it was signed{what} and its signature was voided "
+                f"{voided:%m/%d/%Y %H:%M}: a physician or NP must sign it again"
+            )
+        return "The order awaits a physician's or NP's signature"
+
     def is_active_on(self, day: dt.date) -> bool:
         """Whether a dose may be given on ``day``: active, signed, not expired, not ended."""
         return (
             self.status == self.Status.ACTIVE
+            and self.is_signed
             and self.signed_on <= day <= self.expires_on
             and (self.end_on is None or day <= self.end_on)
         )

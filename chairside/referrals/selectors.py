@@ -104,6 +104,20 @@ def active_orders(*, organization: Any) -> QuerySet[TreatmentOrder]:
     ).select_related("patient", "drug", "location", "assigned_to")
 
 
+def orders_to_sign(*, organization: Any) -> QuerySet[TreatmentOrder]:
+    """Active or held orders awaiting a provider's signature, oldest first (the queue)."""
+    return (
+        TreatmentOrder.objects.filter(
+            organization=organization,
+            status__in=[TreatmentOrder.Status.ACTIVE, TreatmentOrder.Status.ON_HOLD],
+            signed_at__isnull=True,
+        )
+        .select_related("patient", "drug", "ordering_provider", "entered_by", "signature_voided_by")
+        .prefetch_related("diagnoses", "required_labs")
+        .order_by("created_at", "pk")
+    )
+
+
 # --- next dose and labs ------------------------------------------------------------------
 
 

@@ -105,6 +105,39 @@ def f_to_c(fahrenheit: Decimal) -> Decimal:
     return ((Decimal(fahrenheit) - 32) * 5 / 9).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
+# The international pound is exactly 0.45359237 kg (NIST Handbook 44, Appendix C; the 1959
+# international yard and pound agreement).
+KG_PER_LB = Decimal("0.45359237")
+TEMPERATURE_UNITS = {"F": "°F", "C": "°C"}  # US nurses chart °F: the form's default
+WEIGHT_UNITS = {"lb": "lb", "kg": "kg"}
+
+
+def temperature_in_c(value: Decimal, unit: str) -> Decimal:
+    """A temperature typed in ``unit`` ("F" or "C") as stored: °C to one decimal."""
+    if unit not in TEMPERATURE_UNITS:
+        raise ValueError(f"temperature unit {unit!r} must be F or C")
+    number = _decimal(value, "temperature")
+    return f_to_c(number) if unit == "F" else number.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def weight_in_kg(value: Decimal, unit: str) -> Decimal:
+    """A weight typed in ``unit`` ("lb" or "kg") as stored: kg to one decimal."""
+    if unit not in WEIGHT_UNITS:
+        raise ValueError(f"weight unit {unit!r} must be lb or kg")
+    number = _decimal(value, "weight")
+    kg = number * KG_PER_LB if unit == "lb" else number
+    return kg.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def _decimal(value: object, what: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValueError(f"{what} must be a number, not {value!r}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"{what} must be a number, not {value!r}")
+    return number
+
+
 def _number(value: object, name: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise ValueError(f"{BOUNDS[name].label} must be a number, not {value!r}")

@@ -20,6 +20,7 @@ from ninja.responses import Status
 
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
+from chairside.api.params import check_day
 from chairside.referrals.selectors import access_order
 from chairside.scheduling import selectors, services, slots
 from chairside.scheduling.checks import live_appointments
@@ -100,6 +101,7 @@ def _refused(exc: ValidationError) -> HttpError:
 def day(request: HttpRequest, date: dt.date, location: UUID | None = None) -> Any:
     """The live appointments of a day at a location (default: the largest site)."""
     require(request, Perm.SCHEDULE_VIEW)
+    check_day(date)
     place = selectors.access_location(organization=_org(request), public_id=location)
     return [_out(a) for a in live_appointments(place, date)]
 
@@ -108,6 +110,7 @@ def day(request: HttpRequest, date: dt.date, location: UUID | None = None) -> An
 def find(request: HttpRequest, order: UUID, date: dt.date, location: UUID | None = None) -> Any:
     """The next starts for a dose of the order that pass every rule, from ``date``."""
     require(request, Perm.SCHEDULE_VIEW)
+    check_day(date)
     chosen = access_order(organization=_org(request), public_id=order)
     place = selectors.access_location(organization=_org(request), public_id=location)
     found = slots.find_slots(order=chosen, location=place, from_date=date)
@@ -128,6 +131,7 @@ def find(request: HttpRequest, order: UUID, date: dt.date, location: UUID | None
 def book(request: HttpRequest, data: BookIn) -> Any:
     """Book a dose (every rule of the board; 400 with the reason when refused)."""
     require(request, Perm.SCHEDULE_EDIT)
+    check_day(data.start, "start")
     org = _org(request)
     order = access_order(organization=org, public_id=data.order)
     chair = get_object_or_404(Chair, location__organization=org, public_id=data.chair)

@@ -40,6 +40,7 @@ from chairside.rules.booking import (
     required_competencies,
     us_date,
 )
+from chairside.rules.chair_time import chair_time
 from chairside.scheduling.models import Appointment, Closure, NurseShift
 from chairside.tenancy.models import Chair, Location, StaffMember
 
@@ -74,10 +75,24 @@ def needs_for(order: TreatmentOrder) -> tuple[str, ...]:
 
 
 def default_minutes(order: TreatmentOrder, dose_number: int) -> int:
-    """Chair time from the formulary: first or later infusion, plus observation."""
+    """Chair time (``rules.chair_time``): access and premedication wait, the label's infusion
+    time for this dose (every infusion of the initial dose is a first infusion: ocrelizumab's
+    two 300 mg infusions), and the longer of the label's and the order's observation."""
     drug = order.drug
-    infusion = drug.first_infusion_minutes if dose_number == 1 else drug.subsequent_infusion_minutes
-    return max(MIN_MINUTES, infusion + drug.observation_minutes)
+    initial = 1
+    if order.maintenance_dose_mg is not None and order.maintenance_dose_from:
+        initial = max(1, order.maintenance_dose_from - 1)
+    time = chair_time(
+        dose_number=max(1, dose_number),
+        first_infusion_minutes=drug.first_infusion_minutes,
+        later_infusion_minutes=drug.subsequent_infusion_minutes,
+        initial_infusions=initial,
+        label_observation_minutes=drug.observation_minutes,
+        order_observation_minutes=order.observation_minutes,
+        premedicated=bool(order.premedications.strip()),
+        access_minutes=settings.CHAIR_ACCESS_MINUTES,
+    )
+    return max(MIN_MINUTES, time.total)
 
 
 def day_bounds(location: Location, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -314,10 +329,14 @@ def time_problems(
 
 
 def order_problem(order: TreatmentOrder, on_date: dt.date, dose_number: int) -> str | None:
-    """The order must be active and in force that day, and cover this many doses."""
+    """The order must be active, signed and in force that day, and cover this many doses."""
     if order.status != TreatmentOrder.Status.ACTIVE:
         why = f": {order.status_reason}" if order.status_reason else ""
         return f"The order is {order.get_status_display().lower()}{why}"
+    return order.signature_problem() or _order_dates_problem(order, on_date, dose_number)
+
+
+def _order_dates_problem(order: TreatmentOrder, on_date: dt.date, dose_number: int) -> str | None:
     if on_date > order.expires_on:
         return f"Order expired {us_date(order.expires_on)}"
     if order.end_on and on_date > order.end_on:
@@ -375,7 +394,14 @@ def dose_context(
 
 
 def _nearest_dose(order: TreatmentOrder, on_date: dt.date) -> int:
-    if order.first_dose_on is None or on_date <= order.first_dose_on:
+    """With nothing booked: dose 1, unless the order's first dose is already in the past (an
+    order started before Chairside), when the regimen dose nearest ``on_date`` is meant.
+
+    A first dose planned for today or later cannot have been given: every date is dose 1,
+    however far it slips (issue 13.8: find-a-slot called it dose 2 a week later).
+    """
+    first = order.first_dose_on
+    if first is None or on_date <= first or first >= timezone.localdate():
         return 1
     dates = order.planned_dates()
     if not dates:

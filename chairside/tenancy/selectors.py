@@ -9,9 +9,28 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from chairside.tenancy.models import Chair, Competency, Invitation, Location, StaffMember
+from chairside.tenancy.models import (
+    Chair,
+    Competency,
+    Invitation,
+    Location,
+    Membership,
+    StaffMember,
+)
+from chairside.tenancy.roles import Perm, has_perm
 
 EXPIRY_WARNING_DAYS = 60
+
+
+def user_has_perm(*, user: Any, organization: Any, perm: Perm) -> bool:
+    """Whether ``user``'s active membership in ``organization`` grants ``perm`` (services
+    use it where the rule depends on who acts, e.g. only ``order.sign`` signs an order)."""
+    if getattr(user, "pk", None) is None:
+        return False
+    membership = Membership.objects.filter(
+        user_id=user.pk, organization=organization, is_active=True
+    ).first()
+    return membership is not None and has_perm(membership.role, perm)
 
 
 def locations(*, organization: Any) -> QuerySet[Location]:

@@ -11,8 +11,10 @@ from typing import Any
 
 from django import forms
 
+from chairside.patients.models import Allergy
 from chairside.rules.infusion import BEYOND_USE_LABELS, CTCAE_GRADES
 from chairside.rules.visit_checks import IDENTIFIERS, TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
+from chairside.rules.vitals import TEMPERATURE_UNITS, temperature_in_c
 from chairside.treatments.models import Administration, Consent, Reaction, Visit, Vitals
 
 TIME = forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M")
@@ -70,6 +72,11 @@ class ChecksForm(forms.Form):
         label="Dose at today's weight confirmed by (provider)",
         help_text="Only when today's weight differs by more than 10 % from the order's.",
     )
+    allergy_cleared_by = forms.CharField(
+        required=False,
+        max_length=120,
+        label="Allergy to today's drug: give it anyway, decided by (provider)",
+    )
     labs_cleared_by = forms.CharField(
         required=False, max_length=120, label="Proceed without the labs: approved by (provider)"
     )
@@ -112,6 +119,14 @@ class ChecksForm(forms.Form):
         return fields
 
 
+class NewAllergyForm(forms.Form):
+    """An allergy the patient reports at check-in: it goes on the chart at once."""
+
+    substance = forms.CharField(max_length=120, label="New allergy: substance")
+    reaction = forms.CharField(required=False, max_length=200, label="Reaction (e.g. hives)")
+    severity = forms.ChoiceField(choices=Allergy.Severity.choices, initial="unknown")
+
+
 class ConsentForm(forms.Form):
     signer_name = forms.CharField(max_length=160, label="Signer's full name (typed)")
     relationship = forms.ChoiceField(choices=Consent.Relationship.choices, label="Signer is the")
@@ -137,17 +152,27 @@ class VitalsForm(forms.Form):
     pulse = forms.IntegerField(
         required=False, label="Pulse /min", widget=forms.NumberInput(attrs=WHOLE)
     )
-    temperature_c = forms.DecimalField(
+    temperature = forms.DecimalField(
         required=False,
-        max_digits=4,
+        max_digits=5,
         decimal_places=1,
-        label="Temp °C",
+        label="Temp",
         widget=forms.NumberInput(attrs={**NUMBER, "step": "0.1"}),
+    )
+    # US nurses chart °F; stored in °C (rules.vitals.temperature_in_c).
+    temperature_unit = forms.ChoiceField(
+        choices=list(TEMPERATURE_UNITS.items()), initial="F", required=False, label="Unit"
     )
     spo2 = forms.IntegerField(required=False, label="SpO₂ %", widget=forms.NumberInput(attrs=WHOLE))
     respiratory_rate = forms.IntegerField(
         required=False, label="Resp. /min", widget=forms.NumberInput(attrs=WHOLE)
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value, unit = data.pop("temperature", None), data.pop("temperature_unit", "F") or "F"
+        data["temperature_c"] = None if value is None else temperature_in_c(value, unit)
+        return data
 
 
 class PreparationForm(forms.Form):
@@ -198,7 +223,19 @@ class PreparationForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    checked_by = forms.ChoiceField(label="Independently checked by")
+    """The checker's own credentials, typed by her on this device (never picked from a list)."""
+
+    cosigner_username = forms.CharField(
+        label="Checker's user name",
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    cosigner_password = forms.CharField(
+        label="Checker's password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class StartForm(forms.Form):

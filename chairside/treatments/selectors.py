@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from chairside.patients.models import Coverage, Payer
 from chairside.rules import appointment_states
+from chairside.rules.allergy_check import Conflict, allergy_conflicts
 from chairside.rules.infusion import observation_until
 from chairside.rules.regimens import describe_band, weight_band_index
 from chairside.rules.visit_checks import (
@@ -223,6 +224,17 @@ def _observation_short(visit: Visit) -> int:
     return int((ends - visit.discharged_at).total_seconds() // 60)
 
 
+def visit_allergy_conflicts(visit: Visit) -> list[Conflict]:
+    """The chart's allergies against today's drug and the premedications (ordered, given)."""
+    drug = visit.order.drug
+    substances = [a.substance for a in visit.patient.allergies.all()]
+    if not substances:
+        return []
+    names = tuple(n for n in (drug.brand_name,) if n)
+    premeds = (visit.order.premedications, visit.premeds_given)
+    return allergy_conflicts(substances, (drug.generic_name, names), premeds)
+
+
 def visit_state(visit: Visit) -> VisitState:
     """The documented facts that decide whether the visit can be signed."""
     prep = preparation_of(visit)
@@ -258,8 +270,16 @@ def visit_state(visit: Visit) -> VisitState:
         discharged=visit.discharged_at is not None and bool(visit.discharge_condition),
         observation_short_by_minutes=_observation_short(visit),
         early_discharge_reason=visit.early_discharge_reason,
-        extra=tuple(_dose_given_missing(primary)),
+        extra=tuple(_allergy_missing(visit) + _dose_given_missing(primary)),
     )
+
+
+def _allergy_missing(visit: Visit) -> list[tuple[str, str]]:
+    """An allergy to today's drug stops the visit until the dose is held or the ordering
+    provider's decision is recorded (``rules.allergy_check``)."""
+    if visit.dose_held or visit.allergy_cleared_by:
+        return []
+    return [("checks", c.message) for c in visit_allergy_conflicts(visit) if c.refuse]
 
 
 def _dose_given_missing(primary: Administration | None) -> list[tuple[str, str]]:

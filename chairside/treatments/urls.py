@@ -18,6 +18,7 @@ urlpatterns = [
     path("<uuid:public_id>/", day.visit_home, name="visit"),
     path("<uuid:public_id>/checks/", checks.checks, name="checks"),
     path("<uuid:public_id>/checks/save/", checks.checks_save, name="checks_save"),
+    path("<uuid:public_id>/checks/allergy/", checks.allergy_new, name="allergy_new"),
     path("<uuid:public_id>/consent/", checks.consent_save, name="consent"),
     path("<uuid:public_id>/vitals/", checks.vitals_save, name="vitals"),
     path("<uuid:public_id>/preparation/", preparation.preparation, name="preparation"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from chairside.audit.models import AuditEvent
+from chairside.audit.models import AuditEvent, AuditEventPatient
 from chairside.audit.services import audit_record
 
 
@@ -67,3 +68,17 @@ class TestTheDatabaseRefusesChanges:
         ):
             cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
         assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+    def test_it_refuses_to_change_or_delete_who_looked(self, event: AuditEvent) -> None:
+        row = AuditEventPatient.objects.create(event=event, patient_id=uuid.uuid4(), at=event.at)
+        for sql in (
+            "UPDATE audit_auditeventpatient SET patient_id = NULL WHERE id = %s",
+            "DELETE FROM audit_auditeventpatient WHERE id = %s",
+        ):
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, [row.pk])
+        assert AuditEventPatient.objects.filter(pk=row.pk).exists()

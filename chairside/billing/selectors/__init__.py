@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from chairside.audit import reads
 from chairside.billing.models import (
     AspPricingFile,
     ChargeLine,
@@ -179,7 +180,10 @@ def access_denial(*, organization: Any, public_id: Any) -> Denial:
 
 
 def access_export(*, organization: Any, public_id: Any) -> ClaimExport:
-    return get_object_or_404(ClaimExport, organization=organization, public_id=public_id)
+    """An 837P file; opening it shows every patient it bills (noted for the audit row)."""
+    export = get_object_or_404(ClaimExport, organization=organization, public_id=public_id)
+    reads.note_patient_ids(export.claims.values_list("patient__public_id", flat=True))
+    return export
 
 
 def access_remittance(*, organization: Any, public_id: Any) -> Remittance:

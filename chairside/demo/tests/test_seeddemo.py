@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chairside.billing.models import Claim, ClaimExport
-from chairside.demo.foundation import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+from chairside.demo.keys import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from chairside.patients.models import Patient
 from chairside.rules.x12_validate import validate_x12
 from chairside.tenancy.models import Chair, Location, Membership, Organization, StaffMember
@@ -122,3 +122,15 @@ def _assert_one_npi_per_person_and_no_placeholders(riverside: Organization) -> N
     assert [ein_problem(p.tax_id) for p in BillingProfile.objects.all()] == [None] * (
         BillingProfile.objects.count()
     )
+
+
+def test_the_django_free_code_is_django_otps_code() -> None:
+    """deploy/prod_check.py and bench/load.py log in with chairside.demo.keys.totp_code."""
+    from django_otp.oath import TOTP
+
+    from chairside.demo.keys import totp_code
+
+    for moment in (0, 59, 1_700_000_000, 2_000_000_029):
+        otp = TOTP(bytes.fromhex(DEMO_TOTP_KEY))
+        otp.time = moment
+        assert totp_code(DEMO_TOTP_KEY, at=moment) == f"{otp.token():06d}"

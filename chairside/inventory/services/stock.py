@@ -282,6 +282,21 @@ def dispense_suggestion(
     return _suggest(lots, dose_mg, patient, today or today_at(location))
 
 
+def _check_order_signed(patient: Any, drug: Any) -> None:
+    """Refuse a dose for an active order awaiting a provider's signature (issue 11.2)."""
+    from chairside.referrals.models import TreatmentOrder
+
+    orders = TreatmentOrder.objects.select_for_update().filter(
+        patient=patient, drug=drug, status=TreatmentOrder.Status.ACTIVE
+    )
+    for order in orders:
+        problem = order.signature_problem()
+        if problem:
+            raise ValidationError(
+                {"drug": f"{drug.generic_name} for {patient}: {problem}. Nothing was dispensed."}
+            )
+
+
 @transaction.atomic
 def stock_dispense_dose(
     *,
@@ -294,8 +309,12 @@ def stock_dispense_dose(
     visit_ref: str | None = None,
     at: dt.datetime | None = None,
 ) -> list[Movement]:
-    """Dispense what a dose needs, as ``dispense_suggestion`` picks it, in one transaction."""
+    """Dispense what a dose needs, as ``dispense_suggestion`` picks it, in one transaction.
+
+    Refused while the patient's active order for the drug awaits a provider's signature.
+    """
     same_organization(organization, drug=drug, patient=patient)
+    _check_order_signed(patient, drug)
     when, day = moment(at, location)
     lots = list(
         _candidate_lots(organization=organization, location=location, drug=drug).select_for_update(

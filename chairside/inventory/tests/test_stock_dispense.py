@@ -149,6 +149,29 @@ class TestDispenseSuggestion:
         assert sum(m.vials for m in moves) == -4
         assert lot.on_hand == 6
 
+    def test_it_refuses_a_dose_while_the_order_awaits_signature(
+        self, org: Any, location: Any, lot: Any, patient: Any, pharmacist: Any
+    ) -> None:
+        """Issue 11.2: the pharmacy prepares nothing for an unsigned order."""
+        from chairside.scheduling.tests.factories import make_order
+
+        order = make_order(patient, drug=lot.package.drug, signed_at=None)
+        args = {
+            "organization": org,
+            "location": location,
+            "drug": lot.package.drug,
+            "dose_mg": Decimal("350"),
+            "patient": patient,
+            "user": pharmacist,
+        }
+        with pytest.raises(ValidationError, match="awaits a physician's or NP's signature"):
+            services.stock_dispense_dose(**args)
+        lot.refresh_from_db()
+        assert lot.on_hand == 10
+        order.signed_at = timezone.now()
+        order.save()
+        assert sum(m.vials for m in services.stock_dispense_dose(**args)) == -4
+
 
 class TestDispensePage:
     def test_it_shows_the_plan_then_dispenses_on_confirmation(

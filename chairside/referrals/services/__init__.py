@@ -29,6 +29,11 @@ from chairside.referrals.services.referrals import (
     referral_transition,
     referral_update,
 )
+from chairside.referrals.services.signing import (
+    may_sign,
+    order_sign,
+    orders_sign,
+)
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -37,7 +42,10 @@ __all__ = [
     "REFERRAL_FIELDS",
     "order_create",
     "order_lab_add",
+    "may_sign",
     "order_set_status",
+    "order_sign",
+    "orders_sign",
     "order_update",
     "provider_save",
     "referral_advance",

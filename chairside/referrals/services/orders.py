@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
@@ -20,6 +21,11 @@ from chairside.referrals.services._common import (
     not_in_future,
     reject_unknown,
     same_organization,
+)
+from chairside.referrals.services.signing import (
+    changed_signed_parts,
+    may_sign,
+    signature_after_change,
 )
 from chairside.rules.regimens import check_regimen, dose_dates, dose_mg
 
@@ -40,6 +46,7 @@ ORDER_FIELDS = (
     "number_of_doses",
     "end_on",
     "premedications",
+    "observation_minutes",
     "ordering_provider",
     "signed_on",
     "expires_on",
@@ -228,8 +235,10 @@ def order_create(
     diagnoses: Iterable[Diagnosis] = (),
     **fields: Any,
 ) -> TreatmentOrder:
-    """Enter a signed treatment order; regimen and dose come from the template if left out.
+    """Enter a treatment order; regimen and dose come from the template if left out.
 
+    Entered by a physician or NP (``order.sign``) it is signed by them; entered by anyone
+    else (a coordinator typing the referral's paperwork) it is a draft awaiting signature.
     Copies the drug's required labs onto the order and opens a benefits investigation for
     each of the patient's active coverages. Bad input raises ValidationError, saving nothing.
     """
@@ -241,6 +250,10 @@ def order_create(
     diagnoses = list(diagnoses)
     order = TreatmentOrder(organization=organization, patient=patient, **fields)
     _check_order(order, diagnoses)
+    if getattr(user, "pk", None) is not None:
+        order.entered_by = user
+        if may_sign(user=user, organization=organization):
+            order.signed_by, order.signed_at = user, timezone.now()
     order.save()
     order.diagnoses.set(diagnoses)
     for lab in order.drug.required_labs.all():
@@ -284,7 +297,8 @@ def order_update(
     _check_order(locked, chosen)
     locked.save()
     locked.diagnoses.set(chosen)
-    changes = diff(before, _audit_snapshot(locked))
+    after = _audit_snapshot(locked)
+    changes = diff(before, after)
     if changes:
         audit(
             AuditEvent.Action.UPDATE,
@@ -294,6 +308,7 @@ def order_update(
             patient=locked.patient,
             changes=changes,
         )
+    signature_after_change(order=locked, user=user, parts=changed_signed_parts(before, after))
     return locked
 
 
@@ -354,4 +369,6 @@ def order_lab_add(
         patient=order.patient,
         changes={"required_lab": [None, name], "every_days": [None, every_days]},
     )
+    locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)
+    signature_after_change(order=locked, user=user, parts=["labs"])
     return lab

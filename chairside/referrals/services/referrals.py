@@ -61,7 +61,7 @@ def _check_referral(referral: Referral) -> None:
         ("assigned_to", "staff"),
     ):
         if getattr(referral, f"{field}_id") is None:
-            continue  # a missing required one is reported by full_clean below
+            continue  # none chosen: the required provider is named below
         with problems.check():
             same_organization(getattr(referral, field), org, field, what)
     if referral.requested_drug is None and not referral.requested_drug_text.strip():
@@ -88,6 +88,8 @@ def _check_referral(referral: Referral) -> None:
                 problems.add(ValidationError({"diagnosis_code": not_billable}))
             if not referral.diagnosis_description.strip():
                 referral.diagnosis_description = icd10_description(referral.diagnosis_code) or ""
+    if referral.referring_provider_id is None:
+        problems.add(ValidationError({"referring_provider": "Choose the referring provider."}))
     problems.full_clean(referral)
     problems.raise_if_any()
 

@@ -57,10 +57,28 @@ def make_referral(org: Any, user: Any = None, **kw: Any) -> Referral:
     return services.referral_create(organization=org, user=user, **kw)
 
 
+def signer(org: Any) -> Any:
+    """The organization's physician log-in (``order.sign``), made on first use."""
+    from chairside.tenancy.models import Membership
+
+    member = Membership.objects.filter(organization=org, role="provider").first()
+    return member.user if member is not None else f.make_user(org, "provider")
+
+
 def make_order(
-    patient: Patient, key: str = "infliximab", template_words: str = "", user: Any = None, **kw: Any
+    patient: Patient,
+    key: str = "infliximab",
+    template_words: str = "",
+    user: Any = None,
+    *,
+    signed: bool = True,
+    **kw: Any,
 ) -> TreatmentOrder:
-    """An order through the service (labs copied, benefits opened), from the drug's template."""
+    """An order through the service (labs copied, benefits opened), from the drug's template.
+
+    Signed by the organization's physician unless ``signed=False`` (a draft, as a
+    coordinator enters it from the referral's paperwork).
+    """
     org = patient.organization
     d = drug(org, key)
     templates = list(d.regimens.all())
@@ -69,7 +87,10 @@ def make_order(
     kw.setdefault("ordering_provider", make_provider(org))
     kw.setdefault("signed_on", SIGNED)
     kw.setdefault("first_dose_on", dt.date(2026, 1, 12))
-    return services.order_create(organization=org, user=user, patient=patient, drug=d, **kw)
+    order = services.order_create(organization=org, user=user, patient=patient, drug=d, **kw)
+    if signed and not order.is_signed:
+        order = services.order_sign(order=order, user=signer(org))
+    return order
 
 
 def covered_patient(org: Any, kind: str = "commercial", **kw: Any) -> Patient:

@@ -24,8 +24,19 @@ from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
 
-@require_perm(Perm.ACCESS_EDIT)
+def _may_enter_orders(request: OrgRequest) -> bool:
+    """Coordinators enter orders from paperwork (drafts); physicians and NPs write them."""
+    return can(request, Perm.ACCESS_EDIT) or can(request, Perm.ORDER_SIGN)
+
+
+def _require_order_entry(request: OrgRequest) -> None:
+    if not _may_enter_orders(request):
+        raise PermissionDenied("Your role does not allow entering or changing orders.")
+
+
+@require_perm(Perm.PATIENT_VIEW)
 def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
+    _require_order_entry(request)
     patient = access_patient(organization=request.organization, public_id=patient_id)
     referral = None
     if request.GET.get("referral"):
@@ -61,12 +72,18 @@ def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
         else:
             messages.success(request, f"Order for {order.drug.generic_name} saved.")
             return redirect_next(request, "referrals:order", order.public_id)
-    context = {"form": form, "patient": patient, "referral": referral}
+    context = {
+        "form": form,
+        "patient": patient,
+        "referral": referral,
+        "can_sign": can(request, Perm.ORDER_SIGN),
+    }
     return render(request, "referrals/order_form.html", context, status=status_for(request))
 
 
-@require_perm(Perm.ACCESS_EDIT)
+@require_perm(Perm.PATIENT_VIEW)
 def order_edit(request: OrgRequest, public_id: str) -> HttpResponse:
+    _require_order_entry(request)
     order = selectors.access_order(organization=request.organization, public_id=public_id)
     form = OrderForm(
         request.POST or None,
@@ -85,7 +102,12 @@ def order_edit(request: OrgRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, "Order saved.")
             return redirect("referrals:order", public_id=order.public_id)
-    context = {"form": form, "patient": order.patient, "order": order}
+    context = {
+        "form": form,
+        "patient": order.patient,
+        "order": order,
+        "can_sign": can(request, Perm.ORDER_SIGN),
+    }
     return render(request, "referrals/order_form.html", context, status=status_for(request))
 
 
@@ -110,14 +132,51 @@ def order_detail(request: OrgRequest, public_id: str) -> HttpResponse:
         "overrides": order.authorization_overrides.select_related("overridden_by")[:10],
         "estimate": order_estimate(order, today),
         "lab_form": OrderLabForm(),
-        "can_edit": can(request, Perm.ACCESS_EDIT),
+        "can_edit": can(request, Perm.ACCESS_EDIT),  # benefits and authorizations
+        "can_order": _may_enter_orders(request),
+        "can_sign": can(request, Perm.ORDER_SIGN),
     }
     return render(request, "referrals/order_detail.html", context)
 
 
 @require_POST
-@require_perm(Perm.ACCESS_EDIT)
+@require_perm(Perm.ORDER_SIGN)
+def order_sign(request: OrgRequest, public_id: str) -> HttpResponse:
+    order = selectors.access_order(organization=request.organization, public_id=public_id)
+    try:
+        services.order_sign(order=order, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Order for {order.drug.generic_name} signed.")
+    return redirect_next(request, "referrals:order", order.public_id)
+
+
+@require_perm(Perm.ORDER_SIGN)
+def to_sign(request: OrgRequest) -> HttpResponse:
+    """The physician's queue: orders entered from paperwork, signed one or several at once."""
+    waiting = selectors.orders_to_sign(organization=request.organization)
+    if request.method == "POST":
+        chosen = [
+            selectors.access_order(organization=request.organization, public_id=public_id)
+            for public_id in request.POST.getlist("order")
+        ]
+        try:
+            signed = services.orders_sign(orders=chosen, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Signed {len(signed)} order{'s' if len(signed) != 1 else ''}."
+            )
+            return redirect("referrals:to_sign")
+    return render(request, "referrals/to_sign.html", {"orders": waiting})
+
+
+@require_POST
+@require_perm(Perm.PATIENT_VIEW)
 def order_status(request: OrgRequest, public_id: str) -> HttpResponse:
+    _require_order_entry(request)
     order = selectors.access_order(organization=request.organization, public_id=public_id)
     form = OrderStatusForm(request.POST)
     if form.is_valid():
@@ -131,8 +190,9 @@ def order_status(request: OrgRequest, public_id: str) -> HttpResponse:
 
 
 @require_POST
-@require_perm(Perm.ACCESS_EDIT)
+@require_perm(Perm.PATIENT_VIEW)
 def order_lab_add(request: OrgRequest, public_id: str) -> HttpResponse:
+    _require_order_entry(request)
     order = selectors.access_order(organization=request.organization, public_id=public_id)
     form = OrderLabForm(request.POST)
     if form.is_valid():
@@ -147,9 +207,10 @@ def order_lab_add(request: OrgRequest, public_id: str) -> HttpResponse:
     return redirect("referrals:order", public_id=order.public_id)
 
 
-@require_perm(Perm.ACCESS_EDIT)
+@require_perm(Perm.PATIENT_VIEW)
 def regimen_options(request: OrgRequest) -> HttpResponse:
     """htmx: the regimen choices of the drug picked on the order form."""
+    _require_order_entry(request)
     templates = RegimenTemplate.objects.filter(
         drug__organization=request.organization, drug_id=request.GET.get("drug") or 0
     ).select_related("drug")

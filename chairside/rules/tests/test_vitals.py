@@ -120,3 +120,26 @@ class TestFlags:
             respiratory_rate=18,
         )
         assert flag_vitals(edge) == []
+
+
+class TestUnits:
+    def test_fahrenheit_is_stored_in_celsius(self):
+        from chairside.rules.vitals import temperature_in_c
+
+        assert temperature_in_c(Decimal("98.6"), "F") == Decimal("37.0")
+        assert temperature_in_c(Decimal("100.4"), "F") == Decimal("38.0")  # CDC fever line
+        assert temperature_in_c(Decimal("36.84"), "C") == Decimal("36.8")
+
+    def test_pounds_are_stored_in_kilograms(self):
+        from chairside.rules.vitals import weight_in_kg
+
+        assert weight_in_kg(Decimal("154"), "lb") == Decimal("69.9")  # 154 x 0.45359237
+        assert weight_in_kg(Decimal("121.3"), "lb") == Decimal("55.0")
+        assert weight_in_kg(Decimal("70.04"), "kg") == Decimal("70.0")
+
+    @pytest.mark.parametrize(("fn", "unit"), [("temperature_in_c", "K"), ("weight_in_kg", "st")])
+    def test_an_unknown_unit_is_refused(self, fn, unit):
+        from chairside.rules import vitals
+
+        with pytest.raises(ValueError, match="unit"):
+            getattr(vitals, fn)(Decimal(1), unit)

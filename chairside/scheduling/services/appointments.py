@@ -215,6 +215,7 @@ def appointment_book(
         raise ValidationError({"chair": f"Chair {chair.name} is out of service."})
     start = local(start, chair)
     lock_rows(chairs=[chair], nurses=_staff(nurse), patients=[order.patient])
+    _lock_order(order)
     _check_not_past(start, record_past)
     on_date = start.date()
     ctx = dose_context(order, on_date, number=dose_number)
@@ -248,6 +249,22 @@ def appointment_book(
     _reserve_and_audit(appointment, user, units, override_reason if override else "")
     wanted = nurse if data.rules.nurses else None  # no rota yet that day: nothing to say
     return Booked(appointment, tuple(_warnings(appointment, wanted, auth_notes, warn_stock)))
+
+
+def _lock_order(order: TreatmentOrder) -> None:
+    """Read the order's status and signature under its row lock: a signature voided by a
+    change committed a moment ago must refuse this booking (issue 11.2)."""
+    list(TreatmentOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk"))
+    order.refresh_from_db(
+        fields=[
+            "status",
+            "status_reason",
+            "signed_at",
+            "signed_by",
+            "signature_voided_at",
+            "signature_void_reason",
+        ]
+    )
 
 
 def _checked_place(

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from chairside.authorizations.models import PriorAuthorization
 from chairside.core import testing as f
 from chairside.formulary.models import Drug
@@ -65,6 +67,8 @@ def make_order(patient: Any, drug: Drug | None = None, **kw: Any) -> TreatmentOr
     kw.setdefault("signed_on", dt.date(2026, 11, 1))
     kw.setdefault("expires_on", dt.date(2027, 11, 1))
     kw.setdefault("first_dose_on", DAY)
+    # Signed by a physician (issue 11.2); ``signed_at=None`` makes a draft awaiting signature.
+    kw.setdefault("signed_at", timezone.now())
     return TreatmentOrder.objects.create(
         organization=org,
         patient=patient,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from chairside.authorizations.models import AuthorizationUsage
 from chairside.core import testing as f
 from chairside.patients.services import lab_result_record
 from chairside.referrals.models import OrderLab
-from chairside.scheduling import services
+from chairside.scheduling import checks, services
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import at
@@ -253,3 +254,66 @@ class TestStockWarning:
         assert "Stock forecast: infliximab runs short at" in booked.warnings[-1]
         assert "from 12/08/2026" in booked.warnings[-1]
         cache.clear()
+
+
+class TestUnsignedOrder:
+    """Issue 11.2: an order awaiting a provider's signature cannot be booked."""
+
+    def test_it_refuses_to_book_an_order_awaiting_signature(self, s: Any) -> None:
+        s.order.signed_at = None
+        s.order.save()
+        message = refusal(s.org, s.coordinator, s.order, s.chairs["C01"], at("09:00"))
+        assert "The order awaits a physician's or NP's signature" in message
+
+    def test_it_refuses_an_order_whose_signature_was_voided(self, s: Any) -> None:
+        from chairside.referrals.services import order_update
+
+        order_update(order=s.order, user=s.coordinator, dose_mg_per_kg=Decimal("7.5"))
+        message = refusal(s.org, s.coordinator, s.order, s.chairs["C01"], at("09:00"))
+        assert "signature was voided" in message
+        assert "must sign it again" in message
+
+
+class TestDuration:
+    """Issue 13.7: access + premedication wait + the label's infusion + observation."""
+
+    def test_infliximab_books_access_and_two_hours_then_the_orders_observation(
+        self, s: Any, settings: Any
+    ) -> None:
+        settings.CHAIR_ACCESS_MINUTES = 15  # the center's IV-access time
+        first = book(s.org, s.coordinator, s.order, s.chairs["C01"], at("09:00")).appointment
+        assert first.end == at("11:15")  # 15 min access + 120 min (REMICADE label §2.11)
+        s.order.observation_minutes = 30
+        s.order.premedications = "Acetaminophen 650 mg PO 30 min before"
+        s.order.save()
+        assert checks.default_minutes(s.order, 2) == 15 + 30 + 120 + 30
+        assert checks.default_minutes(s.order, 3) == 195
+
+    def test_ocrelizumab_doses_one_and_two_are_first_infusions_dose_three_is_later(
+        self, s: Any, settings: Any
+    ) -> None:
+        settings.CHAIR_ACCESS_MINUTES = 15
+        drug = sf.make_drug(
+            s.org,
+            key="ocrelizumab-x",
+            generic_name="ocrelizumab",
+            first_infusion_minutes=150,
+            subsequent_infusion_minutes=210,
+            observation_minutes=60,
+        )
+        order = sf.make_order(
+            s.patient,
+            drug=drug,
+            location=s.location,
+            loading_days=[0, 14, 182],
+            maintenance_interval_days=182,
+            dose_mg_per_kg=None,
+            dose_mg=Decimal(300),
+            maintenance_dose_mg=Decimal(600),
+            maintenance_dose_from=3,
+            premedications="Methylprednisolone 100 mg IV 30 min before",
+        )
+        before, after = 15 + 30, 60
+        assert checks.default_minutes(order, 1) == before + 150 + after
+        assert checks.default_minutes(order, 2) == before + 150 + after  # still 300 mg
+        assert checks.default_minutes(order, 3) == before + 210 + after  # 600 mg

@@ -66,3 +66,32 @@ class TestNextDose:
         assert found.skipped[0][0] == dt.date(2026, 12, 7)
         assert "Dose 2 is not due until 12/22/2026" in found.skipped[0][2]
         assert {o.dose_number for o in found.options} == {2}
+
+
+class TestFirstDose:
+    """Issue 13.8: with no dose given yet, every date proposed is dose 1."""
+
+    def test_every_proposed_date_is_dose_one_until_a_dose_is_booked(
+        self, order: Any, location: Any
+    ) -> None:
+        found = slots.find_slots(
+            order=order, location=location, from_date=DAY, days=21, per_day=1, limit=30
+        )
+        days = [o.start.date() for o in found.options]
+        assert {o.dose_number for o in found.options} == {1}
+        assert dt.date(2026, 12, 16) in days  # was refused as "dose 2 is not due"
+        assert dt.date(2026, 12, 28) in days
+        assert not [s for s in found.skipped if "Dose 2" in s[2]]
+
+    def test_booking_after_the_planned_first_date_books_dose_one(
+        self, org: Any, coordinator: Any, order: Any, chairs: Any
+    ) -> None:
+        late = DAY + dt.timedelta(days=10)
+        booked = services.appointment_book(
+            organization=org,
+            user=coordinator,
+            order=order,
+            chair=chairs["C01"],
+            start=at("09:00", late),
+        )
+        assert booked.appointment.dose_number == 1

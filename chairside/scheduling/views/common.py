@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from chairside.core.dates import in_range
 from chairside.scheduling import forms, selectors
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.access import OrgRequest, can
@@ -21,9 +22,10 @@ from chairside.tenancy.roles import Perm
 
 def parse_day(text: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(text) if text else default
+        day = dt.date.fromisoformat(text) if text else default
     except ValueError:
         return default
+    return day if in_range(day) else default
 
 
 def where_when(request: OrgRequest) -> tuple[Location, dt.date]:

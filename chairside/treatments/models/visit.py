@@ -68,6 +68,11 @@ class Visit(OrgScopedModel):
     labs_cleared_by = models.CharField(
         "labs due: proceed approved by (provider)", max_length=120, blank=True
     )
+    allergy_cleared_by = models.CharField(
+        "allergy to today's drug: give it anyway, decided by (provider)",
+        max_length=120,
+        blank=True,
+    )
     program_answers = models.JSONField(default=dict, blank=True)
     program_cleared_by = models.CharField(
         "program: infusion authorized by (prescriber)", max_length=120, blank=True

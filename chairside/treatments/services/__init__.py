@@ -22,6 +22,7 @@ from chairside.treatments.services.facts import visit_encounter_facts
 from chairside.treatments.services.preparation import (
     preparation_attach,
     preparation_check,
+    preparation_cosign,
     preparation_dispense,
     preparation_save,
 )
@@ -40,6 +41,7 @@ from chairside.treatments.services.reports import (
 from chairside.treatments.services.signing import addendum_add, visit_sign
 from chairside.treatments.services.verification import dose_verify
 from chairside.treatments.services.visits import (
+    visit_allergy_add,
     visit_check_in_and_start,
     visit_discharge,
     visit_start,
@@ -62,6 +64,7 @@ __all__ = [
     "dose_verify",
     "preparation_attach",
     "preparation_check",
+    "preparation_cosign",
     "preparation_dispense",
     "preparation_save",
     "reaction_outcome",
@@ -76,6 +79,7 @@ __all__ = [
     "visit_encounter_facts",
     "visit_sign",
     "visit_start",
+    "visit_allergy_add",
     "visit_update",
     "vitals_record",
     "vitals_remove",

@@ -31,6 +31,19 @@ def locked_visit(visit: Visit) -> Visit:
     return current
 
 
+def require_signed_order(visit: Visit) -> None:
+    """Refuse to prepare or give a dose of an order awaiting a provider's signature (11.2).
+
+    The order is re-read under its row lock, so a signature voided a moment ago counts.
+    """
+    from chairside.referrals.models import TreatmentOrder
+
+    order = TreatmentOrder.objects.select_for_update().get(pk=visit.order_id)
+    problem = order.signature_problem()
+    if problem:
+        raise ValidationError(f"{problem}; the dose cannot be prepared or given until then.")
+
+
 def audit(
     action: str,
     *,

@@ -20,7 +20,12 @@ from chairside.rules.infusion import (
     volume_problem,
 )
 from chairside.treatments.models import Administration, Interruption, RateStep, Visit
-from chairside.treatments.services._common import audit, locked_visit, on_visit_day
+from chairside.treatments.services._common import (
+    audit,
+    locked_visit,
+    on_visit_day,
+    require_signed_order,
+)
 
 AUDITED = (
     "substance",
@@ -142,6 +147,7 @@ def administration_start(
             raise ValidationError({"started_at": "The dose is held today."})
         if current.administrations.filter(is_primary=True).exists():
             raise ValidationError({"started_at": "The ordered drug was already started."})
+        require_signed_order(current)
         _check_preparation(current, started_at)
         substance = current.order.drug.generic_name
         category = CATEGORY_OF_DRUG[current.order.drug.admin_category]

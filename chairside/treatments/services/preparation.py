@@ -17,10 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
-from chairside.audit.services import snapshot
+from chairside.audit.services import diff, snapshot
 from chairside.inventory.models import Lot, Movement
 from chairside.inventory.services import stock_dispense
 from chairside.rules import infusion
+from chairside.rules.double_check import Cosigner, checker_needs, cosigner_problem
+from chairside.scheduling.checks import competences_of
+from chairside.scheduling.models import NurseShift
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Preparation, PreparationVial, Visit
 from chairside.treatments.selectors import dose_plan
@@ -29,6 +32,7 @@ from chairside.treatments.services._common import (
     audit_change,
     locked_visit,
     on_visit_day,
+    require_signed_order,
     same_organization,
     staff_for,
 )
@@ -91,6 +95,7 @@ def preparation_dispense(
     current = locked_visit(visit)
     if current.dose_held:
         raise ValidationError("The dose is held today: nothing is to be prepared.")
+    require_signed_order(current)
     if not picks:
         raise ValidationError({"lot": "Choose at least one lot and a number of vials."})
     prep = _preparation(current)
@@ -129,6 +134,7 @@ def preparation_attach(
     """Attach vials already dispensed for this patient (by the pharmacy, on the inventory
     pages) to the visit's preparation; their waste is recorded against that dispense."""
     current = locked_visit(visit)
+    require_signed_order(current)
     prep = _preparation(current)
     made = []
     for move in movements:
@@ -214,6 +220,7 @@ def preparation_save(
     and may not exceed it. A change after the check clears the check: check again.
     """
     current = locked_visit(visit)
+    require_signed_order(current)
     prep = _preparation(current)
     before = snapshot(prep, PREP_FIELDS)
     if not prep.vials.exists():
@@ -240,7 +247,11 @@ def preparation_save(
 
 @transaction.atomic
 def preparation_check(*, visit: Visit, user: Any, checked_by: StaffMember) -> Preparation:
-    """A second licensed person checked drug, dose, lots, volume and label (never the preparer)."""
+    """Record a check made by ``checked_by`` without her confirming on this device.
+
+    Only for records entered after the fact (the demo's history); the chair-side page uses
+    :func:`preparation_cosign`, where the checker re-authenticates herself.
+    """
     current = locked_visit(visit)
     prep = Preparation.objects.select_for_update().filter(visit=current).first()
     if prep is None or not prep.is_prepared:
@@ -263,3 +274,65 @@ def preparation_check(*, visit: Visit, user: Any, checked_by: StaffMember) -> Pr
     prep.save()
     audit_change(user=user, visit=current, obj=prep, before=before, fields=PREP_FIELDS)
     return prep
+
+
+def preparation_cosign(
+    *, visit: Visit, user: Any, username: str, password: str, ip_address: str | None
+) -> Preparation:
+    """The independent double check, confirmed by the checker herself on this device.
+
+    She types her own user name and password (re-authenticated and throttled like the
+    log-in, ``accounts.services.cosigner_authenticate``); she must be another person than
+    the one logged in and than the preparer, licensed, with current competencies for the
+    drug and on the rota at the site that day (``rules.double_check``). The check is
+    recorded and audited as her action; the device's user is noted beside it.
+    """
+    from chairside.accounts.services import cosigner_authenticate
+
+    # Outside the transaction: a wrong password must stay recorded for the throttle.
+    checker_user = cosigner_authenticate(
+        username=username,
+        password=password,
+        organization=visit.organization,
+        ip_address=ip_address,
+    )
+    return _record_cosign(visit=visit, user=user, checker_user=checker_user)
+
+
+@transaction.atomic
+def _record_cosign(*, visit: Visit, user: Any, checker_user: Any) -> Preparation:
+    current = locked_visit(visit)
+    prep = Preparation.objects.select_for_update().filter(visit=current).first()
+    if prep is None or not prep.is_prepared:
+        raise ValidationError({"cosigner": "Record the preparation before it is checked."})
+    staff = staff_for(checker_user, current.organization)
+    if staff is None:
+        raise ValidationError({"cosigner": "That log-in has no staff record here."})
+    problem = cosigner_problem(
+        _cosigner(staff, current, prep, device_user=user),
+        checker_needs(current.order.drug.admin_category, staff.credential),
+        current.date,
+    )
+    if problem:
+        raise ValidationError({"cosigner": problem})
+    before = snapshot(prep, PREP_FIELDS)
+    prep.checked_by, prep.checked_at = staff, timezone.now()
+    prep.full_clean()
+    prep.save()
+    changes = diff(before, snapshot(prep, PREP_FIELDS))
+    changes["confirmed_on_device_of"] = [None, getattr(user, "username", "")]
+    audit("update", user=checker_user, visit=current, obj=prep, changes=changes)
+    return prep
+
+
+def _cosigner(staff: StaffMember, visit: Visit, prep: Preparation, *, device_user: Any) -> Cosigner:
+    return Cosigner(
+        name=str(staff),
+        credential=staff.credential,
+        competencies=competences_of(staff),
+        on_shift=NurseShift.objects.filter(
+            staff=staff, location=visit.location, date=visit.date
+        ).exists(),
+        is_device_user=staff.user_id == getattr(device_user, "pk", None),
+        is_preparer=staff.pk == prep.prepared_by_id,
+    )

@@ -35,6 +35,7 @@ CHECK_FIELDS = (
     "identifiers",
     "allergies_reviewed",
     "allergies_note",
+    "allergy_cleared_by",
     "weight_kg",
     "weight_confirmed_by",
     "labs_cleared_by",
@@ -218,6 +219,7 @@ APPLY: dict[str, Callable[[Visit, str, Any], None]] = {
     "weight_kg": _weight,
     "weight_confirmed_by": _confirmed_by,
     "labs_cleared_by": _text(120),
+    "allergy_cleared_by": _text(120),
     "program_answers": _program,
     "program_cleared_by": _text(120),
     "premeds_given": _text(255),
@@ -305,3 +307,34 @@ def visit_discharge(
     if changes:
         audit(AuditEvent.Action.UPDATE, user=user, visit=current, obj=current, changes=changes)
     return current
+
+
+@transaction.atomic
+def visit_allergy_add(
+    *, visit: Visit, user: Any, substance: str, reaction: str = "", severity: str = "unknown"
+) -> Any:
+    """An allergy the patient reports at check-in goes on the chart at once (audited there),
+    coded to the formulary's generic name when it names one of its drugs (``Remicade`` →
+    ``infliximab``), and counts as today's allergy review. The allergy check against today's
+    drug and premedications then reads it (``selectors.visit_allergy_conflicts``)."""
+    from chairside.formulary.models import Drug
+    from chairside.patients.services import allergy_add
+    from chairside.rules.allergy_check import code_substance
+
+    current = locked_visit(visit)
+    formulary = {
+        d.generic_name: [d.brand_name] if d.brand_name else []
+        for d in Drug.objects.filter(organization=current.organization)
+    }
+    typed = substance.strip()
+    coded = code_substance(typed, formulary) if typed else None
+    allergy = allergy_add(
+        patient=current.patient,
+        user=user,
+        substance=coded or typed,
+        reaction=reaction.strip()[:200],
+        severity=severity or "unknown",
+    )
+    if current.allergies_reviewed_at is None:
+        visit_update(visit=current, user=user, allergies_reviewed=True)
+    return allergy

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from chairside.formulary.models import Drug, Package
@@ -96,6 +97,8 @@ def make_order(patient: Any, drug: Drug | None = None, **kw: Any) -> TreatmentOr
     kw.setdefault("signed_on", dt.date(2026, 11, 1))
     kw.setdefault("expires_on", dt.date(2027, 11, 1))
     kw.setdefault("first_dose_on", DAY)
+    # Signed by a physician (issue 11.2); ``signed_at=None`` makes a draft awaiting signature.
+    kw.setdefault("signed_at", timezone.now())
     kw.setdefault("ordering_provider", make_provider(org))
     return TreatmentOrder.objects.create(
         organization=org, patient=patient, drug=drug or make_drug(org), **kw

@@ -146,3 +146,20 @@ class TestAdministration:
         )
         assert not fluids.is_primary and fluids.category == "hydration"
         assert Administration.objects.filter(visit=prepared).count() == 1
+
+
+class TestUnsignedOrder:
+    def test_it_refuses_to_give_a_dose_whose_order_lost_its_signature(
+        self, prepared: Any, nurse_user: Any
+    ) -> None:
+        """Issue 11.2: a change after the preparation voided the signature: do not give it."""
+        from chairside.core import testing as f
+        from chairside.referrals.services import order_update
+
+        coordinator = f.make_user(prepared.organization, "coordinator")
+        order_update(order=prepared.order, user=coordinator, dose_mg_per_kg=Decimal("7.5"))
+        with pytest.raises(ValidationError, match="signature was voided"):
+            services.administration_start(
+                visit=prepared, user=nurse_user, started_at=tf.at("09:30")
+            )
+        assert not Administration.objects.exists()

@@ -173,3 +173,32 @@ class TestPrepare:
         assistant = tf.make_staff(org, "MA", first_name="Front", last_name="Desk")
         with pytest.raises(ValidationError, match="licensed"):
             services.preparation_check(visit=dispensed, user=nurse_user, checked_by=assistant)
+
+
+class TestUnsignedOrder:
+    """Issue 11.2: nothing is dispensed or made up for an order awaiting signature."""
+
+    def test_it_refuses_to_dispense_for_an_order_awaiting_signature(
+        self, checked_in: Any, nurse_user: Any, lot: Any
+    ) -> None:
+        type(checked_in.order).objects.filter(pk=checked_in.order_id).update(signed_at=None)
+        with pytest.raises(ValidationError, match="awaits a physician's or NP's signature"):
+            services.preparation_dispense(visit=checked_in, user=nurse_user, picks=[(lot, 4)])
+        assert not Movement.objects.filter(kind="dispense").exists()
+
+    def test_it_refuses_to_make_up_a_dose_once_the_signature_is_voided(
+        self, checked_in: Any, nurse_user: Any, lot: Any
+    ) -> None:
+        from django.utils import timezone
+
+        services.preparation_dispense(visit=checked_in, user=nurse_user, picks=[(lot, 4)])
+        type(checked_in.order).objects.filter(pk=checked_in.order_id).update(
+            signed_at=None, signature_voided_at=timezone.now(), signature_void_reason="dose"
+        )
+        with pytest.raises(ValidationError, match="sign it again"):
+            services.preparation_save(
+                visit=checked_in,
+                user=nurse_user,
+                dose_mg=Decimal(350),
+                final_volume_ml=Decimal(250),
+            )

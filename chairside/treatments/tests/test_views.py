@@ -171,9 +171,12 @@ class TestBadInput:
             prepared_at=tf.at("09:15"),
             prepared_by=nurse,
         )
-        response = nurse_client.post(url("preparation_check", visit), {"checked_by": nurse.pk})
+        response = nurse_client.post(
+            url("preparation_check", visit),
+            {"cosigner_username": nurse.user.username, "cosigner_password": f.TEST_PASSWORD},
+        )
         assert response.status_code == 422
-        assert "same person cannot prepare and check" in response.content.decode()
+        assert "another person" in response.content.decode()
 
     def test_a_stop_before_the_start_is_refused(
         self, nurse_client: Any, nurse_user: Any, visit: Visit, lot: Any, team: Any
@@ -349,3 +352,33 @@ class TestEveryOtherView:
             args=[ready_visit.public_id, admin.public_id, "explode"],
         )
         assert nurse_client.post(action, {}).status_code == 404
+
+
+class TestVitalsUnits:
+    def test_a_temperature_typed_in_fahrenheit_is_stored_in_celsius(
+        self, nurse_client: Any, visit: Visit
+    ) -> None:
+        response = nurse_client.post(
+            url("vitals", visit),
+            {
+                "phase": "pre",
+                "taken_at": "09:05",
+                "systolic": "120",
+                "diastolic": "80",
+                "temperature": "100.4",
+                "temperature_unit": "F",
+            },
+        )
+        assert response.status_code == 200
+        vitals = visit.vitals.get()
+        assert vitals.temperature_c == Decimal("38.0")  # CDC's fever line, 100.4 °F
+
+    def test_a_fahrenheit_reading_marked_celsius_is_refused(
+        self, nurse_client: Any, visit: Visit
+    ) -> None:
+        response = nurse_client.post(
+            url("vitals", visit),
+            {"phase": "pre", "taken_at": "09:05", "temperature": "98.6", "temperature_unit": "C"},
+        )
+        assert response.status_code == 422
+        assert not visit.vitals.exists()

@@ -16,6 +16,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from chairside.core import testing as f
+from chairside.scheduling.models import NurseShift
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.tests import factories as tf
 from tests.browser.plugin import log_in
@@ -46,7 +47,24 @@ def center(clock: Any) -> dict[str, Any]:
     nurse_user = f.make_user(org, "nurse", username="nurse.blake")
     f.make_user(org, "coordinator", username="front.desk")
     nurse = tf.make_staff(org, "RN", user=nurse_user, first_name="Jordan", last_name="Blake")
-    tf.make_staff(org, "RN", first_name="Maria", last_name="Santos")
+    # The second checker: her own log-in, current competencies, on the rota today.
+    maria = tf.make_staff(
+        org,
+        "RN",
+        user=f.make_user(org, "nurse", username="maria.santos"),
+        first_name="Maria",
+        last_name="Santos",
+    )
+    for skill in ("bls", "chemo_biologic"):
+        maria.competencies.create(skill=skill, expires_on=dt.date(2027, 6, 30))
+    NurseShift.objects.create(
+        organization=org,
+        staff=maria,
+        location=location,
+        date=tf.DAY,
+        starts=dt.time(7, 0),
+        ends=dt.time(17, 0),
+    )
     tf.make_staff(org, "MD", first_name="Elena", last_name="Marsh")
     patient = f.make_patient(org, first_name="Grace", last_name="Hopper", weight_kg="70.0")
     drug = tf.make_drug(org)
@@ -91,7 +109,7 @@ NORMAL = {
     "systolic": "124",
     "diastolic": "78",
     "pulse": "72",
-    "temperature_c": "36.8",
+    "temperature": "98.2",  # °F, the form's default unit: stored as 36.8 °C
     "spo2": "98",
     "respiratory_rate": "16",
 }
@@ -156,9 +174,9 @@ def do_preparation(page: Any, shot: Any) -> None:
     page.get_by_role("button", name="Save preparation").click()
     saved(page, "Preparation saved")
     expect(page.locator("#preparation")).to_contain_text("1.4 mg/mL")
-    checker = page.get_by_label("Independently checked by")
-    expect(checker.locator("option", has_text="Jordan Blake")).to_have_count(0)
-    checker.select_option(label="Maria Santos, RN")
+    # Maria types her own user name and password on Jordan's tablet.
+    page.get_by_label("Checker's user name").fill("maria.santos")
+    page.get_by_label("Checker's password").fill(f.TEST_PASSWORD)
     page.get_by_role("button", name="Checked — correct").click()
     saved(page, "Checked by Maria Santos")
     # What was typed is on the server: the re-rendered form offers no "unsaved" draft.

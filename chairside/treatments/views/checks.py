@@ -13,7 +13,7 @@ from chairside.rules.visit_checks import weight_change_percent
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors, services
-from chairside.treatments.forms import ChecksForm, ConsentForm, VitalsForm, at_visit
+from chairside.treatments.forms import ChecksForm, ConsentForm, NewAllergyForm, VitalsForm, at_visit
 from chairside.treatments.models import Visit
 from chairside.treatments.views._util import (
     attempt,
@@ -24,7 +24,12 @@ from chairside.treatments.views._util import (
     saved,
 )
 
-CHECK_PARTIALS = ("_dose_plan.html", "_labs.html", "_allergy_line.html", "_allergy_status.html")
+CHECK_PARTIALS = (
+    "_dose_plan.html",
+    "_labs.html",
+    "_allergy_line.html",
+    "_allergy_status.html",
+)
 VITALS_STEP = {"pre": "checks", "during": "administration", "post": "discharge"}
 
 
@@ -49,6 +54,8 @@ def checks_extra(visit: Visit) -> dict[str, Any]:
         "dose_plan": selectors.dose_plan(visit),
         "weight_change": _weight_change(visit),
         "band_changed": selectors.weight_band_changed(visit),
+        "allergy_form": NewAllergyForm(),
+        "allergy_conflicts": selectors.visit_allergy_conflicts(visit),
         "labs_due": selectors.labs_due_messages(visit),
         "program": selectors.program_required(visit),
     }
@@ -87,6 +94,31 @@ def checks_save(request: OrgRequest, public_id: str) -> HttpResponse:
         return saved(request, visit, step="discharge")
     extra = checks_extra(visit)
     return saved(request, visit, step="checks", partials=dict.fromkeys(CHECK_PARTIALS, extra))
+
+
+@require_POST
+@require_perm(Perm.CLINICAL_EDIT)
+def allergy_new(request: OrgRequest, public_id: str) -> HttpResponse:
+    """A new allergy typed at check-in: on the chart, in the banner and checked at once."""
+    visit = get_visit(request, public_id)
+    form = NewAllergyForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form))
+    allergy, error = attempt(
+        lambda: services.visit_allergy_add(visit=visit, user=request.user, **form.cleaned_data)
+    )
+    if error is not None:
+        return refused(request, error)
+    extra = checks_extra(visit)
+    return saved(
+        request,
+        visit,
+        step="checks",
+        # The new-allergy form comes back empty (and with the provider's decision field when
+        # the allergy names today's drug); other saves leave it alone so typing is not lost.
+        partials=dict.fromkeys((*CHECK_PARTIALS, "_allergy_new.html"), extra),
+        message=f"{allergy} added to the chart.",
+    )
 
 
 @require_POST

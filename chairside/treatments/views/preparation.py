@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.services import client_ip
 from chairside.inventory.models import Lot
 from chairside.inventory.services import dispense_suggestion
 from chairside.tenancy.access import OrgRequest, require_perm
@@ -92,8 +93,6 @@ def preparation_extra(request: OrgRequest, visit: Visit, form: Any = None) -> di
         form = PreparationForm(initial=_prep_initial(request, visit, prep, plan))
     set_choices(form, "prepared_by", staff_choices(staff))
     check_form = CheckForm()
-    preparer = prep.prepared_by_id if prep else None
-    set_choices(check_form, "checked_by", staff_choices(staff, exclude=preparer))
     return {
         "prep": prep,
         "plan": plan,
@@ -206,21 +205,25 @@ def preparation_save(request: OrgRequest, public_id: str) -> HttpResponse:
 @require_POST
 @require_perm(Perm.CLINICAL_EDIT)
 def preparation_check(request: OrgRequest, public_id: str) -> HttpResponse:
+    """The second person types her own user name and password on this device."""
     visit = get_visit(request, public_id)
-    checker = _staff_member(visit, request.POST.get("checked_by", ""))
-    if checker is None:
-        return refused(request, ["Choose the person who checked the preparation."])
-    _, error = attempt(
-        lambda: services.preparation_check(visit=visit, user=request.user, checked_by=checker)
+    prep, error = attempt(
+        lambda: services.preparation_cosign(
+            visit=visit,
+            user=request.user,
+            username=request.POST.get("cosigner_username", ""),
+            password=request.POST.get("cosigner_password", ""),
+            ip_address=client_ip(request),
+        )
     )
-    if error is not None:
-        return refused(request, error)
+    if error is not None or prep is None:
+        return refused(request, error or ["The check was not recorded."])
     return saved(
         request,
         visit,
         step="preparation",
         partials={"_preparation.html": preparation_extra(request, visit)},
-        message=f"Checked by {checker}.",
+        message=f"Checked by {prep.checked_by}.",
     )
 
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from chairside.demo.foundation import DEMO_TOTP_SECRET, demo_totp_code
+from chairside.demo.foundation import demo_totp_code
+from chairside.demo.keys import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 
 from chairside.accounts.services import two_factor_required
 from chairside.demo import DemoContext, steps
-from chairside.demo.foundation import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_logins
+from chairside.demo.foundation import demo_logins
+from chairside.demo.keys import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

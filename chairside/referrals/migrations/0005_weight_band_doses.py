@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('formulary', '0003_weight_band_doses'),
         ('patients', '0002_lab_results'),
-        ('referrals', '0001_referrals_and_treatment_orders'),
+        ('referrals', '0004_order_observation_minutes'),
         ('tenancy', '0002_membership_last_chosen_invitation'),
     ]
 

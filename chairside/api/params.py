@@ -1,0 +1,26 @@
+"""Shared checks on API query parameters, so every endpoint refuses the same way (400/422
+with a sentence, never a 500)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja.errors import HttpError
+from ninja.params import functions as param
+
+from chairside.core.dates import OUT_OF_RANGE, in_range
+
+# A page never starts past what a database can address (SQLite and PostgreSQL refuse an
+# OFFSET beyond 2**63 - 1); a larger offset is a 422 naming the parameter.
+MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, param.Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+# Billing units of one dose: 0 or more (HCPCS units are whole numbers).
+Units = Annotated[int, param.Query(ge=0, le=100_000, description="Billing units of the dose.")]
+
+
+def check_day(value: dt.date | dt.datetime | None, name: str = "date") -> None:
+    """Refuse (400) a date outside the calendar Chairside works in."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not in_range(day):
+        raise HttpError(400, f"{name}: {OUT_OF_RANGE}")
