@@ -15,8 +15,11 @@ Sources:
   v5.0 (27 Nov 2017), "Infusion related reaction": grade 1 mild transient reaction,
   interruption not indicated; grade 2 interruption indicated but responds promptly to
   symptomatic treatment; grade 3 prolonged or recurring, hospitalization indicated;
-  grade 4 life-threatening, urgent intervention; grade 5 death. Chairside stops the
-  infusion and alerts the supervising provider from grade 3 (issue #6).
+  grade 4 life-threatening, urgent intervention; grade 5 death. So grade 2 interrupts the
+  infusion and alerts the provider ("interruption indicated"); grade 3 or more stops it.
+  A restart after a grade 1-2 reaction records its rate: labels give the rule, e.g.
+  RITUXAN §2.1 "continue the infusion at one-half the previous rate upon improvement of
+  symptoms" (``restart_rate``).
 * **Observation** after the infusion is the label's (the formulary keeps it per drug,
   e.g. ocrelizumab and natalizumab: at least one hour).
 """
@@ -51,6 +54,7 @@ CTCAE_GRADES: dict[int, str] = {
     5: "Grade 5 — death",
 }
 STOP_FROM_GRADE = 3
+INTERRUPT_GRADE = 2
 
 
 def _aware(moment: dt.datetime, name: str) -> None:
@@ -101,6 +105,22 @@ def stops_infusion(grade: int) -> bool:
     if isinstance(grade, bool) or grade not in CTCAE_GRADES:
         raise ValueError(f"a CTCAE grade is 1 to 5, not {grade!r}")
     return grade >= STOP_FROM_GRADE
+
+
+def interrupts_infusion(grade: int) -> bool:
+    """Grade 2 (CTCAE: "interruption indicated") interrupts the infusion and alerts the
+    provider; grade 3 or more stops it (``stops_infusion``)."""
+    if isinstance(grade, bool) or grade not in CTCAE_GRADES:
+        raise ValueError(f"a CTCAE grade is 1 to 5, not {grade!r}")
+    return grade == INTERRUPT_GRADE
+
+
+def restart_rate(previous_ml_h: Decimal | None) -> Decimal | None:
+    """The suggested rate to resume at after a grade 1-2 reaction: half the rate running
+    when it began (RITUXAN §2.1; the nurse records the rate actually used)."""
+    if previous_ml_h is None:
+        return None
+    return (previous_ml_h / 2).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 # --- running time ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ location's time zone (``at_visit``).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -378,6 +379,15 @@ class ReactionForm(forms.Form):
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(choices=Reaction.Outcome.choices, label="Outcome")
     outcome_at = forms.TimeField(widget=TIME, label="At")
+    resume_rate_ml_h = forms.DecimalField(
+        required=False,
+        max_digits=7,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        label="Restart rate (mL/h)",
+        help_text="When resumed: labels often say half the previous rate.",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
     notes = forms.CharField(required=False, max_length=255, label="Note")
 
 

@@ -155,3 +155,20 @@ class TestVolumePlausibility:
     def test_no_rate_recorded_means_nothing_to_compare(self) -> None:
         start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
         assert volume_delivered_ml([(start, start + dt.timedelta(hours=1))], []) is None
+
+
+class TestReactionResponse:
+    """CTCAE v5 "Infusion related reaction"; RITUXAN §2.1 half-rate restart."""
+
+    def test_grade_two_interrupts_and_three_stops(self) -> None:
+        from chairside.rules.infusion import interrupts_infusion, stops_infusion
+
+        assert [interrupts_infusion(g) for g in range(1, 6)] == [False, True, False, False, False]
+        assert [stops_infusion(g) for g in range(1, 6)] == [False, False, True, True, True]
+
+    def test_the_restart_rate_is_half_the_previous(self) -> None:
+        from chairside.rules.infusion import restart_rate
+
+        assert restart_rate(Decimal(250)) == Decimal("125.0")
+        assert restart_rate(Decimal(75)) == Decimal("37.5")
+        assert restart_rate(None) is None

@@ -1,10 +1,13 @@
-"""Infusion reactions (CTCAE v5.0 grades). Grade 3 or more stops the infusion and alerts
-the supervising provider: an alert record that shows on the Today page until a physician
-or NP acknowledges it."""
+"""Infusion reactions (CTCAE v5.0 grades). Grade 2 ("interruption indicated") interrupts
+the running infusion, grade 3 or more stops it; both alert the supervising provider (an
+alert record on the Today page until a physician or NP acknowledges it). Choosing "Infusion
+paused" for a grade 1 reaction pauses it too: one action, not two. Resuming records the
+new rate (labels: e.g. half the previous rate, ``rules.infusion.restart_rate``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,9 +16,21 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
-from chairside.rules.infusion import CTCAE_GRADES, stops_infusion
+from chairside.rules.infusion import (
+    CTCAE_GRADES,
+    interrupts_infusion,
+    restart_rate,
+    stops_infusion,
+)
 from chairside.tenancy.models import StaffMember
-from chairside.treatments.models import Administration, Interruption, Reaction, Visit, VisitAlert
+from chairside.treatments.models import (
+    Administration,
+    Interruption,
+    RateStep,
+    Reaction,
+    Visit,
+    VisitAlert,
+)
 from chairside.treatments.services._common import (
     audit,
     locked_visit,
@@ -70,6 +85,36 @@ def _stop_running(visit: Visit, onset: dt.datetime, user: Any) -> Administration
     return running
 
 
+def _running_primary(visit: Visit, moment: dt.datetime) -> Administration | None:
+    return (
+        visit.administrations.select_for_update()
+        .filter(is_primary=True, stopped_at=None, started_at__lt=moment)
+        .first()
+    )
+
+
+def _pause_running(visit: Visit, reaction: Reaction, user: Any) -> Interruption | None:
+    """Interrupt the running ordered drug at the reaction's onset (unless already paused)."""
+    running = _running_primary(visit, reaction.onset_at)
+    if running is None or running.interruptions.filter(ended_at=None).exists():
+        return None
+    pause = Interruption(
+        administration=running,
+        started_at=reaction.onset_at,
+        reason=f"Grade {reaction.grade} infusion reaction",
+    )
+    pause.full_clean()
+    pause.save()
+    audit(
+        AuditEvent.Action.UPDATE,
+        user=user,
+        visit=visit,
+        obj=running,
+        changes={"interrupted": [None, f"{pause.started_at.isoformat()} {pause.reason}"]},
+    )
+    return pause
+
+
 def _alert(visit: Visit, reaction: Reaction, user: Any) -> VisitAlert:
     provider = visit.supervising_provider or reaction.provider_notified
     local = reaction.onset_at.astimezone(visit.location.tz)
@@ -80,7 +125,12 @@ def _alert(visit: Visit, reaction: Reaction, user: Any) -> VisitAlert:
         message=(
             f"Grade {reaction.grade} infusion reaction at {local:%H:%M}: "
             f"{visit.patient.full_name}, chair {visit.chair.name if visit.chair else '—'} "
-            f"({', '.join(reaction.sign_labels) or 'see visit'}). Infusion stopped."
+            f"({', '.join(reaction.sign_labels) or 'see visit'}). "
+            + (
+                "Infusion stopped."
+                if stops_infusion(reaction.grade)
+                else "Infusion interrupted (CTCAE: interruption indicated)."
+            )
         )[:255],
         to_provider=provider,
     )
@@ -137,12 +187,19 @@ def reaction_record(
         notes=notes.strip(),
         recorded_by=user if getattr(user, "is_authenticated", False) else None,
     )
+    pause = not stops_infusion(grade) and (
+        interrupts_infusion(grade) or "paused" in reaction.actions
+    )
     if stops_infusion(grade):
         _stop_running(current, onset_at, user)
         if "stopped" not in reaction.actions:
             reaction.actions = _choices([*reaction.actions, "stopped"], Reaction.ACTIONS, "actions")
+    elif pause and "paused" not in reaction.actions:
+        reaction.actions = _choices([*reaction.actions, "paused"], Reaction.ACTIONS, "actions")
     reaction.full_clean()
     reaction.save()
+    if pause:
+        _pause_running(current, reaction, user)
     audit(
         AuditEvent.Action.CREATE,
         user=user,
@@ -150,9 +207,42 @@ def reaction_record(
         obj=reaction,
         changes=diff({}, snapshot(reaction, AUDITED)),
     )
-    if stops_infusion(grade):
+    if stops_infusion(grade) or interrupts_infusion(grade):
         _alert(current, reaction, user)
     return reaction
+
+
+def _resume(
+    visit: Visit, reaction: Reaction, at: dt.datetime, rate: Decimal | None, user: Any
+) -> None:
+    running = _running_primary(visit, at)
+    if running is None:
+        return
+    had_rate = running.rates.exists()
+    if had_rate and rate is None:
+        last = running.rates.filter(at__lte=reaction.onset_at).order_by("-at").first()
+        half = restart_rate(last.rate_ml_h if last else None)
+        hint = f" (half the previous rate: {half} mL/h)" if half else ""
+        raise ValidationError(
+            {"resume_rate_ml_h": f"Enter the rate the infusion restarts at{hint}."}
+        )
+    pause = running.interruptions.filter(ended_at=None).first()
+    if pause is not None:
+        if at <= pause.started_at:
+            raise ValidationError({"outcome_at": "The infusion resumes after it was paused."})
+        pause.ended_at = at
+        pause.save(update_fields=["ended_at", "updated_at"])
+    if rate is not None:
+        step = RateStep(administration=running, at=at, rate_ml_h=rate)
+        step.full_clean()
+        step.save()
+    audit(
+        AuditEvent.Action.UPDATE,
+        user=user,
+        visit=visit,
+        obj=running,
+        changes={"resumed": [None, f"{at.isoformat()} at {rate} mL/h" if rate else at.isoformat()]},
+    )
 
 
 @transaction.atomic
@@ -163,8 +253,12 @@ def reaction_outcome(
     outcome: str,
     outcome_at: dt.datetime,
     notes: str = "",
+    resume_rate_ml_h: Decimal | None = None,
 ) -> Reaction:
-    """How the reaction ended (resolved, infusion resumed or not, transferred)."""
+    """How the reaction ended (resolved, infusion resumed or not, transferred).
+
+    "Resumed" ends the interruption at ``outcome_at`` and records the rate it restarts at
+    (required for an infusion that runs at a rate)."""
     visit = locked_visit(reaction.visit)
     locked = Reaction.objects.select_for_update().get(pk=reaction.pk)
     on_visit_day(visit, outcome_at, "outcome_at", "time of the outcome")
@@ -176,6 +270,8 @@ def reaction_outcome(
         raise ValidationError(
             {"outcome": "A grade 3 or higher reaction stops the infusion for today."}
         )
+    if outcome == Reaction.Outcome.RESOLVED_RESUMED:
+        _resume(visit, locked, outcome_at, resume_rate_ml_h, user)
     before = snapshot(locked, AUDITED)
     locked.outcome, locked.outcome_at = outcome, outcome_at
     if notes.strip():

@@ -68,6 +68,68 @@ class TestReactionRecord:
         assert "Record the outcome of every reaction." in missing
         assert "The infusion stopped early: record the dose actually given." in missing
 
+    def test_grade_two_interrupts_the_infusion_and_alerts_the_provider(
+        self, running: Any, nurse_user: Any, physician: Any
+    ) -> None:
+        """CTCAE v5 grade 2: infusion interruption indicated (issue 12 item 13)."""
+        reaction = services.reaction_record(
+            visit=running,
+            user=nurse_user,
+            onset_at=tf.at("10:00"),
+            grade=2,
+            signs=["rash"],
+            actions=["antihistamine"],
+        )
+        admin = selectors.primary_administration(running)
+        assert admin is not None and admin.is_running  # interrupted, not stopped
+        pause = admin.interruptions.get()
+        assert (pause.started_at, pause.ended_at) == (tf.at("10:00"), None)
+        assert "paused" in reaction.actions
+        alert = VisitAlert.objects.get()
+        assert alert.to_provider == physician and "interruption indicated" in alert.message
+
+    def test_choosing_infusion_paused_pauses_it_in_one_action(
+        self, running: Any, nurse_user: Any
+    ) -> None:
+        """Issue 21 item 6: the reaction form's "Infusion paused" pauses the infusion."""
+        services.reaction_record(
+            visit=running,
+            user=nurse_user,
+            onset_at=tf.at("10:00"),
+            grade=1,
+            signs=["itching"],
+            actions=["paused"],
+        )
+        admin = selectors.primary_administration(running)
+        assert admin is not None and admin.interruptions.filter(ended_at=None).exists()
+        assert not VisitAlert.objects.exists()  # grade 1: no alert
+
+    def test_resuming_records_the_restart_rate_and_ends_the_pause(
+        self, running: Any, nurse_user: Any
+    ) -> None:
+        admin = selectors.primary_administration(running)
+        assert admin is not None
+        services.administration_rate(
+            administration=admin, user=nurse_user, at=tf.at("09:31"), rate_ml_h=Decimal(250)
+        )
+        reaction = services.reaction_record(
+            visit=running, user=nurse_user, onset_at=tf.at("10:00"), grade=2, signs=["chills"]
+        )
+        with pytest.raises(ValidationError, match=r"half the previous rate: 125.0 mL/h"):
+            services.reaction_outcome(
+                reaction=reaction, user=nurse_user, outcome="resumed", outcome_at=tf.at("10:20")
+            )
+        services.reaction_outcome(
+            reaction=reaction,
+            user=nurse_user,
+            outcome="resumed",
+            outcome_at=tf.at("10:20"),
+            resume_rate_ml_h=Decimal(125),
+        )
+        assert admin.interruptions.get().ended_at == tf.at("10:20")
+        latest = admin.rates.order_by("-at").first()
+        assert latest is not None and latest.rate_ml_h == Decimal(125)
+
     def test_a_stopped_infusion_cannot_be_said_to_resume(
         self, running: Any, nurse_user: Any
     ) -> None:
