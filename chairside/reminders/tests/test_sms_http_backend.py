@@ -25,6 +25,7 @@ class FakeProvider(BaseHTTPRequestHandler):
         FakeProvider.received.append(
             {"path": self.path, "auth": self.headers["Authorization"], "form": form}
         )
+        body: dict[str, Any]
         if FakeProvider.answer_status == 201:
             body = {"sid": "SM0123456789abcdef", "status": "queued"}
         else:
