@@ -9,4 +9,4 @@ class RemindersConfig(AppConfig):
     verbose_name = "Reminders and confirmations"
 
     def ready(self) -> None:
-        from chairside.reminders import today  # noqa: F401  (registers the Today card)
+        from chairside.reminders import checks, today  # noqa: F401  (registers the card, check)

@@ -74,6 +74,19 @@ def can_answer(appointment: Appointment, now: dt.datetime | None = None) -> bool
     return appointment.status in ANSWERABLE and appointment.start > (now or timezone.now())
 
 
+def reminder_link_opened(*, appointment: Appointment, ip_address: str | None = None) -> None:
+    """Opening the link shows the appointment to whoever holds it: that read is audited."""
+    audit_record(
+        action=AuditEvent.Action.VIEW,
+        organization=appointment.organization,
+        obj=appointment,
+        patient=appointment.patient,
+        username=LINK_USER,
+        reason="Opened the reminder link",
+        ip_address=ip_address,
+    )
+
+
 @transaction.atomic
 def reminder_confirm(*, appointment: Appointment, ip_address: str | None = None) -> Appointment:
     """The patient confirmed through the link (a confirmed one stays as it is); audited."""

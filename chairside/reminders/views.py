@@ -27,14 +27,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         status, title = LINK_PROBLEMS[str(exc)]
         return render(request, "reminders/link_problem.html", {"title": title}, status=status)
     answerable = services.can_answer(appointment)
+    ip = client_ip(request)
     if request.method == "POST" and answerable:
-        ip = client_ip(request)
         if request.POST.get("action") == "confirm":
             services.reminder_confirm(appointment=appointment, ip_address=ip)
             return redirect(f"{request.path}?done=confirmed")
         if request.POST.get("action") == "reschedule":
             services.reschedule_request_create(appointment=appointment, ip_address=ip)
             return redirect(f"{request.path}?done=reschedule")
+    services.reminder_link_opened(appointment=appointment, ip_address=ip)
     context = {
         "appointment": appointment,
         "local_start": appointment.local_start(),

@@ -31,6 +31,8 @@ class TestAnswerLink:
         assert s.patient.last_name not in text
         booked.refresh_from_db()
         assert booked.status == states.BOOKED  # opening the link changes nothing
+        event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, username=services.LINK_USER)
+        assert event.patient_id == s.patient.public_id
 
     def test_confirm_confirms_the_appointment_and_is_audited(self, s: Any, booked: Any) -> None:
         client = Client()
@@ -39,7 +41,9 @@ class TestAnswerLink:
         booked.refresh_from_db()
         assert booked.status == states.CONFIRMED
         assert "is confirmed" in client.get(answer["Location"]).content.decode()
-        event = AuditEvent.objects.filter(username=services.LINK_USER).get()
+        event = AuditEvent.objects.filter(
+            username=services.LINK_USER, action=AuditEvent.Action.STATE
+        ).get()
         assert event.reason == "Confirmed through the reminder link"
         assert event.object_id == booked.public_id
 

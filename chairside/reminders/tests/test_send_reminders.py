@@ -120,3 +120,14 @@ class TestEntryPoints:
 
         entry = settings.CELERY_BEAT_SCHEDULE["send-reminders"]
         assert entry == {"task": "chairside.reminders.tasks.send_reminders", "schedule": 3600.0}
+
+
+class TestDeployCheck:
+    def test_it_warns_when_links_would_point_at_localhost(self) -> None:
+        from chairside.reminders.checks import public_base_url_check
+
+        with override_settings(PUBLIC_BASE_URL="http://127.0.0.1:8000"):
+            [warning] = public_base_url_check(None)
+        assert warning.id == "reminders.W001"
+        with override_settings(PUBLIC_BASE_URL="https://infusion.example.org"):
+            assert public_base_url_check(None) == []
