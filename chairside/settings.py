@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "chairside.analytics",
     "chairside.treatments",
     "chairside.readiness",
+    "chairside.reminders",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,25 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "chairside@localhost")
 
+# --- Appointment reminders (chairside.reminders; README "Reminders") -----------------------
+# Texts go through SMS_BACKEND: ConsoleBackend (default), FileBackend (SMS_FILE_PATH) or
+# TwilioBackend (any Twilio-compatible provider at SMS_API_BASE_URL).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "chairside.reminders.sms.ConsoleBackend")
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", BASE_DIR / "media" / "sms-outbox.jsonl"))
+SMS_API_BASE_URL = os.environ.get("SMS_API_BASE_URL", "https://api.twilio.com")
+SMS_ACCOUNT_SID = os.environ.get("SMS_ACCOUNT_SID", "")
+SMS_AUTH_TOKEN = envsecret("SMS_AUTH_TOKEN", "") or ""
+SMS_FROM_NUMBER = os.environ.get("SMS_FROM_NUMBER", "")
+if SMS_BACKEND.endswith("TwilioBackend") and not (SMS_ACCOUNT_SID and SMS_AUTH_TOKEN):
+    raise RuntimeError("SMS_ACCOUNT_SID and SMS_AUTH_TOKEN must be set for the SMS provider.")
+# Hours before the start at which reminders go out, and how long their links work.
+REMINDER_LEAD_HOURS = tuple(
+    int(h) for h in os.environ.get("REMINDER_LEAD_HOURS", "72,24").split(",") if h.strip()
+)
+REMINDER_LINK_MAX_AGE_HOURS = envint("REMINDER_LINK_MAX_AGE_HOURS", 96)
+# The address patients reach the server at; reminder links are built on it.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -246,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-waiting-reports": {
         "task": "chairside.treatments.tasks.send_waiting_reports",
+        "schedule": 3600.0,
+    },
+    "send-reminders": {
+        "task": "chairside.reminders.tasks.send_reminders",
         "schedule": 3600.0,
     },
 }

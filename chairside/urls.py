@@ -24,6 +24,7 @@ urlpatterns = [
     path("access/", include("chairside.authorizations.urls")),
     path("schedule/", include("chairside.scheduling.urls")),
     path("schedule/readiness/", include("chairside.readiness.urls")),
+    path("reminders/", include("chairside.reminders.urls")),
     path("inventory/", include("chairside.inventory.urls")),
     path("visits/", include("chairside.treatments.urls")),
     path("billing/", include("chairside.billing.urls")),

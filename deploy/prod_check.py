@@ -385,6 +385,8 @@ def run() -> None:
                 "SECRET_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "localhost",
                 "CSRF_TRUSTED_ORIGINS": "https://localhost",
+                # Reminder links are built on it (never followed during the check).
+                "PUBLIC_BASE_URL": "https://infusion.example.org",
                 "SECURE_PROXY_SSL_HEADER": "true",
                 "DATABASE_URL": database_url,
                 "CELERY_BROKER_URL": REDIS_URL,

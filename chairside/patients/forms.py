@@ -127,3 +127,20 @@ class CoverageForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class RemoveForm(forms.Form):
     reason = forms.CharField(max_length=200, label="Reason (e.g. entered in error)")
+
+
+class ContactPreferencesForm(forms.Form):
+    channel = forms.ChoiceField(
+        label="Send appointment reminders by",
+        choices=[("email", "E-mail"), ("sms", "Text message"), ("none", "No reminders")],
+    )
+    sms_consent = forms.BooleanField(
+        required=False,
+        label="The patient consents to appointment text messages",
+        help_text="Recorded with today's date; untick when the patient withdraws it.",
+    )
+    opted_out = forms.BooleanField(
+        required=False,
+        label="The patient opted out of all reminders",
+        help_text="Nothing is sent while this is ticked.",
+    )

@@ -102,6 +102,18 @@ class Patient(OrgScopedModel):
     )
     no_known_allergies = models.BooleanField("no known drug allergies (NKDA)", default=False)
     is_active = models.BooleanField(default=True)
+    # Appointment reminders (chairside.reminders; rules.reminders.channel_for decides).
+    reminder_channel = models.CharField(
+        max_length=5,
+        choices=[("email", "E-mail"), ("sms", "Text message"), ("none", "No reminders")],
+        default="email",
+    )
+    sms_consent_at = models.DateTimeField(
+        "consented to text messages", null=True, blank=True, help_text="Empty: no consent."
+    )
+    reminders_opted_out_at = models.DateTimeField(
+        "opted out of reminders", null=True, blank=True, help_text="Empty: not opted out."
+    )
     # Normalised copies of the name for indexed prefix search; kept by save().
     last_name_key = models.CharField(max_length=80, editable=False, default="")
     first_name_key = models.CharField(max_length=80, editable=False, default="")

@@ -25,6 +25,7 @@ from chairside.patients.models import (
 from chairside.patients.reference import icd10_description, icd10_not_billable
 from chairside.rules.icd10 import normalize_icd10
 from chairside.rules.member_ids import mbi_problem, member_id_problem, normalize_mbi
+from chairside.rules.reminders import us_e164
 
 PATIENT_FIELDS = (
     "mrn",
@@ -443,3 +444,47 @@ def lab_result_record(
         "create", child=result, patient=patient, user=user, changes=diff({}, snapshot(result))
     )
     return result
+
+
+def _check_channel(patient: Patient, channel: str, sms_consent: bool) -> None:
+    if channel == "sms" and not sms_consent:
+        raise ValidationError("Texts need the patient's consent: record it, or choose e-mail.")
+    if channel == "sms" and not us_e164(patient.phone):
+        raise ValidationError("Texts need a US phone number on the chart: add it first.")
+    if channel == "email" and not patient.email.strip():
+        raise ValidationError("E-mail reminders need an e-mail address on the chart.")
+
+
+CONTACT_FIELDS = ("reminder_channel", "sms_consent_at", "reminders_opted_out_at")
+
+
+@transaction.atomic
+def patient_contact_preferences_set(
+    *, patient: Patient, user: Any, channel: str, sms_consent: bool, opted_out: bool
+) -> Patient:
+    """How the patient wants to be reminded; consent to texts and opt-out carry their date.
+
+    Texts need the patient's consent and a US mobile number (rules.reminders.channel_for
+    explains why); a consent or opt-out already on file keeps its original date.
+    """
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not opted_out:
+        _check_channel(locked, channel, sms_consent)
+    before = snapshot(locked, CONTACT_FIELDS)
+    now = timezone.now()
+    locked.reminder_channel = channel
+    locked.sms_consent_at = (locked.sms_consent_at or now) if sms_consent else None
+    locked.reminders_opted_out_at = (locked.reminders_opted_out_at or now) if opted_out else None
+    locked.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
+    changes = diff(before, snapshot(locked, CONTACT_FIELDS))
+    if changes:
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            user=user,
+            organization=locked.organization,
+            obj=locked,
+            patient=locked,
+            changes=changes,
+            reason="Contact preferences",
+        )
+    return locked

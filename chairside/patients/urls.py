@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:public_id>/edit/", views.patient_edit, name="edit"),
     path("<uuid:public_id>/audit/", views.patient_audit, name="audit"),
     path("<uuid:public_id>/access/", views.patient_access, name="access"),
+    path("<uuid:public_id>/contact/", views.contact_preferences, name="contact"),
     path("<uuid:public_id>/allergies/new/", views.allergy_add, name="allergy_add"),
     path(
         "<uuid:public_id>/allergies/<uuid:item_id>/remove/",

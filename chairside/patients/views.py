@@ -16,6 +16,7 @@ from chairside.core.forms_util import add_service_errors
 from chairside.patients import selectors, services
 from chairside.patients.forms import (
     AllergyForm,
+    ContactPreferencesForm,
     CoverageForm,
     DiagnosisForm,
     MeasurementForm,
@@ -137,6 +138,30 @@ def patient_edit(request: OrgRequest, public_id: str) -> HttpResponse:
     return render(
         request, "patients/patient_form.html", {"form": form, "patient": patient}, status=status
     )
+
+
+@require_perm(Perm.PATIENT_EDIT)
+def contact_preferences(request: OrgRequest, public_id: str) -> HttpResponse:
+    patient = selectors.access_patient(organization=request.organization, public_id=public_id)
+    initial = {
+        "channel": patient.reminder_channel,
+        "sms_consent": patient.sms_consent_at is not None,
+        "opted_out": patient.reminders_opted_out_at is not None,
+    }
+    form = ContactPreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_contact_preferences_set(
+                patient=patient, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Reminder preferences saved.")
+            return redirect("patients:chart", public_id=patient.public_id)
+    context = {"form": form, "patient": patient, "title": "Reminder preferences"}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "patients/child_form.html", context, status=status)
 
 
 def _child_form_view(

@@ -18,6 +18,7 @@ PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "chairside.settings",
     "SECRET_KEY": "k9#Vq2!xZr7@Lm4$Tn8^Wp1&Ys6*Bd3(Hf5)Jg0-Ke2+Nc9=Qa7_Ru4~Sv1",
     "ALLOWED_HOSTS": "infusion.example.org",
+    "PUBLIC_BASE_URL": "https://infusion.example.org",
 }
 
 
