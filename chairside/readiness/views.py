@@ -76,6 +76,7 @@ def board(request: OrgRequest) -> HttpResponse:
     context = {
         "groups": groups,
         "days": days,
+        "day_choices": range(1, MAX_DAYS + 1),
         "locations": locations,
         "location": location,
         "checks": CHECKS,

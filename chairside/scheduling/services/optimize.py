@@ -499,6 +499,19 @@ def parse_moves(*, organization: Any, values: list[str]) -> list[Change]:
     return changes
 
 
+# The objectives and bounds the Optimize page shows, carried through the job's stored result.
+CARRIED = (
+    "nurse_peak_before",
+    "nurse_peak_after",
+    "spread_before",
+    "spread_after",
+    "scheduled",
+    "total",
+    "bound_scheduled",
+    "bound_peak",
+)
+
+
 def proposal_to_data(proposal: Proposal) -> dict[str, Any]:
     return {
         "location": str(proposal.location.public_id),
@@ -515,6 +528,7 @@ def proposal_to_data(proposal: Proposal) -> dict[str, Any]:
         "deviation_minutes": proposal.deviation_minutes,
         "solve_seconds": proposal.solve_seconds,
         "fingerprint": proposal.fingerprint,
+        **{key: getattr(proposal, key) for key in CARRIED},
     }
 
 
@@ -536,4 +550,6 @@ def proposal_from_data(*, organization: Any, data: dict[str, Any]) -> Proposal:
         deviation_minutes=data["deviation_minutes"],
         solve_seconds=data["solve_seconds"],
         fingerprint=data["fingerprint"],
+        # A result stored before these were carried shows their defaults.
+        **{key: data[key] for key in CARRIED if key in data},
     )

@@ -149,6 +149,27 @@ class TestProposeAndApply:
         assert 1 <= proposal.nurse_peak_after <= proposal.nurse_peak_before <= 4
         assert proposal.spread_after >= 0
 
+    def test_the_objectives_and_bounds_survive_the_background_job(
+        self, crowded: list[Appointment], location: Any
+    ) -> None:
+        """The board shows the proposal from the job's stored result: the nurse peak, the
+        hands-on spread, what was placed and the proven bounds must come back from it."""
+        proposal = services.day_optimize_propose(location=location, day=DAY, time_limit=3)
+        data = json.loads(json.dumps(services.proposal_to_data(proposal)))
+        back = services.proposal_from_data(organization=location.organization, data=data)
+        fields = (
+            "nurse_peak_before",
+            "nurse_peak_after",
+            "spread_before",
+            "spread_after",
+            "scheduled",
+            "total",
+            "bound_scheduled",
+            "bound_peak",
+        )
+        assert {k: getattr(back, k) for k in fields} == {k: getattr(proposal, k) for k in fields}
+        assert proposal.nurse_peak_before >= 1 and proposal.bound_scheduled == 8
+
     def test_it_refuses_a_proposal_for_a_day_that_changed(
         self, crowded: list[Appointment], location: Any, coordinator: Any
     ) -> None:
