@@ -44,6 +44,15 @@ class Drug(OrgScopedModel):
     first_infusion_minutes = models.PositiveSmallIntegerField(default=60)
     subsequent_infusion_minutes = models.PositiveSmallIntegerField(default=60)
     observation_minutes = models.PositiveSmallIntegerField(default=0)
+    use_within_hours = models.DecimalField(
+        "label's limit from preparation to start (hours)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="When the label is stricter than USP <797> (e.g. infliximab: 3 h).",
+    )
+    use_within_source = models.CharField(max_length=300, blank=True)
     prior_auth_usually_required = models.BooleanField(default=True)
     special_program = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)

@@ -64,6 +64,10 @@ def _load_drug(organization: Any, row: dict[str, Any]) -> Drug:
             "first_infusion_minutes": row.get("first_infusion_minutes") or 0,
             "subsequent_infusion_minutes": row.get("subsequent_infusion_minutes") or 0,
             "observation_minutes": row.get("observation_minutes") or 0,
+            "use_within_hours": (
+                Decimal(str(row["use_within_hours"])) if row.get("use_within_hours") else None
+            ),
+            "use_within_source": row.get("use_within_source", ""),
             "prior_auth_usually_required": bool(row.get("prior_auth_usually_required", True)),
             "special_program": row.get("special_program", "") or "",
             "premedication": bool(row.get("premedication", False)),

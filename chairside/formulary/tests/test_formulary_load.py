@@ -45,6 +45,14 @@ class TestFormularyLoad:
                 n = len(reg["loading_days"]) + (2 if reg["maintenance_interval_days"] else 0)
                 assert len(dose_dates(regimen, dt.date(2026, 1, 5), n)) == n
 
+    def test_it_carries_the_labels_limit_from_preparation_to_start(self, org: Any) -> None:
+        """Issue 12 item 14: the beyond-use time is the shorter of USP <797> and the label."""
+        formulary_load_reference(organization=org)
+        infliximab = Drug.objects.get(organization=org, key="infliximab")
+        assert infliximab.use_within_hours == Decimal(3)
+        assert "REMICADE" in infliximab.use_within_source
+        assert Drug.objects.get(organization=org, key="natalizumab").use_within_hours == 8
+
     def test_every_drug_has_a_source(self) -> None:
         assert all(drug["sources"] for drug in reference_formulary())
 

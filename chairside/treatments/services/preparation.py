@@ -197,6 +197,15 @@ def _times(
     prep.prepared_at, prep.beyond_use_at = prepared_at, beyond
 
 
+def label_limit(drug: Any, typed: Decimal | None) -> Decimal | None:
+    """The label's limit from preparation to the start: the formulary's (with its source),
+    or the one the preparer typed, whichever is shorter (issue 12 item 14)."""
+    known = drug.use_within_hours
+    if known is None:
+        return typed
+    return known if typed is None else min(Decimal(known), typed)
+
+
 @transaction.atomic
 def preparation_save(
     *,
@@ -232,7 +241,8 @@ def preparation_save(
     same_organization(current, prepared_by=staff)
     prep.dose_mg, prep.diluent, prep.notes = dose_mg, diluent.strip()[:80], notes.strip()[:255]
     prep.bag_volume_ml, prep.final_volume_ml = bag_volume_ml, final_volume_ml
-    prep.kind, prep.label_limit_hours, prep.prepared_by = kind, label_limit_hours, staff
+    prep.kind, prep.prepared_by = kind, staff
+    prep.label_limit_hours = label_limit(current.order.drug, label_limit_hours)
     prep.concentration_mg_ml = (
         infusion.final_concentration(dose_mg, final_volume_ml) if final_volume_ml else None
     )

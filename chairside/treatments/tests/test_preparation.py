@@ -109,6 +109,25 @@ class TestPrepare:
         )
         assert prep.dose_mg == Decimal(300)
 
+    def test_the_labels_own_limit_shortens_the_beyond_use_time(
+        self, dispensed: Any, nurse_user: Any
+    ) -> None:
+        """Issue 12 item 14: infliximab must start within 3 hours (REMICADE label §2)."""
+        drug = dispensed.order.drug
+        drug.use_within_hours = Decimal(3)
+        drug.use_within_source = "REMICADE label §2"
+        drug.save()
+        prep = services.preparation_save(
+            visit=dispensed,
+            user=nurse_user,
+            dose_mg=Decimal(350),
+            final_volume_ml=Decimal(250),
+            prepared_at=tf.at("09:15"),
+            label_limit_hours=Decimal(6),  # a longer typed limit does not win
+        )
+        assert prep.label_limit_hours == Decimal(3)
+        assert prep.beyond_use_at == tf.at("12:15")
+
     def test_a_beyond_use_time_past_the_limit_is_refused(
         self, dispensed: Any, nurse_user: Any
     ) -> None:
