@@ -1,6 +1,5 @@
-"""Chairside: run an outpatient infusion center end to end."""
+"""Chairside: run an outpatient infusion center end to end.
 
-# The Celery app is loaded with Django, so that @shared_task jobs bind to it.
-from chairside.celery import app as celery_app
-
-__all__ = ["celery_app"]
+The Celery app (``chairside.celery``) is loaded by ``chairside.core``'s AppConfig when Django
+starts, not here: importing ``chairside.rules`` must not load Django (CONVENTIONS.md rule 2).
+"""
