@@ -315,7 +315,7 @@ class TestOptimizePage:
         response = client.post(reverse("scheduling:optimize") + query, headers=HTMX)
         html = response.content.decode()
         assert response.status_code == 200 and "Accept and apply" in html
-        assert "most patients one nurse has at once" in html and "proven: at most" in html
+        assert "most patients one nurse has at once" in html and "proven limits: at most" in html
         moves = [
             line.split('value="')[1].split('"')[0]
             for line in html.splitlines()
