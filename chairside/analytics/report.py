@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from typing import Any
 
 from chairside.analytics import charts
 from chairside.analytics.models import PlanScenario
 from chairside.analytics.plan import Plan, compute_plan, simulation_configs
+from chairside.rules.csv_safe import to_csv
 
 SIM_METRICS = (
     ("wait_minutes", "Average wait per patient (min)", 1),
@@ -189,28 +188,27 @@ def comparison_rows(plans: list[Plan]) -> list[tuple[str, list[str]]]:
 def csv_export(scenario: PlanScenario) -> str:
     """Inputs, then results, as section,item,value rows (a spreadsheet opens it)."""
     plan = compute_plan(scenario.inputs)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "item", "value"])
-    writer.writerow(["scenario", "name", scenario.name])
+    rows: list[list[Any]] = []
+    rows.append(["section", "item", "value"])
+    rows.append(["scenario", "name", scenario.name])
     for name, value in sorted(scenario.inputs.items()):
-        writer.writerow(["input", name, value])
+        rows.append(["input", name, value])
     for label, value, hint in headline(plan):
-        writer.writerow(["result", label, f"{value} ({hint})"])
+        rows.append(["result", label, f"{value} ({hint})"])
     for line in plan.demand.lines:
-        writer.writerow(["demand", line.label, f"{line.treatments_per_week} treatments/week"])
+        rows.append(["demand", line.label, f"{line.treatments_per_week} treatments/week"])
     for label, amount in plan.fixed.items():
-        writer.writerow(["fixed cost", label, amount])
+        rows.append(["fixed cost", label, amount])
     for m in plan.margins:
-        writer.writerow(["margin per treatment", m.name, m.margin])
+        rows.append(["margin per treatment", m.name, m.margin])
     for r in plan.ramp:
-        writer.writerow(["ramp", f"month {r.month}", f"{r.treatments} treatments, net {r.net}"])
+        rows.append(["ramp", f"month {r.month}", f"{r.treatments} treatments, net {r.net}"])
     for c in plan.site_costs:
-        writer.writerow(["site of care", c.site, f"payer {c.payer_pays}, patient {c.patient_pays}"])
+        rows.append(["site of care", c.site, f"payer {c.payer_pays}, patient {c.patient_pays}"])
     sim = simulation_view(scenario)
     for label, a, b in sim["rows"] if sim else []:
-        writer.writerow(["simulation p50", label, f"A {a['p50']} / B {b['p50']}"])
-    return out.getvalue()
+        rows.append(["simulation p50", label, f"A {a['p50']} / B {b['p50']}"])
+    return to_csv(rows)
 
 
 def svg_bars(values: list[Decimal], width: int = 640, height: int = 160) -> str:

