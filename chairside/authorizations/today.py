@@ -42,7 +42,7 @@ def access_cards(request: HttpRequest) -> list[Card]:
     for queue in QUEUES:
         if not (access or (clinical and queue.key in CLINICAL_QUEUES)):
             continue
-        count = len(queue.rows(organization, today))
+        count = queue.count(organization, today)
         cards.append(
             Card(
                 title=queue.title,
