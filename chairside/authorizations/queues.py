@@ -354,14 +354,17 @@ def _next_doses(organization: Any) -> list[tuple[TreatmentOrder, dt.date | None]
     return [(o, next_dose_on(o, given.get(o.pk, 0))) for o in orders]
 
 
+NextDoses = list[tuple[TreatmentOrder, dt.date | None]]
+
+
 def _labs_due(
-    organization: Any, today: dt.date
+    organization: Any, today: dt.date, doses: NextDoses | None = None
 ) -> tuple[dict[int, TreatmentOrder], dict[int, dt.date], dict[int, Any]]:
     """(orders by id, the date each needs its labs by, the labs due per order id)."""
     horizon = today + dt.timedelta(days=LABS_WINDOW_DAYS)
     wanted: dict[int, dt.date] = {}
     orders = {}
-    for order, upcoming in _next_doses(organization):
+    for order, upcoming in _next_doses(organization) if doses is None else doses:
         if order.first_dose_on is None:
             wanted[order.pk] = today  # before starting: labs are due now
         elif upcoming is not None and upcoming <= horizon:
@@ -427,10 +430,13 @@ def booking_url(order: TreatmentOrder) -> str:
         return reverse("referrals:order", args=[order.public_id])
 
 
-def _due_unbooked(organization: Any, today: dt.date) -> list[tuple[TreatmentOrder, dt.date]]:
+def _due_unbooked(
+    organization: Any, today: dt.date, doses: NextDoses | None = None
+) -> list[tuple[TreatmentOrder, dt.date]]:
     """(order, next dose) for active orders due within the window with nothing booked."""
     horizon = today + dt.timedelta(days=DUE_WINDOW_DAYS)
-    due = [(o, d) for o, d in _next_doses(organization) if d is not None and d <= horizon]
+    doses = _next_doses(organization) if doses is None else doses
+    due = [(o, d) for o, d in doses if d is not None and d <= horizon]
     booked = booked_order_ids(
         organization,
         [o.pk for o, _ in due],
@@ -566,6 +572,21 @@ QUEUES: tuple[Queue, ...] = (
     ),
 )
 QUEUES_BY_KEY = {q.key: q for q in QUEUES}
+
+
+def queue_counts(organization: Any, today: dt.date, keys: list[str]) -> dict[str, int]:
+    """The Today page's counts of the named queues, without building rows; the two queues
+    that follow each order's next dose share one reading of it."""
+    counts: dict[str, int] = {}
+    doses = _next_doses(organization) if {"labs-due", "due-unbooked"} & set(keys) else None
+    for key in keys:
+        if key == "labs-due":
+            counts[key] = len(_labs_due(organization, today, doses)[2])
+        elif key == "due-unbooked":
+            counts[key] = len(_due_unbooked(organization, today, doses))
+        else:
+            counts[key] = QUEUES_BY_KEY[key].count(organization, today)
+    return counts
 
 
 def queue_rows(

@@ -284,8 +284,20 @@ class TestQueuePages:
             "QUEUES",
             tuple(dataclasses.replace(q, rows=refuse) for q in QUEUES),
         )
+        from chairside.authorizations import queues
+
+        assert queues.queue_counts(org, TODAY, [q.key for q in QUEUES]) == expected
+        reads: list[Any] = []
+        next_doses = queues._next_doses
+
+        def counted(organization: Any) -> Any:
+            reads.append(organization)
+            return next_doses(organization)
+
+        monkeypatch.setattr(queues, "_next_doses", counted)
         page = coordinator_client.get(reverse("today"))
         assert page.status_code == 200
+        assert len(reads) == 1  # labs due and doses due share one reading of the orders
         cards = {c.title: c.count for c in page.context["cards"]}
         for queue in QUEUES:
             assert cards[queue.title] == expected[queue.key], queue.key
