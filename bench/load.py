@@ -225,7 +225,10 @@ def main() -> None:
             classes.append(_user_class(role, cookies, pages))
         users = sum(count for count, _ in MIX.values())
         environment = Environment(
-            user_classes=classes, host=f"http://127.0.0.1:{args.port}", events=events
+            user_classes=classes,
+            host=f"http://127.0.0.1:{args.port}",
+            events=events,
+            stop_timeout=60,  # at the end, let pages in flight finish (not counted as errors)
         )
         runner = environment.create_local_runner()
         load_before = os.getloadavg()[0]
