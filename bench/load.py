@@ -59,8 +59,8 @@ LABELS = [
     (rf"^/patients/{UUID}/$", "chart"),
     (r"^/access/", "queues"),
     (r"^/visits/(\?.*)?$", "visits_day"),
-    (r"^/visits/", "visit"),
-    (r"^/billing/claims/", "claims"),
+    (rf"^/visits/{UUID}/((checks|preparation|administration)/)?$", "visit"),
+    (r"^/billing/claims/[^.]*$", "claims"),
     (r"^/billing/", "billing"),
     (r"^/reports/", "dashboards"),
 ]
@@ -137,11 +137,19 @@ def _pages(port: int, role: str) -> tuple[dict[str, str], dict[str, list[str]]]:
         if status == 200:
             found.setdefault(label(path), set()).add(path)
             texts.append(text)
-    for text in texts:
-        for found_href in re.findall(r'href="(/[^"#]*)"', text):
-            href = found_href.replace("&amp;", "&")
-            if label(href) in {"chart", "visit", "claims", "queues", "dashboards", "board"}:
-                found.setdefault(label(href), set()).add(href)
+    # The Today cards lead to the visits of the day and readiness (not in every main menu);
+    # those pages lead to the visit pages.
+    for _round in range(2):
+        for text in texts:
+            for found_href in re.findall(r'href="(/[^"#]*)"', text):
+                href = found_href.replace("&amp;", "&")
+                if label(href) != "other":
+                    found.setdefault(label(href), set()).add(href)
+        texts = [
+            session.get(path)[2]
+            for name in ("visits_day", "readiness")
+            for path in sorted(found.get(name, set()))[:2]
+        ]
     found["today"] = {"/"}
     found["search"] = {f"/patients/?q={prefix}" for prefix in SURNAMES}
     pages = {k: sorted(v)[:40] for k, v in found.items() if not k.startswith("/")}
