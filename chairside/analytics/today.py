@@ -7,13 +7,14 @@ from django.urls import reverse
 
 from chairside.analytics.selectors import scenarios
 from chairside.core.today import Card, register_today_cards
+from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
 
 
 @register_today_cards
 def planner_card(request: HttpRequest) -> list[Card]:
     organization = getattr(request, "organization", None)
-    if organization is None:
+    if organization is None or not can(request, Perm.PLANNING_EDIT):
         return []
     return [
         Card(

@@ -74,6 +74,8 @@ class Queue:
     description: str
     rows: Callable[[Any, dt.date], list[QueueRow]]
     order: int
+    # The number of rows, without building them (same filters): what the Today page shows.
+    count: Callable[[Any, dt.date], int]
 
 
 def _chart(patient: Any) -> str:
@@ -101,8 +103,12 @@ def _order_row(order: TreatmentOrder, detail: str, label: str, url: str, **kw: A
     )
 
 
+def _intake(organization: Any) -> Any:
+    return Referral.objects.filter(organization=organization, state=rs.RECEIVED)
+
+
 def referrals_awaiting_intake(organization: Any, today: dt.date) -> list[QueueRow]:
-    found = Referral.objects.filter(organization=organization, state=rs.RECEIVED).select_related(
+    found = _intake(organization).select_related(
         "patient", "referring_provider", "requested_drug", "location", "assigned_to"
     )
     return [
@@ -126,12 +132,18 @@ def _open_orders() -> list[str]:
     return [TreatmentOrder.Status.ACTIVE, TreatmentOrder.Status.ON_HOLD]
 
 
-def benefits_pending(organization: Any, today: dt.date) -> list[QueueRow]:
-    found = BenefitsInvestigation.objects.filter(
+def _benefits(organization: Any) -> Any:
+    return BenefitsInvestigation.objects.filter(
         organization=organization,
         status=BenefitsInvestigation.Status.PENDING,
         order__status__in=_open_orders(),
-    ).select_related("patient", "order__drug", "order__location", "coverage__payer", "assigned_to")
+    )
+
+
+def benefits_pending(organization: Any, today: dt.date) -> list[QueueRow]:
+    found = _benefits(organization).select_related(
+        "patient", "order__drug", "order__location", "coverage__payer", "assigned_to"
+    )
     return [
         QueueRow(
             item=b,
@@ -170,20 +182,29 @@ def _auth_rows(
     ]
 
 
-def _auths(organization: Any) -> Any:
-    return PriorAuthorization.objects.filter(
+def _auths(organization: Any, *, related: bool = True) -> Any:
+    found = PriorAuthorization.objects.filter(
         organization=organization, order__status__in=_open_orders()
-    ).select_related("patient", "order__drug", "order__location", "coverage__payer", "assigned_to")
+    )
+    if not related:
+        return found
+    return found.select_related(
+        "patient", "order__drug", "order__location", "coverage__payer", "assigned_to"
+    )
+
+
+def _to_submit(organization: Any, *, related: bool = True) -> Any:
+    found = _auths(organization, related=related).filter(
+        status__in=[states.TO_SUBMIT, states.MORE_INFO, states.DENIED]
+    )
+    newer = PriorAuthorization.objects.filter(order_id=OuterRef("order_id"), pk__gt=OuterRef("pk"))
+    return found.exclude(Q(status=states.DENIED) & Exists(newer))
 
 
 def authorizations_to_submit(organization: Any, today: dt.date) -> list[QueueRow]:
     """To submit, more information asked, or denied with nothing newer for the order: a
     denial is work (appeal, or resubmit) until the order is discontinued."""
-    found = _auths(organization).filter(
-        status__in=[states.TO_SUBMIT, states.MORE_INFO, states.DENIED]
-    )
-    newer = PriorAuthorization.objects.filter(order_id=OuterRef("order_id"), pk__gt=OuterRef("pk"))
-    found = found.exclude(Q(status=states.DENIED) & Exists(newer))
+    found = _to_submit(organization)
 
     def detail(a: PriorAuthorization) -> str:
         if a.status == states.MORE_INFO:
@@ -200,11 +221,15 @@ def authorizations_to_submit(organization: Any, today: dt.date) -> list[QueueRow
     return _auth_rows(found.order_by("status_changed_on"), today, detail)
 
 
-def authorizations_pending(organization: Any, today: dt.date) -> list[QueueRow]:
+def _pending(organization: Any, today: dt.date, *, related: bool = True) -> Any:
     cutoff = today - dt.timedelta(days=PENDING_DAYS)
-    found = _auths(organization).filter(
+    return _auths(organization, related=related).filter(
         status__in=[states.SUBMITTED, states.APPEAL_SUBMITTED], submitted_on__lt=cutoff
     )
+
+
+def authorizations_pending(organization: Any, today: dt.date) -> list[QueueRow]:
+    found = _pending(organization, today)
 
     def detail(a: PriorAuthorization) -> str:
         what = "Appeal submitted" if a.status == states.APPEAL_SUBMITTED else "Submitted"
@@ -213,14 +238,19 @@ def authorizations_pending(organization: Any, today: dt.date) -> list[QueueRow]:
     return _auth_rows(found.order_by("submitted_on"), today, detail)
 
 
-def authorizations_running_out(organization: Any, today: dt.date) -> list[QueueRow]:
-    """Approved, and ending within 30 days or with fewer than 2 visits left; no renewal yet.
+def _running_out(
+    organization: Any, today: dt.date, *, related: bool = True
+) -> list[tuple[Any, int | None, bool]]:
+    """(approval, visits left or None, ending within the window) for each approval in the
+    queue, in end-date order.
 
     Three queries whatever the number of approvals: the approvals, the renewals already
     started, and the visits used per approval.
     """
     found = list(
-        _auths(organization).filter(status=states.APPROVED, end_on__gte=today).order_by("end_on")
+        _auths(organization, related=related)
+        .filter(status=states.APPROVED, end_on__gte=today)
+        .order_by("end_on")
     )
     renewing = set(
         PriorAuthorization.objects.filter(
@@ -243,8 +273,7 @@ def authorizations_running_out(organization: Any, today: dt.date) -> list[QueueR
         .values_list("authorization_id", "n")
     )
     horizon = today + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
-    urgent = today + dt.timedelta(days=URGENT_DAYS)
-    ranked = []
+    kept = []
     for auth in found:
         if auth.order_id in renewing or auth.end_on != last_end[auth.order_id]:
             continue
@@ -256,6 +285,15 @@ def authorizations_running_out(organization: Any, today: dt.date) -> list[QueueR
         ending = auth.end_on is not None and auth.end_on <= horizon
         if not ending and (left is None or left >= 2):
             continue
+        kept.append((auth, left, ending))
+    return kept
+
+
+def authorizations_running_out(organization: Any, today: dt.date) -> list[QueueRow]:
+    """Approved, and ending within 30 days or with fewer than 2 visits left; no renewal yet."""
+    urgent = today + dt.timedelta(days=URGENT_DAYS)
+    ranked = []
+    for auth, left, ending in _running_out(organization, today):
         parts = [f"ends {auth.end_on:%m/%d/%Y}"] if ending else []
         if left is not None and left < 2:
             parts.append(f"{max(left, 0)} visit{'s' if left != 1 else ''} left")
@@ -273,14 +311,17 @@ def _fixed(text: str) -> Callable[[PriorAuthorization], str]:
     return lambda _auth: text
 
 
+def _orders_expiring(organization: Any, today: dt.date) -> Any:
+    return TreatmentOrder.objects.filter(
+        organization=organization,
+        status=TreatmentOrder.Status.ACTIVE,
+        expires_on__lte=today + dt.timedelta(days=EXPIRY_WINDOW_DAYS),
+    )
+
+
 def orders_expiring(organization: Any, today: dt.date) -> list[QueueRow]:
-    horizon = today + dt.timedelta(days=EXPIRY_WINDOW_DAYS)
     found = (
-        TreatmentOrder.objects.filter(
-            organization=organization,
-            status=TreatmentOrder.Status.ACTIVE,
-            expires_on__lte=horizon,
-        )
+        _orders_expiring(organization, today)
         .select_related("patient", "drug", "location", "assigned_to", "ordering_provider")
         .order_by("expires_on")
     )
@@ -313,11 +354,17 @@ def _next_doses(organization: Any) -> list[tuple[TreatmentOrder, dt.date | None]
     return [(o, next_dose_on(o, given.get(o.pk, 0))) for o in orders]
 
 
-def labs_due_before_next_dose(organization: Any, today: dt.date) -> list[QueueRow]:
+NextDoses = list[tuple[TreatmentOrder, dt.date | None]]
+
+
+def _labs_due(
+    organization: Any, today: dt.date, doses: NextDoses | None = None
+) -> tuple[dict[int, TreatmentOrder], dict[int, dt.date], dict[int, Any]]:
+    """(orders by id, the date each needs its labs by, the labs due per order id)."""
     horizon = today + dt.timedelta(days=LABS_WINDOW_DAYS)
     wanted: dict[int, dt.date] = {}
     orders = {}
-    for order, upcoming in _next_doses(organization):
+    for order, upcoming in _next_doses(organization) if doses is None else doses:
         if order.first_dose_on is None:
             wanted[order.pk] = today  # before starting: labs are due now
         elif upcoming is not None and upcoming <= horizon:
@@ -325,7 +372,11 @@ def labs_due_before_next_dose(organization: Any, today: dt.date) -> list[QueueRo
         else:
             continue
         orders[order.pk] = order
-    due = labs_due_for_orders(list(orders.values()), wanted)
+    return orders, wanted, labs_due_for_orders(list(orders.values()), wanted)
+
+
+def labs_due_before_next_dose(organization: Any, today: dt.date) -> list[QueueRow]:
+    orders, wanted, due = _labs_due(organization, today)
     rows = []
     for order_id, labs in due.items():
         order = orders[order_id]
@@ -379,21 +430,27 @@ def booking_url(order: TreatmentOrder) -> str:
         return reverse("referrals:order", args=[order.public_id])
 
 
-def due_without_appointment(organization: Any, today: dt.date) -> list[QueueRow]:
-    """Active orders whose next dose (by the regimen) is due within 14 days, or overdue,
-    with no appointment booked (once scheduling exists)."""
+def _due_unbooked(
+    organization: Any, today: dt.date, doses: NextDoses | None = None
+) -> list[tuple[TreatmentOrder, dt.date]]:
+    """(order, next dose) for active orders due within the window with nothing booked."""
     horizon = today + dt.timedelta(days=DUE_WINDOW_DAYS)
-    due = [(o, d) for o, d in _next_doses(organization) if d is not None and d <= horizon]
+    doses = _next_doses(organization) if doses is None else doses
+    due = [(o, d) for o, d in doses if d is not None and d <= horizon]
     booked = booked_order_ids(
         organization,
         [o.pk for o, _ in due],
         today - dt.timedelta(days=DUE_WINDOW_DAYS),
         horizon + dt.timedelta(days=DUE_WINDOW_DAYS),
     )
+    return [(o, d) for o, d in due if booked is None or o.pk not in booked]
+
+
+def due_without_appointment(organization: Any, today: dt.date) -> list[QueueRow]:
+    """Active orders whose next dose (by the regimen) is due within 14 days, or overdue,
+    with no appointment booked (once scheduling exists)."""
     rows = []
-    for order, upcoming in due:
-        if booked is not None and order.pk in booked:
-            continue
+    for order, upcoming in _due_unbooked(organization, today):
         overdue = upcoming < today
         detail = f"{'Overdue since' if overdue else 'Due'} {upcoming:%m/%d/%Y}, no appointment"
         rows.append(
@@ -409,6 +466,40 @@ def due_without_appointment(organization: Any, today: dt.date) -> list[QueueRow]
     return sorted(rows, key=lambda r: r.since or today)
 
 
+# Count-only reads for the Today page: the queue's filters, no rows built (no links, texts,
+# related rows). Each equals ``len(queue.rows(...))`` on the same data (tests/test_queues).
+def _count_intake(organization: Any, today: dt.date) -> int:
+    return int(_intake(organization).count())
+
+
+def _count_benefits(organization: Any, today: dt.date) -> int:
+    return int(_benefits(organization).count())
+
+
+def _count_to_submit(organization: Any, today: dt.date) -> int:
+    return int(_to_submit(organization, related=False).count())
+
+
+def _count_pending(organization: Any, today: dt.date) -> int:
+    return int(_pending(organization, today, related=False).count())
+
+
+def _count_running_out(organization: Any, today: dt.date) -> int:
+    return len(_running_out(organization, today, related=False))
+
+
+def _count_orders_expiring(organization: Any, today: dt.date) -> int:
+    return int(_orders_expiring(organization, today).count())
+
+
+def _count_labs_due(organization: Any, today: dt.date) -> int:
+    return len(_labs_due(organization, today)[2])
+
+
+def _count_due_unbooked(organization: Any, today: dt.date) -> int:
+    return len(_due_unbooked(organization, today))
+
+
 QUEUES: tuple[Queue, ...] = (
     Queue(
         "intake",
@@ -417,6 +508,7 @@ QUEUES: tuple[Queue, ...] = (
         "complete intake.",
         referrals_awaiting_intake,
         10,
+        _count_intake,
     ),
     Queue(
         "benefits",
@@ -424,6 +516,7 @@ QUEUES: tuple[Queue, ...] = (
         "Coverages to verify with the payer for an order.",
         benefits_pending,
         20,
+        _count_benefits,
     ),
     Queue(
         "to-submit",
@@ -432,6 +525,7 @@ QUEUES: tuple[Queue, ...] = (
         "information, or denied and awaiting an appeal or a new request.",
         authorizations_to_submit,
         30,
+        _count_to_submit,
     ),
     Queue(
         "pending",
@@ -439,6 +533,7 @@ QUEUES: tuple[Queue, ...] = (
         "Submitted and still waiting on the payer: call for a status.",
         authorizations_pending,
         40,
+        _count_pending,
     ),
     Queue(
         "expiring",
@@ -447,6 +542,7 @@ QUEUES: tuple[Queue, ...] = (
         "2 visits left, with no renewal started.",
         authorizations_running_out,
         50,
+        _count_running_out,
     ),
     Queue(
         "orders-expiring",
@@ -454,6 +550,7 @@ QUEUES: tuple[Queue, ...] = (
         "Ask the prescriber for a new order before the old one lapses.",
         orders_expiring,
         60,
+        _count_orders_expiring,
     ),
     Queue(
         "labs-due",
@@ -462,6 +559,7 @@ QUEUES: tuple[Queue, ...] = (
         f"{LABS_WINDOW_DAYS} days (or before the first dose).",
         labs_due_before_next_dose,
         70,
+        _count_labs_due,
     ),
     Queue(
         "due-unbooked",
@@ -470,9 +568,25 @@ QUEUES: tuple[Queue, ...] = (
         "and none is booked.",
         due_without_appointment,
         80,
+        _count_due_unbooked,
     ),
 )
 QUEUES_BY_KEY = {q.key: q for q in QUEUES}
+
+
+def queue_counts(organization: Any, today: dt.date, keys: list[str]) -> dict[str, int]:
+    """The Today page's counts of the named queues, without building rows; the two queues
+    that follow each order's next dose share one reading of it."""
+    counts: dict[str, int] = {}
+    doses = _next_doses(organization) if {"labs-due", "due-unbooked"} & set(keys) else None
+    for key in keys:
+        if key == "labs-due":
+            counts[key] = len(_labs_due(organization, today, doses)[2])
+        elif key == "due-unbooked":
+            counts[key] = len(_due_unbooked(organization, today, doses))
+        else:
+            counts[key] = QUEUES_BY_KEY[key].count(organization, today)
+    return counts
 
 
 def queue_rows(

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.authorizations.queues import QUEUES
+from chairside.authorizations.queues import QUEUES, queue_counts
 from chairside.core.today import Card, register_today_cards
 from chairside.referrals.models import Referral
 from chairside.rules import referral_states
@@ -39,10 +39,10 @@ def access_cards(request: HttpRequest) -> list[Card]:
                 order=199,
             )
         )
-    for queue in QUEUES:
-        if not (access or (clinical and queue.key in CLINICAL_QUEUES)):
-            continue
-        count = len(queue.rows(organization, today))
+    shown = [q for q in QUEUES if access or (clinical and q.key in CLINICAL_QUEUES)]
+    counts = queue_counts(organization, today, [q.key for q in shown])
+    for queue in shown:
+        count = counts[queue.key]
         cards.append(
             Card(
                 title=queue.title,

@@ -7,13 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chairside.core.today import Card
+from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
 
 
 def billing_today_cards(request: HttpRequest) -> list[Card]:
     organization = getattr(request, "organization", None)
-    if organization is None:
-        return []
+    if organization is None or not can(request, Perm.BILLING_VIEW):
+        return []  # cards the role cannot see are not counted
     from chairside.billing.selectors import claims_ready, denials_past_half_window
 
     ready = claims_ready(organization=organization).count()

@@ -20,14 +20,15 @@ def inventory_cards(request: HttpRequest) -> list[Card]:
     if organization is None or not can(request, Perm.INVENTORY_VIEW):
         return []
     today = timezone.localdate()
-    expiring = list(selectors.expiring_lots(organization=organization, today=today))
-    expired = sum(1 for lot in expiring if lot.expires_on < today)
+    lots = selectors.expiring_lots(organization=organization, today=today)
+    expiring = lots.count()  # counted in the database: the card shows numbers, not lots
+    expired = lots.filter(expires_on__lt=today).count()
     short = selectors.short_drugs(organization=organization, days=SHORT_HORIZON_DAYS)
     names = sorted({row.drug.generic_name for _, row, _ in short})
     return [
         Card(
             title=f"Lots expiring within {selectors.EXPIRY_WARNING_DAYS} days",
-            count=len(expiring),
+            count=expiring,
             url=reverse("inventory:expiring"),
             hint=f"{expired} already expired on the shelf" if expired else "Use these first",
             tone="bad" if expired else ("warn" if expiring else "good"),

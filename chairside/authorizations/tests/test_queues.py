@@ -21,7 +21,12 @@ NOON = dt.datetime(2026, 3, 2, 17, tzinfo=dt.UTC)
 
 
 def rows(key: str, org: Any, **kw: Any) -> list[Any]:
-    return queue_rows(QUEUES_BY_KEY[key], organization=org, today=TODAY, **kw)
+    """The queue's rows; unfiltered, also checks the Today page's count-only read agrees
+    (so every scenario below checks its queue's count against its rows)."""
+    found = queue_rows(QUEUES_BY_KEY[key], organization=org, today=TODAY, **kw)
+    if not kw:
+        assert QUEUES_BY_KEY[key].count(org, TODAY) == len(found), key
+    return found
 
 
 @pytest.fixture(autouse=True)
@@ -255,6 +260,47 @@ class TestQueuePages:
             b"Byron, Ada"
             in coordinator_client.get(reverse("authorizations:queue", args=["intake"])).content
         )
+
+    def test_the_today_cards_count_without_building_rows(
+        self, org: Any, coordinator_client: Any, monkeypatch: Any
+    ) -> None:
+        import dataclasses
+
+        from chairside.authorizations import today as access_today
+
+        rf.make_referral(org)
+        rf.make_referral(org)
+        rf.make_order(rf.covered_patient(org))  # benefits pending, labs and a dose due
+        expected = {q.key: len(q.rows(org, TODAY)) for q in QUEUES}
+        assert expected["intake"] == 2 and expected["benefits"] == 1
+        for queue in QUEUES:
+            assert queue.count(org, TODAY) == expected[queue.key], queue.key
+
+        def refuse(*_args: Any) -> list[Any]:
+            raise AssertionError("the Today page built a queue's rows to count them")
+
+        monkeypatch.setattr(
+            access_today,
+            "QUEUES",
+            tuple(dataclasses.replace(q, rows=refuse) for q in QUEUES),
+        )
+        from chairside.authorizations import queues
+
+        assert queues.queue_counts(org, TODAY, [q.key for q in QUEUES]) == expected
+        reads: list[Any] = []
+        next_doses = queues._next_doses
+
+        def counted(organization: Any) -> Any:
+            reads.append(organization)
+            return next_doses(organization)
+
+        monkeypatch.setattr(queues, "_next_doses", counted)
+        page = coordinator_client.get(reverse("today"))
+        assert page.status_code == 200
+        assert len(reads) == 1  # labs due and doses due share one reading of the orders
+        cards = {c.title: c.count for c in page.context["cards"]}
+        for queue in QUEUES:
+            assert cards[queue.title] == expected[queue.key], queue.key
 
     def test_a_nurse_sees_the_labs_card_only(self, org: Any) -> None:
         nurse = f.login(f.make_user(org, "nurse"))

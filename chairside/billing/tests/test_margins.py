@@ -129,6 +129,18 @@ class TestTodayCardsAndChart:
         body = nurse_client.get(reverse("today")).content.decode()
         assert "Claims ready to submit" not in body
 
+    def test_it_does_not_count_for_a_role_that_cannot_see_the_cards(
+        self, nurse_client: Any, world: Any, monkeypatch: Any
+    ) -> None:
+        from chairside.billing import selectors
+
+        def refuse(**_kw: Any) -> Any:
+            raise AssertionError("billing counted for a Today page that hides its cards")
+
+        monkeypatch.setattr(selectors, "claims_ready", refuse)
+        monkeypatch.setattr(selectors, "denials_past_half_window", refuse)
+        assert nurse_client.get(reverse("today")).status_code == 200
+
     def test_it_lists_the_patients_claims_on_the_chart(
         self, biller_client: Any, world: Any
     ) -> None:

@@ -20,6 +20,23 @@ class TestTodayCards:
         assert cards["Lots expiring within 60 days"].count == 1
         assert "Drugs short for appointments in the next 14 days" in cards
 
+    def test_it_counts_lots_already_expired_on_the_shelf(
+        self, pharmacist_client: Any, fridge: Any, pkg: Any
+    ) -> None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from chairside.inventory.models import Lot
+
+        old = inv.make_lot(fridge, pkg, vials=2, expires_in=10)
+        inv.make_lot(fridge, pkg, vials=2, expires_in=20)
+        # Received in date, expired since (stock cannot be received already expired).
+        Lot.objects.filter(pk=old.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=3))
+        response = pharmacist_client.get(reverse("today"))
+        card = {c.title: c for c in response.context["cards"]}["Lots expiring within 60 days"]
+        assert (card.count, card.hint, card.tone) == (2, "1 already expired on the shelf", "bad")
+
     def test_a_biller_does_not_see_inventory_cards(self, org: Any) -> None:
         biller = f.login(f.make_user(org, "biller"))
         titles = [c.title for c in biller.get(reverse("today")).context["cards"]]
