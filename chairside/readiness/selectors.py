@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from chairside.authorizations.services import authorization_check
 from chairside.patients.models import Coverage
 from chairside.referrals.selectors import labs_due_for_orders
+from chairside.reminders.models import RescheduleRequest
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import competency_problem
 from chairside.rules.readiness import LABELS, Finding, Level, level, plan_year_problem
@@ -184,6 +185,11 @@ def readiness_rows(*, organization: Any, days: list[dt.date], location: Any = No
     labs = labs_due_for_orders(orders, first_day) if orders else {}
     short: dict[int, dict[int, dt.date]] = {}
     providers = _providers_on_site(organization, days)
+    asked = set(
+        RescheduleRequest.objects.filter(
+            appointment_id__in=[a.pk for a in appointments], handled_at__isnull=True
+        ).values_list("appointment_id", flat=True)
+    )
     by_day = {d: Day(d) for d in days}
     for appt in appointments:
         day = appt.start.astimezone(appt.location.tz).date()
@@ -213,7 +219,10 @@ def readiness_rows(*, organization: Any, days: list[dt.date], location: Any = No
             findings.append(
                 Finding("supervision", False, "No physician or NP on the rota at this site.")
             )
-        if appt.status != states.CONFIRMED:
+        if appt.pk in asked:
+            message = "The patient asked to reschedule (reminder link): call them."
+            findings.append(Finding("confirmed", False, message))
+        elif appt.status != states.CONFIRMED:
             findings.append(Finding("confirmed", False, "The patient has not confirmed."))
         by_day[day].rows.append(Row(appt, findings))
     return list(by_day.values())

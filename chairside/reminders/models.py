@@ -12,8 +12,9 @@ from chairside.core.models import OrgScopedModel
 class SentReminder(OrgScopedModel):
     """A reminder of one kind (``"72h"``, ``"24h"``) for one appointment, sent or skipped.
 
-    The unique pair is what makes sending idempotent: a second run (or a second worker)
-    cannot record the same reminder again, so it never sends it again.
+    The unique triple (appointment, kind, announced start) is what makes sending idempotent:
+    a second run (or a second worker) cannot record the same reminder again, so it never
+    sends it again; a booking moved to another time is a new announcement.
     """
 
     class Channel(models.TextChoices):
@@ -25,6 +26,8 @@ class SentReminder(OrgScopedModel):
         "scheduling.Appointment", on_delete=models.CASCADE, related_name="reminders"
     )
     kind = models.CharField(max_length=8)
+    # The start the reminder announced: an appointment moved afterwards is reminded again.
+    appointment_start = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=5, choices=Channel.choices)
     sent_at = models.DateTimeField()
     skipped_reason = models.CharField(max_length=120, blank=True)
@@ -33,7 +36,10 @@ class SentReminder(OrgScopedModel):
     class Meta:
         ordering = ["-sent_at"]
         constraints = [
-            models.UniqueConstraint(fields=["appointment", "kind"], name="uniq_reminder_kind"),
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "appointment_start"],
+                name="uniq_reminder_kind_start",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -173,12 +173,19 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> SendSummary:
         )
         .select_related("patient", "location", "organization")
         .prefetch_related(
-            Prefetch("reminders", queryset=SentReminder.objects.only("kind", "appointment_id"))
+            Prefetch(
+                "reminders",
+                queryset=SentReminder.objects.only("kind", "appointment_id", "appointment_start"),
+            )
         )
         .order_by("start")
     )
     for appointment in upcoming:
-        sent = [r.kind for r in appointment.reminders.all()]
+        sent = [
+            r.kind
+            for r in appointment.reminders.all()
+            if r.appointment_start in (None, appointment.start)  # None: recorded before moves
+        ]
         kind = rules.due_reminder(now=now, start=appointment.start, leads=leads, sent=sent)
         if kind is not None:
             _send_one(appointment, kind, now, summary)
@@ -203,6 +210,7 @@ def _send_one(appointment: Appointment, kind: str, now: dt.datetime, summary: Se
                 organization=appointment.organization,
                 appointment=appointment,
                 kind=kind,
+                appointment_start=appointment.start,
                 channel=channel,
                 sent_at=now,
                 skipped_reason=why[:120],

@@ -109,3 +109,16 @@ class TestBoardPage:
         outsider = f.login(f.make_user(other_org, "coordinator"))
         page = outsider.get(reverse("readiness:board")).content.decode()
         assert "Hopper" not in page
+
+
+class TestRescheduleRequest:
+    def test_a_patient_who_asked_to_reschedule_is_named_on_the_board(self, s: Any) -> None:
+        from chairside.reminders.services import reschedule_request_create
+
+        appointment = _booked(s)
+        services.appointment_confirm(appointment=appointment, user=s.coordinator)
+        reschedule_request_create(appointment=appointment)
+        row = _row(s)
+        [finding] = [f for f in row.findings if f.check == "confirmed"]
+        assert finding.message.startswith("The patient asked to reschedule")
+        assert row.level is Level.AT_RISK

@@ -97,6 +97,15 @@ class TestSendReminders:
             assert services.reminders_send_due().failed == 1
         assert not SentReminder.objects.filter(appointment=booked).exists()
 
+    def test_a_moved_appointment_is_reminded_of_its_new_time(self, s: Any, booked: Any) -> None:
+        from chairside.scheduling.services import appointment_move
+
+        services.reminders_send_due()  # the 72-hour reminder for 09:00
+        appointment_move(appointment=booked, user=s.coordinator, start=sf.at("11:00"))
+        assert services.reminders_send_due().sent == {"email": 1, "sms": 0}
+        assert "at 11:00 AM" in mail.outbox[-1].body
+        assert services.reminders_send_due().sent == {"email": 0, "sms": 0}
+
     def test_cancelled_appointments_get_no_reminder(self, s: Any, booked: Any) -> None:
         from chairside.scheduling.services import appointment_cancel
 
