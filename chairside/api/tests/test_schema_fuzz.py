@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -28,7 +30,21 @@ EXAMPLES = 8
 
 
 @pytest.fixture
-def session_cookies(org: Any, location: Any, patient: Any) -> dict[str, str]:
+def keep_test_connection() -> Any:
+    """Requests go through the raw WSGI app, which (unlike Django's test client) closes the
+    database connection at each request's start and end: on PostgreSQL that would close the
+    test's own transaction. Detach those handlers for the test, as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def session_cookies(
+    keep_test_connection: Any, org: Any, location: Any, patient: Any
+) -> dict[str, str]:
     client = f.login(f.make_user(org, "admin"))
     return {
         django_settings.SESSION_COOKIE_NAME: client.cookies[

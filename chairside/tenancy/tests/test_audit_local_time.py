@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from chairside.audit.models import AuditEvent
@@ -19,8 +20,9 @@ AT = dt.datetime(2026, 4, 20, 15, 0, 5, tzinfo=dt.UTC)
 @pytest.mark.django_db
 class TestAuditLocalTime:
     def _event(self, org: Any, patient: Any = None) -> None:
-        event = audit_record(action=AuditEvent.Action.UPDATE, organization=org, patient=patient)
-        AuditEvent.objects.filter(pk=event.pk).update(at=AT)
+        # Audit rows are append-only: the event is written at AT rather than moved there.
+        with time_machine.travel(AT, tick=False):
+            audit_record(action=AuditEvent.Action.UPDATE, organization=org, patient=patient)
 
     def test_the_trail_shows_the_sites_local_time(self, org: Any) -> None:
         f.make_location(org, time_zone="America/Los_Angeles")
