@@ -71,7 +71,7 @@ class TestPreparationCosign:
     ) -> None:
         prep = cosign(prepared, nurse_user)
         assert prep.checked_by == checker and prep.checked_at is not None
-        event = AuditEvent.objects.filter(object_id=prep.public_id).latest("at")
+        event = AuditEvent.objects.filter(object_id=prep.public_id).latest("at", "id")
         assert event.user_id == checker_user.pk
         assert event.changes["confirmed_on_device_of"] == [None, nurse_user.username]
 
