@@ -20,9 +20,10 @@ from typing import Any
 
 from django.apps import apps
 
+from chairside.patients.selectors import claim_person as person  # the claim's own mapping
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules.admin_codes import Administration
-from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Person, Provider
+from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Provider
 from chairside.rules.place_of_service import administration_setting
 from chairside.tenancy.models import StaffMember
 
@@ -37,21 +38,6 @@ class Dose:
     start: dt.datetime
     location: Any
     minutes: int | None = None
-
-
-def person(patient: Any) -> Person:
-    return Person(
-        last_name=patient.last_name,
-        first_name=patient.first_name,
-        middle_name=patient.middle_name,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex,
-        address_line1=patient.address_line1,
-        address_line2=patient.address_line2,
-        city=patient.city,
-        state=patient.state,
-        postal_code=patient.postal_code,
-    )
 
 
 def coverages(patient: Any, day: dt.date) -> tuple[CoverageFacts, ...]:
