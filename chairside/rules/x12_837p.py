@@ -237,7 +237,19 @@ def _validate(interchange: Interchange) -> None:
 
 
 def _isa(interchange: Interchange, number: str) -> str:
-    stamp = interchange.created_at
+    return _isa_segment(
+        interchange.sender,
+        interchange.receiver,
+        interchange.created_at,
+        number,
+        interchange.production,
+    )
+
+
+def _isa_segment(
+    sender: Party, receiver: Party, stamp: dt.datetime, number: str, production: bool
+) -> str:
+    """The ISA header (fixed-width elements), shared with the 837I writer."""
     return (
         ELEMENT.join(
             [
@@ -247,16 +259,16 @@ def _isa(interchange: Interchange, number: str) -> str:
                 "00",
                 " " * 10,
                 "ZZ",
-                _text(interchange.sender.identifier)[:15].ljust(15),
+                _text(sender.identifier)[:15].ljust(15),
                 "ZZ",
-                _text(interchange.receiver.identifier)[:15].ljust(15),
+                _text(receiver.identifier)[:15].ljust(15),
                 stamp.strftime("%y%m%d"),
                 stamp.strftime("%H%M"),
                 REPETITION,
                 "00501",
                 number,
                 "0",
-                "P" if interchange.production else "T",
+                "P" if production else "T",
                 COMPONENT,
             ]
         )
