@@ -157,7 +157,8 @@ def order_estimate(order: TreatmentOrder, today: dt.date) -> OrderEstimate:
     estimate = estimate_course(visits, _benefit(primary), _benefit(secondary))
     kind = primary.coverage.payer.kind if primary else None
     helps, left = _program_help(enrollments, kind, estimate.patient_owes, today.year)
-    advice = "" if helps and left == 0 else assistance_advice(kind, left)
+    joined = frozenset(e.program.kind for e in enrollments)
+    advice = "" if helps and left == 0 else assistance_advice(kind, left, enrolled=joined)
     return OrderEstimate(
         estimate,
         len(visits),

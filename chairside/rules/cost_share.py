@@ -310,20 +310,47 @@ def assistance_advice(
     payer_kind: str | None,
     patient_owes: Decimal,
     threshold: Decimal = DEFAULT_ASSISTANCE_THRESHOLD,
+    enrolled: frozenset[str] = frozenset(),
 ) -> str:
     """Which assistance to seek when the patient's estimated share reaches ``threshold``.
 
     Empty when the share is below it. ``payer_kind`` is the primary payer's kind
     (``commercial``, ``medicare_b``, ``medicare_advantage``, ``medicaid``, ``tricare``,
-    ``self_pay``) or None without coverage.
+    ``self_pay``) or None without coverage. ``enrolled`` holds the kinds of program the
+    patient is already enrolled in for this drug (``copay``, ``foundation``,
+    ``free_drug``): a program already joined is never advised again, and what its cap
+    leaves points to the next kind of help.
     """
     if _money(patient_owes, "patient_owes") < threshold:
         return ""
     if payer_kind in GOVERNMENT_PAYERS:
-        return (
-            "Apply to an independent charitable foundation: manufacturer copay cards cannot "
-            "be used with Medicare, Medicaid or TRICARE."
-        )
+        return _government_advice(enrolled)
     if payer_kind == "commercial":
-        return "Enroll the patient in the manufacturer's copay program."
+        return _commercial_advice(enrolled)
+    if "free_drug" in enrolled:
+        return "The free-drug program covers the drug; offer a payment plan for the rest."
     return "Apply to the manufacturer's patient assistance (free drug) program or a foundation."
+
+
+def _government_advice(enrolled: frozenset[str]) -> str:
+    if "foundation" in enrolled:
+        return (
+            "The foundation grant does not cover the whole share: ask the foundation for a "
+            "renewal or apply to a second fund (copay cards cannot be used with Medicare, "
+            "Medicaid or TRICARE)."
+        )
+    return (
+        "Apply to an independent charitable foundation: manufacturer copay cards cannot "
+        "be used with Medicare, Medicaid or TRICARE."
+    )
+
+
+def _commercial_advice(enrolled: frozenset[str]) -> str:
+    if "copay" not in enrolled:
+        return "Enroll the patient in the manufacturer's copay program."
+    if "foundation" not in enrolled:
+        return (
+            "The copay program's yearly cap leaves a share: apply to a charitable "
+            "foundation for the rest."
+        )
+    return "Programs joined do not cover the whole share: offer a payment plan."

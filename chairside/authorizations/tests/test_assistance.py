@@ -88,6 +88,8 @@ class TestEstimateWithPrograms:
         [help_] = estimate.programs
         assert help_.pays == D("2000.00") and help_.remaining == D("2000.00")
         assert estimate.patient_after_programs == owes - D(2000)
+        # Already enrolled: the estimate points past the copay program, not back to it.
+        assert "Enroll" not in estimate.advice and "foundation" in estimate.advice
 
     def test_a_copay_program_pays_nothing_for_a_medicare_patient(self, org: Any) -> None:
         order = _order_with_share(org, "medicare_b")

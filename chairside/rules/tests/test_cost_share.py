@@ -147,6 +147,16 @@ class TestAssistanceAdvice:
     def test_it_stays_quiet_below_the_threshold(self):
         assert assistance_advice("commercial", D("249.99")) == ""
 
+    def test_a_program_already_joined_is_not_advised_again(self):
+        copay = frozenset({"copay"})
+        assert "Enroll" not in assistance_advice("commercial", D("900"), enrolled=copay)
+        assert "foundation" in assistance_advice("commercial", D("900"), enrolled=copay)
+        both = frozenset({"copay", "foundation"})
+        assert "payment plan" in assistance_advice("commercial", D("900"), enrolled=both)
+        grant = frozenset({"foundation"})
+        assert "second fund" in assistance_advice("medicare_b", D("900"), enrolled=grant)
+        assert assistance_advice("commercial", D("100"), enrolled=copay) == ""
+
 
 class TestIssue12CostShare:
     def test_a_course_into_a_new_year_starts_that_years_part_b_deductible(self):
