@@ -10,3 +10,7 @@ class AuthorizationsConfig(AppConfig):
 
     def ready(self) -> None:
         from chairside.authorizations import today  # noqa: F401  (registers the Today cards)
+        from chairside.authorizations.chart import assistance_chart_section
+        from chairside.patients.chart import register_chart_section
+
+        register_chart_section(assistance_chart_section)

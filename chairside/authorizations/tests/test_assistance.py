@@ -110,6 +110,18 @@ class TestEstimateWithPrograms:
 
 
 class TestPages:
+    def test_the_chart_shows_active_enrolments_and_the_way_to_enrol(
+        self, org: Any, coordinator_client: Any
+    ) -> None:
+        patient = f.make_patient(org)
+        chart = reverse("patients:chart", args=[patient.public_id])
+        page = coordinator_client.get(chart).content.decode()
+        assert "No active copay, foundation or free-drug enrollment." in page
+        assert reverse("authorizations:assistance", args=[patient.public_id]) in page
+        _enroll(patient, _program(org), rf.drug(org, "ocrelizumab"), annual_cap=D(15000))
+        page = coordinator_client.get(chart).content.decode()
+        assert "Enroll or review" in page and "$15,000.00" in page
+
     def test_a_coordinator_enrolls_a_patient(self, org: Any, coordinator_client: Any) -> None:
         patient = f.make_patient(org)
         program = _program(org)
