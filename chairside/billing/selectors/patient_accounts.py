@@ -218,8 +218,12 @@ def patient_balances(*, organization: Any, today: dt.date) -> list[dict[str, Any
 
 def patient_receivables(*, organization: Any, today: dt.date) -> dict[str, Any]:
     """Patient AR by age for the AR report: every bucket, the total and how many patients."""
+    return patient_receivables_of(patient_balances(organization=organization, today=today))
+
+
+def patient_receivables_of(accounts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Patient AR by age over accounts already read by :func:`patient_balances`."""
     buckets = {name: Decimal(0) for name, _, _ in PATIENT_AGEING_BUCKETS}
-    accounts = patient_balances(organization=organization, today=today)
     for account in accounts:
         for name, value in account["ageing"].items():
             buckets[name] += value

@@ -275,6 +275,21 @@ class TestAgeingAndStatements:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("frozen")
 class TestPages:
+    def test_the_balances_list_finds_a_patient_and_pages(self, billing: Any) -> None:
+        patients = [owing(billing, f"{100 + n}.00") for n in range(52)]
+        client = f.login(f.make_user(billing, "biller"))
+        url = reverse("billing:patient_balances")
+        first = client.get(url).content.decode()
+        assert "Page 1 of 2" in first and patients[-1].mrn in first  # most owed first
+        assert patients[0].mrn not in first
+        assert patients[0].mrn in client.get(url + "?page=2").content.decode()
+        found = client.get(url, {"q": patients[0].mrn}).content.decode()
+        assert patients[0].mrn in found and patients[-1].mrn not in found
+        # The ageing sums every patient who owes, whatever the search.
+        assert "52 patients owing" in found
+        none = client.get(url, {"q": "Nobody-Such"}).content.decode()
+        assert "No patient matching" in none
+
     def test_a_biller_records_a_payment_and_prints_a_statement(self, billing: Any) -> None:
         patient = owing(billing)
         client = f.login(f.make_user(billing, "biller"))

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,16 +21,30 @@ from chairside.billing import services
 from chairside.billing.forms import PatientPaymentForm, PatientWriteOffForm, PaymentPlanForm
 from chairside.billing.selectors import patient_accounts as accounts
 from chairside.core.forms_util import add_service_errors
+from chairside.patients.selectors import patient_search
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
+
+BALANCES_PAGE_SIZE = 50
 
 
 @require_perm(Perm.BILLING_VIEW)
 def patient_balances(request: OrgRequest) -> HttpResponse:
     today = timezone.localdate()
+    query = request.GET.get("q", "").strip()
+    owing = accounts.patient_balances(organization=request.organization, today=today)
+    receivables = accounts.patient_receivables_of(owing)
+    if query:
+        matched = set(
+            patient_search(organization=request.organization, query=query).values_list(
+                "pk", flat=True
+            )
+        )
+        owing = [a for a in owing if a["patient"].pk in matched]
     context = {
-        "accounts": accounts.patient_balances(organization=request.organization, today=today),
-        "receivables": accounts.patient_receivables(organization=request.organization, today=today),
+        "page": Paginator(owing, BALANCES_PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": query,
+        "receivables": receivables,
         "tab": "patients",
     }
     return render(request, "billing/patient_balances.html", context)
