@@ -6,23 +6,32 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
 
 
 def billing_chart_section(request: HttpRequest, patient: Any) -> str:
-    if not can(request, Perm.BILLING_VIEW):
+    sees_claims = can(request, Perm.BILLING_VIEW)
+    if not sees_claims and not can(request, Perm.PAYMENT_TAKE):
         return ""
     from chairside.billing.models import PatientLedgerEntry
     from chairside.billing.selectors import patient_claims
-    from chairside.billing.services import patient_balance
+    from chairside.billing.services import patient_balance, visit_copay_due
 
-    claims = patient_claims(organization=request.organization, patient=patient)[:10]  # type: ignore[attr-defined]
+    claims = (
+        patient_claims(organization=request.organization, patient=patient)[:10]  # type: ignore[attr-defined]
+        if sees_claims
+        else []
+    )
     has_account = PatientLedgerEntry.objects.filter(patient=patient).exists()
-    if not claims and not has_account:
+    copay = visit_copay_due(patient=patient, day=timezone.localdate())
+    if not claims and not has_account and copay is None:
         return ""
     context = {
+        "copay_today": copay,
+        "sees_claims": sees_claims,
         "claims": claims,
         "patient": patient,
         "has_account": has_account,

@@ -269,6 +269,11 @@ class PatientPaymentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
     note = forms.CharField(required=False, max_length=200)
+    at_visit = forms.BooleanField(
+        required=False,
+        label="Co-pay collected at today's visit",
+        help_text="Before the claim is paid: may go beyond the balance by today's co-pay.",
+    )
 
 
 class PatientWriteOffForm(forms.Form):

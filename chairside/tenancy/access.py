@@ -51,6 +51,26 @@ def require_perm(perm: Perm) -> Callable[[View], View]:
     return decorator
 
 
+def require_any_perm(*perms: Perm) -> Callable[[View], View]:
+    """Like :func:`require_perm`, for a page that several permissions open."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = getattr(request, "membership", None)
+            if membership is None:
+                raise PermissionDenied("You are not a member of any organization.")
+            if not any(has_perm(membership.role, perm) for perm in perms):
+                raise PermissionDenied("Your role does not allow this.")
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapped)
+
+    return decorator
+
+
 def can(request: HttpRequest, perm: Perm) -> bool:
     membership = getattr(request, "membership", None)
     return membership is not None and has_perm(membership.role, perm)

@@ -46,6 +46,7 @@ class Perm(StrEnum):
     INVENTORY_EDIT = "inventory.edit"
     BILLING_VIEW = "billing.view"
     BILLING_EDIT = "billing.edit"
+    PAYMENT_TAKE = "billing.payment"  # take a patient's payment (the co-pay at the desk)
     REPORTS_VIEW = "reports.view"
     STAFF_VIEW = "staff.view"
     SETTINGS_EDIT = "settings.edit"  # locations, chairs, staff, memberships, formulary
@@ -73,6 +74,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.SCHEDULE_EDIT,
             Perm.AUTH_OVERRIDE,
             Perm.INVENTORY_VIEW,
+            Perm.PAYMENT_TAKE,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
         }
@@ -102,6 +104,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.SCHEDULE_VIEW,
             Perm.BILLING_VIEW,
             Perm.BILLING_EDIT,
+            Perm.PAYMENT_TAKE,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
         }
@@ -144,6 +147,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.INVENTORY_EDIT: "receive, dispense, waste, adjust stock",
     Perm.BILLING_VIEW: "see charges and claims",
     Perm.BILLING_EDIT: "work claims, payments, denials",
+    Perm.PAYMENT_TAKE: "take patient payments and co-pays at the desk",
     Perm.REPORTS_VIEW: "reports, dashboards, planner",
     Perm.STAFF_VIEW: "staff directory",
     Perm.SETTINGS_EDIT: "sites, chairs, staff, log-ins, formulary",

@@ -42,6 +42,7 @@ from chairside.billing.services.patient_accounts import (
     patient_write_off,
     payment_plan_end,
     payment_plan_start,
+    visit_copay_due,
 )
 from chairside.billing.services.remittances import (
     denial_update,
@@ -83,4 +84,5 @@ __all__ = [
     "payment_plan_start",
     "remittance_import",
     "unmatched_resolve",
+    "visit_copay_due",
 ]

@@ -27,6 +27,7 @@ from chairside.billing.models import (
     PaymentPlan,
 )
 from chairside.patients.models import Patient
+from chairside.rules import appointment_states as states
 from chairside.rules.patient_ar import CENT, card_reference_problem, plan_schedule
 
 Entry = PatientLedgerEntry
@@ -155,10 +156,16 @@ def patient_payment_record(
     reference: str = "",
     received_on: dt.date | None = None,
     note: str = "",
+    at_visit: bool = False,
     user: Any,
 ) -> PatientLedgerEntry:
     """Record a payment from the patient: cash, card (the terminal's authorization code or
-    last four digits — never the card number) or check (its number)."""
+    last four digits — never the card number) or check (its number).
+
+    ``at_visit``: the co-pay collected at the front desk on the day of a visit, before the
+    claim is paid. It may go beyond what the patient owes now by the co-pay of the verified
+    primary benefits of today's appointment (a credit until the payer's remittance puts the
+    patient's share on the account); without such a visit and co-pay it is refused."""
     _lock(patient)
     value = _money(amount, "amount")
     reference = reference.strip()
@@ -175,9 +182,22 @@ def patient_payment_record(
     if received_on > today:
         raise ValidationError({"received_on": "A payment cannot be received in the future."})
     balance = patient_balance(patient=patient)
-    if value > balance:
+    copay = visit_copay_due(patient=patient, day=today) if at_visit else None
+    if at_visit and copay is None:
         raise ValidationError(
-            {"amount": f"The patient owes ${balance}; record at most that (no credit balances)."}
+            {
+                "at_visit": "No appointment today with a verified co-pay: record a payment "
+                "against the balance instead."
+            }
+        )
+    limit = balance + (copay or Decimal(0))
+    if value > limit:
+        raise ValidationError(
+            {
+                "amount": f"The patient owes ${balance}"
+                + (f" and today's co-pay is ${copay}" if copay is not None else "")
+                + f"; record at most ${max(limit, Decimal(0))} (no other credit balances)."
+            }
         )
     entry = PatientLedgerEntry.objects.create(
         organization=patient.organization,
@@ -185,7 +205,7 @@ def patient_payment_record(
         kind=Entry.Kind.PAYMENT,
         amount=-value,
         posted_on=received_on,
-        description="Payment — thank you",
+        description="Co-pay at the visit — thank you" if at_visit else "Payment — thank you",
         method=method,
         reference=reference[:40],
         note=note,
@@ -197,9 +217,35 @@ def patient_payment_record(
         organization=patient.organization,
         obj=entry,
         patient=patient,
-        changes={"payment": [None, str(value)], "method": [None, method]},
+        changes={
+            "payment": [None, str(value)],
+            "method": [None, method],
+            **({"at_visit": [None, True]} if at_visit else {}),
+        },
     )
     return entry
+
+
+def visit_copay_due(*, patient: Patient, day: dt.date) -> Decimal | None:
+    """The co-pay of the verified primary benefits behind the patient's appointment on
+    ``day`` (the first appointment that has one), or None when there is no such visit."""
+    from chairside.authorizations.selectors import benefits_for_order
+    from chairside.scheduling.models import Appointment
+
+    appointments = (
+        Appointment.objects.filter(
+            organization=patient.organization, patient=patient, start__date=day
+        )
+        .exclude(status__in=(states.CANCELLED, states.NO_SHOW, states.RESCHEDULED))
+        .select_related("order")
+        .order_by("start")
+    )
+    for appointment in appointments:
+        for check in benefits_for_order(appointment.order):
+            if check.status == "verified" and check.copay > 0:
+                return Decimal(check.copay)
+            break  # only the primary coverage's co-pay is collected at the desk
+    return None
 
 
 @transaction.atomic

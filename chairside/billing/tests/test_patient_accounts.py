@@ -369,3 +369,69 @@ class TestPages:
         client = f.login(f.make_user(other_org, "biller"))
         response = client.get(reverse("billing:patient_account", args=[patient.public_id]))
         assert response.status_code == 404
+
+
+def _visit_today_with_copay(org: Any, copay: str = "40.00") -> Any:
+    """A commercial patient booked today whose primary benefits are verified with a co-pay."""
+    from chairside.referrals.tests import factories as rf
+    from chairside.treatments.tests import factories as tf
+
+    patient = rf.covered_patient(org, address_line1="12 Elm Street", city="Riverside")
+    order = rf.make_order(patient)
+    rf.verify_benefits(order, f.make_user(org, "coordinator"), copay=D(copay))
+    location = f.make_location(org, chairs=1)
+    tf.make_appointment(order, location, status="booked", start=NOW.replace(hour=14))
+    return patient
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen")
+class TestCopayAtTheDesk:
+    def test_todays_copay_may_be_taken_before_the_claim_is_paid(self, org: Any) -> None:
+        patient = _visit_today_with_copay(org)
+        desk = f.make_user(org, "coordinator")
+        entry = patient_payment_record(
+            patient=patient, amount="40.00", method="cash", at_visit=True, user=desk
+        )
+        assert entry.description.startswith("Co-pay at the visit")
+        assert patient_balance(patient=patient) == D("-40.00")  # a credit until the ERA
+        event = AuditEvent.objects.filter(object_id=entry.public_id).latest("at", "id")
+        assert event.changes["at_visit"] == [None, True]
+
+    def test_more_than_the_copay_or_without_a_visit_is_refused(self, org: Any) -> None:
+        patient = _visit_today_with_copay(org)
+        desk = f.make_user(org, "coordinator")
+        with pytest.raises(ValidationError, match=r"co-pay is \$40"):
+            patient_payment_record(
+                patient=patient, amount="40.01", method="cash", at_visit=True, user=desk
+            )
+        stranger = owing(org, "10.00")
+        with pytest.raises(ValidationError, match="No appointment today"):
+            patient_payment_record(
+                patient=stranger, amount="5.00", method="cash", at_visit=True, user=desk
+            )
+        assert not PatientLedgerEntry.objects.filter(kind="payment").exists()
+
+    def test_the_coordinator_takes_it_from_the_chart_but_cannot_write_off(self, org: Any) -> None:
+        patient = _visit_today_with_copay(org)
+        client = f.login(f.make_user(org, "coordinator"))
+        chart = client.get(reverse("patients:chart", args=[patient.public_id])).content.decode()
+        assert "Today's co-pay" in chart and "Take the co-pay" in chart
+        account = reverse("billing:patient_account", args=[patient.public_id])
+        page = client.get(account).content.decode()
+        assert "Co-pay collected at today" in page and "Write off" not in page
+        response = client.post(
+            reverse("billing:patient_payment", args=[patient.public_id]),
+            {
+                "pay-amount": "40.00",
+                "pay-method": "card",
+                "pay-reference": "auth 77A1",
+                "pay-received_on": "2026-04-20",
+                "pay-at_visit": "on",
+            },
+        )
+        assert response.status_code == 302
+        assert patient_balance(patient=patient) == D("-40.00")
+        write_off = reverse("billing:patient_write_off", args=[patient.public_id])
+        assert client.post(write_off, {"wo-amount": "1", "wo-reason": "small"}).status_code == 403
+        assert client.get(reverse("billing:patient_balances")).status_code == 403

@@ -22,7 +22,7 @@ from chairside.billing.forms import PatientPaymentForm, PatientWriteOffForm, Pay
 from chairside.billing.selectors import patient_accounts as accounts
 from chairside.core.forms_util import add_service_errors
 from chairside.patients.selectors import patient_search
-from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.access import OrgRequest, can, require_any_perm, require_perm
 from chairside.tenancy.roles import Perm
 
 BALANCES_PAGE_SIZE = 50
@@ -61,13 +61,16 @@ def _account_page(
         "write_off_form": bound.get("write_off_form") or PatientWriteOffForm(),
         "plan_form": bound.get("plan_form") or PaymentPlanForm(),
         "can_edit": can(request, Perm.BILLING_EDIT),
+        "can_take_payment": can(request, Perm.PAYMENT_TAKE),
+        "can_see_billing": can(request, Perm.BILLING_VIEW),
+        "copay_today": services.visit_copay_due(patient=patient, day=today),
         "today": today,
         "tab": "patients",
     }
     return render(request, "billing/patient_account.html", context, status=status)
 
 
-@require_perm(Perm.BILLING_VIEW)
+@require_any_perm(Perm.BILLING_VIEW, Perm.PAYMENT_TAKE)
 def patient_account(request: OrgRequest, public_id: str) -> HttpResponse:
     patient = accounts.access_account_patient(
         organization=request.organization, public_id=public_id
@@ -110,7 +113,7 @@ def _post(
 
 
 @require_POST
-@require_perm(Perm.BILLING_EDIT)
+@require_perm(Perm.PAYMENT_TAKE)
 def patient_payment(request: OrgRequest, public_id: str) -> HttpResponse:
     def record(patient: Any, data: dict[str, Any]) -> None:
         services.patient_payment_record(patient=patient, user=request.user, **data)
