@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chairside.tenancy.middleware.ActiveOrganizationMiddleware",
+    "chairside.api.middleware.ApiTokenMiddleware",  # Bearer tokens on /api/
     "chairside.audit.middleware.AuditReadsMiddleware",  # every read of patient data
 ]
 

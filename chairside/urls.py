@@ -14,6 +14,7 @@ urlpatterns = [
     path("", core_views.today, name="today"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.logout_view, name="logout"),
+    path("account/api-tokens/", include("chairside.api.urls")),
     path("account/", include("chairside.accounts.urls")),
     path("organization/switch/", core_views.switch_organization, name="switch_organization"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja import NinjaAPI, Swagger
 
-from chairside.api.auth import MemberSession
+from chairside.api.auth import ApiTokenBearer, MemberSession
 
 
 class VendoredSwagger(Swagger):
@@ -40,9 +40,10 @@ api = NinjaAPI(
     title="Chairside API",
     version="1",
     description="Every call is scoped to the caller's active organization; "
-    "another organization's record answers 404.",
+    "another organization's record answers 404. Log in (session cookie and CSRF token) or "
+    "send an API token made under Account › API tokens: `Authorization: Bearer cs_…`.",
     urls_namespace="api",
-    auth=MemberSession(),
+    auth=[ApiTokenBearer(), MemberSession()],
     docs=VendoredSwagger(),
 )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja.errors import HttpError
-from ninja.security import SessionAuth
+from ninja.security import HttpBearer, SessionAuth
 
 from chairside.tenancy.roles import Perm, has_perm
 
@@ -19,6 +19,17 @@ class MemberSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if request.user.is_authenticated and getattr(request, "membership", None) is not None:
+            return request.membership  # type: ignore[attr-defined]
+        return None
+
+
+class ApiTokenBearer(HttpBearer):
+    """A call with an API token (``Authorization: Bearer cs_…``). The token itself is
+    checked by ``api.middleware.ApiTokenMiddleware``, which answers 401 for a bad one and
+    sets the request's identity; no CSRF token is needed, as no cookie is involved."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if getattr(request, "api_token", None) is not None:
             return request.membership  # type: ignore[attr-defined]
         return None
 

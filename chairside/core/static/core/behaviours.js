@@ -6,6 +6,7 @@
    data-confirm="question"    on a form: ask before submitting; cancel keeps the page
    data-print                 on a button: print the page
    data-clear="element-id"    on a button: empty that element (close a panel, discard)
+   data-select-on-focus       on a text input: select all of it when focused (copy a token)
 */
 (function () {
   "use strict";
@@ -26,5 +27,9 @@
       var target = document.getElementById(clear.getAttribute("data-clear"));
       if (target) target.innerHTML = "";
     }
+  });
+  document.addEventListener("focusin", function (event) {
+    var field = event.target.closest ? event.target.closest("[data-select-on-focus]") : null;
+    if (field && field.select) field.select();
   });
 })();
