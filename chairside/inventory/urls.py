@@ -49,4 +49,5 @@ if apps.is_installed("chairside.treatments"):
     urlpatterns += [
         path("queue/", pharmacy.queue, name="queue"),
         path("queue/<uuid:public_id>/verify/", pharmacy.verify, name="queue_verify"),
+        path("queue/<uuid:public_id>/early/", pharmacy.early_prep, name="queue_early_prep"),
     ]

@@ -60,6 +60,8 @@ class QueueRow:
     stock_problem: str
     verification: DoseVerification | None
     dispensed: bool
+    early: Any = None  # the EarlyPreparation recorded for it, if any
+    gate: str = ""  # why it may not be prepared yet (the prep gate); "" when it may
 
     @property
     def status(self) -> str:
@@ -193,7 +195,25 @@ def pharmacy_queue(
         visit = _visit(appointment)
         refs = {str(appointment.public_id)} | ({str(visit.public_id)} if visit else set())
         rows.append(queue_row(appointment, latest.get(appointment.pk), bool(refs & dispensed)))
+    _gate(rows)
     return rows
+
+
+def _gate(rows: list[QueueRow]) -> None:
+    """Each row's prep gate: the early-preparation reason, or why it must wait."""
+    from chairside.treatments.models import EarlyPreparation
+    from chairside.treatments.services.prep_gate import prep_gate_problem
+
+    early = {
+        e.appointment_id: e
+        for e in EarlyPreparation.objects.filter(
+            appointment_id__in=[r.appointment.pk for r in rows]
+        ).select_related("recorded_by")
+    }
+    for row in rows:
+        row.early = early.get(row.appointment.pk)
+        if row.early is None and not row.dispensed:
+            row.gate = prep_gate_problem(row.appointment, row.visit)
 
 
 def access_queue_row(*, organization: Any, public_id: Any) -> QueueRow:

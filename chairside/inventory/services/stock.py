@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -297,6 +298,14 @@ def _check_order_signed(patient: Any, drug: Any) -> None:
             )
 
 
+def _check_prep_gate(organization: Any, visit_ref: str | None) -> None:
+    if not visit_ref or not apps.is_installed("chairside.treatments"):
+        return
+    from chairside.treatments.services.prep_gate import require_prep_allowed_for_ref
+
+    require_prep_allowed_for_ref(organization=organization, visit_ref=visit_ref)
+
+
 @transaction.atomic
 def stock_dispense_dose(
     *,
@@ -311,10 +320,13 @@ def stock_dispense_dose(
 ) -> list[Movement]:
     """Dispense what a dose needs, as ``dispense_suggestion`` picks it, in one transaction.
 
-    Refused while the patient's active order for the drug awaits a provider's signature.
+    Refused while the patient's active order for the drug awaits a provider's signature,
+    and, when ``visit_ref`` names a booking or visit, until that dose passes the visit's
+    prep gate (checked in and cleared, or an early-preparation reason recorded).
     """
     same_organization(organization, drug=drug, patient=patient)
     _check_order_signed(patient, drug)
+    _check_prep_gate(organization, visit_ref)
     when, day = moment(at, location)
     lots = list(
         _candidate_lots(organization=organization, location=location, drug=drug).select_for_update(

@@ -12,7 +12,7 @@ from chairside.treatments.models.clinical import (
     Vitals,
 )
 from chairside.treatments.models.report import VisitReport
-from chairside.treatments.models.verification import DoseVerification
+from chairside.treatments.models.verification import DoseVerification, EarlyPreparation
 from chairside.treatments.models.visit import Addendum, Consent, Visit, VisitAlert
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Administration",
     "Consent",
     "DoseVerification",
+    "EarlyPreparation",
     "Interruption",
     "Preparation",
     "PreparationVial",

@@ -48,3 +48,34 @@ class DoseVerification(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.dose_mg.normalize():f} mg verified {self.verified_at:%Y-%m-%d %H:%M}"
+
+
+class EarlyPreparation(OrgScopedModel):
+    """Why a dose is prepared before the patient has checked in and passed the checks.
+
+    The prep gate (``services.prep_gate``) refuses to prepare a booked dose until then,
+    because drug mixed for a patient who is then not treated is wasted and cannot be billed;
+    a pharmacist or nurse may let it start early for a stated reason (a long preparation,
+    say). One per appointment: recording it again replaces the reason (both audited).
+    """
+
+    class Reason(models.TextChoices):
+        LONG_PREPARATION = "long_preparation", "Long preparation time"
+        FIRST_CHAIR = "first_chair", "First chair of the day: prepared before opening"
+        PATIENT_ON_SITE = "patient_on_site", "Patient on site; check-in under way"
+        CONFIRMED_PRIOR_DAY = "confirmed", "Patient and checks confirmed by phone"
+        OTHER = "other", "Other (say why)"
+
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="early_preparation"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        "tenancy.StaffMember", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        text = self.get_reason_display()
+        return f"{text}: {self.note}" if self.note else text
