@@ -24,8 +24,10 @@ from chairside.inventory.services._ledger import (
     today_at,
     whole_vials,
 )
+from chairside.inventory.services.reservations import consume_for_dispense, reserved_by_lot
 from chairside.rules.fefo import LotStock, plan_dose
 from chairside.rules.reconciliation import Kind
+from chairside.rules.reservations import available_vials
 
 PARTIAL_WASTE_REASON = "Single-dose vial: unused portion discarded"
 LOT_RELATIONS = [
@@ -215,6 +217,7 @@ def stock_dispense(
     count = whole_vials(vials)
     when, day = moment(at, current.storage_place.location)
     _check_dispensable(current, patient, day)
+    consume_for_dispense(lot=current, patient=patient, vials=count, visit_ref=visit_ref)
     return record(
         lot=current,
         kind=Kind.DISPENSE,
@@ -243,12 +246,14 @@ def _suggest(
     lots: list[Lot], dose_mg: Decimal, patient: Any, today: dt.date
 ) -> list[tuple[Lot, int]]:
     by_id = {str(lot.pk): lot for lot in lots}
+    # Vials reserved for other patients' appointments are not this dose's to take.
+    held = reserved_by_lot([lot.pk for lot in lots], exclude_patient=patient)
     stock = [
         LotStock(
             str(lot.pk),
             lot.package.strength_mg,
             lot.expires_on,
-            lot.on_hand,
+            available_vials(lot.on_hand, held.get(lot.pk, 0)),
             str(lot.patient_id) if lot.patient_id else None,
         )
         for lot in lots

@@ -12,7 +12,11 @@ from chairside.treatments.models.clinical import (
     Vitals,
 )
 from chairside.treatments.models.report import VisitReport
-from chairside.treatments.models.verification import DoseVerification, EarlyPreparation
+from chairside.treatments.models.verification import (
+    DoseVerification,
+    EarlyPreparation,
+    PreparedNotGiven,
+)
 from chairside.treatments.models.visit import Addendum, Consent, Visit, VisitAlert
 
 __all__ = [
@@ -24,6 +28,7 @@ __all__ = [
     "Interruption",
     "Preparation",
     "PreparationVial",
+    "PreparedNotGiven",
     "RateStep",
     "Reaction",
     "Visit",

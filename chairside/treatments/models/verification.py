@@ -79,3 +79,38 @@ class EarlyPreparation(OrgScopedModel):
     def __str__(self) -> str:
         text = self.get_reason_display()
         return f"{text}: {self.note}" if self.note else text
+
+
+class PreparedNotGiven(OrgScopedModel):
+    """A dose whose vials were dispensed (prepared) and which was then not given.
+
+    Recorded when the appointment is cancelled or missed, or the dose is held at the
+    chair, after its vials left the shelf: the costliest waste of a center (issue 16). The
+    cost is the acquisition cost of the vials dispensed for it, from the inventory ledger
+    (the lots' cost per vial; a patient's own drug cost the center nothing).
+    """
+
+    class Reason(models.TextChoices):
+        CANCELLED = "cancelled", "Appointment cancelled"
+        NO_SHOW = "no_show", "Patient did not come"
+        HELD = "held", "Dose held at the chair after preparation"
+
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="prepared_not_given"
+    )
+    visit = models.ForeignKey(
+        "treatments.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    detail = models.CharField(max_length=255, blank=True)
+    vials = models.JSONField(default=list, help_text="The lots and vials dispensed for it.")
+    cost = models.DecimalField(max_digits=12, decimal_places=2)
+    on_date = models.DateField(help_text="The appointment's day at its site.")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on_date", "-id"]
+        indexes = [models.Index(fields=["organization", "on_date"], name="png_org_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.on_date:%m/%d/%Y}: ${self.cost}"
