@@ -202,10 +202,11 @@ on_postgres = pytest.mark.skipif(
 class TestConcurrentReservations:
     def test_twelve_bookings_at_once_never_over_reserve_a_lot(self) -> None:
         org = f.make_org("Reserve Race")
-        location = f.make_location(org)
+        location = f.make_location(org, chairs=12)
         drug = inv.make_drug(org)
         lot = inv.make_lot(inv.make_place(location), inv.package(drug), vials=20)
-        appointments = [_raw_appointment(org, location, drug) for _ in range(12)]
+        chairs = list(location.chairs.all())
+        appointments = [_raw_appointment(org, location, drug, chair) for chair in chairs]
         start = threading.Barrier(len(appointments))
 
         def reserve(appointment: Any) -> None:
@@ -224,14 +225,13 @@ class TestConcurrentReservations:
         assert held == 20  # five doses of 4 vials; the other seven got nothing
 
 
-def _raw_appointment(org: Any, location: Any, drug: Any) -> Any:
+def _raw_appointment(org: Any, location: Any, drug: Any, chair: Any) -> Any:
     from django.utils import timezone
 
     from chairside.scheduling.models import Appointment
 
     patient = f.make_patient(org)
     treatment = sf.make_order(patient, drug=drug, location=location)
-    chair = location.chairs.first()
     start = timezone.now() + dt.timedelta(hours=2)
     return Appointment.objects.create(
         organization=org,
