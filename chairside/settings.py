@@ -189,6 +189,9 @@ REMINDER_LEAD_HOURS = tuple(
     int(h) for h in os.environ.get("REMINDER_LEAD_HOURS", "72,24").split(",") if h.strip()
 )
 REMINDER_LINK_MAX_AGE_HOURS = envint("REMINDER_LINK_MAX_AGE_HOURS", 96)
+# Business days ahead (today included) for which each appointment's drug is reserved
+# from specific lots (inventory.services.reservations; the nightly job fills the window).
+STOCK_RESERVATION_BUSINESS_DAYS = envint("STOCK_RESERVATION_BUSINESS_DAYS", 3)
 # The address patients reach the server at; reminder links are built on it.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -268,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-waiting-reports": {
         "task": "chairside.treatments.tasks.send_waiting_reports",
         "schedule": 3600.0,
+    },
+    "reserve-stock": {
+        "task": "chairside.inventory.tasks.reserve_upcoming",
+        "schedule": 24 * 3600.0,
     },
     "send-reminders": {
         "task": "chairside.reminders.tasks.send_reminders",

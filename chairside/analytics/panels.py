@@ -33,6 +33,7 @@ class PanelView:
     heatmap: s.Heatmap | None = None
     height: int = 0  # the chart's height in pixels when the default would crowd its labels
     lazy: bool = False  # a placeholder: the page fetches the group's panels after it loads
+    link: tuple[str, str] | None = None  # (label, url) of the list behind the figures
 
 
 @dataclass(frozen=True)
@@ -417,4 +418,38 @@ def reports_panel(f: s.DashboardFilter) -> PanelView:
         )
     else:
         view.empty = "No visit in this date range has a treatment report."
+    return view
+
+
+@panel("prepared_not_given", "chairside.treatments")
+def prepared_not_given_panel(f: s.DashboardFilter) -> PanelView:
+    from django.urls import reverse
+
+    from chairside.analytics import not_given
+
+    months = not_given.by_month(
+        organization=f.organization, location=f.location, today=timezone.localdate()
+    )
+    doses = sum(n for _, n, _ in months)
+    cost = sum((c for _, _, c in months), Decimal(0))
+    view = PanelView(
+        "Doses prepared and not given (last 12 months)",
+        stats=[
+            ("Doses", doses),
+            ("Drug cost lost", _money(cost)),
+            (f"In {months[-1][0]:%B}", months[-1][1]),
+        ],
+        note="Vials dispensed for a dose whose appointment was then cancelled or missed, or "
+        "whose dose was held at the chair; cost: what the center paid for those vials. "
+        "Always the last 12 months, whatever the date range.",
+        link=("See each dose", reverse("analytics:prepared_not_given")),
+    )
+    if doses:
+        view.chart = charts.bar(
+            [f"{m:%b %Y}" for m, _, _ in months],
+            [("Drug cost lost", [c for _, _, c in months])],
+            money=True,
+        )
+    else:
+        view.empty = "No prepared dose went ungiven in the last 12 months."
     return view

@@ -9,6 +9,7 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.home, name="home"),
     path("panels/<slug:group>/", views.panel_group, name="panel_group"),
+    path("prepared-not-given/", views.prepared_not_given, name="prepared_not_given"),
     path("planner/", views.planner, name="planner"),
     path("planner/new/", views.scenario_edit, name="scenario_create"),
     path("planner/compare/", views.scenario_compare, name="compare"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -198,3 +200,21 @@ def fee_terms_edit(request: OrgRequest, client_id: str) -> HttpResponse:
     return render(
         request, "analytics/fee_terms_form.html", {"form": form, "client": client}, status=status
     )
+
+
+@require_perm(Perm.REPORTS_VIEW)
+def prepared_not_given(request: OrgRequest) -> HttpResponse:
+    """Each dose prepared and not given: of one month (``?month=2026-11``) or the last 12."""
+    from chairside.analytics import not_given
+
+    today = timezone.localdate()
+    months = not_given.by_month(organization=request.organization, location=None, today=today)
+    month = next((m for m, _, _ in months if f"{m:%Y-%m}" == request.GET.get("month")), None)
+    rows = list(not_given.records(organization=request.organization, month=month, today=today))
+    context = {
+        "months": months,
+        "month": month,
+        "rows": rows,
+        "total": sum((r.cost for r in rows), Decimal(0)),
+    }
+    return render(request, "analytics/prepared_not_given.html", context)

@@ -478,3 +478,44 @@ class CycleCountLine(BaseModel):
         if self.counted_vials is None or self.on_hand_at_count is None:
             return None
         return self.counted_vials - self.on_hand_at_count
+
+
+class Reservation(OrgScopedModel):
+    """Vials of one lot set aside for one coming appointment (issue 16).
+
+    Made when an appointment in the next few business days is booked or moved (and by the
+    nightly job for those entering the window); released when it is cancelled, missed or
+    moved out of the window; consumed when its vials are dispensed. Only active rows hold
+    stock: a lot's free vials are ``on_hand`` less its active reservations, never below 0
+    (the reserving service locks the lot, as every stock movement does).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Reserved"
+        CONSUMED = "consumed", "Dispensed"
+        RELEASED = "released", "Released"
+
+    appointment = models.ForeignKey(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="reservations"
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="reservations")
+    vials = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    dose_mg = models.DecimalField(max_digits=10, decimal_places=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["lot", "status"], name="reservation_lot_status"),
+            models.Index(fields=["appointment", "status"], name="reservation_appt_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(vials__gt=0), name="reservation_vials_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vials} × lot {self.lot.lot_number} ({self.get_status_display()})"

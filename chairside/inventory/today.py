@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +15,20 @@ from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
 
 SHORT_HORIZON_DAYS = 14
+# The forecast of every site is the Today page's costliest read; like the booking's stock
+# warning (scheduling.checks.STOCK_CACHE_SECONDS) the card may lag a delivery by minutes.
+SHORT_CACHE_SECONDS = 300
+
+
+def _short_names(organization: Any, today: Any) -> list[str]:
+    key = f"inventory:today-short:{organization.public_id}:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
+    short = selectors.short_drugs(organization=organization, days=SHORT_HORIZON_DAYS)
+    names = sorted({row.drug.generic_name for _, row, _ in short})
+    cache.set(key, names, SHORT_CACHE_SECONDS)
+    return names
 
 
 @register_today_cards
@@ -23,8 +40,7 @@ def inventory_cards(request: HttpRequest) -> list[Card]:
     lots = selectors.expiring_lots(organization=organization, today=today)
     expiring = lots.count()  # counted in the database: the card shows numbers, not lots
     expired = lots.filter(expires_on__lt=today).count()
-    short = selectors.short_drugs(organization=organization, days=SHORT_HORIZON_DAYS)
-    names = sorted({row.drug.generic_name for _, row, _ in short})
+    names = _short_names(organization, today)
     return [
         Card(
             title=f"Lots expiring within {selectors.EXPIRY_WARNING_DAYS} days",

@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.apps import apps
 from django.urls import path
 
-from chairside.inventory.views import counts, ordering, receiving, reports, setup, stock
+from chairside.inventory.views import (
+    counts,
+    ordering,
+    receiving,
+    reports,
+    reservations,
+    setup,
+    stock,
+)
 
 app_name = "inventory"
 
@@ -12,6 +20,8 @@ urlpatterns = [
     path("expiring/", stock.expiring, name="expiring"),
     path("expiring/remove/", stock.expired_remove, name="expired_remove"),
     path("dispense/", stock.dispense, name="dispense"),
+    path("reservations/", reservations.reservations, name="reservations"),
+    path("reservations/<uuid:public_id>/reserve/", reservations.reserve, name="reserve"),
     path("lots/<uuid:public_id>/", stock.lot_detail, name="lot"),
     path("lots/<uuid:public_id>/transfer/", stock.lot_transfer, name="lot_transfer"),
     path("lots/<uuid:public_id>/waste/", stock.lot_waste, name="lot_waste"),
@@ -49,4 +59,5 @@ if apps.is_installed("chairside.treatments"):
     urlpatterns += [
         path("queue/", pharmacy.queue, name="queue"),
         path("queue/<uuid:public_id>/verify/", pharmacy.verify, name="queue_verify"),
+        path("queue/<uuid:public_id>/early/", pharmacy.early_prep, name="queue_early_prep"),
     ]

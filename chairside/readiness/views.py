@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from chairside.readiness import selectors
 from chairside.rules.readiness import CHECKS
-from chairside.tenancy.access import OrgRequest, require_perm
+from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 
@@ -80,6 +80,7 @@ def board(request: OrgRequest) -> HttpResponse:
         "locations": locations,
         "location": location,
         "checks": CHECKS,
+        "may_reserve": can(request, Perm.INVENTORY_EDIT) or can(request, Perm.SCHEDULE_EDIT),
         "actions": ACTIONS,
     }
     return render(request, "readiness/board.html", context)

@@ -2,9 +2,10 @@
 
 A treatment happens only when the right patient has a valid signed order, the payer's
 authorization covers the day, the benefits are verified for the plan year, the labs and the
-consent are current, the drug is in stock, a competent nurse is assigned and, where the site
-requires it, a supervising provider is on site (issue 16; Seed 000's "keep patients on
-schedule, authorizations updated, inventory in stock").
+consent are current, the drug is reserved for it from stock (vials of specific lots set
+aside), a competent nurse is assigned and, where the site requires it, a supervising
+provider is on site (issue 16; Seed 000's "keep patients on schedule, authorizations
+updated, inventory in stock").
 
 Each check gives a finding: ``blocking`` ones make the appointment *not ready* (the dose
 cannot be given as things stand); ``risk`` ones make it *at risk* (it can still be put right
@@ -33,7 +34,7 @@ CHECKS = {
     "benefits": "Benefits verified",
     "labs": "Labs current",
     "consent": "Consent",
-    "stock": "Drug in stock",
+    "stock": "Drug reserved",
     "nurse": "Nurse assigned",
     "supervision": "Provider on site",
     "confirmed": "Patient confirmed",

@@ -60,6 +60,8 @@ class QueueRow:
     stock_problem: str
     verification: DoseVerification | None
     dispensed: bool
+    early: Any = None  # the EarlyPreparation recorded for it, if any
+    gate: str = ""  # why it may not be prepared yet (the prep gate); "" when it may
 
     @property
     def status(self) -> str:
@@ -181,9 +183,15 @@ def _latest_verifications(appointments: list[Appointment]) -> dict[int, DoseVeri
 
 
 def pharmacy_queue(
-    *, organization: Any, today: dt.date, location: Any = None, days: int = QUEUE_DAYS
+    *,
+    organization: Any,
+    today: dt.date,
+    location: Any = None,
+    days: int = QUEUE_DAYS,
+    gate: bool = True,
 ) -> list[QueueRow]:
-    """Today's and tomorrow's booked doses at the organization's sites (or one site)."""
+    """Today's and tomorrow's booked doses at the organization's sites (or one site), with
+    each one's prep gate unless ``gate`` is off (a count needs none)."""
     wanted = [today + dt.timedelta(days=n) for n in range(days)]
     appointments = _appointments(organization, wanted, location)
     dispensed = _dispensed_refs(organization, appointments)
@@ -193,7 +201,26 @@ def pharmacy_queue(
         visit = _visit(appointment)
         refs = {str(appointment.public_id)} | ({str(visit.public_id)} if visit else set())
         rows.append(queue_row(appointment, latest.get(appointment.pk), bool(refs & dispensed)))
+    if gate:
+        _gate(rows)
     return rows
+
+
+def _gate(rows: list[QueueRow]) -> None:
+    """Each row's prep gate: the early-preparation reason, or why it must wait."""
+    from chairside.treatments.models import EarlyPreparation
+    from chairside.treatments.services.prep_gate import prep_gate_problem
+
+    early = {
+        e.appointment_id: e
+        for e in EarlyPreparation.objects.filter(
+            appointment_id__in=[r.appointment.pk for r in rows]
+        ).select_related("recorded_by")
+    }
+    for row in rows:
+        row.early = early.get(row.appointment.pk)
+        if row.early is None and not row.dispensed:
+            row.gate = prep_gate_problem(row.appointment, row.visit)
 
 
 def access_queue_row(*, organization: Any, public_id: Any) -> QueueRow:
@@ -207,7 +234,7 @@ def access_queue_row(*, organization: Any, public_id: Any) -> QueueRow:
 
 def to_verify_count(*, organization: Any, today: dt.date) -> int:
     """Doses of today and tomorrow still waiting for (or needing a new) verification."""
-    rows = pharmacy_queue(organization=organization, today=today)
+    rows = pharmacy_queue(organization=organization, today=today, gate=False)
     return sum(1 for row in rows if row.needs_verification)
 
 

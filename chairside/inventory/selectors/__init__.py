@@ -9,6 +9,12 @@ from chairside.inventory.selectors.forecast import (
     short_drugs,
 )
 from chairside.inventory.selectors.reports import DrugReconciliation, reconciliation
+from chairside.inventory.selectors.reservations import (
+    active_reservations,
+    appointment_reservations,
+    lot_reservations,
+    reserved_for,
+)
 from chairside.inventory.selectors.stock import (
     EXPIRY_WARNING_DAYS,
     DrugStock,
@@ -36,6 +42,10 @@ from chairside.inventory.selectors.stock import (
 )
 
 __all__ = [
+    "active_reservations",
+    "appointment_reservations",
+    "lot_reservations",
+    "reserved_for",
     "EXPIRY_WARNING_DAYS",
     "DrugReconciliation",
     "DrugStock",

@@ -18,6 +18,7 @@ from django.db.models import Prefetch, Sum
 
 from chairside.formulary.models import Package
 from chairside.inventory.models import Lot, Movement, PurchaseOrder, StoragePlace, Vendor
+from chairside.inventory.selectors.reservations import reserved_vials_by_package
 from chairside.inventory.services._ledger import today_at
 from chairside.inventory.services.catalog import inventory_settings_for
 from chairside.inventory.services.purchasing import DELIVERY_WEEKDAYS
@@ -57,14 +58,17 @@ def _booked_doses(
     start: dt.date,
     end: dt.date,
     uncounted: list[Uncounted] | None = None,
+    *,
+    reserved: set[int] | None = None,
 ) -> list[BookedDose]:
     """Doses booked at ``location`` on days ``start`` <= day < ``end``, from scheduling.
 
     Each appointment's order gives the drug and the dose (``dose_for_weight`` at the
     patient's latest weight). An appointment whose dose cannot be worked out (a per-kg dose
     with no weight on file) is left out of the doses and, when ``uncounted`` is given,
-    appended to it, so the forecast can say which demand it cannot see. Empty when
-    scheduling is not installed.
+    appended to it, so the forecast can say which demand it cannot see. Appointments in
+    ``reserved`` are left out: their vials are already set aside (and off the free stock).
+    Empty when scheduling is not installed.
     """
     if not apps.is_installed("chairside.scheduling"):
         return []
@@ -79,6 +83,8 @@ def _booked_doses(
         start__lt=dt.datetime.combine(end, dt.time.min, tzinfo=location.tz),
         status__in=_DEMAND_STATES,
     ).select_related("order__drug", "patient")
+    if reserved:
+        booked = booked.exclude(pk__in=reserved)
     booked = booked.prefetch_related(Prefetch("patient__measurements", queryset=latest_first))
     doses: list[BookedDose] = []
     for appointment in booked:
@@ -116,6 +122,7 @@ class ForecastRow:
     vendor: Vendor | None
     suggestion: OrderSuggestion
     white_bag_vials: int = 0
+    reserved: int = 0  # vials set aside for appointments (already off ``on_hand``)
     # Filled for the forecast's window by ``Forecast.add``: vials per day, the first short day.
     cells: list[int] = field(default_factory=list)
     stockout: dt.date | None = None
@@ -203,6 +210,16 @@ class _Site:
                 self.white_bag[(str(lot.patient_id), lot.package_id)] += lot.on_hand
             else:
                 self.on_hand[lot.package_id] += lot.on_hand
+        # Vials reserved for coming appointments are not free: the forecast's on-hand is
+        # what is left, and those appointments' demand is left out (``_booked_doses``).
+        center, own, self.reserved_appointments = reserved_vials_by_package(
+            organization=organization, location=location, today=today
+        )
+        self.reserved: dict[int, int] = dict(center)
+        for package_id, vials in center.items():
+            self.on_hand[package_id] = max(0, self.on_hand[package_id] - vials)
+        for key, vials in own.items():
+            self.white_bag[key] = max(0, self.white_bag[key] - vials)
         self.on_order = self._on_order(organization, location, today)
         self.used = self._used(organization, location, today)
         self.costs, self.vendors = self._last_purchases(organization)
@@ -361,6 +378,7 @@ def _row(
         vendor=seller,
         suggestion=suggestion,
         white_bag_vials=demand.white_bag.get(package.pk, 0),
+        reserved=site.reserved.get(package.pk, 0),
     )
 
 
@@ -384,9 +402,11 @@ def demand_forecast(
     days = days or settings.forecast_days
     horizon = today + dt.timedelta(days=max(days, USE_WINDOW_DAYS))
     uncounted: list[Uncounted] = []
-    if doses is None:
-        doses = _booked_doses(organization, location, today, horizon, uncounted)
     site = _Site(organization, location, today)
+    if doses is None:
+        doses = _booked_doses(
+            organization, location, today, horizon, uncounted, reserved=site.reserved_appointments
+        )
     packages = _packages(organization)
     demand = _center_demand(doses, packages, site)
     forecast = Forecast(location, today, days, settings.target_days_on_hand)
@@ -397,6 +417,7 @@ def demand_forecast(
         for package in sorted(group, key=lambda p: p.strength_mg):
             interesting = (
                 site.on_hand.get(package.pk)
+                or site.reserved.get(package.pk)
                 or demand.by_package.get(package.pk)
                 or site.on_order.get(package.pk)
                 or site.used.get(package.pk)

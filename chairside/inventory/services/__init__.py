@@ -34,6 +34,10 @@ from chairside.inventory.services.receiving import (
     package_for_scan,
     shipment_receive,
 )
+from chairside.inventory.services.reservations import (
+    reservation_release,
+    reservation_reserve,
+)
 from chairside.inventory.services.stock import (
     dispense_suggestion,
     stock_adjust,
@@ -64,6 +68,8 @@ __all__ = [
     "purchase_order_create",
     "purchase_order_refresh",
     "purchase_order_send",
+    "reservation_release",
+    "reservation_reserve",
     "shipment_receive",
     "stock_adjust",
     "stock_dispense",

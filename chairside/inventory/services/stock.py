@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -23,8 +24,10 @@ from chairside.inventory.services._ledger import (
     today_at,
     whole_vials,
 )
+from chairside.inventory.services.reservations import consume_for_dispense, reserved_by_lot
 from chairside.rules.fefo import LotStock, plan_dose
 from chairside.rules.reconciliation import Kind
+from chairside.rules.reservations import available_vials
 
 PARTIAL_WASTE_REASON = "Single-dose vial: unused portion discarded"
 LOT_RELATIONS = [
@@ -214,6 +217,7 @@ def stock_dispense(
     count = whole_vials(vials)
     when, day = moment(at, current.storage_place.location)
     _check_dispensable(current, patient, day)
+    consume_for_dispense(lot=current, patient=patient, vials=count, visit_ref=visit_ref)
     return record(
         lot=current,
         kind=Kind.DISPENSE,
@@ -242,12 +246,14 @@ def _suggest(
     lots: list[Lot], dose_mg: Decimal, patient: Any, today: dt.date
 ) -> list[tuple[Lot, int]]:
     by_id = {str(lot.pk): lot for lot in lots}
+    # Vials reserved for other patients' appointments are not this dose's to take.
+    held = reserved_by_lot([lot.pk for lot in lots], exclude_patient=patient)
     stock = [
         LotStock(
             str(lot.pk),
             lot.package.strength_mg,
             lot.expires_on,
-            lot.on_hand,
+            available_vials(lot.on_hand, held.get(lot.pk, 0)),
             str(lot.patient_id) if lot.patient_id else None,
         )
         for lot in lots
@@ -297,6 +303,14 @@ def _check_order_signed(patient: Any, drug: Any) -> None:
             )
 
 
+def _check_prep_gate(organization: Any, visit_ref: str | None) -> None:
+    if not visit_ref or not apps.is_installed("chairside.treatments"):
+        return
+    from chairside.treatments.services.prep_gate import require_prep_allowed_for_ref
+
+    require_prep_allowed_for_ref(organization=organization, visit_ref=visit_ref)
+
+
 @transaction.atomic
 def stock_dispense_dose(
     *,
@@ -311,10 +325,13 @@ def stock_dispense_dose(
 ) -> list[Movement]:
     """Dispense what a dose needs, as ``dispense_suggestion`` picks it, in one transaction.
 
-    Refused while the patient's active order for the drug awaits a provider's signature.
+    Refused while the patient's active order for the drug awaits a provider's signature,
+    and, when ``visit_ref`` names a booking or visit, until that dose passes the visit's
+    prep gate (checked in and cleared, or an early-preparation reason recorded).
     """
     same_organization(organization, drug=drug, patient=patient)
     _check_order_signed(patient, drug)
+    _check_prep_gate(organization, visit_ref)
     when, day = moment(at, location)
     lots = list(
         _candidate_lots(organization=organization, location=location, drug=drug).select_for_update(

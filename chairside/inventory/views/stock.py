@@ -55,8 +55,13 @@ def stock(request: OrgRequest) -> HttpResponse:
 @require_perm(Perm.INVENTORY_VIEW)
 def lot_detail(request: OrgRequest, public_id: str) -> HttpResponse:
     lot = selectors.access_lot(organization=request.organization, public_id=public_id)
+    reservations = list(selectors.lot_reservations(lot)[:50])
+    held = sum(r.vials for r in reservations if r.status == "active")
     context = {
         "lot": lot,
+        "reservations": reservations,
+        "reserved_vials": held,
+        "free_vials": max(0, lot.on_hand - held),
         "movements": selectors.lot_history(lot),
         "ledger_on_hand": selectors.ledger_on_hand(lot),
         "today": timezone.localdate(),

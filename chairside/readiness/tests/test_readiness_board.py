@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
 
 from chairside.core import testing as f
+from chairside.formulary.models import Package
+from chairside.inventory.tests import factories as inv
 from chairside.readiness import selectors
 from chairside.rules.readiness import Level
 from chairside.scheduling import services
@@ -45,6 +48,47 @@ def _consent(s: Any) -> None:
     )
 
 
+def _stock(s: Any, vials: int) -> Any:
+    package = Package.objects.create(
+        drug=s.order.drug,
+        ndc11="57894003001",
+        description="100 mg lyophilized powder, single-dose vial",
+        strength_mg=Decimal(100),
+    )
+    return inv.make_lot(inv.make_place(s.location), package, vials=vials, lot_number="RSV100")
+
+
+class TestDrugReserved:
+    def test_a_booking_with_its_vials_reserved_passes_the_stock_check(self, s: Any) -> None:
+        _stock(s, vials=10)
+        _booked(s)
+        assert "stock" not in {f.check for f in _row(s).findings}
+
+    def test_without_a_reservation_it_is_at_risk_with_a_reserve_button(self, s: Any) -> None:
+        appointment = _booked(s)
+        [stock] = [f for f in _row(s).findings if f.check == "stock"]
+        assert (stock.label, stock.blocking) == ("Drug reserved", False)
+        assert stock.message == "No infliximab vials reserved yet: reserve them now."
+        page = f.login(s.coordinator).get(reverse("readiness:board")).content.decode()
+        assert f"/inventory/reservations/{appointment.public_id}/reserve/" in page
+
+    def test_a_cancelled_booking_gives_its_vials_to_the_next_patient(self, s: Any) -> None:
+        _stock(s, vials=4)
+        first = _booked(s)
+        services.appointment_cancel(
+            appointment=first, user=s.coordinator, reason_code="patient_request"
+        )
+        assert not first.reservations.filter(status="active").exists()
+        second = services.appointment_book(
+            organization=s.org,
+            user=s.coordinator,
+            order=s.order,
+            chair=s.chairs["C02"],
+            start=sf.at("10:00"),
+        ).appointment
+        assert [r.vials for r in second.reservations.filter(status="active")] == [4]
+
+
 class TestReadiness:
     def test_unconfirmed_without_consent_is_at_risk_naming_both(self, s: Any) -> None:
         _booked(s)
@@ -54,6 +98,7 @@ class TestReadiness:
         assert not any(f.blocking for f in row.findings)
 
     def test_confirmed_with_consent_is_ready(self, s: Any) -> None:
+        _stock(s, vials=10)
         appointment = _booked(s)
         _consent(s)
         services.appointment_confirm(appointment=appointment, user=s.coordinator)

@@ -28,7 +28,12 @@ from chairside.scheduling.checks import (
     units_for,
 )
 from chairside.scheduling.models import Appointment
-from chairside.scheduling.services.appointments import SOURCE, locked_appointment, set_status
+from chairside.scheduling.services.appointments import (
+    SOURCE,
+    locked_appointment,
+    reserve_stock,
+    set_status,
+)
 
 
 @transaction.atomic
@@ -47,9 +52,12 @@ def appointment_check_in(*, appointment: Appointment, user: Any) -> Appointment:
     day = locked.local_start().date()
     if day != today:
         raise ValidationError(f"This appointment is on {us_date(day)}, not today.")
-    if locked.status == states.NO_SHOW:
+    was_missed = locked.status == states.NO_SHOW
+    if was_missed:
         _reactivate(locked, user)
     set_status(locked, user, states.CHECKED_IN, reason_code="", reason="")
+    if was_missed:
+        reserve_stock(locked, user)  # the vials released when marked missed
     locked.checked_in_at = timezone.now()
     locked.save(update_fields=["checked_in_at", "updated_at"])
     return locked

@@ -12,7 +12,11 @@ from chairside.treatments.models.clinical import (
     Vitals,
 )
 from chairside.treatments.models.report import VisitReport
-from chairside.treatments.models.verification import DoseVerification
+from chairside.treatments.models.verification import (
+    DoseVerification,
+    EarlyPreparation,
+    PreparedNotGiven,
+)
 from chairside.treatments.models.visit import Addendum, Consent, Visit, VisitAlert
 
 __all__ = [
@@ -20,9 +24,11 @@ __all__ = [
     "Administration",
     "Consent",
     "DoseVerification",
+    "EarlyPreparation",
     "Interruption",
     "Preparation",
     "PreparationVial",
+    "PreparedNotGiven",
     "RateStep",
     "Reaction",
     "Visit",

@@ -48,3 +48,69 @@ class DoseVerification(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.dose_mg.normalize():f} mg verified {self.verified_at:%Y-%m-%d %H:%M}"
+
+
+class EarlyPreparation(OrgScopedModel):
+    """Why a dose is prepared before the patient has checked in and passed the checks.
+
+    The prep gate (``services.prep_gate``) refuses to prepare a booked dose until then,
+    because drug mixed for a patient who is then not treated is wasted and cannot be billed;
+    a pharmacist or nurse may let it start early for a stated reason (a long preparation,
+    say). One per appointment: recording it again replaces the reason (both audited).
+    """
+
+    class Reason(models.TextChoices):
+        LONG_PREPARATION = "long_preparation", "Long preparation time"
+        FIRST_CHAIR = "first_chair", "First chair of the day: prepared before opening"
+        PATIENT_ON_SITE = "patient_on_site", "Patient on site; check-in under way"
+        CONFIRMED_PRIOR_DAY = "confirmed", "Patient and checks confirmed by phone"
+        OTHER = "other", "Other (say why)"
+
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="early_preparation"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        "tenancy.StaffMember", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        text = self.get_reason_display()
+        return f"{text}: {self.note}" if self.note else text
+
+
+class PreparedNotGiven(OrgScopedModel):
+    """A dose whose vials were dispensed (prepared) and which was then not given.
+
+    Recorded when the appointment is cancelled or missed, or the dose is held at the
+    chair, after its vials left the shelf: the costliest waste of a center (issue 16). The
+    cost is the acquisition cost of the vials dispensed for it, from the inventory ledger
+    (the lots' cost per vial; a patient's own drug cost the center nothing).
+    """
+
+    class Reason(models.TextChoices):
+        CANCELLED = "cancelled", "Appointment cancelled"
+        NO_SHOW = "no_show", "Patient did not come"
+        HELD = "held", "Dose held at the chair after preparation"
+
+    appointment = models.OneToOneField(
+        "scheduling.Appointment", on_delete=models.PROTECT, related_name="prepared_not_given"
+    )
+    visit = models.ForeignKey(
+        "treatments.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    detail = models.CharField(max_length=255, blank=True)
+    vials = models.JSONField(default=list, help_text="The lots and vials dispensed for it.")
+    cost = models.DecimalField(max_digits=12, decimal_places=2)
+    on_date = models.DateField(help_text="The appointment's day at its site.")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on_date", "-id"]
+        indexes = [models.Index(fields=["organization", "on_date"], name="png_org_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.on_date:%m/%d/%Y}: ${self.cost}"

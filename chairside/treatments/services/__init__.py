@@ -19,6 +19,10 @@ from chairside.treatments.services.administration import (
 )
 from chairside.treatments.services.consent import consent_record, consent_revoke
 from chairside.treatments.services.facts import visit_encounter_facts
+from chairside.treatments.services.prep_gate import (
+    early_preparation_record,
+    prep_gate_problem,
+)
 from chairside.treatments.services.preparation import (
     preparation_attach,
     preparation_check,
@@ -50,6 +54,8 @@ from chairside.treatments.services.visits import (
 from chairside.treatments.services.vitals import vitals_record, vitals_remove
 
 __all__ = [
+    "early_preparation_record",
+    "prep_gate_problem",
     "addendum_add",
     "administration_pause",
     "administration_rate",

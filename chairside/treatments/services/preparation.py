@@ -36,6 +36,7 @@ from chairside.treatments.services._common import (
     same_organization,
     staff_for,
 )
+from chairside.treatments.services.prep_gate import require_prep_allowed
 
 PREP_FIELDS = (
     "dose_mg",
@@ -96,6 +97,7 @@ def preparation_dispense(
     if current.dose_held:
         raise ValidationError("The dose is held today: nothing is to be prepared.")
     require_signed_order(current)
+    require_prep_allowed(current.appointment, current)
     if not picks:
         raise ValidationError({"lot": "Choose at least one lot and a number of vials."})
     prep = _preparation(current)
@@ -135,6 +137,7 @@ def preparation_attach(
     pages) to the visit's preparation; their waste is recorded against that dispense."""
     current = locked_visit(visit)
     require_signed_order(current)
+    require_prep_allowed(current.appointment, current)
     prep = _preparation(current)
     made = []
     for move in movements:
@@ -230,6 +233,7 @@ def preparation_save(
     """
     current = locked_visit(visit)
     require_signed_order(current)
+    require_prep_allowed(current.appointment, current)
     prep = _preparation(current)
     before = snapshot(prep, PREP_FIELDS)
     if not prep.vials.exists():

@@ -256,6 +256,7 @@ def visit_update(*, visit: Visit, user: Any, **fields: Any) -> Visit:
         raise TypeError(f"Unknown visit fields: {sorted(unknown)}")
     current = locked_visit(visit)
     before = snapshot(current, AUDITED)
+    was_held = current.dose_held
     if fields.pop("no_known_allergies", False):
         _record_nkda(current, user)
         fields.setdefault("allergies_reviewed", True)
@@ -267,6 +268,12 @@ def visit_update(*, visit: Visit, user: Any, **fields: Any) -> Visit:
     changes = diff(before, snapshot(current, AUDITED))
     if changes:
         audit(AuditEvent.Action.UPDATE, user=user, visit=current, obj=current, changes=changes)
+    if current.dose_held and not was_held:
+        from chairside.treatments.services.not_given import prepared_not_given_record
+
+        prepared_not_given_record(
+            appointment=current.appointment, reason="held", detail=current.held_reason, user=user
+        )
     return current
 
 

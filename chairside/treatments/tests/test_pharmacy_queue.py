@@ -172,6 +172,10 @@ class TestVerify:
         pharmacist_user: Any,
     ) -> None:
         row = _row(org, appointment)
+        # Before the visit's checks, the pharmacy prepares only for a recorded reason.
+        services.early_preparation_record(
+            appointment=appointment, user=pharmacist_user, reason="long_preparation"
+        )
         inventory.stock_dispense_dose(
             organization=org,
             location=location,
@@ -202,6 +206,17 @@ class TestPages:
         assert response.status_code == 302
         assert DoseVerification.objects.filter(appointment=appointment).count() == 1
         page = client.get("/inventory/queue/").content.decode()
+        # The visit's checks are not done: no Prepare until the pharmacist says why early.
+        assert 'href="/inventory/dispense/?' not in page
+        assert "Prepare after check-in and the checks" not in page  # no visit yet
+        assert "Prepare after check-in" in page and "Prepare early" in page
+        response = client.post(
+            f"/inventory/queue/{appointment.public_id}/early/",
+            {"reason": "long_preparation", "note": "3-hour reconstitution"},
+        )
+        assert response.status_code == 302
+        page = client.get("/inventory/queue/").content.decode()
+        assert "Long preparation time: 3-hour reconstitution" in page
         start = page.index('href="/inventory/dispense/?')
         url = page[start + 6 : page.index('"', start + 6)].replace("&amp;", "&")
         query = parse_qs(urlparse(url).query)
@@ -239,6 +254,9 @@ class TestTheNurseUsesThePharmacysVials:
         nurse_client: Any,
     ) -> None:
         ref = _row(org, appointment).dispense_ref
+        services.early_preparation_record(
+            appointment=appointment, user=nurse_user, reason="first_chair"
+        )
         inventory.stock_dispense_dose(
             organization=org,
             location=location,

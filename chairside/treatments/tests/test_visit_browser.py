@@ -293,3 +293,28 @@ def test_entries_typed_while_offline_are_kept_and_offered_back(
     saved(page, "Vital signs saved")
     vitals = Visit.objects.get().vitals.get()
     assert (vitals.systolic, vitals.temperature_c) == (124, Decimal("36.8"))
+
+
+def test_the_prep_gate_waits_for_the_checks_unless_a_reason_is_recorded(
+    tablet: Any,
+    live_server: Any,
+    shot: Any,
+    center: dict[str, Any],
+) -> None:
+    page = tablet
+    log_in(page, live_server, "nurse.blake", f.TEST_PASSWORD)
+    check_in(page, live_server, shot)
+    page.goto(page.url.replace("/checks/", "/preparation/"))
+    gate = page.locator("#prep-gate")
+    expect(gate).to_contain_text("Finish the check-in checks before preparing the dose")
+    expect(page.get_by_role("button", name="Dispense these vials")).to_have_count(0)
+    shot(page, "visit-prep-gate")
+    gate.get_by_text("Prepare early…").click()
+    gate.get_by_label("Why prepare before check-in").select_option("long_preparation")
+    gate.get_by_label("Note").fill("3-hour reconstitution")
+    gate.get_by_role("button", name="Record and allow preparation").click()
+    expect(page.locator(".early-prep")).to_contain_text(
+        "Prepared before check-in: Long preparation time — 3-hour reconstitution"
+    )
+    expect(page.get_by_role("button", name="Dispense these vials")).to_be_visible()
+    shot(page, "visit-prep-gate-early-reason")

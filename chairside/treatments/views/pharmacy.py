@@ -6,11 +6,12 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from chairside.inventory.selectors import location_by_id
@@ -19,6 +20,7 @@ from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 from chairside.treatments import pharmacy, services
+from chairside.treatments.models import EarlyPreparation
 
 
 def prepare_url(request: OrgRequest, row: pharmacy.QueueRow) -> str:
@@ -56,6 +58,8 @@ def queue(request: OrgRequest) -> HttpResponse:
         "to_verify": sum(1 for r in rows if r.needs_verification),
         "can_verify": can(request, Perm.INVENTORY_EDIT),
         "prepare_urls": {r.appointment.pk: prepare_url(request, r) for r in rows},
+        "can_record_early": _may_record_early(request),
+        "early_reasons": EarlyPreparation.Reason.choices,
     }
     return render(request, "treatments/pharmacy_queue.html", context)
 
@@ -90,3 +94,39 @@ def _back(request: OrgRequest) -> str:
     location = request.POST.get("location", "")
     url = reverse("inventory:queue")
     return f"{url}?{urlencode({'location': location})}" if location else url
+
+
+def _may_record_early(request: OrgRequest) -> bool:
+    return can(request, Perm.CLINICAL_EDIT) or can(request, Perm.INVENTORY_EDIT)
+
+
+@require_POST
+@require_perm(Perm.PATIENT_VIEW)
+def early_prep(request: OrgRequest, public_id: str) -> HttpResponse:
+    """A pharmacist or nurse records why this dose is prepared before check-in (audited)."""
+    if not _may_record_early(request):
+        raise PermissionDenied("Your role does not allow this.")
+    appointment = Appointment.objects.filter(
+        organization=request.organization, public_id=public_id
+    ).first()
+    if appointment is None:
+        raise Http404("No such appointment.")
+    try:
+        services.early_preparation_record(
+            appointment=appointment,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, f"{appointment.patient}: {' '.join(exc.messages)}")
+    else:
+        messages.success(
+            request, f"Early preparation recorded for {appointment.patient}: prepare it now."
+        )
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(wanted)
+    return redirect(_back(request))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from chairside.audit.services import client_ip
 from chairside.inventory.models import Lot
 from chairside.inventory.services import dispense_suggestion
-from chairside.tenancy.access import OrgRequest, require_perm
+from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import StaffMember
 from chairside.tenancy.roles import Perm
 from chairside.treatments import pharmacy, selectors, services
@@ -24,8 +24,9 @@ from chairside.treatments.forms import (
     set_choices,
     staff_choices,
 )
-from chairside.treatments.models import Visit
+from chairside.treatments.models import EarlyPreparation, Visit
 from chairside.treatments.services._common import staff_for
+from chairside.treatments.services.prep_gate import early_preparation_of
 from chairside.treatments.views._util import (
     attempt,
     form_errors,
@@ -103,6 +104,10 @@ def preparation_extra(request: OrgRequest, visit: Visit, form: Any = None) -> di
         "diluents": DILUENTS,
         "from_pharmacy": [(m, -m.vials) for m in from_pharmacy],
         "verification": pharmacy.verification_of(visit),
+        "gate": services.prep_gate_problem(visit.appointment, visit),
+        "early": early_preparation_of(visit.appointment),
+        "early_reasons": EarlyPreparation.Reason.choices,
+        "may_record_early": can(request, Perm.CLINICAL_EDIT) or can(request, Perm.INVENTORY_EDIT),
     }
 
 
