@@ -18,6 +18,7 @@ urlpatterns = [
     path("claims/<uuid:public_id>/void/", views.claim_void, name="claim_void"),
     path("claims/<uuid:public_id>/mue/", views.claim_mue_override, name="claim_mue"),
     path("claims/<uuid:public_id>/cms-1500/", views.claim_cms1500, name="claim_cms1500"),
+    path("claims/<uuid:public_id>/ub-04/", views.claim_ub04, name="claim_ub04"),
     path("claims/<uuid:public_id>/assistance/", views.claim_assistance, name="claim_assistance"),
     path("assistance/<uuid:public_id>/decide/", views.assistance_decide, name="assistance_decide"),
     path(

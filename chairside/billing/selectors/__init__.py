@@ -186,6 +186,23 @@ def access_export(*, organization: Any, public_id: Any) -> ClaimExport:
     return export
 
 
+def fresh_exports(*, organization: Any, public_ids: list[str]) -> list[ClaimExport]:
+    """The files just made (named in the page's ``export`` parameters), of this organization."""
+    import uuid
+
+    valid = []
+    for value in public_ids:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return list(
+        ClaimExport.objects.filter(organization=organization, public_id__in=valid).order_by(
+            "control_number"
+        )
+    )
+
+
 def access_remittance(*, organization: Any, public_id: Any) -> Remittance:
     return get_object_or_404(Remittance, organization=organization, public_id=public_id)
 
