@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
@@ -154,3 +156,33 @@ def _submit(claim: Claim, export: ClaimExport, user: Any) -> None:
         patient=claim.patient,
         changes={"export": [None, export.filename]},
     )
+
+
+def claim_file_name(export: ClaimExport) -> str:
+    """ORGANIZATION-FORM-CONTROLNUMBER.x12: unique across organizations (control numbers are
+    per organization), sorted by organization, form, then number."""
+    organization = slugify(export.organization.name) or f"org{export.organization_id}"
+    return f"{organization}-{export.claim_form}-{export.control_number:09d}.x12"
+
+
+def claim_files_write(*, organizations: Sequence[Any], outdir: Path) -> list[Path]:
+    """Write each organization's stored claim files into ``outdir`` exactly as sent (the
+    stored text, byte for byte), one file each; audited per file (an export of PHI)."""
+    written: list[Path] = []
+    for organization in organizations:
+        exports = ClaimExport.objects.filter(organization=organization).select_related(
+            "organization"
+        )
+        for export in exports.order_by("claim_form", "control_number"):
+            path = outdir / claim_file_name(export)
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(export.content)
+            audit_record(
+                action=AuditEvent.Action.EXPORT,
+                organization=organization,
+                obj=export,
+                changes={"written_to": [None, path.name]},
+                reason="manage.py claimfiles",
+            )
+            written.append(path)
+    return written
