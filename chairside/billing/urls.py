@@ -40,6 +40,7 @@ urlpatterns = [
     path("remittances/<uuid:public_id>/", views.remittance_detail, name="remittance"),
     path("denials/<uuid:public_id>/", views.denial_update, name="denial"),
     path("fees/", views.fee_schedule, name="fees"),
+    path("fees/opps/", views.opps_rates, name="opps"),
     path("contracts/", views.contract_list, name="contracts"),
     path("contracts/new/", views.contract_new, name="contract_new"),
     path("contracts/<uuid:public_id>/", views.contract_edit, name="contract"),

@@ -28,6 +28,7 @@ from chairside.billing.views.fees import (
     contract_list,
     contract_new,
     fee_schedule,
+    opps_rates,
     payer_drug_category,
 )
 from chairside.billing.views.patients import (
@@ -78,6 +79,7 @@ __all__ = [
     "encounter_reviewed",
     "export_download",
     "fee_schedule",
+    "opps_rates",
     "home",
     "line_adjust",
     "margins",
