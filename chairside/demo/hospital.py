@@ -354,6 +354,17 @@ def _submit(org: Organization, today: dt.date) -> int:
     return sent
 
 
+def _memberships(org: Organization, ctx: DemoContext) -> None:
+    """The management company's administrator sees the department read-only, as it sees
+    the demo center (the center's own log-ins stay with the center: one organization each)."""
+    from chairside.tenancy.models import Membership
+
+    for username, role in (("manager", "auditor"),):
+        user = ctx.users.get(username)
+        if user is not None:
+            Membership.objects.get_or_create(user=user, organization=org, defaults={"role": role})
+
+
 @transaction.atomic
 def seed_hospital_department(ctx: DemoContext) -> None:
     """The demo hospital outpatient infusion department and a month of its 837I claims."""
@@ -363,6 +374,7 @@ def seed_hospital_department(ctx: DemoContext) -> None:
     today = timezone.localdate()
     made = _visits(org, location, patients, today)
     sent = _submit(org, today)
+    _memberships(org, ctx)
     ctx.organizations["hospital"] = org
     ctx.locations["hospital"] = location
     claims = Claim.objects.filter(organization=org).count()
