@@ -84,13 +84,33 @@ REGIMENS = (
         "M05.79",
     ),
 )
+# Made-up patients (last, first, sex): each comes once in the month, as these regimens run
+# (tocilizumab IV every 4 weeks, infliximab every 8 weeks, ocrelizumab every 6 months).
 PATIENTS = (
-    ("Harlan", "Ruth", "F", dt.date(1952, 4, 11), "medicare"),
-    ("Oyelaran", "Tomi", "M", dt.date(1988, 9, 2), "commercial"),
-    ("Castellanos", "Marisol", "F", dt.date(1979, 1, 23), "commercial"),
-    ("Brandt", "Wendell", "M", dt.date(1949, 12, 5), "medicare"),
-    ("Nakagawa", "Emi", "F", dt.date(1993, 6, 17), "commercial"),
-    ("Whitfield", "Dorothy", "F", dt.date(1956, 3, 29), "medicare"),
+    ("Harlan", "Ruth", "F"),
+    ("Oyelaran", "Tomi", "M"),
+    ("Castellanos", "Marisol", "F"),
+    ("Brandt", "Wendell", "M"),
+    ("Nakagawa", "Emi", "F"),
+    ("Whitfield", "Dorothy", "F"),
+    ("Achterberg", "Lena", "F"),
+    ("Mbeki", "Samuel", "M"),
+    ("Rinaldi", "Carla", "F"),
+    ("Soto", "Ignacio", "M"),
+    ("Quill", "Harriet", "F"),
+    ("Dubois", "Anouk", "F"),
+    ("Pahlavi", "Darius", "M"),
+    ("Lindgren", "Maja", "F"),
+    ("Okafor", "Chidi", "M"),
+    ("Vance", "Eleanor", "F"),
+    ("Ibarra", "Lucia", "F"),
+    ("Kowalczyk", "Piotr", "M"),
+    ("Fairweather", "June", "F"),
+    ("Haddad", "Rami", "M"),
+    ("Sørensen", "Ingrid", "F"),
+    ("Tran", "Minh", "M"),
+    ("Abernathy", "Cole", "M"),
+    ("Yilmaz", "Elif", "F"),
 )
 
 
@@ -124,6 +144,31 @@ def _organization() -> tuple[Organization, Location]:
         },
     )
     return org, location
+
+
+# DEMO contract fees per administration code (made up, not OPPS rates).
+ADMIN_FEES = (("96413", "310"), ("96415", "0"), ("96365", "190"), ("96366", "0"), ("96375", "0"))
+
+
+def _drug_costs(org: Organization) -> None:
+    """Acquisition cost per billing unit (the formulary reference's demo prices), so the
+    margins report costs the drugs."""
+    from chairside.billing.models import DrugPrice
+    from chairside.formulary.services import reference_formulary
+
+    wanted = {hcpcs for _k, hcpcs, *_r in REGIMENS} | {"J1200"}
+    for row in reference_formulary():
+        if row["hcpcs"] in wanted:
+            cost = Decimal(row["demo_prices"]["acquisition_cost_per_unit"])
+            DrugPrice.objects.get_or_create(
+                organization=org,
+                hcpcs=row["hcpcs"],
+                defaults={
+                    "acquisition_cost_per_unit": cost,
+                    "wac_per_unit": cost * Decimal("1.08"),
+                    "is_demo": True,
+                },
+            )
 
 
 def _prices(org: Organization) -> dict[str, Payer]:
@@ -168,6 +213,7 @@ def _prices(org: Organization) -> dict[str, Payer]:
     for _key, hcpcs, *_rest in REGIMENS:
         charges[hcpcs] = (limits[hcpcs] * 2).quantize(Decimal("0.01"))
     charges["J1200"] = Decimal("12.00")
+    _drug_costs(org)
     for code, price in charges.items():
         ChargeMasterItem.objects.get_or_create(
             organization=org, code=code, defaults={"price_per_unit": price, "is_demo": True}
@@ -200,7 +246,7 @@ def _prices(org: Organization) -> dict[str, Payer]:
         if created:
             ContractAdminFee.objects.bulk_create(
                 ContractAdminFee(contract=contract, cpt=code, amount=Decimal(fee))
-                for code, fee in (("96413", "310"), ("96365", "190"))
+                for code, fee in ADMIN_FEES
             )
     return payers
 
@@ -208,7 +254,10 @@ def _prices(org: Organization) -> dict[str, Payer]:
 def _patients(org: Organization, location: Location, payers: dict[str, Payer]) -> list[Patient]:
     found = []
     start = timezone.localdate().replace(month=1, day=1)
-    for n, (last, first, sex, born, kind) in enumerate(PATIENTS, start=1):
+    rng = random.Random(SEED)
+    for n, (last, first, sex) in enumerate(PATIENTS, start=1):
+        born = dt.date(rng.randint(1942, 1998), rng.randint(1, 12), rng.randint(1, 28))
+        kind = "medicare" if born.year <= timezone.localdate().year - 65 else "commercial"
         patient, created = Patient.objects.get_or_create(
             organization=org,
             mrn=f"HOPD-{200000 + n}",
@@ -243,6 +292,7 @@ def _facts(patient: Patient, location: Location, day: dt.date, n: int) -> Encoun
     from chairside.patients.selectors import claim_coverages, claim_person
 
     key, hcpcs, unit, dose, vials, minutes, icd10 = REGIMENS[n % len(REGIMENS)]
+    name = key.removesuffix("-iv")
     start = dt.datetime(day.year, day.month, day.day, 9 + n % 4, 0, tzinfo=TZ)
     premedicated = key != "tocilizumab-iv"
     infusion_start = start + dt.timedelta(minutes=15 if premedicated else 0)
@@ -254,7 +304,7 @@ def _facts(patient: Patient, location: Location, day: dt.date, n: int) -> Encoun
     opened_total = sum(Decimal(mg * count) for mg, _ndc, _q, _u, count in vials)
     drugs = [
         DrugGiven(
-            key,
+            name,
             hcpcs,
             Decimal(unit),
             Decimal(dose) * Decimal(mg * count) / opened_total,  # the dose shared by package
@@ -305,29 +355,29 @@ def _facts(patient: Patient, location: Location, day: dt.date, n: int) -> Encoun
 
 
 def _visits(org: Organization, location: Location, patients: list[Patient], today: dt.date) -> int:
+    """Each patient's infusion on a weekday of the past month (the same day on every run)."""
     existing = set(
         Encounter.objects.filter(organization=org).values_list("encounter_ref", flat=True)
     )
-    rng = random.Random(SEED)
+    weekdays = [
+        day
+        for offset in range(DAYS, SUBMIT_AFTER_DAYS - 1, -1)
+        if (day := today - dt.timedelta(days=offset)).weekday() < 5
+    ]
     made = 0
-    for offset in range(DAYS, 0, -1):
-        day = today - dt.timedelta(days=offset)
-        if day.weekday() >= 5:
+    for n, patient in enumerate(patients):
+        day = weekdays[(n * 7) % len(weekdays)]
+        facts = _facts(patient, location, day, n)
+        if facts.encounter_ref in existing:
             continue
-        for n, patient in enumerate(patients):
-            if rng.random() > 0.3:  # each patient comes about once a week and a half
-                continue
-            facts = _facts(patient, location, day, n)
-            if facts.encounter_ref in existing:
-                continue
-            charges_derive(
-                organization=org,
-                patient=patient,
-                location=location,
-                facts=facts,
-                source=Encounter.Source.DEMO,
-            )
-            made += 1
+        charges_derive(
+            organization=org,
+            patient=patient,
+            location=location,
+            facts=facts,
+            source=Encounter.Source.DEMO,
+        )
+        made += 1
     return made
 
 

@@ -235,9 +235,16 @@ def claim_detail(*, claim: Claim) -> dict[str, Any]:
             .select_related("payer")
         ),
         "denials": list(claim.denials.select_related("assigned_to", "item")),
-        "facts": claim.encounter.encounter_facts(),
+        "facts": (facts := claim.encounter.encounter_facts()),
+        "attending": attending_provider(facts),
         "opps": claim_opps_estimate(claim=claim, items=items) if claim.is_institutional else None,
     }
+
+
+def attending_provider(facts: Any) -> Any:
+    from chairside.rules.hospital_outpatient import attending_provider as attending
+
+    return attending(facts)
 
 
 def claim_opps_estimate(*, claim: Claim, items: list[Any] | None = None) -> dict[str, Any]:
