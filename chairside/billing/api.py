@@ -103,7 +103,8 @@ def list_claims(
 
 @router.post("/export", response={201: ExportOut})
 def export_claims(request: HttpRequest, payload: ExportIn) -> Any:
-    """Write one 837P file for ready claims and mark them submitted (400 lists what blocks)."""
+    """Write one claim file for ready claims of one form (837P, or 837I for a hospital
+    outpatient department's claims) and mark them submitted (400 lists what blocks)."""
     require(request, Perm.BILLING_EDIT)
     claims = [
         selectors.access_claim(organization=_org(request), public_id=pid) for pid in payload.claims

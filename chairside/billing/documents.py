@@ -16,6 +16,8 @@ from chairside.billing.pricing import billing_profile
 from chairside.rules import claim_states
 from chairside.rules.charges import ClaimLine, EncounterFacts
 from chairside.rules.claim_check import BillingProviderFacts, CheckInput
+from chairside.rules.hospital_outpatient import attending_provider
+from chairside.rules.x12_837i import CLAIM_FILING_837I, InstitutionalClaim, InstitutionalLine
 from chairside.rules.x12_837p import (
     CLAIM_FILING,
     Adjustment,
@@ -73,6 +75,11 @@ def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -
     items = _items(claim)
     primary = primary_of(claim)
     limits, mue_source = mue_limits(claim.organization)
+    if claim.is_institutional:
+        # The shipped/imported table is CMS's practitioner MUE table; outpatient hospital
+        # claims are edited against the facility table, which Chairside does not load.
+        limits, mue_source = {}, ""
+    location = claim.encounter.location
     return CheckInput(
         facts=claim.encounter.encounter_facts(),
         coverage_index=claim.sequence - 1,
@@ -88,6 +95,11 @@ def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -
         mue_source=mue_source,
         mue_override_note=claim.mue_override_note,
         known_icd10=tuple(icd10_catalog()),
+        claim_form=claim.claim_form,
+        revenue_codes=[item.revenue_code for item in items] if claim.is_institutional else [],
+        off_campus_department=claim.is_institutional
+        and location is not None
+        and location.site_type == "hospital_off_campus",
     )
 
 
@@ -159,6 +171,34 @@ def claim_document(claim: Claim) -> ClaimDocument:
     )
 
 
+def institutional_document(claim: Claim) -> InstitutionalClaim:
+    """The 837I claim for a stored institutional claim: revenue-coded lines, the attending
+    (the visit's supervising physician), other payers for a secondary claim."""
+    facts = claim.encounter.encounter_facts()
+    primary = primary_of(claim)
+    lines = tuple(
+        InstitutionalLine(
+            line=claim_line(item.line),
+            revenue_code=item.revenue_code,
+            charge=item.charge,
+            control_number=item.control_number,
+        )
+        for item in _items(claim)
+    )
+    other = _other_payers(primary, facts, CLAIM_FILING_837I) if primary is not None else ()
+    return InstitutionalClaim(
+        control_number=claim.control_number,
+        facts=facts,
+        coverage_index=claim.sequence - 1,
+        claim_filing=CLAIM_FILING_837I.get(claim.payer.kind, "CI"),
+        lines=lines,
+        attending=attending_provider(facts),
+        frequency_code=claim.frequency_code,
+        original_reference=claim.replaces.payer_claim_number if claim.replaces else "",
+        other_payers=other,
+    )
+
+
 def _facility(claim: Claim) -> Facility | None:
     location = claim.encounter.location
     if location is None:
@@ -204,7 +244,9 @@ def _prior_adjudications(primary: Claim) -> dict[int, tuple[LineAdjudication, ..
     return found
 
 
-def _other_payers(primary: Claim, facts: EncounterFacts) -> tuple[OtherPayer, ...]:
+def _other_payers(
+    primary: Claim, facts: EncounterFacts, filing: dict[str, str] = CLAIM_FILING
+) -> tuple[OtherPayer, ...]:
     claim_level = tuple(
         Adjustment(a.group, a.reason, a.amount, a.quantity)
         for remit in primary.remits.all()
@@ -214,7 +256,7 @@ def _other_payers(primary: Claim, facts: EncounterFacts) -> tuple[OtherPayer, ..
         OtherPayer(
             coverage=facts.coverages[primary.sequence - 1],
             sequence=("P", "S", "T")[primary.sequence - 1],
-            claim_filing=CLAIM_FILING.get(primary.payer.kind, "CI"),
+            claim_filing=filing.get(primary.payer.kind, "CI"),
             paid=primary.paid,
             adjudicated_on=_remit_date(primary),
             adjustments=claim_level,
@@ -286,4 +328,54 @@ def cms1500_context(claim: Claim) -> dict[str, Any]:
         "item1": [(box, box == _ITEM1.get(kind, "OTHER")) for box in ITEM1_BOXES],
         "relationship": (coverage.relationship if coverage else "self").upper(),
         "facility": _facility(claim),
+    }
+
+
+UB04_LINES_PER_PAGE = 22  # FL 42-47 have 22 service lines; line 23 carries the page/total
+
+# FL 59 patient's relationship to insured (NUBC): 18 self, 01 spouse, 19 child, G8 other.
+_UB04_RELATIONSHIP = {"self": "18", "spouse": "01", "child": "19"}
+
+
+def ub04_context(claim: Claim) -> dict[str, Any]:
+    """What the UB-04 view prints, by form locator (NUBC UB-04 Data Specifications Manual;
+    CMS Pub. 100-04 ch. 25 §75): the same data the 837I carries (rules.x12_837i)."""
+    document = institutional_document(claim)
+    facts = document.facts
+    payers = [
+        {
+            "coverage": coverage,
+            "relationship": _UB04_RELATIONSHIP.get(coverage.relationship, "G8"),
+            "billed": index == claim.sequence - 1,
+            "prior_paid": primary.paid
+            if (primary := primary_of(claim)) is not None and index == primary.sequence - 1
+            else None,
+        }
+        for index, coverage in enumerate(facts.coverages[:3])
+    ]
+    rows = list(document.lines)
+    pages = [
+        rows[i : i + UB04_LINES_PER_PAGE] for i in range(0, len(rows), UB04_LINES_PER_PAGE)
+    ] or [[]]
+    diagnoses = [code.replace(".", "") for code in facts.diagnoses[:18]]
+    return {
+        "document": document,
+        "facts": facts,
+        "type_of_bill": document.type_of_bill,
+        "payers": payers,
+        "pages": [
+            {
+                "rows": page,
+                "blank_rows": range(UB04_LINES_PER_PAGE - len(page)),
+                "number": n,
+                "total": sum((r.charge for r in page), Decimal(0)),
+            }
+            for n, page in enumerate(pages, start=1)
+        ],
+        "page_count": len(pages),
+        "total": document.total_charge,
+        "principal_diagnosis": diagnoses[0] if diagnoses else "",
+        "other_diagnoses": diagnoses[1:],
+        "attending": document.attending,
+        "referring": facts.referring_provider,
     }

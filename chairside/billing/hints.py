@@ -42,6 +42,11 @@ HINTS: dict[str, str] = {
     "patient_sex": _PATIENT,
     "patient_address": _PATIENT,
     "rendering_npi": _PROVIDER,
+    "attending_npi": (
+        "The attending provider is the supervising physician documented on the visit: set "
+        "their NPI on the staff member (Admin → Staff), or correct the visit's supervising "
+        "physician with an addendum."
+    ),
     "supervising_npi": _PROVIDER,
     "referring_npi": _PROVIDER,
     "billing_npi": _SETTINGS,
@@ -57,6 +62,16 @@ HINTS: dict[str, str] = {
     ),
     "lines": _VISIT,
     "units": _VISIT,
+    "revenue_code": (
+        "Set the revenue code on the code's charge master item (Django admin → Charge master "
+        "items), then run the check again."
+    ),
+    "department_modifier": (
+        "Set whether the off-campus department is excepted (PO) or non-excepted (PN) on the "
+        "location (Settings → Locations); then correct the visit with an addendum, which "
+        "derives the charges again."
+    ),
+    "claim_form": _VISIT,
     "charge": "Add the code's price to the charge master (Django admin → Charge master items).",
 }
 

@@ -40,6 +40,14 @@ class PriceBook:
         return dict(rows.values_list("code", "price_per_unit"))
 
     @cached_property
+    def revenue_codes(self) -> dict[str, str]:
+        """The charge master's own revenue codes (UB-04 FL 42) by code, where set."""
+        rows = ChargeMasterItem.objects.filter(organization=self.organization).exclude(
+            revenue_code=""
+        )
+        return dict(rows.values_list("code", "revenue_code"))
+
+    @cached_property
     def drug_prices(self) -> dict[str, DrugPrice]:
         return {p.hcpcs: p for p in DrugPrice.objects.filter(organization=self.organization)}
 

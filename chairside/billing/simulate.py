@@ -28,6 +28,7 @@ from chairside.rules.x12_835 import (
     ServicePayment,
     write_835,
 )
+from chairside.rules.x12_837i import FACILITY_TYPE_HOSPITAL_OUTPATIENT
 
 # 835 CLP06 claim filing indicator (its list differs from the 837's: no "CI"; 12 is PPO).
 REMIT_FILING = {"medicare_b": "MB", "medicare_advantage": "16", "medicaid": "MC", "tricare": "CH"}
@@ -44,6 +45,7 @@ def _service(item: ClaimItem, secondary: bool, denied: tuple[str, str] | None) -
         charge=charge,
         units=line.units,
         line_control=item.control_number,
+        revenue_code=item.revenue_code,
     )
     if denied is not None:
         reason, remark = denied
@@ -99,10 +101,19 @@ def claim_payment(
         charge=sum((s.charge for s in services), Decimal(0)),
         paid=paid,
         patient_responsibility=patient,
-        claim_filing=REMIT_FILING.get(claim.payer.kind, "12"),
+        claim_filing=_filing(claim),
         payer_claim_number=f"PCN{claim.control_number[1:]}{claim.sequence}",
         services=services,
+        # CLP08/09 on an institutional claim: the type of bill's facility type and frequency.
+        facility_type=FACILITY_TYPE_HOSPITAL_OUTPATIENT if claim.is_institutional else "",
+        frequency_code=claim.frequency_code if claim.is_institutional else "",
     )
+
+
+def _filing(claim: Claim) -> str:
+    if claim.is_institutional and claim.payer.kind == "medicare_b":
+        return "MA"  # Medicare's outpatient hospital claims are Part A claim types (837I SBR09)
+    return REMIT_FILING.get(claim.payer.kind, "12")
 
 
 def reversal_of(payment: ClaimPayment) -> ClaimPayment:

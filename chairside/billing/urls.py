@@ -18,6 +18,7 @@ urlpatterns = [
     path("claims/<uuid:public_id>/void/", views.claim_void, name="claim_void"),
     path("claims/<uuid:public_id>/mue/", views.claim_mue_override, name="claim_mue"),
     path("claims/<uuid:public_id>/cms-1500/", views.claim_cms1500, name="claim_cms1500"),
+    path("claims/<uuid:public_id>/ub-04/", views.claim_ub04, name="claim_ub04"),
     path("claims/<uuid:public_id>/assistance/", views.claim_assistance, name="claim_assistance"),
     path("assistance/<uuid:public_id>/decide/", views.assistance_decide, name="assistance_decide"),
     path(
@@ -39,6 +40,7 @@ urlpatterns = [
     path("remittances/<uuid:public_id>/", views.remittance_detail, name="remittance"),
     path("denials/<uuid:public_id>/", views.denial_update, name="denial"),
     path("fees/", views.fee_schedule, name="fees"),
+    path("fees/opps/", views.opps_rates, name="opps"),
     path("contracts/", views.contract_list, name="contracts"),
     path("contracts/new/", views.contract_new, name="contract_new"),
     path("contracts/<uuid:public_id>/", views.contract_edit, name="contract"),

@@ -34,6 +34,7 @@ def steps() -> list[Step]:
         analytics,
         billing,
         foundation,
+        hospital,
         inventory,
         scheduling,
         visits,
@@ -52,4 +53,5 @@ def steps() -> list[Step]:
         analytics.seed_planner,
         visits.seed_visits,
         billing.seed_billing,
+        hospital.seed_hospital_department,
     ]

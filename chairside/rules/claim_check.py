@@ -42,6 +42,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chairside.rules.charges import ClaimLine, EncounterFacts, Person, Provider
+from chairside.rules.hospital_outpatient import (
+    DEPARTMENT_MODIFIERS,
+    INSTITUTIONAL,
+    attending_provider,
+    professional_claim_problem,
+)
 from chairside.rules.icd10 import billable_children, normalize_icd10
 from chairside.rules.identifiers import ein_problem, npi_problem
 
@@ -95,6 +101,12 @@ class CheckInput:
     mue_source: str = ""
     mue_override_note: str = ""
     known_icd10: Sequence[str] = ()
+    # "837P" professional or "837I" institutional (rules.hospital_outpatient); for an 837I,
+    # ``revenue_codes`` holds each line's UB-04 revenue code ("" when none could be set) and
+    # ``department_modifier_required`` says the site is an off-campus hospital department.
+    claim_form: str = "837P"
+    revenue_codes: Sequence[str] = ()
+    off_campus_department: bool = False
 
 
 def check_claim(data: CheckInput) -> list[Problem]:
@@ -109,6 +121,7 @@ def check_claim(data: CheckInput) -> list[Problem]:
     problems += _check_lines(data)
     problems += _check_frequency(data)
     problems += _check_mue(data)
+    problems += _check_claim_form(data)
     if data.authorization_required and not data.facts.prior_authorization.strip():
         payer = _payer_name(data)
         problems.append(
@@ -217,7 +230,12 @@ def _npi_problem(role: str, provider: Provider | None, required: bool) -> list[P
 def _check_providers(data: CheckInput) -> list[Problem]:
     facts = data.facts
     billing = data.billing_provider
-    problems = _npi_problem("rendering provider", facts.rendering_provider, required=True)
+    if data.claim_form == INSTITUTIONAL:
+        # 837I 2310A attending provider (UB-04 FL 76), required on outpatient claims; the
+        # 837I has no claim-level rendering provider for these services.
+        problems = _npi_problem("attending provider", attending_provider(facts), required=True)
+    else:
+        problems = _npi_problem("rendering provider", facts.rendering_provider, required=True)
     problems += _npi_problem("referring provider", facts.referring_provider, required=True)
     problems += _npi_problem("supervising provider", facts.supervising_provider, required=False)
     if not billing.npi.strip():
@@ -250,7 +268,7 @@ def _check_providers(data: CheckInput) -> list[Problem]:
             Problem(
                 "billing_zip",
                 "The billing provider's ZIP code must have 9 "
-                "digits (ZIP+4) on an 837P (Billing settings).",
+                "digits (ZIP+4) on an electronic claim (Billing settings).",
             )
         )
     return problems
@@ -302,6 +320,37 @@ def _check_lines(data: CheckInput) -> list[Problem]:
     if unpriced:
         codes = ", ".join(dict.fromkeys(unpriced))
         problems.append(Problem("charge", f"No charge price in the charge master for {codes}."))
+    return problems
+
+
+def _check_claim_form(data: CheckInput) -> list[Problem]:
+    """The professional claim never carries a hospital department's drug or administration;
+    the institutional claim needs a revenue code on every line (UB-04 FL 42, 837I SV201)
+    and, off campus, PO or PN on every line (CMS Pub. 100-04 ch. 4 §20.6.11-12)."""
+    if data.claim_form != INSTITUTIONAL:
+        reason = professional_claim_problem(data.lines)
+        return [Problem("claim_form", reason)] if reason else []
+    problems: list[Problem] = []
+    codes = list(data.revenue_codes) + [""] * (len(data.lines) - len(data.revenue_codes))
+    for line, code in zip(data.lines, codes, strict=False):
+        if not code.strip():
+            problems.append(
+                Problem(
+                    "revenue_code",
+                    f"No revenue code for {line.code} ({line.description}): set the revenue "
+                    "code of the code in the charge master.",
+                )
+            )
+    department = set(DEPARTMENT_MODIFIERS.values())
+    if data.off_campus_department and any(not department & set(x.modifiers) for x in data.lines):
+        problems.append(
+            Problem(
+                "department_modifier",
+                "This off-campus hospital department's lines need modifier PO (excepted) or PN "
+                "(non-excepted): set which on the location, then amend the visit so its "
+                "charges are derived again.",
+            )
+        )
     return problems
 
 

@@ -78,6 +78,10 @@ class ServicePayment:
     allowed: Decimal | None = None
     adjustments: tuple[RemitAdjustment, ...] = ()
     remarks: tuple[str, ...] = ()
+    # The line's UB-04 revenue code on an institutional claim: SVC04 beside a HCPCS code,
+    # or SVC01 itself with qualifier NU when the payer paid the line by revenue code alone
+    # (then ``code`` is empty). TR3 005010X221A1 loop 2110 SVC.
+    revenue_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,14 @@ class ClaimPayment:
     services: tuple[ServicePayment, ...] = ()
     line: int | None = None
     remarks: tuple[str, ...] = ()  # claim-level remark codes (MOA03-MOA07)
+    # CLP08/CLP09 on an institutional claim: the facility type code of the type of bill
+    # ("13" hospital outpatient) and its frequency digit. Empty for a professional claim.
+    facility_type: str = ""
+    frequency_code: str = ""
+
+    @property
+    def is_institutional(self) -> bool:
+        return bool(self.facility_type)
 
     @property
     def all_adjustments(self) -> tuple[RemitAdjustment, ...]:
@@ -231,6 +243,8 @@ def _claim_start(seg: pyx12.segment.Segment, line: int) -> dict[str, object]:
         else Decimal(0),
         "claim_filing": _value(seg, "CLP06"),
         "payer_claim_number": _value(seg, "CLP07"),
+        "facility_type": _value(seg, "CLP08"),
+        "frequency_code": _value(seg, "CLP09"),
         "line": line,
         "adjustments": [],
         "services": [],
@@ -244,8 +258,12 @@ def _service_start(seg: pyx12.segment.Segment, line: int) -> dict[str, object]:
         units = int(Decimal(units_text))
     except InvalidOperation:
         raise RemittanceError("SVC", line, f"units {units_text!r} are not a number") from None
+    by_revenue = composite[0] == "NU"
     return {
-        "code": composite[1] if len(composite) > 1 else "",
+        "code": "" if by_revenue else (composite[1] if len(composite) > 1 else ""),
+        "revenue_code": (composite[1] if len(composite) > 1 else "")
+        if by_revenue
+        else _value(seg, "SVC04"),
         "modifiers": tuple(m for m in composite[2:6] if m),
         "charge": _money(seg, "SVC02", line),
         "paid": _money(seg, "SVC03", line),
@@ -272,6 +290,7 @@ def _close_service(state: _Reading) -> None:
         allowed=_dec(data["allowed"]) if data.get("allowed") is not None else None,
         adjustments=tuple(data["adjustments"]),  # type: ignore[arg-type]
         remarks=tuple(str(r) for r in data["remarks"]),  # type: ignore[attr-defined]
+        revenue_code=str(data.get("revenue_code", "")),
     )
     balance = service.charge - service.paid - _sum(service.adjustments)
     if balance != 0:
@@ -306,6 +325,8 @@ def _close_claim(state: _Reading) -> None:
         services=tuple(data["services"]),  # type: ignore[arg-type]
         line=int(str(data["line"])),
         remarks=tuple(str(r) for r in data.get("remarks", [])),  # type: ignore[attr-defined]
+        facility_type=str(data.get("facility_type", "")),
+        frequency_code=str(data.get("frequency_code", "")),
     )
     balance = claim.charge - claim.paid - _sum(claim.all_adjustments)
     if balance != 0:
@@ -489,6 +510,8 @@ def _claim_segments(claim: ClaimPayment, name: tuple[str, str, str]) -> list[str
             _amt(claim.patient_responsibility) if claim.patient_responsibility else "",
             claim.claim_filing or "MB",
             claim.payer_claim_number,
+            claim.facility_type,
+            claim.frequency_code if claim.facility_type else "",
         ),
         *_cas_segments(claim.adjustments),
         _seg(
@@ -506,13 +529,18 @@ def _claim_segments(claim: ClaimPayment, name: tuple[str, str, str]) -> list[str
     if claim.remarks:
         segments.append(_seg("MOA", "", "", *claim.remarks[:5]))
     for service in claim.services:
+        svc01 = (
+            ":".join(["HC", service.code, *service.modifiers])
+            if service.code
+            else f"NU:{service.revenue_code}"
+        )
         segments.append(
             _seg(
                 "SVC",
-                ":".join(["HC", service.code, *service.modifiers]),
+                svc01,
                 _amt(service.charge),
                 _amt(service.paid),
-                "",
+                service.revenue_code if service.code else "",
                 str(service.units),
             )
         )

@@ -32,6 +32,7 @@ class LocationForm(NoModelValidation, forms.ModelForm):  # type: ignore[type-arg
             "name",
             "site_type",
             "place_of_service",
+            "off_campus_status",
             "address_line1",
             "address_line2",
             "city",

@@ -99,6 +99,17 @@ class Location(OrgScopedModel):
         help_text="A supervising physician or NP must be on site during infusions "
         "(Medicare 'direct supervision' for incident-to services in an office).",
     )
+    off_campus_status = models.CharField(
+        "off-campus department status",
+        max_length=16,
+        blank=True,
+        choices=[
+            ("excepted", "Excepted off-campus department (modifier PO)"),
+            ("non_excepted", "Non-excepted off-campus department (modifier PN)"),
+        ],
+        help_text="Off-campus hospital outpatient departments only: every facility claim line "
+        "carries PO or PN (CMS Pub. 100-04 ch. 4 §20.6.11-12).",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -113,6 +124,26 @@ class Location(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # An off-campus hospital department says which modifier its claim lines carry;
+        # elsewhere the flag means nothing and is cleared.
+        if self.site_type == self.SiteType.HOSPITAL_OFF_CAMPUS and not self.off_campus_status:
+            raise ValidationError(
+                {
+                    "off_campus_status": "Say whether this off-campus hospital department is "
+                    "excepted (its lines carry modifier PO) or non-excepted (PN)."
+                }
+            )
+        if self.site_type != self.SiteType.HOSPITAL_OFF_CAMPUS:
+            self.off_campus_status = ""
+
+    @property
+    def claim_form(self) -> str:
+        """The claim this site's visits make: 837I for a hospital outpatient department."""
+        from chairside.rules.hospital_outpatient import claim_form_for_site
+
+        return claim_form_for_site(self.site_type)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

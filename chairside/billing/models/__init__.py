@@ -16,6 +16,7 @@ from chairside.billing.models.fees import (
     PayerContract,
     PayerDrugCategory,
 )
+from chairside.billing.models.opps import OppsRateFile, OppsRateRow
 from chairside.billing.models.patient_accounts import (
     PatientLedgerEntry,
     PatientStatement,
@@ -50,6 +51,8 @@ __all__ = [
     "ItemPayment",
     "LineAdjustment",
     "MueTable",
+    "OppsRateFile",
+    "OppsRateRow",
     "PayerContract",
     "PatientLedgerEntry",
     "PatientStatement",

@@ -13,10 +13,16 @@ from django.urls import reverse
 from chairside.core.models import BaseModel, OrgScopedModel
 from chairside.rules import claim_states as states
 
+CLAIM_FORM_CHOICES = [
+    ("837P", "Professional (837P / CMS-1500)"),
+    ("837I", "Institutional (837I / UB-04)"),
+]
+
 
 class ClaimExport(OrgScopedModel):
-    """One 837P file: its interchange control number and the exact text sent."""
+    """One claim file (837P or 837I): its interchange control number and the exact text sent."""
 
+    claim_form = models.CharField(max_length=4, choices=CLAIM_FORM_CHOICES, default="837P")
     control_number = models.PositiveIntegerField()
     content = models.TextField()
     claim_count = models.PositiveIntegerField()
@@ -34,11 +40,11 @@ class ClaimExport(OrgScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"837P #{self.control_number}"
+        return f"{self.claim_form} #{self.control_number}"
 
     @property
     def filename(self) -> str:
-        return f"837P-{self.control_number:09d}.x12"
+        return f"{self.claim_form}-{self.control_number:09d}.x12"
 
 
 class Claim(OrgScopedModel):
@@ -55,6 +61,12 @@ class Claim(OrgScopedModel):
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     payer = models.ForeignKey("patients.Payer", on_delete=models.PROTECT, related_name="+")
     sequence = models.PositiveSmallIntegerField(choices=Sequence.choices, default=1)
+    claim_form = models.CharField(
+        max_length=4,
+        choices=CLAIM_FORM_CHOICES,
+        default="837P",
+        help_text="Set when the claim is built, from the visit's site (rules.hospital_outpatient).",
+    )
     control_number = models.CharField("claim number", max_length=20)
     state = models.CharField(max_length=16, choices=STATE_CHOICES, default=states.DRAFT)
     state_changed_at = models.DateTimeField(null=True, blank=True)
@@ -138,6 +150,10 @@ class Claim(OrgScopedModel):
         return with_hints(list(self.problems or []))
 
     @property
+    def is_institutional(self) -> bool:
+        return self.claim_form == "837I"
+
+    @property
     def is_sent(self) -> bool:
         """Whether the claim has gone to the payer (its lines may be awaiting payment)."""
         return self.state not in {states.DRAFT, states.READY}
@@ -151,6 +167,7 @@ class ClaimItem(BaseModel):
         PAID = "paid", "Paid"
         PATIENT = "patient", "Patient responsibility"
         DENIED = "denied", "Denied"
+        PACKAGED = "packaged", "Packaged (OPPS: paid with another line)"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="items")
     line = models.ForeignKey(
@@ -158,6 +175,9 @@ class ClaimItem(BaseModel):
     )
     line_number = models.PositiveSmallIntegerField()
     control_number = models.CharField("line item control number", max_length=30)
+    revenue_code = models.CharField(
+        max_length=4, blank=True, help_text="UB-04 revenue code (institutional claims only)."
+    )
     charge = models.DecimalField(max_digits=12, decimal_places=2)
     expected_allowed = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     expected_payer = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -91,6 +91,13 @@ class ChargeMasterItem(OrgScopedModel):
     description = models.CharField(max_length=120, blank=True)
     price_per_unit = models.DecimalField(
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    revenue_code = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{4}$", "A revenue code has four digits (e.g. 0636).")],
+        help_text="UB-04 revenue code (FL 42) for institutional claims; empty: the standard "
+        "one (0636 drugs, 0335/0331 chemotherapy, 0260 IV therapy, 0510 clinic).",
     )
     is_demo = models.BooleanField(default=False)
 

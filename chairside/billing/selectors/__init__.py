@@ -186,6 +186,23 @@ def access_export(*, organization: Any, public_id: Any) -> ClaimExport:
     return export
 
 
+def fresh_exports(*, organization: Any, public_ids: list[str]) -> list[ClaimExport]:
+    """The files just made (named in the page's ``export`` parameters), of this organization."""
+    import uuid
+
+    valid = []
+    for value in public_ids:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return list(
+        ClaimExport.objects.filter(organization=organization, public_id__in=valid).order_by(
+            "control_number"
+        )
+    )
+
+
 def access_remittance(*, organization: Any, public_id: Any) -> Remittance:
     return get_object_or_404(Remittance, organization=organization, public_id=public_id)
 
@@ -218,7 +235,36 @@ def claim_detail(*, claim: Claim) -> dict[str, Any]:
             .select_related("payer")
         ),
         "denials": list(claim.denials.select_related("assigned_to", "item")),
-        "facts": claim.encounter.encounter_facts(),
+        "facts": (facts := claim.encounter.encounter_facts()),
+        "attending": attending_provider(facts),
+        "opps": claim_opps_estimate(claim=claim, items=items) if claim.is_institutional else None,
+    }
+
+
+def attending_provider(facts: Any) -> Any:
+    from chairside.rules.hospital_outpatient import attending_provider as attending
+
+    return attending(facts)
+
+
+def claim_opps_estimate(*, claim: Claim, items: list[Any] | None = None) -> dict[str, Any]:
+    """How OPPS would pay the institutional claim's lines (rules.opps), from the newest
+    imported Addendum B and the ASP file in effect on the date of service."""
+    from chairside.billing.documents import claim_line
+    from chairside.billing.pricing import PriceBook
+    from chairside.billing.services.opps import opps_rates
+    from chairside.rules.opps import estimate_total, opps_estimate
+
+    rates, source = opps_rates(organization=claim.organization)
+    if items is None:
+        items = list(claim.items.select_related("line").order_by("line_number"))
+    limits = PriceBook(claim.organization).asp_limits(claim.encounter.date_of_service)
+    estimates = opps_estimate([claim_line(i.line) for i in items], rates, limits)
+    return {
+        "source": source,
+        "lines": estimates,
+        "total": estimate_total(estimates),
+        "unknown": sum(1 for e in estimates if e.amount is None),
     }
 
 

@@ -182,6 +182,22 @@ def _chair_minutes(facts: Any) -> int:
     return int((end - start).total_seconds() // 60)
 
 
+FORM_LABELS = {
+    "837I": "Facility (hospital outpatient, 837I)",
+    "837P": "Professional (837P)",
+}
+
+
+def _by_form(rows: list[VisitRow]) -> list[Any]:
+    """Facility and professional revenue apart: a hospital outpatient department's claims
+    are paid under OPPS, the others under the physician fee schedule."""
+    found = []
+    for form, label in FORM_LABELS.items():
+        visits = [r.margin for r in rows if r.claim.claim_form == form]
+        found += summarize(visits, lambda v, label=label: (label,))  # type: ignore[misc]
+    return found
+
+
 def margin_report(*, organization: Any, start: dt.date, end: dt.date) -> dict[str, Any]:
     rows = visit_margins(organization=organization, start=start, end=end)
     visits = [r.margin for r in rows]
@@ -191,6 +207,7 @@ def margin_report(*, organization: Any, start: dt.date, end: dt.date) -> dict[st
         "by_drug": summarize(visits, lambda v: (v.drug,)),
         "by_payer": summarize(visits, lambda v: (v.payer,)),
         "by_pair": summarize(visits, lambda v: (v.drug, v.payer)),
+        "by_form": _by_form(rows),
         "unviable": unviable(visits),
         "revenue": sum((v.revenue for v in visits), ZERO),
         "cost": sum((v.cost for v in visits), ZERO),

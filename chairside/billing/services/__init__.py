@@ -23,7 +23,7 @@ from chairside.billing.services.claims import (
     claim_void,
     claims_build_for_encounter,
 )
-from chairside.billing.services.exports import claims_export
+from chairside.billing.services.exports import claims_export, claims_export_by_form
 from chairside.billing.services.fees import (
     asp_file_import,
     billing_profile_save,
@@ -67,6 +67,7 @@ __all__ = [
     "claim_void",
     "claims_build_for_encounter",
     "claims_export",
+    "claims_export_by_form",
     "contract_admin_fee_set",
     "contract_drug_rate_set",
     "denial_update",

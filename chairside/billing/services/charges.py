@@ -20,6 +20,7 @@ from chairside.billing.models import ChargeLine, Encounter, LineAdjustment
 from chairside.billing.pricing import PriceBook
 from chairside.rules import claim_states
 from chairside.rules.charges import ClaimLine, EncounterFacts, derive_claim_lines, facts_to_dict
+from chairside.rules.hospital_outpatient import department_modifier, with_department_modifier
 from chairside.rules.payer_categories import apply_payer_categories
 
 
@@ -63,7 +64,7 @@ def charges_derive(
     """
     facts = _payer_categories(organization, facts)
     try:
-        derived = derive_claim_lines(facts)
+        derived = _department_lines(location, derive_claim_lines(facts))
     except ValueError as exc:
         raise ValidationError(f"The visit cannot be billed as documented: {exc}") from None
     if location is not None and location.organization_id != organization.pk:
@@ -90,6 +91,14 @@ def charges_derive(
         _store_correction(encounter, derived)
     _audit(encounter, user, AuditEvent.Action.UPDATE, derived)
     return encounter
+
+
+def _department_lines(location: Any, lines: list[ClaimLine]) -> list[ClaimLine]:
+    """An off-campus hospital department's lines carry PO or PN (rules.hospital_outpatient)."""
+    if location is None:
+        return lines
+    modifier = department_modifier(location.site_type, location.off_campus_status)
+    return with_department_modifier(lines, modifier)
 
 
 def _payer_categories(organization: Any, facts: EncounterFacts) -> EncounterFacts:

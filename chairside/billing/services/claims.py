@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.billing.documents import check_input, primary_of
+from chairside.billing.documents import check_input, claim_line, primary_of
 from chairside.billing.models import ChargeLine, Claim, ClaimItem, ClaimStateChange, Encounter
 from chairside.billing.pricing import PriceBook
 from chairside.billing.services.patient_accounts import patient_ar_sync_self_pay
@@ -21,7 +21,9 @@ from chairside.patients.selectors import claim_coverages, claim_person
 from chairside.rules import claim_states as states
 from chairside.rules.charges import facts_to_dict
 from chairside.rules.claim_check import Problem, check_claim
+from chairside.rules.hospital_outpatient import PROFESSIONAL, claim_form_for_site
 from chairside.rules.reimbursement import expected_line
+from chairside.rules.x12_837i import revenue_code
 
 
 def _payer_of(encounter: Encounter, index: int) -> Payer | None:
@@ -54,6 +56,10 @@ def claims_build_for_encounter(*, encounter: Encounter, user: Any) -> Claim | No
         .filter(encounter=encounter, sequence=1, superseded=False)
         .first()
     )
+    form = claim_form_of(encounter)
+    if claim is not None and claim.is_editable and claim.claim_form != form:
+        claim.claim_form = form  # the visit moved to a site that bills on the other form
+        claim.save(update_fields=["claim_form", "updated_at"])
     if claim is not None and claim.payer_id != payer.pk:
         claim.superseded = True  # the primary payer changed: this claim goes no further
         claim.save(update_fields=["superseded", "updated_at"])
@@ -79,6 +85,7 @@ def _new_claim(encounter: Encounter, payer: Payer, sequence: int, user: Any) -> 
             patient=encounter.patient,
             payer=payer,
             sequence=sequence,
+            claim_form=claim_form_of(encounter),
             control_number=f"C{number:07d}",
             state_changed_at=timezone.now(),
         )
@@ -105,6 +112,7 @@ def _fill_items(claim: Claim, lines: list[ChargeLine]) -> None:
     prices = PriceBook(claim.organization)
     terms = prices.terms(claim.payer)
     limits = prices.asp_limits(claim.encounter.date_of_service)
+    revenue = prices.revenue_codes if claim.is_institutional else None
     items = []
     for number, line in enumerate(lines, start=1):
         expected = None
@@ -123,6 +131,7 @@ def _fill_items(claim: Claim, lines: list[ChargeLine]) -> None:
                 line=line,
                 line_number=number,
                 control_number=f"{claim.control_number}-{number}",
+                revenue_code=_revenue_code(line, revenue),
                 charge=line.adjusted_charge or Decimal(0),
                 expected_allowed=expected.allowed if expected else None,
                 expected_payer=expected.payer if expected else None,
@@ -131,6 +140,24 @@ def _fill_items(claim: Claim, lines: list[ChargeLine]) -> None:
         )
     ClaimItem.objects.bulk_create(items)
     _totals(claim, items)
+
+
+def claim_form_of(encounter: Encounter) -> str:
+    """The claim the visit's site makes: 837I at a hospital outpatient department, else
+    837P (rules.hospital_outpatient; a visit with no location bills the professional claim)."""
+    location = encounter.location
+    return claim_form_for_site(location.site_type) if location is not None else PROFESSIONAL
+
+
+def _revenue_code(line: ChargeLine, overrides: dict[str, str] | None) -> str:
+    """The line's UB-04 revenue code on an institutional claim ("" on a professional one,
+    and when no code is known: the check names it)."""
+    if overrides is None:
+        return ""
+    try:
+        return revenue_code(claim_line(line), overrides)
+    except ValueError:
+        return ""
 
 
 def _totals(claim: Claim, items: list[ClaimItem]) -> None:
@@ -169,6 +196,7 @@ def _secondary_claim(primary: Claim, payer: Payer, user: Any) -> Claim:
             line=item.line,
             line_number=item.line_number,
             control_number=f"{claim.control_number}-{item.line_number}",
+            revenue_code=item.revenue_code,
             charge=item.charge,
             expected_allowed=item.patient_responsibility,
             expected_payer=(item.patient_responsibility * share / 100).quantize(Decimal("0.01")),
@@ -377,7 +405,10 @@ def _corrected_claim(original: Claim, frequency: str, user: Any, reason: str) ->
     claim.frequency_code = frequency
     claim.replaces = original
     claim.member_id = original.member_id
-    claim.save(update_fields=["frequency_code", "replaces", "member_id", "updated_at"])
+    claim.claim_form = original.claim_form  # a correction goes on the form it corrects
+    claim.save(
+        update_fields=["frequency_code", "replaces", "member_id", "claim_form", "updated_at"]
+    )
     audit_record(
         action=AuditEvent.Action.CREATE,
         user=user,

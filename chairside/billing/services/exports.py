@@ -1,36 +1,75 @@
-"""Sending claims: one 837P file for the chosen ready claims, validated before it is kept."""
+"""Sending claims: one claim file (837P or 837I) for the chosen ready claims of one form,
+validated with pyx12 before it is kept; a mixed choice is split into one file per form."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.billing.documents import billing_provider, claim_document, receiver, sender
+from chairside.billing.documents import (
+    billing_provider,
+    claim_document,
+    institutional_document,
+    receiver,
+    sender,
+)
 from chairside.billing.models import Claim, ClaimExport
 from chairside.billing.pricing import billing_profile
 from chairside.billing.services.claims import _move, claim_check
 from chairside.rules import claim_states as states
+from chairside.rules.hospital_outpatient import CLAIM_FORMS, INSTITUTIONAL
+from chairside.rules.x12_837i import InstitutionalInterchange, write_837i
 from chairside.rules.x12_837p import Interchange, write_837p
 from chairside.rules.x12_validate import validate_x12
 
 
 @transaction.atomic
-def claims_export(*, organization: Any, claims: Sequence[Claim], user: Any) -> ClaimExport:
-    """Write one 837P for ``claims`` and mark them submitted.
+def claims_export_by_form(
+    *, organization: Any, claims: Sequence[Claim], user: Any
+) -> list[ClaimExport]:
+    """Send the chosen claims, one file per claim form (a file holds 837P or 837I claims,
+    never both): professional claims first. All or nothing: a file that fails leaves
+    every chosen claim unsent."""
+    if not claims:
+        raise ValidationError("Choose at least one claim to send.")
+    forms: dict[str, list[Claim]] = {}
+    for claim in claims:
+        forms.setdefault(claim.claim_form, []).append(claim)
+    return [
+        claims_export(organization=organization, claims=forms[form], user=user)
+        for form in CLAIM_FORMS
+        if form in forms
+    ]
 
-    Every claim must be ready and pass the check again; the file must pass pyx12's
-    validation. Otherwise ValidationError lists what is wrong and nothing is saved.
+
+@transaction.atomic
+def claims_export(*, organization: Any, claims: Sequence[Claim], user: Any) -> ClaimExport:
+    """Write one claim file for ``claims`` (837P, or 837I for institutional claims) and mark
+    them submitted.
+
+    The claims must be of one form; every claim must be ready and pass the check again; the
+    file must pass pyx12's validation. Otherwise ValidationError lists what is wrong and
+    nothing is saved.
     """
     if not claims:
         raise ValidationError("Choose at least one claim to send.")
+    forms = {c.claim_form for c in claims}
+    if len(forms) > 1:
+        raise ValidationError(
+            "Professional (837P) and institutional (837I) claims go in separate files: "
+            "send them apart."
+        )
+    form = forms.pop()
     locked = list(
         Claim.objects.select_for_update()
         .filter(organization=organization, pk__in=[c.pk for c in claims])
@@ -47,26 +86,16 @@ def claims_export(*, organization: Any, claims: Sequence[Claim], user: Any) -> C
         ]
         or 0
     ) + 1
-    text = write_837p(
-        Interchange(
-            sender=sender(profile),
-            receiver=receiver(profile),
-            billing_provider=billing_provider(profile),
-            control_number=number,
-            created_at=timezone.localtime(),
-            claims=tuple(claim_document(claim) for claim in locked),
-            production=profile.production,
-            reference=f"CHAIRSIDE{number}",
-        )
-    )
+    text = _write(form, profile, number, locked)
     problems = validate_x12(text)
     if problems:
         raise ValidationError(
-            ["The 837P file did not pass validation; nothing was sent."]
+            [f"The {form} file did not pass validation; nothing was sent."]
             + [str(p) for p in problems[:10]]
         )
     export = ClaimExport.objects.create(
         organization=organization,
+        claim_form=form,
         control_number=number,
         content=text,
         claim_count=len(locked),
@@ -76,6 +105,27 @@ def claims_export(*, organization: Any, claims: Sequence[Claim], user: Any) -> C
     for claim in locked:
         _submit(claim, export, user)
     return export
+
+
+def _write(form: str, profile: Any, number: int, claims: list[Claim]) -> str:
+    envelope = {
+        "sender": sender(profile),
+        "receiver": receiver(profile),
+        "billing_provider": billing_provider(profile),
+        "control_number": number,
+        "created_at": timezone.localtime(),
+        "production": profile.production,
+        "reference": f"CHAIRSIDE{number}",
+    }
+    if form == INSTITUTIONAL:
+        return write_837i(
+            InstitutionalInterchange(
+                claims=tuple(institutional_document(claim) for claim in claims), **envelope
+            )
+        )
+    return write_837p(
+        Interchange(claims=tuple(claim_document(claim) for claim in claims), **envelope)
+    )
 
 
 def _recheck(claims: list[Claim], user: Any) -> None:
@@ -95,7 +145,9 @@ def _submit(claim: Claim, export: ClaimExport, user: Any) -> None:
     claim.exports.add(export)
     claim.submitted_at = timezone.now()
     claim.save(update_fields=["submitted_at", "updated_at"])
-    _move(claim, states.SUBMITTED, user, f"Sent in 837P file #{export.control_number}.")
+    _move(
+        claim, states.SUBMITTED, user, f"Sent in {export.claim_form} file #{export.control_number}."
+    )
     audit_record(
         action=AuditEvent.Action.EXPORT,
         user=user,
@@ -104,3 +156,33 @@ def _submit(claim: Claim, export: ClaimExport, user: Any) -> None:
         patient=claim.patient,
         changes={"export": [None, export.filename]},
     )
+
+
+def claim_file_name(export: ClaimExport) -> str:
+    """ORGANIZATION-FORM-CONTROLNUMBER.x12: unique across organizations (control numbers are
+    per organization), sorted by organization, form, then number."""
+    organization = slugify(export.organization.name) or f"org{export.organization_id}"
+    return f"{organization}-{export.claim_form}-{export.control_number:09d}.x12"
+
+
+def claim_files_write(*, organizations: Sequence[Any], outdir: Path) -> list[Path]:
+    """Write each organization's stored claim files into ``outdir`` exactly as sent (the
+    stored text, byte for byte), one file each; audited per file (an export of PHI)."""
+    written: list[Path] = []
+    for organization in organizations:
+        exports = ClaimExport.objects.filter(organization=organization).select_related(
+            "organization"
+        )
+        for export in exports.order_by("claim_form", "control_number"):
+            path = outdir / claim_file_name(export)
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(export.content)
+            audit_record(
+                action=AuditEvent.Action.EXPORT,
+                organization=organization,
+                obj=export,
+                changes={"written_to": [None, path.name]},
+                reason="manage.py claimfiles",
+            )
+            written.append(path)
+    return written

@@ -166,9 +166,11 @@ def _post_claim(remittance: Remittance, payment: ClaimPayment, claim: Claim, use
     items = list(claim.items.select_related("line").order_by("line_number"))
     if payment.services:
         touched = _post_services(posted, payment, items)
+        rest = _spread_claim_adjustments(posted, payment.adjustments, items)
     else:
         touched = _post_claim_level(posted, payment, items)
-    _claim_level_adjustments(posted, payment.adjustments, claim)
+        rest = payment.adjustments
+    _claim_level_adjustments(posted, rest, claim)
     _settle(claim, payment, items=items, touched=touched, remittance=remittance, user=user)
 
 
@@ -190,11 +192,13 @@ def _reverse(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: 
         payer_claim_number=payment.payer_claim_number,
     )
     items = list(claim.items.select_related("line").order_by("line_number"))
+    rest = payment.adjustments
     if payment.services:
         _post_services(posted, payment, items, reversal=True)
+        rest = _spread_claim_adjustments(posted, payment.adjustments, items)
     else:
         _post_claim_level(posted, payment, items, reversal=True)
-    _claim_level_adjustments(posted, payment.adjustments, claim)
+    _claim_level_adjustments(posted, rest, claim)
     _claim_totals(claim, items)
     claim.denials.filter(status__in=["open", "appealed"]).update(
         status=Denial.Status.RESOLVED, note="The payer reversed its decision (835 CLP02 22)."
@@ -284,12 +288,15 @@ def _post_services(
 
 
 def _match(service: ServicePayment, items: list[ClaimItem], taken: set[int]) -> ClaimItem | None:
+    """The claim line a payment is for: by code and modifiers, or — an institutional line
+    paid by revenue code alone (SVC01 NU) — by its revenue code."""
     for item in items:
-        if (
-            item.pk not in taken
-            and item.line.code == service.code
-            and item.line.modifier_list == service.modifiers
-        ):
+        if item.pk in taken:
+            continue
+        if service.code:
+            if item.line.code == service.code and item.line.modifier_list == service.modifiers:
+                return item
+        elif service.revenue_code and item.revenue_code == service.revenue_code:
             return item
     return None
 
@@ -360,12 +367,87 @@ def _post_item(
     item.paid += paid
     if item.paid > 0:
         item.status = ClaimItem.Status.PAID
+    elif _packaged(item, adjustments):
+        item.status = ClaimItem.Status.PACKAGED
     elif item.patient_responsibility > 0:
         item.status = ClaimItem.Status.PATIENT
     elif reversal:
         item.status = ClaimItem.Status.OPEN  # taken back: awaiting the corrected decision
     else:
         item.status = ClaimItem.Status.DENIED
+    item.save()
+
+
+# CARC 97: "The benefit for this service is included in the payment/allowance for another
+# service/procedure that has already been adjudicated." On an OPPS claim a packaged line
+# (status indicator N, or a packaged add-on) is paid through the APC of the line it goes
+# with: $0 with CO-97 is the payment system working, not a denial to appeal (CMS Pub. 100-04
+# ch. 4 §10.4 packaging; X12 CARC list).
+PACKAGED_REASON = "97"
+
+
+def _packaged(item: ClaimItem, adjustments: tuple[RemitAdjustment, ...]) -> bool:
+    return (
+        item.claim.is_institutional
+        and bool(adjustments)
+        and all(a.group == "CO" and a.reason == PACKAGED_REASON for a in adjustments)
+    )
+
+
+def _spread_claim_adjustments(
+    posted: RemittanceClaim, adjustments: tuple[RemitAdjustment, ...], items: list[ClaimItem]
+) -> tuple[RemitAdjustment, ...]:
+    """Claim-level CAS beside paid service lines (common on institutional claims, e.g. the
+    Part A deductible PR-1): the claim's payment CLP04 is the lines' SVC03 less these, so
+    each is shared over the lines this payment paid, in proportion to what each was paid
+    (the last line takes the rounding), and lowers those lines' payment — the claim's paid
+    stays CLP04, a PR share becomes that line's patient responsibility (which a secondary
+    claim then carries). Returns what could not be shared (no line was paid): those stay
+    claim-level."""
+    if not adjustments:
+        return ()
+    # Lines this payment paid (negative amounts on a reversal, which takes the shares back).
+    records = [r for r in posted.payments.order_by("id") if r.paid != 0]
+    total = sum((r.paid for r in records), Decimal(0))
+    if not records or total == 0:
+        return adjustments
+    by_item = {item.pk: item for item in items}
+    for adjustment in adjustments:
+        remaining = adjustment.amount
+        for n, record in enumerate(records):
+            share = (
+                remaining
+                if n == len(records) - 1
+                else (adjustment.amount * record.paid / total).quantize(
+                    Decimal("0.01"), ROUND_HALF_UP
+                )
+            )
+            remaining -= share
+            _apply_share(record, by_item[record.item_id], adjustment, share)
+    return ()
+
+
+def _apply_share(
+    record: ItemPayment, item: ClaimItem, adjustment: RemitAdjustment, share: Decimal
+) -> None:
+    PaymentAdjustment.objects.create(
+        remittance_claim=record.remittance_claim,
+        payment=record,
+        group=adjustment.group,
+        reason=adjustment.reason,
+        amount=share,
+    )
+    record.paid -= share
+    record.save(update_fields=["paid", "updated_at"])
+    item.paid -= share
+    if adjustment.group == "PR":
+        item.patient_responsibility += share
+    else:
+        item.adjusted += share
+    if item.paid <= 0 and item.status == ClaimItem.Status.PAID:
+        item.status = (
+            ClaimItem.Status.PATIENT if item.patient_responsibility > 0 else ClaimItem.Status.DENIED
+        )
     item.save()
 
 

@@ -14,6 +14,7 @@ from chairside.billing.views.claims import (
     claim_replace,
     claim_submit,
     claim_transition,
+    claim_ub04,
     claim_void,
     claims_export_ready,
     export_download,
@@ -27,6 +28,7 @@ from chairside.billing.views.fees import (
     contract_list,
     contract_new,
     fee_schedule,
+    opps_rates,
     payer_drug_category,
 )
 from chairside.billing.views.patients import (
@@ -58,6 +60,7 @@ __all__ = [
     "billing_settings",
     "claim_check",
     "claim_cms1500",
+    "claim_ub04",
     "claim_detail",
     "claim_list",
     "claim_mue_override",
@@ -76,6 +79,7 @@ __all__ = [
     "encounter_reviewed",
     "export_download",
     "fee_schedule",
+    "opps_rates",
     "home",
     "line_adjust",
     "margins",

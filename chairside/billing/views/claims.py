@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.billing import selectors, services
-from chairside.billing.documents import cms1500_context
+from chairside.billing.documents import cms1500_context, ub04_context
 from chairside.billing.forms import (
     ClaimFilterForm,
     DenialForm,
@@ -48,8 +49,15 @@ def home(request: OrgRequest) -> HttpResponse:
         "patient_receivables": patient_receivables(organization=organization, today=today),
         "today": today,
         "can_edit": can(request, Perm.BILLING_EDIT),
+        "fresh_exports": _fresh(request),
     }
     return render(request, "billing/home.html", context)
+
+
+def _fresh(request: OrgRequest) -> list[Any]:
+    return selectors.fresh_exports(
+        organization=request.organization, public_ids=request.GET.getlist("export")
+    )
 
 
 @require_perm(Perm.BILLING_VIEW)
@@ -79,6 +87,7 @@ def claim_detail(request: OrgRequest, public_id: str) -> HttpResponse:
         "mue_form": MueOverrideForm(initial={"note": claim.mue_override_note}),
         "has_mue_problem": any(p.get("code") == "mue" for p in claim.problems or []),
         "correction_pending": claim.encounter.lines.filter(status="correction").exists(),
+        "fresh_exports": _fresh(request),
     }
     return render(request, "billing/claim_detail.html", context)
 
@@ -161,7 +170,7 @@ def claim_transition(request: OrgRequest, public_id: str) -> HttpResponse:
 
 def _export(request: OrgRequest, claims: Sequence[Claim], back: str) -> HttpResponse:
     try:
-        export = services.claims_export(
+        exports = services.claims_export_by_form(
             organization=request.organization,
             claims=claims,
             user=request.user,
@@ -170,10 +179,14 @@ def _export(request: OrgRequest, claims: Sequence[Claim], back: str) -> HttpResp
         for message in exc.messages:
             messages.error(request, message)
         return redirect(back)
-    messages.success(
-        request, f"837P file #{export.control_number} made with {export.claim_count} claim(s)."
-    )
-    return redirect(f"{back}?export={export.public_id}")
+    for export in exports:
+        messages.success(
+            request,
+            f"{export.claim_form} file #{export.control_number} made with "
+            f"{export.claim_count} claim(s).",
+        )
+    query = "&".join(f"export={export.public_id}" for export in exports)
+    return redirect(f"{back}?{query}")
 
 
 @require_POST
@@ -206,6 +219,8 @@ def export_download(request: OrgRequest, public_id: str) -> HttpResponse:
 @require_perm(Perm.BILLING_VIEW)
 def claim_cms1500(request: OrgRequest, public_id: str) -> HttpResponse:
     claim = selectors.access_claim(organization=request.organization, public_id=public_id)
+    if claim.is_institutional:
+        return redirect("billing:claim_ub04", public_id=claim.public_id)
     context = {
         "claim": claim,
         **cms1500_context(claim),
@@ -219,4 +234,26 @@ def claim_cms1500(request: OrgRequest, public_id: str) -> HttpResponse:
     pdf = HTML(string=html.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="CMS-1500-{claim.control_number}.pdf"'
+    return response
+
+
+@require_perm(Perm.BILLING_VIEW)
+def claim_ub04(request: OrgRequest, public_id: str) -> HttpResponse:
+    """The institutional claim laid out by UB-04 form locator, as HTML or PDF."""
+    claim = selectors.access_claim(organization=request.organization, public_id=public_id)
+    if not claim.is_institutional:
+        return redirect("billing:claim_cms1500", public_id=claim.public_id)
+    context = {
+        "claim": claim,
+        **ub04_context(claim),
+        "profile": billing_profile(request.organization),
+    }
+    html = render(request, "billing/ub04.html", context)
+    if request.GET.get("format") != "pdf":
+        return html
+    from weasyprint import HTML
+
+    pdf = HTML(string=html.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="UB-04-{claim.control_number}.pdf"'
     return response

@@ -17,8 +17,9 @@ from chairside.billing.forms import (
     PayerDrugCategoryForm,
     UploadForm,
 )
-from chairside.billing.models import AspPrice, PayerContract
+from chairside.billing.models import AspPrice, OppsRateFile, PayerContract
 from chairside.billing.pricing import billing_profile
+from chairside.billing.services.opps import opps_file_import
 from chairside.core.forms_util import add_service_errors
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
@@ -214,3 +215,34 @@ def payer_drug_category(request: OrgRequest) -> HttpResponse:
         instance=billing_profile(request.organization), organization=request.organization
     )
     return _settings_page(request, profile_form, form)
+
+
+@require_perm(Perm.BILLING_VIEW)
+def opps_rates(request: OrgRequest) -> HttpResponse:
+    """OPPS Addendum B rates for hospital outpatient departments: upload, and the latest file."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if _editing(request) and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = opps_file_import(
+                organization=request.organization,
+                data=upload.read(),
+                filename=upload.name,
+                user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Imported {record.row_count} OPPS rates.")
+            return redirect("billing:opps")
+    files = OppsRateFile.objects.filter(organization=request.organization)
+    latest = files.first()
+    context = {
+        "form": form,
+        "files": files[:20],
+        "latest": latest,
+        "rates": latest.rates.all()[:500] if latest else [],
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "billing/opps_rates.html", context, status=status)

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chairside.billing.models import Claim, ClaimExport
+from chairside.demo.hospital import ORG_NAME as HOSPITAL_NAME
 from chairside.demo.keys import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+from chairside.demo.tests.test_demo_hospital import assert_every_837i_validates
 from chairside.patients.models import Patient
 from chairside.rules.x12_validate import validate_x12
 from chairside.tenancy.models import Chair, Location, Membership, Organization, StaffMember
@@ -46,6 +48,7 @@ class TestSeedDemo:
         call_command("seeddemo", stdout=out)
         # One seed serves both checks (seeding takes about a minute).
         _assert_every_837p_validates(Organization.objects.get(name="Riverside Infusion Partners"))
+        assert_every_837i_validates(Organization.objects.get(name=HOSPITAL_NAME))
         first = _row_counts()
         call_command("seeddemo", stdout=StringIO())
         assert _row_counts() == first

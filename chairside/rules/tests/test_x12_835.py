@@ -190,3 +190,92 @@ class TestReversalsAndCrossovers:
         assert by_remark.claims[0].is_crossover
         assert by_remark.claims[0].remarks == ("MA18",)
         assert not parse_835(text_of(remittance())).claims[0].is_crossover
+
+
+def institutional_remittance():
+    """Medicare pays a hospital outpatient claim (type of bill 131): the drug at its OPPS
+    rate, the administration under its APC, a packaged line at $0 (CO-97), a line paid by
+    revenue code alone (SVC01 NU), and the deductible at claim level (CAS PR-1)."""
+    drug = ServicePayment(
+        "J1745",
+        ("PO",),
+        D("2695"),
+        D("1400"),
+        35,
+        "L1",
+        adjustments=(RemitAdjustment("CO", "45", D("1295")),),
+        revenue_code="0636",
+    )
+    admin = ServicePayment(
+        "96413",
+        ("PO",),
+        D("450"),
+        D("300"),
+        1,
+        "L2",
+        adjustments=(RemitAdjustment("CO", "45", D("150")),),
+        revenue_code="0335",
+    )
+    packaged = ServicePayment(
+        "96415",
+        ("PO",),
+        D("95"),
+        D("0"),
+        1,
+        "L3",
+        adjustments=(RemitAdjustment("CO", "97", D("95")),),
+        revenue_code="0335",
+    )
+    by_revenue = ServicePayment("", (), D("20"), D("20"), 1, "L4", revenue_code="0260")
+    claim = ClaimPayment(
+        "C000002",
+        "1",
+        D("3260"),
+        D("1463"),
+        D("257"),
+        "MA",
+        "PCN-2",
+        adjustments=(RemitAdjustment("PR", "1", D("257")),),
+        services=(drug, admin, packaged, by_revenue),
+        facility_type="13",
+        frequency_code="1",
+    )
+    return Remittance(
+        "Medicare Part A",
+        "12501",
+        "Riverside Hospital Infusion",
+        "1234567893",
+        "CHK",
+        D("1463"),
+        "EFT-0002",
+        dt.date(2026, 4, 2),
+        (claim,),
+    )
+
+
+class TestInstitutional835:
+    def text(self):
+        return write_835(
+            institutional_remittance(),
+            control_number=10,
+            created_at=dt.datetime(2026, 4, 2, 8, tzinfo=TZ),
+            sender_id="12501",
+            receiver_id="RIVERSIDE01",
+            patient_names={"C000002": ("Doe", "Jane", "1EG4TE5MK72")},
+        )
+
+    def test_it_writes_the_facility_type_and_revenue_codes_pyx12_accepts(self):
+        text = self.text()
+        assert "CLP*C000002*1*3260*1463*257*MA*PCN-2*13*1~" in text
+        assert "SVC*HC:J1745:PO*2695*1400*0636*35~" in text
+        assert "SVC*NU:0260*20*20**1~" in text
+        assert "CAS*PR*1*257~" in text
+
+    def test_it_reads_the_institutional_claim_back(self):
+        [claim] = parse_835(self.text()).claims
+        assert claim.is_institutional and claim.facility_type == "13"
+        assert claim.frequency_code == "1"
+        assert [s.revenue_code for s in claim.services] == ["0636", "0335", "0335", "0260"]
+        assert claim.services[3].code == "" and claim.services[3].modifiers == ()
+        assert claim.adjustments == (RemitAdjustment("PR", "1", D("257")),)
+        assert claim == replace(institutional_remittance().claims[0], line=12)

@@ -62,3 +62,27 @@ class TestChairSave:
         again = admin_client.post(url, {"name": "b01", "kind": "chair", "sort_order": 9})
         assert again.status_code == 400
         assert Chair.objects.filter(location=location, kind="bed").count() == 1
+
+
+class TestOffCampusDepartment:
+    def test_it_asks_an_off_campus_department_for_po_or_pn(
+        self, admin_client: Any, org: Any
+    ) -> None:
+        site = {**SITE, "site_type": "hospital_off_campus"}
+        response = admin_client.post(reverse("tenancy:location_create"), site)
+        assert response.status_code == 400
+        assert b"excepted" in response.content
+        assert not Location.objects.filter(organization=org).exists()
+        admin_client.post(
+            reverse("tenancy:location_create"), {**site, "off_campus_status": "non_excepted"}
+        )
+        location = Location.objects.get(organization=org)
+        assert (location.place_of_service, location.off_campus_status) == ("19", "non_excepted")
+        assert location.claim_form == "837I"
+
+    def test_it_clears_the_flag_on_other_site_types(self, admin_client: Any, org: Any) -> None:
+        admin_client.post(
+            reverse("tenancy:location_create"), {**SITE, "off_campus_status": "excepted"}
+        )
+        location = Location.objects.get(organization=org)
+        assert location.off_campus_status == "" and location.claim_form == "837P"
