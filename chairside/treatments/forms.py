@@ -272,6 +272,12 @@ class StartForm(forms.Form):
     separate_access_site = forms.BooleanField(
         required=False, label="Separate IV site required (second initial code, XU)"
     )
+    stopped_at = forms.TimeField(
+        required=False,
+        widget=TIME,
+        label="Stop time (a push, an injection or a short infusion)",
+        help_text="Leave empty only for an infusion still running: stop it below later.",
+    )
 
     def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -47,6 +47,7 @@ def administration_extra(visit: Visit) -> dict[str, Any]:
     return {
         "administrations": administrations,
         "primary": next((a for a in administrations if a.is_primary), None),
+        "running_others": [a for a in administrations if not a.is_primary and a.is_running],
         "prep": selectors.preparation_of(visit),
         "start_form": StartForm(initial={"method": "infusion"}),
         "other_form": StartForm(
@@ -101,6 +102,7 @@ def start(request: OrgRequest, public_id: str) -> HttpResponse:
         return refused(request, form_errors(form))
     data = dict(form.cleaned_data)
     data["started_at"] = at_visit(visit, data["started_at"])
+    data["stopped_at"] = at_visit(visit, data["stopped_at"])
     return _answer(
         request,
         visit,
