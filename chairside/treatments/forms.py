@@ -293,6 +293,22 @@ class StartForm(forms.Form):
             ]
 
 
+class OrderItemForm(forms.Form):
+    """One item of the order's premedication set or anaphylaxis protocol, given now."""
+
+    source = forms.ChoiceField(choices=[("premed", "premed"), ("protocol", "protocol")])
+    item = forms.CharField(max_length=40)
+    given_at = forms.TimeField(widget=TIME, label="Given at")
+    dose_mg = forms.DecimalField(
+        required=False,
+        max_digits=10,
+        decimal_places=3,
+        label="Dose (mg)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    site = forms.CharField(required=False, max_length=80, label="Site")
+
+
 class RateForm(forms.Form):
     at = forms.TimeField(widget=TIME, label="From")
     rate_ml_h = forms.DecimalField(

@@ -257,8 +257,12 @@ def visit_state(visit: Visit) -> VisitState:
         labs_due=tuple(labs_due_messages(visit)),
         labs_cleared=bool(visit.labs_cleared_by),
         program=program,
-        premeds_ordered=bool(visit.order.premedications.strip()),
-        premeds_documented=bool(visit.premeds_given or visit.premeds_not_given_reason),
+        premeds_ordered=bool(visit.order.premedications.strip() or visit.order.premedication_set),
+        premeds_documented=bool(
+            visit.premeds_given
+            or visit.premeds_not_given_reason
+            or visit.administrations.filter(order_item__startswith="premed:").exists()
+        ),
         dose_held=visit.dose_held,
         held_reason=visit.held_reason,
         prepared=prep is not None and prep.is_prepared,
