@@ -183,3 +183,23 @@ class TestOrderItemGive:
                 given_at=tf.at("09:20"),
             )
         assert not Administration.objects.filter(drug__premedication=True).exists()
+
+
+class TestOrderItemPage:
+    def test_a_nurse_gives_an_ordered_item_and_an_unknown_one_is_refused(
+        self, ordered: Any, nurse_client: Any
+    ) -> None:
+        from django.urls import reverse
+
+        url = reverse("treatments:order_item", args=[ordered.public_id])
+        bad = nurse_client.post(url, {"source": "premed", "item": "morphine", "given_at": "09:20"})
+        assert bad.status_code == 422
+        assert "not in the order" in bad.content.decode()
+        assert not Administration.objects.filter(drug__premedication=True).exists()
+        good = nurse_client.post(
+            url, {"source": "premed", "item": "diphenhydramine-iv", "given_at": "09:20"}
+        )
+        assert good.status_code == 200
+        assert Administration.objects.get(
+            order_item="premed:diphenhydramine-iv"
+        ).dispensed_from_stock
