@@ -80,6 +80,8 @@ def test_ordered_premedications_and_protocol_drugs_are_given_with_one_click(
     log_in(page, live_server, "nurse.blake", f.TEST_PASSWORD)
     check_in(page, live_server, shot)
     do_checks(page, shot)
+    expect(page.locator("body")).to_contain_text("Give them with one click each")
+    shot(page, "order-sets-checks-1024")
     do_preparation(page, shot)
     page.get_by_role("link", name="Next: administration →").click()
 
