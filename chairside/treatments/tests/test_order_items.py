@@ -58,7 +58,7 @@ def premed(org: Any, key: str) -> Drug:
         strength_mg=Decimal(strength),
         single_dose=single,
         ndc_unit="ML",
-        ndc_quantity=Decimal(1),
+        ndc_quantity=Decimal(strength) if key == "epinephrine-inj" else Decimal(1),
     )
     return drug
 
@@ -172,6 +172,10 @@ class TestOrderItemGive:
         assert ("J0171", 5) in codes  # 0.5 mg / 0.1 mg
         assert ("96375", 1) in codes  # a sequential IV push of a new drug
         assert ("96372", 1) in codes  # the IM injection
+        epinephrine = next(line for line in lines if line.code == "J0171")
+        # 1 mg/mL from a 30 mL multiple-dose vial: 0.5 mL drawn up, no JW/JZ
+        assert (epinephrine.ndc11, epinephrine.ndc_quantity) == ("63323069830", Decimal("0.5"))
+        assert epinephrine.modifiers == ()
 
     def test_an_item_not_ordered_is_refused(self, ordered: Any, nurse_user: Any) -> None:
         with pytest.raises(ValidationError, match="not in the order's premedication set"):
