@@ -189,6 +189,8 @@ class OrderForm(_ServiceValidated):
             "number_of_doses",
             "end_on",
             "premedications",
+            "premedication_set",
+            "hypersensitivity_protocol",
             "observation_minutes",
             "diagnoses",
             "ordering_provider",
@@ -208,6 +210,7 @@ class OrderForm(_ServiceValidated):
             "diagnoses": forms.CheckboxSelectMultiple,
         }
         labels = {
+            "premedications": "Other premedications (free text)",
             "maintenance_interval_days": "Then every (days)",
             "dose_mg": "Flat dose (mg)",
             "dose_mg_per_kg": "Dose per kg (mg/kg)",
@@ -239,6 +242,34 @@ class OrderForm(_ServiceValidated):
         self.fields["drug"].widget.attrs.update(
             {"data-drug-select": "1", "data-regimen-url": reverse("referrals:regimen_options")}
         )
+        _order_set_fields(self)
+
+
+def _order_set_fields(form: forms.ModelForm) -> None:  # type: ignore[type-arg]
+    """Premedication set (the drug's standard set pre-selected on a new order) and the
+    anaphylaxis protocol (ticked on a new order), from ``formulary/data/order_sets.json``."""
+    from chairside.formulary.order_sets import order_sets
+    from chairside.referrals.services.orders import STANDARD_SET
+
+    sets = order_sets()
+    new = form.instance.pk is None
+    form.fields["premedication_set"] = forms.ChoiceField(
+        required=False,
+        label="Premedication set",
+        choices=[
+            (STANDARD_SET, "The drug's standard set (where its label recommends one)"),
+            ("", "None"),
+            *((s.key, s.name) for s in sets.premedication_sets),
+        ],
+        initial=STANDARD_SET if new else form.instance.premedication_set,
+        help_text="Given from stock and billed at the visit. Other premedications: the "
+        "free-text field below.",
+    )
+    field = form.fields["hypersensitivity_protocol"]
+    field.label = "Include the hypersensitivity (anaphylaxis) protocol"
+    field.help_text = "Epinephrine IM, diphenhydramine IV, methylprednisolone IV, saline."
+    if new:
+        field.initial = True
 
 
 class OrderStatusForm(forms.Form):

@@ -288,6 +288,12 @@ class TreatmentOrder(OrgScopedModel):
     number_of_doses = models.PositiveSmallIntegerField(null=True, blank=True)
     end_on = models.DateField(null=True, blank=True)
     premedications = models.TextField(blank=True)
+    # Order sets (issue 21 item 8; rules.order_sets, formulary/data/order_sets.json): the
+    # premedication set the order includes, and whether the anaphylaxis protocol is ordered.
+    premedication_set = models.CharField(max_length=40, blank=True)
+    hypersensitivity_protocol = models.BooleanField(
+        "hypersensitivity (anaphylaxis) protocol", default=False
+    )
     observation_minutes = models.PositiveSmallIntegerField(
         "observation after the infusion (minutes)",
         null=True,
@@ -363,6 +369,20 @@ class TreatmentOrder(OrgScopedModel):
                 name="order_doses_at_least_one",
             ),
         ]
+
+    @property
+    def premedication_order_set(self) -> Any:
+        """The ``rules.order_sets.OrderSet`` of ``premedication_set`` (None when none)."""
+        from chairside.formulary.order_sets import order_sets
+
+        return order_sets().premedication_set(self.premedication_set)
+
+    @property
+    def ordered_protocol(self) -> Any:
+        """The anaphylaxis protocol when the order includes it, else None."""
+        from chairside.formulary.order_sets import order_sets
+
+        return order_sets().protocol if self.hypersensitivity_protocol else None
 
     def __str__(self) -> str:
         return f"{self.drug.generic_name} for {self.patient}"

@@ -272,6 +272,12 @@ class StartForm(forms.Form):
     separate_access_site = forms.BooleanField(
         required=False, label="Separate IV site required (second initial code, XU)"
     )
+    stopped_at = forms.TimeField(
+        required=False,
+        widget=TIME,
+        label="Stop time (a push, an injection or a short infusion)",
+        help_text="Leave empty only for an infusion still running: stop it below later.",
+    )
 
     def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -285,6 +291,22 @@ class StartForm(forms.Form):
                 ("", "—"),
                 *((d.key, f"{d.generic_name.split()[0]} ({d.hcpcs})") for d in premeds),
             ]
+
+
+class OrderItemForm(forms.Form):
+    """One item of the order's premedication set or anaphylaxis protocol, given now."""
+
+    source = forms.ChoiceField(choices=[("premed", "premed"), ("protocol", "protocol")])
+    item = forms.CharField(max_length=40)
+    given_at = forms.TimeField(widget=TIME, label="Given at")
+    dose_mg = forms.DecimalField(
+        required=False,
+        max_digits=10,
+        decimal_places=3,
+        label="Dose (mg)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    site = forms.CharField(required=False, max_length=80, label="Site")
 
 
 class RateForm(forms.Form):

@@ -257,8 +257,12 @@ def visit_state(visit: Visit) -> VisitState:
         labs_due=tuple(labs_due_messages(visit)),
         labs_cleared=bool(visit.labs_cleared_by),
         program=program,
-        premeds_ordered=bool(visit.order.premedications.strip()),
-        premeds_documented=bool(visit.premeds_given or visit.premeds_not_given_reason),
+        premeds_ordered=bool(visit.order.premedications.strip() or visit.order.premedication_set),
+        premeds_documented=bool(
+            visit.premeds_given
+            or visit.premeds_not_given_reason
+            or visit.administrations.filter(order_item__startswith="premed:").exists()
+        ),
         dose_held=visit.dose_held,
         held_reason=visit.held_reason,
         prepared=prep is not None and prep.is_prepared,
@@ -270,7 +274,7 @@ def visit_state(visit: Visit) -> VisitState:
         discharged=visit.discharged_at is not None and bool(visit.discharge_condition),
         observation_short_by_minutes=_observation_short(visit),
         early_discharge_reason=visit.early_discharge_reason,
-        extra=tuple(_allergy_missing(visit) + _dose_given_missing(primary)),
+        extra=tuple(_allergy_missing(visit) + _dose_given_missing(primary) + _still_running(visit)),
     )
 
 
@@ -280,6 +284,24 @@ def _allergy_missing(visit: Visit) -> list[tuple[str, str]]:
     if visit.dose_held or visit.allergy_cleared_by:
         return []
     return [("checks", c.message) for c in visit_allergy_conflicts(visit) if c.refuse]
+
+
+def still_running(visit: Visit) -> list[Administration]:
+    """Administrations other than the ordered drug with no stop time (a push, a premed,
+    hydration): none may stay "running" through signing (issue 21 item 6)."""
+    return list(visit.administrations.filter(is_primary=False, stopped_at=None))
+
+
+def _still_running(visit: Visit) -> list[tuple[str, str]]:
+    tz = visit.location.tz
+    return [
+        (
+            "administration",
+            f"{admin.substance} ({admin.get_method_display()}, started "
+            f"{admin.started_at.astimezone(tz):%H:%M}) is still running: record its stop time.",
+        )
+        for admin in still_running(visit)
+    ]
 
 
 def _dose_given_missing(primary: Administration | None) -> list[tuple[str, str]]:

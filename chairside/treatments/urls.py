@@ -42,6 +42,7 @@ urlpatterns = [
         name="administration_action",
     ),
     path("<uuid:public_id>/reactions/", administration.reaction, name="reaction"),
+    path("<uuid:public_id>/order-items/", administration.order_item, name="order_item"),
     path(
         "<uuid:public_id>/reactions/<uuid:reaction_id>/outcome/",
         administration.outcome,

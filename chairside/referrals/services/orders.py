@@ -46,6 +46,8 @@ ORDER_FIELDS = (
     "number_of_doses",
     "end_on",
     "premedications",
+    "premedication_set",
+    "hypersensitivity_protocol",
     "observation_minutes",
     "ordering_provider",
     "signed_on",
@@ -111,6 +113,23 @@ def _check_drug(order: TreatmentOrder) -> None:
     template = order.regimen_template
     if template is not None and template.drug_id != drug.pk:
         raise ValidationError({"regimen_template": f"That regimen is not one of {drug}'s."})
+
+
+STANDARD_SET = "auto"  # the form's "the drug's standard set": resolved here, by drug
+
+
+def _check_order_sets(order: TreatmentOrder) -> None:
+    """The premedication set must be one for the order's drug; ``"auto"`` takes the drug's
+    standard set (where its label recommends premedication; none otherwise)."""
+    from chairside.formulary.order_sets import order_sets
+
+    sets = order_sets()
+    if order.premedication_set == STANDARD_SET:
+        order.premedication_set = sets.default_for(order.drug.key)
+    try:
+        sets.check_for_drug(order.premedication_set, order.drug.key)
+    except ValueError as exc:
+        raise ValidationError({"premedication_set": f"Choose another set: {exc}."}) from None
 
 
 def _check_regimen(order: TreatmentOrder) -> None:
@@ -200,6 +219,7 @@ def _check_order(order: TreatmentOrder, diagnoses: Iterable[Diagnosis]) -> None:
     org = order.organization
     _check_required(order)
     _check_drug(order)
+    _check_order_sets(order)
     same_organization(order.ordering_provider, org, "ordering_provider", "providers")
     same_organization(order.location, org, "location", "locations")
     same_organization(order.assigned_to, org, "assigned_to", "staff")

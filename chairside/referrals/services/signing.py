@@ -38,6 +38,8 @@ SIGNED_FIELDS: dict[str, str] = {
     "weight_kg_at_order": "dosing weight",
     "route": "route",
     "premedications": "premedications",
+    "premedication_set": "premedications",
+    "hypersensitivity_protocol": "premedications",
     "observation_minutes": "observation",
     "diagnoses": "diagnoses",
 }

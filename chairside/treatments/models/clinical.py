@@ -222,6 +222,15 @@ class Administration(BaseModel):
         "service with modifier XU).",
     )
     notes = models.CharField(max_length=255, blank=True)
+    # Given from the order's premedication set or anaphylaxis protocol (issue 21 item 8):
+    # "premed:<item>" or "protocol:<item>" of rules.order_sets; empty when typed by hand.
+    order_item = models.CharField(max_length=60, blank=True)
+    dispensed_from_stock = models.BooleanField(
+        default=False, help_text="Vials drawn from an inventory lot (else floor stock)."
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["started_at", "id"]

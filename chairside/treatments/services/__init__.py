@@ -19,6 +19,7 @@ from chairside.treatments.services.administration import (
 )
 from chairside.treatments.services.consent import consent_record, consent_revoke
 from chairside.treatments.services.facts import visit_encounter_facts
+from chairside.treatments.services.order_sets import order_item_give
 from chairside.treatments.services.prep_gate import (
     early_preparation_record,
     prep_gate_problem,
@@ -56,6 +57,7 @@ from chairside.treatments.services.vitals import vitals_record, vitals_remove
 __all__ = [
     "early_preparation_record",
     "prep_gate_problem",
+    "order_item_give",
     "addendum_add",
     "administration_pause",
     "administration_rate",

@@ -121,6 +121,7 @@ def administration_start(
     dose_given_mg: Decimal | None = None,
     from_center_stock: bool = True,
     separate_access_site: bool = False,
+    stopped_at: dt.datetime | None = None,
 ) -> Administration:
     """Start giving the ordered drug (no ``substance``) or another one (hydration, a premed).
 
@@ -129,6 +130,8 @@ def administration_start(
     formulary key of a premedication given from the center's stock: it needs the dose given
     and is billed with its own HCPCS code (an oral premedication is recorded at check-in,
     not here). ``separate_access_site`` documents a second IV site the protocol required.
+    ``stopped_at`` records a push, an injection or a short infusion of another substance
+    in one action: it ends there (completed) and never stays "running" (issue 21 item 6).
     """
     current = locked_visit(visit)
     on_visit_day(current, started_at, "started_at", "start time")
@@ -153,6 +156,7 @@ def administration_start(
         category = CATEGORY_OF_DRUG[current.order.drug.admin_category]
     elif category not in Administration.Category.values:
         raise ValidationError({"category": "Choose what kind of substance it is."})
+    _check_stopped_at(current, primary, started_at, stopped_at)
     admin = Administration(
         visit=current,
         is_primary=primary,
@@ -165,6 +169,8 @@ def administration_start(
         dose_given_mg=dose_given_mg,
         from_center_stock=from_center_stock,
         separate_access_site=separate_access_site,
+        stopped_at=stopped_at,
+        stop_reason=Administration.StopReason.COMPLETED if stopped_at else "",
     )
     admin.full_clean()
     admin.save()
@@ -180,6 +186,21 @@ def administration_start(
         changes=diff({}, snapshot(admin, AUDITED)),
     )
     return admin
+
+
+def _check_stopped_at(
+    visit: Visit, primary: bool, started_at: dt.datetime, stopped_at: dt.datetime | None
+) -> None:
+    """A stop recorded with the start: only for another substance, after the start."""
+    if stopped_at is None:
+        return
+    if primary:
+        raise ValidationError(
+            {"stopped_at": "Record the ordered drug's stop with its own stop form."}
+        )
+    on_visit_day(visit, stopped_at, "stopped_at", "stop time")
+    if stopped_at <= started_at:
+        raise ValidationError({"stopped_at": "The stop time must be after the start."})
 
 
 def _premedication(visit: Visit, key: str, dose_mg: Decimal | None) -> Any:

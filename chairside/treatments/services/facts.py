@@ -123,6 +123,21 @@ def _premedication_given(admin: Administration, diagnoses: tuple[str, ...]) -> l
     packages = {Decimal(p.strength_mg): p for p in drug.packages.all()}
     if not packages:
         return [base]  # no verified package: the claim check names the missing NDC
+    if not any(p.single_dose for p in packages.values()):
+        # A multiple-dose vial (epinephrine 1 mg/mL, 30 mL) is not opened for one patient:
+        # the NDC quantity is the part drawn up (0.3 mg = 0.3 mL), never the whole vial,
+        # and nothing is discarded (JW/JZ apply to single-dose containers only).
+        package = max(packages.values(), key=lambda p: p.strength_mg)
+        share = dose / Decimal(package.strength_mg)
+        return [
+            replace(
+                base,
+                ndc11=package.ndc11,
+                ndc_quantity=(share * package.ndc_quantity).quantize(Decimal("0.001")),
+                ndc_unit=package.ndc_unit,
+                single_dose=False,
+            )
+        ]
     vials = choose_vials(dose, list(packages))
     opened = [Opened(str(size), size, count) for size, count in vials.items()]
     return [

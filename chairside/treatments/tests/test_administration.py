@@ -163,3 +163,44 @@ class TestUnsignedOrder:
                 visit=prepared, user=nurse_user, started_at=tf.at("09:30")
             )
         assert not Administration.objects.exists()
+
+
+class TestPushRecordedInOneAction:
+    """Issue 21 item 6: a push or short infusion ends when its stop time is recorded."""
+
+    def test_a_push_with_its_stop_time_is_not_running(self, prepared: Any, nurse_user: Any) -> None:
+        push = services.administration_start(
+            visit=prepared,
+            user=nurse_user,
+            started_at=tf.at("09:20"),
+            stopped_at=tf.at("09:22"),
+            substance="ondansetron 4 mg",
+            category="therapeutic",
+            method="push",
+        )
+        assert not push.is_running
+        assert (push.stopped_at, push.stop_reason) == (tf.at("09:22"), "completed")
+
+    def test_a_stop_not_after_the_start_is_refused(self, prepared: Any, nurse_user: Any) -> None:
+        with pytest.raises(ValidationError, match="after the start"):
+            services.administration_start(
+                visit=prepared,
+                user=nurse_user,
+                started_at=tf.at("09:20"),
+                stopped_at=tf.at("09:20"),
+                substance="ondansetron 4 mg",
+                category="therapeutic",
+                method="push",
+            )
+        assert not Administration.objects.exists()
+
+    def test_the_ordered_drug_is_stopped_with_its_own_form(
+        self, prepared: Any, nurse_user: Any
+    ) -> None:
+        with pytest.raises(ValidationError, match="own stop form"):
+            services.administration_start(
+                visit=prepared,
+                user=nurse_user,
+                started_at=tf.at("09:30"),
+                stopped_at=tf.at("10:30"),
+            )

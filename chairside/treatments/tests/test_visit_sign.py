@@ -139,3 +139,41 @@ class TestHandOffToBilling:
         encounter = Encounter.objects.get(encounter_ref=str(ready_visit.public_id))
         codes = sorted(encounter.current_lines.values_list("code", flat=True))
         assert codes == ["96413", "96415", "J1745", "J1745"]
+
+
+class TestNothingRunningAtSigning:
+    """Issue 21 item 6: signing refuses while any administration is still running."""
+
+    def test_it_refuses_naming_the_running_administration(
+        self, ready_visit: Any, nurse_user: Any
+    ) -> None:
+        services.administration_start(
+            visit=ready_visit,
+            user=nurse_user,
+            started_at=tf.at("10:05"),
+            substance="0.9% NaCl 500 mL",
+            category="hydration",
+        )
+        with pytest.raises(ValidationError) as caught:
+            services.visit_sign(visit=ready_visit, user=nurse_user)
+        assert (
+            "0.9% NaCl 500 mL (IV infusion, started 10:05) is still running: record its stop time."
+            in caught.value.messages
+        )
+        ready_visit.refresh_from_db()
+        assert ready_visit.status == Visit.Status.IN_PROGRESS
+
+    def test_it_signs_once_the_administration_is_stopped(
+        self, ready_visit: Any, nurse_user: Any
+    ) -> None:
+        fluids = services.administration_start(
+            visit=ready_visit,
+            user=nurse_user,
+            started_at=tf.at("10:05"),
+            substance="0.9% NaCl 500 mL",
+            category="hydration",
+        )
+        services.administration_stop(
+            administration=fluids, user=nurse_user, stopped_at=tf.at("11:05")
+        )
+        assert services.visit_sign(visit=ready_visit, user=nurse_user).is_signed

@@ -14,6 +14,7 @@ from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors, services
 from chairside.treatments.forms import (
     DoseGivenForm,
+    OrderItemForm,
     OutcomeForm,
     PauseForm,
     RateForm,
@@ -27,6 +28,7 @@ from chairside.treatments.forms import (
     staff_choices,
 )
 from chairside.treatments.models import Administration, Reaction, Visit
+from chairside.treatments.services.order_sets import ordered_set
 from chairside.treatments.views._util import (
     attempt,
     form_errors,
@@ -35,6 +37,29 @@ from chairside.treatments.views._util import (
     render_step,
     saved,
 )
+
+
+def _order_set_rows(
+    visit: Visit, source: str, administrations: list[Administration]
+) -> list[dict[str, Any]]:
+    """Each ordered item with what was given of it (for one-click giving)."""
+    chosen = ordered_set(visit, source)
+    if chosen is None:
+        return []
+    rows = []
+    for item in chosen.items:
+        given = [a for a in administrations if a.order_item == f"{source}:{item.key}"]
+        oral = item.method == "oral"
+        rows.append(
+            {
+                "source": source,
+                "item": item,
+                "given": given,
+                "documented": oral and item.name.lower() in visit.premeds_given.lower(),
+                "givable": bool(item.method),
+            }
+        )
+    return rows
 
 
 def administration_extra(visit: Visit) -> dict[str, Any]:
@@ -47,6 +72,11 @@ def administration_extra(visit: Visit) -> dict[str, Any]:
     return {
         "administrations": administrations,
         "primary": next((a for a in administrations if a.is_primary), None),
+        "running_others": [a for a in administrations if not a.is_primary and a.is_running],
+        "premed_rows": _order_set_rows(visit, "premed", administrations),
+        "protocol_rows": _order_set_rows(visit, "protocol", administrations),
+        "premed_set": visit.order.premedication_order_set,
+        "protocol": visit.order.ordered_protocol,
         "prep": selectors.preparation_of(visit),
         "start_form": StartForm(initial={"method": "infusion"}),
         "other_form": StartForm(
@@ -101,6 +131,7 @@ def start(request: OrgRequest, public_id: str) -> HttpResponse:
         return refused(request, form_errors(form))
     data = dict(form.cleaned_data)
     data["started_at"] = at_visit(visit, data["started_at"])
+    data["stopped_at"] = at_visit(visit, data["stopped_at"])
     return _answer(
         request,
         visit,
@@ -134,6 +165,24 @@ ACTIONS: dict[str, tuple[Any, Callable[..., Any], set[str], str]] = {
     "stop": (StopForm, services.administration_stop, {"stopped_at"}, "Stopped."),
     "dose": (DoseGivenForm, services.administration_record_dose, set(), "Dose given recorded."),
 }
+
+
+@require_POST
+@require_perm(Perm.CLINICAL_EDIT)
+def order_item(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Give one ordered premedication or protocol drug (dose, route, time; the nurse)."""
+    visit = get_visit(request, public_id)
+    form = OrderItemForm(request.POST)
+    if not form.is_valid():
+        return refused(request, form_errors(form))
+    data = dict(form.cleaned_data)
+    data["given_at"] = at_visit(visit, data["given_at"])
+    return _answer(
+        request,
+        visit,
+        lambda: services.order_item_give(visit=visit, user=request.user, **data),
+        "Given and recorded.",
+    )
 
 
 @require_POST
