@@ -18,7 +18,7 @@ from chairside.treatments.models import Administration
 from chairside.treatments.tests import factories as tf
 
 # formulary.json: J1200 up to 50 mg (50 mg/mL vial), J0171 0.1 mg (1 mg/mL 30 mL
-# multiple-dose vial), J2930 up to 125 mg (125 mg/2 mL vial).
+# multiple-dose vial), J2919 per 5 mg (125 mg/2 mL vial).
 PREMEDS = {
     "diphenhydramine-inj": (
         "diphenhydramine hydrochloride injection",
@@ -31,8 +31,8 @@ PREMEDS = {
     "epinephrine-inj": ("epinephrine injection", "J0171", "0.1", "63323069830", "30", False),
     "methylprednisolone-inj": (
         "methylprednisolone sodium succinate injection",
-        "J2930",
-        "125",
+        "J2919",
+        "5",
         "00009004722",
         "125",
         True,
