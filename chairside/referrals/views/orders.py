@@ -56,6 +56,7 @@ def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
     form = OrderForm(
         request.POST or None, initial=initial, organization=request.organization, patient=patient
     )
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -67,6 +68,9 @@ def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
                 diagnoses=data.pop("diagnoses"),
                 **data,
             )
+        except services.DuplicateOrderError as exc:
+            add_service_errors(form, exc)
+            duplicate = exc.existing
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -76,6 +80,11 @@ def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
         "form": form,
         "patient": patient,
         "referral": referral,
+        # From the chart: the open referrals an order for their drug will be linked to.
+        "open_referrals": []
+        if referral is not None
+        else services.open_referrals_awaiting_order(patient=patient),
+        "duplicate": duplicate,
         "can_sign": can(request, Perm.ORDER_SIGN),
     }
     return render(request, "referrals/order_form.html", context, status=status_for(request))
