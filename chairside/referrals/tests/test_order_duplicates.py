@@ -91,7 +91,7 @@ class TestLinkedToTheOpenReferral:
 class TestPages:
     def _post(self, client: Any, patient: Any, org: Any) -> Any:
         drug = rf.drug(org, "infliximab")
-        template = drug.regimens.first()
+        template = drug.regimens.all()[0]
         return client.post(
             reverse("referrals:order_create", args=[patient.public_id]),
             {
@@ -131,7 +131,7 @@ class TestApi:
         return {
             "patient": str(patient.public_id),
             "drug": str(drug.public_id),
-            "regimen_template": str(drug.regimens.first().public_id),
+            "regimen_template": str(drug.regimens.all()[0].public_id),
             "ordering_provider": str(rf.make_provider(org).public_id),
             "signed_on": "2026-01-05",
             "first_dose_on": "2026-01-12",
