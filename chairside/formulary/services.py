@@ -69,6 +69,7 @@ def _load_drug(organization: Any, row: dict[str, Any]) -> Drug:
             ),
             "use_within_source": row.get("use_within_source", ""),
             "prior_auth_usually_required": bool(row.get("prior_auth_usually_required", True)),
+            "waste_witness_required": bool(row.get("waste_witness_required", False)),
             "special_program": row.get("special_program", "") or "",
             "premedication": bool(row.get("premedication", False)),
             "sources": "\n".join(row.get("sources", [])),

@@ -277,6 +277,16 @@ class CheckForm(forms.Form):
     )
 
 
+class WitnessForm(CheckForm):
+    """The waste witness's own credentials, typed by her on this device."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "waste_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["cosigner_username"].label = "Witness's user name"
+        self.fields["cosigner_password"].label = "Witness's password"
+
+
 class StartForm(forms.Form):
     started_at = forms.TimeField(widget=TIME, label="Start time")
     method = forms.ChoiceField(choices=Administration.Method.choices, label="How")
