@@ -28,6 +28,7 @@ from chairside.referrals.services.signing import (
     signature_after_change,
 )
 from chairside.rules import referral_states
+from chairside.rules.lab_codes import code_for
 from chairside.rules.regimens import check_regimen, dose_dates, dose_mg
 
 ORDER_FIELDS = (
@@ -349,7 +350,9 @@ def order_create(
     order.save()
     order.diagnoses.set(diagnoses)
     for lab in order.drug.required_labs.all():
-        OrderLab.objects.create(order=order, name=lab.name, every_days=lab.every_days)
+        OrderLab.objects.create(
+            order=order, name=lab.name, every_days=lab.every_days, code=lab.code
+        )
     if order.referral is not None and order.referral.patient_id is None:
         order.referral.patient = patient
         order.referral.save(update_fields=["patient", "updated_at"])
@@ -453,9 +456,11 @@ def order_lab_add(
         raise ValidationError({"name": "Name the lab."})
     if every_days is not None and every_days < 1:
         raise ValidationError({"every_days": "The repeat interval must be at least 1 day."})
-    if order.required_labs.filter(name__iexact=name).exists():
+    code = code_for(name)
+    same = order.required_labs.filter(code=code) if code else None
+    if order.required_labs.filter(name__iexact=name).exists() or (same and same.exists()):
         raise ValidationError({"name": f"{name} is already required by this order."})
-    lab = OrderLab.objects.create(order=order, name=name, every_days=every_days)
+    lab = OrderLab.objects.create(order=order, name=name, every_days=every_days, code=code)
     audit(
         AuditEvent.Action.CREATE,
         user=user,
