@@ -138,7 +138,7 @@ def run(count: int, requests: int) -> dict[str, list[Sample]]:
         page.append(
             _timed(partial(client.get, reverse("treatments:checks", args=[visit.public_id])))
         )
-        form = {"weight_kg": f"{70 + n % 5}.0", "_field": "weight_kg"}
+        form = {"weight": f"{70 + n % 5}.0", "weight_unit": "kg", "_field": "weight"}
         url = reverse("treatments:checks_save", args=[visit.public_id])
         save.append(_timed(partial(client.post, url, form)))
     pdf = [_timed(partial(render_pdf, v.reports.get().data)) for v in signed]

@@ -8,6 +8,7 @@ Mounted at ``/api/v1/access`` by the API's router list (``chairside/api/api.py``
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +26,7 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
 from chairside.authorizations.queues import QUEUES, QUEUES_BY_KEY, QueueRow, queue_rows
 from chairside.authorizations.services import authorization_check
-from chairside.formulary.models import Drug
+from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.patients.models import Patient
 from chairside.referrals import selectors as referral_selectors
 from chairside.referrals import services as referral_services
@@ -33,7 +34,7 @@ from chairside.referrals.models import Referral, ReferringProvider
 from chairside.referrals.selectors import access_order
 from chairside.rules import referral_states as rs
 from chairside.tenancy.models import Location, StaffMember
-from chairside.tenancy.roles import Perm
+from chairside.tenancy.roles import Perm, has_perm
 
 router = Router(tags=["access"])
 
@@ -257,3 +258,87 @@ def get_referral(request: HttpRequest, public_id: UUID) -> Any:
         ip_address=client_ip(request),
     )
     return _referral_out(referral)
+
+
+class OrderIn(Schema):
+    """A treatment order as the order page takes it (regimen and dose from the template if
+    left out). Entered by a coordinator it is a draft awaiting a physician's signature."""
+
+    patient: UUID
+    drug: UUID
+    ordering_provider: UUID
+    signed_on: dt.date
+    regimen_template: UUID | None = None
+    first_dose_on: dt.date | None = None
+    dose_mg: Decimal | None = None
+    dose_mg_per_kg: Decimal | None = None
+    referral: UUID | None = None
+    notes: str = ""
+
+
+class OrderOut(Schema):
+    public_id: UUID
+    patient: UUID
+    drug: str
+    status: str
+    referral: UUID | None
+    signed: bool
+
+
+class DuplicateOrderOut(Schema):
+    detail: str
+    existing_order: UUID
+    existing_status: str
+
+
+@router.post("/orders", response={201: OrderOut, 409: DuplicateOrderOut})
+def create_order(request: HttpRequest, payload: OrderIn) -> Any:
+    """Enter a treatment order. A second live (active or on-hold) order for the same patient
+    and drug is refused with 409 naming the existing order; left without a referral, the
+    order is linked to the patient's open referral for the drug."""
+    membership = getattr(request, "membership", None)
+    role = membership.role if membership is not None else ""
+    if not (has_perm(role, Perm.ACCESS_EDIT) or has_perm(role, Perm.ORDER_SIGN)):
+        raise HttpError(403, "Your role does not allow entering orders.")
+    org = _org(request)
+    fields = payload.dict(exclude_none=True)
+    patient = _one(Patient, org, payload.patient, "patient", "patient")
+    fields.pop("patient")
+    drug = _one(Drug, org, payload.drug, "drug", "drug")
+    fields["drug"] = drug
+    fields["ordering_provider"] = _one(
+        ReferringProvider, org, payload.ordering_provider, "ordering_provider", "provider"
+    )
+    if payload.referral is not None:
+        fields["referral"] = _one(Referral, org, payload.referral, "referral", "referral")
+    if payload.regimen_template is not None:
+        template = RegimenTemplate.objects.filter(
+            drug=drug, public_id=payload.regimen_template
+        ).first()
+        if template is None:
+            raise ValidationError({"regimen_template": "No such regimen for that drug."})
+        fields["regimen_template"] = template
+    try:
+        order = referral_services.order_create(
+            organization=org, user=request.user, patient=patient, **fields
+        )
+    except referral_services.DuplicateOrderError as exc:
+        return Status(
+            409,
+            {
+                "detail": "; ".join(exc.messages),
+                "existing_order": exc.existing.public_id,
+                "existing_status": exc.existing.status,
+            },
+        )
+    return Status(
+        201,
+        {
+            "public_id": order.public_id,
+            "patient": patient.public_id,
+            "drug": drug.generic_name,
+            "status": order.status,
+            "referral": order.referral.public_id if order.referral else None,
+            "signed": order.is_signed,
+        },
+    )

@@ -54,6 +54,15 @@ class Drug(OrgScopedModel):
     )
     use_within_source = models.CharField(max_length=300, blank=True)
     prior_auth_usually_required = models.BooleanField(default=True)
+    # The center's policy, e.g. for a drug on the NIOSH List of Hazardous Drugs in Healthcare
+    # Settings or a DEA-controlled substance: the discarded part of an opened vial is wasted
+    # in front of a second licensed person, who confirms it with her own credentials.
+    waste_witness_required = models.BooleanField(
+        "waste must be witnessed",
+        default=False,
+        help_text="The discarded part of opened vials is wasted in front of a second "
+        "licensed person (hazardous or controlled drugs, per the center's policy).",
+    )
     special_program = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     premedication = models.BooleanField(
@@ -82,6 +91,11 @@ class DrugLab(BaseModel):
 
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="required_labs")
     name = models.CharField(max_length=160)
+    code = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Key in the coded lab list (rules.lab_codes); empty: uncoded, matched by name.",
+    )
     every_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Repeat interval; empty means once before starting."
     )

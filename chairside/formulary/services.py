@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from chairside.formulary.models import Drug, DrugLab, Package, RegimenTemplate
+from chairside.rules.lab_codes import code_for
 from chairside.rules.ndc import to_ndc11
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "formulary.json"
@@ -69,6 +70,7 @@ def _load_drug(organization: Any, row: dict[str, Any]) -> Drug:
             ),
             "use_within_source": row.get("use_within_source", ""),
             "prior_auth_usually_required": bool(row.get("prior_auth_usually_required", True)),
+            "waste_witness_required": bool(row.get("waste_witness_required", False)),
             "special_program": row.get("special_program", "") or "",
             "premedication": bool(row.get("premedication", False)),
             "sources": "\n".join(row.get("sources", [])),
@@ -86,6 +88,7 @@ def _load_children(drug: Drug, row: dict[str, Any]) -> None:
             defaults={
                 "every_days": lab.get("every_days"),
                 "source": (lab.get("source") or "")[:300],
+                "code": lab.get("code") or code_for(lab["name"]),
             },
         )
     for pkg in row.get("packages", []):

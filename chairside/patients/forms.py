@@ -7,7 +7,17 @@ from typing import Any
 from django import forms
 
 from chairside.core.dates import supported_day
-from chairside.patients.models import Allergy, BodyMeasurement, Coverage, Diagnosis, Patient, Payer
+from chairside.patients.models import (
+    MAX_WEIGHT_KG,
+    MIN_WEIGHT_KG,
+    Allergy,
+    BodyMeasurement,
+    Coverage,
+    Diagnosis,
+    Patient,
+    Payer,
+)
+from chairside.rules.vitals import WEIGHT_UNITS, kg_to_lb, weight_in_kg
 from chairside.tenancy.models import Location
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -91,11 +101,48 @@ class DiagnosisForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class MeasurementForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A dated weight typed in lb or kg (US scales show lb), stored in kg."""
+
+    weight = forms.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        label="Weight",
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+    )
+    weight_unit = forms.ChoiceField(
+        choices=list(WEIGHT_UNITS.items()),
+        initial="lb",
+        label="Weight unit",
+        help_text="Stored in kg; weight-based doses use the kg.",
+    )
+
     class Meta:
         model = BodyMeasurement
-        fields = ["measured_on", "weight_kg", "height_cm"]
+        fields = ["measured_on", "height_cm"]
         widgets = {"measured_on": DATE}
-        labels = {"weight_kg": "Weight (kg)", "height_cm": "Height (cm)"}
+        labels = {"height_cm": "Height (cm)"}
+
+    field_order = ["measured_on", "weight", "weight_unit", "height_cm"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value, unit = data.pop("weight", None), data.pop("weight_unit", "lb") or "lb"
+        if value is None:
+            return data
+        kg = weight_in_kg(value, unit)
+        if not MIN_WEIGHT_KG <= kg <= MAX_WEIGHT_KG:
+            low, high = (
+                (kg_to_lb(MIN_WEIGHT_KG), kg_to_lb(MAX_WEIGHT_KG))
+                if unit == "lb"
+                else (MIN_WEIGHT_KG, MAX_WEIGHT_KG)
+            )
+            self.add_error(
+                "weight",
+                f"{value} {unit} is not a possible weight: enter {low} to {high} {unit} "
+                "(is the unit right?).",
+            )
+        data["weight_kg"] = kg
+        return data
 
     def _post_clean(self) -> None:
         pass

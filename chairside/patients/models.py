@@ -311,6 +311,11 @@ class LabResult(BaseModel):
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="lab_results")
     lab_name = models.CharField(max_length=160)
+    code = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Key in the coded lab list (rules.lab_codes); empty: uncoded, matched by name.",
+    )
     result_on = models.DateField("result date")
     value = models.CharField(max_length=80, blank=True, help_text="e.g. index 0.35, 4.1 g/dL")
     interpretation = models.CharField(

@@ -429,9 +429,12 @@ def lab_result_record(
         raise ValidationError({"lab_name": "Name the lab or screening test."})
     if result_on > timezone.localdate():
         raise ValidationError({"result_on": "A result cannot be dated in the future."})
+    from chairside.rules.lab_codes import code_for
+
     result = LabResult(
         patient=patient,
         lab_name=lab_name,
+        code=code_for(lab_name),
         result_on=result_on,
         value=value.strip(),
         interpretation=interpretation,

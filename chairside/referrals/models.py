@@ -510,6 +510,11 @@ class OrderLab(BaseModel):
         TreatmentOrder, on_delete=models.CASCADE, related_name="required_labs"
     )
     name = models.CharField(max_length=160, help_text="Matches the lab name on lab results.")
+    code = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Key in the coded lab list (rules.lab_codes); empty: uncoded, matched by name.",
+    )
     every_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Repeat interval; empty means once before starting."
     )

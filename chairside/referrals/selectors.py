@@ -25,6 +25,7 @@ from chairside.referrals.models import (
     TreatmentOrder,
 )
 from chairside.rules import referral_states as rs
+from chairside.rules.lab_codes import match_key
 from chairside.rules.labs import lab_due_on
 from chairside.rules.regimens import earliest_next_dose
 
@@ -154,12 +155,13 @@ class LabDue:
 def _latest_results(patient_ids: Iterable[int], on_date: dt.date) -> dict[tuple[int, str], dt.date]:
     rows = (
         LabResult.objects.filter(patient_id__in=list(patient_ids), result_on__lte=on_date)
-        .values("patient_id", "lab_name")
+        .values("patient_id", "lab_name", "code")
         .annotate(last=Max("result_on"))
     )
     latest: dict[tuple[int, str], dt.date] = {}
     for row in rows:
-        key = (row["patient_id"], row["lab_name"].strip().lower())
+        # Coded results match coded labs by code; uncoded ones by their exact name.
+        key = (row["patient_id"], match_key(row["code"], row["lab_name"]))
         latest[key] = max(row["last"], latest.get(key, row["last"]))
     return latest
 
@@ -186,7 +188,7 @@ def labs_due(*, order: TreatmentOrder, on_date: dt.date) -> list[LabDue]:
     latest = _latest_results([order.patient_id], on_date)
     found = []
     for lab in order.required_labs.all():
-        due = _lab_due(lab, latest.get((order.patient_id, lab.name.strip().lower())), on_date)
+        due = _lab_due(lab, latest.get((order.patient_id, match_key(lab.code, lab.name))), on_date)
         if due is not None:
             found.append(due)
     return found
@@ -210,7 +212,11 @@ def labs_due_for_orders(
         dues = [
             d
             for lab in by_order.get(order.pk, [])
-            if (d := _lab_due(lab, latest.get((order.patient_id, lab.name.strip().lower())), on))
+            if (
+                d := _lab_due(
+                    lab, latest.get((order.patient_id, match_key(lab.code, lab.name))), on
+                )
+            )
         ]
         if dues:
             result[order.pk] = dues

@@ -200,6 +200,9 @@ class VisitState:
     held_reason: str = ""
     prepared: bool = False
     preparation_checked: bool = False
+    # The drug is marked for witnessed waste and opened vials leave something to discard.
+    waste_witness_needed: bool = False
+    waste_witnessed: bool = False
     administration_started: bool = False
     administration_stopped: bool = False
     open_reactions: int = 0
@@ -277,6 +280,8 @@ def _treatment_missing(state: VisitState) -> list[tuple[str, str]]:
         found.append(("preparation", "Prepare the dose from stock (vials, diluent, volume)."))
     elif not state.preparation_checked:
         found.append(("preparation", "A second person must check the preparation."))
+    if state.prepared and state.waste_witness_needed and not state.waste_witnessed:
+        found.append(("preparation", "A second person must witness the waste of the opened vials."))
     if not state.administration_started:
         found.append(("administration", "Record the administration start time."))
     elif not state.administration_stopped:

@@ -129,6 +129,18 @@ def weight_in_kg(value: Decimal, unit: str) -> Decimal:
     return kg.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
+def kg_to_lb(kg: Decimal) -> Decimal:
+    """A stored weight in kg as pounds, to one decimal (69.9 → 154.1), for display."""
+    return (Decimal(kg) / KG_PER_LB).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def weight_shown(kg: Decimal | None) -> str:
+    """A stored weight with both units, kg first (the stored one): "69.9 kg (154.1 lb)"."""
+    if kg is None:
+        return "—"
+    return f"{Decimal(kg).quantize(TENTH)} kg ({kg_to_lb(kg)} lb)"
+
+
 def _decimal(value: object, what: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise ValueError(f"{what} must be a number, not {value!r}")

@@ -12,10 +12,16 @@ from typing import Any
 
 from django import forms
 
-from chairside.patients.models import Allergy
+from chairside.patients.models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Allergy
 from chairside.rules.infusion import BEYOND_USE_LABELS, CTCAE_GRADES
 from chairside.rules.visit_checks import IDENTIFIERS, TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
-from chairside.rules.vitals import TEMPERATURE_UNITS, temperature_in_c
+from chairside.rules.vitals import (
+    TEMPERATURE_UNITS,
+    WEIGHT_UNITS,
+    kg_to_lb,
+    temperature_in_c,
+    weight_in_kg,
+)
 from chairside.treatments.models import Administration, Consent, Reaction, Visit, Vitals
 
 TIME = forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M")
@@ -60,12 +66,21 @@ class ChecksForm(forms.Form):
     allergies_note = forms.CharField(
         required=False, max_length=255, label="New or changed allergies"
     )
-    weight_kg = forms.DecimalField(
+    # Typed in lb (US scales) or kg; stored in kg (rules.vitals.weight_in_kg), which is what
+    # the dose is worked out from.
+    weight = forms.DecimalField(
         required=False,
         max_digits=5,
         decimal_places=1,
-        label="Today's weight (kg)",
-        widget=forms.NumberInput(attrs={**NUMBER, "step": "0.1"}),
+        label="Today's weight",
+        widget=forms.NumberInput(attrs={**NUMBER, "step": "0.1", "data-save-with": "weight_unit"}),
+    )
+    weight_unit = forms.ChoiceField(
+        choices=list(WEIGHT_UNITS.items()),
+        initial="lb",
+        required=False,
+        label="Unit",
+        widget=forms.Select(attrs={"data-save-with": "weight"}),
     )
     weight_confirmed_by = forms.CharField(
         required=False,
@@ -105,6 +120,24 @@ class ChecksForm(forms.Form):
     def touch_fields(self) -> list[Any]:
         return [self[name] for name in self.fields if name.startswith("touch_")]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value, unit = data.get("weight"), data.get("weight_unit") or "lb"
+        data["weight_kg"] = None if value is None else weight_in_kg(value, unit)
+        kg = data["weight_kg"]
+        if kg is not None and not MIN_WEIGHT_KG <= kg <= MAX_WEIGHT_KG:
+            low, high = (
+                (kg_to_lb(MIN_WEIGHT_KG), kg_to_lb(MAX_WEIGHT_KG))
+                if unit == "lb"
+                else (MIN_WEIGHT_KG, MAX_WEIGHT_KG)
+            )
+            self.add_error(
+                "weight",
+                f"{value} {unit} is not a possible weight: enter {low} to {high} {unit} "
+                "(is the unit right?).",
+            )
+        return data
+
     def changes(self, visit: Visit, posted: set[str]) -> dict[str, Any]:
         """The service's fields for what was posted (a field's name, or several)."""
         data = self.cleaned_data
@@ -112,8 +145,13 @@ class ChecksForm(forms.Form):
         answers = {k[6:]: v for k, v in data.items() if k.startswith("touch_") and k in posted}
         if answers:
             fields["program_answers"] = {**visit.program_answers, **answers}
+        # The weight is saved with its unit; a unit alone (no number sent) changes nothing.
+        if posted & {"weight", "weight_unit"} and "weight" in self.data:
+            fields["weight_kg"] = data.get("weight_kg")
         for name in posted:
             if name.startswith("touch_") or name not in self.fields:
+                continue
+            if name in ("weight", "weight_unit"):
                 continue
             value = data.get(name)
             fields[name] = at_visit(visit, value) if name == "premeds_at" else value
@@ -237,6 +275,16 @@ class CheckForm(forms.Form):
         label="Checker's password",
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
+
+
+class WitnessForm(CheckForm):
+    """The waste witness's own credentials, typed by her on this device."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "waste_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["cosigner_username"].label = "Witness's user name"
+        self.fields["cosigner_password"].label = "Witness's password"
 
 
 class StartForm(forms.Form):

@@ -267,6 +267,8 @@ def visit_state(visit: Visit) -> VisitState:
         held_reason=visit.held_reason,
         prepared=prep is not None and prep.is_prepared,
         preparation_checked=prep is not None and prep.checked_by_id is not None,
+        waste_witness_needed=waste_witness_needed(visit, prep),
+        waste_witnessed=prep is not None and prep.waste_witnessed_by_id is not None,
         administration_started=primary is not None,
         administration_stopped=primary is not None and primary.stopped_at is not None,
         open_reactions=visit.reactions.filter(outcome="").count(),
@@ -276,6 +278,14 @@ def visit_state(visit: Visit) -> VisitState:
         early_discharge_reason=visit.early_discharge_reason,
         extra=tuple(_allergy_missing(visit) + _dose_given_missing(primary) + _still_running(visit)),
     )
+
+
+def waste_witness_needed(visit: Visit, prep: Any = None) -> bool:
+    """The drug is marked for witnessed waste and the opened vials hold more than the dose."""
+    prep = prep if prep is not None else preparation_of(visit)
+    if prep is None or not visit.order.drug.waste_witness_required:
+        return False
+    return bool(prep.waste_expected_mg > 0)
 
 
 def _allergy_missing(visit: Visit) -> list[tuple[str, str]]:

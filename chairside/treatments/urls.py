@@ -32,6 +32,11 @@ urlpatterns = [
         preparation.preparation_check,
         name="preparation_check",
     ),
+    path(
+        "<uuid:public_id>/preparation/waste-witness/",
+        preparation.waste_witness,
+        name="waste_witness",
+    ),
     path("<uuid:public_id>/administration/", administration.administration, name="administration"),
     path(
         "<uuid:public_id>/administration/start/", administration.start, name="administration_start"

@@ -98,3 +98,43 @@ def test_the_second_nurse_confirms_with_her_own_password(
         assert "/login/" not in page.url  # the preparing nurse is still the one logged in
         visit.preparation.refresh_from_db()
         assert visit.preparation.checked_by.last_name == "Santos"
+
+
+def test_the_witness_of_a_waste_confirms_with_her_own_password(
+    page: Any, live_server: Any, shot: Any
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 12, 8, 9, 30, tzinfo=tf.TZ), tick=True):
+        visit, _ = _prepared_visit()
+        drug = visit.order.drug
+        drug.waste_witness_required = True  # the center's policy for this drug
+        drug.save()
+        log_in(page, live_server, "jblake", f.TEST_PASSWORD)
+        page.goto(f"{live_server.url}/visits/{visit.public_id}/preparation/")
+        card = page.locator("#waste-witness")
+        expect(card).to_contain_text("discard the 50 mg left in the opened vials")
+        expect(card.locator("select")).to_have_count(0)  # no list of names to pick from
+        expect(page.locator("#missing")).to_contain_text("witness the waste")
+        for width, height in ((1366, 900), (1024, 768)):
+            page.set_viewport_size({"width": width, "height": height})
+            card.scroll_into_view_if_needed()
+            shot(page, f"waste-witness-01-form-{width}")
+
+        # The nurse at the device cannot witness her own waste.
+        page.fill("#waste_cosigner_username", "jblake")
+        page.fill("#waste_cosigner_password", f.TEST_PASSWORD)
+        card.locator("button[type=submit]").click()
+        expect(page.locator("#toast")).to_contain_text("another person")
+
+        page.fill("#waste_cosigner_username", "msantos")
+        page.fill("#waste_cosigner_password", f.TEST_PASSWORD)
+        card.locator("button[type=submit]").click()
+        expect(page.locator("#waste-witness")).to_contain_text(
+            "Waste of 50 mg witnessed by Maria Santos, RN"
+        )
+        expect(page.locator("#missing")).not_to_contain_text("witness the waste")
+        for width, height in ((1366, 900), (1024, 768)):
+            page.set_viewport_size({"width": width, "height": height})
+            shot(page, f"waste-witness-02-witnessed-{width}")
+        assert "/login/" not in page.url
+        visit.preparation.refresh_from_db()
+        assert visit.preparation.waste_witnessed_by.last_name == "Santos"

@@ -32,6 +32,7 @@ from chairside.authorizations.services.benefits import (
 )
 from chairside.authorizations.services.booking import (
     AuthorizationDecision,
+    authorization_attach_overridden,
     authorization_check,
     authorization_consume,
     authorization_override,
@@ -53,6 +54,7 @@ __all__ = [
     "authorization_consume",
     "authorization_document_add",
     "authorization_open",
+    "authorization_attach_overridden",
     "authorization_override",
     "authorization_release",
     "authorization_renew",

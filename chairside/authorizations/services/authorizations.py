@@ -196,6 +196,10 @@ def authorization_transition(
         diff(before, snapshot(auth, (*DETAIL_FIELDS, "status"))),
         reason.strip(),
     )
+    if to_status == states.APPROVED:
+        from chairside.authorizations.services.booking import authorization_attach_overridden
+
+        authorization_attach_overridden(authorization=auth, user=user)
     if to_status in (states.APPROVED, states.NOT_REQUIRED):
         from chairside.referrals.services import referral_advance
 
@@ -222,6 +226,11 @@ def authorization_update(
     changes = diff(before, snapshot(auth, DETAIL_FIELDS))
     if changes:
         _audit(AuditEvent.Action.UPDATE, auth, user, changes)
+    if auth.status == states.APPROVED and changes:
+        # Corrected dates or more visits/units may now cover overridden bookings.
+        from chairside.authorizations.services.booking import authorization_attach_overridden
+
+        authorization_attach_overridden(authorization=auth, user=user)
     return auth
 
 

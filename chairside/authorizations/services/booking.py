@@ -296,3 +296,71 @@ def authorization_override(
         reason=override.reason,
     )
     return override
+
+
+@transaction.atomic
+def authorization_attach_overridden(
+    *, authorization: PriorAuthorization, user: Any
+) -> list[AuthorizationUsage]:
+    """An approval that arrives after overridden bookings takes them over.
+
+    Each live booking or treatment of the approval's order that was allowed by an override
+    (no authorization) and falls in the approval's dates is attached to it, in date order,
+    while visits and units are left: its usage now counts against the approval, and its
+    appointment shows the authorization instead of the override badge. Bookings that do not
+    fit stay overridden (the coordinator sees them). The override records and their audit
+    events stay; each attachment is audited. Returns the usage rows attached.
+    """
+    auth = PriorAuthorization.objects.select_for_update().get(pk=authorization.pk)
+    if auth.status != states.APPROVED or auth.start_on is None or auth.end_on is None:
+        return []
+    from chairside.scheduling.models import Appointment
+
+    candidates = (
+        AuthorizationUsage.objects.select_for_update()
+        .filter(
+            order_id=auth.order_id,
+            authorization__isnull=True,
+            override__isnull=False,
+            released_at__isnull=True,
+            on_date__gte=auth.start_on,
+            on_date__lte=auth.end_on,
+        )
+        .select_related("order__patient", "order__organization", "override")
+        .order_by("on_date", "id")
+    )
+    attached: list[AuthorizationUsage] = []
+    for usage in candidates:
+        visits_used, units_used = usage_totals(auth)
+        if not _decide(auth, usage.units, visits_used, units_used).ok:
+            continue
+        override = usage.override
+        usage.authorization = auth
+        usage.save(update_fields=["authorization", "updated_at"])
+        appointment = None
+        if usage.source_type == "scheduling.appointment":
+            appointment = Appointment.objects.filter(
+                organization_id=auth.organization_id, public_id=usage.source_id
+            ).first()
+        if appointment is not None:
+            appointment.authorization = auth
+            appointment.authorization_override = None
+            appointment.save(
+                update_fields=["authorization", "authorization_override", "updated_at"]
+            )
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            user=user,
+            organization=auth.organization,
+            obj=appointment or auth,
+            patient=auth.patient,
+            changes={
+                "authorization": [
+                    f"overridden ({override})" if override else None,
+                    f"{auth.authorization_number}: {usage.units} units on {usage.on_date:%m/%d/%Y}",
+                ]
+            },
+            reason="The approval arrived after the booking was overridden.",
+        )
+        attached.append(usage)
+    return attached

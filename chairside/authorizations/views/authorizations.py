@@ -14,7 +14,7 @@ from chairside.authorizations.forms import (
     AuthorizationDetailsForm,
     AuthorizationTransitionForm,
 )
-from chairside.authorizations.models import AuthorizationDocument
+from chairside.authorizations.models import AuthorizationDocument, AuthorizationUsage
 from chairside.core.forms_util import add_service_errors
 from chairside.patients.models import Coverage
 from chairside.referrals.forms import DocumentForm
@@ -47,6 +47,15 @@ def authorization_detail(request: OrgRequest, public_id: str) -> HttpResponse:
         "visits_used": visits,
         "units_used": units,
         "usage": selectors.live_usage(auth).order_by("on_date"),
+        # The order's bookings allowed by an override that no approval has taken over.
+        "still_overridden": AuthorizationUsage.objects.filter(
+            order_id=auth.order_id,
+            authorization__isnull=True,
+            override__isnull=False,
+            released_at__isnull=True,
+        )
+        .select_related("override")
+        .order_by("on_date"),
         "document_form": DocumentForm(initial={"kind": AuthorizationDocument.Kind.PAYER}),
         "can_edit": can(request, Perm.ACCESS_EDIT),
     }
@@ -58,6 +67,7 @@ def authorization_detail(request: OrgRequest, public_id: str) -> HttpResponse:
 def authorization_transition(request: OrgRequest, public_id: str) -> HttpResponse:
     auth = selectors.access_authorization(organization=request.organization, public_id=public_id)
     form = AuthorizationTransitionForm(request.POST)
+    visits_before = selectors.usage_totals(auth)[0]
     if form.is_valid():
         try:
             services.authorization_transition(
@@ -73,6 +83,13 @@ def authorization_transition(request: OrgRequest, public_id: str) -> HttpRespons
         else:
             auth.refresh_from_db()
             messages.success(request, f"Authorization is now {auth.status_label.lower()}.")
+            taken = selectors.usage_totals(auth)[0] - visits_before
+            if taken > 0:
+                messages.success(
+                    request,
+                    f"{taken} booking{'s' if taken != 1 else ''} made under an override "
+                    f"now count{'s' if taken == 1 else ''} against this approval.",
+                )
             return redirect("authorizations:detail", public_id=auth.public_id)
     context = {"auth": auth, "form": form, "help": TRANSITION_HELP}
     return render(request, "authorizations/transition_form.html", context, status=400)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -75,7 +76,13 @@ class TestChartAdditions:
         nurse = f.login(f.make_user(org, "nurse"))
         url = reverse("patients:measurement_add", args=[patient.public_id])
         response = nurse.post(
-            url, {"measured_on": "2026-02-01", "weight_kg": "72.4", "height_cm": "165"}
+            url,
+            {
+                "measured_on": "2026-02-01",
+                "weight": "72.4",
+                "weight_unit": "kg",
+                "height_cm": "165",
+            },
         )
         assert response.status_code == 302
         assert patient.measurements.filter(weight_kg="72.4").exists()
@@ -85,15 +92,42 @@ class TestChartAdditions:
     ) -> None:
         url = reverse("patients:measurement_add", args=[patient.public_id])
         for weight in ("0.3", "401", "-5"):
-            response = admin_client.post(url, {"measured_on": "2026-02-01", "weight_kg": weight})
+            response = admin_client.post(
+                url, {"measured_on": "2026-02-01", "weight": weight, "weight_unit": "kg"}
+            )
             assert response.status_code == 400, weight
             assert b"Nothing was saved" in response.content
         assert BodyMeasurement.objects.filter(patient=patient).count() == 1
 
+    def test_a_weight_in_pounds_is_stored_in_kg_and_shown_with_both_units(
+        self, org: Any, patient: Any
+    ) -> None:
+        nurse = f.login(f.make_user(org, "nurse"))
+        url = reverse("patients:measurement_add", args=[patient.public_id])
+        page = nurse.get(url).content.decode()
+        assert '<option value="lb" selected>' in page  # US scales: pounds by default
+        response = nurse.post(
+            url, {"measured_on": "2026-02-02", "weight": "154", "weight_unit": "lb"}
+        )
+        assert response.status_code == 302
+        stored = patient.measurements.get(measured_on="2026-02-02")
+        assert stored.weight_kg == Decimal("69.9")  # 154 lb x 0.45359237 kg/lb
+        chart = nurse.get(reverse("patients:chart", args=[patient.public_id])).content.decode()
+        assert "69.9 kg (154.1 lb)" in chart
+        # 900 lb is beyond the 400 kg bound: refused naming the unit it was typed in.
+        response = nurse.post(
+            url, {"measured_on": "2026-02-03", "weight": "900", "weight_unit": "lb"}
+        )
+        assert response.status_code == 400
+        assert "900 lb is not a possible weight" in response.content.decode()
+        assert not patient.measurements.filter(measured_on="2026-02-03").exists()
+
     def test_it_refuses_a_future_measurement(self, admin_client: Any, patient: Any) -> None:
         url = reverse("patients:measurement_add", args=[patient.public_id])
         future = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
-        response = admin_client.post(url, {"measured_on": future, "weight_kg": "70"})
+        response = admin_client.post(
+            url, {"measured_on": future, "weight": "70", "weight_unit": "kg"}
+        )
         assert response.status_code == 400
         assert b"future" in response.content
 

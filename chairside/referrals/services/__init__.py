@@ -14,6 +14,10 @@ from chairside.referrals.services.documents import (
 )
 from chairside.referrals.services.orders import (
     ORDER_FIELDS,
+    DuplicateOrderError,
+    live_order_for,
+    open_referral_for,
+    open_referrals_awaiting_order,
     order_create,
     order_lab_add,
     order_set_status,
@@ -36,6 +40,10 @@ from chairside.referrals.services.signing import (
 )
 
 __all__ = [
+    "DuplicateOrderError",
+    "live_order_for",
+    "open_referral_for",
+    "open_referrals_awaiting_order",
     "MAX_DOCUMENT_BYTES",
     "ORDER_FIELDS",
     "PROVIDER_FIELDS",

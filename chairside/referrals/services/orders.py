@@ -15,7 +15,7 @@ from chairside.audit.services import diff, snapshot
 from chairside.formulary.models import RegimenTemplate
 from chairside.patients.models import Diagnosis, Patient
 from chairside.patients.selectors import latest_measurement
-from chairside.referrals.models import OrderLab, TreatmentOrder, default_expiry
+from chairside.referrals.models import OrderLab, Referral, TreatmentOrder, default_expiry
 from chairside.referrals.services._common import (
     audit,
     not_in_future,
@@ -27,6 +27,8 @@ from chairside.referrals.services.signing import (
     may_sign,
     signature_after_change,
 )
+from chairside.rules import referral_states
+from chairside.rules.lab_codes import code_for
 from chairside.rules.regimens import check_regimen, dose_dates, dose_mg
 
 ORDER_FIELDS = (
@@ -238,6 +240,91 @@ def _check_order(order: TreatmentOrder, diagnoses: Iterable[Diagnosis]) -> None:
     order.full_clean(exclude=["diagnoses"])
 
 
+LIVE_STATUSES = (TreatmentOrder.Status.ACTIVE, TreatmentOrder.Status.ON_HOLD)
+
+
+class DuplicateOrderError(ValidationError):
+    """The patient already has a live (active or on-hold) order for this drug.
+
+    A second order would open a second benefits investigation and authorization for the
+    same treatment; the existing order is changed instead. ``existing`` names it so pages
+    can link to it and the API can return it.
+    """
+
+    def __init__(self, existing: TreatmentOrder) -> None:
+        self.existing = existing
+        entered = timezone.localtime(existing.created_at).strftime("%m/%d/%Y")
+        first = f", first dose {existing.first_dose_on:%m/%d/%Y}" if existing.first_dose_on else ""
+        super().__init__(
+            {
+                "drug": (
+                    f"{existing.patient} already has an "
+                    f"{existing.get_status_display().lower()} order for "
+                    f"{existing.drug.generic_name} (entered {entered}"
+                    f"{first}). Update that order instead of entering a second one: "
+                    "a duplicate would need its benefits and authorization redone."
+                )
+            }
+        )
+
+
+def live_order_for(
+    *, patient: Patient, drug: Any, exclude: TreatmentOrder | None = None
+) -> TreatmentOrder | None:
+    """The patient's active or on-hold order for ``drug``, if any (oldest first)."""
+    found = TreatmentOrder.objects.filter(
+        organization_id=patient.organization_id,
+        patient=patient,
+        drug=drug,
+        status__in=LIVE_STATUSES,
+    ).select_related("drug", "patient")
+    if exclude is not None and exclude.pk:
+        found = found.exclude(pk=exclude.pk)
+    return found.order_by("created_at", "id").first()
+
+
+def _refuse_duplicate(order: TreatmentOrder) -> None:
+    if order.drug_id is None or order.status not in LIVE_STATUSES:
+        return
+    existing = live_order_for(patient=order.patient, drug=order.drug, exclude=order)
+    if existing is not None:
+        raise DuplicateOrderError(existing)
+
+
+def open_referrals_awaiting_order(*, patient: Patient) -> list[Referral]:
+    """The patient's open referrals naming a drug that no live order answers yet."""
+    return list(
+        Referral.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            requested_drug__isnull=False,
+            state__in=referral_states.OPEN_STATES,
+        )
+        .exclude(orders__status__in=LIVE_STATUSES)
+        .select_related("requested_drug", "referring_provider")
+        .order_by("-is_urgent", "received_on", "id")
+    )
+
+
+def open_referral_for(*, patient: Patient, drug: Any) -> Referral | None:
+    """The patient's open referral asking for ``drug`` that no live order answers yet.
+
+    An order entered from the chart (not from the referral's page) is linked to it, so the
+    referral moves on with the order instead of waiting for a second one.
+    """
+    return (
+        Referral.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            requested_drug=drug,
+            state__in=referral_states.OPEN_STATES,
+        )
+        .exclude(orders__status__in=LIVE_STATUSES)
+        .order_by("-is_urgent", "received_on", "id")
+        .first()
+    )
+
+
 def _audit_snapshot(order: TreatmentOrder) -> dict[str, Any]:
     data = snapshot(order, ORDER_FIELDS)
     data["status"] = order.status
@@ -268,8 +355,14 @@ def order_create(
     fields = _apply_template(dict(fields))
     fields.setdefault("location", patient.home_location)
     diagnoses = list(diagnoses)
+    # One order at a time per patient: two coordinators entering the same faxed order
+    # cannot both pass the duplicate check.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    if fields.get("referral") is None and fields.get("drug") is not None:
+        fields["referral"] = open_referral_for(patient=patient, drug=fields["drug"])
     order = TreatmentOrder(organization=organization, patient=patient, **fields)
     _check_order(order, diagnoses)
+    _refuse_duplicate(order)
     if getattr(user, "pk", None) is not None:
         order.entered_by = user
         if may_sign(user=user, organization=organization):
@@ -277,7 +370,9 @@ def order_create(
     order.save()
     order.diagnoses.set(diagnoses)
     for lab in order.drug.required_labs.all():
-        OrderLab.objects.create(order=order, name=lab.name, every_days=lab.every_days)
+        OrderLab.objects.create(
+            order=order, name=lab.name, every_days=lab.every_days, code=lab.code
+        )
     if order.referral is not None and order.referral.patient_id is None:
         order.referral.patient = patient
         order.referral.save(update_fields=["patient", "updated_at"])
@@ -307,6 +402,7 @@ def order_update(
     reject_unknown(fields, ORDER_FIELDS)
     locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)
     before = _audit_snapshot(locked)
+    before_drug = locked.drug_id
     if "regimen_template" in fields and fields["regimen_template"] != locked.regimen_template:
         fields = _apply_template(dict(fields))
     if _given(fields, ("dose_mg", "dose_mg_per_kg")) and "dose_bands" not in fields:
@@ -315,6 +411,8 @@ def order_update(
         setattr(locked, name, value)
     chosen = list(diagnoses) if diagnoses is not None else list(locked.diagnoses.all())
     _check_order(locked, chosen)
+    if locked.drug_id != before_drug:
+        _refuse_duplicate(locked)
     locked.save()
     locked.diagnoses.set(chosen)
     after = _audit_snapshot(locked)
@@ -378,9 +476,11 @@ def order_lab_add(
         raise ValidationError({"name": "Name the lab."})
     if every_days is not None and every_days < 1:
         raise ValidationError({"every_days": "The repeat interval must be at least 1 day."})
-    if order.required_labs.filter(name__iexact=name).exists():
+    code = code_for(name)
+    same = order.required_labs.filter(code=code) if code else None
+    if order.required_labs.filter(name__iexact=name).exists() or (same and same.exists()):
         raise ValidationError({"name": f"{name} is already required by this order."})
-    lab = OrderLab.objects.create(order=order, name=name, every_days=every_days)
+    lab = OrderLab.objects.create(order=order, name=name, every_days=every_days, code=code)
     audit(
         AuditEvent.Action.CREATE,
         user=user,

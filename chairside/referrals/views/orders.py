@@ -20,6 +20,7 @@ from chairside.patients.selectors import access_patient
 from chairside.referrals import selectors, services
 from chairside.referrals.forms import LabResultForm, OrderForm, OrderLabForm, OrderStatusForm
 from chairside.referrals.views._util import redirect_next, status_for
+from chairside.rules.lab_codes import code_for, lab_codes
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -56,6 +57,7 @@ def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
     form = OrderForm(
         request.POST or None, initial=initial, organization=request.organization, patient=patient
     )
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -67,6 +69,9 @@ def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
                 diagnoses=data.pop("diagnoses"),
                 **data,
             )
+        except services.DuplicateOrderError as exc:
+            add_service_errors(form, exc)
+            duplicate = exc.existing
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -76,6 +81,11 @@ def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
         "form": form,
         "patient": patient,
         "referral": referral,
+        # From the chart: the open referrals an order for their drug will be linked to.
+        "open_referrals": []
+        if referral is not None
+        else services.open_referrals_awaiting_order(patient=patient),
+        "duplicate": duplicate,
         "can_sign": can(request, Perm.ORDER_SIGN),
     }
     return render(request, "referrals/order_form.html", context, status=status_for(request))
@@ -223,8 +233,11 @@ def lab_add(request: OrgRequest, patient_id: str) -> HttpResponse:
     if not (can(request, Perm.CLINICAL_EDIT) or can(request, Perm.ACCESS_EDIT)):
         raise PermissionDenied("Your role does not allow recording lab results.")
     patient = access_patient(organization=request.organization, public_id=patient_id)
+    # The patient's orders' required labs, then the coded list (typing one of these names
+    # records a coded result that matches the required lab by code).
     names = sorted(
         {lab.name for o in patient.treatment_orders.all() for lab in o.required_labs.all()}
+        | {entry.name for entry in lab_codes().values()}
     )
     initial = {"lab_name": request.GET.get("lab", ""), "result_on": timezone.localdate()}
     form = LabResultForm(request.POST or None, initial=initial, lab_names=names)
@@ -236,7 +249,16 @@ def lab_add(request: OrgRequest, patient_id: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{form.cleaned_data['lab_name']} recorded.")
+            typed = form.cleaned_data["lab_name"]
+            entry = lab_codes().get(code_for(typed))
+            if entry is not None:
+                messages.success(request, f"{typed} recorded (LOINC {entry.loinc_codes}).")
+            else:
+                messages.warning(
+                    request,
+                    f"{typed} recorded, uncoded: it is not on the coded lab list, so it only "
+                    "counts for a required lab of exactly the same name.",
+                )
             return redirect_next(request, "patients:chart", patient.public_id)
     context = {"form": form, "patient": patient, "lab_names": names}
     return render(request, "referrals/lab_form.html", context, status=status_for(request))

@@ -143,3 +143,14 @@ class TestUnits:
 
         with pytest.raises(ValueError, match="unit"):
             getattr(vitals, fn)(Decimal(1), unit)
+
+    def test_a_stored_weight_shows_both_units_and_round_trips(self):
+        from chairside.rules.vitals import kg_to_lb, weight_in_kg, weight_shown
+
+        assert kg_to_lb(Decimal("69.9")) == Decimal("154.1")
+        assert weight_shown(Decimal("69.9")) == "69.9 kg (154.1 lb)"
+        assert weight_shown(None) == "—"
+        # Shown in lb and saved again unchanged, the stored kg does not drift.
+        for tenth in range(5, 4000, 7):
+            kg = Decimal(tenth) / 10
+            assert weight_in_kg(kg_to_lb(kg), "lb") == kg

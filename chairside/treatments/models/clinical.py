@@ -123,6 +123,16 @@ class Preparation(BaseModel):
         "tenancy.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     checked_at = models.DateTimeField(null=True, blank=True)
+    # A drug marked for witnessed waste (formulary ``waste_witness_required``): the second
+    # person who saw the discarded part of the opened vials wasted, confirmed on the device
+    # with her own credentials (services.preparation_waste_witness).
+    waste_mg = models.DecimalField(
+        "waste witnessed (mg)", max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    waste_witnessed_by = models.ForeignKey(
+        "tenancy.StaffMember", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    waste_witnessed_at = models.DateTimeField(null=True, blank=True)
     notes = models.CharField(max_length=255, blank=True)
 
     class Meta:
@@ -144,6 +154,11 @@ class Preparation(BaseModel):
     @property
     def is_prepared(self) -> bool:
         return bool(self.prepared_at and self.final_volume_ml and self.vials.exists())
+
+    @property
+    def waste_expected_mg(self) -> Decimal:
+        """What is left in the opened vials after the dose is drawn (to be discarded)."""
+        return max(self.opened_mg - Decimal(self.dose_mg or 0), Decimal(0))
 
 
 class PreparationVial(BaseModel):

@@ -30,6 +30,7 @@ from chairside.treatments.services.preparation import (
     preparation_cosign,
     preparation_dispense,
     preparation_save,
+    preparation_waste_witness,
 )
 from chairside.treatments.services.reactions import (
     alert_acknowledge,
@@ -73,6 +74,7 @@ __all__ = [
     "preparation_attach",
     "preparation_check",
     "preparation_cosign",
+    "preparation_waste_witness",
     "preparation_dispense",
     "preparation_save",
     "reaction_outcome",

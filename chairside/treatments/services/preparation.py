@@ -8,6 +8,7 @@ part of opened vials is recorded as waste when the visit is signed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,7 @@ PREP_FIELDS = (
     "checked_by",
     "notes",
 )
+WASTE_FIELDS = ("waste_mg", "waste_witnessed_by")
 DOSE_TOLERANCE = Decimal("0.10")  # a prepared dose within 10 % of the plan needs no reason
 
 
@@ -253,6 +255,9 @@ def preparation_save(
     _times(current, prep, prepared_at, beyond_use_at)
     if prep.checked_by_id == getattr(staff, "pk", None) or snapshot(prep, PREP_FIELDS) != before:
         prep.checked_by, prep.checked_at = None, None  # what was checked has changed
+    if prep.waste_witnessed_by_id is not None and prep.waste_expected_mg != prep.waste_mg:
+        # Another dose leaves another waste: it is witnessed again.
+        prep.waste_mg, prep.waste_witnessed_by, prep.waste_witnessed_at = None, None, None
     prep.full_clean()
     prep.save()
     audit_change(user=user, visit=current, obj=prep, before=before, fields=PREP_FIELDS)
@@ -336,6 +341,68 @@ def _record_cosign(*, visit: Visit, user: Any, checker_user: Any) -> Preparation
     changes = diff(before, snapshot(prep, PREP_FIELDS))
     changes["confirmed_on_device_of"] = [None, getattr(user, "username", "")]
     audit("update", user=checker_user, visit=current, obj=prep, changes=changes)
+    return prep
+
+
+def preparation_waste_witness(
+    *, visit: Visit, user: Any, username: str, password: str, ip_address: str | None
+) -> Preparation:
+    """The witness of the waste of the opened vials confirms it herself on this device.
+
+    For a drug the formulary marks for witnessed waste (``Drug.waste_witness_required``):
+    the part of the opened vials left after the dose is drawn is discarded in front of a
+    second licensed person. Like the independent double check (``preparation_cosign``) she
+    types her own user name and password (re-authenticated and throttled), must be another
+    person than the one logged in, hold current competencies for the drug and be on the rota
+    at the site that day; the witness is recorded and audited as her action, with the
+    milligrams she saw wasted.
+    """
+    from chairside.accounts.services import cosigner_authenticate
+
+    witness_user = cosigner_authenticate(
+        username=username,
+        password=password,
+        organization=visit.organization,
+        ip_address=ip_address,
+    )
+    return _record_waste_witness(visit=visit, user=user, witness_user=witness_user)
+
+
+@transaction.atomic
+def _record_waste_witness(*, visit: Visit, user: Any, witness_user: Any) -> Preparation:
+    current = locked_visit(visit)
+    prep = Preparation.objects.select_for_update().filter(visit=current).first()
+    if prep is None or not prep.is_prepared:
+        raise ValidationError({"cosigner": "Record the preparation before the waste is witnessed."})
+    if not current.order.drug.waste_witness_required:
+        raise ValidationError(
+            {"cosigner": f"{current.order.drug} is not marked for witnessed waste."}
+        )
+    waste = prep.waste_expected_mg
+    if waste <= 0:
+        raise ValidationError(
+            {"cosigner": "The opened vials hold no more than the dose: no waste."}
+        )
+    staff = staff_for(witness_user, current.organization)
+    if staff is None:
+        raise ValidationError({"cosigner": "That log-in has no staff record here."})
+    witness = _cosigner(staff, current, prep, device_user=user)
+    # The preparer may witness a waste someone else makes; only the device's user may not.
+    problem = cosigner_problem(
+        dataclasses.replace(witness, is_preparer=False),
+        checker_needs(current.order.drug.admin_category, staff.credential),
+        current.date,
+    )
+    if problem:
+        raise ValidationError({"cosigner": problem.replace("second check", "witness")})
+    before = snapshot(prep, WASTE_FIELDS)
+    prep.waste_mg = waste
+    prep.waste_witnessed_by, prep.waste_witnessed_at = staff, timezone.now()
+    prep.full_clean()
+    prep.save()
+    changes = diff(before, snapshot(prep, WASTE_FIELDS))
+    changes["confirmed_on_device_of"] = [None, getattr(user, "username", "")]
+    audit("update", user=witness_user, visit=current, obj=prep, changes=changes)
     return prep
 
 

@@ -6,7 +6,20 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from chairside.rules.vitals import weight_shown
+
 register = template.Library()
+
+
+@register.filter
+def weight(kg: object) -> str:
+    """A stored weight (kg) with its unit and the pounds: "69.9 kg (154.1 lb)"."""
+    if kg in (None, ""):
+        return "—"
+    try:
+        return weight_shown(Decimal(str(kg)))
+    except InvalidOperation:
+        return str(kg)
 
 
 @register.filter

@@ -119,17 +119,60 @@ class TestBadInput:
         self, nurse_client: Any, visit: Visit
     ) -> None:
         response = nurse_client.post(
-            url("checks_save", visit), {"weight_kg": "7000", "_field": "weight_kg"}
+            url("checks_save", visit), {"weight": "7000", "weight_unit": "kg", "_field": "weight"}
         )
         assert response.status_code == 422
-        assert "not possible" in response.content.decode() or "Ensure" in response.content.decode()
+        assert "7000 kg is not a possible weight" in response.content.decode()
+        visit.refresh_from_db()
+        assert visit.weight_kg is None
+
+    def test_a_weight_in_pounds_is_stored_in_kg_and_the_dose_uses_the_kg(
+        self, nurse_client: Any, visit: Visit
+    ) -> None:
+        page = nurse_client.get(url("checks", visit)).content.decode()
+        assert '<option value="lb" selected>' in page  # US scales: pounds by default
+        # 200 lb = 90.7 kg: more than 10 % above the order's 70 kg, so the dose is at today's
+        # weight, worked out from the stored kg (5 mg/kg x 90.7 kg = 453.5 mg).
+        response = nurse_client.post(
+            url("checks_save", visit), {"weight": "200", "weight_unit": "lb", "_field": "weight"}
+        )
+        assert response.status_code == 200
+        visit.refresh_from_db()
+        assert visit.weight_kg == Decimal("90.7")
+        html = response.content.decode()
+        assert "90.7 kg (200.0 lb)" in html
+        assert "453.5 mg" in html
+        # The unit changed alone (no number sent) leaves the stored weight as it is.
+        nurse_client.post(url("checks_save", visit), {"weight_unit": "kg", "_field": "weight_unit"})
+        visit.refresh_from_db()
+        assert visit.weight_kg == Decimal("90.7")
+        # Typed in kg it is stored as typed.
+        nurse_client.post(
+            url("checks_save", visit),
+            {"weight": "71.2", "weight_unit": "kg", "_field": "weight_unit"},
+        )
+        visit.refresh_from_db()
+        assert visit.weight_kg == Decimal("71.2")
+
+    def test_an_impossible_weight_in_pounds_names_the_pounds(
+        self, nurse_client: Any, visit: Visit
+    ) -> None:
+        response = nurse_client.post(
+            url("checks_save", visit), {"weight": "1000", "weight_unit": "lb", "_field": "weight"}
+        )
+        assert response.status_code == 422
+        assert (
+            "1000 lb is not a possible weight: enter 1.1 to 881.8 lb" in response.content.decode()
+        )
         visit.refresh_from_db()
         assert visit.weight_kg is None
 
     def test_one_field_saves_without_touching_the_others(
         self, nurse_client: Any, visit: Visit
     ) -> None:
-        nurse_client.post(url("checks_save", visit), {"weight_kg": "70.0", "_field": "weight_kg"})
+        nurse_client.post(
+            url("checks_save", visit), {"weight": "70.0", "weight_unit": "kg", "_field": "weight"}
+        )
         response = nurse_client.post(
             url("checks_save", visit), {"identifiers": ["name", "dob"], "_field": "identifiers"}
         )

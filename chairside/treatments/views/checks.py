@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.rules.visit_checks import weight_change_percent
+from chairside.rules.vitals import kg_to_lb
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors, services
@@ -37,6 +38,10 @@ def checks_initial(visit: Visit) -> dict[str, Any]:
     fields = ChecksForm.base_fields
     initial = {name: getattr(visit, name) for name in fields if hasattr(visit, name)}
     initial["allergies_reviewed"] = visit.allergies_reviewed_at is not None
+    # The stored kg shown in lb (the scale's unit in US centers); saved again it gives the
+    # same kg (rules.vitals: the round trip does not drift).
+    initial["weight"] = None if visit.weight_kg is None else kg_to_lb(visit.weight_kg)
+    initial["weight_unit"] = "lb"
     if visit.premeds_at:
         initial["premeds_at"] = timezone.localtime(visit.premeds_at, visit.location.tz).time()
     initial.update({f"touch_{k}": v for k, v in visit.program_answers.items()})

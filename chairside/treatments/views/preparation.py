@@ -20,6 +20,7 @@ from chairside.treatments import pharmacy, selectors, services
 from chairside.treatments.forms import (
     CheckForm,
     PreparationForm,
+    WitnessForm,
     at_visit,
     set_choices,
     staff_choices,
@@ -27,6 +28,7 @@ from chairside.treatments.forms import (
 from chairside.treatments.models import EarlyPreparation, Visit
 from chairside.treatments.services._common import staff_for
 from chairside.treatments.services.prep_gate import early_preparation_of
+from chairside.treatments.templatetags.visit_tags import mg
 from chairside.treatments.views._util import (
     attempt,
     form_errors,
@@ -94,7 +96,10 @@ def preparation_extra(request: OrgRequest, visit: Visit, form: Any = None) -> di
         form = PreparationForm(initial=_prep_initial(request, visit, prep, plan))
     set_choices(form, "prepared_by", staff_choices(staff))
     check_form = CheckForm()
+    waste_form = WitnessForm()
     return {
+        "waste_form": waste_form,
+        "waste_needed": prep is not None and selectors.waste_witness_needed(visit, prep),
         "prep": prep,
         "plan": plan,
         "lots": [(lot, suggested.get(lot.pk, 0)) for lot in _lots(visit)],
@@ -229,6 +234,31 @@ def preparation_check(request: OrgRequest, public_id: str) -> HttpResponse:
         step="preparation",
         partials={"_preparation.html": preparation_extra(request, visit)},
         message=f"Checked by {prep.checked_by}.",
+    )
+
+
+@require_POST
+@require_perm(Perm.CLINICAL_EDIT)
+def waste_witness(request: OrgRequest, public_id: str) -> HttpResponse:
+    """The witness of the waste types her own user name and password on this device."""
+    visit = get_visit(request, public_id)
+    prep, error = attempt(
+        lambda: services.preparation_waste_witness(
+            visit=visit,
+            user=request.user,
+            username=request.POST.get("cosigner_username", ""),
+            password=request.POST.get("cosigner_password", ""),
+            ip_address=client_ip(request),
+        )
+    )
+    if error is not None or prep is None:
+        return refused(request, error or ["The witness was not recorded."])
+    return saved(
+        request,
+        visit,
+        step="preparation",
+        partials={"_preparation.html": preparation_extra(request, visit)},
+        message=f"Waste of {mg(prep.waste_mg)} mg witnessed by {prep.waste_witnessed_by}.",
     )
 
 

@@ -109,8 +109,11 @@
     var name = trigger && trigger.target && trigger.target.name;
     if (!name) return;
     var params = event.detail.parameters;
+    // A value and its unit travel together (data-save-with="weight_unit" on the weight).
+    var partners = (trigger.target.getAttribute("data-save-with") || "").split(" ");
     Object.keys(params).forEach(function (key) {
-      if (key !== name && key.charAt(0) !== "_" && key !== "csrfmiddlewaretoken") delete params[key];
+      if (key === name || partners.indexOf(key) >= 0) return;
+      if (key.charAt(0) !== "_" && key !== "csrfmiddlewaretoken") delete params[key];
     });
     params._field = name;
   });
