@@ -21,7 +21,6 @@ from chairside.treatments.services.consent import consent_record, consent_revoke
 from chairside.treatments.services.facts import visit_encounter_facts
 from chairside.treatments.services.preparation import (
     preparation_attach,
-    preparation_check,
     preparation_cosign,
     preparation_dispense,
     preparation_save,
@@ -63,7 +62,6 @@ __all__ = [
     "consent_revoke",
     "dose_verify",
     "preparation_attach",
-    "preparation_check",
     "preparation_cosign",
     "preparation_dispense",
     "preparation_save",
