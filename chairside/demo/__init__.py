@@ -35,6 +35,7 @@ def steps() -> list[Step]:
         billing,
         foundation,
         inventory,
+        panel,
         scheduling,
         visits,
     )
@@ -52,4 +53,5 @@ def steps() -> list[Step]:
         analytics.seed_planner,
         visits.seed_visits,
         billing.seed_billing,
+        panel.seed_panel,
     ]

@@ -12,7 +12,8 @@ from chairside.demo import DemoContext
 from chairside.demo.visits import seed_visits
 from chairside.inventory import services as inventory
 from chairside.inventory.models import Movement
-from chairside.scheduling.models import NurseShift
+from chairside.scheduling.models import Appointment, NurseShift
+from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.tests import factories as tf
 
@@ -87,3 +88,57 @@ class TestDemoVisits:
         seed_visits(ctx)
         assert not Visit.objects.exists()
         assert "without a dispense in the stock history" in ctx.summary[-1]
+
+
+class TestDemoVisitsAreTheSameOnEveryRun:
+    """Issue 16 / the second-run regression: a visit's record comes from its own seed, so
+    it does not depend on which other visits the same run documents (a second run, with
+    the first run's visits already signed, would otherwise draw differently and sign a
+    visit the first run had left undocumented)."""
+
+    def test_a_visit_comes_out_the_same_without_the_visits_before_it(
+        self, order: Any, lot: Any, team: Any, nurse_user: Any
+    ) -> None:
+        from django.db import transaction
+
+        from chairside.treatments.models import Vitals
+
+        org, location = order.organization, order.location
+        earlier_day = YESTERDAY - dt.timedelta(days=1)
+        _checker_on_shift(org, location, YESTERDAY)
+        NurseShift.objects.create(
+            organization=org,
+            staff=StaffMember.objects.get(last_name="Ruiz"),
+            location=location,
+            date=earlier_day,
+            starts=dt.time(7, 0),
+            ends=dt.time(17, 0),
+        )
+        later = tf.make_appointment(
+            order, location, status="completed", start=tf.at("09:00", YESTERDAY), nurse=team.nurse
+        )
+        Appointment.objects.filter(pk=later.pk).update(dose_number=2)
+        earlier = tf.make_appointment(
+            order, location, status="completed", start=tf.at("09:00", earlier_day), nurse=team.nurse
+        )
+        for number in (1, 2):
+            ref = f"DEMO-{order.pk}-{number}"
+            inventory.stock_dispense(
+                lot=lot, vials=4, patient=order.patient, user=None, visit_ref=ref
+            )
+        ctx = DemoContext(organizations={"riverside": org}, users={"nurse": nurse_user})
+
+        def later_record() -> list[Any]:
+            visit = Visit.objects.get(appointment=later)
+            pre = Vitals.objects.get(visit=visit, phase="pre")
+            return [visit.weight_kg, pre.systolic, pre.diastolic, pre.pulse, pre.spo2]
+
+        with transaction.atomic():
+            seed_visits(ctx)
+            assert Visit.objects.get(appointment=earlier).is_signed
+            with_earlier = later_record()
+            transaction.set_rollback(True)
+        Appointment.objects.filter(pk=earlier.pk).update(status="cancelled")
+        seed_visits(ctx)
+        assert not Visit.objects.filter(appointment=earlier).exists()
+        assert later_record() == with_earlier
