@@ -63,16 +63,17 @@ from chairside.scheduling.models import Appointment
 from chairside.scheduling.services.appointments import SOURCE
 from chairside.treatments.models import Consent
 
-# 2600 by default: with the 300 established patients, the panel a 17-chair center at 55-75%
+# 3000 by default: with the 300 established patients, the panel a 17-chair center at 55-75%
 # needs (about 72% of them on treatment, most every four to eight weeks). DEMO_PANEL sets
 # it; a demo shrunk with DEMO_PATIENTS for a quick check (make prod-check seeds 60) gets no
 # panel unless DEMO_PANEL asks for one.
 PANEL_PATIENTS = int(
-    os.environ.get("DEMO_PANEL") or (0 if os.environ.get("DEMO_PATIENTS") else 2600)
+    os.environ.get("DEMO_PANEL") or (0 if os.environ.get("DEMO_PATIENTS") else 3000)
 )
 MRN_BASE = 200000  # DEMO-200001…: apart from the established patients' DEMO-1…
 PANEL_NOTE = "Demo panel."
 ORDER_NOTE = "Demo panel order."
+NOT_READY_NOTE = "Demo panel: not ready on purpose (readiness board)."
 LOW, HIGH = 0.58, 0.72  # a day's share of open chair time booked, drawn per site and day
 NO_SHOW_SHARE = 0.02
 CONSENT_MISSING_SHARE = 0.02  # a few charts without a signed consent: "not ready"
@@ -351,6 +352,75 @@ def site_utilization(org: Any, today: dt.date | None = None) -> dict[str, float]
     return shares
 
 
+def _not_ready_examples(org: Any, today: dt.date) -> list[str]:
+    """A few of the next business days' panel bookings with something missing since they
+    were booked, one of each kind the readiness board names (issue 16): an order put on
+    hold, an approval that ends the day before, benefits awaiting re-verification, labs
+    that lapse before the visit, a consent that expires before it, no nurse assigned."""
+    from chairside.authorizations.models import BenefitsInvestigation, PriorAuthorization
+    from chairside.patients.models import LabResult
+    from chairside.readiness.selectors import business_days
+
+    days = business_days(today + dt.timedelta(days=1), 3)
+    upcoming = [
+        a
+        for a in Appointment.objects.filter(
+            organization=org, notes=PANEL_NOTE, status=states.BOOKED, start__date__gte=days[0]
+        )
+        .select_related("order", "location")
+        .order_by("start", "pk")
+        if a.local_start().date() in days
+    ]
+    done: list[str] = []
+    used: set[int] = set()
+
+    def pick(test: Any) -> Appointment | None:
+        found = next((a for a in upcoming if a.order_id not in used and test(a)), None)
+        if found is not None:
+            used.add(found.order_id)
+            Appointment.objects.filter(pk=found.pk).update(notes=NOT_READY_NOTE)
+        return found
+
+    if held := pick(lambda a: True):
+        TreatmentOrder.objects.filter(pk=held.order_id).update(
+            status=TreatmentOrder.Status.ON_HOLD,
+            status_reason="Held by the prescriber: creatinine rising, awaiting repeat (demo).",
+        )
+        done.append("order on hold")
+    if ends := pick(lambda a: a.authorization_id is not None):
+        day = ends.local_start().date()
+        PriorAuthorization.objects.filter(pk=ends.authorization_id).update(
+            end_on=day - dt.timedelta(days=1)
+        )
+        done.append("approval ends the day before")
+    if pending := pick(lambda a: a.order.benefits.exists()):
+        BenefitsInvestigation.objects.filter(order_id=pending.order_id).update(
+            status=BenefitsInvestigation.Status.PENDING, verified_on=None
+        )
+        done.append("benefits to re-verify")
+    if lapsing := pick(lambda a: a.order.required_labs.exclude(every_days=None).exists()):
+        day = lapsing.local_start().date()
+        for lab in lapsing.order.required_labs.exclude(every_days=None):
+            assert lab.every_days is not None
+            LabResult.objects.filter(patient_id=lapsing.patient_id, lab_name=lab.name).update(
+                result_on=day - dt.timedelta(days=lab.every_days + 1)
+            )
+        done.append("labs lapse before the visit")
+    if unsigned := pick(lambda a: True):
+        day = unsigned.local_start().date()
+        signed_on = day - dt.timedelta(days=370)
+        Consent.objects.filter(patient_id=unsigned.patient_id).update(
+            signed_on=signed_on,
+            signed_at=dt.datetime.combine(signed_on, dt.time(9), tzinfo=unsigned.location.tz),
+            expires_on=consent_expires_on(signed_on),
+        )
+        done.append("consent expires before the visit")
+    if alone := pick(lambda a: a.nurse_id is not None):
+        Appointment.objects.filter(pk=alone.pk).update(nurse=None)
+        done.append("no nurse assigned")
+    return done
+
+
 @transaction.atomic
 def seed_panel(ctx: DemoContext) -> None:
     org = ctx.organizations["riverside"]
@@ -375,8 +445,9 @@ def seed_panel(ctx: DemoContext) -> None:
     for order in orders:
         if order.status == TreatmentOrder.Status.ACTIVE:
             panel.order(order)
+    examples = _not_ready_examples(org, today)
     done = ", ".join(f"{n} {what}" for what, n in sorted(panel.counts.items()))
     ctx.summary.append(
         f"panel: {len(patients)} patients, {len(orders)} orders, {consents} consents, "
-        f"appointments {done}"
+        f"appointments {done}; not ready on the readiness board: {', '.join(examples)}"
     )

@@ -48,6 +48,7 @@ from chairside.treatments.services.preparation import _record_cosign
 from chairside.treatments.services.signing import _hand_to_billing, _record_waste
 
 HISTORY_DAYS = 14
+PANEL = "Demo panel"  # the notes of the panel's appointments (demo/panel.py)
 SEED = "riverside-visits"
 PREMED_KEY = "diphenhydramine-inj"  # formulary premedication given IV for a reaction
 
@@ -431,6 +432,7 @@ def seed_visits(ctx: DemoContext) -> None:
             start__gte=now - dt.timedelta(days=HISTORY_DAYS),
             end__lte=now,
         )
+        .exclude(notes__startswith=PANEL)
         .select_related("patient", "order__drug", "location", "chair", "nurse")
         .order_by("start")
     )
@@ -463,7 +465,12 @@ def _today_candidates(org: Any, today: dt.date, now: dt.datetime) -> list[Appoin
         visit__isnull=True,
         start__date__gte=today - dt.timedelta(days=1),
         start__lte=now + dt.timedelta(hours=12),
-    ).select_related("location", "patient", "order__drug", "chair", "nurse")
+    )
+    # The panel's volume (demo/panel.py, placed after this step) is left alone, so that a
+    # second run finds the same candidates as the first.
+    live = live.exclude(notes__startswith=PANEL).select_related(
+        "location", "patient", "order__drug", "chair", "nurse"
+    )
     todays = [a for a in live if a.local_start().date() == today]
     started = [a for a in todays if a.status in {states.CHECKED_IN, states.IN_CHAIR}]
     if started:
