@@ -389,7 +389,7 @@ def _not_ready_examples(org: Any, today: dt.date) -> list[str]:
         done.append("order on hold")
     if ends := pick(lambda a: a.authorization_id is not None):
         day = ends.local_start().date()
-        PriorAuthorization.objects.filter(pk=ends.authorization_id).update(
+        PriorAuthorization.objects.filter(appointments=ends).update(
             end_on=day - dt.timedelta(days=1)
         )
         done.append("approval ends the day before")
