@@ -63,12 +63,12 @@ from chairside.scheduling.models import Appointment
 from chairside.scheduling.services.appointments import SOURCE
 from chairside.treatments.models import Consent
 
-# 3000 by default: with the 300 established patients, the panel a 17-chair center at 55-75%
+# 3300 by default: with the 300 established patients, the panel a 17-chair center at 55-75%
 # needs (about 72% of them on treatment, most every four to eight weeks). DEMO_PANEL sets
 # it; a demo shrunk with DEMO_PATIENTS for a quick check (make prod-check seeds 60) gets no
 # panel unless DEMO_PANEL asks for one.
 PANEL_PATIENTS = int(
-    os.environ.get("DEMO_PANEL") or (0 if os.environ.get("DEMO_PATIENTS") else 3000)
+    os.environ.get("DEMO_PANEL") or (0 if os.environ.get("DEMO_PATIENTS") else 3300)
 )
 MRN_BASE = 200000  # DEMO-200001…: apart from the established patients' DEMO-1…
 PANEL_NOTE = "Demo panel."
@@ -421,6 +421,31 @@ def _not_ready_examples(org: Any, today: dt.date) -> list[str]:
     return done
 
 
+def _stock_for_the_panel(ctx: DemoContext, now: dt.datetime) -> int:
+    """The pharmacy stocks for the panel's bookings: for each vial the forecast of the next
+    four weeks runs short of, a delivery today of the next ten days' vials (and a spare);
+    the weeks after stay on the forecast's order suggestions."""
+    from chairside.demo.inventory import _History, _places, _vendors
+    from chairside.inventory.selectors.forecast import demand_forecast
+
+    org = ctx.organizations["riverside"]
+    vendors = _vendors(org)
+    history = _History(ctx, _places(ctx), vendors)
+    history.rng = random.Random("riverside-panel-stock")
+    vendor = vendors["Keystone Specialty Distribution (demo)"]
+    lines = 0
+    for key in ("main", "eastgate"):
+        location = ctx.locations[key]
+        forecast = demand_forecast(organization=org, location=location, days=28)
+        wanted = {
+            row.package: max(0, sum(row.cells[:10]) - row.on_hand) + 1
+            for row in forecast.short_rows
+        }
+        history.receive(location, wanted, now - dt.timedelta(hours=1), vendor)
+        lines += len(wanted)
+    return lines
+
+
 @transaction.atomic
 def seed_panel(ctx: DemoContext) -> None:
     org = ctx.organizations["riverside"]
@@ -445,9 +470,11 @@ def seed_panel(ctx: DemoContext) -> None:
     for order in orders:
         if order.status == TreatmentOrder.Status.ACTIVE:
             panel.order(order)
+    stocked = _stock_for_the_panel(ctx, now)
     examples = _not_ready_examples(org, today)
     done = ", ".join(f"{n} {what}" for what, n in sorted(panel.counts.items()))
     ctx.summary.append(
         f"panel: {len(patients)} patients, {len(orders)} orders, {consents} consents, "
+        f"{stocked} vial sizes stocked for them, "
         f"appointments {done}; not ready on the readiness board: {', '.join(examples)}"
     )
