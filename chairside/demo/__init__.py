@@ -36,6 +36,7 @@ def steps() -> list[Step]:
         foundation,
         hospital,
         inventory,
+        panel,
         scheduling,
         visits,
     )
@@ -54,4 +55,5 @@ def steps() -> list[Step]:
         visits.seed_visits,
         billing.seed_billing,
         hospital.seed_hospital_department,
+        panel.seed_panel,
     ]

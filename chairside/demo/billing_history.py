@@ -230,7 +230,8 @@ def _from_appointments(org: Any, since: dt.date, today: dt.date, seen: set[Any])
     found = []
     appointments = Appointment.objects.filter(
         organization=org, status="completed", start__date__gte=since, start__date__lt=today
-    ).select_related("order__drug", "order__patient", "location")
+    ).exclude(notes="Demo panel.")  # the panel's volume is not billed (demo/panel.py)
+    appointments = appointments.select_related("order__drug", "order__patient", "location")
     for a in appointments:
         key = (a.order_id, a.dose_number)
         if key in seen:

@@ -63,6 +63,11 @@ ROTA = [
     ("eastgate", "Aisha Thompson", (0, 1, 2, 3, 4), "08:00", "16:30"),
     ("eastgate", "Tom Becker", (1, 3), "08:30", "17:00"),
     ("eastgate", "Priya Raman", (0, 2, 4), "08:30", "17:00"),
+    # The full panel's nurses (issue 16): three or four nurses at each site's busy hours.
+    ("main", "Ben Carter", (0, 1, 2, 3, 4), "07:00", "15:30"),
+    ("main", "Lena Novak", (0, 1, 2, 3, 4), "09:30", "18:00"),
+    ("main", "Rosa Delgado", (1, 3), "08:00", "16:30"),
+    ("eastgate", "Omar Haddad", (0, 1, 2, 3, 4), "08:30", "17:00"),
 ]
 PEAK, SPREAD = 9 * 60 + 45, 80  # preferred starts: minutes from midnight, standard deviation
 
@@ -288,6 +293,7 @@ def seed_schedule(ctx: DemoContext) -> None:
     orders = (
         TreatmentOrder.objects.filter(organization=org, status="active")
         .exclude(location=None)
+        .exclude(notes="Demo panel order.")  # the panel step places those (demo/panel.py)
         .select_related("patient", "drug", "location")
         .order_by("patient__mrn", "pk")
     )

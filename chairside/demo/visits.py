@@ -40,13 +40,15 @@ from chairside.rules.visit_checks import (
     TOUCH_QUESTIONS,
     consent_expires_on,
 )
-from chairside.scheduling.models import Appointment
+from chairside.scheduling.models import Appointment, NurseShift
 from chairside.tenancy.models import StaffMember
 from chairside.treatments import selectors, services
 from chairside.treatments.models import Consent, Visit, VisitReport
+from chairside.treatments.services.preparation import _record_cosign
 from chairside.treatments.services.signing import _hand_to_billing, _record_waste
 
 HISTORY_DAYS = 14
+PANEL = "Demo panel"  # the notes of the panel's appointments (demo/panel.py)
 SEED = "riverside-visits"
 PREMED_KEY = "diphenhydramine-inj"  # formulary premedication given IV for a reaction
 
@@ -93,11 +95,10 @@ class _Visits:
         self.nurse_user = ctx.users["nurse"]
         self.counts: Counter[str] = Counter()
         staff = StaffMember.objects.filter(organization=self.org, is_active=True)
-        self.checkers = list(staff.filter(credential__in=["RN", "PharmD"]))
+        self.checkers = list(
+            staff.filter(credential__in=["RN", "LPN", "PharmD"]).select_related("user")
+        )
         self.providers = list(staff.filter(credential__in=sorted(StaffMember.PRESCRIBERS)))
-
-    def checker(self, preparer: StaffMember | None) -> StaffMember:
-        return self.rng.choice([s for s in self.checkers if s != preparer])
 
     def provider(self, visit: Visit) -> StaffMember | None:
         on_site = [p for p in self.providers if p.home_location_id == visit.location_id]
@@ -191,10 +192,37 @@ class _Visits:
             notes="" if dose == prep.dose_mg else "Dose rounded to the vials on hand (demo).",
         )
         prep.refresh_from_db()
-        services.preparation_check(
-            visit=visit, user=self.nurse_user, checked_by=self.checker(prep.prepared_by)
-        )
+        self.cosign(visit, prep)
         return True
+
+    def cosign(self, visit: Visit, prep: Any) -> None:
+        """The double check by a second nurse or pharmacist on the rota at the site that day,
+        through the co-sign's own recording (``_record_cosign``: every rule of
+        ``rules.double_check``, audited as the checker's action). The demo skips only the
+        typing of her password on the device: the demo users' password is published."""
+        on_shift = set(
+            NurseShift.objects.filter(location=visit.location, date=visit.date).values_list(
+                "staff_id", flat=True
+            )
+        )
+        candidates = [
+            s
+            for s in self.checkers
+            if s.user_id is not None
+            and s.pk in on_shift
+            and s.pk != prep.prepared_by_id
+            and s.user_id != self.nurse_user.pk
+        ]
+        self.rng.shuffle(candidates)
+        problem = "No second nurse or pharmacist on the rota here that day checks the dose."
+        for staff in candidates:
+            try:
+                with transaction.atomic():
+                    _record_cosign(visit=visit, user=self.nurse_user, checker_user=staff.user)
+                return
+            except ValidationError as exc:
+                problem = exc.messages[0]
+        raise ValidationError(problem)
 
     def administer(self, visit: Visit, start: dt.datetime, *, end: dt.datetime | None) -> None:
         """Start at the chair time; titrate; a mild reaction now and then; stop at ``end``."""
@@ -253,14 +281,13 @@ class _Visits:
             provider_notified=self.provider(visit),
             notified_at=_at(visit, start, 52),
         )
+        # "Resumed" ends the pause, at half the rate it ran at (125 mL/h before the onset).
         services.reaction_outcome(
             reaction=reaction,
             user=self.nurse_user,
             outcome="resumed",
             outcome_at=_at(visit, start, 70),
-        )
-        services.administration_resume(
-            administration=admin, user=self.nurse_user, ended_at=_at(visit, start, 70)
+            resume_rate_ml_h=Decimal("62.5"),
         )
         self.counts["with a grade 2 reaction"] += 1
 
@@ -405,12 +432,17 @@ def seed_visits(ctx: DemoContext) -> None:
             start__gte=now - dt.timedelta(days=HISTORY_DAYS),
             end__lte=now,
         )
+        .exclude(notes__startswith=PANEL)
         .select_related("patient", "order__drug", "location", "chair", "nurse")
         .order_by("start")
     )
     for appointment in past:
         if not _over(appointment, now):
             continue  # still going on: the nurses' work in progress
+        # Each visit draws from its own seed: a visit left undocumented by a refusal stays
+        # so on the next run, instead of coming out differently because the visits before
+        # it (signed by the first run) no longer draw from a shared sequence.
+        seeder.rng = random.Random(f"{SEED}-{appointment.public_id}")
         try:
             with transaction.atomic():
                 seeder.past(appointment)
@@ -419,6 +451,7 @@ def seed_visits(ctx: DemoContext) -> None:
     made = VisitReport.objects.filter(organization=org).exclude(pk__in=before)
     _pending_and_late(made, now)
     for appointment in _today_candidates(org, today, now):
+        seeder.rng = random.Random(f"{SEED}-{appointment.public_id}")
         seeder.today(appointment, now)
     done = ", ".join(f"{n} {what}" for what, n in sorted(seeder.counts.items()))
     ctx.summary.append(f"visits: {done or 'none'}")
@@ -432,7 +465,12 @@ def _today_candidates(org: Any, today: dt.date, now: dt.datetime) -> list[Appoin
         visit__isnull=True,
         start__date__gte=today - dt.timedelta(days=1),
         start__lte=now + dt.timedelta(hours=12),
-    ).select_related("location", "patient", "order__drug", "chair", "nurse")
+    )
+    # The panel's volume (demo/panel.py, placed after this step) is left alone, so that a
+    # second run finds the same candidates as the first.
+    live = live.exclude(notes__startswith=PANEL).select_related(
+        "location", "patient", "order__drug", "chair", "nurse"
+    )
     todays = [a for a in live if a.local_start().date() == today]
     started = [a for a in todays if a.status in {states.CHECKED_IN, states.IN_CHAIR}]
     if started:

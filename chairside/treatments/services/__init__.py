@@ -26,7 +26,6 @@ from chairside.treatments.services.prep_gate import (
 )
 from chairside.treatments.services.preparation import (
     preparation_attach,
-    preparation_check,
     preparation_cosign,
     preparation_dispense,
     preparation_save,
@@ -72,7 +71,6 @@ __all__ = [
     "consent_revoke",
     "dose_verify",
     "preparation_attach",
-    "preparation_check",
     "preparation_cosign",
     "preparation_waste_witness",
     "preparation_dispense",

@@ -264,37 +264,6 @@ def preparation_save(
     return prep
 
 
-@transaction.atomic
-def preparation_check(*, visit: Visit, user: Any, checked_by: StaffMember) -> Preparation:
-    """Record a check made by ``checked_by`` without her confirming on this device.
-
-    Only for records entered after the fact (the demo's history); the chair-side page uses
-    :func:`preparation_cosign`, where the checker re-authenticates herself.
-    """
-    current = locked_visit(visit)
-    prep = Preparation.objects.select_for_update().filter(visit=current).first()
-    if prep is None or not prep.is_prepared:
-        raise ValidationError({"checked_by": "Record the preparation before it is checked."})
-    same_organization(current, checked_by=checked_by)
-    if checked_by.pk == prep.prepared_by_id:
-        raise ValidationError(
-            {
-                "checked_by": "The same person cannot prepare and check the dose: "
-                "a second person must check it."
-            }
-        )
-    if checked_by.credential not in StaffMember.LICENSED:
-        raise ValidationError(
-            {"checked_by": "The check is made by a licensed nurse or pharmacist."}
-        )
-    before = snapshot(prep, PREP_FIELDS)
-    prep.checked_by, prep.checked_at = checked_by, timezone.now()
-    prep.full_clean()
-    prep.save()
-    audit_change(user=user, visit=current, obj=prep, before=before, fields=PREP_FIELDS)
-    return prep
-
-
 def preparation_cosign(
     *, visit: Visit, user: Any, username: str, password: str, ip_address: str | None
 ) -> Preparation:
