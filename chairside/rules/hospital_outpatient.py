@@ -22,7 +22,9 @@ off-campus provider-based department carries HCPCS modifier **PO** ("services, p
 and/or surgeries furnished at off-campus provider-based outpatient departments", mandatory
 since 1 January 2016), and every line of a non-excepted one carries **PN** ("non-excepted
 service provided at an off-campus, outpatient, provider-based department of a hospital"),
-which pays the site-neutral rate; the two never go on the same line. On-campus departments
+which pays the site-neutral rate, on each claim line, separately payable drugs included
+(CMS Transmittal 3685 and its MLN Matters article on PN/PO, effective 1 January 2017); the
+two never go on the same line. On-campus departments
 (and the dedicated emergency department) report neither.
 """
 
