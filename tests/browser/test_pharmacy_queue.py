@@ -1,5 +1,6 @@
-"""The pharmacist starts from Today, verifies booked doses in the queue, then prepares one:
-the dispense page opens filled in with the patient, drug, dose and the lots to take."""
+"""The pharmacist starts from Today, verifies booked doses in the queue, records why one is
+prepared before the patient checks in (the prep gate), then prepares it: the dispense page
+opens filled in with the patient, drug, dose and the lots to take."""
 
 from __future__ import annotations
 
@@ -76,6 +77,17 @@ def test_a_pharmacist_verifies_todays_doses_and_prepares_one(
     shot(page, "pharmacy-queue-02-verified-1366")
     assert DoseVerification.objects.count() == 2
 
+    # The prep gate (issue 16): Grace Hopper has not checked in, so the queue offers no
+    # "Prepare" until a reason to prepare early is recorded.
+    row = page.locator(f"#dose-{first.public_id}")
+    expect(row.locator("a", has_text="Prepare")).to_have_count(0)
+    expect(row).to_contain_text("Prepare after check-in")
+    row.locator("summary", has_text="Prepare early").click()
+    row.locator("select[name=reason]").select_option("long_preparation")
+    row.locator("input[name=note]").fill("Slow reconstitution; patient confirmed yesterday")
+    row.locator("button", has_text="Record and allow preparation").click()
+    expect(page.locator(f"#dose-{first.public_id}")).to_contain_text("Early prep")
+    shot(page, "pharmacy-queue-02b-early-prep-1366")
     page.locator(f"#dose-{first.public_id}").locator("a", has_text="Prepare").click()
     expect(page.locator("h1")).to_have_text("Dispense a dose")
     expect(page.locator("#id_dose_mg")).to_have_value("350")
