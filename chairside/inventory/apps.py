@@ -9,4 +9,4 @@ class InventoryConfig(AppConfig):
     verbose_name = "Buy-and-bill inventory"
 
     def ready(self) -> None:
-        from chairside.inventory import chart, today  # noqa: F401  (registers cards and chart)
+        from chairside.inventory import chart, hooks, today  # noqa: F401  (registers cards, chart, hooks)

@@ -44,6 +44,7 @@ from chairside.rules.x12_837p import (
     _isa_segment,
     _other_payer,
     _person,
+    _provider,
     _seg,
     _text,
 )
@@ -371,25 +372,6 @@ def _claim_information(claim: InstitutionalClaim) -> list[str]:
     for other in claim.other_payers:
         segments += _other_payer(other, facts.patient)
     return segments
-
-
-def _provider(qualifier: str, provider: Provider | None) -> list[str]:
-    if provider is None or not provider.npi.strip():
-        return []
-    return [
-        _seg(
-            "NM1",
-            qualifier,
-            "1",
-            _text(provider.last_name),
-            _text(provider.first_name),
-            "",
-            "",
-            "",
-            "XX",
-            provider.npi.strip(),
-        )
-    ]
 
 
 def _service_line(position: int, billed: InstitutionalLine, day: dt.date) -> list[str]:

@@ -9,4 +9,4 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Chair-side visits"
 
     def ready(self) -> None:
-        from chairside.treatments import chart, today  # noqa: F401  (registers cards and chart)
+        from chairside.treatments import chart, hooks, today  # noqa: F401  (registers cards, chart, hooks)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
+from chairside.authorizations.selectors import benefits_for_order
 from chairside.billing.models import (
     Claim,
     Encounter,
@@ -29,6 +30,7 @@ from chairside.billing.models import (
 from chairside.patients.models import Patient
 from chairside.rules import appointment_states as states
 from chairside.rules.patient_ar import CENT, card_reference_problem, plan_schedule
+from chairside.scheduling.models import Appointment
 
 Entry = PatientLedgerEntry
 
@@ -229,9 +231,6 @@ def patient_payment_record(
 def visit_copay_due(*, patient: Patient, day: dt.date) -> Decimal | None:
     """The co-pay of the verified primary benefits behind the patient's appointment on
     ``day`` (the first appointment that has one), or None when there is no such visit."""
-    from chairside.authorizations.selectors import benefits_for_order
-    from chairside.scheduling.models import Appointment
-
     appointments = (
         Appointment.objects.filter(
             organization=patient.organization, patient=patient, start__date=day

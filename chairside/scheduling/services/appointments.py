@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -53,6 +52,7 @@ from chairside.scheduling.checks import (
     time_problems,
     units_for,
 )
+from chairside.scheduling.hooks import appointment_placed, appointment_status_changed
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import Chair, Membership, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
@@ -248,7 +248,7 @@ def appointment_book(
     )
     save_appointment(appointment)
     _reserve_and_audit(appointment, user, units, override_reason if override else "")
-    reserve_stock(appointment, user, new=True)
+    appointment_placed(appointment, user, new=True)
     wanted = nurse if data.rules.nurses else None  # no rota yet that day: nothing to say
     return Booked(appointment, tuple(_warnings(appointment, wanted, auth_notes, warn_stock)))
 
@@ -435,7 +435,7 @@ def _move_within_day(
         changes=diff(before, snapshot(locked, AUDITED)),
         reason=reason.strip(),
     )
-    reserve_stock(locked, user)  # another site's chair needs that site's vials
+    appointment_placed(locked, user)  # another site's chair needs that site's vials
     wanted = nurse if data.rules.nurses else None
     return Booked(locked, tuple(_warnings(locked, wanted, [])))
 
@@ -472,48 +472,6 @@ def _reschedule(
     )
 
 
-# Once an appointment is over (or will not happen) its reserved vials go back to the shelf.
-RELEASE_ON = {
-    states.CANCELLED: "Appointment cancelled",
-    states.NO_SHOW: "Patient did not come",
-    states.RESCHEDULED: "Appointment moved to another day",
-    states.COMPLETED: "Treatment completed",
-}
-
-
-def reserve_stock(appointment: Appointment, user: Any, *, new: bool = False) -> None:
-    """Reserve the dose's vials from the site's lots when the appointment is in the next few
-    business days (inventory's ``reservation_reserve``; out of the window a new booking
-    waits for the nightly job, a moved one is released)."""
-    if not apps.is_installed("chairside.inventory"):
-        return
-    from chairside.inventory.services.reservations import in_window, reservation_reserve
-
-    if new and not in_window(appointment):
-        return
-    reservation_reserve(appointment=appointment, user=user)
-
-
-def _record_not_given(appointment: Appointment, user: Any, target: str, why: str) -> None:
-    """A cancelled or missed dose whose vials were already dispensed is recorded, with its
-    cost, by the visit module (``treatments.services.not_given``)."""
-    if target not in (states.CANCELLED, states.NO_SHOW):
-        return
-    if not apps.is_installed("chairside.treatments"):
-        return
-    from chairside.treatments.services.not_given import prepared_not_given_record
-
-    prepared_not_given_record(appointment=appointment, reason=target, detail=why, user=user)
-
-
-def _release_stock(appointment: Appointment, user: Any, target: str) -> None:
-    if target not in RELEASE_ON or not apps.is_installed("chairside.inventory"):
-        return
-    from chairside.inventory.services.reservations import reservation_release
-
-    reservation_release(appointment=appointment, reason=RELEASE_ON[target], user=user)
-
-
 def set_status(
     appointment: Appointment, user: Any, target: str, *, reason_code: str, reason: str
 ) -> Appointment:
@@ -537,8 +495,7 @@ def set_status(
         changes={"status": [old, target]},
         reason=why,
     )
-    _release_stock(appointment, user, target)
-    _record_not_given(appointment, user, target, why)
+    appointment_status_changed(appointment, user, target, why)
     return appointment
 
 

@@ -27,11 +27,11 @@ from chairside.scheduling.checks import (
     time_problems,
     units_for,
 )
+from chairside.scheduling.hooks import appointment_placed
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.services.appointments import (
     SOURCE,
     locked_appointment,
-    reserve_stock,
     set_status,
 )
 
@@ -57,7 +57,7 @@ def appointment_check_in(*, appointment: Appointment, user: Any) -> Appointment:
         _reactivate(locked, user)
     set_status(locked, user, states.CHECKED_IN, reason_code="", reason="")
     if was_missed:
-        reserve_stock(locked, user)  # the vials released when marked missed
+        appointment_placed(locked, user)  # the vials released when marked missed
     locked.checked_in_at = timezone.now()
     locked.save(update_fields=["checked_in_at", "updated_at"])
     return locked

@@ -212,13 +212,14 @@ def preparation_save(request: OrgRequest, public_id: str) -> HttpResponse:
     )
 
 
-@require_POST
-@require_perm(Perm.CLINICAL_EDIT)
-def preparation_check(request: OrgRequest, public_id: str) -> HttpResponse:
-    """The second person types her own user name and password on this device."""
+def _second_person(
+    request: OrgRequest, public_id: str, service: Any, nothing: str, message: Any
+) -> HttpResponse:
+    """A second person's confirmation on this device: she types her own user name and
+    password, the service re-authenticates her (double check or waste witness)."""
     visit = get_visit(request, public_id)
     prep, error = attempt(
-        lambda: services.preparation_cosign(
+        lambda: service(
             visit=visit,
             user=request.user,
             username=request.POST.get("cosigner_username", ""),
@@ -227,38 +228,39 @@ def preparation_check(request: OrgRequest, public_id: str) -> HttpResponse:
         )
     )
     if error is not None or prep is None:
-        return refused(request, error or ["The check was not recorded."])
+        return refused(request, error or [nothing])
     return saved(
         request,
         visit,
         step="preparation",
         partials={"_preparation.html": preparation_extra(request, visit)},
-        message=f"Checked by {prep.checked_by}.",
+        message=message(prep),
+    )
+
+
+@require_POST
+@require_perm(Perm.CLINICAL_EDIT)
+def preparation_check(request: OrgRequest, public_id: str) -> HttpResponse:
+    """The independent double check by a second nurse."""
+    return _second_person(
+        request,
+        public_id,
+        services.preparation_cosign,
+        "The check was not recorded.",
+        lambda prep: f"Checked by {prep.checked_by}.",
     )
 
 
 @require_POST
 @require_perm(Perm.CLINICAL_EDIT)
 def waste_witness(request: OrgRequest, public_id: str) -> HttpResponse:
-    """The witness of the waste types her own user name and password on this device."""
-    visit = get_visit(request, public_id)
-    prep, error = attempt(
-        lambda: services.preparation_waste_witness(
-            visit=visit,
-            user=request.user,
-            username=request.POST.get("cosigner_username", ""),
-            password=request.POST.get("cosigner_password", ""),
-            ip_address=client_ip(request),
-        )
-    )
-    if error is not None or prep is None:
-        return refused(request, error or ["The witness was not recorded."])
-    return saved(
+    """The witness to the discarded remainder of the opened vials."""
+    return _second_person(
         request,
-        visit,
-        step="preparation",
-        partials={"_preparation.html": preparation_extra(request, visit)},
-        message=f"Waste of {mg(prep.waste_mg)} mg witnessed by {prep.waste_witnessed_by}.",
+        public_id,
+        services.preparation_waste_witness,
+        "The witness was not recorded.",
+        lambda prep: f"Waste of {mg(prep.waste_mg)} mg witnessed by {prep.waste_witnessed_by}.",
     )
 
 

@@ -1,0 +1,37 @@
+"""Inventory's handlers for scheduling's appointment events (registered in
+``InventoryConfig.ready()``): reserve a booking's vials, give them back when it ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chairside.inventory.services.reservations import (
+    in_window,
+    reservation_release,
+    reservation_reserve,
+)
+from chairside.rules import appointment_states as states
+from chairside.scheduling.hooks import on_appointment_placed, on_appointment_status
+
+# Once an appointment is over (or will not happen) its reserved vials go back to the shelf.
+RELEASE_ON = {
+    states.CANCELLED: "Appointment cancelled",
+    states.NO_SHOW: "Patient did not come",
+    states.RESCHEDULED: "Appointment moved to another day",
+    states.COMPLETED: "Treatment completed",
+}
+
+
+@on_appointment_placed
+def reserve_for_appointment(appointment: Any, user: Any, new: bool) -> None:
+    """Reserve the dose's vials when the appointment is in the next few business days; out
+    of the window a new booking waits for the nightly job, a moved one is released."""
+    if new and not in_window(appointment):
+        return
+    reservation_reserve(appointment=appointment, user=user)
+
+
+@on_appointment_status
+def release_for_appointment(appointment: Any, user: Any, target: str, why: str) -> None:
+    if target in RELEASE_ON:
+        reservation_release(appointment=appointment, reason=RELEASE_ON[target], user=user)
