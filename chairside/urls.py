@@ -5,7 +5,19 @@ from django.urls import include, path
 
 from chairside.accounts import views as account_views
 from chairside.api.api import api
+from chairside.authorizations.api import router as access_router
+from chairside.billing.api import router as claims_router
 from chairside.core import views as core_views
+from chairside.inventory import urls as inventory_urls
+from chairside.patients.api import router as patients_router
+from chairside.scheduling.api import router as schedule_router
+from chairside.treatments.urls import pharmacy_urlpatterns
+
+# Each part's API router, mounted on the one API (chairside/api/api.py).
+api.add_router("/v1/patients", patients_router)
+api.add_router("/v1/schedule", schedule_router)
+api.add_router("/v1/access", access_router)
+api.add_router("/v1/claims", claims_router)
 
 admin.site.site_header = "Chairside administration"
 admin.site.site_title = "Chairside admin"
@@ -26,7 +38,10 @@ urlpatterns = [
     path("schedule/", include("chairside.scheduling.urls")),
     path("schedule/readiness/", include("chairside.readiness.urls")),
     path("reminders/", include("chairside.reminders.urls")),
-    path("inventory/", include("chairside.inventory.urls")),
+    path(
+        "inventory/",
+        include((inventory_urls.urlpatterns + pharmacy_urlpatterns, inventory_urls.app_name)),
+    ),
     path("visits/", include("chairside.treatments.urls")),
     path("billing/", include("chairside.billing.urls")),
     path("admin/settings/", include("chairside.tenancy.urls")),

@@ -1,8 +1,8 @@
-"""Dashboard panels: each draws on one module's data and shows only when it is installed.
+"""Dashboard panels: each draws on one module's data (analytics sits at the end of the flow
+and reads every earlier step).
 
-A panel is a function ``(DashboardFilter) -> PanelView`` registered with the module it
-needs. New modules (scheduling, treatments, inventory, billing) add their panels here;
-the ones the issue asks for that still wait for their module are listed in ``PENDING``.
+A panel is a function ``(DashboardFilter) -> PanelView`` registered with the module whose
+data it shows; it appears to the roles its permission allows.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.utils import timezone
 
 from chairside.analytics import charts
@@ -51,10 +50,6 @@ LAZY_GROUPS = {"margins": "Revenue, drug cost and margin"}
 
 PANELS: list[Panel] = []
 
-# What the issue asks for that has no panel yet, and the module whose data it needs
-# (every panel the issue lists has been written; new ones wait here for their module).
-PENDING: tuple[tuple[str, str], ...] = ()
-
 
 def panel(
     key: str, module: str, group: str = "", perm: Perm | None = None
@@ -72,7 +67,7 @@ def _week_label(monday: dt.date, f: s.DashboardFilter) -> str:
 
 
 def _shown(p: Panel, allowed: Callable[[Perm], bool]) -> bool:
-    return apps.is_installed(p.module) and (p.perm is None or allowed(p.perm))
+    return p.perm is None or allowed(p.perm)
 
 
 def dashboard_panels(
@@ -105,11 +100,6 @@ def _build(p: Panel, f: s.DashboardFilter) -> PanelView:
     view = p.build(f)
     view.key = p.key
     return view
-
-
-def pending_panels() -> list[tuple[str, str, bool]]:
-    """Panels still to be written: (title, module, whether that module is installed yet)."""
-    return [(title, module, apps.is_installed(module)) for title, module in PENDING]
 
 
 @panel("patients", "chairside.patients")

@@ -317,11 +317,8 @@ def client_sites(
 
 
 def _collections_by_org(ids: list[int], start: dt.date, end: dt.date) -> dict[int, Decimal] | None:
-    from django.apps import apps
     from django.db.models import Sum
 
-    if not apps.is_installed("chairside.billing"):
-        return None
     from chairside.billing.models import Remittance
 
     paid = (
@@ -334,10 +331,6 @@ def _collections_by_org(ids: list[int], start: dt.date, end: dt.date) -> dict[in
 
 
 def _completed_by_org(ids: list[int], start: dt.date, end: dt.date) -> Counter[int] | None:
-    from django.apps import apps
-
-    if not apps.is_installed("chairside.scheduling"):
-        return None
     from chairside.rules import appointment_states as states
     from chairside.scheduling.models import Appointment
 

@@ -1,12 +1,16 @@
-"""Today-page card from analytics: the planner, for those who plan."""
+"""Today-page cards from analytics: the planner, for those who plan, and each client's figures
+for a management company."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from chairside.analytics.selectors import scenarios
-from chairside.core.today import Card, register_today_cards
+from chairside.analytics.selectors import client_sites, scenarios
+from chairside.core.today import Card, register_client_figures, register_today_cards
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
 
@@ -26,3 +30,10 @@ def planner_card(request: HttpRequest) -> list[Card]:
             order=950,
         )
     ]
+
+
+@register_client_figures
+def client_figures(management_company: Any, start: dt.date, end: dt.date) -> dict[int, object]:
+    """This month's figures per client organization, for the management company's Today."""
+    rows = client_sites(management_company=management_company, start=start, end=end)
+    return {row.organization.pk: row for row in rows}

@@ -42,7 +42,6 @@ def home(request: OrgRequest) -> HttpResponse:
         "form": form,
         "filter": f,
         "panels": panels.dashboard_panels(f, lambda perm: can(request, perm)),
-        "pending": panels.pending_panels(),
         "is_management": request.organization.kind == Organization.Kind.MANAGEMENT_COMPANY,
         "can_plan": can(request, Perm.PLANNING_EDIT),
     }

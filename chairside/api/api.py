@@ -1,15 +1,13 @@
 """Chairside API v1 (django-ninja). OpenAPI schema and docs at /api/docs.
 
-Each part of Chairside keeps its router in its own ``api.py``; ROUTERS lists them, and a
-part that is not installed is simply not mounted.
+Each part of Chairside keeps its router in its own ``api.py``; the root URLconf
+(``chairside/urls.py``), which composes every app, mounts them on this API.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -47,14 +45,6 @@ api = NinjaAPI(
     docs=VendoredSwagger(),
 )
 
-# (URL prefix, app, module holding ``router``)
-ROUTERS: list[tuple[str, str, str]] = [
-    ("/v1/patients", "chairside.patients", "chairside.patients.api"),
-    ("/v1/schedule", "chairside.scheduling", "chairside.scheduling.api"),
-    ("/v1/access", "chairside.authorizations", "chairside.authorizations.api"),
-    ("/v1/claims", "chairside.billing", "chairside.billing.api"),
-]
-
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -66,12 +56,3 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     )
     detail = "; ".join(m for msgs in errors.values() for m in msgs)
     return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
-
-
-def mount_routers() -> None:
-    for prefix, app, module in ROUTERS:
-        if apps.is_installed(app):
-            api.add_router(prefix, import_module(module).router)
-
-
-mount_routers()

@@ -2,7 +2,7 @@
 
 Through the same queues, selectors and services as the pages, so the API counts, refuses
 and audits exactly as they do (a refused input answers 400 with the page's words).
-Mounted at ``/api/v1/access`` by the API's router list (``chairside/api/api.py``).
+Mounted at ``/api/v1/access`` by the API's router list (``chairside/urls.py``).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from chairside.authorizations.events import reduced_coinsurance
 from chairside.authorizations.models import AssistanceEnrollment, BenefitsInvestigation
 from chairside.authorizations.selectors import doses_documented
 from chairside.authorizations.services.assistance import active_enrollments, enrollment_remaining
@@ -50,10 +51,8 @@ def _reduced_coinsurance(
     inflation rebate, SSA §1847A(i)(5)); None outside Original Medicare or the file."""
     if primary is None or primary.coverage.payer.kind != "medicare_b":
         return lambda _day: None
-    from chairside.billing.pricing import PriceBook
-
-    book = PriceBook(order.organization)
-    return lambda day: book.asp_coinsurance(order.drug.hcpcs, day)
+    lookup = reduced_coinsurance(order.organization)
+    return lambda day: lookup(order.drug.hcpcs, day)
 
 
 @dataclass(frozen=True)

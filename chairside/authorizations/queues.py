@@ -8,16 +8,15 @@ page shows their counts; each queue has its own page, filterable by location and
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from chairside.authorizations.events import booked_order_ids
 from chairside.authorizations.models import (
     AuthorizationUsage,
     BenefitsInvestigation,
@@ -397,29 +396,6 @@ def labs_due_before_next_dose(organization: Any, today: dt.date) -> list[QueueRo
             )
         )
     return sorted(rows, key=lambda r: r.since or today)
-
-
-def booked_order_ids(
-    organization: Any, order_ids: list[int], start: dt.date, end: dt.date
-) -> set[int] | None:
-    """Orders with an appointment between the dates, once scheduling is installed.
-
-    Contract for the scheduling module: ``chairside.scheduling.selectors
-    .order_ids_with_appointments(organization=, order_ids=, start=, end=)`` returning the ids
-    of orders with a booked (not cancelled) appointment in ``[start, end]``. Until it exists
-    (or scheduling is not installed) this returns None and the queue uses the regimen's
-    planned dates against documented doses alone.
-    """
-    if not apps.is_installed("chairside.scheduling"):
-        return None
-    try:
-        scheduling = importlib.import_module("chairside.scheduling.selectors")
-    except ImportError:
-        return None
-    lookup = getattr(scheduling, "order_ids_with_appointments", None)
-    if lookup is None:
-        return None
-    return set(lookup(organization=organization, order_ids=order_ids, start=start, end=end))
 
 
 def booking_url(order: TreatmentOrder) -> str:

@@ -15,6 +15,7 @@ from chairside.authorizations.models import (
     PriorAuthorization,
 )
 from chairside.patients.models import Coverage
+from chairside.patients.selectors import coverages_on
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules import authorization_states as states
 
@@ -43,10 +44,8 @@ def access_authorization(*, organization: Any, public_id: Any) -> PriorAuthoriza
 
 def primary_coverage(order: TreatmentOrder, on_date: dt.date) -> Coverage | None:
     """The patient's primary coverage in force on the date, if any."""
-    for coverage in order.patient.coverages.select_related("payer").order_by("order"):
-        if coverage.is_active_on(on_date):
-            return coverage
-    return None
+    in_force = coverages_on(order.patient, on_date)
+    return in_force[0] if in_force else None
 
 
 def benefits_verified(*, order: TreatmentOrder) -> bool:

@@ -9,6 +9,7 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
+        from chairside.billing import handlers  # noqa: F401  (registers the visit-signed handler)
         from chairside.billing.chart import billing_chart_section
         from chairside.billing.today import billing_today_cards
         from chairside.core.today import register_today_cards

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.core.actors import acting_user
 from chairside.core.models import BackgroundJob
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def job_start(
         organization=organization,
         kind=kind,
         params=params,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=acting_user(user),
     )
     if settings.CELERY_TASK_ALWAYS_EAGER:
         task.apply(args=(job.pk,))

@@ -6,11 +6,15 @@ view shows every card the user's role may see. New modules add cards without tou
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
+from chairside.core.registry import Registry
 from chairside.tenancy.roles import Perm
 
 
@@ -26,13 +30,13 @@ class Card:
 
 
 CardProvider = Callable[[HttpRequest], list[Card]]
-_PROVIDERS: list[CardProvider] = []
-
-
-def register_today_cards(provider: CardProvider) -> CardProvider:
-    if provider not in _PROVIDERS:
-        _PROVIDERS.append(provider)
-    return provider
+_PROVIDERS: Registry[CardProvider] = Registry()
+register_today_cards = _PROVIDERS.register
+# (management company, first day, last day) → {client organization id: its figures}; the
+# analytics module registers this month's fees and activity per client.
+ClientFigures = Callable[[Any, dt.date, dt.date], dict[int, object]]
+_CLIENT_FIGURES: Registry[ClientFigures] = Registry()
+register_client_figures = _CLIENT_FIGURES.register
 
 
 def today_cards(request: HttpRequest) -> list[Card]:
@@ -50,16 +54,13 @@ class ClientToday:
 
     organization: object
     cards: list[Card]
-    figures: object | None  # analytics.selectors.ClientSite for this month, when installed
+    figures: object | None  # analytics.selectors.ClientSite for this month
 
 
 def client_today(request: HttpRequest) -> list[ClientToday]:
     """For a management company: each client organization's cards (its queues, computed in
     that organization) and this month's figures. Empty for any other organization."""
     import copy
-    import datetime as dt
-
-    from django.utils import timezone
 
     from chairside.tenancy.models import Organization
 
@@ -67,15 +68,9 @@ def client_today(request: HttpRequest) -> list[ClientToday]:
     if organization is None or organization.kind != Organization.Kind.MANAGEMENT_COMPANY:
         return []
     figures: dict[int, object] = {}
-    try:
-        from chairside.analytics.selectors import client_sites
-    except ImportError:  # pragma: no cover - analytics not installed
-        pass
-    else:
-        today = timezone.localdate()
-        start = dt.date(today.year, today.month, 1)
-        for row in client_sites(management_company=organization, start=start, end=today):
-            figures[row.organization.pk] = row
+    today = timezone.localdate()
+    for provider in _CLIENT_FIGURES:
+        figures.update(provider(organization, dt.date(today.year, today.month, 1), today))
     result = []
     for client in Organization.objects.filter(managed_by=organization).order_by("name"):
         # Each provider reads ``request.organization``: ask it about the client instead.

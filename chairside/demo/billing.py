@@ -47,6 +47,7 @@ from chairside.demo.billing_history import demo_doses, dose_facts
 from chairside.formulary.services import reference_formulary
 from chairside.patients.models import Payer
 from chairside.rules import claim_states as states
+from chairside.treatments.models import Visit
 
 HISTORY_DAYS = 84
 SUBMIT_AFTER_DAYS = 3  # claims go out a few days after the visit
@@ -206,12 +207,6 @@ def _setup_contracts(org: Any) -> None:
 
 def _reprice_signed_visits(org: Any, ctx: DemoContext) -> int:
     """Visits signed before the prices existed: derive their charges again (same visit)."""
-    from django.apps import apps
-
-    if not apps.is_installed("chairside.treatments"):
-        return 0
-    from chairside.treatments.models import Visit
-
     unpriced = Encounter.objects.filter(
         organization=org,
         source=Encounter.Source.VISIT,

@@ -18,14 +18,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-
+from chairside.authorizations.models import PriorAuthorization
+from chairside.inventory.models import Movement
 from chairside.patients.selectors import claim_person as person  # the claim's own mapping
+from chairside.patients.selectors import coverages_on
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules.admin_codes import Administration
 from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Provider
 from chairside.rules.place_of_service import administration_setting
+from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import StaffMember
+from chairside.treatments.models import Visit
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,7 @@ def coverages(patient: Any, day: dt.date) -> tuple[CoverageFacts, ...]:
             group_number=c.group_number,
             plan_name=c.plan_name,
         )
-        for c in patient.coverages.select_related("payer").order_by("order")
-        if c.is_active_on(day) and c.payer.kind != "self_pay"
+        for c in coverages_on(patient, day, billable=True)
     ]
     return tuple(found[:3])
 
@@ -71,10 +73,6 @@ def supervisor(location: Any) -> StaffMember | None:
 
 
 def _authorization(order: TreatmentOrder, day: dt.date) -> str:
-    if not apps.is_installed("chairside.authorizations"):
-        return ""
-    from chairside.authorizations.models import PriorAuthorization
-
     auth = (
         PriorAuthorization.objects.filter(order=order, start_on__lte=day, end_on__gte=day)
         .exclude(authorization_number="")
@@ -85,10 +83,6 @@ def _authorization(order: TreatmentOrder, day: dt.date) -> str:
 
 def _opened(ref: str) -> list[tuple[Any, int, bool]]:
     """(package, vials, center-owned) of the lots dispensed for the dose."""
-    if not apps.is_installed("chairside.inventory"):
-        return []
-    from chairside.inventory.models import Movement
-
     moves = Movement.objects.filter(kind="dispense", visit_ref=ref).select_related("lot__package")
     return [(m.lot.package, -m.vials, m.lot.patient_id is None) for m in moves]
 
@@ -209,12 +203,9 @@ def demo_doses(organization: Any, since: dt.date, today: dt.date) -> list[Dose]:
     then, without either, the orders' planned dates; one dose per (order, dose number).
     """
     seen: set[tuple[int, int]] = set()
-    if apps.is_installed("chairside.treatments"):
-        from chairside.treatments.models import Visit
-
-        seen |= set(
-            Visit.objects.filter(organization=organization).values_list("order_id", "dose_number")
-        )
+    seen |= set(
+        Visit.objects.filter(organization=organization).values_list("order_id", "dose_number")
+    )
     doses = _from_appointments(organization, since, today, seen)
     doses += _from_dispenses(organization, since, today, seen)
     if not doses:
@@ -223,10 +214,6 @@ def demo_doses(organization: Any, since: dt.date, today: dt.date) -> list[Dose]:
 
 
 def _from_appointments(org: Any, since: dt.date, today: dt.date, seen: set[Any]) -> list[Dose]:
-    if not apps.is_installed("chairside.scheduling"):
-        return []
-    from chairside.scheduling.models import Appointment
-
     found = []
     appointments = Appointment.objects.filter(
         organization=org, status="completed", start__date__gte=since, start__date__lt=today
@@ -251,10 +238,6 @@ def _from_appointments(org: Any, since: dt.date, today: dt.date, seen: set[Any])
 
 
 def _from_dispenses(org: Any, since: dt.date, today: dt.date, seen: set[Any]) -> list[Dose]:
-    if not apps.is_installed("chairside.inventory"):
-        return []
-    from chairside.inventory.models import Movement
-
     moves = Movement.objects.filter(
         organization=org,
         kind="dispense",

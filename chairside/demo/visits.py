@@ -43,9 +43,10 @@ from chairside.rules.visit_checks import (
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.tenancy.models import StaffMember
 from chairside.treatments import selectors, services
+from chairside.treatments.events import visit_signed
 from chairside.treatments.models import Consent, Visit, VisitReport
 from chairside.treatments.services.preparation import _record_cosign
-from chairside.treatments.services.signing import _hand_to_billing, _record_waste
+from chairside.treatments.services.signing import _record_waste
 
 HISTORY_DAYS = 14
 PANEL = "Demo panel"  # the notes of the panel's appointments (demo/panel.py)
@@ -392,7 +393,7 @@ def _sign_history(visit: Visit, user: Any, *, waste: bool) -> None:
     report.status, report.sent_at = VisitReport.Status.SENT, visit.signed_at + dt.timedelta(hours=2)
     report.sent_note = "Demo: sent the same day."
     report.save()
-    _hand_to_billing(visit, user)
+    visit_signed(visit, user)
 
 
 def _pending_and_late(reports: Any, now: dt.datetime) -> None:

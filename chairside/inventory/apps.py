@@ -9,4 +9,9 @@ class InventoryConfig(AppConfig):
     verbose_name = "Buy-and-bill inventory"
 
     def ready(self) -> None:
-        from chairside.inventory import chart, hooks, today  # noqa: F401  (registers cards, chart, hooks)
+        from chairside.inventory import (  # noqa: F401  (registers cards, chart, handlers)
+            booking,
+            chart,
+            handlers,
+            today,
+        )

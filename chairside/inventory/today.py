@@ -16,7 +16,7 @@ from chairside.tenancy.roles import Perm
 
 SHORT_HORIZON_DAYS = 14
 # The forecast of every site is the Today page's costliest read; like the booking's stock
-# warning (scheduling.checks.STOCK_CACHE_SECONDS) the card may lag a delivery by minutes.
+# warning (inventory.booking.STOCK_CACHE_SECONDS) the card may lag a delivery by minutes.
 SHORT_CACHE_SECONDS = 300
 
 

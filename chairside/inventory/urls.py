@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.apps import apps
 from django.urls import path
 
 from chairside.inventory.views import (
@@ -50,14 +49,3 @@ urlpatterns = [
     path("setup/places/<uuid:public_id>/", setup.place_edit, name="place_edit"),
     path("setup/sites/<uuid:public_id>/", setup.site_settings, name="site_settings"),
 ]
-
-if apps.is_installed("chairside.treatments"):
-    # The pharmacist's queue of booked doses lives with the visits (it needs them) but is
-    # the pharmacy's page, so it is served here, beside dispensing.
-    from chairside.treatments.views import pharmacy
-
-    urlpatterns += [
-        path("queue/", pharmacy.queue, name="queue"),
-        path("queue/<uuid:public_id>/verify/", pharmacy.verify, name="queue_verify"),
-        path("queue/<uuid:public_id>/early/", pharmacy.early_prep, name="queue_early_prep"),
-    ]

@@ -10,14 +10,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from chairside.core.registry import Registry
+
 Section = Callable[[HttpRequest, Any], str]
-_SECTIONS: list[Section] = []
-
-
-def register_chart_section(section: Section) -> Section:
-    if section not in _SECTIONS:
-        _SECTIONS.append(section)
-    return section
+_SECTIONS: Registry[Section] = Registry()
+register_chart_section = _SECTIONS.register
 
 
 def render_sections(request: HttpRequest, patient: Any) -> list[str]:

@@ -136,12 +136,21 @@ def _subscriber(name: str) -> Person:
     return Person(last_name=last or name, first_name=first, date_of_birth=None, sex="U")
 
 
+def coverages_on(patient: Patient, day: dt.date, *, billable: bool = False) -> list[Coverage]:
+    """The patient's coverages in force on the day, in the order of benefits (primary first;
+    of two at the same rank, the newer). ``billable`` leaves out self-pay. The one read of
+    "which coverage pays on this date" for benefits, authorizations and claims."""
+    return [
+        c
+        for c in patient.coverages.select_related("payer").order_by("order", "-effective_from")
+        if c.is_active_on(day) and not (billable and c.payer.kind == "self_pay")
+    ]
+
+
 def claim_coverages(patient: Patient, on: dt.date) -> tuple[CoverageFacts, ...]:
     """The patient's billable coverages on a day, in the order of benefits (up to three)."""
     found = []
-    for c in patient.coverages.select_related("payer").order_by("order", "-effective_from"):
-        if not c.is_active_on(on) or c.payer.kind == "self_pay":
-            continue
+    for c in coverages_on(patient, on, billable=True):
         found.append(
             CoverageFacts(
                 payer_ref=str(c.payer.public_id),

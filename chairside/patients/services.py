@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
+from chairside.core.actors import acting_user
 from chairside.core.validation import Problems
 from chairside.patients.models import (
     Allergy,
@@ -281,7 +282,7 @@ def measurement_record(
         measured_on=measured_on,
         weight_kg=weight_kg,
         height_cm=height_cm,
-        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        recorded_by=acting_user(user),
     )
     m.full_clean()
     m.save()
@@ -439,7 +440,7 @@ def lab_result_record(
         value=value.strip(),
         interpretation=interpretation,
         notes=notes.strip(),
-        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        recorded_by=acting_user(user),
     )
     result.full_clean()
     result.save()

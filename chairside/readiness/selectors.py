@@ -13,10 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Prefetch
 
 from chairside.authorizations.services import authorization_check
+from chairside.inventory.booking import short_drugs_at
+from chairside.inventory.selectors import reserved_for
+from chairside.inventory.services.reservations import in_window
 from chairside.patients.models import Coverage
 from chairside.referrals.selectors import labs_due_for_orders
 from chairside.reminders.models import RescheduleRequest
@@ -24,7 +26,7 @@ from chairside.rules import appointment_states as states
 from chairside.rules.booking import competency_problem
 from chairside.rules.readiness import LABELS, Finding, Level, level, plan_year_problem
 from chairside.rules.visit_checks import consent_problem
-from chairside.scheduling.checks import competences_of, needs_for, short_drugs_at, units_for
+from chairside.scheduling.checks import competences_of, needs_for, units_for
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Consent
@@ -223,10 +225,6 @@ def readiness_rows(*, organization: Any, days: list[dt.date], location: Any = No
 
 
 def _reserved(appointments: list[Appointment]) -> dict[int, list[Any]]:
-    if not apps.is_installed("chairside.inventory"):
-        return {}
-    from chairside.inventory.selectors import reserved_for
-
     return reserved_for([a.pk for a in appointments])
 
 
@@ -253,10 +251,6 @@ def _stock(
 
 
 def _in_window(appt: Appointment) -> bool:
-    if not apps.is_installed("chairside.inventory"):
-        return False
-    from chairside.inventory.services.reservations import in_window
-
     return in_window(appt)
 
 

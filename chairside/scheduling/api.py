@@ -2,7 +2,7 @@
 
 Through the same selectors and booking service as the pages, so the API refuses exactly
 what the board refuses, with the same words (400). Mounted at ``/api/v1/schedule`` by the
-API's router list (``chairside/api/api.py``).
+API's router list (``chairside/urls.py``).
 """
 
 from __future__ import annotations

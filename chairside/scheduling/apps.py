@@ -9,4 +9,8 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self) -> None:
-        from chairside.scheduling import chart, today  # noqa: F401  (registers cards, section)
+        from chairside.scheduling import (  # noqa: F401  (registers cards, section, handlers)
+            chart,
+            handlers,
+            today,
+        )

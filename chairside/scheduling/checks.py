@@ -16,9 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -47,8 +45,6 @@ from chairside.tenancy.models import Chair, Location, StaffMember
 # Shortest chair time for any visit: check-in, vitals and an injection still take a slot.
 MIN_MINUTES = 15
 SLOT = dt.timedelta(minutes=15)
-STOCK_HORIZON_DAYS = 28
-STOCK_CACHE_SECONDS = 300
 log = logging.getLogger(__name__)
 
 
@@ -473,60 +469,3 @@ def units_for(order: TreatmentOrder, dose_number: int) -> int:
         return 0
     units = dose / Decimal(order.drug.billing_unit_mg)
     return int(units.to_integral_value(rounding=ROUND_CEILING))
-
-
-def _stockout(forecast: Any, row: Any) -> dt.date | None:
-    """The row's first short day (the inventory forecast has named it two ways)."""
-    day = getattr(row, "stockout", None)
-    if day is None and hasattr(forecast, "stockout_on"):
-        day = forecast.stockout_on(row)
-    return day if isinstance(day, dt.date) else None
-
-
-def short_drugs_at(location: Location) -> dict[int, dt.date]:
-    """Drug id → first day the inventory forecast runs short at the location (28 days).
-
-    The forecast reads every booking of the next four weeks, so it is kept for
-    ``STOCK_CACHE_SECONDS`` per location: a booking warning may lag a few minutes behind a
-    delivery, which is fine for a warning and spares each booking the whole forecast.
-    """
-    key = f"scheduling:short-drugs:{location.public_id}:{timezone.localdate().isoformat()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return dict(cached)
-    from chairside.inventory.selectors import demand_forecast
-
-    forecast = demand_forecast(
-        organization=location.organization, location=location, days=STOCK_HORIZON_DAYS
-    )
-    short: dict[int, dt.date] = {}
-    for row in forecast.short_rows:
-        day = _stockout(forecast, row)
-        if day is not None:
-            drug_id = row.drug.pk
-            short[drug_id] = min(day, short.get(drug_id, day))
-    cache.set(key, short, STOCK_CACHE_SECONDS)
-    return short
-
-
-def stock_warning(order: TreatmentOrder, location: Location, on_date: dt.date) -> str:
-    """A warning when inventory forecasts too little of the drug by the date (never refuses).
-
-    Asks the inventory module's demand forecast when inventory is installed, for dates
-    within ``STOCK_HORIZON_DAYS`` (further out, the purchasing cycle will catch up).
-    """
-    if not apps.is_installed("chairside.inventory"):
-        return ""
-    if not 0 <= (on_date - timezone.localdate()).days <= STOCK_HORIZON_DAYS:
-        return ""
-    try:
-        first_short = short_drugs_at(location).get(order.drug_id)
-    except (ImportError, AttributeError, TypeError, ValueError):
-        log.exception("The stock forecast could not be read; booking without a stock check.")
-        return ""
-    if first_short is None or first_short > on_date:
-        return ""
-    return (
-        f"Stock forecast: {order.drug.generic_name} runs short at {location.name} from "
-        f"{us_date(first_short)}; order more (the booking is kept)."
-    )

@@ -9,4 +9,4 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Chair-side visits"
 
     def ready(self) -> None:
-        from chairside.treatments import chart, hooks, today  # noqa: F401  (registers cards, chart, hooks)
+        from chairside.treatments import chart, handlers, today  # noqa: F401  (registers cards, chart, handlers)

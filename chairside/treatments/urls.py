@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from chairside.treatments.views import administration, checks, day, discharge, preparation, reports
+from chairside.treatments.views import (
+    administration,
+    checks,
+    day,
+    discharge,
+    pharmacy,
+    preparation,
+    reports,
+)
 
 app_name = "treatments"
 
@@ -59,4 +67,13 @@ urlpatterns = [
     path("<uuid:public_id>/sign/confirm/", discharge.sign_confirm, name="sign_confirm"),
     path("<uuid:public_id>/record/", discharge.summary, name="summary"),
     path("<uuid:public_id>/addenda/", discharge.addendum, name="addendum"),
+]
+
+# The pharmacist's queue of booked doses lives with the visits (it needs them) but is the
+# pharmacy's page: the root URLconf serves it under /inventory/ in the inventory namespace,
+# beside dispensing (``inventory:queue``), so inventory itself imports nothing of the visit.
+pharmacy_urlpatterns = [
+    path("queue/", pharmacy.queue, name="queue"),
+    path("queue/<uuid:public_id>/verify/", pharmacy.verify, name="queue_verify"),
+    path("queue/<uuid:public_id>/early/", pharmacy.early_prep, name="queue_early_prep"),
 ]

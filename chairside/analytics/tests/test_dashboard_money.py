@@ -244,13 +244,6 @@ def test_a_coordinator_sees_no_money_panels(org: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_no_panel_is_left_pending(admin_client: Any) -> None:
-    response = admin_client.get(reverse("analytics:home"))
-    assert response.context["pending"] == []
-    assert b"Panels still to come" not in response.content
-
-
-@pytest.mark.django_db
 def test_a_share_of_collections_fee_is_charged_on_the_payer_payments_posted(db: Any) -> None:
     from chairside.analytics.models import ManagementFeeTerms
     from chairside.billing.models import Remittance

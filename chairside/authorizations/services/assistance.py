@@ -17,6 +17,7 @@ from django.db.models import Sum
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.authorizations.models import AssistanceEnrollment, AssistanceProgram
+from chairside.core.actors import acting_user
 from chairside.core.validation import Problems
 from chairside.rules.assistance import remaining_balance
 
@@ -78,7 +79,7 @@ def assistance_enroll(*, patient: Any, user: Any, **fields: Any) -> AssistanceEn
     enrollment = AssistanceEnrollment(
         organization=patient.organization,
         patient=patient,
-        enrolled_by=user if getattr(user, "is_authenticated", False) else None,
+        enrolled_by=acting_user(user),
         **fields,
     )
     _check_enrollment(enrollment)

@@ -16,6 +16,7 @@ from chairside.authorizations.models import (
     AuthorizationStatusChange,
     PriorAuthorization,
 )
+from chairside.core.actors import acting_user
 from chairside.patients.models import Coverage
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules import authorization_states as states
@@ -186,7 +187,7 @@ def authorization_transition(
         from_status=old,
         to_status=to_status,
         changed_on=on,
-        changed_by=user if getattr(user, "is_authenticated", False) else None,
+        changed_by=acting_user(user),
         reason=reason.strip(),
     )
     _audit(
@@ -270,7 +271,7 @@ def authorization_document_add(
     document = AuthorizationDocument(
         authorization=authorization,
         kind=kind,
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by=acting_user(user),
     )
     store_document(document, upload, title=title)
     _audit(

@@ -12,6 +12,8 @@ from django.utils import timezone
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.authorizations.models import BenefitsInvestigation
+from chairside.core.actors import acting_user
+from chairside.patients.selectors import coverages_on
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules import authorization_states as states
 from chairside.rules import referral_states
@@ -43,11 +45,7 @@ def benefits_open_for_order(*, order: TreatmentOrder, user: Any) -> list[Benefit
     """Open a pending benefits investigation for each coverage in force (none twice)."""
     today = timezone.localdate()
     opened = []
-    for coverage in order.patient.coverages.select_related("payer"):
-        if not coverage.is_active_on(order.first_dose_on or today):
-            continue
-        if coverage.payer.kind == "self_pay":
-            continue
+    for coverage in coverages_on(order.patient, order.first_dose_on or today, billable=True):
         check, created = BenefitsInvestigation.objects.get_or_create(
             order=order,
             coverage=coverage,
@@ -117,7 +115,7 @@ def benefits_verify(
         raise ValidationError({"verified_on": "The verification date cannot be in the future."})
     check.status = BenefitsInvestigation.Status.VERIFIED
     check.verified_on = on
-    check.verified_by = user if getattr(user, "is_authenticated", False) else None
+    check.verified_by = acting_user(user)
     check.plan_year = check.plan_year or on.year
     _check_benefits(check)
     check.save()

@@ -30,12 +30,14 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
+from chairside.authorizations.events import usage_attached
 from chairside.authorizations.models import (
     AuthorizationOverride,
     AuthorizationUsage,
     PriorAuthorization,
 )
 from chairside.authorizations.selectors import authorization_needed, usage_totals
+from chairside.core.actors import acting_user
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules import authorization_states as states
 from chairside.rules import referral_states
@@ -182,7 +184,7 @@ def authorization_reserve(
     usage.order, usage.on_date, usage.units = order, on_date, units
     usage.authorization, usage.override = decision.authorization, override
     usage.kind = AuthorizationUsage.Kind.RESERVED
-    usage.created_by = user if getattr(user, "is_authenticated", False) else None
+    usage.created_by = acting_user(user)
     usage.full_clean()
     usage.save()
     _audit_usage(usage, user, "reserved")
@@ -314,8 +316,6 @@ def authorization_attach_overridden(
     auth = PriorAuthorization.objects.select_for_update().get(pk=authorization.pk)
     if auth.status != states.APPROVED or auth.start_on is None or auth.end_on is None:
         return []
-    from chairside.scheduling.models import Appointment
-
     candidates = (
         AuthorizationUsage.objects.select_for_update()
         .filter(
@@ -337,17 +337,7 @@ def authorization_attach_overridden(
         override = usage.override
         usage.authorization = auth
         usage.save(update_fields=["authorization", "updated_at"])
-        appointment = None
-        if usage.source_type == "scheduling.appointment":
-            appointment = Appointment.objects.filter(
-                organization_id=auth.organization_id, public_id=usage.source_id
-            ).first()
-        if appointment is not None:
-            appointment.authorization = auth
-            appointment.authorization_override = None
-            appointment.save(
-                update_fields=["authorization", "authorization_override", "updated_at"]
-            )
+        appointment = usage_attached(auth, usage)
         audit_record(
             action=AuditEvent.Action.UPDATE,
             user=user,

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.utils import timezone
 
 from chairside.billing.models import Claim, ClaimItem
 from chairside.billing.pricing import PriceBook, billing_profile
+from chairside.inventory.models import Movement
 from chairside.rules.margins import VisitMargin, nurse_cost, summarize, unviable
 from chairside.rules.reimbursement import Expected, secondary_share
 
@@ -40,9 +40,8 @@ def dispensed_costs(*, organization: Any, encounters: list[Any]) -> dict[str, De
     A movement names its visit (``visit_ref``); a dose the pharmacy dispensed under another
     key (the demo history's dose keys) is found by the patient and the day instead.
     """
-    if not encounters or not apps.is_installed("chairside.inventory"):
+    if not encounters:
         return {}
-    from chairside.inventory.models import Movement
 
     kinds = ["dispense", "waste", "adjust"]
     refs = {e.encounter_ref for e in encounters}

@@ -22,6 +22,7 @@ from chairside.audit.services import audit_record
 from chairside.authorizations.models import AssistanceEnrollment
 from chairside.authorizations.services import enrollment_remaining
 from chairside.billing.models import AssistanceClaim, AssistanceClaimDocument, Claim
+from chairside.core.actors import acting_user
 from chairside.referrals.services.documents import store_document
 from chairside.rules.assistance import program_pays
 
@@ -32,7 +33,7 @@ def _attach(assistance_claim: AssistanceClaim, upload: UploadedFile[Any] | None,
     document = AssistanceClaimDocument(
         assistance_claim=assistance_claim,
         kind="payer",
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by=acting_user(user),
     )
     store_document(document, upload, title=upload.name or "EOB")
 
@@ -94,7 +95,7 @@ def assistance_claim_submit(
         claim=claim,
         amount_requested=amount,
         submitted_on=submitted_on,
-        submitted_by=user if getattr(user, "is_authenticated", False) else None,
+        submitted_by=acting_user(user),
     )
     made.full_clean()
     made.save()

@@ -18,6 +18,7 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.billing.models import ChargeLine, Encounter, LineAdjustment
 from chairside.billing.pricing import PriceBook
+from chairside.core.actors import acting_user
 from chairside.rules import claim_states
 from chairside.rules.charges import ClaimLine, EncounterFacts, derive_claim_lines, facts_to_dict
 from chairside.rules.hospital_outpatient import department_modifier, with_department_modifier
@@ -141,7 +142,7 @@ def _lock_encounter(
             date_of_service=facts.date_of_service,
             facts=facts_to_dict(facts),
             derived_at=now,
-            derived_by=user if getattr(user, "is_authenticated", False) else None,
+            derived_by=acting_user(user),
         )
         encounter.full_clean()
         encounter.save()
@@ -153,7 +154,7 @@ def _lock_encounter(
     existing.date_of_service = facts.date_of_service
     existing.location = location
     existing.derived_at = now
-    existing.derived_by = user if getattr(user, "is_authenticated", False) else None
+    existing.derived_by = acting_user(user)
     existing.save()
     return existing, False
 

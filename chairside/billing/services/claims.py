@@ -16,6 +16,7 @@ from chairside.billing.documents import check_input, claim_line, primary_of
 from chairside.billing.models import ChargeLine, Claim, ClaimItem, ClaimStateChange, Encounter
 from chairside.billing.pricing import PriceBook
 from chairside.billing.services.patient_accounts import patient_ar_sync_self_pay
+from chairside.core.actors import acting_user
 from chairside.patients.models import Payer
 from chairside.patients.selectors import claim_coverages, claim_person
 from chairside.rules import claim_states as states
@@ -335,7 +336,7 @@ def _move(claim: Claim, target: str, user: Any, reason: str = "") -> None:
         from_state=claim.state,
         to_state=target,
         reason=reason,
-        changed_by=user if getattr(user, "is_authenticated", False) else None,
+        changed_by=acting_user(user),
     )
     audit_record(
         action=AuditEvent.Action.STATE,

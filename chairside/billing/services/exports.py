@@ -26,6 +26,7 @@ from chairside.billing.documents import (
 from chairside.billing.models import Claim, ClaimExport
 from chairside.billing.pricing import billing_profile
 from chairside.billing.services.claims import _move, claim_check
+from chairside.core.actors import acting_user
 from chairside.rules import claim_states as states
 from chairside.rules.hospital_outpatient import CLAIM_FORMS, INSTITUTIONAL
 from chairside.rules.x12_837i import InstitutionalInterchange, write_837i
@@ -100,7 +101,7 @@ def claims_export(*, organization: Any, claims: Sequence[Claim], user: Any) -> C
         content=text,
         claim_count=len(locked),
         total_charge=sum((c.total_charge for c in locked), Decimal(0)),
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=acting_user(user),
     )
     for claim in locked:
         _submit(claim, export, user)

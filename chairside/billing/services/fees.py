@@ -21,6 +21,7 @@ from chairside.billing.models import (
     PayerContract,
     PayerDrugCategory,
 )
+from chairside.core.actors import acting_user
 from chairside.rules.asp_file import decode_asp_bytes, parse_asp_csv
 from chairside.rules.mue_file import parse_mue_csv
 
@@ -54,7 +55,7 @@ def asp_file_import(*, organization: Any, data: bytes, filename: str, user: Any)
         is_demo=parsed.is_demo,
         row_count=len(parsed.rows),
         skipped=[f"line {line}: {why}" for line, why in parsed.skipped],
-        imported_by=user if getattr(user, "is_authenticated", False) else None,
+        imported_by=acting_user(user),
     )
     AspPrice.objects.bulk_create(
         AspPrice(
@@ -96,7 +97,7 @@ def mue_table_import(
         source=f"CMS practitioner services MUE table ({filename})"[:300],
         values=parsed.values,
         skipped=[f"line {line}: {why}" for line, why in parsed.skipped][:200],
-        imported_by=user if getattr(user, "is_authenticated", False) else None,
+        imported_by=acting_user(user),
     )
     audit_record(
         action=AuditEvent.Action.CREATE,

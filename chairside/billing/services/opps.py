@@ -11,6 +11,7 @@ from django.db import transaction
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.billing.models import OppsRateFile, OppsRateRow
+from chairside.core.actors import acting_user
 from chairside.rules.opps import OppsRate, parse_addendum_b
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "opps_addendum_b_demo.csv"
@@ -33,7 +34,7 @@ def opps_file_import(
         filename=filename[:200],
         is_demo=is_demo or "DEMO" in head,
         row_count=len(rates),
-        imported_by=user if getattr(user, "is_authenticated", False) else None,
+        imported_by=acting_user(user),
     )
     OppsRateRow.objects.bulk_create(
         OppsRateRow(

@@ -27,6 +27,7 @@ from chairside.billing.models import (
     PatientStatement,
     PaymentPlan,
 )
+from chairside.core.actors import acting_user
 from chairside.patients.models import Patient
 from chairside.rules import appointment_states as states
 from chairside.rules.patient_ar import CENT, card_reference_problem, plan_schedule
@@ -68,7 +69,7 @@ def _post_difference(
         encounter=encounter,
         claim=claim,
         description=description if posted == 0 else f"{description} (changed {posted} → {target})",
-        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        recorded_by=acting_user(user),
     )
     audit_record(
         action=AuditEvent.Action.CREATE,

@@ -25,6 +25,7 @@ from chairside.billing.models import (
 from chairside.billing.pricing import PriceBook, appeal_window_days, billing_profile
 from chairside.billing.services.claims import _move, claim_build_secondary, crossover_claim
 from chairside.billing.services.patient_accounts import patient_ar_sync_claim
+from chairside.core.actors import acting_user
 from chairside.rules import carc
 from chairside.rules import claim_states as states
 from chairside.rules.x12_835 import (
@@ -101,7 +102,7 @@ def remittance_import(*, organization: Any, text: str, filename: str, user: Any)
         payment_method=parsed.payment_method,
         filename=filename[:200],
         content=text,
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by=acting_user(user),
     )
     for payment in parsed.claims:
         try:
@@ -634,7 +635,7 @@ def unmatched_resolve(*, entry: UnmatchedRemittance, user: Any, note: str) -> Un
         raise ValidationError("This payment was already dealt with.")
     locked.resolved = True
     locked.note = note.strip()
-    locked.resolved_by = user if getattr(user, "is_authenticated", False) else None
+    locked.resolved_by = acting_user(user)
     locked.save(update_fields=["resolved", "note", "resolved_by", "updated_at"])
     audit_record(
         action=AuditEvent.Action.UPDATE,

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Prefetch, Sum
 
 from chairside.formulary.models import Package
@@ -34,6 +33,7 @@ from chairside.rules.forecast import (
     suggest_order,
 )
 from chairside.rules.vials import choose_vials
+from chairside.scheduling.models import Appointment
 
 USE_WINDOW_DAYS = 28  # past use and future bookings averaged for the daily use
 # Appointment states whose drug is still to be prepared (scheduling's appointment_states):
@@ -68,15 +68,11 @@ def _booked_doses(
     with no weight on file) is left out of the doses and, when ``uncounted`` is given,
     appended to it, so the forecast can say which demand it cannot see. Appointments in
     ``reserved`` are left out: their vials are already set aside (and off the free stock).
-    Empty when scheduling is not installed.
     """
-    if not apps.is_installed("chairside.scheduling"):
-        return []
     from chairside.patients.models import BodyMeasurement
 
-    appointment_model = apps.get_model("scheduling", "Appointment")
     latest_first = BodyMeasurement.objects.order_by("-measured_on", "-id")
-    booked = appointment_model.objects.filter(
+    booked = Appointment.objects.filter(
         organization=organization,
         location=location,
         start__gte=dt.datetime.combine(start, dt.time.min, tzinfo=location.tz),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
+from chairside.core.actors import acting_user
 from chairside.inventory.models import Lot, Movement
 from chairside.rules.reconciliation import Kind, check_quantity
 
@@ -108,7 +109,7 @@ def record(
         kind=kind.value,
         vials=vials,
         mg=mg,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=acting_user(user),
         patient=patient,
         visit_ref=visit_ref or "",
         reason=reason,

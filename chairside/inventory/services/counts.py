@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
+from chairside.core.actors import acting_user
 from chairside.inventory.models import CycleCount, CycleCountLine, Lot, Movement, StoragePlace
 from chairside.inventory.services._ledger import locked, same_organization
 from chairside.inventory.services.stock import stock_adjust
@@ -44,7 +45,7 @@ def cycle_count_start(
         organization=organization,
         location=location,
         storage_place=storage_place,
-        started_by=user if getattr(user, "is_authenticated", False) else None,
+        started_by=acting_user(user),
     )
     CycleCountLine.objects.bulk_create(
         CycleCountLine(count=count, lot=lot, expected_vials=lot.on_hand) for lot in lots
@@ -110,7 +111,7 @@ def cycle_count_complete(*, count: CycleCount, user: Any) -> list[Movement]:
         line.save(update_fields=["adjustment", "updated_at"])
         adjustments.append(movement)
     count.status = CycleCount.Status.COMPLETED
-    count.completed_by = user if getattr(user, "is_authenticated", False) else None
+    count.completed_by = acting_user(user)
     count.completed_at = timezone.now()
     count.save(update_fields=["status", "completed_by", "completed_at", "updated_at"])
     _state(count, user, CycleCount.Status.OPEN, {"adjustments": [None, len(adjustments)]})

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
+from chairside.core.actors import acting_user
 from chairside.inventory.models import PurchaseOrder, PurchaseOrderLine, VendorInvoice
 from chairside.inventory.services._ledger import same_organization, today_at, whole_vials
 from chairside.rules.forecast import arrival_date
@@ -63,7 +64,7 @@ def purchase_order_create(
                     location=location,
                     vendor=vendor,
                     number=_next_number(organization, year),
-                    created_by=user if getattr(user, "is_authenticated", False) else None,
+                    created_by=acting_user(user),
                     note=note.strip(),
                 )
             break

@@ -17,7 +17,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +29,7 @@ from chairside.inventory.models import Lot, Reservation, StoragePlace
 from chairside.inventory.services._ledger import today_at
 from chairside.rules.fefo import LotStock, plan_dose
 from chairside.rules.reservations import available_vials, reservation_problem, window_days
+from chairside.scheduling.models import Appointment
 
 # Appointments whose drug is still to come off the shelf (as the forecast counts them).
 RESERVING = ("booked", "confirmed", "checked_in")
@@ -130,9 +130,8 @@ def reservation_reserve(
     vials. Out of the window, or no longer to be treated, it is released instead. When the
     free stock cannot cover the dose nothing is reserved (the readiness board says so).
     """
-    appointment_model = apps.get_model("scheduling", "Appointment")
     appt = (
-        appointment_model.objects.select_for_update(of=("self",))
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("location", "order__drug", "patient", "organization")
         .get(pk=appointment.pk)
     )
@@ -196,10 +195,9 @@ def _ref_filter(visit_ref: str | None) -> Q | None:
         ref = uuid.UUID(str(visit_ref))
     except ValueError:
         return None
-    found = Q(appointment__public_id=ref)
-    if apps.is_installed("chairside.treatments"):
-        found |= Q(appointment__visit__public_id=ref)
-    return found
+    # The dispense names the booking, or the visit the visit module opened for it (its
+    # one-to-one back to the appointment): a lookup by name, not an import of the visit.
+    return Q(appointment__public_id=ref) | Q(appointment__visit__public_id=ref)
 
 
 def consume_for_dispense(*, lot: Lot, patient: Any, vials: int, visit_ref: str | None) -> None:
@@ -238,10 +236,9 @@ def reserve_upcoming(*, today: dt.date | None = None) -> tuple[int, int]:
     """The nightly pass over every organization: reserve for the appointments in the window
     that hold no reservation yet; release the reservations of appointments that are no
     longer to be treated or left the window. Returns (reserved, released) appointments."""
-    appointment_model = apps.get_model("scheduling", "Appointment")
     start = (today or timezone.localdate()) - dt.timedelta(days=1)
     horizon = start + dt.timedelta(days=window_business_days() * 2 + 5)
-    upcoming = appointment_model.objects.filter(
+    upcoming = Appointment.objects.filter(
         status__in=RESERVING, start__date__gte=start, start__date__lte=horizon
     ).select_related("location")
     held = set(Reservation.objects.filter(status=ACTIVE).values_list("appointment_id", flat=True))
@@ -249,7 +246,7 @@ def reserve_upcoming(*, today: dt.date | None = None) -> tuple[int, int]:
     for appointment in upcoming.order_by("start", "pk"):
         if appointment.pk not in held and in_window(appointment, today):
             reserved += bool(reservation_reserve(appointment=appointment, today=today))
-    stale = appointment_model.objects.filter(pk__in=held).exclude(
+    stale = Appointment.objects.filter(pk__in=held).exclude(
         pk__in=[a.pk for a in upcoming if in_window(a, today)]
     )
     released = sum(

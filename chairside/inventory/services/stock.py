@@ -8,13 +8,13 @@ take stock below zero, and writes the ledger and the audit trail.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from chairside.inventory.events import dispense_gates
 from chairside.inventory.models import Lot, Movement, StoragePlace
 from chairside.inventory.services._ledger import (
     locked,
@@ -303,24 +303,10 @@ def _check_order_signed(patient: Any, drug: Any) -> None:
             )
 
 
-# Checks a later step adds before a dose is dispensed for a booking or visit: the visit
-# module registers its prep gate (``treatments.services.prep_gate``) in its AppConfig.ready(),
-# so inventory, upstream of the visit, imports none of it. Each raises ValidationError.
-DispenseGate = Callable[..., None]
-_DISPENSE_GATES: list[DispenseGate] = []
-
-
-def register_dispense_gate(gate: DispenseGate) -> DispenseGate:
-    if gate not in _DISPENSE_GATES:
-        _DISPENSE_GATES.append(gate)
-    return gate
-
-
 def _check_prep_gate(organization: Any, visit_ref: str | None) -> None:
     if not visit_ref:
         return
-    for gate in _DISPENSE_GATES:
-        gate(organization=organization, visit_ref=visit_ref)
+    dispense_gates(organization=organization, visit_ref=visit_ref)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from chairside.audit.models import AuditEvent
+from chairside.core.actors import acting_user
 from chairside.referrals.models import DocumentBase, ReferralDocument
 from chairside.referrals.services._common import audit
 
@@ -69,7 +70,7 @@ def referral_document_add(
     document = ReferralDocument(
         referral=referral,
         kind=kind,
-        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        uploaded_by=acting_user(user),
     )
     store_document(document, upload, title=title)
     audit(

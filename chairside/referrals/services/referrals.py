@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
+from chairside.core.actors import acting_user
 from chairside.core.validation import Problems
 from chairside.patients.models import Patient
 from chairside.patients.reference import icd10_description, icd10_not_billable
@@ -191,7 +192,11 @@ def referral_transition(
         _guard(locked, to_state)
     old = locked.state
     ReferralStateChange.objects.create(
-        referral=locked, from_state=old, to_state=to_state, changed_on=on, changed_by=_user(user)
+        referral=locked,
+        from_state=old,
+        to_state=to_state,
+        changed_on=on,
+        changed_by=acting_user(user),
     )
     locked.state, locked.state_changed_on = to_state, on
     locked.closed_reason = reason.strip() if to_state in rs.CLOSED_STATES else ""
@@ -243,10 +248,6 @@ def referral_advance(
         return False
     referral.refresh_from_db()
     return True
-
-
-def _user(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from chairside.authorizations.services import (
     authorization_release,
     authorization_reserve,
 )
+from chairside.core.actors import acting_user
 from chairside.patients.models import Patient
 from chairside.referrals.models import TreatmentOrder
 from chairside.rules import appointment_states as states
@@ -48,11 +49,14 @@ from chairside.scheduling.checks import (
     needs_for,
     nurse_label,
     patient_spans,
-    stock_warning,
     time_problems,
     units_for,
 )
-from chairside.scheduling.hooks import appointment_placed, appointment_status_changed
+from chairside.scheduling.events import (
+    appointment_placed,
+    appointment_status_changed,
+    booking_warnings,
+)
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import Chair, Membership, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
@@ -244,7 +248,7 @@ def appointment_book(
         latest_end=latest_end,
         notes=notes.strip(),
         rescheduled_from=rescheduled_from,
-        booked_by=user if getattr(user, "is_authenticated", False) else None,
+        booked_by=acting_user(user),
     )
     save_appointment(appointment)
     _reserve_and_audit(appointment, user, units, override_reason if override else "")
@@ -337,9 +341,9 @@ def _warnings(
         warnings.append(labs)
     if not warn_stock:
         return warnings
-    short = stock_warning(appointment.order, appointment.location, appointment.local_start().date())
-    if short:
-        warnings.append(short)
+    warnings += booking_warnings(
+        appointment.order, appointment.location, appointment.local_start().date()
+    )
     return warnings
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
+from chairside.core.actors import acting_user
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import span_text, us_date
 from chairside.scheduling.checks import closure_reason, day_bounds, nurse_label
@@ -200,7 +201,7 @@ def closure_add(
         date=date,
         reason=reason.strip(),
         kind=kind,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=acting_user(user),
     )
     closure.full_clean(validate_constraints=False)
     closure.save()

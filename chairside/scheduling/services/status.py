@@ -27,7 +27,7 @@ from chairside.scheduling.checks import (
     time_problems,
     units_for,
 )
-from chairside.scheduling.hooks import appointment_placed
+from chairside.scheduling.events import appointment_placed
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.services.appointments import (
     SOURCE,

@@ -248,7 +248,7 @@ class TestStockWarning:
         cache.clear()
         row = SimpleNamespace(drug=s.order.drug, stockout=dt.date(2026, 12, 8))
         forecast = SimpleNamespace(short_rows=[row])
-        monkeypatch.setattr("chairside.inventory.selectors.demand_forecast", lambda **kw: forecast)
+        monkeypatch.setattr("chairside.inventory.booking.demand_forecast", lambda **kw: forecast)
         booked = book(s.org, s.coordinator, s.order, s.chairs["C01"], at("09:00"))
         assert booked.appointment.pk is not None
         assert "Stock forecast: infliximab runs short at" in booked.warnings[-1]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.apps import apps
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from chairside.core.dates import in_range
 from chairside.scheduling import forms, selectors
+from chairside.scheduling.events import appointment_panel_facts
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.access import OrgRequest, can
 from chairside.tenancy.models import Location
@@ -66,8 +65,7 @@ def panel_context(request: OrgRequest, appointment: Appointment, **extra: Any) -
         "cancel_form": extra.pop("cancel_form", None) or forms.CancelForm(),
         "no_show_form": extra.pop("no_show_form", None) or forms.NoShowForm(),
         "rescheduled_to": history,
-        "reservations": _reservations(appointment),
-        "reserve_days": getattr(settings, "STOCK_RESERVATION_BUSINESS_DAYS", 3),
+        **appointment_panel_facts(appointment),
         "can_edit": can(request, Perm.SCHEDULE_EDIT),
         "done": extra.pop("done", ""),
         "errors": extra.pop("errors", []),
@@ -133,12 +131,3 @@ def after_action(
     panel.update(forms_with_errors)
     context = board_context(request, location, day, panel=panel)
     return render(request, "scheduling/_board.html", context, status=422 if error else 200)
-
-
-def _reservations(appointment: Appointment) -> list[Any]:
-    """The vials reserved for the appointment (inventory's lot reservations)."""
-    if not appointment.pk or not apps.is_installed("chairside.inventory"):
-        return []
-    from chairside.inventory.selectors import appointment_reservations
-
-    return [r for r in appointment_reservations(appointment) if r.status != "released"]

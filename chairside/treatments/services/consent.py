@@ -14,6 +14,7 @@ from PIL import Image, UnidentifiedImageError
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
+from chairside.core.actors import acting_user
 from chairside.formulary.models import Drug
 from chairside.patients.models import Patient
 from chairside.referrals.models import TreatmentOrder
@@ -89,7 +90,7 @@ def consent_record(
         signed_at=now,
         signed_on=signed_on,
         expires_on=consent_expires_on(signed_on),
-        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        recorded_by=acting_user(user),
     )
     consent.full_clean()
     consent.save()

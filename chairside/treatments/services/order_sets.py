@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from chairside.audit.models import AuditEvent
+from chairside.core.actors import acting_user
 from chairside.rules.infusion import Opened, allocate_given
 from chairside.rules.order_sets import OrderSet, SetItem
 from chairside.treatments.models import Administration, Reaction, Visit
@@ -191,7 +192,7 @@ def order_item_give(
         )
         admin.dispensed_from_stock = _draw_from_stock(current, drug, dose, user)
     admin.order_item = where
-    admin.given_by = user if getattr(user, "is_authenticated", False) else None
+    admin.given_by = acting_user(user)
     admin.save(update_fields=["order_item", "given_by", "dispensed_from_stock", "updated_at"])
     if source == "protocol":
         _note_reaction(current, chosen, user)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
+from chairside.core.actors import acting_user
 from chairside.rules.infusion import (
     CTCAE_GRADES,
     interrupts_infusion,
@@ -185,7 +186,7 @@ def reaction_record(
         provider_notified=provider_notified,
         notified_at=notified_at,
         notes=notes.strip(),
-        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        recorded_by=acting_user(user),
     )
     pause = not stops_infusion(grade) and (
         interrupts_infusion(grade) or "paused" in reaction.actions

@@ -3,7 +3,7 @@
 Signing is one transaction: it refuses with the exact list of what is missing; otherwise
 it records the waste of the opened vials (inventory), today's weight (chart), uses the
 authorization (units actually given), completes the appointment (scheduling), locks the
-visit, renders and queues the report, and hands the visit to billing.
+visit, renders and queues the report, and hands the visit to billing (``treatments.events``).
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
+from chairside.core.actors import acting_user
 from chairside.inventory.services import stock_waste
 from chairside.patients.services import measurement_record
 from chairside.rules import appointment_states
 from chairside.rules.infusion import Opened, allocate_given, waste_portions
+from chairside.treatments.events import visit_signed
 from chairside.treatments.models import Addendum, PreparationVial, Visit, VisitReport
 from chairside.treatments.selectors import primary_administration, visit_missing
 from chairside.treatments.services._common import audit, locked_visit, person_name
@@ -82,20 +83,6 @@ def _close_appointment(visit: Visit, user: Any) -> None:
         appointment_complete(appointment=appointment, user=user)
 
 
-def _hand_to_billing(visit: Visit, user: Any) -> None:
-    """BILLING CALL SITE: billing derives the claim lines from ``visit_encounter_facts``.
-
-    ``chairside.billing.services.charges_derive_for_visit(visit=..., user=...)`` is the seam
-    named in ``rules.charges``; it runs inside the sign-off transaction, so a visit billing
-    cannot read is not signed either. Skipped when the billing app is not installed.
-    """
-    if not apps.is_installed("chairside.billing"):
-        return
-    from chairside.billing.services import charges_derive_for_visit
-
-    charges_derive_for_visit(visit=visit, user=user)
-
-
 @transaction.atomic
 def visit_sign(*, visit: Visit, user: Any) -> Visit:
     """Sign and lock the visit, or refuse with every missing step (nothing changes then)."""
@@ -116,7 +103,7 @@ def visit_sign(*, visit: Visit, user: Any) -> Visit:
     _close_appointment(current, user)
     current.status = Visit.Status.SIGNED
     current.signed_at = timezone.now()
-    current.signed_by = user if getattr(user, "is_authenticated", False) else None
+    current.signed_by = acting_user(user)
     current.signed_by_name = person_name(user, current.organization)
     current.full_clean()
     current.save()
@@ -128,7 +115,7 @@ def visit_sign(*, visit: Visit, user: Any) -> Visit:
         changes={"status": ["in_progress", "signed"]},
     )
     report_queue(visit=current, user=user)
-    _hand_to_billing(current, user)
+    visit_signed(current, user)
     return current
 
 
@@ -144,7 +131,7 @@ def addendum_add(*, visit: Visit, user: Any, text: str) -> Addendum:
     addendum = Addendum.objects.create(
         visit=current,
         text=text.strip(),
-        author=user if getattr(user, "is_authenticated", False) else None,
+        author=acting_user(user),
         author_name=person_name(user, current.organization),
     )
     audit(
@@ -158,7 +145,7 @@ def addendum_add(*, visit: Visit, user: Any, text: str) -> Addendum:
         report_queue(visit=current, user=user)
     else:
         _refresh_unsent_report(current)
-    _hand_to_billing(current, user)
+    visit_signed(current, user)
     return addendum
 
 

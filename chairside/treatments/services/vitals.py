@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
+from chairside.core.actors import acting_user
 from chairside.rules.vitals import VitalSigns, flag_vitals, problems
 from chairside.treatments.models import Visit, Vitals
 from chairside.treatments.services._common import audit, locked_visit, on_visit_day
@@ -62,7 +63,7 @@ def vitals_record(
         phase=phase,
         taken_at=taken_at,
         flags=[asdict(f) for f in flag_vitals(readings)],
-        taken_by=user if getattr(user, "is_authenticated", False) else None,
+        taken_by=acting_user(user),
         **{name: getattr(readings, name) for name in READINGS},
     )
     row.full_clean()

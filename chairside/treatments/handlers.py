@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chairside.inventory.services.stock import register_dispense_gate
+from chairside.inventory.events import register_dispense_gate
 from chairside.rules import appointment_states as states
-from chairside.scheduling.hooks import on_appointment_status
+from chairside.scheduling.events import on_appointment_status
 from chairside.treatments.services.not_given import prepared_not_given_record
 from chairside.treatments.services.prep_gate import require_prep_allowed_for_ref
 

@@ -11,7 +11,7 @@ from chairside.inventory.services.reservations import (
     reservation_reserve,
 )
 from chairside.rules import appointment_states as states
-from chairside.scheduling.hooks import on_appointment_placed, on_appointment_status
+from chairside.scheduling.events import on_appointment_placed, on_appointment_status
 
 # Once an appointment is over (or will not happen) its reserved vials go back to the shelf.
 RELEASE_ON = {

@@ -1,0 +1,25 @@
+"""Billing's handlers for the earlier steps' events (registered in ``BillingConfig.ready()``):
+a signed visit's claim lines are derived in the sign-off transaction, and the access step's
+cost estimate reads the ASP file's reduced coinsurance from billing's price book."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chairside.authorizations.events import Coinsurance, on_reduced_coinsurance
+from chairside.billing.pricing import PriceBook
+from chairside.billing.services import charges_derive_for_visit
+from chairside.treatments.events import on_visit_signed
+
+
+@on_visit_signed
+def derive_charges(visit: Any, user: Any) -> None:
+    """``rules.charges`` names this seam: billing derives the claim lines from
+    ``visit_encounter_facts``."""
+    charges_derive_for_visit(visit=visit, user=user)
+
+
+@on_reduced_coinsurance
+def asp_coinsurance(organization: Any) -> Coinsurance:
+    """The inflation rebate's reduced Part B coinsurance (SSA §1847A(i)(5)) in the ASP file."""
+    return PriceBook(organization).asp_coinsurance

@@ -1,0 +1,162 @@
+"""Work flows forward through the apps (docs/architecture.md).
+
+Read from every product module's syntax tree (function-local imports included):
+
+- an app imports only apps at its own step of the flow or earlier, except the few imports
+  listed in ``AGAINST_THE_FLOW`` with the reason each is kept;
+- no dependency is hidden from the reader: no ``apps.is_installed`` branch, ``importlib`` or
+  ``apps.get_model`` lookup (every app is always installed; a later step that must react to
+  an earlier one registers a handler in the earlier app's ``events`` module);
+- the import cycles between apps are only the known ones in ``KNOWN_CYCLES`` (the foundation
+  apps), so no new one appears.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import chairside
+
+ROOT = Path(chairside.__file__).parent
+
+# The steps of the work, in order. Apps at one step may import each other; an app may import
+# any earlier step. The foundation (kernel, reference data, tenancy, the patient record, the
+# API's authentication) comes before all of them; the composition layer (root URLconf, the
+# demo) after all of them.
+FLOW: list[set[str]] = [
+    {"rules"},  # pure domain rules: no Django, no app (test_rules_import_no_django)
+    {"core", "celery", "audit", "tenancy", "accounts", "formulary", "patients", "api"},
+    {"referrals", "authorizations"},  # the access step: /referrals/ and /access/
+    {"scheduling", "reminders"},
+    {"inventory"},
+    {"treatments"},
+    {"readiness"},  # the next days' board reads bookings, stock and the visits' preparation
+    {"billing"},
+    {"analytics"},
+    {"demo", "urls", "settings", "test_settings", "wsgi", "asgi"},
+]
+STEP = {app: i for i, apps in enumerate(FLOW) for app in apps}
+
+# (importing module, imported module): why each is kept.
+AGAINST_THE_FLOW: dict[tuple[str, str], str] = {}
+
+# Cycles between apps that remain (foundation and kernel); none may be added.
+KNOWN_CYCLES = {
+    frozenset({"core", "tenancy"}),  # core's navigation and Today read roles; tenancy's
+    # models are core's base models
+    frozenset({"accounts", "tenancy"}),
+    frozenset({"audit", "tenancy"}),
+    frozenset({"core", "patients"}),  # core.testing's factories
+    frozenset({"accounts", "core"}),  # core.testing signs staff in
+    # The access step is one context in two apps: a referral's state follows its orders'
+    # benefits and authorizations, and an order opens its benefits check. To be one app.
+    frozenset({"authorizations", "referrals"}),
+}
+
+HIDDEN = {"is_installed", "get_model", "import_module"}
+
+
+def product_modules() -> list[Path]:
+    return [
+        path
+        for path in ROOT.rglob("*.py")
+        if "migrations" not in path.parts
+        and "tests" not in path.parts
+        and not path.name.startswith("test_")
+    ]
+
+
+def app_of(path: Path) -> str:
+    rel = path.relative_to(ROOT)
+    return rel.parts[0].removesuffix(".py")
+
+
+def chairside_imports(path: Path) -> list[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found += [(name, node.lineno) for name in names if name.startswith("chairside.")]
+    return found
+
+
+def hidden_lookups(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    lines = []
+    for node in ast.walk(tree):
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+        if isinstance(node, ast.Attribute | ast.Name) and name in HIDDEN:
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            names = [a.name for a in node.names]
+            if module == "importlib" or "importlib" in names:
+                lines.append(node.lineno)
+    return lines
+
+
+def against_the_flow() -> dict[tuple[str, str], int]:
+    found = {}
+    for path in product_modules():
+        app = app_of(path)
+        for module, line in chairside_imports(path):
+            target = module.split(".")[1]
+            if app in STEP and target in STEP and STEP[target] > STEP[app]:
+                found[(str(path.relative_to(ROOT)), module)] = line
+    return found
+
+
+def app_cycles() -> set[frozenset[str]]:
+    edges: dict[str, set[str]] = defaultdict(set)
+    for path in product_modules():
+        app = app_of(path)
+        for module, _line in chairside_imports(path):
+            target = module.split(".")[1]
+            if target != app:
+                edges[app].add(target)
+    return {frozenset({a, b}) for a in edges for b in edges[a] if a in edges.get(b, set())}
+
+
+def test_every_app_has_its_place_in_the_flow() -> None:
+    apps = {app_of(path) for path in product_modules()} - {"__init__"}
+    assert apps - set(STEP) == set()
+
+
+def test_imports_run_with_the_flow_except_the_listed_few() -> None:
+    found = against_the_flow()
+    unexpected = {f"{where} imports {what} (line {found[where, what]})" for where, what in found}
+    unexpected -= {f"{w} imports {m} (line {found[w, m]})" for w, m in AGAINST_THE_FLOW}
+    assert unexpected == set()
+    assert set(AGAINST_THE_FLOW) <= set(found), "an allowed import is gone: drop it from the list"
+    assert len(AGAINST_THE_FLOW) <= 5
+
+
+def test_no_dependency_is_hidden() -> None:
+    hidden = {
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in product_modules()
+        for line in hidden_lookups(path)
+    }
+    assert hidden == set()
+
+
+def test_no_new_import_cycle_between_apps() -> None:
+    assert app_cycles() <= KNOWN_CYCLES
+
+
+def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import importlib\nfrom django.apps import apps\n"
+        "def f():\n    from chairside.billing.models import Claim\n"
+        "    return apps.is_installed('x') or apps.get_model('a', 'B')\n"
+    )
+    assert chairside_imports(sample) == [("chairside.billing.models", 4)]
+    assert sorted(set(hidden_lookups(sample))) == [1, 5]

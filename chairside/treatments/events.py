@@ -1,0 +1,26 @@
+"""What later steps do when a chair-side visit is signed.
+
+The visit sits upstream of billing, so it imports none of it: billing registers its handler
+(derive the claim lines from the signed visit) in ``BillingConfig.ready()``, as apps register
+Today cards in ``core.today``. Handlers run inside the sign-off transaction; one that raises
+refuses the signature, so a visit billing cannot read is not signed either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chairside.core.registry import Registry
+
+# (visit, user): the visit was signed and locked, or an addendum changed a signed visit
+# (handlers derive again; they must be idempotent).
+SignedHandler = Callable[[Any, Any], None]
+
+_SIGNED: Registry[SignedHandler] = Registry()
+on_visit_signed = _SIGNED.register
+
+
+def visit_signed(visit: Any, user: Any) -> None:
+    for handler in _SIGNED:
+        handler(visit, user)
