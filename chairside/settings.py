@@ -70,8 +70,8 @@ INSTALLED_APPS = [
     "chairside.formulary",
     "chairside.patients",
     "chairside.api",
-    "chairside.referrals",
-    "chairside.authorizations",
+    "chairside.access.referrals",
+    "chairside.access.authorizations",
     "chairside.scheduling",
     "chairside.inventory",
     "chairside.billing",
@@ -268,7 +268,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_FILESYSTEM_DIR / "beat-schedule")
 # The nightly work (times in TIME_ZONE).
 CELERY_BEAT_SCHEDULE = {
     "expire-authorizations": {
-        "task": "chairside.authorizations.tasks.expire_authorizations",
+        "task": "chairside.access.authorizations.tasks.expire_authorizations",
         "schedule": 24 * 3600.0,
     },
     "send-waiting-reports": {

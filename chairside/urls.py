@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from chairside.access.authorizations.api import router as access_router
 from chairside.accounts import views as account_views
 from chairside.api.api import api
-from chairside.authorizations.api import router as access_router
 from chairside.billing.api import router as claims_router
 from chairside.core import views as core_views
 from chairside.inventory import urls as inventory_urls
@@ -33,8 +33,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links; send them to the SVG.
     path("favicon.ico", core_views.favicon),
     path("patients/", include("chairside.patients.urls")),
-    path("referrals/", include("chairside.referrals.urls")),
-    path("access/", include("chairside.authorizations.urls")),
+    path("referrals/", include("chairside.access.referrals.urls")),
+    path("access/", include("chairside.access.authorizations.urls")),
     path("schedule/", include("chairside.scheduling.urls")),
     path("schedule/readiness/", include("chairside.readiness.urls")),
     path("reminders/", include("chairside.reminders.urls")),

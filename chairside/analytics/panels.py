@@ -154,7 +154,7 @@ def capacity_panel(f: s.DashboardFilter) -> PanelView:
     return view
 
 
-@panel("referrals", "chairside.referrals")
+@panel("referrals", "chairside.access.referrals")
 def referral_panel(f: s.DashboardFilter) -> PanelView:
     funnel = s.referral_funnel(f)
     days = s.referral_to_active_days(f)
@@ -174,7 +174,7 @@ def referral_panel(f: s.DashboardFilter) -> PanelView:
     return view
 
 
-@panel("authorizations", "chairside.authorizations")
+@panel("authorizations", "chairside.access.authorizations")
 def authorization_panel(f: s.DashboardFilter) -> PanelView:
     pipeline = [(k, n) for k, n in s.authorization_pipeline(f) if n]
     view = PanelView(

@@ -174,7 +174,7 @@ def _site_capacity(f: DashboardFilter) -> list[SiteCapacity]:
 
 def referral_funnel(f: DashboardFilter) -> list[tuple[str, int]]:
     """Referrals received in the range that reached each step (or went past it)."""
-    from chairside.referrals.models import Referral
+    from chairside.access.referrals.models import Referral
     from chairside.rules import referral_states as rs
 
     referrals = Referral.objects.filter(
@@ -201,7 +201,7 @@ def referral_funnel(f: DashboardFilter) -> list[tuple[str, int]]:
 
 def referral_to_active_days(f: DashboardFilter) -> list[int]:
     """Days from receipt to the first move to 'active' (treating), for referrals in range."""
-    from chairside.referrals.models import ReferralStateChange
+    from chairside.access.referrals.models import ReferralStateChange
     from chairside.rules import referral_states as rs
 
     changes = ReferralStateChange.objects.filter(
@@ -223,7 +223,7 @@ def referral_to_active_days(f: DashboardFilter) -> list[int]:
 
 def authorization_pipeline(f: DashboardFilter) -> list[tuple[str, int]]:
     """Prior authorizations by status, for orders at the location (all open ones)."""
-    from chairside.authorizations.models import PriorAuthorization
+    from chairside.access.authorizations.models import PriorAuthorization
     from chairside.rules import authorization_states as auth
 
     pas = PriorAuthorization.objects.filter(organization=f.organization)
@@ -234,7 +234,7 @@ def authorization_pipeline(f: DashboardFilter) -> list[tuple[str, int]]:
 
 
 def approvals_expiring(f: DashboardFilter, within_days: int = 30) -> int:
-    from chairside.authorizations.models import PriorAuthorization
+    from chairside.access.authorizations.models import PriorAuthorization
     from chairside.rules import authorization_states as auth
 
     pas = PriorAuthorization.objects.filter(

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from chairside.authorizations.models import AssistanceEnrollment
+from chairside.access.authorizations.models import AssistanceEnrollment
 from chairside.billing.models import (
     BillingProfile,
     Denial,

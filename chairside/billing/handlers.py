@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chairside.authorizations.events import Coinsurance, on_reduced_coinsurance
+from chairside.access.authorizations.events import Coinsurance, on_reduced_coinsurance
 from chairside.billing.pricing import PriceBook
 from chairside.billing.services import charges_derive_for_visit
 from chairside.treatments.events import on_visit_signed

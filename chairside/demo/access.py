@@ -17,17 +17,22 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from chairside.authorizations.models import (
+from chairside.access.authorizations.models import (
     AuthorizationUsage,
     BenefitsInvestigation,
     PriorAuthorization,
+)
+from chairside.access.referrals.models import (
+    OrderLab,
+    ReferringProvider,
+    TreatmentOrder,
+    default_expiry,
 )
 from chairside.demo import DemoContext
 from chairside.demo.foundation import demo_npi, register_by
 from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.patients.models import Coverage, LabResult, Patient
 from chairside.patients.selectors import latest_measurement
-from chairside.referrals.models import OrderLab, ReferringProvider, TreatmentOrder, default_expiry
 from chairside.rules import authorization_states as states
 from chairside.tenancy.models import StaffMember
 

@@ -17,8 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from chairside.authorizations import services as access
-from chairside.authorizations.models import PriorAuthorization
+from chairside.access.authorizations import services as access
+from chairside.access.authorizations.models import PriorAuthorization
+from chairside.access.referrals import services as referrals
+from chairside.access.referrals.models import Referral, ReferringProvider, TreatmentOrder
 from chairside.demo import DemoContext
 from chairside.demo.access import SPECIALTY_FOR, gets_order, pick_template, plan_for
 from chairside.demo.foundation import register_by
@@ -26,8 +28,6 @@ from chairside.formulary.models import Drug
 from chairside.patients import services as patients
 from chairside.patients.models import Patient
 from chairside.patients.selectors import latest_measurement
-from chairside.referrals import services as referrals
-from chairside.referrals.models import Referral, ReferringProvider, TreatmentOrder
 from chairside.rules import authorization_states as states
 from chairside.rules import referral_states as rs
 

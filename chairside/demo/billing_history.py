@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from chairside.authorizations.models import PriorAuthorization
+from chairside.access.authorizations.models import PriorAuthorization
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.inventory.models import Movement
 from chairside.patients.selectors import claim_person as person  # the claim's own mapping
 from chairside.patients.selectors import coverages_on
-from chairside.referrals.models import TreatmentOrder
 from chairside.rules.admin_codes import Administration
 from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Provider
 from chairside.rules.place_of_service import administration_setting

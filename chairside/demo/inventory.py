@@ -116,7 +116,7 @@ def _unit_costs(org: Any) -> dict[int, Decimal]:
 
 def _doses(org: Any, ctx: DemoContext, start: dt.date, today: dt.date) -> list[Dose]:
     """The demo treatment orders' doses in the history window, at 10:00-ish local time."""
-    from chairside.referrals.models import TreatmentOrder
+    from chairside.access.referrals.models import TreatmentOrder
 
     doses = []
     stocked = set(Package.objects.filter(drug__organization=org).values_list("drug_id", flat=True))
@@ -350,7 +350,7 @@ def _short_dated(history: _History, main: Any, today: dt.date) -> None:
 
 def _white_bags(history: _History, today: dt.date) -> None:
     """Patient-specific stock a specialty pharmacy shipped for three patients' next doses."""
-    from chairside.referrals.models import TreatmentOrder
+    from chairside.access.referrals.models import TreatmentOrder
 
     pharmacy = history.vendors["Riverbend Specialty Pharmacy (demo)"]
     # White bagging is a commercial plan's mandate: under Medicare Part B a drug given

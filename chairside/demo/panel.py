@@ -37,15 +37,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from chairside.authorizations.models import AuthorizationUsage
-from chairside.authorizations.services.booking import authorization_check
+from chairside.access.authorizations.models import AuthorizationUsage
+from chairside.access.authorizations.services.booking import authorization_check
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.demo import DemoContext
 from chairside.demo.access import _seed_patient_order
 from chairside.demo.foundation import _demo_chart, _demo_patient, registered_at
 from chairside.demo.scheduling import AHEAD_DAYS, PAST_DAYS, PEAK, SPREAD
 from chairside.demo.visits import demo_signature
 from chairside.patients.models import Patient
-from chairside.referrals.models import TreatmentOrder
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import Span, free_starts, grace_for_gap, utilization
 from chairside.rules.visit_checks import consent_expires_on
@@ -357,7 +357,7 @@ def _not_ready_examples(org: Any, today: dt.date) -> list[str]:
     were booked, one of each kind the readiness board names (issue 16): an order put on
     hold, an approval that ends the day before, benefits awaiting re-verification, labs
     that lapse before the visit, a consent that expires before it, no nurse assigned."""
-    from chairside.authorizations.models import BenefitsInvestigation, PriorAuthorization
+    from chairside.access.authorizations.models import BenefitsInvestigation, PriorAuthorization
     from chairside.patients.models import LabResult
     from chairside.readiness.selectors import business_days
 

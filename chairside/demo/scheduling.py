@@ -32,8 +32,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.demo import DemoContext
-from chairside.referrals.models import TreatmentOrder
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import free_starts, grace_for_gap
 from chairside.scheduling import services

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from chairside.authorizations.models import AssistanceProgram
+from chairside.access.authorizations.models import AssistanceProgram
 from chairside.core.dates import supported_day
 from chairside.formulary.models import Drug, Package
 from chairside.inventory.models import InventorySettings, StoragePlace, Vendor

@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from chairside.authorizations.services import authorization_check
+from chairside.access.authorizations.services import authorization_check
+from chairside.access.referrals.selectors import labs_due_for_orders
 from chairside.inventory.booking import short_drugs_at
 from chairside.inventory.selectors import reserved_for
 from chairside.inventory.services.reservations import in_window
 from chairside.patients.models import Coverage
-from chairside.referrals.selectors import labs_due_for_orders
 from chairside.reminders.models import RescheduleRequest
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import competency_problem

@@ -18,10 +18,10 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from chairside.access.referrals.selectors import access_order
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
 from chairside.api.params import check_day
-from chairside.referrals.selectors import access_order
 from chairside.scheduling import selectors, services, slots
 from chairside.scheduling.checks import live_appointments
 from chairside.scheduling.models import Appointment

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.patients.chart import register_chart_section
-from chairside.referrals.models import TreatmentOrder
 from chairside.rules import appointment_states as states
 from chairside.scheduling.selectors import patient_appointments
 from chairside.tenancy.access import can

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from chairside.authorizations.events import on_booked_orders, on_usage_attached
+from chairside.access.authorizations.events import on_booked_orders, on_usage_attached
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.selectors import order_ids_with_appointments
 

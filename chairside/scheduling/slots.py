@@ -15,8 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from chairside.authorizations.services import authorization_check
-from chairside.referrals.models import TreatmentOrder
+from chairside.access.authorizations.services import authorization_check
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.rules.booking import (
     DEFAULT_GRACE_DAYS,
     chair_problem,

@@ -200,7 +200,7 @@ def _mg(value: Decimal) -> Decimal:
 
 
 def labs_due_messages(visit: Visit) -> list[str]:
-    from chairside.referrals.selectors import labs_due
+    from chairside.access.referrals.selectors import labs_due
 
     return [due.message for due in labs_due(order=visit.order, on_date=visit.date)]
 

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from chairside.authorizations import services as access
-from chairside.authorizations.selectors import usage_totals
+from chairside.access.authorizations import services as access
+from chairside.access.authorizations.selectors import usage_totals
 from chairside.core import testing as f
 from chairside.rules import authorization_states as states
 from chairside.scheduling import services

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from chairside.access.referrals.models import Referral
 from chairside.core import testing as f
 from chairside.patients.models import Diagnosis, Patient
-from chairside.referrals.models import Referral
 from chairside.treatments.tests import factories as tf
 
 FAR = ["9999-12-31", "0001-01-01"]

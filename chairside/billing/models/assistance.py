@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from chairside.access.referrals.models import DocumentBase
 from chairside.billing.models.claims import Claim
 from chairside.core.models import OrgScopedModel
-from chairside.referrals.models import DocumentBase
 
 
 class AssistanceClaim(OrgScopedModel):

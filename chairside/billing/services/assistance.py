@@ -17,13 +17,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 
+from chairside.access.authorizations.models import AssistanceEnrollment
+from chairside.access.authorizations.services import enrollment_remaining
+from chairside.access.referrals.services.documents import store_document
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.authorizations.models import AssistanceEnrollment
-from chairside.authorizations.services import enrollment_remaining
 from chairside.billing.models import AssistanceClaim, AssistanceClaimDocument, Claim
 from chairside.core.actors import acting_user
-from chairside.referrals.services.documents import store_document
 from chairside.rules.assistance import program_pays
 
 

@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from chairside.access.authorizations.selectors import benefits_for_order
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.authorizations.selectors import benefits_for_order
 from chairside.billing.models import (
     Claim,
     Encounter,

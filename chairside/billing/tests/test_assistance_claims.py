@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from chairside.authorizations import services as access
+from chairside.access.authorizations import services as access
+from chairside.access.referrals.tests import factories as rf
 from chairside.billing.models import AssistanceClaim, Claim
 from chairside.billing.services import assistance_claim_decide, assistance_claim_submit
 from chairside.billing.tests import factories as bf
-from chairside.referrals.tests import factories as rf
 
 D = Decimal
 PDF = b"%PDF-1.4\n% EOB\n"

@@ -373,7 +373,7 @@ class TestPages:
 
 def _visit_today_with_copay(org: Any, copay: str = "40.00") -> Any:
     """A commercial patient booked today whose primary benefits are verified with a co-pay."""
-    from chairside.referrals.tests import factories as rf
+    from chairside.access.referrals.tests import factories as rf
     from chairside.treatments.tests import factories as tf
 
     patient = rf.covered_patient(org, address_line1="12 Elm Street", city="Riverside")

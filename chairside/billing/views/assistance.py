@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.access.referrals.views._util import serve_document
 from chairside.billing import selectors, services
 from chairside.billing.forms import AssistanceClaimForm, AssistanceDecisionForm
 from chairside.billing.models import AssistanceClaim, AssistanceClaimDocument
 from chairside.core.forms_util import add_service_errors
-from chairside.referrals.views._util import serve_document
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 

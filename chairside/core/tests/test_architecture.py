@@ -28,7 +28,7 @@ ROOT = Path(chairside.__file__).parent
 FLOW: list[set[str]] = [
     {"rules"},  # pure domain rules: no Django, no app (test_rules_import_no_django)
     {"core", "celery", "audit", "tenancy", "accounts", "formulary", "patients", "api"},
-    {"referrals", "authorizations"},  # the access step: /referrals/ and /access/
+    {"access"},  # referrals and orders, benefits and authorizations: /referrals/, /access/
     {"scheduling", "reminders"},
     {"inventory"},
     {"treatments"},
@@ -50,9 +50,6 @@ KNOWN_CYCLES = {
     frozenset({"audit", "tenancy"}),
     frozenset({"core", "patients"}),  # core.testing's factories
     frozenset({"accounts", "core"}),  # core.testing signs staff in
-    # The access step is one context in two apps: a referral's state follows its orders'
-    # benefits and authorizations, and an order opens its benefits check. To be one app.
-    frozenset({"authorizations", "referrals"}),
 }
 
 HIDDEN = {"is_installed", "get_model", "import_module"}

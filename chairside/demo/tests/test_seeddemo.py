@@ -121,7 +121,7 @@ def _assert_a_sample_obeys_the_booking_rules(riverside: Organization) -> None:
 
     from django.utils import timezone
 
-    from chairside.authorizations.services.booking import authorization_check
+    from chairside.access.authorizations.services.booking import authorization_check
     from chairside.rules import appointment_states as states
     from chairside.rules.booking import grace_for_gap
     from chairside.scheduling.checks import (
@@ -206,8 +206,8 @@ def _assert_entyvio_is_stocked_and_billed(riverside: Organization) -> None:
 def _assert_one_npi_per_person_and_no_placeholders(riverside: Organization) -> None:
     """Issue 13.15: the demo's physicians refer under the NPI they render under, and no
     identifier the claims carry is a placeholder."""
+    from chairside.access.referrals.models import ReferringProvider
     from chairside.billing.models import BillingProfile
-    from chairside.referrals.models import ReferringProvider
     from chairside.rules.identifiers import ein_problem, npi_problem
 
     marsh = ReferringProvider.objects.get(organization=riverside, last_name="Marsh")

@@ -290,7 +290,7 @@ def dispense_suggestion(
 
 def _check_order_signed(patient: Any, drug: Any) -> None:
     """Refuse a dose for an active order awaiting a provider's signature (issue 11.2)."""
-    from chairside.referrals.models import TreatmentOrder
+    from chairside.access.referrals.models import TreatmentOrder
 
     orders = TreatmentOrder.objects.select_for_update().filter(
         patient=patient, drug=drug, status=TreatmentOrder.Status.ACTIVE

@@ -8,12 +8,12 @@ from typing import Any
 import time_machine
 from django.utils import timezone
 
+from chairside.access.referrals.tests import factories as rf
 from chairside.core import testing as f
 from chairside.demo import DemoContext
 from chairside.demo.inventory import seed_inventory
 from chairside.inventory import selectors
 from chairside.inventory.models import Lot, Movement, PurchaseOrder, VendorInvoice
-from chairside.referrals.tests import factories as rf
 
 JUNE = dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC)
 

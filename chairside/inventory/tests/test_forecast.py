@@ -140,7 +140,7 @@ class TestDemandForecast:
 )
 class TestBookedDosesFromScheduling:
     def test_it_reads_booked_appointments_and_their_doses(self, org: Any, location: Any) -> None:
-        from chairside.referrals.tests import factories as rf
+        from chairside.access.referrals.tests import factories as rf
 
         rf.formulary(org)
         patient = rf.covered_patient(org, weight_kg="80.0")
@@ -170,8 +170,8 @@ class TestBookedDosesFromScheduling:
     def test_it_names_a_booked_appointment_whose_dose_it_cannot_work_out(
         self, org: Any, location: Any, pharmacist_client: Any
     ) -> None:
+        from chairside.access.referrals.tests import factories as rf
         from chairside.patients.models import BodyMeasurement
-        from chairside.referrals.tests import factories as rf
 
         rf.formulary(org)
         patient = rf.covered_patient(org, weight_kg="80.0", last_name="Noweight")

@@ -91,7 +91,7 @@ class TestStockReceive:
     def test_replacement_drug_comes_for_an_enrolled_patient_and_is_kept_apart(
         self, org: Any, fridge: Any, pkg: Any, patient: Any
     ) -> None:
-        from chairside.authorizations import services as access
+        from chairside.access.authorizations import services as access
 
         program = access.assistance_program_create(
             organization=org, user=None, name="Free drug", kind="free_drug"

@@ -18,17 +18,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chairside.audit.models import AuditEvent
-from chairside.audit.services import audit_record, diff, snapshot
-from chairside.authorizations.services import (
+from chairside.access.authorizations.services import (
     authorization_check,
     authorization_override,
     authorization_release,
     authorization_reserve,
 )
+from chairside.access.referrals.models import TreatmentOrder
+from chairside.audit.models import AuditEvent
+from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.patients.models import Patient
-from chairside.referrals.models import TreatmentOrder
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import (
     competency_problem,

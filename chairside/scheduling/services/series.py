@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from chairside.referrals.models import TreatmentOrder
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.rules.booking import us_date
 from chairside.scheduling.services.appointments import AUTO, Booked, appointment_book
 from chairside.tenancy.models import Chair

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chairside.authorizations.models import AuthorizationUsage
-from chairside.authorizations.services import (
+from chairside.access.authorizations.models import AuthorizationUsage
+from chairside.access.authorizations.services import (
     authorization_consume,
     authorization_release,
     authorization_reserve,

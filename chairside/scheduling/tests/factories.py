@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from chairside.authorizations.models import PriorAuthorization
+from chairside.access.authorizations.models import PriorAuthorization
+from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.core import testing as f
 from chairside.formulary.models import Drug
-from chairside.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.rules import authorization_states
 from chairside.rules.npi import npi_check_digit
 from chairside.scheduling.models import NurseShift

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from chairside.access.authorizations import services as access
+from chairside.access.authorizations.models import AuthorizationUsage
+from chairside.access.authorizations.selectors import usage_totals
 from chairside.audit.models import AuditEvent
-from chairside.authorizations import services as access
-from chairside.authorizations.models import AuthorizationUsage
-from chairside.authorizations.selectors import usage_totals
 from chairside.core import testing as f
 from chairside.rules import authorization_states as states
 from chairside.scheduling import services

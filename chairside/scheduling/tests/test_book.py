@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from chairside.access.authorizations.models import AuthorizationUsage
+from chairside.access.referrals.models import OrderLab
 from chairside.audit.models import AuditEvent
-from chairside.authorizations.models import AuthorizationUsage
 from chairside.core import testing as f
 from chairside.patients.services import lab_result_record
-from chairside.referrals.models import OrderLab
 from chairside.scheduling import checks, services
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
@@ -266,7 +266,7 @@ class TestUnsignedOrder:
         assert "The order awaits a physician's or NP's signature" in message
 
     def test_it_refuses_an_order_whose_signature_was_voided(self, s: Any) -> None:
-        from chairside.referrals.services import order_update
+        from chairside.access.referrals.services import order_update
 
         order_update(order=s.order, user=s.coordinator, dose_mg_per_kg=Decimal("7.5"))
         message = refusal(s.org, s.coordinator, s.order, s.chairs["C01"], at("09:00"))

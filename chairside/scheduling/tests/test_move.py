@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.audit.models import AuditEvent
-from chairside.authorizations.models import AuthorizationUsage
 from chairside.core import testing as f
 from chairside.scheduling import services
 from chairside.scheduling.models import Appointment

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from chairside.authorizations.models import AuthorizationUsage
+from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.scheduling import services
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests.factories import at

@@ -12,10 +12,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from chairside.access.referrals.models import TreatmentOrder
+from chairside.access.referrals.selectors import access_order
 from chairside.core.forms_util import add_service_errors
 from chairside.patients.selectors import patient_search
-from chairside.referrals.models import TreatmentOrder
-from chairside.referrals.selectors import access_order
 from chairside.scheduling import forms, selectors, services, slots
 from chairside.scheduling.views.common import board_url, combine
 from chairside.tenancy.access import OrgRequest, can, require_perm

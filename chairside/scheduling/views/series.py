@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from chairside.referrals.models import TreatmentOrder
-from chairside.referrals.selectors import access_order
+from chairside.access.referrals.models import TreatmentOrder
+from chairside.access.referrals.selectors import access_order
 from chairside.rules.booking import us_date
 from chairside.scheduling import forms, selectors, services, slots
 from chairside.scheduling.views.common import board_url

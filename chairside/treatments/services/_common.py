@@ -36,7 +36,7 @@ def require_signed_order(visit: Visit) -> None:
 
     The order is re-read under its row lock, so a signature voided a moment ago counts.
     """
-    from chairside.referrals.models import TreatmentOrder
+    from chairside.access.referrals.models import TreatmentOrder
 
     order = TreatmentOrder.objects.select_for_update().get(pk=visit.order_id)
     problem = order.signature_problem()

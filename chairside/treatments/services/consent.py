@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
 from chairside.formulary.models import Drug
 from chairside.patients.models import Patient
-from chairside.referrals.models import TreatmentOrder
 from chairside.rules.visit_checks import consent_expires_on
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Consent

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from chairside.referrals.models import ReferringProvider
+from chairside.access.referrals.models import ReferringProvider
 from chairside.rules import appointment_states
 from chairside.rules.infusion import running_minutes
 from chairside.treatments.models import Visit

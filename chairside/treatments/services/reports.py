@@ -18,9 +18,9 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from chairside.access.referrals.models import ReferringProvider
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.referrals.models import ReferringProvider
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.models.report import DELIVERY_DEADLINE
 from chairside.treatments.services.report_data import report_data, report_recipient

@@ -58,7 +58,7 @@ def _units_given(visit: Visit) -> int:
 def _close_appointment(visit: Visit, user: Any) -> None:
     """Given: use the authorization (units given) and complete the appointment.
     Held before the chair: cancel it (the authorization visit goes back)."""
-    from chairside.authorizations.services import authorization_consume
+    from chairside.access.authorizations.services import authorization_consume
     from chairside.scheduling.services import appointment_cancel, appointment_complete
 
     appointment = visit.appointment

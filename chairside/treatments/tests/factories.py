@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.formulary.models import Drug, Package
 from chairside.inventory import services as inventory
 from chairside.inventory.models import Lot, StoragePlace, Vendor
-from chairside.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.rules.npi import npi_check_digit
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import StaffMember

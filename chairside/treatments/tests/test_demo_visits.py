@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.audit.models import AuditEvent
-from chairside.authorizations.models import AuthorizationUsage
 from chairside.core import testing as f
 from chairside.demo import DemoContext
 from chairside.demo.visits import seed_visits

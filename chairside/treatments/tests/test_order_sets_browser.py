@@ -13,9 +13,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.core import testing as f
 from chairside.formulary.models import Drug
-from chairside.referrals.models import TreatmentOrder
 from chairside.treatments.models import Administration
 from chairside.treatments.tests import factories as tf
 from chairside.treatments.tests.test_order_items import premed

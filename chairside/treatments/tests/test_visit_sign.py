@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.audit.models import AuditEvent
-from chairside.authorizations.models import AuthorizationUsage
 from chairside.inventory.models import Movement
 from chairside.rules import appointment_states
 from chairside.treatments import selectors, services

@@ -1,0 +1,66 @@
+"""Verifying benefits for an order's coverage."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.access.authorizations import selectors, services
+from chairside.access.authorizations.forms import BenefitsForm
+from chairside.access.authorizations.models import BenefitsInvestigation
+from chairside.access.referrals.selectors import access_order
+from chairside.access.referrals.views._util import status_for
+from chairside.core.forms_util import add_service_errors
+from chairside.rules.cost_share import MEDICARE_PART_B_DEDUCTIBLE
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.roles import Perm
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def benefits(request: OrgRequest, public_id: str) -> HttpResponse:
+    check = selectors.access_benefits(organization=request.organization, public_id=public_id)
+    editable = can(request, Perm.ACCESS_EDIT)
+    form = BenefitsForm(
+        request.POST if editable and request.method == "POST" else None,
+        instance=check,
+        organization=request.organization,
+        initial=_medicare_defaults(check),
+    )
+    if request.method == "POST" and editable and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.benefits_verify(investigation=check, user=request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Benefits with {check.coverage.payer} verified.")
+            return redirect("referrals:order", public_id=check.order.public_id)
+    context = {"check": check, "form": form, "can_edit": editable}
+    return render(request, "authorizations/benefits_form.html", context, status=status_for(request))
+
+
+def _medicare_defaults(check: BenefitsInvestigation) -> dict[str, object]:
+    """Original Medicare's deductible for the year and its 20% coinsurance, to start from."""
+    if check.status != "pending" or check.coverage.payer.kind != "medicare_b":
+        return {}
+    year = timezone.localdate().year
+    deductible = MEDICARE_PART_B_DEDUCTIBLE.get(year)
+    return {"coinsurance_percent": 20, **({"deductible": deductible} if deductible else {})}
+
+
+@require_POST
+@require_perm(Perm.ACCESS_EDIT)
+def benefits_open(request: OrgRequest, order_id: str) -> HttpResponse:
+    order = access_order(organization=request.organization, public_id=order_id)
+    opened = services.benefits_open_for_order(order=order, user=request.user)
+    messages.success(
+        request,
+        f"Opened {len(opened)} benefits check{'s' if len(opened) != 1 else ''}."
+        if opened
+        else "Every coverage already has a benefits check.",
+    )
+    return redirect("referrals:order", public_id=order.public_id)

@@ -1,0 +1,91 @@
+"""The work-queue pages and assigning an item to a staff member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.access.authorizations.forms import AssignForm
+from chairside.access.authorizations.models import BenefitsInvestigation, PriorAuthorization
+from chairside.access.authorizations.queues import QUEUES, QUEUES_BY_KEY, queue_rows
+from chairside.access.authorizations.services import work_item_assign
+from chairside.access.referrals.models import Referral, TreatmentOrder
+from chairside.access.referrals.views._util import redirect_next
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.models import Location, StaffMember
+from chairside.tenancy.roles import Perm
+
+ASSIGNABLE: dict[str, Any] = {
+    "referral": Referral,
+    "order": TreatmentOrder,
+    "benefits": BenefitsInvestigation,
+    "authorization": PriorAuthorization,
+}
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def home(request: OrgRequest) -> HttpResponse:
+    today = timezone.localdate()
+    counts = [(q, len(q.rows(request.organization, today))) for q in QUEUES]
+    return render(request, "authorizations/home.html", {"counts": counts})
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def queue(request: OrgRequest, key: str) -> HttpResponse:
+    chosen = QUEUES_BY_KEY.get(key)
+    if chosen is None:
+        raise Http404("No such work queue.")
+    location = request.GET.get("location", "")
+    assignee = request.GET.get("assignee", "")
+    locations = Location.objects.filter(organization=request.organization, is_active=True)
+    staff = StaffMember.objects.filter(organization=request.organization, is_active=True)
+    site = locations.filter(public_id=location).first() if location else None
+    rows = queue_rows(
+        chosen,
+        organization=request.organization,
+        today=timezone.localdate(),
+        location_id=site.pk if site else None,
+        assignee=assignee,
+        me=staff.filter(user=request.user).first(),
+    )
+    context = {
+        "queue": chosen,
+        "queues": QUEUES,
+        "rows": rows,
+        "locations": locations,
+        "staff": staff,
+        "location": location,
+        "assignee": assignee,
+        "can_edit": can(request, Perm.ACCESS_EDIT),
+    }
+    return render(request, "authorizations/queue.html", context)
+
+
+@require_POST
+@require_perm(Perm.ACCESS_EDIT)
+def assign(request: OrgRequest, kind: str, public_id: str) -> HttpResponse:
+    model = ASSIGNABLE.get(kind)
+    if model is None:
+        raise Http404("Nothing of that kind can be assigned.")
+    item = get_object_or_404(model, organization=request.organization, public_id=public_id)
+    form = AssignForm(request.POST, organization=request.organization)
+    status = 200
+    if form.is_valid():
+        try:
+            item = work_item_assign(item=item, staff=form.cleaned_data["staff"], user=request.user)
+        except ValidationError:
+            status = 400
+    else:
+        status = 400
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {"item": item, "kind": kind, "editable": True, "request": request}
+        context["staff"] = StaffMember.objects.filter(
+            organization=request.organization, is_active=True
+        )
+        return render(request, "authorizations/_assign.html", context, status=status)
+    return redirect_next(request, "authorizations:home")

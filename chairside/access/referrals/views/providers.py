@@ -1,0 +1,49 @@
+"""The referring-provider directory."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from chairside.access.referrals import selectors, services
+from chairside.access.referrals.forms import ProviderForm
+from chairside.access.referrals.views._util import redirect_next, status_for
+from chairside.core.forms_util import add_service_errors
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.roles import Perm
+
+
+@require_perm(Perm.PATIENT_VIEW)
+def provider_list(request: OrgRequest) -> HttpResponse:
+    found = selectors.providers(
+        organization=request.organization, include_inactive=request.GET.get("all") == "1"
+    )
+    context = {"providers": found, "can_edit": can(request, Perm.ACCESS_EDIT)}
+    return render(request, "referrals/provider_list.html", context)
+
+
+@require_perm(Perm.ACCESS_EDIT)
+def provider_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
+    provider = (
+        selectors.access_provider(organization=request.organization, public_id=public_id)
+        if public_id
+        else None
+    )
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.provider_save(
+                organization=request.organization,
+                user=request.user,
+                provider=provider,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{saved} saved.")
+            return redirect_next(request, "referrals:providers")
+    context = {"form": form, "provider": provider}
+    return render(request, "referrals/provider_form.html", context, status=status_for(request))
