@@ -67,9 +67,9 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from chairside.authorizations.queues import QUEUES
-    from chairside.authorizations.services import authorization_check
-    from chairside.referrals.models import TreatmentOrder
+    from chairside.access.authorizations.queues import QUEUES
+    from chairside.access.authorizations.services import authorization_check
+    from chairside.access.referrals.models import TreatmentOrder
     from chairside.tenancy.models import Organization
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

@@ -167,9 +167,9 @@ def _referrals(org: Any, sites: list[Any], patients: list[Any], rng: random.Rand
     from django.apps import apps
     from django.utils import timezone
 
-    if not apps.is_installed("chairside.referrals"):
+    if not apps.is_installed("chairside.access.referrals"):
         return 0
-    from chairside.referrals.models import Referral, ReferralStateChange, ReferringProvider
+    from chairside.access.referrals.models import Referral, ReferralStateChange, ReferringProvider
     from chairside.rules.npi import npi_check_digit
 
     first9 = "199999999"
@@ -231,7 +231,7 @@ def _appointments(
     if not apps.is_installed("chairside.scheduling"):
         return 0
     from chairside.formulary.models import Drug
-    from chairside.referrals.models import ReferringProvider, TreatmentOrder
+    from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
     from chairside.scheduling.models import Appointment
 
     drug, _ = Drug.objects.get_or_create(

@@ -100,7 +100,7 @@ def _top_up(location: Any, day: dt.date, have: int) -> int:
     """Book existing demo orders into free chair time that day until it holds 40."""
     from django.db.models import Max
 
-    from chairside.referrals.models import TreatmentOrder
+    from chairside.access.referrals.models import TreatmentOrder
     from chairside.scheduling.models import Appointment
 
     wanted = DAY_BOARD_SIZE - have
