@@ -1,4 +1,4 @@
-"""API calls with ``Authorization: Bearer <token>``: the token's identity becomes the
+"""API and FHIR calls with ``Authorization: Bearer <token>``: the token's identity becomes the
 request's user, membership and organization before the read-audit middleware runs, so a
 token's reads are audited as that identity and scoped like a session's."""
 
@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from chairside.api.tokens import token_authenticate
 from chairside.rules.api_tokens import bearer
 
-API_PATHS = ("/api/",)
+API_PATHS = ("/api/", "/fhir/")  # the REST API and the FHIR R4 facade
 
 
 class ApiTokenMiddleware:
