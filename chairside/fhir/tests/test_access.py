@@ -63,7 +63,9 @@ class TestCallers:
         client = bearer(text)
         assert client.get(f"{FHIR}Patient/{patient.public_id}").status_code == 200
         tokens.token_revoke(token=token, user=user)
-        assert client.get(f"{FHIR}Patient/{patient.public_id}").status_code == 401
+        refused = client.get(f"{FHIR}Patient/{patient.public_id}")
+        assert refused.status_code == 401
+        assert refused.json()["issue"][0]["diagnostics"] == "This API token was revoked."
 
     def test_a_service_token_reads_with_its_role(self, org: Any, patient: Any) -> None:
         admin = f.make_user(org, "admin")
