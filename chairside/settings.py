@@ -391,3 +391,7 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Chairside")
 # Booking length (rules.chair_time): minutes of chair time before each infusion for IV access
 # and pre-infusion vitals. A center's own practice, not a label figure, so none is assumed.
 CHAIR_ACCESS_MINUTES = envint("CHAIR_ACCESS_MINUTES", 0)
+
+# --- FHIR R4 facade (chairside.fhir, /fhir/r4/) ---------------------------------------------
+# Appended (as the log-in block does) so that it merges cleanly with other settings work.
+INSTALLED_APPS += ["chairside.fhir"]

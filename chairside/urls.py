@@ -52,6 +52,7 @@ urlpatterns = [
     path("django-admin/logout/", account_views.logout_view),
     path("django-admin/", admin.site.urls),
     path("api/", api.urls),
+    path("fhir/r4/", include("chairside.fhir.urls")),
 ]
 
 # Uploaded documents are never served from MEDIA_URL, not even in DEBUG: they are patient

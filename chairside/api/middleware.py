@@ -1,4 +1,4 @@
-"""API calls with ``Authorization: Bearer <token>``: the token's identity becomes the
+"""API and FHIR calls with ``Authorization: Bearer <token>``: the token's identity becomes the
 request's user, membership and organization before the read-audit middleware runs, so a
 token's reads are audited as that identity and scoped like a session's."""
 
@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from chairside.api.tokens import token_authenticate
 from chairside.rules.api_tokens import bearer
 
-API_PATHS = ("/api/",)
+API_PATHS = ("/api/", "/fhir/")  # the REST API and the FHIR R4 facade
 
 
 class ApiTokenMiddleware:
@@ -27,7 +27,7 @@ class ApiTokenMiddleware:
             return self.get_response(request)  # another scheme: the session decides
         identity = token_authenticate(text)
         if isinstance(identity, str):
-            response = JsonResponse({"detail": identity}, status=401)
+            response = JsonResponse(_refusal(request, identity), status=401)
             response["WWW-Authenticate"] = 'Bearer realm="chairside"'
             return response
         request.user = identity.user
@@ -35,3 +35,11 @@ class ApiTokenMiddleware:
         request.organization = identity.membership.organization  # type: ignore[attr-defined]
         request.api_token = identity.token  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+def _refusal(request: HttpRequest, reason: str) -> dict[str, object]:
+    """The API's ``{"detail": …}``, or for a FHIR client the OperationOutcome it expects."""
+    if request.path_info.startswith("/fhir/"):
+        issue = {"severity": "error", "code": "login", "diagnostics": reason}
+        return {"resourceType": "OperationOutcome", "issue": [issue]}
+    return {"detail": reason}
