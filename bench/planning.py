@@ -230,8 +230,8 @@ def _appointments(
 
     if not apps.is_installed("chairside.scheduling"):
         return 0
-    from chairside.formulary.models import Drug
     from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
+    from chairside.formulary.models import Drug
     from chairside.scheduling.models import Appointment
 
     drug, _ = Drug.objects.get_or_create(

@@ -21,13 +21,13 @@ from django.db import transaction
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
+from chairside.access.referrals import services as referral_services
+from chairside.access.referrals.models import Referral, ReferringProvider
 from chairside.fhir.http import FhirError, outcome
 from chairside.fhir.mapping.common import mrn_system
 from chairside.fhir.mapping.orders import service_request
 from chairside.formulary.models import Drug, Package
 from chairside.patients.models import Patient, search_key
-from chairside.referrals import services as referral_services
-from chairside.referrals.models import Referral, ReferringProvider
 from chairside.rules import fhir_codes as codes
 from chairside.rules import referral_states
 from chairside.rules.ndc import to_ndc11

@@ -12,11 +12,11 @@ from typing import Any
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
+from chairside.access.referrals.models import Referral, TreatmentOrder
 from chairside.fhir.mapping import orders, patients, visits
 from chairside.fhir.mapping.common import Resource, mrn_system
 from chairside.fhir.params import DateBound, Search, SearchError, resource_id, token
 from chairside.patients.models import BodyMeasurement, Coverage, LabResult, Patient, search_key
-from chairside.referrals.models import Referral, TreatmentOrder
 from chairside.rules import fhir_codes as codes
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.roles import Perm

@@ -35,7 +35,8 @@ FLOW: list[set[str]] = [
     {"readiness"},  # the next days' board reads bookings, stock and the visits' preparation
     {"billing"},
     {"analytics"},
-    {"demo", "urls", "settings", "test_settings", "wsgi", "asgi"},
+    # adapters to the outside world read and write through every step: FHIR, HL7 v2, CSV
+    {"fhir", "demo", "urls", "settings", "test_settings", "wsgi", "asgi"},
 ]
 STEP = {app: i for i, apps in enumerate(FLOW) for app in apps}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chairside.access.referrals.models import Referral, TreatmentOrder
 from chairside.fhir.mapping.common import (
     Resource,
     coding,
@@ -16,7 +17,6 @@ from chairside.fhir.mapping.common import (
     quantity,
     ref,
 )
-from chairside.referrals.models import Referral, TreatmentOrder
 from chairside.rules import fhir_codes as codes
 
 

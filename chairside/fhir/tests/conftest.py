@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from chairside.access.referrals import services as referral_services
 from chairside.api import tokens
 from chairside.core import testing as f
 from chairside.patients import services as patient_services
-from chairside.referrals import services as referral_services
 from chairside.treatments import services
 from chairside.treatments.models import Administration
 from chairside.treatments.tests import conftest as visit_fixtures
