@@ -432,3 +432,40 @@ def hl7_reprocess(*, message: InterfaceMessage, user: Any) -> InterfaceMessage:
         reason="Reprocessed an HL7 message",
     )
     return done
+
+
+SETTINGS_FIELDS = (
+    "facility_name",
+    "siu_feed_enabled",
+    "receiving_application",
+    "receiving_facility",
+)
+
+
+@transaction.atomic
+def interface_settings_save(
+    *, settings: InterfaceSettings, user: Any, **fields: Any
+) -> InterfaceSettings:
+    """Change how the organization's interfaces are set up (audited)."""
+    from chairside.audit.services import diff, snapshot
+
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    # A ModelForm has already written its data onto ``settings``: compare with the stored row.
+    locked = InterfaceSettings.objects.select_for_update().get(pk=settings.pk)
+    before = snapshot(locked, SETTINGS_FIELDS)
+    for name, value in fields.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    locked.full_clean()
+    locked.save()
+    changes = diff(before, snapshot(locked, SETTINGS_FIELDS))
+    if changes:
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            user=user,
+            organization=locked.organization,
+            obj=locked,
+            changes=changes,
+        )
+    return locked
