@@ -8,6 +8,7 @@ app_name = "interop"
 
 urlpatterns = [
     path("", views.message_list, name="messages"),
+    path("messages.csv", views.message_list_csv, name="messages_csv"),
     path("receive/", views.message_receive, name="receive"),
     path("settings/", views.settings_edit, name="settings"),
     path("feed.hl7", views.feed_download, name="feed_download"),

@@ -40,6 +40,16 @@ class TestMessagePages:
         assert "MSG0001" in body and "Unknown payer BCBSIL" in body
         assert "OTHER-ORG-1" not in body
 
+    def test_the_list_downloads_as_escaped_csv_and_is_audited(
+        self, org: Any, coordinator_client: Any
+    ) -> None:
+        services.hl7_receive(organization=org, raw=s.adt(control_id="=HYPERLINK(1)"))
+        response = coordinator_client.get("/interfaces/messages.csv?direction=in")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        body = response.content.decode()
+        assert "'=HYPERLINK(1)" in body and "Unknown payer BCBSIL" in body
+        assert AuditEvent.objects.filter(action="export", organization=org).exists()
+
     def test_a_nurse_may_not_open_them(self, org: Any, refused: InterfaceMessage) -> None:
         nurse = f.login(f.make_user(org, "nurse"))
         assert nurse.get("/interfaces/").status_code == 403
