@@ -74,3 +74,41 @@ class TestFeed:
         assert _queued(s.org)[0].status == InterfaceMessage.Status.DOWNLOADED
         again = client.post("/interfaces/feed.hl7")
         assert again.status_code == 302  # nothing left waiting
+
+
+class TestAppointmentImport:
+    def test_it_books_upcoming_appointments_and_refuses_the_file_on_one_clash(self, s: Any) -> None:
+        from chairside.interop.csv_import import csv_import_commit, csv_upload
+        from chairside.scheduling.models import Appointment
+
+        sf.make_shift(s.nurse, s.location)
+        mrn, site = s.patient.mrn, s.location.name
+        header = "mrn,drug,location,chair,start\n"
+        clash = (
+            f"{header}{mrn},J1745,{site},C01,2026-12-08 09:00\n"
+            f"{mrn},J1745,{site},C01,2026-12-08 09:30\n"  # the patient is already in a chair
+            f"{mrn},J1745,{site},C09,2026-12-01 09:00\n"  # no such chair, and in the past
+        )
+        batch = csv_upload(
+            organization=s.org,
+            user=s.coordinator,
+            kind="appointments",
+            filename="a.csv",
+            data=clash.encode(),
+        )
+        rows = {(p["row"], p["column"]) for p in batch.problems}
+        assert 2 not in {r for r, _ in rows}
+        assert 3 in {r for r, _ in rows}
+        assert (4, "chair") in rows
+        assert csv_import_commit(batch=batch, user=s.coordinator).status == "problems"
+        assert not Appointment.objects.filter(organization=s.org).exists()
+        good = csv_upload(
+            organization=s.org,
+            user=s.coordinator,
+            kind="appointments",
+            filename="a.csv",
+            data=clash.split("\n")[0:2][0].encode() + b"\n" + clash.split("\n")[1].encode(),
+        )
+        assert csv_import_commit(batch=good, user=s.coordinator).status == "imported"
+        (appointment,) = Appointment.objects.filter(organization=s.org)
+        assert appointment.start == at("09:00") and appointment.chair == s.chairs["C01"]
