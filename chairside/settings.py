@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "chairside.readiness",
     "chairside.reminders",
     "chairside.demo",  # seeddemo and democode; no models
+    "chairside.interop",
 ]
 
 MIDDLEWARE = [

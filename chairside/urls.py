@@ -46,6 +46,7 @@ urlpatterns = [
     path("billing/", include("chairside.billing.urls")),
     path("admin/settings/", include("chairside.tenancy.urls")),
     path("reports/", include("chairside.analytics.urls")),
+    path("interfaces/", include("chairside.interop.urls")),
     # The Django admin has no log-in of its own: its log-in and log-out go through the app's
     # (throttled, audited, two-factor); staff still need is_staff to see the admin.
     path("django-admin/login/", account_views.admin_login_redirect),

@@ -21,7 +21,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Today", "today", None, "today"),
     NavItem("Patients", "patients:list", Perm.PATIENT_VIEW, "patients"),
-    NavItem("Access", "authorizations:home", Perm.ACCESS_EDIT, "access referrals"),
+    NavItem("Access", "authorizations:home", Perm.ACCESS_EDIT, "access referrals interfaces"),
     NavItem("Schedule", "scheduling:board", Perm.SCHEDULE_VIEW, "schedule"),
     NavItem("Inventory", "inventory:stock", Perm.INVENTORY_VIEW, "inventory"),
     NavItem("Billing", "billing:home", Perm.BILLING_VIEW, "billing"),

@@ -36,7 +36,7 @@ FLOW: list[set[str]] = [
     {"billing"},
     {"analytics"},
     # adapters to the outside world read and write through every step: FHIR, HL7 v2, CSV
-    {"fhir", "demo", "urls", "settings", "test_settings", "wsgi", "asgi"},
+    {"fhir", "interop", "demo", "urls", "settings", "test_settings", "wsgi", "asgi"},
 ]
 STEP = {app: i for i, apps in enumerate(FLOW) for app in apps}
 

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from chairside.interop import views
+
+app_name = "interop"
+
+urlpatterns = [
+    path("", views.message_list, name="messages"),
+    path("messages.csv", views.message_list_csv, name="messages_csv"),
+    path("receive/", views.message_receive, name="receive"),
+    path("settings/", views.settings_edit, name="settings"),
+    path("feed.hl7", views.feed_download, name="feed_download"),
+    path("messages/<uuid:public_id>/", views.message_detail, name="message"),
+    path("messages/<uuid:public_id>/reprocess/", views.message_reprocess, name="reprocess"),
+    path("messages/<uuid:public_id>/download/", views.message_download, name="download"),
+    path("import/", views.import_start, name="import"),
+    path("import/<uuid:public_id>/", views.import_detail, name="import_detail"),
+    path("import/<uuid:public_id>/commit/", views.import_commit, name="import_commit"),
+]
