@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "chairside.treatments",
     "chairside.readiness",
     "chairside.reminders",
+    "chairside.compounding",  # after inventory and the visit: its recall reads both
 ]
 
 MIDDLEWARE = [

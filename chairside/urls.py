@@ -28,6 +28,7 @@ urlpatterns = [
     path("reminders/", include("chairside.reminders.urls")),
     path("inventory/", include("chairside.inventory.urls")),
     path("visits/", include("chairside.treatments.urls")),
+    path("compounding/", include("chairside.compounding.urls")),
     path("billing/", include("chairside.billing.urls")),
     path("admin/settings/", include("chairside.tenancy.urls")),
     path("reports/", include("chairside.analytics.urls")),
