@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "chairside.reminders",
     "chairside.demo",  # seeddemo and democode; no models
     "chairside.interop",
+    "chairside.compounding",  # after inventory and the visit: its recall reads both
 ]
 
 MIDDLEWARE = [

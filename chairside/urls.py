@@ -7,6 +7,7 @@ from chairside.access.authorizations.api import router as access_router
 from chairside.accounts import views as account_views
 from chairside.api.api import api
 from chairside.billing.api import router as claims_router
+from chairside.compounding.api import router as compounding_router
 from chairside.core import views as core_views
 from chairside.inventory import urls as inventory_urls
 from chairside.patients.api import router as patients_router
@@ -18,6 +19,7 @@ api.add_router("/v1/patients", patients_router)
 api.add_router("/v1/schedule", schedule_router)
 api.add_router("/v1/access", access_router)
 api.add_router("/v1/claims", claims_router)
+api.add_router("/v1/compounding", compounding_router)
 
 admin.site.site_header = "Chairside administration"
 admin.site.site_title = "Chairside admin"
@@ -43,6 +45,7 @@ urlpatterns = [
         include((inventory_urls.urlpatterns + pharmacy_urlpatterns, inventory_urls.app_name)),
     ),
     path("visits/", include("chairside.treatments.urls")),
+    path("compounding/", include("chairside.compounding.urls")),
     path("billing/", include("chairside.billing.urls")),
     path("admin/settings/", include("chairside.tenancy.urls")),
     path("reports/", include("chairside.analytics.urls")),

@@ -24,6 +24,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Access", "authorizations:home", Perm.ACCESS_EDIT, "access referrals interfaces"),
     NavItem("Schedule", "scheduling:board", Perm.SCHEDULE_VIEW, "schedule"),
     NavItem("Inventory", "inventory:stock", Perm.INVENTORY_VIEW, "inventory"),
+    NavItem("Compounding", "compounding:home", Perm.COMPOUNDING_VIEW, "compounding"),
     NavItem("Billing", "billing:home", Perm.BILLING_VIEW, "billing"),
     NavItem("Reports", "analytics:home", Perm.REPORTS_VIEW, "reports"),
     NavItem("Admin", "tenancy:settings", Perm.STAFF_VIEW, "admin"),

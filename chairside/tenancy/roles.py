@@ -52,6 +52,8 @@ class Perm(StrEnum):
     SETTINGS_EDIT = "settings.edit"  # locations, chairs, staff, memberships, formulary
     AUDIT_VIEW = "audit.view"
     PLANNING_EDIT = "planning.edit"  # planner scenarios, management fee terms
+    COMPOUNDING_VIEW = "compounding.view"  # compounding records, formulations, lot recall
+    COMPOUNDING_EDIT = "compounding.edit"  # compound a dose, verify one, master formulations
 
 
 _READ_ALL = {
@@ -86,6 +88,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.SCHEDULE_VIEW,
             Perm.INVENTORY_VIEW,
             Perm.STAFF_VIEW,
+            Perm.COMPOUNDING_VIEW,
         }
     ),
     Role.PHARMACIST: frozenset(
@@ -94,6 +97,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.SCHEDULE_VIEW,
             Perm.INVENTORY_VIEW,
             Perm.INVENTORY_EDIT,
+            Perm.COMPOUNDING_VIEW,
+            Perm.COMPOUNDING_EDIT,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
         }
@@ -120,7 +125,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STAFF_VIEW,
         }
     ),
-    Role.AUDITOR: frozenset(_READ_ALL | {Perm.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset(_READ_ALL | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW}),
 }
 
 
@@ -153,6 +158,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.SETTINGS_EDIT: "sites, chairs, staff, log-ins, formulary",
     Perm.AUDIT_VIEW: "read the audit trail",
     Perm.PLANNING_EDIT: "save planner scenarios, set management fees",
+    Perm.COMPOUNDING_VIEW: "see compounding records, formulations, lot recalls",
+    Perm.COMPOUNDING_EDIT: "compound and verify doses, keep master formulations",
 }
 
 

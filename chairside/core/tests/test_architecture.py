@@ -32,7 +32,7 @@ FLOW: list[set[str]] = [
     {"scheduling", "reminders"},
     {"inventory"},
     {"treatments"},
-    {"readiness"},  # the next days' board reads bookings, stock and the visits' preparation
+    {"readiness", "compounding"},  # the next days' board; sterile preparation and lot recall
     {"billing"},
     {"analytics"},
     # adapters to the outside world read and write through every step: FHIR, HL7 v2, CSV

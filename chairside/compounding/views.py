@@ -1,0 +1,304 @@
+"""Compounding pages: records, master formulations, compound a dose, verify, label, recall."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairside.audit.services import client_ip
+from chairside.compounding import selectors, services
+from chairside.compounding.forms import CompoundForm, FormulationForm, VerifyForm
+from chairside.compounding.models import CompoundingRecord, MasterFormulation
+from chairside.core.forms_util import add_service_errors
+from chairside.inventory.models import Lot
+from chairside.patients.models import Patient
+from chairside.rules.csv_safe import to_csv
+from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.models import Location
+from chairside.tenancy.roles import Perm
+
+
+def _tz(request: OrgRequest) -> Any:
+    location = Location.objects.filter(organization=request.organization).order_by("pk").first()
+    return location.tz if location is not None else timezone.get_current_timezone()
+
+
+@require_perm(Perm.COMPOUNDING_VIEW)
+def home(request: OrgRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    found = selectors.records(
+        organization=request.organization, status=status, query=request.GET.get("q", "")
+    )
+    context = {
+        "records": found[:100],
+        "status": status,
+        "statuses": CompoundingRecord.Status.choices,
+        "q": request.GET.get("q", ""),
+        "can_edit": can(request, Perm.COMPOUNDING_EDIT),
+        "formulations": selectors.formulations(organization=request.organization, active_only=True),
+        "now": timezone.now(),
+        "active": "records",
+    }
+    return render(request, "compounding/home.html", context)
+
+
+@require_perm(Perm.COMPOUNDING_VIEW)
+def formulation_list(request: OrgRequest) -> HttpResponse:
+    context = {
+        "formulations": selectors.formulations(organization=request.organization),
+        "can_edit": can(request, Perm.COMPOUNDING_EDIT),
+        "active": "formulations",
+    }
+    return render(request, "compounding/formulations.html", context)
+
+
+@require_perm(Perm.COMPOUNDING_EDIT)
+def formulation_new(request: OrgRequest) -> HttpResponse:
+    form = FormulationForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            formulation = services.formulation_create(
+                organization=request.organization,
+                user=request.user,
+                name=data["name"],
+                drugs=[(data["drug"], data["amount_mg"])],
+                diluent=data["diluent"],
+                container=data["container"],
+                final_volume_ml=data["final_volume_ml"],
+                category=data["category"],
+                storage=data["storage"],
+                area_kind=data["area_kind"],
+                stability_hours=data["stability_hours"],
+                instructions=data["instructions"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Master formulation “{formulation}” saved.")
+            return redirect("compounding:formulation", public_id=formulation.public_id)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "active": "formulations"}
+    return render(request, "compounding/formulation_form.html", context, status=status)
+
+
+@require_perm(Perm.COMPOUNDING_VIEW)
+def formulation_detail(request: OrgRequest, public_id: str) -> HttpResponse:
+    formulation = selectors.access_formulation(
+        organization=request.organization, public_id=public_id
+    )
+    context = {
+        "formulation": formulation,
+        "records": formulation.records.select_related("patient").order_by("-started_at")[:20],
+        "can_edit": can(request, Perm.COMPOUNDING_EDIT),
+        "active": "formulations",
+    }
+    return render(request, "compounding/formulation_detail.html", context)
+
+
+def _ingredient_rows(request: OrgRequest, formulation: MasterFormulation) -> list[dict[str, Any]]:
+    rows = []
+    for ingredient in formulation.ingredients.all():
+        lots: list[Lot] = []
+        for area in selectors.areas(organization=request.organization):
+            day = timezone.localdate(timezone=area.location.tz)
+            for lot in selectors.usable_lots(
+                organization=request.organization,
+                location=area.location,
+                drug=ingredient.drug,
+                day=day,
+            ):
+                if lot not in lots:
+                    lots.append(lot)
+        key = str(ingredient.public_id)
+        rows.append(
+            {
+                "ingredient": ingredient,
+                "key": key,
+                "lots": lots,
+                "lot": request.POST.get(f"lot_{key}", ""),
+                "vials": request.POST.get(f"vials_{key}", ""),
+                "amount": request.POST.get(f"amount_{key}", "")
+                or (f"{ingredient.amount_mg.normalize():f}" if ingredient.amount_mg else ""),
+            }
+        )
+    return rows
+
+
+def _draws(request: OrgRequest, rows: list[dict[str, Any]]) -> list[services.Draw]:
+    draws = []
+    for row in rows:
+        ingredient, field = row["ingredient"], f"lot_{row['key']}"
+        lot = next((x for x in row["lots"] if str(x.public_id) == row["lot"]), None)
+        if lot is None:
+            raise ValidationError(
+                {field: f"Choose the lot of {ingredient.drug.generic_name} you drew from."}
+            )
+        try:
+            vials = int(row["vials"])
+            amount = Decimal(row["amount"].strip())
+        except (ValueError, InvalidOperation):
+            raise ValidationError(
+                {field: f"{ingredient.drug.generic_name}: enter whole vials and the mg drawn."}
+            ) from None
+        draws.append(services.Draw(ingredient=ingredient, lot=lot, vials=vials, amount_mg=amount))
+    return draws
+
+
+def _patient(request: OrgRequest, mrn: str) -> Patient:
+    patient = Patient.objects.filter(
+        organization=request.organization, mrn__iexact=mrn.strip()
+    ).first()
+    if patient is None:
+        raise ValidationError({"patient_mrn": f"No patient with MRN {mrn} here."})
+    return patient
+
+
+@require_perm(Perm.COMPOUNDING_EDIT)
+def compound(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Compound one dose of a master formulation: lots drawn, diluent, start, room and hood."""
+    formulation = selectors.access_formulation(
+        organization=request.organization, public_id=public_id
+    )
+    areas = list(selectors.areas(organization=request.organization))
+    initial = {
+        "storage": formulation.storage,
+        "started_at": timezone.localtime(timezone.now(), _tz(request)).replace(
+            second=0, microsecond=0
+        ),
+        "patient_mrn": request.GET.get("mrn", ""),
+    }
+    form = CompoundForm(request.POST or None, initial=initial)
+    area_field = form.fields["area"]
+    assert isinstance(area_field, forms.ChoiceField)
+    area_field.choices = [("", "—")] + [
+        (str(a.public_id), f"{a.location.name} · {a}") for a in areas
+    ]
+    rows = _ingredient_rows(request, formulation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = next(a for a in areas if str(a.public_id) == data["area"])
+        try:
+            record = services.compounding_record_create(
+                organization=request.organization,
+                user=request.user,
+                formulation=formulation,
+                patient=_patient(request, data["patient_mrn"]),
+                area=area,
+                draws=_draws(request, rows),
+                diluent_lot=data["diluent_lot"],
+                diluent_expires_on=data["diluent_expires_on"],
+                storage=data["storage"],
+                started_at=data["started_at"],
+                notes=data["notes"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            bud = timezone.localtime(record.beyond_use_at, area.location.tz)
+            messages.success(
+                request,
+                f"{record.number} compounded; beyond use {bud:%m/%d/%Y %H:%M}. "
+                "A pharmacist verifies it now.",
+            )
+            return redirect("compounding:record", public_id=record.public_id)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "formulation": formulation,
+        "form": form,
+        "rows": rows,
+        "active": "records",
+    }
+    return render(request, "compounding/compound.html", context, status=status)
+
+
+def _record_context(request: OrgRequest, record: CompoundingRecord, **extra: Any) -> dict[str, Any]:
+    return {
+        "record": record,
+        "tz": record.location.tz,
+        "now": timezone.now(),
+        "can_edit": can(request, Perm.COMPOUNDING_EDIT),
+        "verify_form": VerifyForm(),
+        "active": "records",
+        **extra,
+    }
+
+
+@require_perm(Perm.COMPOUNDING_VIEW)
+def record_detail(request: OrgRequest, public_id: str) -> HttpResponse:
+    record = selectors.access_record(organization=request.organization, public_id=public_id)
+    return render(request, "compounding/record.html", _record_context(request, record))
+
+
+@require_POST
+@require_perm(Perm.COMPOUNDING_EDIT)
+def record_verify(request: OrgRequest, public_id: str) -> HttpResponse:
+    """The pharmacist types her own user name and password on this device."""
+    record = selectors.access_record(organization=request.organization, public_id=public_id)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        try:
+            record = services.compounding_record_verify(
+                record=record,
+                user=request.user,
+                username=form.cleaned_data["cosigner_username"],
+                password=form.cleaned_data["cosigner_password"],
+                ip_address=client_ip(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{record.number} verified by {record.verified_by_name}.")
+            return redirect("compounding:record", public_id=record.public_id)
+    # A PasswordInput never renders the typed password back into the page.
+    context = _record_context(request, record, verify_form=form)
+    return render(request, "compounding/record.html", context, status=400)
+
+
+@require_perm(Perm.COMPOUNDING_VIEW)
+def record_label(request: OrgRequest, public_id: str) -> HttpResponse:
+    """The printable label of a verified dose (HTML; ?format=pdf for a PDF)."""
+    record = selectors.access_record(organization=request.organization, public_id=public_id)
+    if not record.is_verified:
+        messages.error(
+            request, "A dose is labelled for dispensing only after a pharmacist verifies it."
+        )
+        return redirect("compounding:record", public_id=record.public_id)
+    context = {"record": record, "tz": record.location.tz, "location": record.location}
+    html = render(request, "compounding/label.html", context)
+    if request.GET.get("format") != "pdf":
+        return html
+    from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
+
+    pdf = HTML(string=html.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="label-{record.number}.pdf"'
+    return response
+
+
+@require_perm(Perm.COMPOUNDING_VIEW)
+def recall(request: OrgRequest) -> HttpResponse:
+    """Every patient and dose that received a lot; ?format=csv exports it."""
+    number = request.GET.get("lot", "").strip()
+    export = request.GET.get("format") == "csv"
+    if export and not number:
+        raise Http404("Give a lot number.")
+    result = selectors.lot_recall(
+        organization=request.organization, lot_number=number, user=request.user, export=export
+    )
+    if export:
+        body = to_csv(selectors.recall_csv_rows(result, _tz(request)))
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        safe = "".join(c for c in result.lot_number if c.isalnum() or c in "-_")[:40]
+        response["Content-Disposition"] = f'attachment; filename="recall-{safe}.csv"'
+        return response
+    context = {"recall": result, "lot": number, "tz": _tz(request), "active": "recall"}
+    return render(request, "compounding/recall.html", context)
