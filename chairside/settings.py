@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "chairside.treatments",
     "chairside.readiness",
     "chairside.reminders",
+    "chairside.homecare",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("schedule/", include("chairside.scheduling.urls")),
     path("schedule/readiness/", include("chairside.readiness.urls")),
     path("reminders/", include("chairside.reminders.urls")),
+    path("homecare/", include("chairside.homecare.urls")),
     path("inventory/", include("chairside.inventory.urls")),
     path("visits/", include("chairside.treatments.urls")),
     path("billing/", include("chairside.billing.urls")),

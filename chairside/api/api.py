@@ -53,6 +53,7 @@ ROUTERS: list[tuple[str, str, str]] = [
     ("/v1/schedule", "chairside.scheduling", "chairside.scheduling.api"),
     ("/v1/access", "chairside.authorizations", "chairside.authorizations.api"),
     ("/v1/claims", "chairside.billing", "chairside.billing.api"),
+    ("/v1/homecare", "chairside.homecare", "chairside.homecare.api"),
 ]
 
 

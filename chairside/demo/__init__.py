@@ -34,6 +34,7 @@ def steps() -> list[Step]:
         analytics,
         billing,
         foundation,
+        homecare,
         hospital,
         inventory,
         panel,
@@ -56,4 +57,5 @@ def steps() -> list[Step]:
         billing.seed_billing,
         hospital.seed_hospital_department,
         panel.seed_panel,
+        homecare.seed_homecare,
     ]
