@@ -12,6 +12,7 @@ does without a planner), timed with the same travel times.
     .venv/bin/python bench/homecare.py              # 12, 30 and 60 stops, 5 s each
     .venv/bin/python bench/homecare.py --quick      # 12 stops, 2 s: a smoke check
     .venv/bin/python bench/homecare.py --seed 7     # other days
+    .venv/bin/python bench/homecare.py --nurse-delivery-minutes 10  # the app's default
 
 Goals (issue 18): plan time under 10 s, travel at least 20% shorter than booking order,
 no window missed, every stop placed. A missed goal is named at the end and makes the
@@ -86,10 +87,10 @@ def booking_order(stops: list[Stop], fleet: list[Vehicle]) -> dict[str, list[str
     return routes
 
 
-def run_day(stops: int, vehicles: int, seed: int, seconds: float) -> dict[str, Any]:
+def run_day(stops: int, vehicles: int, seed: int, seconds: float, nurse: int) -> dict[str, Any]:
     day, fleet = synthetic_day(stops, vehicles, seed)
     began = time.perf_counter()
-    plan = plan_routes(day, fleet, time_limit_seconds=seconds)
+    plan = plan_routes(day, fleet, time_limit_seconds=seconds, nurse_delivery_minutes=nurse)
     plan_seconds = time.perf_counter() - began
     baseline = evaluate_routes(booking_order(day, fleet), day, fleet)
     return {
@@ -109,10 +110,16 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="12 stops, 2 s (smoke check)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=None, help="search time per day")
+    parser.add_argument(
+        "--nurse-delivery-minutes",
+        type=int,
+        default=0,
+        help="count a delivery on a nurse's route as this many minutes (0: least driving)",
+    )
     args = parser.parse_args()
     sizes = SIZES[:1] if args.quick else SIZES
     seconds = args.seconds or (2.0 if args.quick else 5.0)
-    rows = [run_day(s, v, args.seed, seconds) for s, v in sizes]
+    rows = [run_day(s, v, args.seed, seconds, args.nurse_delivery_minutes) for s, v in sizes]
     print(
         f"{'stops':>5} {'veh':>3} {'plan s':>7} {'travel':>7} {'booking':>8} "
         f"{'shorter':>8} {'missed':>6} {'unplaced':>8} {'booking missed':>14}"

@@ -46,6 +46,12 @@ class HomeBase(OrgScopedModel):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="How long the planner searches for shorter routes.",
     )
+    nurse_delivery_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(120)],
+        help_text="Leave a delivery to a driver unless a nurse taking it saves more than this "
+        "many minutes of driving (0: least driving, whoever carries it).",
+    )
 
     def __str__(self) -> str:
         return f"Depot of {self.location}"

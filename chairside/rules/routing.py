@@ -31,6 +31,10 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 DEFAULT_SPEED_KMH = 40.0  # an urban/suburban average including stops at lights
 DEFAULT_TIME_LIMIT_SECONDS = 5.0
+# A nurse's time is for nursing: a pharmacy may count a delivery a driver could take as this
+# many extra minutes on a nurse's route, so it goes to a driver unless that saves more
+# driving. 0 (the default) minimises driving alone.
+DEFAULT_NURSE_DELIVERY_MINUTES = 0
 # Dropping a stop costs more than any travel a day could add, so the solver drops one only
 # when it cannot be placed at all.
 _DROP_PENALTY = 10_000_000
@@ -225,11 +229,14 @@ def plan_routes(
     speed_kmh: float = DEFAULT_SPEED_KMH,
     matrix: Mapping[str, Mapping[str, float]] | None = None,
     time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS,
+    nurse_delivery_minutes: int = DEFAULT_NURSE_DELIVERY_MINUTES,
 ) -> Plan:
     """Routes for the day: every stop placed inside its window, or listed as unplaced.
 
     ``matrix[a][b]`` is minutes from place ``a`` to place ``b`` (stops by ``Stop.key``,
-    vehicles by ``start_place``/``end_place``); without it, haversine at ``speed_kmh``."""
+    vehicles by ``start_place``/``end_place``); without it, haversine at ``speed_kmh``.
+    ``nurse_delivery_minutes`` is what the search counts (not the travel reported) for a
+    nurse taking a stop that is not nurse-only, while drivers are on shift."""
     began = time.perf_counter()
     _validate(stops, vehicles)
     travel = _Travel(stops, vehicles, speed_kmh, matrix)
@@ -243,7 +250,9 @@ def plan_routes(
             candidates.append(i)
     sequences: list[list[int]] = [[] for _ in vehicles]
     if vehicles and candidates:
-        sequences = _solve(stops, vehicles, travel, candidates, time_limit_seconds)
+        sequences = _solve(
+            stops, vehicles, travel, candidates, (time_limit_seconds, nurse_delivery_minutes)
+        )
     routes = [
         _timed(v, [stops[n] for n in seq], travel, k)
         for k, (v, seq) in enumerate(zip(vehicles, sequences, strict=True))
@@ -268,7 +277,7 @@ def _solve(
     vehicles: Sequence[Vehicle],
     travel: _Travel,
     candidates: list[int],
-    time_limit_seconds: float,
+    limits: tuple[float, int],
 ) -> list[list[int]]:
     """The OR-Tools model over the candidate stops: each vehicle's stops in order."""
     # The model's nodes: candidate stops first, then each vehicle's start and end.
@@ -288,7 +297,20 @@ def _solve(
     # Python, which keeps guided local search fast enough for 60 stops on a shared core.
     arcs = [[travel.minutes[a][b] for b in model_nodes] for a in model_nodes]
     transits = [[service[i] + arcs[i][j] for j in range(len(arcs))] for i in range(len(arcs))]
-    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(arcs))
+    time_limit_seconds, nurse_extra = limits
+    drivers_on_shift = any(not v.is_nurse for v in vehicles)
+    if nurse_extra > 0 and drivers_on_shift:
+        extra = [
+            0 if k >= len(candidates) or stops[n].nurse_only else nurse_extra
+            for k, n in enumerate(model_nodes)
+        ]
+        nurse_arcs = [[a + extra[j] for j, a in enumerate(row)] for row in arcs]
+        driver_cost = routing.RegisterTransitMatrix(arcs)
+        nurse_cost = routing.RegisterTransitMatrix(nurse_arcs)
+        for k, v in enumerate(vehicles):
+            routing.SetArcCostEvaluatorOfVehicle(nurse_cost if v.is_nurse else driver_cost, k)
+    else:
+        routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(arcs))
     horizon = max(v.shift_end for v in vehicles) + 1
     routing.AddDimension(routing.RegisterTransitMatrix(transits), horizon, horizon, False, "t")
     clock = routing.GetDimensionOrDie("t")

@@ -140,6 +140,19 @@ class TestNurseOnly:
             assert not [s for s in placed(plan, vid) if s.startswith("v")]
         assert {s for s in placed(plan, "N1") if s.startswith("v")} == {"v0", "v1", "v2", "v3"}
 
+    def test_it_can_leave_deliveries_to_the_driver(self) -> None:
+        stops = [stop("v", 5, (540, 600), nurse=True), stop("d", 6, (540, 720), minutes=10)]
+        fleet = [nurse(), driver()]
+        # The nurse taking it saves 15 minutes of driving: worth it at 10, not at 30.
+        plan = plan_routes(stops, fleet, time_limit_seconds=FAST, nurse_delivery_minutes=30)
+        assert placed(plan, "N1") == ["v"] and placed(plan, "D1") == ["d"]
+        least_driving = plan_routes(stops, fleet, time_limit_seconds=FAST)
+        assert sorted(placed(least_driving, "N1")) == ["d", "v"]
+        worth_it = plan_routes(stops, fleet, time_limit_seconds=FAST, nurse_delivery_minutes=10)
+        assert sorted(placed(worth_it, "N1")) == ["d", "v"]
+        alone = plan_routes(stops, [nurse()], time_limit_seconds=FAST, nurse_delivery_minutes=30)
+        assert sorted(placed(alone, "N1")) == ["d", "v"]  # without a driver the nurse takes it
+
     def test_it_reports_a_nursing_visit_when_only_drivers_work(self) -> None:
         stops = [stop("v", 2, (480, 1000), nurse=True), stop("d", 2, (480, 1000), minutes=10)]
         plan = plan_routes(stops, [driver()], time_limit_seconds=FAST)
