@@ -155,7 +155,13 @@ def route_propose(
         raise ValidationError(f"Nobody is on shift at {location} on {date:%m/%d/%Y}.")
     vehicles = _vehicles(day)
     speed = float(day.base.average_speed_kmh)
-    plan = plan_routes(stops, vehicles, speed_kmh=speed, time_limit_seconds=day.base.search_seconds)
+    plan = plan_routes(
+        stops,
+        vehicles,
+        speed_kmh=speed,
+        time_limit_seconds=day.base.search_seconds,
+        nurse_delivery_minutes=day.base.nurse_delivery_minutes,
+    )
     baseline = evaluate_routes(_booking_order(stops, vehicles), stops, vehicles, speed_kmh=speed)
     names = {str(s.staff.public_id): (str(s.staff), s.kind) for s in day.shifts}
     result: dict[str, Any] = {

@@ -38,6 +38,15 @@ class TestPropose:
         driver = next(r for r in plan.result["routes"] if r["staff"] == str(day.driver.public_id))
         assert all(s["key"].startswith("delivery:") for s in driver["stops"])
 
+    def test_it_leaves_deliveries_to_the_driver_as_the_depot_says(self, org: Any, day: Any) -> None:
+        day.location.home_base.nurse_delivery_minutes = 120
+        day.location.home_base.save()
+        plan = _propose(org, day)
+        driver = next(r for r in plan.result["routes"] if r["staff"] == str(day.driver.public_id))
+        assert {s["key"] for s in driver["stops"]} == {
+            f"delivery:{d.public_id}" for d in day.deliveries
+        }
+
     def test_it_reports_a_stop_it_cannot_place(self, org: Any, day: Any) -> None:
         late = hf.make_home_patient(org, day.location, km_east=2)
         visit = hf.make_visit(late, day.location, day.date, window=(18, 19))
