@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "chairside.demo",  # seeddemo and democode; no models
     "chairside.interop",
     "chairside.compounding",  # after inventory and the visit: its recall reads both
+    "chairside.homecare",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from chairside.api.api import api
 from chairside.billing.api import router as claims_router
 from chairside.compounding.api import router as compounding_router
 from chairside.core import views as core_views
+from chairside.homecare.api import router as homecare_router
 from chairside.inventory import urls as inventory_urls
 from chairside.patients.api import router as patients_router
 from chairside.scheduling.api import router as schedule_router
@@ -20,6 +21,7 @@ api.add_router("/v1/schedule", schedule_router)
 api.add_router("/v1/access", access_router)
 api.add_router("/v1/claims", claims_router)
 api.add_router("/v1/compounding", compounding_router)
+api.add_router("/v1/homecare", homecare_router)
 
 admin.site.site_header = "Chairside administration"
 admin.site.site_title = "Chairside admin"
@@ -40,6 +42,7 @@ urlpatterns = [
     path("schedule/", include("chairside.scheduling.urls")),
     path("schedule/readiness/", include("chairside.readiness.urls")),
     path("reminders/", include("chairside.reminders.urls")),
+    path("homecare/", include("chairside.homecare.urls")),
     path(
         "inventory/",
         include((inventory_urls.urlpatterns + pharmacy_urlpatterns, inventory_urls.app_name)),

@@ -35,6 +35,7 @@ def steps() -> list[Step]:
         billing,
         compounding,
         foundation,
+        homecare,
         hospital,
         inventory,
         panel,
@@ -58,4 +59,5 @@ def steps() -> list[Step]:
         billing.seed_billing,
         hospital.seed_hospital_department,
         panel.seed_panel,
+        homecare.seed_homecare,
     ]

@@ -32,7 +32,8 @@ FLOW: list[set[str]] = [
     {"scheduling", "reminders"},
     {"inventory"},
     {"treatments"},
-    {"readiness", "compounding"},  # the next days' board; sterile preparation and lot recall
+    {"readiness", "compounding", "homecare"},  # the next days' board; sterile preparation
+    # and lot recall; deliveries and home visits on a day route
     {"billing"},
     {"analytics"},
     # adapters to the outside world read and write through every step: FHIR, HL7 v2, CSV

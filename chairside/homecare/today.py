@@ -1,0 +1,61 @@
+"""Today cards: the coordinator's day of home-care stops, the nurse's own route."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from chairside.core.today import Card, register_today_cards
+from chairside.homecare import selectors
+from chairside.homecare.models import DeliveryTicket, HomeVisit
+from chairside.tenancy.access import can
+from chairside.tenancy.roles import Perm
+
+
+@register_today_cards
+def homecare_cards(request: HttpRequest) -> list[Card]:
+    organization = getattr(request, "organization", None)
+    membership = getattr(request, "membership", None)
+    if organization is None or membership is None or not can(request, Perm.SCHEDULE_VIEW):
+        return []
+    places = list(selectors.home_locations(organization=organization))
+    if not places:
+        return []
+    today = timezone.localdate()
+    if selectors.sees_only_own(membership.role):
+        staff = selectors.staff_of(organization=organization, user=request.user)
+        if staff is None:
+            return []
+        stops = selectors.own_route(organization=organization, staff=staff, date=today)
+        return [
+            Card(
+                title="My home-care route today",
+                count=len(stops),
+                url=reverse("homecare:my_route"),
+                hint="Stops in the order of the accepted plan" if stops else "No stops today",
+                perm=Perm.SCHEDULE_VIEW,
+                order=140,
+            )
+        ]
+    deliveries = DeliveryTicket.objects.filter(
+        organization=organization, location__in=places, date=today
+    ).exclude(status=DeliveryTicket.Status.CANCELLED)
+    visits = HomeVisit.objects.filter(
+        organization=organization, location__in=places, date=today
+    ).exclude(status=HomeVisit.Status.CANCELLED)
+    unplanned = (
+        deliveries.filter(planned_at__isnull=True).count()
+        + visits.filter(planned_at__isnull=True).count()
+    )
+    return [
+        Card(
+            title="Home-care stops today",
+            count=deliveries.count() + visits.count(),
+            url=reverse("homecare:day"),
+            hint=f"{unplanned} not on an accepted route" if unplanned else "All on a route",
+            tone="warn" if unplanned else "good",
+            perm=Perm.SCHEDULE_VIEW,
+            order=145,
+        )
+    ]
