@@ -162,6 +162,14 @@ class TestFixedNumberOfQueries:
 
 
 class TestSameFindingsAsOneByOne:
+    def test_the_today_count_equals_the_boards_not_ready_rows(self, s: Any) -> None:
+        _scene(s, 12)
+        Appointment.objects.filter(patient__last_name="Busy5").update(nurse=None)
+        [day] = selectors.readiness_rows(organization=s.org, days=[sf.DAY])
+        not_ready = sum(1 for row in day.rows if row.level == "not_ready")
+        assert 0 < not_ready < 12
+        assert selectors.not_ready_count(organization=s.org, day=sf.DAY) == (not_ready, 12)
+
     def test_each_authorization_finding_matches_the_single_check(self, s: Any) -> None:
         appointments = _scene(s, 12)
         _, rows = _queries(s)
