@@ -158,11 +158,25 @@ def _units(dose: Decimal, drug: Drug) -> int:
 
 
 def _physician(org: Any) -> Any:
-    """The demo physician's log-in (``order.sign``), who signed the established orders."""
+    """The demo physician's log-in (``order.sign``), who signed the established orders (read
+    once per seeding run: kept on the organization object the run holds)."""
     from chairside.tenancy.models import Membership
 
-    member = Membership.objects.filter(organization=org, role="provider").first()
-    return member.user if member is not None else None
+    if "_demo_physician" not in org.__dict__:
+        member = Membership.objects.filter(organization=org, role="provider").first()
+        org.__dict__["_demo_physician"] = member.user if member is not None else None
+    return org.__dict__["_demo_physician"]
+
+
+def _drug(org: Any, key: str) -> Drug:
+    """The formulary's drug with its regimens and required labs, read once per seeding run
+    (kept on the organization object the run holds; the formulary is seeded before)."""
+    drugs: dict[str, Drug] = org.__dict__.setdefault("_demo_drugs", {})
+    if key not in drugs:
+        drugs[key] = Drug.objects.prefetch_related("regimens", "required_labs").get(
+            organization=org, key=key
+        )
+    return drugs[key]
 
 
 def _new_order(
@@ -172,7 +186,7 @@ def _new_order(
     if not plan:
         return None
     key, words, _ = rng.choices(plan, weights=[p[2] for p in plan])[0]
-    drug = Drug.objects.get(organization=org, key=key)
+    drug = _drug(org, key)
     measurement = latest_measurement(patient)
     weight = measurement.weight_kg if measurement else Decimal(70)
     template = pick_template(drug, words, weight)

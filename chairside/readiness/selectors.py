@@ -9,13 +9,17 @@ rule of the order, ``consent_problem`` of the visit, the inventory forecast's fi
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
 
-from chairside.access.authorizations.services import authorization_check
+from chairside.access.authorizations.services import (
+    CheckRequest,
+    authorization_checks,
+)
 from chairside.access.referrals.selectors import labs_due_for_orders
 from chairside.inventory.booking import short_drugs_at
 from chairside.inventory.selectors import reserved_for
@@ -28,7 +32,7 @@ from chairside.rules.readiness import LABELS, Finding, Level, level, plan_year_p
 from chairside.rules.visit_checks import consent_problem
 from chairside.scheduling.checks import competences_of, needs_for, units_for
 from chairside.scheduling.models import Appointment, NurseShift
-from chairside.tenancy.models import StaffMember
+from chairside.tenancy.models import Location, StaffMember
 from chairside.treatments.models import Consent
 
 ACTIVE = (states.BOOKED, states.CONFIRMED)
@@ -82,16 +86,24 @@ def business_days(start: dt.date, count: int) -> list[dt.date]:
 
 
 def _appointments(organization: Any, days: list[dt.date], location: Any) -> list[Appointment]:
+    # From the first day's midnight at the earliest site to the last day's end at the
+    # latest: a range on ``start`` uses the board's index (``start__date`` reads every row).
+    sites = Location.objects.filter(organization=organization)
+    if location is not None:
+        sites = sites.filter(pk=location.pk)
+    zones = {zoneinfo.ZoneInfo(tz) for tz in sites.values_list("time_zone", flat=True)}
+    if not zones:
+        return []
+    low = min(dt.datetime.combine(days[0], dt.time(0), tzinfo=z) for z in zones)
+    end = days[-1] + dt.timedelta(days=1)
+    high = max(dt.datetime.combine(end, dt.time(0), tzinfo=z) for z in zones)
     qs = (
         Appointment.objects.filter(
-            organization=organization,
-            status__in=ACTIVE,
-            start__date__gte=days[0] - dt.timedelta(days=1),
-            start__date__lte=days[-1] + dt.timedelta(days=1),
+            organization=organization, status__in=ACTIVE, start__gte=low, start__lt=high
         )
         .select_related("patient", "order__drug", "location", "chair", "nurse")
         .prefetch_related(
-            "order__benefits__coverage",
+            "order__benefits__coverage__payer",
             Prefetch("nurse__competencies"),
         )
         .order_by("start")
@@ -118,17 +130,31 @@ def _order_findings(appt: Appointment, day: dt.date) -> list[Finding]:
     return found
 
 
-def _authorization(appt: Appointment, day: dt.date) -> list[Finding]:
-    if appt.authorization_override_id:
-        return [Finding("authorization", False, "Booked on an override: no approval yet.")]
-    decision = authorization_check(
-        order=appt.order,
-        on_date=day,
-        units=units_for(appt.order, appt.dose_number),
-        source_type="scheduling.appointment",
-        source_id=str(appt.public_id),
-    )
-    return [] if decision.ok else [Finding("authorization", True, decision.message)]
+def _authorizations(
+    appointments: list[Appointment], days: dict[int, dt.date]
+) -> dict[int, list[Finding]]:
+    """Each appointment's authorization finding, all checked in one batch (a fixed number of
+    queries however many appointments): ``authorization_checks``."""
+    found: dict[int, list[Finding]] = {}
+    checked = [a for a in appointments if not a.authorization_override_id]
+    for appt in appointments:
+        if appt.authorization_override_id:
+            found[appt.pk] = [
+                Finding("authorization", False, "Booked on an override: no approval yet.")
+            ]
+    requests = [
+        CheckRequest(
+            order=appt.order,
+            on_date=days[appt.pk],
+            units=units_for(appt.order, appt.dose_number),
+            source_type="scheduling.appointment",
+            source_id=str(appt.public_id),
+        )
+        for appt in checked
+    ]
+    for appt, decision in zip(checked, authorization_checks(requests), strict=True):
+        found[appt.pk] = [] if decision.ok else [Finding("authorization", True, decision.message)]
+    return found
 
 
 def _benefits(appt: Appointment, day: dt.date, active_coverages: set[int]) -> list[Finding]:
@@ -174,15 +200,23 @@ def _nurse(appt: Appointment, day: dt.date) -> list[Finding]:
     return [Finding("nurse", True, problem)] if problem else []
 
 
-def readiness_rows(*, organization: Any, days: list[dt.date], location: Any = None) -> list[Day]:
-    """Every booked or confirmed appointment on ``days``, with its findings, by day."""
+def readiness_rows(
+    *, organization: Any, days: list[dt.date], location: Any = None, risks: bool = True
+) -> list[Day]:
+    """Every booked or confirmed appointment on ``days``, with its findings, by day.
+
+    Reads every input for all the appointments at once, in a fixed number of queries
+    whatever their number. ``risks=False`` leaves out the inputs that can only make an
+    appointment *at risk* (consent, confirmation, provider on site, a reservation still
+    to make): enough to count the *not ready* ones (``not_ready_count``)."""
     appointments = _appointments(organization, days, location)
     patients = {a.patient_id for a in appointments}
     coverages: dict[int, list[Coverage]] = defaultdict(list)
     for c in Coverage.objects.filter(patient_id__in=patients).select_related("payer"):
         coverages[c.patient_id].append(c)
     consents: dict[Any, Consent] = {}
-    for consent in Consent.objects.filter(patient_id__in=patients).order_by("signed_at", "id"):
+    latest_first = Consent.objects.filter(patient_id__in=patients).order_by("signed_at", "id")
+    for consent in latest_first if risks else ():
         consents[(consent.patient_id, consent.drug_id)] = consent  # the latest wins
     orders = list({a.order_id: a.order for a in appointments}.values())
     first_day: dict[int, dt.date] = {}
@@ -190,38 +224,58 @@ def readiness_rows(*, organization: Any, days: list[dt.date], location: Any = No
         first_day.setdefault(a.order_id, a.start.astimezone(a.location.tz).date())
     labs = labs_due_for_orders(orders, first_day) if orders else {}
     short: dict[int, dict[int, dt.date]] = {}
-    providers = _providers_on_site(organization, days)
+    providers = _providers_on_site(organization, days) if risks else set()
     asked = set(
         RescheduleRequest.objects.filter(
             appointment_id__in=[a.pk for a in appointments], handled_at__isnull=True
         ).values_list("appointment_id", flat=True)
+        if risks
+        else ()
     )
     reserved = _reserved(appointments)
+    local_day = {a.pk: a.start.astimezone(a.location.tz).date() for a in appointments}
+    authorization = _authorizations(appointments, local_day)
     by_day = {d: Day(d) for d in days}
     for appt in appointments:
-        day = appt.start.astimezone(appt.location.tz).date()
+        day = local_day[appt.pk]
         active = {
             c.pk
             for c in coverages[appt.patient_id]
             if c.is_active_on(day) and c.payer.kind != "self_pay"
         }
-        findings = _order_findings(appt, day) + _authorization(appt, day)
+        findings = _order_findings(appt, day) + authorization[appt.pk]
         findings += _benefits(appt, day, active)
         findings += [Finding("labs", True, d.message) for d in labs.get(appt.order_id, [])]
-        findings += _consent(appt, day, consents)
-        findings += _stock(appt, day, reserved, short)
+        findings += _consent(appt, day, consents) if risks else []
+        findings += _stock(appt, day, reserved, short, risks=risks)
         findings += _nurse(appt, day)
-        if appt.location.requires_supervision_on_site and (appt.location_id, day) not in providers:
-            findings.append(
-                Finding("supervision", False, "No physician or NP on the rota at this site.")
-            )
-        if appt.pk in asked:
-            message = "The patient asked to reschedule (reminder link): call them."
-            findings.append(Finding("confirmed", False, message))
-        elif appt.status != states.CONFIRMED:
-            findings.append(Finding("confirmed", False, "The patient has not confirmed."))
+        findings += _on_the_day(appt, day, providers, asked) if risks else []
         by_day[day].rows.append(Row(appt, findings))
     return list(by_day.values())
+
+
+def not_ready_count(*, organization: Any, day: dt.date) -> tuple[int, int]:
+    """(not ready, booked) on ``day`` at every site: the Today card, from the same batched
+    read as the board without the inputs that can only put an appointment at risk."""
+    [group] = readiness_rows(organization=organization, days=[day], risks=False)
+    return group.count(Level.NOT_READY), len(group.rows)
+
+
+def _on_the_day(
+    appt: Appointment, day: dt.date, providers: set[tuple[int, dt.date]], asked: set[int]
+) -> list[Finding]:
+    """Risks put right on the day: the provider on site, the patient's confirmation."""
+    findings = []
+    if appt.location.requires_supervision_on_site and (appt.location_id, day) not in providers:
+        findings.append(
+            Finding("supervision", False, "No physician or NP on the rota at this site.")
+        )
+    if appt.pk in asked:
+        message = "The patient asked to reschedule (reminder link): call them."
+        findings.append(Finding("confirmed", False, message))
+    elif appt.status != states.CONFIRMED:
+        findings.append(Finding("confirmed", False, "The patient has not confirmed."))
+    return findings
 
 
 def _reserved(appointments: list[Appointment]) -> dict[int, list[Any]]:
@@ -233,6 +287,8 @@ def _stock(
     day: dt.date,
     reserved: dict[int, list[Any]],
     short: dict[int, dict[int, dt.date]],
+    *,
+    risks: bool = True,
 ) -> list[Finding]:
     """The drug reserved for this appointment from the site's lots; inside the reservation
     window an appointment without vials set aside is not sure of its dose."""
@@ -245,7 +301,7 @@ def _stock(
     if stockout is not None and stockout <= day:
         message = f"{drug} runs short at {appt.location.name} from {stockout:%m/%d/%Y}."
         return [Finding("stock", True, message)]
-    if _in_window(appt):
+    if risks and _in_window(appt):
         return [Finding("stock", False, f"No {drug} vials reserved yet: reserve them now.")]
     return []
 

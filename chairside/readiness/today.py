@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from chairside.core.today import Card, register_today_cards
 from chairside.readiness import selectors
-from chairside.rules.readiness import Level
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
 
@@ -21,12 +20,11 @@ def readiness_cards(request: HttpRequest) -> list[Card]:
     if organization is None or not can(request, Perm.SCHEDULE_VIEW):
         return []
     [next_day] = selectors.business_days(timezone.localdate() + dt.timedelta(days=1), 1)
-    [group] = selectors.readiness_rows(organization=organization, days=[next_day])
-    not_ready = group.count(Level.NOT_READY)
+    not_ready, booked = selectors.not_ready_count(organization=organization, day=next_day)
     return [
         Card(
             title=f"Appointments on {next_day:%a %m/%d} not ready",
-            count=f"{not_ready} of {len(group.rows)}",
+            count=f"{not_ready} of {booked}",
             url=reverse("readiness:board"),
             hint="Each names what is missing" if not_ready else "Every one can be treated",
             tone="bad" if not_ready else "good",

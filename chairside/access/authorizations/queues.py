@@ -341,14 +341,19 @@ def orders_expiring(organization: Any, today: dt.date) -> list[QueueRow]:
     return rows
 
 
-def _next_doses(organization: Any) -> list[tuple[TreatmentOrder, dt.date | None]]:
-    orders = list(
-        TreatmentOrder.objects.filter(
-            organization=organization, status=TreatmentOrder.Status.ACTIVE
-        )
-        .select_related("patient", "drug", "location", "assigned_to", "ordering_provider")
-        .order_by("first_dose_on", "id")
+def _next_doses(
+    organization: Any, *, related: bool = True
+) -> list[tuple[TreatmentOrder, dt.date | None]]:
+    """Each active order with its next dose by the regimen; ``related=False`` for counting
+    (the Today page): the orders alone, without the rows a queue row names."""
+    orders_qs = TreatmentOrder.objects.filter(
+        organization=organization, status=TreatmentOrder.Status.ACTIVE
     )
+    if related:
+        orders_qs = orders_qs.select_related(
+            "patient", "drug", "location", "assigned_to", "ordering_provider"
+        )
+    orders = list(orders_qs.order_by("first_dose_on", "id"))
     given = doses_documented_by_order([o.pk for o in orders])
     return [(o, next_dose_on(o, given.get(o.pk, 0))) for o in orders]
 
@@ -554,7 +559,8 @@ def queue_counts(organization: Any, today: dt.date, keys: list[str]) -> dict[str
     """The Today page's counts of the named queues, without building rows; the two queues
     that follow each order's next dose share one reading of it."""
     counts: dict[str, int] = {}
-    doses = _next_doses(organization) if {"labs-due", "due-unbooked"} & set(keys) else None
+    wanted = {"labs-due", "due-unbooked"} & set(keys)
+    doses = _next_doses(organization, related=False) if wanted else None
     for key in keys:
         if key == "labs-due":
             counts[key] = len(_labs_due(organization, today, doses)[2])

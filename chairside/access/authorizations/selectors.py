@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -57,6 +60,61 @@ def benefits_verified(*, order: TreatmentOrder) -> bool:
     return not checks.filter(status=BenefitsInvestigation.Status.PENDING).exists()
 
 
+@dataclass
+class AuthorizationFacts:
+    """What the authorization rule reads about one order, loaded once (see
+    ``authorization_facts``): the patient's coverages (primary first), the order's benefits
+    checks and its authorizations of every status."""
+
+    coverages: list[Coverage] = field(default_factory=list)
+    benefits: list[BenefitsInvestigation] = field(default_factory=list)
+    authorizations: list[PriorAuthorization] = field(default_factory=list)
+
+
+def authorization_facts(orders: Iterable[TreatmentOrder]) -> dict[int, AuthorizationFacts]:
+    """``AuthorizationFacts`` per order id for many orders in three queries (a day's
+    appointments on the readiness board), whatever their number."""
+    orders = list(orders)
+    facts = {o.pk: AuthorizationFacts() for o in orders}
+    if not orders:
+        return facts
+    by_patient: dict[int, list[Coverage]] = defaultdict(list)
+    coverages = Coverage.objects.filter(patient_id__in={o.patient_id for o in orders})
+    for coverage in coverages.select_related("payer").order_by("order", "-effective_from", "pk"):
+        by_patient[coverage.patient_id].append(coverage)
+    for order in orders:
+        facts[order.pk].coverages = by_patient[order.patient_id]
+    for check in BenefitsInvestigation.objects.filter(order_id__in=facts).order_by("pk"):
+        facts[check.order_id].benefits.append(check)
+    for auth in PriorAuthorization.objects.filter(order_id__in=facts).order_by("pk"):
+        facts[auth.order_id].authorizations.append(auth)
+    return facts
+
+
+def needed_from(
+    order: TreatmentOrder, on_date: dt.date, facts: AuthorizationFacts
+) -> tuple[bool, str, Coverage | None]:
+    """``authorization_needed`` on loaded facts, with the primary coverage it judged by."""
+    if not order.drug.prior_auth_usually_required:
+        why = f"{order.drug.generic_name} does not usually need prior authorization"
+        return False, why, None
+    coverage = next((c for c in facts.coverages if c.is_active_on(on_date)), None)
+    if coverage is None:
+        return False, "no insurance on file (self-pay)", None
+    said_no = any(
+        b.coverage_id == coverage.pk
+        and b.status == BenefitsInvestigation.Status.VERIFIED
+        and b.pa_required == BenefitsInvestigation.PaRequired.NO
+        for b in facts.benefits
+    ) or any(
+        a.coverage_id == coverage.pk and a.status == states.NOT_REQUIRED
+        for a in facts.authorizations
+    )
+    if said_no:
+        return False, f"{coverage.payer} does not require prior authorization for this drug", None
+    return True, "", coverage
+
+
 def authorization_needed(*, order: TreatmentOrder, on_date: dt.date) -> tuple[bool, str]:
     """Whether doses of this order on the date need a prior authorization, and why not.
 
@@ -64,22 +122,9 @@ def authorization_needed(*, order: TreatmentOrder, on_date: dt.date) -> tuple[bo
     payer said so: a verified benefits check with "not required", or an authorization
     marked "not required".
     """
-    if not order.drug.prior_auth_usually_required:
-        return False, f"{order.drug.generic_name} does not usually need prior authorization"
-    coverage = primary_coverage(order, on_date)
-    if coverage is None:
-        return False, "no insurance on file (self-pay)"
-    said_no = (
-        order.benefits.filter(
-            coverage=coverage,
-            status=BenefitsInvestigation.Status.VERIFIED,
-            pa_required=BenefitsInvestigation.PaRequired.NO,
-        ).exists()
-        or order.authorizations.filter(coverage=coverage, status=states.NOT_REQUIRED).exists()
-    )
-    if said_no:
-        return False, f"{coverage.payer} does not require prior authorization for this drug"
-    return True, ""
+    if not order.drug.prior_auth_usually_required:  # no query for the formulary's answer
+        return needed_from(order, on_date, AuthorizationFacts())[:2]
+    return needed_from(order, on_date, authorization_facts([order])[order.pk])[:2]
 
 
 def authorization_settled(*, order: TreatmentOrder) -> bool:
@@ -104,6 +149,39 @@ def usage_totals(
         rows = rows.exclude(source_type=exclude[0], source_id=exclude[1])
     totals = rows.aggregate(visits=Count("id"), units=Sum("units"))
     return int(totals["visits"] or 0), int(totals["units"] or 0)
+
+
+def usage_totals_many(
+    wanted: Iterable[tuple[int, tuple[str, str] | None]],
+) -> dict[tuple[int, tuple[str, str] | None], tuple[int, int]]:
+    """``usage_totals`` for many (authorization id, excluded source) pairs in two queries:
+    the live usage per authorization, less what each excluded source holds on it."""
+    wanted = list(wanted)
+    ids = {auth_id for auth_id, _ in wanted}
+    if not ids:
+        return {}
+    live = AuthorizationUsage.objects.filter(authorization_id__in=ids, released_at__isnull=True)
+    totals = {
+        auth_id: (int(visits or 0), int(units or 0))
+        for auth_id, visits, units in live.values("authorization_id")
+        .annotate(visits=Count("id"), units=Sum("units"))
+        .values_list("authorization_id", "visits", "units")
+    }
+    sources = {source for _, source in wanted if source is not None}
+    held: dict[tuple[int, tuple[str, str]], tuple[int, int]] = {}
+    if sources:
+        own = live.filter(
+            source_type__in={t for t, _ in sources}, source_id__in={i for _, i in sources}
+        ).values_list("authorization_id", "source_type", "source_id", "units")
+        for auth_id, source_type, source_id, units in own:
+            visits_held, units_held = held.get((auth_id, (source_type, source_id)), (0, 0))
+            held[(auth_id, (source_type, source_id))] = (visits_held + 1, units_held + units)
+    found = {}
+    for auth_id, source in wanted:
+        visits, units = totals.get(auth_id, (0, 0))
+        minus = held.get((auth_id, source), (0, 0)) if source is not None else (0, 0)
+        found[(auth_id, source)] = (visits - minus[0], units - minus[1])
+    return found
 
 
 def doses_documented(order: TreatmentOrder) -> int:

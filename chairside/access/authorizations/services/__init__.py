@@ -2,7 +2,8 @@
 
 Stable interface for other modules: ``authorization_check``, ``authorization_reserve``,
 ``authorization_release``, ``authorization_consume``, ``authorization_override`` and
-``AuthorizationDecision`` (see ``booking.py`` for how scheduling uses them).
+``AuthorizationDecision`` (see ``booking.py`` for how scheduling uses them);
+``authorization_checks`` checks many doses in a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from chairside.access.authorizations.services.benefits import (
 )
 from chairside.access.authorizations.services.booking import (
     AuthorizationDecision,
+    CheckRequest,
     authorization_attach_overridden,
     authorization_check,
+    authorization_checks,
     authorization_consume,
     authorization_override,
     authorization_release,
@@ -50,7 +53,9 @@ __all__ = [
     "BENEFITS_FIELDS",
     "DETAIL_FIELDS",
     "AuthorizationDecision",
+    "CheckRequest",
     "authorization_check",
+    "authorization_checks",
     "authorization_consume",
     "authorization_document_add",
     "authorization_open",

@@ -290,9 +290,9 @@ class TestQueuePages:
         reads: list[Any] = []
         next_doses = queues._next_doses
 
-        def counted(organization: Any) -> Any:
+        def counted(organization: Any, **options: Any) -> Any:
             reads.append(organization)
-            return next_doses(organization)
+            return next_doses(organization, **options)
 
         monkeypatch.setattr(queues, "_next_doses", counted)
         page = coordinator_client.get(reverse("today"))
