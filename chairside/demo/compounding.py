@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 from decimal import Decimal
 from typing import Any
 
@@ -21,8 +22,9 @@ from chairside.access.referrals.models import TreatmentOrder
 from chairside.compounding import selectors, services
 from chairside.compounding.models import CompoundingArea, CompoundingRecord, MasterFormulation
 from chairside.demo import DemoContext
+from chairside.demo.inventory import _History, _places, _vendors
 from chairside.demo.keys import DEMO_PASSWORD
-from chairside.formulary.models import Drug
+from chairside.formulary.models import Drug, Package
 from chairside.tenancy.models import Membership
 
 TECHNICIAN = "lortega"
@@ -130,6 +132,28 @@ def _draw(org: Any, formulation: MasterFormulation, area: Any, mg: Decimal) -> A
     return None
 
 
+def _stock_for_compounding(ctx: DemoContext, formulations: list[MasterFormulation]) -> None:
+    """This morning's demo delivery of the vials for today's compounded doses, so that they
+    never take vials the demo history used or reserved for booked patients."""
+    wanted: dict[Package, int] = {}
+    for index, mg in DOSES:
+        if index >= len(formulations):
+            continue
+        drug = formulations[index].ingredients.get().drug
+        package = drug.packages.order_by("-strength_mg").first()
+        if package is not None:
+            wanted[package] = wanted.get(package, 0) + math.ceil(mg / package.strength_mg)
+    org = ctx.organizations["riverside"]
+    vendors = _vendors(org)
+    history = _History(ctx, _places(ctx), vendors)
+    history.rng = random.Random("riverside-compounding-stock")
+    history.invoices = 100  # DEMO-<day>-101: apart from the panel's delivery of the same day
+    at = timezone.now() - dt.timedelta(hours=3)
+    history.receive(
+        ctx.locations["main"], wanted, at, vendors["Keystone Specialty Distribution (demo)"]
+    )
+
+
 def seed_compounding(ctx: DemoContext) -> None:
     org = ctx.organizations["riverside"]
     technician = _technician(ctx)
@@ -138,7 +162,9 @@ def seed_compounding(ctx: DemoContext) -> None:
     if CompoundingRecord.objects.filter(organization=org, is_demo=True).exists():
         ctx.summary.append("compounding already present")
         return
+    _stock_for_compounding(ctx, formulations)
     made = 0
+    skipped: list[str] = []
     for n, (index, mg) in enumerate(DOSES):
         if index >= len(formulations):
             continue
@@ -154,6 +180,7 @@ def seed_compounding(ctx: DemoContext) -> None:
         )
         draw = _draw(org, formulation, area, mg)
         if order is None or draw is None:
+            skipped.append(f"{formulation.name}: no {'order' if order is None else 'lot'}")
             continue
         try:
             record = services.compounding_record_create(
@@ -169,8 +196,9 @@ def seed_compounding(ctx: DemoContext) -> None:
                 notes="Demo dose (synthetic).",
                 is_demo=True,
             )
-        except ValidationError:
-            continue  # the demo stock is reserved for booked doses: skip rather than fail
+        except ValidationError as exc:  # e.g. the demo stock is reserved for booked doses
+            skipped.append(f"{formulation.name}: {'; '.join(exc.messages)}")
+            continue
         made += 1
         if n < len(DOSES) - 1:  # the last one waits for the pharmacist
             services.compounding_record_verify(
@@ -181,3 +209,4 @@ def seed_compounding(ctx: DemoContext) -> None:
                 ip_address=None,
             )
     ctx.summary.append(f"compounding: {len(formulations)} formulations, {made} doses today")
+    ctx.summary += [f"compounding skipped {why}" for why in skipped]

@@ -45,7 +45,11 @@ def test_a_duplicate_order_is_refused_and_links_to_the_existing_one(
     page.locator("#id_drug").select_option(label=str(existing.drug))
     regimen = existing.drug.regimens.first()
     expect(page.locator(f"#id_regimen_template option[value='{regimen.pk}']")).to_have_count(1)
+    # The drug's regimens arrive by htmx: let every swap land before choosing one, or a late
+    # swap puts the list back on "Custom regimen" (seen on a loaded machine).
+    page.wait_for_load_state("networkidle")
     page.locator("#id_regimen_template").select_option(str(regimen.pk))
+    expect(page.locator("#id_regimen_template")).to_have_value(str(regimen.pk))
     page.locator("#id_ordering_provider").select_option(str(provider.pk))
     page.locator("#id_first_dose_on").fill(str(timezone.localdate() + dt.timedelta(days=7)))
     page.get_by_role("button", name="Save order").click()

@@ -66,7 +66,9 @@ def test_the_coordinator_sees_what_is_missing_for_each_dose(
     log_in(page, live_server, "hannah", "pw-test-123")
     for width, height in ((1366, 900), (1024, 768)):
         page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{live_server.url}/schedule/readiness/?days=1")
+        # Two business days: the board starts today when today is a weekday, and the doses
+        # are booked on the next business day.
+        page.goto(f"{live_server.url}/schedule/readiness/?days=2")
         expect(page.locator("h1")).to_contain_text("Ready to treat?")
         card = page.locator("section.card", has_text="2 booked")
         expect(card.locator(".readiness-counts")).to_contain_text("1 at risk")
