@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.demo import DemoContext
-from chairside.demo.foundation import demo_npi
+from chairside.demo.foundation import _pick_diagnosis, demo_npi
 from chairside.demo.keys import DEMO_PASSWORD
 from chairside.demo.names import FIRST_FEMALE, FIRST_MALE, LAST
 from chairside.homecare import services
@@ -39,7 +39,8 @@ from chairside.homecare.models import (
     PatientHome,
     RoutePlan,
 )
-from chairside.patients.models import Patient
+from chairside.patients.models import BodyMeasurement, Coverage, Diagnosis, Patient, Payer
+from chairside.patients.reference import icd10_description
 from chairside.tenancy.models import Location, Membership, Organization, StaffMember
 
 ORG_NAME = "Riverside Home Infusion Pharmacy (demo)"
@@ -160,6 +161,42 @@ def _point(rng: random.Random) -> tuple[Decimal, Decimal]:
     return Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
 
 
+# The pharmacy's two commercial payers (demo), which pay home infusion by per diem.
+HOME_PAYERS = (("Keystone Commercial Health (demo)", "DEMO1"), ("Northstar PPO (demo)", "DEMO2"))
+
+
+def _chart(rng: random.Random, patient: Patient, today: dt.date) -> None:
+    """What every demo chart has: a coded diagnosis, a current weight and a coverage (with
+    one of the pharmacy's own demo payers)."""
+    code = _pick_diagnosis(rng)
+    Diagnosis.objects.create(
+        patient=patient,
+        icd10_code=code,
+        description=icd10_description(code) or code,
+        is_primary=True,
+        noted_on=today - dt.timedelta(days=rng.randint(30, 900)),
+    )
+    BodyMeasurement.objects.create(
+        patient=patient,
+        measured_on=today - dt.timedelta(days=rng.randint(1, 20)),
+        weight_kg=Decimal(rng.randint(480, 1150)) / 10,
+    )
+    name, payer_id = rng.choice(HOME_PAYERS)
+    payer, _ = Payer.objects.get_or_create(
+        organization=patient.organization,
+        name=name,
+        defaults={"kind": Payer.Kind.COMMERCIAL, "payer_id": payer_id, "is_demo": True},
+    )
+    Coverage.objects.create(
+        patient=patient,
+        payer=payer,
+        member_id=f"DEMO{rng.randint(10**8, 10**9 - 1)}",
+        order=1,
+        effective_from=today.replace(month=1, day=1),
+        group_number=f"G{rng.randint(1000, 9999)}",
+    )
+
+
 def _patients(rng: random.Random, org: Organization, location: Location) -> list[Patient]:
     today = timezone.localdate()
     patients = []
@@ -167,7 +204,7 @@ def _patients(rng: random.Random, org: Organization, location: Location) -> list
         sex = rng.choice("FM")
         first = rng.choice(FIRST_FEMALE if sex == "F" else FIRST_MALE)
         street = f"{rng.randint(10, 990)} {rng.choice(STREETS)} {rng.choice(KINDS)}"
-        patient, _ = Patient.objects.get_or_create(
+        patient, created = Patient.objects.get_or_create(
             organization=org,
             mrn=f"DEMO-HC-{n:04d}",
             defaults={
@@ -183,6 +220,8 @@ def _patients(rng: random.Random, org: Organization, location: Location) -> list
                 "no_known_allergies": rng.random() < 0.7,
             },
         )
+        if created:
+            _chart(rng, patient, today)
         lat, lon = _point(rng)
         if not PatientHome.objects.filter(patient=patient).exists():
             services.home_set(
