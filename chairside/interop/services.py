@@ -470,3 +470,24 @@ def interface_settings_save(
             changes=changes,
         )
     return locked
+
+
+@transaction.atomic
+def feed_collect(
+    *, messages: list[InterfaceMessage], user: Any, ip_address: str | None = None
+) -> None:
+    """The queued outbound messages were downloaded: each is audited as an export (its text
+    is patient data) and marked collected, together or not at all."""
+    now = timezone.now()
+    for message in messages:
+        audit_record(
+            action=AuditEvent.Action.EXPORT,
+            user=user,
+            organization=message.organization,
+            obj=message,
+            patient=message.patient,
+            ip_address=ip_address,
+        )
+    InterfaceMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+        status=InterfaceMessage.Status.DOWNLOADED, downloaded_at=now, updated_at=now
+    )

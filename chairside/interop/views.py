@@ -143,12 +143,8 @@ def feed_download(request: OrgRequest) -> HttpResponse:
     if not queued:
         flash.info(request, "No appointment messages are waiting.")
         return redirect("interop:messages")
-    now = timezone.now()
-    for message in queued:
-        _audit(request, message, AuditEvent.Action.EXPORT)
-    InterfaceMessage.objects.filter(pk__in=[m.pk for m in queued]).update(
-        status=InterfaceMessage.Status.DOWNLOADED, downloaded_at=now, updated_at=now
-    )
+    services.feed_collect(messages=queued, user=request.user, ip_address=client_ip(request))
+    now = timezone.localtime()
     return _hl7_file("".join(m.raw for m in queued), f"siu-feed-{now:%Y%m%d-%H%M%S}.hl7")
 
 
