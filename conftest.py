@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from chairside.core import testing as f
+from tests import factories as f
 
 # One Chromium for every browser test, wherever the test lives (a session fixture defined in
 # several modules would start Playwright twice, which its sync API refuses).

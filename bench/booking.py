@@ -56,8 +56,8 @@ def _setup_django() -> None:
 
 
 def _center(monday: dt.date, days: int) -> dict[str, Any]:
-    from chairside.core import testing as f
     from chairside.scheduling.tests import factories as sf
+    from tests import factories as f
 
     org = f.make_org(f"Booking Bench {time.time_ns()}")
     location = f.make_location(org, name="Bench site", chairs=10)
@@ -83,8 +83,8 @@ def _center(monday: dt.date, days: int) -> dict[str, Any]:
 
 
 def _order(center: dict[str, Any], rng: random.Random, first: dt.date) -> Any:
-    from chairside.core import testing as f
     from chairside.scheduling.tests import factories as sf
+    from tests import factories as f
 
     name = rng.choices([m[0] for m in MIX], weights=[m[2] for m in MIX])[0]
     patient = f.make_patient(center["org"], weight_kg="70.0")

@@ -134,7 +134,7 @@ def main() -> None:
     started = time.perf_counter()
     org, user = _load(count)
     load_seconds = time.perf_counter() - started
-    from chairside.core import testing as f
+    from tests import factories as f
 
     # An administrator must pass the second factor: log in as the tests do, code given.
     if not user.totpdevice_set.filter(confirmed=True).exists():

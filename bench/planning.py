@@ -343,7 +343,7 @@ def time_dashboard(user: Any, sites: list[Any], requests: int) -> tuple[list[flo
     from django.urls import reverse
     from django.utils import timezone
 
-    from chairside.core import testing as f
+    from tests import factories as f
 
     # An administrator must pass the second factor: log in as the tests do, code given.
     if not user.totpdevice_set.filter(confirmed=True).exists():

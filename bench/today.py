@@ -57,7 +57,7 @@ def _p(values: list[float], q: float) -> float:
 
 def _client(username: str) -> Any:
     """A test client logged in as the demo user, past the second factor when they have one
-    (as ``chairside.core.testing.login`` does)."""
+    (as ``tests.factories.login`` does)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -79,7 +79,7 @@ def _providers(username: str) -> dict[str, float]:
     from django.contrib.auth import get_user_model
     from django.test import RequestFactory
 
-    from chairside.core import today as core_today
+    from chairside.tenancy import today as core_today
     from chairside.tenancy.models import Membership
 
     user = get_user_model().objects.get(username=username)

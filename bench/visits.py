@@ -67,8 +67,8 @@ def _timed(call: Callable[[], Any]) -> Sample:
 
 
 def _center(count: int) -> dict[str, Any]:
-    from chairside.core import testing as f
     from chairside.treatments.tests import factories as tf
+    from tests import factories as f
 
     org = f.make_org(f"Bench Visits {time.time_ns()}")
     location = f.make_location(org, chairs=count)

@@ -13,6 +13,8 @@ from chairside.homecare.api import router as homecare_router
 from chairside.inventory import urls as inventory_urls
 from chairside.patients.api import router as patients_router
 from chairside.scheduling.api import router as schedule_router
+from chairside.tenancy import urls as tenancy_urls
+from chairside.tenancy import views as tenancy_views
 from chairside.treatments.urls import pharmacy_urlpatterns
 
 # Each part's API router, mounted on the one API (chairside/api/api.py).
@@ -27,12 +29,12 @@ admin.site.site_header = "Chairside administration"
 admin.site.site_title = "Chairside admin"
 
 urlpatterns = [
-    path("", core_views.today, name="today"),
+    path("", tenancy_views.today, name="today"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("account/api-tokens/", include("chairside.api.urls")),
     path("account/", include("chairside.accounts.urls")),
-    path("organization/switch/", core_views.switch_organization, name="switch_organization"),
+    path("organization/switch/", tenancy_views.switch_organization, name="switch_organization"),
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page links; send them to the SVG.
     path("favicon.ico", core_views.favicon),
@@ -50,7 +52,22 @@ urlpatterns = [
     path("visits/", include("chairside.treatments.urls")),
     path("compounding/", include("chairside.compounding.urls")),
     path("billing/", include("chairside.billing.urls")),
-    path("admin/settings/", include("chairside.tenancy.urls")),
+    path(
+        "admin/settings/",
+        include(
+            (
+                [
+                    *tenancy_urls.urlpatterns,
+                    path(
+                        "logins/<uuid:public_id>/password/",
+                        account_views.password_reset,
+                        name="password_reset",
+                    ),
+                ],
+                "tenancy",
+            )
+        ),
+    ),
     path("reports/", include("chairside.analytics.urls")),
     path("interfaces/", include("chairside.interop.urls")),
     # The Django admin has no log-in of its own: its log-in and log-out go through the app's

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from chairside.accounts.throttle import normalize_username
+from chairside.core.usernames import normalize_username
 
 
 class LoginForm(AuthenticationForm):
@@ -27,3 +29,29 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+
+class AdminPasswordResetForm(forms.Form):
+    """An administrator's reset of a member's password."""
+
+    temporary_password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Hand it over in person; they must change it at "
+        "their next log-in.",
+    )
+    temporary_password_again = forms.CharField(
+        label="Temporary password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    reset_two_factor = forms.BooleanField(
+        required=False,
+        label="Also remove their authenticator app and recovery codes (lost phone)",
+        help_text="They set up two-factor again after logging in.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("temporary_password"), data.get("temporary_password_again")
+        if first and second and first != second:
+            raise forms.ValidationError("The two passwords are not the same.")
+        return data

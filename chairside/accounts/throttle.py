@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import unicodedata
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import client_ip as client_address
+from chairside.core.usernames import normalize_username
 
 __all__ = [
     "address_delay_seconds",
@@ -26,11 +26,6 @@ __all__ = [
     "slow_down",
     "username_locked",
 ]
-
-
-def normalize_username(username: str) -> str:
-    """The canonical spelling used for log-in, locks and new log-ins: NFKC, case-folded."""
-    return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
 def _recent_failures() -> QuerySet[AuditEvent]:

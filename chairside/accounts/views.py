@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from chairside.accounts import services, steps
-from chairside.accounts.forms import CodeForm, LoginForm
+from chairside.accounts.forms import AdminPasswordResetForm, CodeForm, LoginForm
 from chairside.accounts.middleware import minutes_text, seconds_left, start_clock, touch
 from chairside.accounts.throttle import (
     address_delay_seconds,
@@ -33,6 +33,9 @@ from chairside.accounts.throttle import (
     username_locked,
 )
 from chairside.core.forms_util import add_service_errors
+from chairside.tenancy.access import OrgRequest, require_perm
+from chairside.tenancy.models import Membership
+from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import invitations_for
 from chairside.tenancy.services import invitation_answer
 
@@ -342,3 +345,36 @@ def admin_login_redirect(request: HttpRequest) -> HttpResponse:
     """/django-admin/login/ → the app's log-in (a POST here logs nobody in)."""
     next_url = request.GET.get("next") or reverse("admin:index")
     return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
+
+
+@require_perm(Perm.SETTINGS_EDIT)
+def password_reset(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Set a member's temporary password (they must change it at next log-in)."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        organization=request.organization,
+        public_id=public_id,
+    )
+    form = AdminPasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_by_admin(
+                organization=request.organization,
+                admin=request.user,
+                account=membership.user,
+                temporary_password=form.cleaned_data["temporary_password"],
+                reset_two_factor=form.cleaned_data["reset_two_factor"],
+                ip_address=client_address(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{membership.user.username} has a temporary password; they must change it "
+                "at their next log-in.",
+            )
+            return redirect("tenancy:settings")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "membership": membership}
+    return render(request, "accounts/admin_password_reset.html", context, status=status)

@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from chairside.analytics.selectors import client_sites, scenarios
-from chairside.core.today import Card, register_client_figures, register_today_cards
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card, register_client_figures, register_today_cards
 
 
 @register_today_cards

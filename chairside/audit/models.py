@@ -78,16 +78,6 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError(APPEND_ONLY)
 
-    @property
-    def role_label(self) -> str:
-        """The role's name as people read it ("Biller"), or the stored value."""
-        from chairside.tenancy.roles import Role
-
-        try:
-            return Role(self.role).label
-        except ValueError:
-            return self.role
-
 
 class AuditEventPatientQuerySet(models.QuerySet["AuditEventPatient"]):
     def update(self, **kwargs: Any) -> int:

@@ -12,8 +12,8 @@ class BillingConfig(AppConfig):
         from chairside.billing import handlers  # noqa: F401  (registers the visit-signed handler)
         from chairside.billing.chart import billing_chart_section
         from chairside.billing.today import billing_today_cards
-        from chairside.core.today import register_today_cards
         from chairside.patients.chart import register_chart_section
+        from chairside.tenancy.today import register_today_cards
 
         register_today_cards(billing_today_cards)
         register_chart_section(billing_chart_section)

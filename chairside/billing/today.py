@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.core.today import Card
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card
 
 
 def billing_today_cards(request: HttpRequest) -> list[Card]:

@@ -1,6 +1,6 @@
 """A handler registry: how an earlier step of the work lets later steps act on its events.
 
-The earlier app owns the registry (in its ``events.py``, or ``core.today`` for Today cards);
+The earlier app owns the registry (in its ``events.py``, or ``tenancy.today`` for Today cards);
 the later app registers its handlers in its ``AppConfig.ready()``. Imports then run with the
 flow of work (docs/architecture.md).
 """

@@ -6,11 +6,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.core.today import Card, register_today_cards
 from chairside.homecare import selectors
 from chairside.homecare.models import DeliveryTicket, HomeVisit
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card, register_today_cards
 
 
 @register_today_cards

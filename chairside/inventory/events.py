@@ -2,7 +2,7 @@
 
 Inventory sits upstream of the visit, so it imports none of it: the visit module registers its
 prep gate (``treatments.services.prep_gate``) here in ``TreatmentsConfig.ready()``, as apps
-register Today cards in ``core.today``. A gate raises ValidationError to refuse the dispense
+register Today cards in ``tenancy.today``. A gate raises ValidationError to refuse the dispense
 (inside the dispense's transaction, so nothing moves).
 """
 

@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.core.today import Card, register_today_cards
 from chairside.inventory import selectors
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card, register_today_cards
 
 SHORT_HORIZON_DAYS = 14
 # The forecast of every site is the Today page's costliest read; like the booking's stock

@@ -8,10 +8,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.core.today import Card, register_today_cards
 from chairside.readiness import selectors
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card, register_today_cards
 
 
 @register_today_cards

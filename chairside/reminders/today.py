@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
-from chairside.core.today import Card, register_today_cards
 from chairside.reminders.selectors import open_reschedule_requests
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card, register_today_cards
 
 
 @register_today_cards

@@ -4,7 +4,7 @@ they add to a booking.
 Scheduling sits upstream of stock and the visit, so it imports neither: inventory (vial
 reservations, the stock forecast's warning, the reserved lots on the appointment panel) and
 treatments (prepared-and-not-given doses) register handlers here in their
-``AppConfig.ready()``, as apps register Today cards in ``core.today``. Handlers run inside
+``AppConfig.ready()``, as apps register Today cards in ``tenancy.today``. Handlers run inside
 the scheduling service's transaction.
 """
 

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.core.today import Card, register_today_cards
 from chairside.scheduling.selectors import today_counts
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card, register_today_cards
 
 
 @register_today_cards

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from chairside.core.navigation import navigation_for
+from chairside.tenancy.navigation import navigation_for
 from chairside.tenancy.roles import Perm, has_perm
 from chairside.tenancy.selectors import site_time_zone
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from chairside.core.usernames import normalize_username
 from chairside.tenancy.models import (
     Chair,
     Competency,
@@ -148,35 +149,8 @@ class MembershipForm(forms.Form):
     )
 
     def clean_username(self) -> str:
-        from chairside.accounts.throttle import normalize_username
 
         name = normalize_username(str(self.cleaned_data["username"]))
         if not re.fullmatch(r"[\w.@+-]+", name):
             raise forms.ValidationError("Use letters, digits and @ . + - _ only.")
         return name
-
-
-class PasswordResetForm(forms.Form):
-    """An administrator's reset of a member's password."""
-
-    temporary_password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters. Hand it over in person; they must change it at "
-        "their next log-in.",
-    )
-    temporary_password_again = forms.CharField(
-        label="Temporary password again",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    reset_two_factor = forms.BooleanField(
-        required=False,
-        label="Also remove their authenticator app and recovery codes (lost phone)",
-        help_text="They set up two-factor again after logging in.",
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, second = data.get("temporary_password"), data.get("temporary_password_again")
-        if first and second and first != second:
-            raise forms.ValidationError("The two passwords are not the same.")
-        return data

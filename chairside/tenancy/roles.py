@@ -129,6 +129,15 @@ MATRIX: dict[Role, frozenset[Perm]] = {
 }
 
 
+def role_label(value: str) -> str:
+    """A stored role's name as people read it ("Biller"), or the stored value itself (a role
+    recorded by an older version, say, in the audit trail)."""
+    try:
+        return Role(value).label
+    except ValueError:
+        return value
+
+
 def has_perm(role: str | None, perm: Perm) -> bool:
     """True when the role grants the permission; an unknown or missing role grants nothing."""
     if role is None:

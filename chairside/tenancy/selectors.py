@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from chairside.core.usernames import normalize_username
 from chairside.tenancy.models import (
     Chair,
     Competency,
@@ -90,7 +91,6 @@ def pending_invitations(*, organization: Any) -> QuerySet[Invitation]:
 
 def invitations_for(*, user: Any) -> QuerySet[Invitation]:
     """Open invitations addressed to this user's log-in name (any organization)."""
-    from chairside.accounts.throttle import normalize_username
 
     return (
         Invitation.objects.filter(

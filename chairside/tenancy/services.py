@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.audit.services import audit_record, diff, snapshot
+from chairside.core.usernames import normalize_username
 from chairside.rules.place_of_service import default_place_of_service
+from chairside.tenancy import events
 from chairside.tenancy.models import (
     INVITATION_DAYS,
     Chair,
@@ -190,9 +192,6 @@ def membership_grant(
     - otherwise: an invitation for the user name, which the person accepts after logging in.
       Nothing about other organizations' log-ins is looked up or revealed.
     """
-    from chairside.accounts.models import AccountSecurity
-    from chairside.accounts.throttle import normalize_username
-
     users = get_user_model()
     username = normalize_username(username)
     if role not in {r for r, _ in Membership.ROLE_CHOICES}:
@@ -227,7 +226,7 @@ def membership_grant(
             # Returned, not raised, so that the audit row above is kept.
             return GrantOutcome("name_taken", username, role)
         account = users.objects.create_user(username=username, email=email, password=password)
-        AccountSecurity.objects.create(user=account, must_change_password=True)
+        events.login_created_with_temporary_password(account)
         membership = Membership.objects.create(user=account, organization=organization, role=role)
         audit_record(
             action="create",
@@ -278,7 +277,6 @@ def invitation_answer(
     Audited in the inviting organization and in every organization the person already works
     in. Accepting never changes which organization is active.
     """
-    from chairside.accounts.throttle import normalize_username
 
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if (

@@ -6,6 +6,8 @@ from chairside.tenancy import views
 
 app_name = "tenancy"
 
+# The member password reset (``accounts.views.password_reset``) joins this namespace in the
+# root URLconf: accounts comes after tenancy in the flow.
 urlpatterns = [
     path("", views.settings_home, name="settings"),
     path("locations/new/", views.location_edit, name="location_create"),
@@ -19,5 +21,4 @@ urlpatterns = [
     path("staff/<uuid:public_id>/", views.staff_edit, name="staff_edit"),
     path("audit/", views.audit_trail, name="audit"),
     path("logins/new/", views.membership_grant, name="membership_grant"),
-    path("logins/<uuid:public_id>/password/", views.password_reset, name="password_reset"),
 ]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from chairside.audit.selectors import audit_events
-from chairside.audit.services import client_ip
 from chairside.core.forms_util import add_service_errors
 from chairside.tenancy import selectors, services
 from chairside.tenancy.access import OrgRequest, can, require_perm
@@ -20,11 +21,12 @@ from chairside.tenancy.forms import (
     HoursForm,
     LocationForm,
     MembershipForm,
-    PasswordResetForm,
     StaffForm,
 )
+from chairside.tenancy.middleware import SESSION_KEY
 from chairside.tenancy.models import INVITATION_DAYS, Chair, Location, Membership, StaffMember
 from chairside.tenancy.roles import MATRIX, PERM_LABELS, Perm, Role
+from chairside.tenancy.today import client_today, today_cards
 
 
 @require_perm(Perm.STAFF_VIEW)
@@ -201,36 +203,24 @@ def membership_grant(request: OrgRequest) -> HttpResponse:
     return render(request, "tenancy/membership_form.html", {"form": form}, status=status)
 
 
-@require_perm(Perm.SETTINGS_EDIT)
-def password_reset(request: OrgRequest, public_id: str) -> HttpResponse:
-    """Set a member's temporary password (they must change it at next log-in)."""
-    from chairside.accounts.services import password_reset_by_admin
+def today(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if getattr(request, "membership", None) is None:
+        return render(request, "tenancy/no_membership.html", status=403)
+    clients = client_today(request)
+    cards = today_cards(request)
+    if clients:  # a management company's own queues are empty: show only what is not
+        cards = [c for c in cards if c.count not in (0, "0")]
+    return render(request, "tenancy/today.html", {"cards": cards, "clients": clients})
 
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"),
-        organization=request.organization,
-        public_id=public_id,
+
+@login_required
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    membership = services.organization_choose(
+        user=request.user, organization_public_id=request.POST.get("organization", "")
     )
-    form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            password_reset_by_admin(
-                organization=request.organization,
-                admin=request.user,
-                account=membership.user,
-                temporary_password=form.cleaned_data["temporary_password"],
-                reset_two_factor=form.cleaned_data["reset_two_factor"],
-                ip_address=client_ip(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{membership.user.username} has a temporary password; they must change it "
-                "at their next log-in.",
-            )
-            return redirect("tenancy:settings")
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "membership": membership}
-    return render(request, "tenancy/password_reset.html", context, status=status)
+    request.session[SESSION_KEY] = str(membership.organization.public_id)
+    messages.success(request, f"You are now working in {membership.organization.name}.")
+    return redirect("today")

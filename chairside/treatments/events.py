@@ -2,7 +2,7 @@
 
 The visit sits upstream of billing, so it imports none of it: billing registers its handler
 (derive the claim lines from the signed visit) in ``BillingConfig.ready()``, as apps register
-Today cards in ``core.today``. Handlers run inside the sign-off transaction; one that raises
+Today cards in ``tenancy.today``. Handlers run inside the sign-off transaction; one that raises
 refuses the signature, so a visit billing cannot read is not signed either.
 """
 

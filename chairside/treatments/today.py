@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.core.today import Card, register_today_cards
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card, register_today_cards
 from chairside.treatments import pharmacy, selectors
 from chairside.treatments.selectors import STARTABLE
 from chairside.treatments.services._common import staff_for

@@ -74,9 +74,9 @@ def log_in(
     page: Any, live_server: Any, username: str, password: str, totp_key: str | None = None
 ) -> None:
     """Log in through the page; when the second-factor step comes, type the current code of
-    ``totp_key`` (by default the test users' key, ``chairside.core.testing.TEST_TOTP_KEY``),
+    ``totp_key`` (by default the test users' key, ``tests.factories.TEST_TOTP_KEY``),
     computed with django-otp's own TOTP."""
-    from chairside.core.testing import TEST_TOTP_KEY, totp_code
+    from tests.factories import TEST_TOTP_KEY, totp_code
 
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)

@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 
 from chairside.access.authorizations import services as access
 from chairside.access.authorizations.selectors import usage_totals
-from chairside.core import testing as f
 from chairside.rules import authorization_states as states
 from chairside.scheduling import services
 from chairside.scheduling.tests import factories as sf
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

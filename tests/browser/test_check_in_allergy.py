@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from chairside.core import testing as f
 from chairside.treatments import services
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from chairside.core import testing as f
 from chairside.scheduling.models import Appointment
 from chairside.treatments.models import DoseVerification
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

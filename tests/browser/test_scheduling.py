@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from chairside.core import testing as f
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ patient's cost estimate.
 
 Authorizations sit upstream of scheduling and billing, so they import neither: those apps
 register their handlers here in their ``AppConfig.ready()`` (as apps register Today cards in
-``core.today``). Handlers run inside the authorization service's transaction.
+``tenancy.today``). Handlers run inside the authorization service's transaction.
 """
 
 from __future__ import annotations

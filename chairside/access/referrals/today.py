@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from chairside.access.referrals.selectors import orders_to_sign
-from chairside.core.today import Card, register_today_cards
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.today import Card, register_today_cards
 
 
 @register_today_cards

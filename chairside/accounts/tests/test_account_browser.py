@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from chairside.accounts.models import AccountSecurity
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from chairside.accounts import throttle
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from chairside.analytics.tests.factories import make_scenario
-from chairside.core import testing as f
+from tests import factories as f
 
 
 def _no_store(response: Any) -> bool:

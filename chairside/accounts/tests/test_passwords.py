@@ -12,9 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chairside.accounts.models import AccountSecurity
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.tenancy.forms import MembershipForm
 from chairside.tenancy.models import Membership
+from tests import factories as f
 
 NEW = "a-long-new-password-7"
 

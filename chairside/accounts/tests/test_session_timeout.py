@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -15,8 +15,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.tenancy.models import Organization
+from tests import factories as f
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

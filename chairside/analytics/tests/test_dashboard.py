@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.tenancy.models import Organization
+from tests import factories as f
 
 
 class TestDashboard:

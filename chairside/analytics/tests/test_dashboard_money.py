@@ -13,7 +13,7 @@ import time_machine
 from django.urls import reverse
 
 from chairside.analytics import selectors
-from chairside.core import testing as f
+from tests import factories as f
 
 
 def panels_of(client: Any, **params: str) -> dict[str, Any]:

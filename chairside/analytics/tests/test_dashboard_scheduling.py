@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from chairside.analytics import selectors
-from chairside.core import testing as f
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests.factories import TZ, make_order
+from tests import factories as f
 
 
 def book(order: Any, chair: Any, day: dt.date, hour: int, *, status: str, dose: int) -> Any:

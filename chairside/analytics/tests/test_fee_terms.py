@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from chairside.analytics import services
 from chairside.analytics.models import ManagementFeeTerms
-from chairside.core import testing as f
 from chairside.tenancy.models import Organization
+from tests import factories as f
 
 TERMS = {
     "basis": "per_treatment",

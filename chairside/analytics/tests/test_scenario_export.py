@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from chairside.analytics.tests.factories import make_scenario
-from chairside.core import testing as f
+from tests import factories as f
 
 
 class TestScenarioExport:

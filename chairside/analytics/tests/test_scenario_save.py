@@ -11,7 +11,7 @@ from chairside.analytics.models import PlanScenario
 from chairside.analytics.plan import default_inputs
 from chairside.analytics.tests.factories import form_data, make_scenario
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 
 class TestScenarioSaveService:

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from chairside.analytics import services
 from chairside.analytics.tests.factories import make_scenario
-from chairside.core import testing as f
+from tests import factories as f
 
 
 class TestScenarioSimulate:

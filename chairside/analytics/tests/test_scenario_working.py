@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from chairside.analytics.plan import compute_plan, default_inputs
 from chairside.analytics.tests.factories import make_scenario
-from chairside.core import testing as f
 from chairside.demo.analytics import SCENARIOS
+from tests import factories as f
 
 
 @pytest.mark.django_db

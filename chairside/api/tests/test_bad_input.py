@@ -10,9 +10,9 @@ from django.db import connection
 from django.urls import reverse
 
 from chairside.access.referrals.models import Referral
-from chairside.core import testing as f
 from chairside.patients.models import Diagnosis, Patient
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 FAR = ["9999-12-31", "0001-01-01"]
 

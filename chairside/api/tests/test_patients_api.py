@@ -5,8 +5,8 @@ from typing import Any
 from django.test import Client
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.patients.models import Patient
+from tests import factories as f
 
 NEW = {
     "mrn": "API-1",

@@ -15,9 +15,9 @@ from django.urls import reverse
 from chairside.api import tokens
 from chairside.api.models import ApiToken
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.patients.models import Patient
 from chairside.tenancy.models import Membership
+from tests import factories as f
 
 NEW = {
     "mrn": "TOK-1",

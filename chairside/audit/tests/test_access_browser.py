@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chairside.core import testing as f
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 

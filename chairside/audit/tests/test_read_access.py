@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from chairside.audit.models import AuditEvent, AuditEventPatient
 from chairside.billing.tests.conftest import World, build_world
-from chairside.core import testing as f
 from chairside.treatments import services as visit_services
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 NOON = dt.datetime(2026, 12, 8, 12, 0, tzinfo=tf.TZ)
 

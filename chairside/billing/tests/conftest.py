@@ -13,7 +13,7 @@ from chairside.billing.models import Claim, ClaimExport, Denial, PayerContract, 
 from chairside.billing.services import charges_derive, claims_export, remittance_import
 from chairside.billing.simulate import simulated_835
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
+from tests import factories as f
 
 
 @dataclass

@@ -17,10 +17,10 @@ from chairside.billing.models import (
     PayerContract,
 )
 from chairside.billing.services import asp_file_import
-from chairside.core import testing as f
 from chairside.formulary.models import Drug, Package
 from chairside.rules.admin_codes import Administration
 from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Person, Provider
+from tests import factories as f
 
 TZ = ZoneInfo("America/New_York")
 DAY = dt.date(2026, 3, 10)

@@ -148,7 +148,7 @@ class TestClaimsFollowTheChart:
         self, biller_client: Any, world: Any
     ) -> None:
         from chairside.billing.services import claim_check
-        from chairside.core import testing as f
+        from tests import factories as f
 
         claim = world.ready
         encounter = claim.encounter

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from chairside.billing.models import Claim
 from chairside.billing.services import charges_derive
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
 from chairside.rules.x12_validate import validate_x12
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

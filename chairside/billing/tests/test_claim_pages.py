@@ -187,7 +187,7 @@ class TestFeePages:
         assert "No table header found" in response.content.decode()
 
     def test_it_adds_a_contract_and_its_fees(self, biller_client: Any, world: Any) -> None:
-        from chairside.core import testing as f
+        from tests import factories as f
 
         payer = f.make_payer(world.org, name="Northstar PPO")
         response = biller_client.post(
@@ -213,7 +213,7 @@ class TestFeePages:
         assert saved.admin_fees.get().cpt == "96413"
 
     def test_it_refuses_a_fixed_contract_without_rate(self, biller_client: Any, world: Any) -> None:
-        from chairside.core import testing as f
+        from tests import factories as f
 
         payer = f.make_payer(world.org, name="Fixed Payer")
         response = biller_client.post(

@@ -16,7 +16,7 @@ from chairside.billing.models import Claim, UnmatchedRemittance
 from chairside.billing.services import charges_derive, claims_export, remittance_import
 from chairside.billing.simulate import claim_payment, reversal_of, simulated_835
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

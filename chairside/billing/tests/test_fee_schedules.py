@@ -14,8 +14,8 @@ from chairside.billing.services import (
 )
 from chairside.billing.services.fees import DEMO_ASP_FILE
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
 from chairside.rules.asp_file import parse_asp_csv
+from tests import factories as f
 
 
 @pytest.mark.django_db

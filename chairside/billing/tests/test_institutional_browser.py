@@ -17,8 +17,8 @@ from chairside.billing.tests.test_institutional_claims import (
     hospital_claim,
     office_claim,
 )
-from chairside.core import testing as f
 from chairside.rules.x12_validate import validate_x12
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,10 +13,10 @@ from chairside.billing.selectors import denials_past_half_window, receivables
 from chairside.billing.selectors.margins import margin_report
 from chairside.billing.services import charges_derive
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
 from chairside.formulary.models import Package
 from chairside.inventory.models import StoragePlace, Vendor
 from chairside.inventory.services.stock import stock_dispense, stock_receive
+from tests import factories as f
 
 PERIOD = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 

@@ -31,7 +31,7 @@ from chairside.billing.services import (
 )
 from chairside.billing.simulate import claim_payment, reversal_of, simulated_835
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
+from tests import factories as f
 
 D = Decimal
 NOW = dt.datetime(2026, 4, 20, 15, 0, tzinfo=dt.UTC)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from chairside.billing.models import PatientStatement
 from chairside.billing.services import charges_derive, patient_balance
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

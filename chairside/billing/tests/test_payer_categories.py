@@ -14,8 +14,8 @@ from django.urls import reverse
 from chairside.billing.models import PayerDrugCategory
 from chairside.billing.services import charges_derive, payer_drug_category_set
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
 from chairside.formulary.models import Drug
+from tests import factories as f
 
 
 def _admin_codes(encounter: Any) -> list[str]:

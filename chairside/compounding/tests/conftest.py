@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from chairside.compounding.tests import factories as cf
-from chairside.core import testing as f
 from chairside.inventory.tests import factories as inv
+from tests import factories as f
 
 
 @pytest.fixture

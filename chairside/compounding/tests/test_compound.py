@@ -135,7 +135,7 @@ class TestCompound:
         other_org: Any,
         technician: Any,
     ) -> None:
-        from chairside.core import testing as f
+        from tests import factories as f
 
         elsewhere = inv.make_place(f.make_location(other_org), "Their fridge")
         theirs = inv.make_lot(elsewhere, inv.package(inv.make_drug(other_org)), vials=5)

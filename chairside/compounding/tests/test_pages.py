@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chairside.compounding.models import CompoundingRecord
 from chairside.compounding.tests import factories as cf
-from chairside.core import testing as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

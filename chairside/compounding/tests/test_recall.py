@@ -15,11 +15,11 @@ import time_machine
 from chairside.audit.models import AuditEvent
 from chairside.compounding import selectors
 from chairside.compounding.tests import factories as cf
-from chairside.core import testing as f
 from chairside.inventory import services as stock
 from chairside.inventory.tests import factories as inv
 from chairside.treatments import services as visits
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from chairside.audit.models import AuditEvent
 from chairside.compounding import services
 from chairside.compounding.models import CompoundingRecord
 from chairside.compounding.tests import factories as cf
-from chairside.core import testing as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 PASSWORD = f.TEST_PASSWORD

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from chairside.core import testing as f
+from tests import factories as f
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 
 class TestLogin:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chairside.core import testing as f
 from chairside.core.logs import JsonFormatter
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from chairside.billing.services import charges_derive
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
 from chairside.tenancy.models import Organization
+from tests import factories as f
 
 
 @pytest.mark.django_db

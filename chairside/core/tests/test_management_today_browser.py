@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from chairside.billing.services import charges_derive
 from chairside.billing.tests import factories as bf
-from chairside.core import testing as f
 from chairside.tenancy.models import Organization
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

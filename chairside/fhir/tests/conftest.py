@@ -14,12 +14,12 @@ from django.test import Client
 
 from chairside.access.referrals import services as referral_services
 from chairside.api import tokens
-from chairside.core import testing as f
 from chairside.patients import services as patient_services
 from chairside.treatments import services
 from chairside.treatments.models import Administration
 from chairside.treatments.tests import conftest as visit_fixtures
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 # The visit fixtures (clock, nurse, drug, order, appointment, lot, visit, ready_visit …).
 appointment = visit_fixtures.appointment

@@ -11,8 +11,8 @@ from django.test import Client
 
 from chairside.api import tokens
 from chairside.audit.models import AuditEvent, AuditEventPatient
-from chairside.core import testing as f
 from chairside.fhir.tests.conftest import FHIR, bearer, token_client
+from tests import factories as f
 
 
 @pytest.mark.django_db

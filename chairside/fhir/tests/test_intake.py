@@ -17,10 +17,10 @@ from chairside.access.referrals.models import Referral, ReferringProvider
 from chairside.access.referrals.tests.factories import drug as formulary_drug
 from chairside.access.referrals.tests.factories import valid_npi
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.fhir.tests.conftest import FHIR, token_client
 from chairside.fhir.tests.test_read_search import parse
 from chairside.rules import fhir_codes as codes
+from tests import factories as f
 
 NPI = valid_npi(41234567)
 

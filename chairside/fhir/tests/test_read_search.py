@@ -152,7 +152,7 @@ class TestSearch:
     def test_patients_by_identifier_name_and_birthdate(
         self, org: Any, patient: Any, coordinator: Client
     ) -> None:
-        from chairside.core import testing as f
+        from tests import factories as f
 
         f.make_patient(org, first_name="Alan", last_name="Turing", mrn="T-1")
         assert [
@@ -167,7 +167,7 @@ class TestSearch:
         assert search(coordinator, "Patient?identifier=http://elsewhere|T-1")["total"] == 0
 
     def test_it_pages_with_next_and_previous_links(self, org: Any, coordinator: Client) -> None:
-        from chairside.core import testing as f
+        from tests import factories as f
 
         for _ in range(5):
             f.make_patient(org)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from chairside.core import testing as f
 from chairside.homecare.models import FieldShift
 from chairside.homecare.tests import factories as hf
+from tests import factories as f
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from chairside.core import testing as f
 from chairside.homecare import services
 from chairside.homecare.models import DeliveryTicket, FieldShift, HomeBase, HomeVisit, PatientHome
 from chairside.tenancy.models import Location, StaffMember
+from tests import factories as f
 
 _seq = itertools.count(1)
 DEPOT = (Decimal("40.000000"), Decimal("-75.000000"))

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.homecare import services
 from chairside.homecare.models import DeliveryTicket
 from chairside.homecare.services.stops import PNG_MAGIC
 from chairside.homecare.tests import factories as hf
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.homecare import services
 from chairside.homecare.models import DeliveryTicket, HomeVisit, RoutePlan
 from chairside.homecare.tests import factories as hf
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

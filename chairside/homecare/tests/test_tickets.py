@@ -11,11 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from chairside.core import testing as f
 from chairside.homecare import services
 from chairside.homecare.models import HomeVisit
 from chairside.homecare.tests import factories as hf
 from chairside.inventory.tests import factories as inv
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

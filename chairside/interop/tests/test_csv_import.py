@@ -10,10 +10,10 @@ import time_machine
 from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.interop.csv_import import csv_import_commit, csv_upload
 from chairside.interop.models import CsvImport
 from chairside.patients.models import Coverage, Patient
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

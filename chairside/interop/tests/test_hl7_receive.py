@@ -11,11 +11,11 @@ import time_machine
 from chairside.access.referrals.models import Referral, TreatmentOrder
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.interop import services
 from chairside.interop.models import InterfaceMessage
 from chairside.interop.tests import samples as s
 from chairside.patients.models import Coverage, Patient
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from chairside.core import testing as f
 from chairside.interop.mllp_server import MllpServer, receiver_for
 from chairside.interop.models import InterfaceMessage
 from chairside.interop.tests import samples as s
 from chairside.patients.models import Patient
 from chairside.rules.mllp import Deframer, frame
+from tests import factories as f
 
 
 def _exchange(port: int, messages: list[str]) -> list[str]:

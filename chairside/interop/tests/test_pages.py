@@ -9,11 +9,11 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.interop import services
 from chairside.interop.models import CsvImport, InterfaceMessage
 from chairside.interop.tests import samples as s
 from chairside.patients.models import Patient
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

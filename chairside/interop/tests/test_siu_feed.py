@@ -6,11 +6,11 @@ from typing import Any
 
 import hl7
 
-from chairside.core import testing as f
 from chairside.interop.models import InterfaceMessage, InterfaceSettings
 from chairside.scheduling import services as scheduling
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import at
+from tests import factories as f
 
 
 def _feed_on(org: Any) -> None:

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from chairside.core import testing as f
 from chairside.inventory.tests import factories as inv
+from tests import factories as f
 
 
 @pytest.fixture

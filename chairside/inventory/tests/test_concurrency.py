@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from chairside.core import testing as f
 from chairside.inventory import selectors, services
 from chairside.inventory.models import Lot
 from chairside.inventory.tests import factories as inv
+from tests import factories as f
 
 THREADS = 50
 VIALS = 60

@@ -9,11 +9,11 @@ import time_machine
 from django.utils import timezone
 
 from chairside.access.referrals.tests import factories as rf
-from chairside.core import testing as f
 from chairside.demo import DemoContext
 from chairside.demo.inventory import seed_inventory
 from chairside.inventory import selectors
 from chairside.inventory.models import Lot, Movement, PurchaseOrder, VendorInvoice
+from tests import factories as f
 
 JUNE = dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC)
 

@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from chairside.core import testing as f
 from chairside.inventory import selectors, services
 from chairside.inventory.models import Lot, Movement, MovementKind
 from chairside.inventory.tests import factories as inv
 from chairside.rules.reconciliation import Kind
+from tests import factories as f
 
 
 class TestLedger:

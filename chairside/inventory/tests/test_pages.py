@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.inventory import services
 from chairside.inventory.tests import factories as inv
+from tests import factories as f
 
 
 @pytest.fixture

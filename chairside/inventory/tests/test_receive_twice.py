@@ -107,7 +107,7 @@ class TestWhiteBagRepeat:
     def test_another_patient_or_center_stock_needs_no_confirmation(
         self, org: Any, drug: Any, fridge: Any, vendor: Any, patient: Any
     ) -> None:
-        from chairside.core import testing as f
+        from tests import factories as f
 
         _white_bag(org, fridge, vendor, patient)
         _white_bag(org, fridge, vendor, f.make_patient(org, first_name="Ada", last_name="Byron"))

@@ -6,9 +6,9 @@ from typing import Any
 import time_machine
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.inventory import selectors, services
 from chairside.inventory.tests import factories as inv
+from tests import factories as f
 
 
 class TestReconciliation:

@@ -14,7 +14,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from chairside.core import testing as f
 from chairside.formulary.models import Package
 from chairside.inventory import selectors
 from chairside.inventory import services as inventory
@@ -31,6 +30,7 @@ from chairside.scheduling.tests.conftest import (  # noqa: F401
     order,
     s,
 )
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

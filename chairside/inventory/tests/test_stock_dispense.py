@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.inventory import services
 from chairside.inventory.tests import factories as inv
 from chairside.inventory.tests.factories import noon
+from tests import factories as f
 
 
 class TestStockDispense:

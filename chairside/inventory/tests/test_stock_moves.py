@@ -11,11 +11,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.inventory import services
 from chairside.inventory.models import Lot, Movement
 from chairside.inventory.tests import factories as inv
 from chairside.inventory.tests.factories import noon
+from tests import factories as f
 
 
 class TestStockWaste:

@@ -146,7 +146,7 @@ class TestStockReceive:
     def test_it_refuses_another_organizations_storage_place(
         self, org: Any, other_org: Any, pkg: Any, vendor: Any
     ) -> None:
-        from chairside.core import testing as f
+        from tests import factories as f
 
         elsewhere = inv.make_place(f.make_location(other_org))
         with pytest.raises(ValidationError, match="your organization"):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import submit_form
 from chairside.inventory import services
 from chairside.inventory.forms import SettingsForm, StoragePlaceForm, VendorForm
 from chairside.inventory.models import StoragePlace, Vendor
@@ -40,22 +38,16 @@ def vendor_edit(request: OrgRequest, public_id: str | None = None) -> HttpRespon
         else None
     )
     form = VendorForm(request.POST or None, instance=vendor)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.vendor_save(
-                organization=request.organization,
-                user=request.user,
-                vendor=vendor,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{saved} saved.")
-            return redirect("inventory:setup")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "inventory/setup_form.html", {"form": form, "title": "Vendor"}, status=status
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.vendor_save(
+            organization=request.organization, user=request.user, vendor=vendor, **data
+        ),
+        message=lambda saved: f"{saved} saved.",
+        done="inventory:setup",
+        template="inventory/setup_form.html",
+        context={"title": "Vendor"},
     )
 
 
@@ -67,25 +59,16 @@ def place_edit(request: OrgRequest, public_id: str | None = None) -> HttpRespons
         else None
     )
     form = StoragePlaceForm(request.POST or None, instance=place, organization=request.organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.storage_place_save(
-                organization=request.organization,
-                user=request.user,
-                place=place,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{saved} saved.")
-            return redirect("inventory:setup")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return submit_form(
         request,
-        "inventory/setup_form.html",
-        {"form": form, "title": "Storage place"},
-        status=status,
+        form,
+        save=lambda data: services.storage_place_save(
+            organization=request.organization, user=request.user, place=place, **data
+        ),
+        message=lambda saved: f"{saved} saved.",
+        done="inventory:setup",
+        template="inventory/setup_form.html",
+        context={"title": "Storage place"},
     )
 
 
@@ -94,20 +77,14 @@ def site_settings(request: OrgRequest, public_id: str) -> HttpResponse:
     location = get_object_or_404(Location, organization=request.organization, public_id=public_id)
     current = services.inventory_settings_for(location)
     form = SettingsForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inventory_settings_save(
-                location=location, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Stocking targets for {location} saved.")
-            return redirect("inventory:setup")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return submit_form(
         request,
-        "inventory/setup_form.html",
-        {"form": form, "title": f"Stocking targets · {location}"},
-        status=status,
+        form,
+        save=lambda data: services.inventory_settings_save(
+            location=location, user=request.user, **data
+        ),
+        message=f"Stocking targets for {location} saved.",
+        done="inventory:setup",
+        template="inventory/setup_form.html",
+        context={"title": f"Stocking targets · {location}"},
     )

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.patients.models import BodyMeasurement, Diagnosis
+from tests import factories as f
 
 
 class TestPatientChart:

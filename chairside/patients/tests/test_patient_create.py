@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.patients import services
 from chairside.patients.models import Patient
+from tests import factories as f
 
 VALID = {
     "mrn": "A-1001",

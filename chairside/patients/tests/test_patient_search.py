@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.patients.selectors import patient_search
+from tests import factories as f
 
 
 @pytest.fixture

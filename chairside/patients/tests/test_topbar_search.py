@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from chairside.core import testing as f
+from tests import factories as f
 
 
 @pytest.mark.django_db

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.formulary.models import Package
 from chairside.inventory.tests import factories as inv
 from chairside.readiness import selectors
@@ -17,6 +16,7 @@ from chairside.scheduling import services
 from chairside.scheduling.tests import factories as sf
 from chairside.tenancy.models import Competency
 from chairside.treatments.models import Consent
+from tests import factories as f
 
 
 def _booked(s: Any) -> Any:

@@ -22,7 +22,6 @@ from chairside.access.authorizations.services import (
     authorization_check,
     authorization_checks,
 )
-from chairside.core import testing as f
 from chairside.readiness import selectors
 from chairside.readiness.today import readiness_cards
 from chairside.rules import authorization_states
@@ -31,6 +30,7 @@ from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
 from chairside.tenancy.models import Membership
 from chairside.treatments.models import Consent
+from tests import factories as f
 
 SOURCE = "scheduling.appointment"
 KINDS = ("covered", "no_request", "used_up", "override", "payer_said_no", "no_pa_drug")

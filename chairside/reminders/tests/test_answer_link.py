@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.reminders import services
 from chairside.reminders.models import RescheduleRequest
 from chairside.rules import appointment_states as states
 from chairside.scheduling.tests import factories as sf
+from tests import factories as f
 
 
 def _url(appointment: Any) -> str:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from chairside.core import testing as f
 from chairside.scheduling.tests import factories as sf
+from tests import factories as f
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from chairside.access.authorizations.models import PriorAuthorization
 from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
-from chairside.core import testing as f
 from chairside.formulary.models import Drug
 from chairside.rules import authorization_states
 from chairside.rules.npi import npi_check_digit
 from chairside.scheduling.models import NurseShift
 from chairside.tenancy.models import Competency, StaffMember
+from tests import factories as f
 
 _seq = itertools.count(1)
 TZ = ZoneInfo("America/New_York")

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from ninja.testing import TestClient
 
-from chairside.core import testing as f
 from chairside.scheduling import services
 from chairside.scheduling.api import router
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests.factories import DAY, at
 from chairside.tenancy.models import Membership
+from tests import factories as f
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from chairside.access.authorizations import services as access
 from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.access.authorizations.selectors import usage_totals
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.rules import authorization_states as states
 from chairside.scheduling import services
 from chairside.scheduling.tests.factories import at
+from tests import factories as f
 
 LATER = dt.date(2026, 12, 22)  # dose 2 of infliximab's loading (week 2)
 

@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.access.referrals.models import OrderLab
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.patients.services import lab_result_record
 from chairside.scheduling import checks, services
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import at
+from tests import factories as f
 
 
 def book(org: Any, user: Any, order: Any, chair: Any, start: dt.datetime, **kw: Any) -> Any:

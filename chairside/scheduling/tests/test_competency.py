@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from chairside.core import testing as f
 from chairside.formulary.models import Drug
 from chairside.rules.booking import ADMIN_CATEGORIES, COMPETENCY_NAMES
 from chairside.scheduling import services, slots
@@ -23,6 +22,7 @@ from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import CURRENT, DAY, at
 from chairside.tenancy.models import Competency
+from tests import factories as f
 
 EXPIRED = DAY - dt.timedelta(days=1)  # 12/07/2026
 _seq = itertools.count(1)

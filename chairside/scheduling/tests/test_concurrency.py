@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from chairside.core import testing as f
 from chairside.scheduling import services
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import at
+from tests import factories as f
 
 THREADS = 20
 

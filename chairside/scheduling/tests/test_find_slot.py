@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from chairside.core import testing as f
 from chairside.scheduling import services, slots
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import DAY, at
+from tests import factories as f
 
 
 class TestFindSlots:

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 
 from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.scheduling import services
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import at
+from tests import factories as f
 
 
 @pytest.fixture

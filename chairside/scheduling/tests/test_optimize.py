@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from chairside.core import testing as f
 from chairside.rules.schedule_model import Assignment as InstanceAssignment
 from chairside.rules.schedule_model import (
     check_answer,
@@ -19,6 +18,7 @@ from chairside.scheduling.models import Appointment
 from chairside.scheduling.services.optimize import build_day_model
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import DAY, at
+from tests import factories as f
 
 
 @pytest.fixture

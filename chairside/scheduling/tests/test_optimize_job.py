@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.core.models import BackgroundJob
 from chairside.scheduling import services
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tasks import optimize_day
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import DAY, at
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

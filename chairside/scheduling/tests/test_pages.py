@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.scheduling import services
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import DAY, at
+from tests import factories as f
 
 HTMX = {"HX-Request": "true"}
 

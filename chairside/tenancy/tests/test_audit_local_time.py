@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.core import testing as f
+from tests import factories as f
 
 AT = dt.datetime(2026, 4, 20, 15, 0, 5, tzinfo=dt.UTC)
 

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.tenancy.models import Invitation, Membership
+from tests import factories as f
 
 GRANT = "tenancy:membership_grant"
 

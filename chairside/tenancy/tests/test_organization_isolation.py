@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.patients.models import Allergy, Coverage, Diagnosis
 from chairside.tenancy.models import Chair, StaffMember
+from tests import factories as f
 
 
 @pytest.fixture

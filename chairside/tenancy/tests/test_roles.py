@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.tenancy.roles import MATRIX, Perm, Role, has_perm
+from tests import factories as f
 
 
 class TestRoleMatrix:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from chairside.core import testing as f
 from chairside.treatments import services
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 
 @pytest.fixture(autouse=True)

@@ -154,7 +154,7 @@ class TestUnsignedOrder:
     ) -> None:
         """Issue 11.2: a change after the preparation voided the signature: do not give it."""
         from chairside.access.referrals.services import order_update
-        from chairside.core import testing as f
+        from tests import factories as f
 
         coordinator = f.make_user(prepared.organization, "coordinator")
         order_update(order=prepared.order, user=coordinator, dose_mg_per_kg=Decimal("7.5"))

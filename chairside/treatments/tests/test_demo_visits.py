@@ -7,7 +7,6 @@ from typing import Any
 
 from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.demo import DemoContext
 from chairside.demo.visits import seed_visits
 from chairside.inventory import services as inventory
@@ -16,6 +15,7 @@ from chairside.scheduling.models import Appointment, NurseShift
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 YESTERDAY = tf.DAY - dt.timedelta(days=1)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from chairside.core import testing as f
 from chairside.rules.charges import derive_claim_lines
 from chairside.treatments import services
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 
 class TestEncounterFacts:

@@ -14,7 +14,6 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from chairside.access.referrals.models import TreatmentOrder
-from chairside.core import testing as f
 from chairside.formulary.models import Drug
 from chairside.treatments.models import Administration
 from chairside.treatments.tests import factories as tf
@@ -29,6 +28,7 @@ from chairside.treatments.tests.test_visit_browser import (  # noqa: F401 (fixtu
     saved,
     tablet,
 )
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

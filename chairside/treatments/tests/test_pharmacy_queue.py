@@ -11,13 +11,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.inventory import services as inventory
 from chairside.patients.models import BodyMeasurement
 from chairside.scheduling.models import Appointment
 from chairside.treatments import pharmacy, services
 from chairside.treatments.models import DoseVerification
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 TOMORROW = tf.DAY + dt.timedelta(days=1)
 

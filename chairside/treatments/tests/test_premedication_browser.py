@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from chairside.core import testing as f
 from chairside.treatments import services
 from chairside.treatments.models import Administration
 from chairside.treatments.tests import factories as tf
@@ -22,6 +21,7 @@ from chairside.treatments.tests.test_visit_browser import (  # noqa: F401 (fixtu
     saved,
     tablet,
 )
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

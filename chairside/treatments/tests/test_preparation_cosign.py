@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.scheduling.models import NurseShift
 from chairside.tenancy.models import Competency
 from chairside.treatments import services
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ import pytest
 
 from chairside.analytics import not_given, panels
 from chairside.analytics import selectors as analytics
-from chairside.core import testing as f
 from chairside.scheduling import services as scheduling
 from chairside.treatments import services
 from chairside.treatments.models import PreparedNotGiven
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

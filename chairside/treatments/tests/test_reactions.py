@@ -154,7 +154,7 @@ class TestReactionRecord:
     def test_the_provider_acknowledges_the_alert(
         self, running: Any, nurse_user: Any, org: Any
     ) -> None:
-        from chairside.core import testing as f
+        from tests import factories as f
 
         services.reaction_record(
             visit=running, user=nurse_user, onset_at=tf.at("10:05"), grade=4, signs=["angioedema"]

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from chairside.core import testing as f
 from chairside.treatments.models import Administration, Visit
 from chairside.treatments.tests.test_visit_browser import (  # noqa: F401 (fixtures)
     center,
@@ -24,6 +23,7 @@ from chairside.treatments.tests.test_visit_browser import (  # noqa: F401 (fixtu
     saved,
     tablet,
 )
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.treatments import services
 from chairside.treatments.models import Visit, VisitAlert
+from tests import factories as f
 
 
 def card(page: str, title: str) -> str:

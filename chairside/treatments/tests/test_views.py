@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from chairside.core import testing as f
 from chairside.treatments import services
 from chairside.treatments.models import Visit, VisitAlert, VisitReport, Vitals
 from chairside.treatments.tests import factories as tf
+from tests import factories as f
 
 VISIT_PAGES = ["visit", "checks", "preparation", "administration", "discharge", "sign"]
 VISIT_POSTS = [

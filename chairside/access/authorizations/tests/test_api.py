@@ -10,7 +10,7 @@ import time_machine
 from chairside.access.referrals.models import Referral
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 NOON = dt.datetime(2026, 3, 2, 17, tzinfo=dt.UTC)
 

@@ -15,7 +15,7 @@ from chairside.access.authorizations.estimates import order_estimate
 from chairside.access.authorizations.models import AssistanceEnrollment
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 D = Decimal
 TODAY = dt.date(2026, 1, 10)

@@ -19,7 +19,7 @@ from chairside.access.authorizations.services import (
 )
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 APPT = "scheduling.appointment"
 DAY = dt.date(2026, 1, 12)

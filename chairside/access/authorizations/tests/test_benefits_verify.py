@@ -12,7 +12,7 @@ from chairside.access.authorizations import services
 from chairside.access.authorizations.models import BenefitsInvestigation
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 from chairside.access.authorizations import services
 from chairside.access.authorizations.estimates import order_estimate
 from chairside.access.referrals.tests import factories as rf
-from chairside.core import testing as f
+from tests import factories as f
 
 D = Decimal
 

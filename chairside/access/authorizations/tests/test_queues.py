@@ -11,10 +11,10 @@ from django.urls import reverse
 from chairside.access.authorizations import services
 from chairside.access.authorizations.queues import QUEUES, QUEUES_BY_KEY, queue_rows
 from chairside.access.referrals.tests import factories as rf
-from chairside.core import testing as f
 from chairside.patients.services import lab_result_record
 from chairside.rules import authorization_states as states
 from chairside.tenancy.models import StaffMember
+from tests import factories as f
 
 TODAY = dt.date(2026, 3, 2)
 NOON = dt.datetime(2026, 3, 2, 17, tzinfo=dt.UTC)

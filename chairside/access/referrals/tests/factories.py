@@ -11,12 +11,12 @@ from chairside.access.authorizations import services as access
 from chairside.access.authorizations.models import BenefitsInvestigation, PriorAuthorization
 from chairside.access.referrals import services
 from chairside.access.referrals.models import Referral, ReferringProvider, TreatmentOrder
-from chairside.core import testing as f
 from chairside.formulary.models import Drug
 from chairside.formulary.services import formulary_load_reference
 from chairside.patients.models import Patient
 from chairside.rules import authorization_states as states
 from chairside.rules.npi import npi_check_digit
+from tests import factories as f
 
 _seq = itertools.count(1)
 SIGNED = dt.date(2026, 1, 5)

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from chairside.access.referrals.selectors import labs_due
 from chairside.access.referrals.tests import factories as rf
-from chairside.core import testing as f
 from chairside.patients.models import LabResult
 from chairside.patients.services import lab_result_record
+from tests import factories as f
 
 DOSE_DAY = dt.date(2026, 1, 12)
 

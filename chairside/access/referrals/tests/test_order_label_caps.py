@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chairside.access.referrals.tests import factories as rf
-from chairside.core import testing as f
 from chairside.formulary.services import reference_formulary
+from tests import factories as f
 
 
 class TestLabelCaps:

@@ -13,8 +13,8 @@ from chairside.access.referrals import services
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.patients.models import Diagnosis
+from tests import factories as f
 
 
 @pytest.fixture

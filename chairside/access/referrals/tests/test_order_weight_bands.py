@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 
 from chairside.access.referrals import services
 from chairside.access.referrals.tests import factories as rf
-from chairside.core import testing as f
 from chairside.formulary.models import RegimenTemplate
+from tests import factories as f
 
 
 class TestWeightBandOrders:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from chairside.access.referrals import services
 from chairside.access.referrals.models import ReferringProvider
 from chairside.access.referrals.tests import factories as rf
-from chairside.core import testing as f
+from tests import factories as f
 
 FIELDS: dict[str, Any] = {"first_name": "Nia", "last_name": "Okoro", "credential": "MD"}
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from chairside.access.referrals.models import Referral
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
+from tests import factories as f
 
 
 class TestReferralCreateService:

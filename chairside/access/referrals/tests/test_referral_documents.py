@@ -9,8 +9,8 @@ from django.urls import reverse
 from chairside.access.referrals.models import ReferralDocument
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.demo.access_pipeline import demo_pdf
+from tests import factories as f
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
