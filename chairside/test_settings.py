@@ -29,3 +29,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
 CELERY_RESULT_BACKEND = "cache+memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# Passwords: production keeps Django's default hasher (PBKDF2-SHA256, a million iterations:
+# about 0.3 s of CPU a hash, on purpose). The suite creates thousands of log-ins, so it hashes
+# with a fast one; what a hash protects is tested against the production settings in
+# accounts/tests/test_password_hashing.py, and `make prod-check` logs in with them.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,6 +14,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from chairside.accounts import services
+from chairside.tenancy.middleware import active_membership_for
 
 # What the session remembers about the log-in (set at log-in, updated by the step pages).
 HAS_TWO_FACTOR = "chairside_has_two_factor"
@@ -70,7 +71,6 @@ def pending_step(request: HttpRequest) -> Step | None:
 
 def audit_organization(request: HttpRequest) -> Any:
     """The organization a log-in or log-off event is recorded in: the active one."""
-    from chairside.tenancy.middleware import active_membership_for
 
     membership = getattr(request, "membership", None) or active_membership_for(request)
     return membership.organization if membership is not None else None

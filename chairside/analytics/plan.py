@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from chairside.formulary.services import reference_formulary
 from chairside.rules import demand as rd
 from chairside.rules import planning as rp
 from chairside.rules import site_of_care as rs
@@ -188,7 +189,6 @@ def default_inputs() -> dict[str, str]:
 
 @cache
 def reference_drugs() -> dict[str, dict[str, Any]]:
-    from chairside.formulary.services import reference_formulary
 
     return {row["key"]: row for row in reference_formulary() if not row.get("premedication", False)}
 

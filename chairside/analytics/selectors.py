@@ -17,12 +17,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from chairside.access.authorizations.models import PriorAuthorization
+from chairside.access.referrals.models import Referral, ReferralStateChange
 from chairside.analytics.models import ManagementFeeTerms, PlanScenario
+from chairside.billing.models import Remittance
+from chairside.inventory.models import Movement
+from chairside.inventory.selectors import payments_due
+from chairside.patients.models import Coverage, Patient, Payer
+from chairside.rules import appointment_states as states
+from chairside.rules import authorization_states as auth
+from chairside.rules import referral_states as rs
+from chairside.rules.planning import management_fee_owed
+from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import Location, Organization, StaffMember
+from chairside.treatments.models import VisitReport
+from chairside.treatments.models.report import DELIVERY_DEADLINE
 
 NURSE_CREDENTIALS = ("RN", "LPN", "NP")
 
@@ -62,7 +75,6 @@ def access_location(*, organization: Organization, public_id: Any) -> Location:
 
 
 def _patients(f: DashboardFilter) -> QuerySet[Any]:
-    from chairside.patients.models import Patient
 
     patients = Patient.objects.filter(organization=f.organization)
     return patients.filter(home_location=f.location) if f.location else patients
@@ -109,7 +121,6 @@ def active_patient_count(f: DashboardFilter) -> int:
 
 def payer_mix(f: DashboardFilter) -> list[tuple[str, int]]:
     """Active patients by the kind of their primary coverage in force on the range's end."""
-    from chairside.patients.models import Coverage, Payer
 
     coverages = Coverage.objects.filter(
         patient__organization=f.organization,
@@ -174,8 +185,6 @@ def _site_capacity(f: DashboardFilter) -> list[SiteCapacity]:
 
 def referral_funnel(f: DashboardFilter) -> list[tuple[str, int]]:
     """Referrals received in the range that reached each step (or went past it)."""
-    from chairside.access.referrals.models import Referral
-    from chairside.rules import referral_states as rs
 
     referrals = Referral.objects.filter(
         organization=f.organization, received_on__gte=f.start, received_on__lte=f.end
@@ -201,8 +210,6 @@ def referral_funnel(f: DashboardFilter) -> list[tuple[str, int]]:
 
 def referral_to_active_days(f: DashboardFilter) -> list[int]:
     """Days from receipt to the first move to 'active' (treating), for referrals in range."""
-    from chairside.access.referrals.models import ReferralStateChange
-    from chairside.rules import referral_states as rs
 
     changes = ReferralStateChange.objects.filter(
         referral__organization=f.organization,
@@ -223,8 +230,6 @@ def referral_to_active_days(f: DashboardFilter) -> list[int]:
 
 def authorization_pipeline(f: DashboardFilter) -> list[tuple[str, int]]:
     """Prior authorizations by status, for orders at the location (all open ones)."""
-    from chairside.access.authorizations.models import PriorAuthorization
-    from chairside.rules import authorization_states as auth
 
     pas = PriorAuthorization.objects.filter(organization=f.organization)
     if f.location:
@@ -234,8 +239,6 @@ def authorization_pipeline(f: DashboardFilter) -> list[tuple[str, int]]:
 
 
 def approvals_expiring(f: DashboardFilter, within_days: int = 30) -> int:
-    from chairside.access.authorizations.models import PriorAuthorization
-    from chairside.rules import authorization_states as auth
 
     pas = PriorAuthorization.objects.filter(
         organization=f.organization,
@@ -279,7 +282,6 @@ def client_sites(
     fee owed for the date range when its basis can be computed (per treatment: completed
     appointments; a share of collections: the payers' payments posted from their 835
     remittances paid in the range — patient payments are not recorded in Chairside)."""
-    from chairside.patients.models import Patient
 
     clients = client_organizations(management_company=management_company).select_related(
         "management_fee_terms"
@@ -317,9 +319,6 @@ def client_sites(
 
 
 def _collections_by_org(ids: list[int], start: dt.date, end: dt.date) -> dict[int, Decimal] | None:
-    from django.db.models import Sum
-
-    from chairside.billing.models import Remittance
 
     paid = (
         Remittance.objects.filter(organization__in=ids, paid_on__gte=start, paid_on__lte=end)
@@ -331,8 +330,6 @@ def _collections_by_org(ids: list[int], start: dt.date, end: dt.date) -> dict[in
 
 
 def _completed_by_org(ids: list[int], start: dt.date, end: dt.date) -> Counter[int] | None:
-    from chairside.rules import appointment_states as states
-    from chairside.scheduling.models import Appointment
 
     tz = timezone.get_current_timezone()
     done = Appointment.objects.filter(
@@ -347,7 +344,6 @@ def _completed_by_org(ids: list[int], start: dt.date, end: dt.date) -> Counter[i
 def _fee(
     terms: ManagementFeeTerms | None, treatments: int | None, collections: Decimal | None
 ) -> Decimal | None:
-    from chairside.rules.planning import management_fee_owed
 
     if terms is None:
         return None
@@ -380,7 +376,6 @@ def _day_bounds(f: DashboardFilter) -> list[dt.datetime]:
 
 
 def _appointments(f: DashboardFilter) -> QuerySet[Any]:
-    from chairside.scheduling.models import Appointment
 
     appointments = Appointment.objects.filter(organization=f.organization)
     return appointments.filter(location=f.location) if f.location else appointments
@@ -409,7 +404,6 @@ def appointment_groups(f: DashboardFilter) -> list[tuple[dt.datetime, dt.datetim
 
 def completed_by_day(f: DashboardFilter) -> list[tuple[dt.date, int]]:
     """Completed appointments (treatments given) on each day of the range."""
-    from chairside.rules import appointment_states as states
 
     bounds = _day_bounds(f)
     utc = [b.astimezone(dt.UTC) for b in bounds]
@@ -451,7 +445,6 @@ def chair_heatmap(f: DashboardFilter) -> Heatmap | None:
     denominator is every chair-hour of that weekday and hour in the range, open or not,
     so closed hours read as empty.
     """
-    from chairside.rules import appointment_states as states
 
     chairs = sum(c.chairs for c in site_capacity(f))
     if not chairs:
@@ -560,10 +553,6 @@ def inventory_cash(f: DashboardFilter, today: dt.date) -> InventoryCash:
 
     Days on hand = stock value at the range's end / (cost used in the range / days).
     """
-    from django.db.models import DecimalField, ExpressionWrapper, F, Sum
-
-    from chairside.inventory.models import Movement
-    from chairside.inventory.selectors import payments_due
 
     tz = timezone.get_current_timezone()
     moves = Movement.objects.filter(organization=f.organization, lot__patient__isnull=True)
@@ -625,8 +614,6 @@ def report_timeliness(f: DashboardFilter, now: dt.datetime) -> ReportTimeliness:
     """Treatment reports (every version) of the visits on the range's days, by whether they
     went out within 24 hours of signing — the rule of ``VisitReport.is_late``: sent after
     ``due_at`` (signing + 24 h), or still unsent once it has passed, is late."""
-    from chairside.treatments.models import VisitReport
-    from chairside.treatments.models.report import DELIVERY_DEADLINE
 
     reports = VisitReport.objects.filter(
         organization=f.organization, visit__date__gte=f.start, visit__date__lte=f.end

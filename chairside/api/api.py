@@ -6,12 +6,14 @@ Each part of Chairside keeps its router in its own ``api.py``; the root URLconf
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja import NinjaAPI, Swagger
+from ninja.openapi.docs import _csrf_needed
 
 from chairside.api.auth import ApiTokenBearer, MemberSession
 
@@ -21,9 +23,6 @@ class VendoredSwagger(Swagger):
     version in the folder name), never a CDN, and started without inline script."""
 
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
-        import json
-
-        from ninja.openapi.docs import _csrf_needed
 
         self.settings["url"] = self.get_openapi_url(api, kwargs)
         context = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,7 @@ from chairside.audit import reads
 from chairside.audit.models import AuditEvent, AuditEventPatient
 
 Snapshot = dict[str, Any]
+M = TypeVar("M", bound=models.Model)
 
 
 def _json_safe(value: Any) -> Any:
@@ -83,7 +84,10 @@ def audit_record(
     """Append one event to the audit trail.
 
     Inside a request the member's role, the path and the address come from the request's
-    read collector; a view or export naming a patient is also listed in the access report."""
+    read collector; a view or export naming a patient is also listed in the access report.
+    Without ``organization``, the object's own organization is used (when it has one)."""
+    if organization is None and obj is not None:
+        organization = getattr(obj, "organization", None)
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     collector = reads.current()
     event = AuditEvent.objects.create(
@@ -109,6 +113,52 @@ def audit_record(
 
 
 READS = {AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT}
+
+
+def _full_clean_and_save(instance: models.Model) -> None:
+    instance.full_clean()
+    instance.save()
+
+
+def audited_update(
+    *,
+    instance: M,
+    user: Any,
+    data: Mapping[str, Any],
+    fields: Iterable[str] | None = None,
+    save: Callable[[M], object] = _full_clean_and_save,
+    organization: Any = None,
+    patient: Any = None,
+    reason: str = "",
+    always: bool = False,
+) -> dict[str, list[Any]]:
+    """The audited change of one record, the one way every service writes it: set ``data`` on
+    ``instance`` (only the names in ``fields`` are accepted when given: anything else is a
+    programming error, TypeError), ``save`` it (full_clean then save by default; a service
+    passes its own to check more), and append one create or update event with each changed
+    field's old and new value (``fields``, or every audited field, as ``snapshot`` reads
+    them). Nothing is appended when an existing record did not change, unless ``always``.
+    Returns the changes. Run it inside the service's transaction."""
+    names = list(fields) if fields is not None else None
+    if names is not None and set(data) - set(names):
+        raise TypeError(f"Unknown fields: {sorted(set(data) - set(names))}")
+    creating = instance.pk is None
+    before = {} if creating else snapshot(instance, names)
+    for name, value in data.items():
+        setattr(instance, name, value)
+    save(instance)
+    changes = diff(before, snapshot(instance, names))
+    if creating or changes or always:
+        audit_record(
+            action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+            user=user,
+            organization=organization,
+            obj=instance,
+            patient=patient,
+            changes=changes,
+            reason=reason,
+        )
+    return changes
 
 
 def audit_reads(*, collector: reads.ReadCollector, user: Any, organization: Any) -> None:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.accounts.services import cosigner_authenticate
 from chairside.audit.services import audit_record, snapshot
 from chairside.compounding.models import (
     CompoundingArea,
@@ -360,7 +361,6 @@ def compounding_record_verify(
     a Chairside policy following the state boards of pharmacy, which make the pharmacist
     answerable for the final check of a compounded preparation. Audited as her action.
     """
-    from chairside.accounts.services import cosigner_authenticate
 
     # Outside the transaction: a wrong password must stay recorded for the throttle.
     verifier = cosigner_authenticate(

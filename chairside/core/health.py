@@ -11,6 +11,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from django.conf import settings
 from django.db import connection
 
+from chairside.celery import app
+
 CHECK_SECONDS = 1.5  # each check's limit; both run at once, so the answer comes within 2 s
 
 
@@ -23,7 +25,6 @@ def check_database() -> None:
 
 
 def check_broker() -> None:
-    from chairside.celery import app
 
     url = settings.CELERY_BROKER_URL
     if url.startswith("memory"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from chairside.core.health import health
 
@@ -36,6 +37,5 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page links: send them to the SVG (resolved
     per request, so a missing static manifest cannot break URL loading)."""
-    from django.templatetags.static import static
 
     return redirect(static("core/favicon.svg"))

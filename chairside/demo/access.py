@@ -34,7 +34,7 @@ from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.patients.models import Coverage, LabResult, Patient
 from chairside.patients.selectors import latest_measurement
 from chairside.rules import authorization_states as states
-from chairside.tenancy.models import StaffMember
+from chairside.tenancy.models import Membership, StaffMember
 
 # (first, last, credential, specialty, practice, internal, report by)
 PROVIDERS = [
@@ -160,7 +160,6 @@ def _units(dose: Decimal, drug: Drug) -> int:
 def _physician(org: Any) -> Any:
     """The demo physician's log-in (``order.sign``), who signed the established orders (read
     once per seeding run: kept on the organization object the run holds)."""
-    from chairside.tenancy.models import Membership
 
     if "_demo_physician" not in org.__dict__:
         member = Membership.objects.filter(organization=org, role="provider").first()
@@ -399,7 +398,6 @@ def _seed_patient_order(org: Any, patient: Patient, user: Any, today: dt.date) -
 
 
 def coordinators(org: Any) -> Any:
-    from chairside.tenancy.models import StaffMember
 
     return StaffMember.objects.filter(
         organization=org, job_title__in=["Infusion coordinator", "Medical assistant, front desk"]

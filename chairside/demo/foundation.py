@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import get_hasher, make_password
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.accounts.services import two_factor_required
 from chairside.demo import DemoContext
 from chairside.demo.keys import DEMO_PASSWORD, DEMO_TOTP_KEY, totp_code
 from chairside.demo.names import (
@@ -200,8 +201,6 @@ def _demo_authenticators(ctx: DemoContext) -> None:
     with the published demo secret (DEMO_TOTP_SECRET in the README; `manage.py democode`
     prints its current code). Demo only: a real center's users enrol their own phones."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from chairside.accounts.services import two_factor_required
 
     for user in ctx.users.values():
         if two_factor_required(user):

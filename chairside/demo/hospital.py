@@ -32,6 +32,7 @@ from chairside.billing.models import (
     ChargeMasterItem,
     Claim,
     ContractAdminFee,
+    DrugPrice,
     Encounter,
     OppsRateFile,
     PayerContract,
@@ -42,12 +43,14 @@ from chairside.billing.services.opps import DEMO_FILE as DEMO_OPPS_FILE
 from chairside.billing.services.opps import opps_file_import
 from chairside.demo import DemoContext
 from chairside.demo.foundation import demo_npi
+from chairside.formulary.services import reference_formulary
 from chairside.patients.models import Coverage, Patient, Payer
+from chairside.patients.selectors import claim_coverages, claim_person
 from chairside.rules import claim_states as states
 from chairside.rules.admin_codes import Administration
 from chairside.rules.charges import DrugGiven, EncounterFacts, Provider
 from chairside.rules.ndc import to_ndc11
-from chairside.tenancy.models import Location, Organization
+from chairside.tenancy.models import Location, Membership, Organization
 
 ORG_NAME = "Riverside Hospital Outpatient Infusion (demo)"
 MANAGEMENT_COMPANY = "Summit Infusion Management (demo)"
@@ -153,8 +156,6 @@ ADMIN_FEES = (("96413", "310"), ("96415", "0"), ("96365", "190"), ("96366", "0")
 def _drug_costs(org: Organization) -> None:
     """Acquisition cost per billing unit (the formulary reference's demo prices), so the
     margins report costs the drugs."""
-    from chairside.billing.models import DrugPrice
-    from chairside.formulary.services import reference_formulary
 
     wanted = {hcpcs for _k, hcpcs, *_r in REGIMENS} | {"J1200"}
     for row in reference_formulary():
@@ -289,7 +290,6 @@ def _patients(org: Organization, location: Location, payers: dict[str, Payer]) -
 
 
 def _facts(patient: Patient, location: Location, day: dt.date, n: int) -> EncounterFacts:
-    from chairside.patients.selectors import claim_coverages, claim_person
 
     key, hcpcs, unit, dose, vials, minutes, icd10 = REGIMENS[n % len(REGIMENS)]
     name = key.removesuffix("-iv")
@@ -407,7 +407,6 @@ def _submit(org: Organization, today: dt.date) -> int:
 def _memberships(org: Organization, ctx: DemoContext) -> None:
     """The management company's administrator sees the department read-only, as it sees
     the demo center (the center's own log-ins stay with the center: one organization each)."""
-    from chairside.tenancy.models import Membership
 
     for username, role in (("manager", "auditor"),):
         user = ctx.users.get(username)

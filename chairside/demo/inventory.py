@@ -26,11 +26,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.demo import DemoContext
 from chairside.formulary.models import Package
 from chairside.formulary.services import reference_formulary
 from chairside.inventory import services
-from chairside.inventory.models import Movement, StoragePlace, Vendor, VendorInvoice
+from chairside.inventory.models import Lot, Movement, StoragePlace, Vendor, VendorInvoice
+from chairside.inventory.selectors import demand_forecast, on_hand
 from chairside.rules.vials import choose_vials
 
 HISTORY_DAYS = 84  # twelve weeks of movements
@@ -116,7 +118,6 @@ def _unit_costs(org: Any) -> dict[int, Decimal]:
 
 def _doses(org: Any, ctx: DemoContext, start: dt.date, today: dt.date) -> list[Dose]:
     """The demo treatment orders' doses in the history window, at 10:00-ish local time."""
-    from chairside.access.referrals.models import TreatmentOrder
 
     doses = []
     stocked = set(Package.objects.filter(drug__organization=org).values_list("drug_id", flat=True))
@@ -237,7 +238,6 @@ class _History:
 
     def top_up(self, location: Any, wanted: dict[Package, int]) -> dict[Package, int]:
         """The week's vials less what the site still has, plus a spare vial of each."""
-        from chairside.inventory.selectors import on_hand
 
         return {
             package: max(
@@ -293,7 +293,6 @@ def _ago(days: float) -> dt.datetime:
 
 def _present(history: _History, places: dict[str, StoragePlace], today: dt.date) -> None:
     """Today's shelf: every stocked drug present, short-dated and expired lots, white bags."""
-    from chairside.inventory.models import Lot
 
     main = history.ctx.locations["main"]
     held = Lot.objects.filter(
@@ -350,7 +349,6 @@ def _short_dated(history: _History, main: Any, today: dt.date) -> None:
 
 def _white_bags(history: _History, today: dt.date) -> None:
     """Patient-specific stock a specialty pharmacy shipped for three patients' next doses."""
-    from chairside.access.referrals.models import TreatmentOrder
 
     pharmacy = history.vendors["Riverbend Specialty Pharmacy (demo)"]
     # White bagging is a commercial plan's mandate: under Medicare Part B a drug given
@@ -395,7 +393,6 @@ def _white_bags(history: _History, today: dt.date) -> None:
 
 def _housekeeping(history: _History, places: dict[str, StoragePlace]) -> None:
     """A transfer to Eastgate, a broken vial, and last week's count with one variance."""
-    from chairside.inventory.models import Lot
 
     main_fridge = places["main:Pharmacy refrigerator 1"]
     found = Lot.objects.filter(storage_place=main_fridge, patient__isnull=True, on_hand__gte=2)
@@ -444,7 +441,6 @@ def _invoices(history: _History, today: dt.date) -> None:
 
 def _purchase_order(history: _History) -> None:
     """One order on its way: what the forecast suggests for the main site, sent today."""
-    from chairside.inventory.selectors import demand_forecast
 
     main = history.ctx.locations["main"]
     vendor = history.vendors["Keystone Specialty Distribution (demo)"]

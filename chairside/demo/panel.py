@@ -37,7 +37,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from chairside.access.authorizations.models import AuthorizationUsage
+from chairside.access.authorizations.models import (
+    AuthorizationUsage,
+    BenefitsInvestigation,
+    PriorAuthorization,
+)
 from chairside.access.authorizations.services.booking import authorization_check
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.demo import DemoContext
@@ -45,7 +49,9 @@ from chairside.demo.access import _seed_patient_order
 from chairside.demo.foundation import _demo_chart, _demo_patient, registered_at
 from chairside.demo.scheduling import AHEAD_DAYS, PAST_DAYS, PEAK, SPREAD
 from chairside.demo.visits import demo_signature
-from chairside.patients.models import Patient
+from chairside.inventory.selectors.forecast import demand_forecast
+from chairside.patients.models import LabResult, Patient
+from chairside.readiness.selectors import business_days
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import Span, free_starts, grace_for_gap, utilization
 from chairside.rules.visit_checks import consent_expires_on
@@ -61,6 +67,7 @@ from chairside.scheduling.checks import (
 )
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.services.appointments import SOURCE
+from chairside.tenancy.models import Location
 from chairside.treatments.models import Consent
 
 # 3300 by default: with the 300 established patients, the panel a 17-chair center at 55-75%
@@ -115,6 +122,29 @@ class _Panel:
         self.days: dict[tuple[int, dt.date], _Day] = {}
         self.counts: Counter[str] = Counter()
         self.window = (today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(AHEAD_DAYS))
+        # The history's appointments wait here and are written together (one insert an
+        # order): nothing reads them back until a coming dose of the same order is checked.
+        self.pending: list[Appointment] = []
+        self.authorizations: dict[int, list[PriorAuthorization]] = {}
+
+    def flush(self) -> None:
+        Appointment.objects.bulk_create(self.pending)
+        self.pending = []
+
+    def authorization_on(self, order: TreatmentOrder, on: dt.date) -> PriorAuthorization | None:
+        """The order's approved (or since expired) authorization covering ``on``: the panel
+        adds none while it books, so each order's are read once."""
+        if order.pk not in self.authorizations:
+            found = order.authorizations.filter(status__in=["approved", "expired"])
+            self.authorizations[order.pk] = list(found if found.ordered else found.order_by("pk"))
+        return next(
+            (
+                a
+                for a in self.authorizations[order.pk]
+                if a.start_on is not None and a.end_on is not None and a.start_on <= on <= a.end_on
+            ),
+            None,
+        )
 
     def day(self, order: TreatmentOrder, on: dt.date) -> _Day:
         location = order.location
@@ -141,6 +171,7 @@ class _Panel:
                 order, rng, number, due, grace=grace, not_before=not_before, missed=number > given
             )
             previous = placed or due
+        self.flush()
 
     def dose(
         self,
@@ -164,22 +195,27 @@ class _Panel:
             slot = _closest(day, order, rng, on, minutes)
             if slot is None:
                 continue
-            if not past_due and not self.bookable(order, on, number):
-                continue
-            self.write(order, day, slot, number, rng, missed=missed and past_due)
+            decision = None
+            if not past_due:
+                self.flush()  # the checks read this order's earlier appointments
+                decision = self.bookable(order, on, number)
+                if decision is None:
+                    continue
+            self.write(order, day, slot, number, rng, missed=missed and past_due, held=decision)
             return on
         self.counts["left unplaced (no room or a rule refused)"] += 1
         return None
 
-    def bookable(self, order: TreatmentOrder, on: dt.date, number: int) -> bool:
+    def bookable(self, order: TreatmentOrder, on: dt.date, number: int) -> Any:
+        """The authorization decision when the dose may be booked that day, else None."""
         if date_problems(order, on, dose_context(order, on, number=number)):
             self.counts["not booked (order, spacing or labs)"] += 1
-            return False
+            return None
         decision = authorization_check(order=order, on_date=on, units=units_for(order, number))
         if not decision.ok:
             self.counts["not booked (authorization)"] += 1
-            return False
-        return True
+            return None
+        return decision
 
     def write(
         self,
@@ -190,7 +226,10 @@ class _Panel:
         rng: random.Random,
         *,
         missed: bool,
+        held: Any = None,
     ) -> None:
+        """Book the dose; ``held`` is the authorization decision of a coming dose (its
+        visit is reserved on the authorization, as ``appointment_book`` does)."""
         day.place(slot.start, slot.end, slot.chair, slot.nurse)
         on = slot.start.astimezone(day.data.location.tz).date()
         status, checked_in = states.BOOKED, None
@@ -202,9 +241,7 @@ class _Panel:
             status = states.CONFIRMED
         if status in {states.COMPLETED, states.IN_CHAIR}:
             checked_in = slot.start - dt.timedelta(minutes=10)
-        authorization = order.authorizations.filter(
-            status__in=["approved", "expired"], start_on__lte=on, end_on__gte=on
-        ).first()
+        authorization = self.authorization_on(order, on)
         appointment = Appointment(
             organization=self.org,
             patient=order.patient,
@@ -223,10 +260,13 @@ class _Panel:
             booked_by=self.user,
             notes=PANEL_NOTE,
         )
-        Appointment.objects.bulk_create([appointment])
         self.counts[status] += 1
+        if held is None:
+            self.pending.append(appointment)
+            return
+        Appointment.objects.bulk_create([appointment])
         if on >= self.today:  # as appointment_book: the visit is reserved on the authorization
-            decision = authorization_check(order=order, on_date=on, units=units_for(order, number))
+            decision = held
             AuthorizationUsage.objects.bulk_create(
                 [
                     AuthorizationUsage(
@@ -279,7 +319,6 @@ def _patients(ctx: DemoContext, today: dt.date) -> list[Patient]:
 def _labs(orders: list[TreatmentOrder], today: dt.date) -> int:
     """The panel is monitored as a busy center's is: most orders' periodic labs were drawn
     within the last weeks (the access step draws some long ago, for the work queues)."""
-    from chairside.patients.models import LabResult
 
     rows = []
     for order in orders:
@@ -332,7 +371,6 @@ def site_utilization(org: Any, today: dt.date | None = None) -> dict[str, float]
     """Per site: the share of weekday open chair time booked, from thirteen weeks ago to
     four weeks ahead (``rules.booking.utilization`` over the days as ``load_day`` sees them;
     closed days are left out)."""
-    from chairside.tenancy.models import Location
 
     today = today or timezone.localdate()
     shares = {}
@@ -357,9 +395,6 @@ def _not_ready_examples(org: Any, today: dt.date) -> list[str]:
     were booked, one of each kind the readiness board names (issue 16): an order put on
     hold, an approval that ends the day before, benefits awaiting re-verification, labs
     that lapse before the visit, a consent that expires before it, no nurse assigned."""
-    from chairside.access.authorizations.models import BenefitsInvestigation, PriorAuthorization
-    from chairside.patients.models import LabResult
-    from chairside.readiness.selectors import business_days
 
     days = business_days(today + dt.timedelta(days=1), 3)
     upcoming = [
@@ -426,7 +461,6 @@ def _stock_for_the_panel(ctx: DemoContext, now: dt.datetime) -> int:
     four weeks runs short of, a delivery today of the next ten days' vials (and a spare);
     the weeks after stay on the forecast's order suggestions."""
     from chairside.demo.inventory import _History, _places, _vendors
-    from chairside.inventory.selectors.forecast import demand_forecast
 
     org = ctx.organizations["riverside"]
     vendors = _vendors(org)

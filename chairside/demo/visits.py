@@ -34,6 +34,7 @@ from PIL import Image, ImageDraw
 from chairside.demo import DemoContext
 from chairside.formulary.models import Drug
 from chairside.inventory.models import Lot, Movement
+from chairside.inventory.services import dispense_suggestion
 from chairside.rules import appointment_states as states
 from chairside.rules.visit_checks import (
     TOUCH_CONFIRMATIONS,
@@ -41,6 +42,7 @@ from chairside.rules.visit_checks import (
     consent_expires_on,
 )
 from chairside.scheduling.models import Appointment, NurseShift
+from chairside.scheduling.services import appointment_check_in
 from chairside.tenancy.models import StaffMember
 from chairside.treatments import selectors, services
 from chairside.treatments.events import visit_signed
@@ -155,7 +157,6 @@ class _Visits:
         plan = selectors.dose_plan(visit)
         if plan.dose_mg is None:
             return []
-        from chairside.inventory.services import dispense_suggestion
 
         try:
             return dispense_suggestion(
@@ -327,7 +328,6 @@ class _Visits:
 
     def today(self, appointment: Appointment, now: dt.datetime) -> None:
         """Start today's visit through the services and walk it as far as the clock allows."""
-        from chairside.scheduling.services import appointment_check_in
 
         if appointment.status in {states.BOOKED, states.CONFIRMED}:
             appointment_check_in(appointment=appointment, user=self.nurse_user)

@@ -24,10 +24,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
+from chairside.access.referrals.services import order_create, provider_save
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
+from chairside.formulary.models import Drug
 from chairside.interop.models import CsvImport
+from chairside.patients.models import Patient, Payer
+from chairside.patients.services import coverage_add, diagnosis_add, patient_create
+from chairside.scheduling.services.appointments import appointment_book
+from chairside.tenancy.models import Chair
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -118,7 +125,6 @@ class Cells:
 
 
 def _patient(organization: Any, c: Cells) -> Any:
-    from chairside.patients.models import Patient
 
     mrn = c.text("mrn", required=True)
     found = Patient.objects.filter(organization=organization, mrn=mrn).first() if mrn else None
@@ -128,7 +134,6 @@ def _patient(organization: Any, c: Cells) -> Any:
 
 
 def _drug(organization: Any, c: Cells) -> Any:
-    from chairside.formulary.models import Drug
 
     name = c.text("drug", required=True)
     if not name:
@@ -144,7 +149,6 @@ def _drug(organization: Any, c: Cells) -> Any:
 
 
 def _provider_row(organization: Any, user: Any, row: Row) -> Any:
-    from chairside.access.referrals.services import provider_save
 
     c = Cells(row)
     fields: dict[str, Any] = {
@@ -163,7 +167,6 @@ _SEX = {"f": "F", "female": "F", "m": "M", "male": "M", "u": "U", "unknown": "U"
 
 
 def _patient_row(organization: Any, user: Any, row: Row) -> Any:
-    from chairside.patients.services import patient_create
 
     c = Cells(row)
     sex_text = c.text("sex", required=True)
@@ -200,8 +203,6 @@ _RELATIONS = {"", "self", "spouse", "child", "other"}
 
 
 def _coverage_row(organization: Any, user: Any, row: Row) -> Any:
-    from chairside.patients.models import Payer
-    from chairside.patients.services import coverage_add
 
     c = Cells(row)
     patient = _patient(organization, c)
@@ -233,9 +234,6 @@ def _coverage_row(organization: Any, user: Any, row: Row) -> Any:
 
 
 def _order_row(organization: Any, user: Any, row: Row) -> Any:
-    from chairside.access.referrals.models import ReferringProvider
-    from chairside.access.referrals.services import order_create
-    from chairside.patients.services import diagnosis_add
 
     c = Cells(row)
     patient = _patient(organization, c)
@@ -288,9 +286,6 @@ def _order_row(organization: Any, user: Any, row: Row) -> Any:
 
 
 def _appointment_row(organization: Any, user: Any, row: Row) -> Any:
-    from chairside.access.referrals.models import TreatmentOrder
-    from chairside.scheduling.services.appointments import appointment_book
-    from chairside.tenancy.models import Chair
 
     c = Cells(row)
     patient, drug = _patient(organization, c), _drug(organization, c)

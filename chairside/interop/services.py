@@ -21,7 +21,7 @@ from django.utils import timezone
 from chairside.access.referrals.models import Referral, ReferringProvider
 from chairside.access.referrals.services import order_create, provider_save, referral_create
 from chairside.audit.models import AuditEvent
-from chairside.audit.services import audit_record
+from chairside.audit.services import audit_record, audited_update
 from chairside.core.actors import acting_user
 from chairside.formulary.models import Drug
 from chairside.interop.models import InterfaceMessage, InterfaceSettings
@@ -448,27 +448,16 @@ def interface_settings_save(
     *, settings: InterfaceSettings, user: Any, **fields: Any
 ) -> InterfaceSettings:
     """Change how the organization's interfaces are set up (audited)."""
-    from chairside.audit.services import diff, snapshot
-
-    unknown = set(fields) - set(SETTINGS_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    if set(fields) - set(SETTINGS_FIELDS):  # before the row lock: a programming error
+        raise TypeError(f"Unknown fields: {sorted(set(fields) - set(SETTINGS_FIELDS))}")
     # A ModelForm has already written its data onto ``settings``: compare with the stored row.
     locked = InterfaceSettings.objects.select_for_update().get(pk=settings.pk)
-    before = snapshot(locked, SETTINGS_FIELDS)
-    for name, value in fields.items():
-        setattr(locked, name, value.strip() if isinstance(value, str) else value)
-    locked.full_clean()
-    locked.save()
-    changes = diff(before, snapshot(locked, SETTINGS_FIELDS))
-    if changes:
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            user=user,
-            organization=locked.organization,
-            obj=locked,
-            changes=changes,
-        )
+    audited_update(
+        instance=locked,
+        user=user,
+        data={k: v.strip() if isinstance(v, str) else v for k, v in fields.items()},
+        fields=SETTINGS_FIELDS,
+    )
     return locked
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
-from chairside.audit.services import audit_record, diff, snapshot
+from chairside.audit.services import audit_record, audited_update, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.core.validation import Problems
 from chairside.patients.models import (
@@ -25,6 +25,7 @@ from chairside.patients.models import (
 )
 from chairside.patients.reference import icd10_description, icd10_not_billable
 from chairside.rules.icd10 import normalize_icd10
+from chairside.rules.lab_codes import code_for
 from chairside.rules.member_ids import mbi_problem, member_id_problem, normalize_mbi
 from chairside.rules.reminders import us_e164
 
@@ -105,18 +106,14 @@ def likely_duplicates(
 @transaction.atomic
 def patient_create(*, organization: Any, user: Any, **fields: Any) -> Patient:
     """Register a patient. On bad input raise ValidationError (per field) and save nothing."""
-    unknown = set(fields) - set(PATIENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
-    patient = Patient(organization=organization, **fields)
-    _save_patient(patient)
-    audit_record(
-        action=AuditEvent.Action.CREATE,
+    patient = Patient(organization=organization)
+    audited_update(
+        instance=patient,
         user=user,
-        organization=organization,
-        obj=patient,
+        data=fields,
+        fields=PATIENT_FIELDS,
+        save=_save_patient,
         patient=patient,
-        changes=diff({}, snapshot(patient, PATIENT_FIELDS)),
     )
     return patient
 
@@ -124,24 +121,17 @@ def patient_create(*, organization: Any, user: Any, **fields: Any) -> Patient:
 @transaction.atomic
 def patient_update(*, patient: Patient, user: Any, **fields: Any) -> Patient:
     """Change demographics; the audit event lists each changed field's old and new value."""
-    unknown = set(fields) - set(PATIENT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown patient fields: {sorted(unknown)}")
+    if set(fields) - set(PATIENT_FIELDS):  # before the row lock: a programming error
+        raise TypeError(f"Unknown fields: {sorted(set(fields) - set(PATIENT_FIELDS))}")
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
-    before = snapshot(locked, PATIENT_FIELDS)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    _save_patient(locked)
-    changes = diff(before, snapshot(locked, PATIENT_FIELDS))
-    if changes:
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            user=user,
-            organization=locked.organization,
-            obj=locked,
-            patient=locked,
-            changes=changes,
-        )
+    audited_update(
+        instance=locked,
+        user=user,
+        data=fields,
+        fields=PATIENT_FIELDS,
+        save=_save_patient,
+        patient=locked,
+    )
     return locked
 
 
@@ -364,16 +354,19 @@ def coverage_add(*, patient: Patient, user: Any, **fields: Any) -> Coverage:
 
 @transaction.atomic
 def coverage_update(*, coverage: Coverage, user: Any, **fields: Any) -> Coverage:
-    before = snapshot(coverage, COVERAGE_FIELDS)
-    for name, value in fields.items():
-        setattr(coverage, name, value)
-    _check_coverage(coverage)
-    coverage.save()
-    changes = diff(before, snapshot(coverage, COVERAGE_FIELDS))
-    if changes:
-        _record_child(
-            "update", child=coverage, patient=coverage.patient, user=user, changes=changes
-        )
+    def save(changed: Coverage) -> None:
+        _check_coverage(changed)
+        changed.save()
+
+    audited_update(
+        instance=coverage,
+        user=user,
+        data=fields,
+        fields=COVERAGE_FIELDS,
+        save=save,
+        organization=coverage.patient.organization,
+        patient=coverage.patient,
+    )
     return coverage
 
 
@@ -430,7 +423,6 @@ def lab_result_record(
         raise ValidationError({"lab_name": "Name the lab or screening test."})
     if result_on > timezone.localdate():
         raise ValidationError({"result_on": "A result cannot be dated in the future."})
-    from chairside.rules.lab_codes import code_for
 
     result = LabResult(
         patient=patient,
@@ -474,21 +466,18 @@ def patient_contact_preferences_set(
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
     if not opted_out:
         _check_channel(locked, channel, sms_consent)
-    before = snapshot(locked, CONTACT_FIELDS)
     now = timezone.now()
-    locked.reminder_channel = channel
-    locked.sms_consent_at = (locked.sms_consent_at or now) if sms_consent else None
-    locked.reminders_opted_out_at = (locked.reminders_opted_out_at or now) if opted_out else None
-    locked.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
-    changes = diff(before, snapshot(locked, CONTACT_FIELDS))
-    if changes:
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            user=user,
-            organization=locked.organization,
-            obj=locked,
-            patient=locked,
-            changes=changes,
-            reason="Contact preferences",
-        )
+    audited_update(
+        instance=locked,
+        user=user,
+        data={
+            "reminder_channel": channel,
+            "sms_consent_at": (locked.sms_consent_at or now) if sms_consent else None,
+            "reminders_opted_out_at": (locked.reminders_opted_out_at or now) if opted_out else None,
+        },
+        fields=CONTACT_FIELDS,
+        save=lambda p: p.save(update_fields=[*CONTACT_FIELDS, "updated_at"]),
+        patient=locked,
+        reason="Contact preferences",
+    )
     return locked

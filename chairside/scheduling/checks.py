@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chairside.access.referrals.models import TreatmentOrder
+from chairside.access.referrals.selectors import labs_due
 from chairside.rules import appointment_states as states
 from chairside.rules.booking import (
     DEFAULT_GRACE_DAYS,
@@ -427,7 +428,6 @@ def lab_problem(order: TreatmentOrder, on_date: dt.date) -> str | None:
     current today but lapses before the dose is a warning (``lab_warning``), not a refusal.
     On the day of the visit the nurse's check-in asks for the labs to be current.
     """
-    from chairside.access.referrals.selectors import labs_due
 
     due = labs_due(order=order, on_date=min(on_date, timezone.localdate()))
     if not due:
@@ -437,7 +437,6 @@ def lab_problem(order: TreatmentOrder, on_date: dt.date) -> str | None:
 
 def lab_warning(order: TreatmentOrder, on_date: dt.date) -> str | None:
     """The required labs that are current today but fall due before a dose on ``on_date``."""
-    from chairside.access.referrals.selectors import labs_due
 
     today = timezone.localdate()
     if on_date <= today:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.rules.hospital_outpatient import claim_form_for_site
 from chairside.rules.npi import is_valid_npi
 from chairside.rules.place_of_service import PLACES_OF_SERVICE
 from chairside.tenancy.roles import ROLE_LABELS
@@ -141,7 +142,6 @@ class Location(OrgScopedModel):
     @property
     def claim_form(self) -> str:
         """The claim this site's visits make: 837I for a hospital outpatient department."""
-        from chairside.rules.hospital_outpatient import claim_form_for_site
 
         return claim_form_for_site(self.site_type)
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -106,7 +107,6 @@ def invitations_for(*, user: Any) -> QuerySet[Invitation]:
 def site_time_zone(*, organization: Any) -> str:
     """The time zone audit times are shown in: the organization's sites' zone (its first
     active site's when they differ), else the server's ``TIME_ZONE``."""
-    from django.conf import settings
 
     zone = (
         Location.objects.filter(organization=organization, is_active=True)

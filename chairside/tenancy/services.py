@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chairside.audit.services import audit_record, diff, snapshot
+from chairside.audit.services import audit_record, audited_update, diff
 from chairside.core.usernames import normalize_username
 from chairside.rules.place_of_service import default_place_of_service
 from chairside.tenancy import events
@@ -29,22 +29,6 @@ from chairside.tenancy.models import (
 )
 
 
-def _audited_save(
-    obj: Any, *, user: Any, organization: Organization, before: dict[str, Any]
-) -> None:
-    obj.full_clean()
-    obj.save()
-    changes = diff(before, snapshot(obj))
-    if changes:
-        audit_record(
-            action="update" if before else "create",
-            user=user,
-            organization=organization,
-            obj=obj,
-            changes=changes,
-        )
-
-
 @transaction.atomic
 def location_save(
     *,
@@ -58,13 +42,15 @@ def location_save(
 
     The place-of-service code defaults from the site type.
     """
-    before = snapshot(location) if location else {}
     location = location or Location(organization=organization)
-    for name, value in fields.items():
-        setattr(location, name, value)
-    if not location.place_of_service:
-        location.place_of_service = default_place_of_service(location.site_type)
-    _audited_save(location, user=user, organization=organization, before=before)
+
+    def save(site: Location) -> None:
+        if not site.place_of_service:
+            site.place_of_service = default_place_of_service(site.site_type)
+        site.full_clean()
+        site.save()
+
+    audited_update(instance=location, user=user, data=fields, save=save)
     if hours is not None:
         location_set_hours(location=location, user=user, hours=hours)
     return location
@@ -101,14 +87,20 @@ def location_set_hours(
 def chair_save(
     *, location: Location, user: Any, chair: Chair | None = None, **fields: Any
 ) -> Chair:
-    before = snapshot(chair) if chair else {}
     chair = chair or Chair(location=location)
-    for name, value in fields.items():
-        setattr(chair, name, value)
-    clash = Chair.objects.filter(location=location, name__iexact=chair.name).exclude(pk=chair.pk)
-    if clash.exists():
-        raise ValidationError({"name": f"{location.name} already has a chair named {chair.name}."})
-    _audited_save(chair, user=user, organization=location.organization, before=before)
+
+    def save(seat: Chair) -> None:
+        clash = Chair.objects.filter(location=location, name__iexact=seat.name).exclude(pk=seat.pk)
+        if clash.exists():
+            raise ValidationError(
+                {"name": f"{location.name} already has a chair named {seat.name}."}
+            )
+        seat.full_clean()
+        seat.save()
+
+    audited_update(
+        instance=chair, user=user, data=fields, save=save, organization=location.organization
+    )
     return chair
 
 
@@ -117,13 +109,15 @@ def staff_save(
     *, organization: Organization, user: Any, staff: StaffMember | None = None, **fields: Any
 ) -> StaffMember:
     """Create or change a staff member; NPI and licence rules are in StaffMember.clean()."""
-    before = snapshot(staff) if staff else {}
     staff = staff or StaffMember(organization=organization)
-    for name, value in fields.items():
-        setattr(staff, name, value)
-    if staff.home_location and staff.home_location.organization_id != organization.pk:
-        raise ValidationError({"home_location": "Choose one of your organization's locations."})
-    _audited_save(staff, user=user, organization=organization, before=before)
+
+    def save(member: StaffMember) -> None:
+        if member.home_location and member.home_location.organization_id != organization.pk:
+            raise ValidationError({"home_location": "Choose one of your organization's locations."})
+        member.full_clean()
+        member.save()
+
+    audited_update(instance=staff, user=user, data=fields, save=save)
     return staff
 
 
@@ -139,17 +133,12 @@ def competency_save(
     if verified_on and expires_on and expires_on < verified_on:
         raise ValidationError({"expires_on": "The expiry date is before the date it was verified."})
     competency, _ = Competency.objects.get_or_create(staff=staff, skill=skill)
-    before = snapshot(competency)
-    competency.verified_on = verified_on
-    competency.expires_on = expires_on
-    competency.full_clean()
-    competency.save()
-    audit_record(
-        action="update",
+    audited_update(
+        instance=competency,
         user=user,
+        data={"verified_on": verified_on, "expires_on": expires_on},
         organization=staff.organization,
-        obj=competency,
-        changes=diff(before, snapshot(competency)),
+        always=True,
     )
     return competency
 

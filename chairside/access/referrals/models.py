@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.formulary.order_sets import order_sets
 from chairside.rules import referral_states
 from chairside.rules.regimens import (
     DoseRule,
@@ -373,14 +374,12 @@ class TreatmentOrder(OrgScopedModel):
     @property
     def premedication_order_set(self) -> Any:
         """The ``rules.order_sets.OrderSet`` of ``premedication_set`` (None when none)."""
-        from chairside.formulary.order_sets import order_sets
 
         return order_sets().premedication_set(self.premedication_set)
 
     @property
     def ordered_protocol(self) -> Any:
         """The anaphylaxis protocol when the order includes it, else None."""
-        from chairside.formulary.order_sets import order_sets
 
         return order_sets().protocol if self.hypersensitivity_protocol else None
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from chairside.billing.models import Claim, ClaimItem
 from chairside.billing.pricing import PriceBook, billing_profile
 from chairside.inventory.models import Movement
+from chairside.patients.models import Payer
 from chairside.rules.margins import VisitMargin, nurse_cost, summarize, unviable
 from chairside.rules.reimbursement import Expected, secondary_share
 
@@ -89,7 +90,6 @@ def visit_margins(*, organization: Any, start: dt.date, end: dt.date) -> list[Vi
     dispensed = dispensed_costs(organization=organization, encounters=[c.encounter for c in claims])
     facts = {claim.pk: claim.encounter.encounter_facts() for claim in claims}
     # The secondary payers of every visit in one query (not one per claim).
-    from chairside.patients.models import Payer
 
     refs = {f.coverages[1].payer_ref for f in facts.values() if len(f.coverages) > 1}
     payers = {

@@ -17,6 +17,7 @@ from chairside.billing.models import ChargeLine, Claim, ClaimItem, ClaimStateCha
 from chairside.billing.pricing import PriceBook
 from chairside.billing.services.patient_accounts import patient_ar_sync_self_pay
 from chairside.core.actors import acting_user
+from chairside.formulary.models import Drug
 from chairside.patients.models import Payer
 from chairside.patients.selectors import claim_coverages, claim_person
 from chairside.rules import claim_states as states
@@ -238,7 +239,6 @@ def _authorization_required(claim: Claim) -> bool:
     """The payer requires prior authorization (its contract says so, or there is no contract)
     and a drug on the claim usually needs one (formulary)."""
     from chairside.billing.models import PayerContract
-    from chairside.formulary.models import Drug
 
     contract = PayerContract.objects.filter(
         organization=claim.organization, payer=claim.payer

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from chairside.audit.models import AuditEvent
-from chairside.audit.services import audit_record, diff, snapshot
+from chairside.audit.services import audit_record, audited_update
 from chairside.billing.models import (
     AspPrice,
     AspPricingFile,
@@ -141,19 +141,13 @@ def payer_contract_save(
         contract = PayerContract.objects.select_for_update().get(
             pk=contract.pk, organization=organization
         )
-    before = snapshot(contract, CONTRACT_FIELDS) if contract.pk else {}
-    for name, value in fields.items():
-        if name not in CONTRACT_FIELDS:
-            raise TypeError(f"Unknown contract field {name}")
-        setattr(contract, name, value)
-    contract.full_clean()
-    contract.save()
-    audit_record(
-        action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+    audited_update(
+        instance=contract,
         user=user,
+        data=fields,
+        fields=CONTRACT_FIELDS,
         organization=organization,
-        obj=contract,
-        changes=diff(before, snapshot(contract, CONTRACT_FIELDS)),
+        always=True,
     )
     return contract
 
@@ -300,19 +294,19 @@ def billing_profile_save(*, organization: Any, user: Any, **fields: Any) -> Bill
     profile = BillingProfile.objects.select_for_update().filter(
         organization=organization
     ).first() or BillingProfile(organization=organization)
-    before = snapshot(profile, PROFILE_FIELDS) if profile.pk else {}
-    for name, value in fields.items():
-        if name not in PROFILE_FIELDS:
-            raise TypeError(f"Unknown billing profile field {name}")
-        setattr(profile, name, value)
-    profile.tax_id = "".join(ch for ch in profile.tax_id if ch.isdigit())
-    profile.full_clean()
-    profile.save()
-    audit_record(
-        action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+
+    def save(changed: BillingProfile) -> None:
+        changed.tax_id = "".join(ch for ch in changed.tax_id if ch.isdigit())
+        changed.full_clean()
+        changed.save()
+
+    audited_update(
+        instance=profile,
         user=user,
+        data=fields,
+        fields=PROFILE_FIELDS,
+        save=save,
         organization=organization,
-        obj=profile,
-        changes=diff(before, snapshot(profile, PROFILE_FIELDS)),
+        always=True,
     )
     return profile

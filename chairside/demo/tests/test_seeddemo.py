@@ -37,6 +37,7 @@ def _row_counts() -> dict[str, int]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 class TestSeedDemo:
     def test_it_builds_the_riverside_center_and_duplicates_nothing_on_a_second_run(self) -> None:  # noqa: PLR0915

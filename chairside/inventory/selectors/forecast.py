@@ -21,6 +21,7 @@ from chairside.inventory.selectors.reservations import reserved_vials_by_package
 from chairside.inventory.services._ledger import today_at
 from chairside.inventory.services.catalog import inventory_settings_for
 from chairside.inventory.services.purchasing import DELIVERY_WEEKDAYS
+from chairside.patients.models import BodyMeasurement
 from chairside.rules.forecast import (
     BookedDose,
     OrderSuggestion,
@@ -34,6 +35,7 @@ from chairside.rules.forecast import (
 )
 from chairside.rules.vials import choose_vials
 from chairside.scheduling.models import Appointment
+from chairside.tenancy.models import Location
 
 USE_WINDOW_DAYS = 28  # past use and future bookings averaged for the daily use
 # Appointment states whose drug is still to be prepared (scheduling's appointment_states):
@@ -69,7 +71,6 @@ def _booked_doses(
     appended to it, so the forecast can say which demand it cannot see. Appointments in
     ``reserved`` are left out: their vials are already set aside (and off the free stock).
     """
-    from chairside.patients.models import BodyMeasurement
 
     latest_first = BodyMeasurement.objects.order_by("-measured_on", "-id")
     booked = Appointment.objects.filter(
@@ -436,7 +437,6 @@ def demand_forecast(
 
 def short_drugs(*, organization: Any, days: int = 14) -> list[tuple[Any, ForecastRow, dt.date]]:
     """(location, row, first short day) for drugs booked beyond stock in the next ``days``."""
-    from chairside.tenancy.models import Location
 
     short: list[tuple[Any, ForecastRow, dt.date]] = []
     for location in Location.objects.filter(organization=organization, is_active=True):

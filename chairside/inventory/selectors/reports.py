@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
+from chairside.formulary.models import Drug
 from chairside.inventory.models import Movement
 from chairside.rules.reconciliation import Kind, Reconciliation, reconcile
 
@@ -114,7 +115,6 @@ def reconciliation(
 
 
 def _by_drug(moves: Any) -> dict[Any, int]:
-    from chairside.formulary.models import Drug
 
     totals = moves.values("lot__package__drug").annotate(vials=Sum("vials"))
     drugs = Drug.objects.in_bulk([row["lot__package__drug"] for row in totals])

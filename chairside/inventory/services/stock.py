@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.inventory.events import dispense_gates
 from chairside.inventory.models import Lot, Movement, StoragePlace
 from chairside.inventory.services._ledger import (
@@ -290,7 +291,6 @@ def dispense_suggestion(
 
 def _check_order_signed(patient: Any, drug: Any) -> None:
     """Refuse a dose for an active order awaiting a provider's signature (issue 11.2)."""
-    from chairside.access.referrals.models import TreatmentOrder
 
     orders = TreatmentOrder.objects.select_for_update().filter(
         patient=patient, drug=drug, status=TreatmentOrder.Status.ACTIVE

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from chairside.access.referrals.models import TreatmentOrder
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Visit
@@ -36,7 +37,6 @@ def require_signed_order(visit: Visit) -> None:
 
     The order is re-read under its row lock, so a signature voided a moment ago counts.
     """
-    from chairside.access.referrals.models import TreatmentOrder
 
     order = TreatmentOrder.objects.select_for_update().get(pk=visit.order_id)
     problem = order.signature_problem()

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
+from chairside.formulary.models import Drug
 from chairside.rules import appointment_states, infusion
 from chairside.rules.infusion import (
     running_minutes,
@@ -19,6 +20,7 @@ from chairside.rules.infusion import (
     volume_delivered_ml,
     volume_problem,
 )
+from chairside.scheduling.services import appointment_seat
 from chairside.treatments.models import Administration, Interruption, RateStep, Visit
 from chairside.treatments.services._common import (
     audit,
@@ -79,7 +81,6 @@ def _check_running(
 
 def _seat(visit: Visit, user: Any) -> None:
     """The patient is in the chair once the drug runs (the day board shows it)."""
-    from chairside.scheduling.services import appointment_seat
 
     if visit.appointment.status == appointment_states.CHECKED_IN:
         appointment_seat(appointment=visit.appointment, user=user)
@@ -205,7 +206,6 @@ def _check_stopped_at(
 
 def _premedication(visit: Visit, key: str, dose_mg: Decimal | None) -> Any:
     """The formulary premedication named by ``key`` (None when none is named)."""
-    from chairside.formulary.models import Drug
 
     if not key.strip():
         return None

@@ -17,6 +17,9 @@ from django.db import transaction
 
 from chairside.audit.models import AuditEvent
 from chairside.core.actors import acting_user
+from chairside.formulary.models import Drug
+from chairside.inventory.models import Lot
+from chairside.inventory.services import stock_dispense_dose, stock_waste
 from chairside.rules.infusion import Opened, allocate_given
 from chairside.rules.order_sets import OrderSet, SetItem
 from chairside.treatments.models import Administration, Reaction, Visit
@@ -57,7 +60,6 @@ def _ordered_item(visit: Visit, source: str, key: str) -> SetItem:
 
 
 def _formulary_drug(visit: Visit, item: SetItem) -> Any:
-    from chairside.formulary.models import Drug
 
     drug = Drug.objects.filter(
         organization=visit.organization, key=item.drug, premedication=True, is_active=True
@@ -74,8 +76,6 @@ def _draw_from_stock(visit: Visit, drug: Any, dose: Decimal, user: Any) -> bool:
     opened rest as waste; False when the site does not stock the drug in single-dose vials
     (a multiple-dose vial, or none: floor stock). The ledger records them when entered
     (a movement never goes before a later one of the same lot)."""
-    from chairside.inventory.models import Lot
-    from chairside.inventory.services import stock_dispense_dose, stock_waste
 
     stocked = Lot.objects.filter(
         organization=visit.organization,

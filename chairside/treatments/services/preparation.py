@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.accounts.services import cosigner_authenticate
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
 from chairside.inventory.models import Lot, Movement
@@ -275,7 +276,6 @@ def preparation_cosign(
     drug and on the rota at the site that day (``rules.double_check``). The check is
     recorded and audited as her action; the device's user is noted beside it.
     """
-    from chairside.accounts.services import cosigner_authenticate
 
     # Outside the transaction: a wrong password must stay recorded for the throttle.
     checker_user = cosigner_authenticate(
@@ -326,7 +326,6 @@ def preparation_waste_witness(
     at the site that day; the witness is recorded and audited as her action, with the
     milligrams she saw wasted.
     """
-    from chairside.accounts.services import cosigner_authenticate
 
     witness_user = cosigner_authenticate(
         username=username,

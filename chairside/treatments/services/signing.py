@@ -12,15 +12,18 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.access.authorizations.services import authorization_consume
 from chairside.audit.models import AuditEvent
 from chairside.core.actors import acting_user
 from chairside.inventory.services import stock_waste
 from chairside.patients.services import measurement_record
 from chairside.rules import appointment_states
 from chairside.rules.infusion import Opened, allocate_given, waste_portions
+from chairside.scheduling.services import appointment_cancel, appointment_complete
 from chairside.treatments.events import visit_signed
 from chairside.treatments.models import Addendum, PreparationVial, Visit, VisitReport
 from chairside.treatments.selectors import primary_administration, visit_missing
@@ -58,8 +61,6 @@ def _units_given(visit: Visit) -> int:
 def _close_appointment(visit: Visit, user: Any) -> None:
     """Given: use the authorization (units given) and complete the appointment.
     Held before the chair: cancel it (the authorization visit goes back)."""
-    from chairside.access.authorizations.services import authorization_consume
-    from chairside.scheduling.services import appointment_cancel, appointment_complete
 
     appointment = visit.appointment
     appointment.refresh_from_db()
@@ -151,7 +152,6 @@ def addendum_add(*, visit: Visit, user: Any, text: str) -> Addendum:
 
 def _refresh_unsent_report(visit: Visit) -> None:
     """An unsent report is regenerated in place so the addendum goes out with it."""
-    from django.core.files.base import ContentFile
 
     from chairside.treatments.services.report_data import report_data
     from chairside.treatments.services.reports import render_pdf

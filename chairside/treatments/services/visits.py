@@ -17,10 +17,14 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
+from chairside.formulary.models import Drug
 from chairside.patients.models import MAX_WEIGHT_KG, MIN_WEIGHT_KG
+from chairside.patients.services import allergy_add, patient_update
 from chairside.rules import appointment_states as appointment
+from chairside.rules.allergy_check import code_substance
 from chairside.rules.visit_checks import check_identifiers, identity_confirmed, touch_decision
 from chairside.scheduling.models import Appointment
+from chairside.scheduling.services import appointment_check_in
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Visit
 from chairside.treatments.services._common import (
@@ -119,7 +123,6 @@ def visit_start(*, appointment: Appointment, user: Any) -> Visit:
 @transaction.atomic
 def visit_check_in_and_start(*, appointment: Appointment, user: Any) -> Visit:
     """Check the patient in through the scheduling service, then start the visit."""
-    from chairside.scheduling.services import appointment_check_in
 
     if appointment.status not in STARTABLE:
         appointment_check_in(appointment=appointment, user=user)
@@ -234,7 +237,6 @@ APPLY: dict[str, Callable[[Visit, str, Any], None]] = {
 
 def _record_nkda(visit: Visit, user: Any) -> None:
     """The patient reports no known drug allergies: recorded on the chart (audited there)."""
-    from chairside.patients.services import patient_update
 
     if visit.patient.allergies.exists():
         raise ValidationError(
@@ -324,9 +326,6 @@ def visit_allergy_add(
     coded to the formulary's generic name when it names one of its drugs (``Remicade`` →
     ``infliximab``), and counts as today's allergy review. The allergy check against today's
     drug and premedications then reads it (``selectors.visit_allergy_conflicts``)."""
-    from chairside.formulary.models import Drug
-    from chairside.patients.services import allergy_add
-    from chairside.rules.allergy_check import code_substance
 
     current = locked_visit(visit)
     formulary = {

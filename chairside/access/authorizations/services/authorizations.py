@@ -16,7 +16,7 @@ from chairside.access.authorizations.models import (
 )
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.audit.models import AuditEvent
-from chairside.audit.services import audit_record, diff, snapshot
+from chairside.audit.services import audit_record, audited_update, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.patients.models import Coverage
 from chairside.rules import authorization_states as states
@@ -219,14 +219,19 @@ def authorization_update(
     if unknown:
         raise TypeError(f"Unknown fields: {sorted(unknown)}")
     auth = PriorAuthorization.objects.select_for_update().get(pk=authorization.pk)
-    before = snapshot(auth, DETAIL_FIELDS)
-    for name, value in details.items():
-        setattr(auth, name, value)
-    _check_details(auth)
-    auth.save()
-    changes = diff(before, snapshot(auth, DETAIL_FIELDS))
-    if changes:
-        _audit(AuditEvent.Action.UPDATE, auth, user, changes)
+
+    def save(corrected: PriorAuthorization) -> None:
+        _check_details(corrected)
+        corrected.save()
+
+    changes = audited_update(
+        instance=auth,
+        user=user,
+        data=details,
+        fields=DETAIL_FIELDS,
+        save=save,
+        patient=auth.patient,
+    )
     if auth.status == states.APPROVED and changes:
         # Corrected dates or more visits/units may now cover overridden bookings.
         from chairside.access.authorizations.services.booking import authorization_attach_overridden

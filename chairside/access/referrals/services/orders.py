@@ -25,6 +25,7 @@ from chairside.access.referrals.services.signing import (
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
 from chairside.formulary.models import RegimenTemplate
+from chairside.formulary.order_sets import order_sets
 from chairside.patients.models import Diagnosis, Patient
 from chairside.patients.selectors import latest_measurement
 from chairside.rules import referral_states
@@ -123,7 +124,6 @@ STANDARD_SET = "auto"  # the form's "the drug's standard set": resolved here, by
 def _check_order_sets(order: TreatmentOrder) -> None:
     """The premedication set must be one for the order's drug; ``"auto"`` takes the drug's
     standard set (where its label recommends premedication; none otherwise)."""
-    from chairside.formulary.order_sets import order_sets
 
     sets = order_sets()
     if order.premedication_set == STANDARD_SET:

@@ -17,12 +17,12 @@ from chairside.access.referrals.services._common import (
     same_organization,
 )
 from chairside.audit.models import AuditEvent
-from chairside.audit.services import diff, snapshot
+from chairside.audit.services import audited_update, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.core.validation import Problems
 from chairside.patients.models import Patient
 from chairside.patients.reference import icd10_description, icd10_not_billable
-from chairside.patients.services import check_birth_date
+from chairside.patients.services import check_birth_date, diagnosis_add, patient_create
 from chairside.rules import referral_states as rs
 from chairside.rules.icd10 import normalize_icd10
 
@@ -119,21 +119,19 @@ def referral_create(*, organization: Any, user: Any, **fields: Any) -> Referral:
 def referral_update(*, referral: Referral, user: Any, **fields: Any) -> Referral:
     reject_unknown(fields, REFERRAL_FIELDS)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
-    before = snapshot(locked, REFERRAL_FIELDS)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    _check_referral(locked)
-    locked.save()
-    changes = diff(before, snapshot(locked, REFERRAL_FIELDS))
-    if changes:
-        audit(
-            AuditEvent.Action.UPDATE,
-            user=user,
-            obj=locked,
-            organization=locked.organization,
-            patient=locked.patient,
-            changes=changes,
-        )
+
+    def save(changed: Referral) -> None:
+        _check_referral(changed)
+        changed.save()
+
+    audited_update(
+        instance=locked,
+        user=user,
+        data=fields,
+        fields=REFERRAL_FIELDS,
+        save=save,
+        patient=locked.patient,
+    )
     return locked
 
 
@@ -255,7 +253,6 @@ def referral_register_patient(
     *, referral: Referral, user: Any, mrn: str, sex: str, **extra: Any
 ) -> Patient:
     """Register the referred person as a patient (audited there) and link the referral."""
-    from chairside.patients.services import diagnosis_add, patient_create
 
     if referral.patient_id is not None:
         raise ValidationError("This referral is already linked to a patient.")

@@ -8,6 +8,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from chairside.audit.services import audit_record, client_ip
+
 
 def redirect_next(request: HttpRequest, default: str, *args: object) -> HttpResponse:
     """Go to ?next= when it is a path on this site, else to ``default``."""
@@ -26,7 +28,6 @@ def status_for(request: HttpRequest) -> int:
 
 def serve_document(request: HttpRequest, document: Any, patient: Any) -> HttpResponse:
     """Stream a stored document inline; each opening is audited (it is patient data)."""
-    from chairside.audit.services import audit_record, client_ip
 
     audit_record(
         action="view",
