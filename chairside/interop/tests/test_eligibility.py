@@ -29,6 +29,7 @@ from chairside.rules.x12_270 import validate_270
 from chairside.scheduling import services as scheduling
 from chairside.scheduling.tests import factories as sf
 
+Payer = dict[str, Any]  # the answering clearinghouse: what it answers, what it was sent
 ANSWERING = "chairside.interop.tests.eligibility_scene.AnsweringClearinghouse"
 
 
@@ -163,20 +164,20 @@ class TestRecheckBeforeAppointments:
             start=sf.at("09:00"),
         ).appointment  # fmt: skip
 
-    def test_an_unchanged_answer_is_not_flagged(self, s: Any, payer: dict) -> None:
+    def test_an_unchanged_answer_is_not_flagged(self, s: Any, payer: Payer) -> None:
         covered_and_verified(s)
         self._book(s)
         assert recheck_eligibility() == {"sent": 1, "collected": 0, "flagged": 0, "refused": 0}
         assert "DTP*291*D8*20261208~" in payer["sent"][0]  # asked about the appointment day
         assert eligibility.benefits_flags(s.org, None) == {}
 
-    def test_it_does_not_ask_again_within_the_recheck_window(self, s: Any, payer: dict) -> None:
+    def test_it_does_not_ask_again_within_the_recheck_window(self, s: Any, payer: Payer) -> None:
         covered_and_verified(s)
         self._book(s)
         recheck_eligibility()
         assert recheck_eligibility()["sent"] == 0
 
-    def test_an_inactive_coverage_blocks_the_appointment(self, s: Any, payer: dict) -> None:
+    def test_an_inactive_coverage_blocks_the_appointment(self, s: Any, payer: Payer) -> None:
         check = covered_and_verified(s)
         self._book(s)
         payer["changes"] = {"benefits": (("6", "IND", "30"),)}
@@ -189,7 +190,7 @@ class TestRecheckBeforeAppointments:
         [row] = benefits_changed(s.org, sf.DAY)
         assert row.item == check and row.tone == "bad"
 
-    def test_new_prior_authorization_and_cost_share_are_flagged(self, s: Any, payer: dict) -> None:
+    def test_new_prior_authorization_and_cost_share_are_flagged(self, s: Any, payer: Payer) -> None:
         covered_and_verified(s)
         self._book(s)
         payer["changes"] = {
@@ -204,7 +205,7 @@ class TestRecheckBeforeAppointments:
             "Eligibility re-check: The payer now requires prior authorization.",
         ]
 
-    def test_the_command_runs_it_once(self, s: Any, payer: dict, capsys: Any) -> None:
+    def test_the_command_runs_it_once(self, s: Any, payer: Payer, capsys: Any) -> None:
         covered_and_verified(s)
         self._book(s)
         call_command("recheckeligibility")
@@ -212,14 +213,14 @@ class TestRecheckBeforeAppointments:
 
 
 class TestPages:
-    def test_check_review_confirm_through_the_pages(self, s: Any, payer: dict) -> None:
+    def test_check_review_confirm_through_the_pages(self, s: Any, payer: Payer) -> None:
         check = covered_and_verified(s)
         payer["changes"] = {"benefits": (("1", "IND", "30"), ("C", "IND", "30", "23", "2000"))}
         client = f.login(s.coordinator)
         response = client.post(reverse("interop:eligibility_check", args=[check.public_id]))
         exchange = EligibilityExchange.objects.get()
-        assert response.url == reverse("interop:eligibility", args=[exchange.public_id])
-        page = client.get(response.url).content.decode()
+        assert response["Location"] == reverse("interop:eligibility", args=[exchange.public_id])
+        page = client.get(response["Location"]).content.decode()
         assert "The payer says (271)" in page and "$2,000.00" in page and "$1,500.00" in page
         assert AuditEvent.objects.filter(
             action="view", path__contains=str(exchange.public_id)
@@ -229,14 +230,14 @@ class TestPages:
         check.refresh_from_db()
         assert check.deductible == Decimal(2000)
 
-    def test_the_benefits_page_offers_the_check(self, s: Any, payer: dict) -> None:
+    def test_the_benefits_page_offers_the_check(self, s: Any, payer: Payer) -> None:
         check = covered_and_verified(s)
         page = f.login(s.coordinator).get(
             reverse("authorizations:benefits", args=[check.public_id])
         )
         assert "Check eligibility (X12 270)" in page.content.decode()
 
-    def test_a_bad_inquiry_is_a_400_with_the_reason(self, s: Any, payer: dict) -> None:
+    def test_a_bad_inquiry_is_a_400_with_the_reason(self, s: Any, payer: Payer) -> None:
         check = covered_and_verified(s)
         check.coverage.member_id = " "
         check.coverage.save()
@@ -246,7 +247,7 @@ class TestPages:
         assert "no member ID" in response.content.decode()
         assert not EligibilityExchange.objects.exists()
 
-    def test_another_organization_sees_nothing(self, s: Any, payer: dict, other_org: Any) -> None:
+    def test_another_organization_sees_nothing(self, s: Any, payer: Payer, other_org: Any) -> None:
         check = covered_and_verified(s)
         exchange = eligibility.eligibility_check(benefits=check, user=s.coordinator)
         outsider = f.login(f.make_user(other_org, "coordinator"))
@@ -268,7 +269,7 @@ class TestPages:
         exchange.refresh_from_db()
         assert exchange.status == "answered"
 
-    def test_only_access_staff_check_or_confirm(self, s: Any, payer: dict) -> None:
+    def test_only_access_staff_check_or_confirm(self, s: Any, payer: Payer) -> None:
         check = covered_and_verified(s)
         exchange = eligibility.eligibility_check(benefits=check, user=s.coordinator)
         nurse = f.login(f.make_user(s.org, "nurse"))

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -141,7 +142,7 @@ class TestBuild270:
             ({"created_at": dt.datetime(2026, 12, 7, 9, 30)}, "timezone"),  # noqa: DTZ001
         ],
     )
-    def test_it_refuses_what_cannot_be_asked(self, changes: dict, message: str) -> None:
+    def test_it_refuses_what_cannot_be_asked(self, changes: dict[str, Any], message: str) -> None:
         with pytest.raises(ValueError, match=message):
             build_270(inquiry(**changes))
 
