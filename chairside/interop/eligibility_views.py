@@ -57,6 +57,7 @@ def eligibility_review(request: OrgRequest, public_id: str) -> HttpResponse:
         "exchange": exchange,
         "check": exchange.benefits,
         "rows": selectors.comparison(exchange) if exchange.proposed else [],
+        "plan_facts": selectors.plan_facts(exchange),
         "earlier": selectors.exchanges_for(
             organization=request.organization, benefits=exchange.benefits
         ).exclude(pk=exchange.pk)[:10],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -84,7 +85,7 @@ def comparison(exchange: EligibilityExchange) -> list[dict[str, Any]]:
         {
             "label": label,
             "current": _shown(current.get(name), name),
-            "proposed": _shown(exchange.proposed.get(name), name),
+            "proposed": _shown(exchange.proposed.get(name), name, missing="not given"),
             "changed": name in changed,
             "kind": changed.get(name, {}).get("kind", ""),
             "blocking": changed.get(name, {}).get("blocking", False),
@@ -94,9 +95,27 @@ def comparison(exchange: EligibilityExchange) -> list[dict[str, Any]]:
     ]
 
 
-def _shown(value: Any, name: str) -> str:
+def plan_facts(exchange: EligibilityExchange) -> str:
+    """The plan's dates and what remains of the deductible and out-of-pocket maximum."""
+    summary = exchange.summary
+    facts = []
+    if summary.get("plan_begin"):
+        begin = dt.date.fromisoformat(summary["plan_begin"])
+        end = summary.get("plan_end")
+        until = f" to {dt.date.fromisoformat(end):%m/%d/%Y}" if end else ""
+        facts.append(f"Plan dates {begin:%m/%d/%Y}{until}.")
+    for key, label in (
+        ("deductible_remaining", "Deductible remaining"),
+        ("out_of_pocket_remaining", "Out-of-pocket remaining"),
+    ):
+        if summary.get(key) is not None:
+            facts.append(f"{label} {_shown(summary[key], 'copay')}.")
+    return " ".join(facts)
+
+
+def _shown(value: Any, name: str, missing: str = "—") -> str:
     if value is None or value == "":
-        return "—"
+        return missing
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if name == "pa_required":
