@@ -196,6 +196,22 @@ REMINDER_LINK_MAX_AGE_HOURS = envint("REMINDER_LINK_MAX_AGE_HOURS", 96)
 # Business days ahead (today included) for which each appointment's drug is reserved
 # from specific lots (inventory.services.reservations; the nightly job fills the window).
 STOCK_RESERVATION_BUSINESS_DAYS = envint("STOCK_RESERVATION_BUSINESS_DAYS", 3)
+# --- Eligibility (X12 270/271; chairside.interop.eligibility; README "Eligibility") ------
+# The clearinghouse transport (a dotted path): FileDropTransport writes each 270 to the
+# outbox and reads its 271 from the inbox. Appointments in the next DAYS_AHEAD days whose
+# coverage was not checked in the last RECHECK_AFTER_DAYS days are re-checked by the job.
+CHAIRSIDE_ELIGIBILITY_TRANSPORT = os.environ.get(
+    "CHAIRSIDE_ELIGIBILITY_TRANSPORT",
+    "chairside.interop.eligibility_transport.FileDropTransport",
+)
+CHAIRSIDE_ELIGIBILITY_OUTBOX = Path(
+    os.environ.get("CHAIRSIDE_ELIGIBILITY_OUTBOX", BASE_DIR / "media" / "eligibility" / "outbox")
+)
+CHAIRSIDE_ELIGIBILITY_INBOX = Path(
+    os.environ.get("CHAIRSIDE_ELIGIBILITY_INBOX", BASE_DIR / "media" / "eligibility" / "inbox")
+)
+CHAIRSIDE_ELIGIBILITY_DAYS_AHEAD = envint("CHAIRSIDE_ELIGIBILITY_DAYS_AHEAD", 3)
+CHAIRSIDE_ELIGIBILITY_RECHECK_AFTER_DAYS = envint("CHAIRSIDE_ELIGIBILITY_RECHECK_AFTER_DAYS", 7)
 # The address patients reach the server at; reminder links are built on it.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -285,6 +301,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "chairside.reminders.tasks.send_reminders",
         "schedule": 3600.0,
+    },
+    "recheck-eligibility": {
+        "task": "chairside.interop.tasks.recheck_eligibility",
+        "schedule": 24 * 3600.0,
     },
 }
 

@@ -9,6 +9,7 @@ class InteropConfig(AppConfig):
     verbose_name = "Interfaces (HL7 v2, CSV import)"
 
     def ready(self) -> None:
-        from chairside.interop import feed
+        from chairside.interop import eligibility, feed
 
         feed.register()
+        eligibility.register()

@@ -140,3 +140,75 @@ class CsvImport(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.filename}"
+
+
+class EligibilityExchange(OrgScopedModel):
+    """One X12 270 eligibility inquiry about one benefits check's coverage, and its 271.
+
+    The 271 is read into a proposal (``proposed``) that changes nothing until a coordinator
+    confirms it; ``changes`` lists how it differs from the benefits on file (each with its
+    kind and whether it blocks treatment) and is what the readiness board and the access
+    queue show until the exchange is confirmed or dismissed.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent, waiting for the payer's answer"
+        ANSWERED = "answered", "Answered: review and confirm"
+        REJECTED = "rejected", "Rejected by the payer"
+        FAILED = "failed", "Failed: nothing was changed"
+        CONFIRMED = "confirmed", "Confirmed into the benefits"
+        DISMISSED = "dismissed", "Reviewed, benefits kept"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Checked by a coordinator"
+        AUTOMATIC = "automatic", "Re-checked before an appointment"
+
+    benefits = models.ForeignKey(
+        "authorizations.BenefitsInvestigation", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    coverage = models.ForeignKey("patients.Coverage", on_delete=models.PROTECT, related_name="+")
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    trace_number = models.CharField(max_length=50)
+    service_types = models.CharField(max_length=40, blank=True)
+    asked_for = models.DateField(help_text="The date the inquiry asked about (DTP*291).")
+    request_text = models.TextField(blank=True)
+    response_text = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    proposed = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="eligibility_status"),
+            models.Index(fields=["benefits", "-created_at"], name="eligibility_by_benefits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Eligibility 270/271 {self.trace_number}"
+
+    @property
+    def open_changes(self) -> list[dict[str, object]]:
+        """The differences to show as a finding: flagged ones of an unreviewed answer."""
+        if self.status not in (self.Status.ANSWERED, self.Status.REJECTED):
+            return []
+        return [c for c in self.changes if c.get("kind")]
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.status == self.Status.ANSWERED and bool(self.proposed)
+
+    @property
+    def can_dismiss(self) -> bool:
+        return self.status in (self.Status.ANSWERED, self.Status.REJECTED)

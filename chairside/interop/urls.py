@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from chairside.interop import views
+from chairside.interop import eligibility_views, views
 
 app_name = "interop"
 
@@ -18,4 +18,30 @@ urlpatterns = [
     path("import/", views.import_start, name="import"),
     path("import/<uuid:public_id>/", views.import_detail, name="import_detail"),
     path("import/<uuid:public_id>/commit/", views.import_commit, name="import_commit"),
+    path(
+        "eligibility/benefits/<uuid:public_id>/",
+        eligibility_views.eligibility_list,
+        name="eligibility_list",
+    ),
+    path(
+        "eligibility/benefits/<uuid:public_id>/check/",
+        eligibility_views.eligibility_check,
+        name="eligibility_check",
+    ),
+    path("eligibility/<uuid:public_id>/", eligibility_views.eligibility_review, name="eligibility"),
+    path(
+        "eligibility/<uuid:public_id>/confirm/",
+        eligibility_views.eligibility_confirm,
+        name="eligibility_confirm",
+    ),
+    path(
+        "eligibility/<uuid:public_id>/dismiss/",
+        eligibility_views.eligibility_dismiss,
+        name="eligibility_dismiss",
+    ),
+    path(
+        "eligibility/<uuid:public_id>/collect/",
+        eligibility_views.eligibility_collect,
+        name="eligibility_collect",
+    ),
 ]

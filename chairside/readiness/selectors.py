@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from chairside.access.authorizations.events import BenefitsFlag, benefits_flags
 from chairside.access.authorizations.services import (
     CheckRequest,
     authorization_checks,
@@ -157,7 +158,12 @@ def _authorizations(
     return found
 
 
-def _benefits(appt: Appointment, day: dt.date, active_coverages: set[int]) -> list[Finding]:
+def _benefits(
+    appt: Appointment,
+    day: dt.date,
+    active_coverages: set[int],
+    flags: dict[int, list[BenefitsFlag]],
+) -> list[Finding]:
     checks = [b for b in appt.order.benefits.all() if b.coverage_id in active_coverages]
     found = []
     for check in checks:
@@ -169,6 +175,8 @@ def _benefits(appt: Appointment, day: dt.date, active_coverages: set[int]) -> li
         problem = plan_year_problem(check.plan_year, day.year)
         if problem:
             found.append(Finding("benefits", False, problem))
+        # What an eligibility re-check (271) found different and nobody has reviewed yet.
+        found += [Finding("benefits", f.blocking, f.message) for f in flags.get(check.pk, [])]
     missing = active_coverages - {b.coverage_id for b in checks}
     if missing:
         found.append(Finding("benefits", True, "A coverage has no benefits check for this order."))
@@ -235,6 +243,9 @@ def readiness_rows(
     reserved = _reserved(appointments)
     local_day = {a.pk: a.start.astimezone(a.location.tz).date() for a in appointments}
     authorization = _authorizations(appointments, local_day)
+    flags = benefits_flags(
+        organization, [b.pk for a in appointments for b in a.order.benefits.all()]
+    )
     by_day = {d: Day(d) for d in days}
     for appt in appointments:
         day = local_day[appt.pk]
@@ -244,7 +255,7 @@ def readiness_rows(
             if c.is_active_on(day) and c.payer.kind != "self_pay"
         }
         findings = _order_findings(appt, day) + authorization[appt.pk]
-        findings += _benefits(appt, day, active)
+        findings += _benefits(appt, day, active, flags)
         findings += [Finding("labs", True, d.message) for d in labs.get(appt.order_id, [])]
         findings += _consent(appt, day, consents) if risks else []
         findings += _stock(appt, day, reserved, short, risks=risks)

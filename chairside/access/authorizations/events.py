@@ -1,6 +1,7 @@
 """What later steps tell the access step: which orders the schedule has booked, what it does
-when an approval takes over a booking, and billing's reduced Part B coinsurance for the
-patient's cost estimate.
+when an approval takes over a booking, billing's reduced Part B coinsurance for the
+patient's cost estimate, and what an electronic eligibility re-check (X12 271) found
+different from the verified benefits.
 
 Authorizations sit upstream of scheduling and billing, so they import neither: those apps
 register their handlers here in their ``AppConfig.ready()`` (as apps register Today cards in
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -26,12 +28,41 @@ UsageAttached = Callable[[Any, Any], Any]
 Coinsurance = Callable[[str, dt.date], Decimal | None]
 CoinsuranceSource = Callable[[Any], Coinsurance]
 
+
+@dataclass(frozen=True)
+class BenefitsFlag:
+    """A difference the payer reported that the coordinator has not reviewed yet."""
+
+    message: str
+    blocking: bool
+    url: str = ""
+
+
+# (organization, benefits investigation ids, or None for all of them) → id → its flags.
+BenefitsFlags = Callable[[Any, list[int] | None], dict[int, list[BenefitsFlag]]]
+
 _BOOKED: Registry[BookedOrders] = Registry()
 _ATTACHED: Registry[UsageAttached] = Registry()
 _COINSURANCE: Registry[CoinsuranceSource] = Registry()
 on_booked_orders = _BOOKED.register
 on_usage_attached = _ATTACHED.register
 on_reduced_coinsurance = _COINSURANCE.register
+_FLAGS: Registry[BenefitsFlags] = Registry()
+on_benefits_flags = _FLAGS.register
+
+
+def benefits_flags(
+    organization: Any, ids: list[int] | None = None
+) -> dict[int, list[BenefitsFlag]]:
+    """The unreviewed differences of each benefits check (all of the organization's when
+    ``ids`` is None), from every registered source; a check without any is left out."""
+    found: dict[int, list[BenefitsFlag]] = {}
+    if ids is not None and not ids:
+        return found
+    for handler in _FLAGS:
+        for key, flags in handler(organization, ids).items():
+            found.setdefault(key, []).extend(flags)
+    return found
 
 
 def reduced_coinsurance(organization: Any) -> Coinsurance:

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from chairside.access.authorizations.events import booked_order_ids
+from chairside.access.authorizations.events import benefits_flags, booked_order_ids
 from chairside.access.authorizations.models import (
     AuthorizationUsage,
     BenefitsInvestigation,
@@ -156,6 +156,31 @@ def benefits_pending(organization: Any, today: dt.date) -> list[QueueRow]:
             action_url=reverse("authorizations:benefits", args=[b.public_id]),
             location=b.order.location,
             tone="warn" if (today - timezone.localdate(b.created_at)).days > 3 else "",
+        )
+        for b in found
+    ]
+
+
+def benefits_changed(organization: Any, today: dt.date) -> list[QueueRow]:
+    """Verified benefits that an eligibility re-check (X12 271) found different, not yet
+    reviewed: the payer's answer beside the record, to confirm or dismiss."""
+    flags = benefits_flags(organization)
+    found = BenefitsInvestigation.objects.filter(
+        organization=organization, pk__in=list(flags), order__status__in=_open_orders()
+    ).select_related("patient", "order__drug", "order__location", "coverage__payer", "assigned_to")
+    return [
+        QueueRow(
+            item=b,
+            patient=str(b.patient),
+            patient_url=_chart(b.patient),
+            what=f"{b.order.drug.generic_name} · {b.coverage.payer}",
+            detail=" ".join(f.message for f in flags[b.pk]),
+            since=b.verified_on,
+            action_label="Review the payer's answer",
+            action_url=next((f.url for f in flags[b.pk] if f.url), "")
+            or reverse("authorizations:benefits", args=[b.public_id]),
+            location=b.order.location,
+            tone="bad" if any(f.blocking for f in flags[b.pk]) else "warn",
         )
         for b in found
     ]
@@ -457,6 +482,10 @@ def _count_benefits(organization: Any, today: dt.date) -> int:
     return int(_benefits(organization).count())
 
 
+def _count_benefits_changed(organization: Any, today: dt.date) -> int:
+    return len(benefits_changed(organization, today))
+
+
 def _count_to_submit(organization: Any, today: dt.date) -> int:
     return int(_to_submit(organization, related=False).count())
 
@@ -498,6 +527,15 @@ QUEUES: tuple[Queue, ...] = (
         benefits_pending,
         20,
         _count_benefits,
+    ),
+    Queue(
+        "benefits-changed",
+        "Benefits changed at the payer",
+        "An eligibility re-check (X12 271) before an appointment found the coverage, plan, "
+        "prior authorization or cost sharing different from the verified benefits.",
+        benefits_changed,
+        25,
+        _count_benefits_changed,
     ),
     Queue(
         "to-submit",
