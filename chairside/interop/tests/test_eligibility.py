@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from chairside.access.authorizations.queues import benefits_changed
 from chairside.audit.models import AuditEvent
-from chairside.core import testing as f
 from chairside.interop import eligibility
 from chairside.interop.models import EligibilityExchange
 from chairside.interop.tasks import recheck_eligibility
@@ -28,6 +27,7 @@ from chairside.readiness import selectors as readiness
 from chairside.rules.x12_270 import validate_270
 from chairside.scheduling import services as scheduling
 from chairside.scheduling.tests import factories as sf
+from tests import factories as f
 
 Payer = dict[str, Any]  # the answering clearinghouse: what it answers, what it was sent
 ANSWERING = "chairside.interop.tests.eligibility_scene.AnsweringClearinghouse"

@@ -14,7 +14,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from chairside.core import testing as f
 from chairside.interop.models import EligibilityExchange
 from chairside.interop.tests.eligibility_scene import (
     covered_and_verified,
@@ -23,6 +22,7 @@ from chairside.interop.tests.eligibility_scene import (
     text_271,
 )
 from chairside.scheduling.tests import factories as sf
+from tests import factories as f
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
