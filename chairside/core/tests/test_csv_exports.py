@@ -31,6 +31,7 @@ LIST_PAGES = {
     "treatments:reports",
     "reminders:requests",
     "readiness:board",
+    "interop:messages",
 }
 LOOKS_LIKE_A_LIST = ("list", "queue", "requests", "balances", "claims", "board", "stock")
 NOT_LISTS = {
@@ -41,7 +42,6 @@ NOT_LISTS = {
     "treatments:queue_early_prep": "an action (POST)",
     "inventory:queue_verify": "an action (POST)",
     "inventory:queue_early_prep": "an action (POST)",
-    "interop:messages": "exports through its own interop:messages_csv",
 }
 
 
