@@ -418,3 +418,17 @@ CHAIR_ACCESS_MINUTES = envint("CHAIR_ACCESS_MINUTES", 0)
 # --- FHIR R4 facade (chairside.fhir, /fhir/r4/) ---------------------------------------------
 # Appended (as the log-in block does) so that it merges cleanly with other settings work.
 INSTALLED_APPS += ["chairside.fhir"]
+
+# --- API: per-token rate limit (chairside.api.throttle) -----------------------------------
+# Requests an API token may make per minute (0: no limit); past it the call answers 429 with
+# Retry-After. Counted in the default cache: LocMemCache (per process) unless CACHE_URL names
+# a Redis server (redis://…), which every web worker then shares (production).
+API_TOKEN_RATE_PER_MINUTE = envint("API_TOKEN_RATE_PER_MINUTE", 300)
+_cache_url = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

@@ -3,18 +3,25 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from chairside.access.authorizations.api import authorizations_router
 from chairside.access.authorizations.api import router as access_router
+from chairside.access.referrals.api import orders_router
 from chairside.accounts import views as account_views
+from chairside.analytics.api import router as reports_router
 from chairside.api.api import api
 from chairside.billing.api import router as claims_router
 from chairside.compounding.api import router as compounding_router
 from chairside.core import views as core_views
 from chairside.homecare.api import router as homecare_router
 from chairside.inventory import urls as inventory_urls
+from chairside.inventory.api import router as stock_router
+from chairside.patients.api import coverages_router
 from chairside.patients.api import router as patients_router
+from chairside.scheduling.api import appointments_router
 from chairside.scheduling.api import router as schedule_router
 from chairside.tenancy import urls as tenancy_urls
 from chairside.tenancy import views as tenancy_views
+from chairside.treatments.api import router as visits_router
 from chairside.treatments.urls import pharmacy_urlpatterns
 
 # Each part's API router, mounted on the one API (chairside/api/api.py).
@@ -24,6 +31,13 @@ api.add_router("/v1/access", access_router)
 api.add_router("/v1/claims", claims_router)
 api.add_router("/v1/compounding", compounding_router)
 api.add_router("/v1/homecare", homecare_router)
+api.add_router("/v1/coverages", coverages_router)
+api.add_router("/v1/orders", orders_router)
+api.add_router("/v1/authorizations", authorizations_router)
+api.add_router("/v1/appointments", appointments_router)
+api.add_router("/v1/stock", stock_router)
+api.add_router("/v1/visits", visits_router)
+api.add_router("/v1/reports", reports_router)
 
 admin.site.site_header = "Chairside administration"
 admin.site.site_title = "Chairside admin"

@@ -33,10 +33,41 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+# The REST API and the FHIR facade: their callers are programs, which want a status and a
+# JSON body they can read, never an HTML log-in page behind a redirect.
+API_PATHS = ("/api/", "/fhir/")
+
+
 def wants_json(request: HttpRequest) -> bool:
-    return request.path_info.startswith("/api/") or request.path_info.startswith(
+    return request.path_info.startswith(API_PATHS) or request.path_info.startswith(
         reverse("accounts:session")
     )
+
+
+def json_refusal(request: HttpRequest, message: str, status: int, **extra: str) -> HttpResponse:
+    """The API's ``{"detail": …}``, or for a FHIR client the OperationOutcome it expects
+    (FHIR R4 3.1.0.4 "Operation Outcome"; issue type ``login``: the client must
+    authenticate, or finish authenticating)."""
+    if request.path_info.startswith("/fhir/"):
+        issue = {"severity": "error", "code": "login", "diagnostics": message}
+        response: HttpResponse = JsonResponse(
+            {"resourceType": "OperationOutcome", "issue": [issue]},
+            status=status,
+            content_type="application/fhir+json; charset=utf-8",
+        )
+    else:
+        response = JsonResponse({"detail": message, **extra}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="chairside"'
+    return response
+
+
+def sends_bearer_token(request: HttpRequest) -> bool:
+    """An API or FHIR call with ``Authorization: Bearer …``: the token, not the session,
+    says who calls (``api.middleware.ApiTokenMiddleware`` checks it, or answers 401)."""
+    header = request.headers.get("Authorization", "")
+    scheme = header.strip().partition(" ")[0].lower()
+    return request.path_info.startswith(API_PATHS) and scheme == "bearer"
 
 
 def to_login(
@@ -49,7 +80,7 @@ def to_login(
     query = {"next": next_path, **({"ended": ended} if ended else {})}
     login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode(query)}"
     if wants_json(request):
-        return JsonResponse({"detail": message, "login": login}, status=status)
+        return json_refusal(request, message, status, login=login)
     if is_htmx(request):
         response = HttpResponse(message, status=status, content_type="text/plain")
         response["HX-Redirect"] = login
@@ -171,7 +202,7 @@ class AccountGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not sends_bearer_token(request):
             step = steps.pending_step(request)
             if step is not None and request.path_info not in steps.allowed_paths(step):
                 return self._refuse(request, step)
@@ -181,7 +212,7 @@ class AccountGateMiddleware:
     def _refuse(request: HttpRequest, step: steps.Step) -> HttpResponse:
         target = f"{reverse(step.url_name)}?{urlencode({'next': request.get_full_path()})}"
         if wants_json(request):
-            return JsonResponse({"detail": step.message, "next_step": target}, status=403)
+            return json_refusal(request, step.message, 403, next_step=target)
         if is_htmx(request):
             response = HttpResponse(step.message, status=403, content_type="text/plain")
             response["HX-Redirect"] = target

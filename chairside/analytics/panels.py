@@ -96,6 +96,14 @@ def group_panels(
     return [_build(p, f) for p in PANELS if p.group == group and _shown(p, allowed)]
 
 
+def all_panels(
+    f: s.DashboardFilter, allowed: Callable[[Perm], bool], key: str = ""
+) -> list[PanelView]:
+    """Every panel the user may see, the slow groups built too (the API's report);
+    ``key`` picks one panel."""
+    return [_build(p, f) for p in PANELS if (not key or p.key == key) and _shown(p, allowed)]
+
+
 def _build(p: Panel, f: s.DashboardFilter) -> PanelView:
     view = p.build(f)
     view.key = p.key

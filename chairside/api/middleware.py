@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from chairside.api.throttle import token_rate_check
 from chairside.api.tokens import token_authenticate
 from chairside.rules.api_tokens import bearer
 
@@ -30,6 +31,9 @@ class ApiTokenMiddleware:
             response = JsonResponse(_refusal(request, identity), status=401)
             response["WWW-Authenticate"] = 'Bearer realm="chairside"'
             return response
+        verdict = token_rate_check(identity.token.public_id)
+        if not verdict.allowed:
+            return _too_many(request, verdict.limit, verdict.retry_after)
         request.user = identity.user
         request.membership = identity.membership  # type: ignore[attr-defined]
         request.organization = identity.membership.organization  # type: ignore[attr-defined]
@@ -37,9 +41,20 @@ class ApiTokenMiddleware:
         return self.get_response(request)
 
 
-def _refusal(request: HttpRequest, reason: str) -> dict[str, object]:
+def _too_many(request: HttpRequest, limit: int, retry_after: int) -> HttpResponse:
+    message = (
+        f"This API token made more than {limit} requests in a minute: "
+        f"wait {retry_after} seconds and try again."
+    )
+    body = _refusal(request, message, code="throttled")
+    response = JsonResponse(body, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _refusal(request: HttpRequest, reason: str, code: str = "login") -> dict[str, object]:
     """The API's ``{"detail": …}``, or for a FHIR client the OperationOutcome it expects."""
     if request.path_info.startswith("/fhir/"):
-        issue = {"severity": "error", "code": "login", "diagnostics": reason}
+        issue = {"severity": "error", "code": code, "diagnostics": reason}
         return {"resourceType": "OperationOutcome", "issue": [issue]}
     return {"detail": reason}

@@ -4,7 +4,7 @@ with a sentence, never a 500)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja.errors import HttpError
 from ninja.params import functions as param
@@ -24,3 +24,27 @@ def check_day(value: dt.date | dt.datetime | None, name: str = "date") -> None:
     day = value.date() if isinstance(value, dt.datetime) else value
     if not in_range(day):
         raise HttpError(400, f"{name}: {OUT_OF_RANGE}")
+
+
+# Rows per page: 1 to 100 (a larger page is a 422 naming the parameter).
+Limit = Annotated[int, param.Query(ge=1, le=100, description="Rows per page (1-100).")]
+DateFrom = Annotated[
+    dt.date | None, param.Query(description="From this date (inclusive), the site's local day.")
+]
+DateTo = Annotated[
+    dt.date | None, param.Query(description="To this date (inclusive), the site's local day.")
+]
+
+
+def page(found: Any, offset: int, limit: int) -> tuple[int, list[Any]]:
+    """(total rows, the rows of one page) of an ordered queryset or list."""
+    total = found.count() if hasattr(found, "count") and not isinstance(found, list) else len(found)
+    return total, list(found[offset : offset + limit])
+
+
+def check_range(start: dt.date | None, end: dt.date | None) -> None:
+    """Refuse (400) a date outside the calendar, or a range that ends before it starts."""
+    check_day(start, "date_from")
+    check_day(end, "date_to")
+    if start is not None and end is not None and start > end:
+        raise HttpError(400, "date_from is after date_to.")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.interop import csv_import, selectors, services
 from chairside.interop.forms import ReceiveForm, SettingsForm, UploadForm
@@ -21,6 +22,23 @@ from chairside.tenancy.roles import Perm
 
 PAGE_SIZE = 50
 
+MESSAGES_CSV = export_columns(
+    "interop:messages",
+    "interface-messages.csv",
+    "Interface messages",
+    [
+        ("received_or_queued", lambda m: m.created_at),
+        ("direction", lambda m: m.get_direction_display()),
+        ("message", lambda m: m.message_type),
+        ("control_id", lambda m: m.control_id),
+        ("sender", lambda m: f"{m.sending_application} {m.sending_facility}".strip()),
+        ("mrn", lambda m: m.patient.mrn if m.patient else ""),
+        ("status", lambda m: m.get_status_display()),
+        ("ack", lambda m: m.ack_code),
+        ("why", lambda m: m.error),
+    ],
+)
+
 
 @require_perm(Perm.ACCESS_EDIT)
 def message_list(request: OrgRequest) -> HttpResponse:
@@ -28,6 +46,8 @@ def message_list(request: OrgRequest) -> HttpResponse:
     found = selectors.messages(
         organization=request.organization, direction=direction, status=status
     )
+    if wants_csv(request):
+        return csv_response(request, MESSAGES_CSV, found)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -44,32 +64,12 @@ def message_list(request: OrgRequest) -> HttpResponse:
 
 @require_perm(Perm.ACCESS_EDIT)
 def message_list_csv(request: OrgRequest) -> HttpResponse:
-    """The list as filtered, as CSV (cells escaped against formula injection; no raw text)."""
-    from chairside.rules.csv_safe import to_csv
-
+    """The list as filtered, as CSV (no raw text): the shared list export."""
     direction, status = request.GET.get("direction", ""), request.GET.get("status", "")
     found = selectors.messages(
         organization=request.organization, direction=direction, status=status
     )
-    header = ["received_or_queued", "direction", "message", "control_id", "sender", "mrn"]
-    rows: list[list[object]] = [[*header, "status", "ack", "why"]]
-    for m in found[:10000]:
-        when = timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M")
-        sender = f"{m.sending_application} {m.sending_facility}".strip()
-        mrn = m.patient.mrn if m.patient else ""
-        row = [when, m.get_direction_display(), m.message_type, m.control_id, sender, mrn]
-        rows.append([*row, m.get_status_display(), m.ack_code, m.error])
-    audit_record(
-        action=AuditEvent.Action.EXPORT,
-        user=request.user,
-        organization=request.organization,
-        changes={"rows": [None, len(rows) - 1]},
-        reason="Interface messages (CSV)",
-        ip_address=client_ip(request),
-    )
-    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="interface-messages.csv"'
-    return response
+    return csv_response(request, MESSAGES_CSV, found)
 
 
 def _audit(request: OrgRequest, message: InterfaceMessage, action: str) -> None:

@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
-from chairside.api.params import Offset
+from chairside.api.params import Limit, Offset, check_day, page
 from chairside.audit.services import client_ip
 from chairside.patients import selectors, services
 from chairside.tenancy.roles import Perm
@@ -102,3 +102,53 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
         organization=_org(request), user=request.user, **payload.dict()
     )
     return Status(201, patient)
+
+
+# --- /api/v1/coverages: every coverage the charts show ----------------------------------------
+
+coverages_router = Router(tags=["coverages"])
+
+
+class CoverageRowOut(CoverageOut):
+    public_id: UUID
+    patient_id: UUID
+    payer_id: UUID
+    group_number: str
+    subscriber_relation: str
+
+
+class CoveragePageOut(Schema):
+    count: int
+    results: list[CoverageRowOut]
+
+
+@coverages_router.get("", response=CoveragePageOut)
+def list_coverages(
+    request: HttpRequest,
+    *,
+    patient: UUID | None = None,
+    payer: UUID | None = None,
+    active_on: dt.date | None = None,
+    offset: Offset = 0,
+    limit: Limit = 25,
+) -> Any:
+    """Coverages as the chart lists them (patient, then order of benefits); ``active_on``
+    keeps those in effect on that day. Reading them is audited like a chart view."""
+    require(request, Perm.PATIENT_VIEW)
+    check_day(active_on, "active_on")
+    found = selectors.coverages(
+        organization=_org(request), patient=patient, payer=payer, active_on=active_on
+    )
+    total, rows = page(found, offset, limit)
+    return {
+        "count": total,
+        "results": [
+            {
+                **{f: getattr(c, f) for f in CoverageRowOut.model_fields if hasattr(c, f)},
+                "payer": c.payer.name,
+                "payer_id": c.payer.public_id,
+                "patient_id": c.patient.public_id,
+            }
+            for c in rows
+        ],
+    }

@@ -166,3 +166,28 @@ def claim_coverages(patient: Patient, on: dt.date) -> tuple[CoverageFacts, ...]:
             )
         )
     return tuple(found[:3])
+
+
+def coverages(
+    *,
+    organization: Any,
+    patient: Any = None,
+    payer: Any = None,
+    active_on: dt.date | None = None,
+) -> QuerySet[Coverage]:
+    """The organization's coverages (patient and payer by public id), in a stable order:
+    patient name, order of benefits, newest first, then id."""
+    found = Coverage.objects.filter(patient__organization=organization).select_related(
+        "patient", "payer"
+    )
+    if patient is not None:
+        found = found.filter(patient__public_id=patient)
+    if payer is not None:
+        found = found.filter(payer__public_id=payer)
+    if active_on is not None:
+        found = found.filter(effective_from__lte=active_on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=active_on)
+        )
+    return found.order_by(
+        "patient__last_name", "patient__first_name", "patient_id", "order", "-effective_from", "id"
+    )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from chairside.audit.selectors import audit_events, patient_reads
 from chairside.audit.services import client_ip
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.patients import selectors, services
 from chairside.patients.forms import (
@@ -30,6 +31,22 @@ from chairside.tenancy.roles import Perm
 
 PAGE_SIZE = 25
 
+PATIENTS_CSV = export_columns(
+    "patients:list",
+    "patients.csv",
+    "Patients",
+    [
+        ("last_name", lambda p: p.last_name),
+        ("first_name", lambda p: p.first_name),
+        ("mrn", lambda p: p.mrn),
+        ("date_of_birth", lambda p: p.date_of_birth),
+        ("sex", lambda p: p.sex),
+        ("phone", lambda p: p.phone),
+        ("site", lambda p: p.home_location.name if p.home_location_id else ""),
+        ("active", lambda p: p.is_active),
+    ],
+)
+
 
 @require_perm(Perm.PATIENT_VIEW)
 def patient_list(request: OrgRequest) -> HttpResponse:
@@ -38,6 +55,8 @@ def patient_list(request: OrgRequest) -> HttpResponse:
     found = selectors.patient_search(
         organization=request.organization, query=query, include_inactive=include_inactive
     )
+    if wants_csv(request):
+        return csv_response(request, PATIENTS_CSV, found)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     if request.GET.get("go") == "1" and query.strip() and page.paginator.count == 1:
         # The top bar's search: one match opens the chart straight away.

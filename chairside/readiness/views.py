@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.readiness import selectors
 from chairside.rules.readiness import CHECKS
 from chairside.tenancy.access import OrgRequest, can, require_perm
@@ -56,6 +57,23 @@ def _chosen(locations: Any, site: str) -> Location | None:
         return None
 
 
+BOARD_CSV = export_columns(
+    "readiness:board",
+    "readiness.csv",
+    "Readiness board",
+    [
+        ("start", lambda r: r.appointment.start),
+        ("site", lambda r: r.appointment.location.name),
+        ("patient", lambda r: r.appointment.patient.full_name),
+        ("mrn", lambda r: r.appointment.patient.mrn),
+        ("drug", lambda r: r.appointment.order.drug.generic_name),
+        ("dose_number", lambda r: r.appointment.dose_number),
+        ("readiness", lambda r: r.label),
+        ("findings", lambda r: "; ".join(f"{f.label}: {f.message}" for f in r.findings)),
+    ],
+)
+
+
 @require_perm(Perm.SCHEDULE_VIEW)
 def board(request: OrgRequest) -> HttpResponse:
     try:
@@ -70,6 +88,8 @@ def board(request: OrgRequest) -> HttpResponse:
         days=selectors.business_days(today, days),
         location=location,
     )
+    if wants_csv(request):
+        return csv_response(request, BOARD_CSV, [row for group in groups for row in group.rows])
     for group in groups:
         for row in group.rows:
             row.links = [(f, _action_url(f.check, row.appointment)) for f in row.findings]  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from chairside.audit.services import client_ip
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.reminders import selectors, services
 from chairside.reminders.models import RescheduleRequest
 from chairside.tenancy.access import OrgRequest, require_perm
@@ -46,9 +47,27 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "reminders/answer.html", context)
 
 
+REQUESTS_CSV = export_columns(
+    "reminders:requests",
+    "reschedule-requests.csv",
+    "Reschedule requests",
+    [
+        ("patient", lambda i: i.appointment.patient.full_name),
+        ("mrn", lambda i: i.appointment.patient.mrn),
+        ("appointment", lambda i: i.appointment.start),
+        ("status", lambda i: i.appointment.status_label),
+        ("site", lambda i: i.appointment.location.name),
+        ("phone", lambda i: i.appointment.patient.phone),
+        ("asked", lambda i: i.requested_at),
+    ],
+)
+
+
 @require_perm(Perm.SCHEDULE_VIEW)
 def requests_queue(request: OrgRequest) -> HttpResponse:
     waiting = selectors.open_reschedule_requests(organization=request.organization)
+    if wants_csv(request):
+        return csv_response(request, REQUESTS_CSV, waiting)
     return render(request, "reminders/requests.html", {"waiting": waiting})
 
 

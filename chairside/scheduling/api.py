@@ -21,7 +21,7 @@ from ninja.responses import Status
 from chairside.access.referrals.selectors import access_order
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
-from chairside.api.params import check_day
+from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_day, check_range, page
 from chairside.scheduling import selectors, services, slots
 from chairside.scheduling.checks import live_appointments
 from chairside.scheduling.models import Appointment
@@ -170,3 +170,51 @@ def cancel(request: HttpRequest, public_id: UUID, data: CancelIn) -> Any:
         raise _refused(exc) from None
     appointment.refresh_from_db()
     return _out(appointment)
+
+
+# --- /api/v1/appointments: every booking the schedule pages show --------------------------
+
+appointments_router = Router(tags=["appointments"])
+
+
+class AppointmentPageOut(Schema):
+    count: int
+    results: list[AppointmentOut]
+
+
+@appointments_router.get("", response=AppointmentPageOut)
+def list_appointments(
+    request: HttpRequest,
+    *,
+    patient: UUID | None = None,
+    status: str = "",
+    location: UUID | None = None,
+    order: UUID | None = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    offset: Offset = 0,
+    limit: Limit = 25,
+) -> Any:
+    """Appointments of every status, by start; the dates are days at each site. ``status``:
+    booked, confirmed, checked_in, in_chair, completed, no_show, cancelled, rescheduled."""
+    require(request, Perm.SCHEDULE_VIEW)
+    check_range(date_from, date_to)
+    if status and status not in dict(Appointment.STATUS_CHOICES):
+        raise HttpError(400, f"status: one of {', '.join(dict(Appointment.STATUS_CHOICES))}.")
+    found = selectors.appointments(
+        organization=_org(request),
+        patient=patient,
+        status=status,
+        location=location,
+        order=order,
+        start=date_from,
+        end=date_to,
+    )
+    total, rows = page(found, offset, limit)
+    return {"count": total, "results": [_out(a) for a in rows]}
+
+
+@appointments_router.get("/{public_id}", response=AppointmentOut)
+def get_appointment(request: HttpRequest, public_id: UUID) -> Any:
+    require(request, Perm.SCHEDULE_VIEW)
+    return _out(selectors.access_appointment(organization=_org(request), public_id=public_id))

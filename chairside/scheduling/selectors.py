@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -408,3 +408,60 @@ def today_counts(*, organization: Any, today: dt.date) -> TodayCounts:
             day = first.local_start().date()
             counts.no_nurse_day = min(day, counts.no_nurse_day or day)
     return counts
+
+
+def local_day_span(
+    *,
+    organization: Any,
+    column: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    site: str = "location",
+) -> Q:
+    """``column`` (a datetime) falls within [start, end] as calendar days in each site's own
+    time zone (``site``: the path to the row's location): one condition per site."""
+    if start is None and end is None:
+        return Q()
+    span = Q(pk__in=[])
+    for place in Location.objects.filter(organization=organization):
+        within = Q(**{site: place})
+        if start is not None:
+            within &= Q(
+                **{f"{column}__gte": dt.datetime.combine(start, dt.time(0), tzinfo=place.tz)}
+            )
+        if end is not None:
+            after = end + dt.timedelta(days=1)
+            within &= Q(
+                **{f"{column}__lt": dt.datetime.combine(after, dt.time(0), tzinfo=place.tz)}
+            )
+        span |= within
+    return span
+
+
+def appointments(
+    *,
+    organization: Any,
+    patient: Any = None,
+    status: str = "",
+    location: Any = None,
+    order: Any = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[Appointment]:
+    """The organization's appointments (patient, site, order by public id), the days in
+    each site's time zone; by start, then id (a stable order for paging)."""
+    found = Appointment.objects.filter(organization=organization).select_related(
+        "patient", "order__drug", "location", "chair", "nurse"
+    )
+    if patient is not None:
+        found = found.filter(patient__public_id=patient)
+    if status:
+        found = found.filter(status=status)
+    if location is not None:
+        found = found.filter(location__public_id=location)
+    if order is not None:
+        found = found.filter(order__public_id=order)
+    found = found.filter(
+        local_day_span(organization=organization, column="start", start=start, end=end)
+    )
+    return found.order_by("start", "id")

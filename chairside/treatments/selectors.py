@@ -477,3 +477,32 @@ def patient_visits(patient: Any) -> QuerySet[Visit]:
         .select_related("order__drug", "location")
         .prefetch_related("reports")
     )
+
+
+def visits(
+    *,
+    organization: Any,
+    patient: Any = None,
+    status: str = "",
+    location: Any = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[Visit]:
+    """The organization's treatment visits (patient and site by public id) with their
+    administrations and vitals; newest treatment day first, then id (stable for paging)."""
+    found = (
+        Visit.objects.filter(organization=organization)
+        .select_related("patient", "order__drug", "location", "chair", "nurse")
+        .prefetch_related("administrations", "vitals")
+    )
+    if patient is not None:
+        found = found.filter(patient__public_id=patient)
+    if status:
+        found = found.filter(status=status)
+    if location is not None:
+        found = found.filter(location__public_id=location)
+    if start is not None:
+        found = found.filter(date__gte=start)
+    if end is not None:
+        found = found.filter(date__lte=end)
+    return found.order_by("-date", "-id")

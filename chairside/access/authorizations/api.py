@@ -19,6 +19,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from chairside.access.authorizations import selectors as auth_selectors
+from chairside.access.authorizations.models import PriorAuthorization
 from chairside.access.authorizations.queues import QUEUES, QUEUES_BY_KEY, QueueRow, queue_rows
 from chairside.access.authorizations.services import authorization_check
 from chairside.access.referrals import selectors as referral_selectors
@@ -27,7 +29,16 @@ from chairside.access.referrals.models import Referral, ReferringProvider
 from chairside.access.referrals.selectors import access_order
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
-from chairside.api.params import Units, check_day
+from chairside.api.params import (
+    DateFrom,
+    DateTo,
+    Limit,
+    Offset,
+    Units,
+    check_day,
+    check_range,
+    page,
+)
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
 from chairside.formulary.models import Drug, RegimenTemplate
@@ -342,3 +353,113 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
             "signed": order.is_signed,
         },
     )
+
+
+# --- /api/v1/authorizations: the prior authorizations the access pages show -----------------
+
+authorizations_router = Router(tags=["authorizations"])
+
+
+class AuthorizationOut(Schema):
+    public_id: UUID
+    patient_id: UUID
+    patient: str
+    order_id: UUID
+    drug: str
+    payer: str
+    status: str
+    status_label: str
+    status_changed_on: dt.date
+    authorization_number: str
+    hcpcs: str
+    units_authorized: int | None
+    visits_authorized: int | None
+    units_used: int
+    visits_used: int
+    start_on: dt.date | None
+    end_on: dt.date | None
+    submitted_on: dt.date | None
+    decided_on: dt.date | None
+    appeal_deadline: dt.date | None
+
+
+class AuthorizationPageOut(Schema):
+    count: int
+    results: list[AuthorizationOut]
+
+
+def _authorization_rows(found: list[PriorAuthorization]) -> list[dict[str, Any]]:
+    used = auth_selectors.usage_totals_many((a.pk, None) for a in found)
+    labels = dict(PriorAuthorization.STATUS_CHOICES)
+    rows = []
+    for a in found:
+        visits, units = used.get((a.pk, None), (0, 0))
+        rows.append(
+            {
+                **{f: getattr(a, f) for f in AUTHORIZATION_FIELDS},
+                "patient_id": a.patient.public_id,
+                "patient": a.patient.full_name,
+                "order_id": a.order.public_id,
+                "drug": a.order.drug.generic_name,
+                "payer": a.coverage.payer.name,
+                "status_label": labels.get(a.status, a.status),
+                "units_used": units,
+                "visits_used": visits,
+            }
+        )
+    return rows
+
+
+AUTHORIZATION_FIELDS = (
+    "public_id",
+    "status",
+    "status_changed_on",
+    "authorization_number",
+    "hcpcs",
+    "units_authorized",
+    "visits_authorized",
+    "start_on",
+    "end_on",
+    "submitted_on",
+    "decided_on",
+    "appeal_deadline",
+)
+
+
+@authorizations_router.get("", response=AuthorizationPageOut)
+def list_authorizations(
+    request: HttpRequest,
+    *,
+    patient: UUID | None = None,
+    status: str = "",
+    order: UUID | None = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    offset: Offset = 0,
+    limit: Limit = 25,
+) -> Any:
+    """Prior authorizations, newest first, with the visits and units used so far; a date
+    range keeps those whose approved period overlaps it. ``status``: one of the
+    authorization states (pending, submitted, approved, …)."""
+    require(request, Perm.PATIENT_VIEW)
+    check_range(date_from, date_to)
+    if status and status not in dict(PriorAuthorization.STATUS_CHOICES):
+        known = ", ".join(dict(PriorAuthorization.STATUS_CHOICES))
+        raise HttpError(400, f"status: one of {known}.")
+    found = auth_selectors.authorizations(
+        organization=_org(request),
+        patient=patient,
+        status=status,
+        order=order,
+        active_from=date_from,
+        active_to=date_to,
+    )
+    total, rows = page(found, offset, limit)
+    return {"count": total, "results": _authorization_rows(rows)}
+
+
+@authorizations_router.get("/{public_id}", response=AuthorizationOut)
+def get_authorization(request: HttpRequest, public_id: UUID) -> Any:
+    require(request, Perm.PATIENT_VIEW)
+    found = auth_selectors.access_authorization(organization=_org(request), public_id=public_id)
+    return _authorization_rows([found])[0]

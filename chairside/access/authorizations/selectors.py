@@ -234,3 +234,30 @@ def benefits_for_order(order: TreatmentOrder) -> QuerySet[BenefitsInvestigation]
     return order.benefits.select_related("coverage__payer", "verified_by").order_by(
         "coverage__order"
     )
+
+
+def authorizations(
+    *,
+    organization: Any,
+    patient: Any = None,
+    status: str = "",
+    order: Any = None,
+    active_from: dt.date | None = None,
+    active_to: dt.date | None = None,
+) -> QuerySet[PriorAuthorization]:
+    """The organization's prior authorizations (patient and order by public id). A date
+    range keeps those whose approved period overlaps it. Newest first, then id."""
+    found = PriorAuthorization.objects.filter(organization=organization).select_related(
+        "patient", "order__drug", "coverage__payer"
+    )
+    if patient is not None:
+        found = found.filter(patient__public_id=patient)
+    if status:
+        found = found.filter(status=status)
+    if order is not None:
+        found = found.filter(order__public_id=order)
+    if active_from is not None:
+        found = found.filter(Q(end_on__isnull=True) | Q(end_on__gte=active_from))
+    if active_to is not None:
+        found = found.filter(Q(start_on__isnull=True) | Q(start_on__lte=active_to))
+    return found.order_by("-created_at", "-id")

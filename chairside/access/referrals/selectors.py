@@ -246,3 +246,33 @@ def orders_with_labs(*, organization: Any) -> QuerySet[TreatmentOrder]:
     return active_orders(organization=organization).prefetch_related(
         Prefetch("required_labs", queryset=OrderLab.objects.order_by("name"))
     )
+
+
+def orders(
+    *,
+    organization: Any,
+    patient: Any = None,
+    status: str = "",
+    drug: Any = None,
+    location: Any = None,
+    signed_from: dt.date | None = None,
+    signed_to: dt.date | None = None,
+) -> QuerySet[TreatmentOrder]:
+    """The organization's treatment orders (patient, drug, site by public id), newest
+    signature first, then id: a stable order for paging."""
+    found = TreatmentOrder.objects.filter(organization=organization).select_related(
+        "patient", "drug", "ordering_provider", "location", "referral"
+    )
+    if patient is not None:
+        found = found.filter(patient__public_id=patient)
+    if status:
+        found = found.filter(status=status)
+    if drug is not None:
+        found = found.filter(drug__public_id=drug)
+    if location is not None:
+        found = found.filter(location__public_id=location)
+    if signed_from is not None:
+        found = found.filter(signed_on__gte=signed_from)
+    if signed_to is not None:
+        found = found.filter(signed_on__lte=signed_to)
+    return found.order_by("-signed_on", "-id")

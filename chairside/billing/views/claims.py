@@ -27,6 +27,7 @@ from chairside.billing.forms import (
 from chairside.billing.models import Claim
 from chairside.billing.pricing import billing_profile
 from chairside.billing.selectors.patient_accounts import patient_receivables
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -60,6 +61,25 @@ def _fresh(request: OrgRequest) -> list[Any]:
     )
 
 
+CLAIMS_CSV = export_columns(
+    "billing:claims",
+    "claims.csv",
+    "Claims",
+    [
+        ("claim", lambda c: c.control_number),
+        ("sequence", lambda c: c.sequence),
+        ("date_of_service", lambda c: c.encounter.date_of_service),
+        ("patient", lambda c: c.patient),
+        ("mrn", lambda c: c.patient.mrn),
+        ("payer", lambda c: c.payer),
+        ("state", lambda c: c.state_label),
+        ("charge", lambda c: c.total_charge),
+        ("expected", lambda c: c.expected_payer),
+        ("paid", lambda c: c.paid),
+    ],
+)
+
+
 @require_perm(Perm.BILLING_VIEW)
 def claim_list(request: OrgRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET or None)
@@ -67,6 +87,8 @@ def claim_list(request: OrgRequest) -> HttpResponse:
     claims = selectors.claims_search(
         organization=request.organization, state=data.get("state", ""), query=data.get("q", "")
     )
+    if wants_csv(request):
+        return csv_response(request, CLAIMS_CSV, claims)
     page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": data.get("q", "")}
     return render(request, "billing/claim_list.html", context)

@@ -20,12 +20,29 @@ from chairside.audit.services import audit_record, client_ip
 from chairside.billing import services
 from chairside.billing.forms import PatientPaymentForm, PatientWriteOffForm, PaymentPlanForm
 from chairside.billing.selectors import patient_accounts as accounts
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.patients.selectors import patient_search
 from chairside.tenancy.access import OrgRequest, can, require_any_perm, require_perm
 from chairside.tenancy.roles import Perm
 
 BALANCES_PAGE_SIZE = 50
+
+
+BALANCES_CSV = export_columns(
+    "billing:patient_balances",
+    "patient-balances.csv",
+    "Patient balances",
+    [
+        ("last_name", lambda a: a["patient"].last_name),
+        ("first_name", lambda a: a["patient"].first_name),
+        ("mrn", lambda a: a["patient"].mrn),
+        ("balance", lambda a: a["balance"]),
+        ("over_60_days", lambda a: a.get("over_60") or ""),
+        ("last_statement", lambda a: a.get("last_statement")),
+        ("plan_monthly", lambda a: a["plan"].monthly if a.get("plan") else ""),
+    ],
+)
 
 
 @require_perm(Perm.BILLING_VIEW)
@@ -41,6 +58,8 @@ def patient_balances(request: OrgRequest) -> HttpResponse:
             )
         )
         owing = [a for a in owing if a["patient"].pk in matched]
+    if wants_csv(request):
+        return csv_response(request, BALANCES_CSV, owing)
     context = {
         "page": Paginator(owing, BALANCES_PAGE_SIZE).get_page(request.GET.get("page")),
         "query": query,

@@ -22,6 +22,7 @@ from chairside.inventory.models import (
     Vendor,
     VendorInvoice,
 )
+from chairside.scheduling.selectors import local_day_span
 
 EXPIRY_WARNING_DAYS = 60
 
@@ -260,3 +261,37 @@ def cycle_counts(*, organization: Any) -> QuerySet[CycleCount]:
     return CycleCount.objects.filter(organization=organization).select_related(
         "location", "storage_place", "started_by"
     )
+
+
+def movements(
+    *,
+    organization: Any,
+    lot: Any = None,
+    kind: str = "",
+    location: Any = None,
+    patient: Any = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[Movement]:
+    """The organization's stock ledger (lot, site and patient by public id; the dates are
+    days at the lot's site), newest first, then id: a stable order for paging."""
+
+    found = Movement.objects.filter(organization=organization).select_related(
+        "lot__package__drug", "lot__storage_place__location", "user", "patient"
+    )
+    if lot is not None:
+        found = found.filter(lot__public_id=lot)
+    if kind:
+        found = found.filter(kind=kind)
+    if location is not None:
+        found = found.filter(lot__storage_place__location__public_id=location)
+    if patient is not None:
+        found = found.filter(patient__public_id=patient)
+    span = local_day_span(
+        organization=organization,
+        column="at",
+        start=start,
+        end=end,
+        site="lot__storage_place__location",
+    )
+    return found.filter(span).order_by("-at", "-id")

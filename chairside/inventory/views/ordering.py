@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.formulary.models import Package
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import ForecastForm
@@ -113,9 +114,28 @@ def order_create(request: OrgRequest) -> HttpResponse:
     return redirect("inventory:order", public_id=order.public_id)
 
 
+ORDERS_CSV = export_columns(
+    "inventory:orders",
+    "purchase-orders.csv",
+    "Purchase orders",
+    [
+        ("number", lambda o: o.number),
+        ("vendor", lambda o: o.vendor),
+        ("site", lambda o: o.location),
+        ("status", lambda o: o.get_status_display()),
+        ("ordered_on", lambda o: o.ordered_on),
+        ("expected_on", lambda o: o.expected_on),
+        ("lines", lambda o: len(o.lines.all())),
+    ],
+)
+
+
 @require_perm(Perm.INVENTORY_VIEW)
 def order_list(request: OrgRequest) -> HttpResponse:
-    orders = selectors.purchase_orders(organization=request.organization)[:50]
+    found = selectors.purchase_orders(organization=request.organization)
+    if wants_csv(request):
+        return csv_response(request, ORDERS_CSV, found)
+    orders = found[:50]
     return render(
         request,
         "inventory/order_list.html",

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import (
@@ -26,6 +27,40 @@ from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 
+LOT_COLUMNS = [
+    ("drug", lambda lot: lot.package.drug.generic_name),
+    ("strength_mg", lambda lot: lot.package.strength_mg),
+    ("ndc11", lambda lot: lot.package.ndc11),
+    ("lot", lambda lot: lot.lot_number),
+    ("expires_on", lambda lot: lot.expires_on),
+    ("site", lambda lot: lot.storage_place.location.name),
+    ("storage", lambda lot: lot.storage_place.name),
+    ("on_hand_vials", lambda lot: lot.on_hand),
+    ("cost_per_vial", lambda lot: lot.cost_per_vial),
+    ("value", lambda lot: lot.value),
+    ("patient_specific_for", lambda lot: lot.patient.full_name if lot.patient_id else ""),
+]
+MOVEMENTS_CSV = export_columns(
+    "inventory:lot",
+    "lot-movements.csv",
+    "Lot movement history",
+    [
+        ("at", lambda m: m.at),
+        ("kind", lambda m: m.get_kind_display()),
+        ("vials", lambda m: m.vials),
+        ("mg", lambda m: m.mg),
+        ("balance_after", lambda m: m.balance_after),
+        ("patient", lambda m: m.patient.full_name if m.patient_id else ""),
+        ("visit", lambda m: m.visit_ref),
+        ("by", lambda m: m.user.get_username() if m.user_id else ""),
+        ("reason", lambda m: m.reason),
+    ],
+)
+STOCK_CSV = export_columns("inventory:stock", "stock-lots.csv", "Stock on hand (lots)", LOT_COLUMNS)
+EXPIRING_CSV = export_columns(
+    "inventory:expiring", "expiring-lots.csv", "Expiring lots", LOT_COLUMNS
+)
+
 
 def _location(request: OrgRequest) -> Any:
     wanted = request.GET.get("location", "")
@@ -35,8 +70,11 @@ def _location(request: OrgRequest) -> Any:
 @require_perm(Perm.INVENTORY_VIEW)
 def stock(request: OrgRequest) -> HttpResponse:
     location = _location(request)
-    rows = selectors.stock_summary(organization=request.organization, location=location)
     lots = selectors.lots(organization=request.organization, location=location)
+    if wants_csv(request):
+        order = ("storage_place__location__name", "package__drug__generic_name", "expires_on")
+        return csv_response(request, STOCK_CSV, lots.order_by(*order, "id"))
+    rows = selectors.stock_summary(organization=request.organization, location=location)
     by_drug: dict[tuple[int, int], list[Any]] = {}
     for lot in lots:
         by_drug.setdefault((lot.storage_place.location_id, lot.package.drug_id), []).append(lot)
@@ -55,6 +93,8 @@ def stock(request: OrgRequest) -> HttpResponse:
 @require_perm(Perm.INVENTORY_VIEW)
 def lot_detail(request: OrgRequest, public_id: str) -> HttpResponse:
     lot = selectors.access_lot(organization=request.organization, public_id=public_id)
+    if wants_csv(request):
+        return csv_response(request, MOVEMENTS_CSV, selectors.lot_history(lot).order_by("at", "id"))
     reservations = list(selectors.lot_reservations(lot)[:50])
     held = sum(r.vials for r in reservations if r.status == "active")
     context = {
@@ -201,6 +241,9 @@ def _expire_confirm(request: OrgRequest, lots: list[Any], back: Any) -> HttpResp
 @require_perm(Perm.INVENTORY_VIEW)
 def expiring(request: OrgRequest) -> HttpResponse:
     today = timezone.localdate()
+    if wants_csv(request):
+        found = selectors.expiring_lots(organization=request.organization, today=today)
+        return csv_response(request, EXPIRING_CSV, found)
     context = {
         "lots": selectors.expiring_lots(organization=request.organization, today=today),
         "today": today,

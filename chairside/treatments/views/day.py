@@ -9,12 +9,31 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.inventory.selectors import parse_uuid
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors, services
 from chairside.treatments.services._common import staff_for
+
+DAY_CSV = export_columns(
+    "treatments:day",
+    "patients-today.csv",
+    "Patients today (visits)",
+    [
+        ("start", lambda r: r.appointment.start),
+        ("site", lambda r: r.appointment.location.name),
+        ("chair", lambda r: r.appointment.chair.name),
+        ("patient", lambda r: r.appointment.patient.full_name),
+        ("mrn", lambda r: r.appointment.patient.mrn),
+        ("drug", lambda r: r.appointment.order.drug.generic_name),
+        ("dose_number", lambda r: r.appointment.dose_number),
+        ("nurse", lambda r: r.appointment.nurse or ""),
+        ("appointment", lambda r: r.appointment.get_status_display()),
+        ("visit", lambda r: r.visit.get_status_display() if r.visit else "not started"),
+    ],
+)
 
 
 @require_perm(Perm.PATIENT_VIEW)
@@ -29,6 +48,8 @@ def day(request: OrgRequest) -> HttpResponse:
     rows = selectors.day_list(
         organization=request.organization, day=today, location=location, nurse=me if mine else None
     )
+    if wants_csv(request):
+        return csv_response(request, DAY_CSV, rows)
     context = {
         "rows": rows,
         "steps": {r.visit.pk: selectors.step_status(r.visit) for r in rows if r.visit},

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.inventory.selectors import location_by_id
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.access import OrgRequest, can, require_perm
@@ -39,6 +40,27 @@ def prepare_url(request: OrgRequest, row: pharmacy.QueueRow) -> str:
     return f"{reverse('inventory:dispense')}?{urlencode(query)}"
 
 
+QUEUE_CSV = export_columns(
+    "inventory:queue",
+    "pharmacy-queue.csv",
+    "Pharmacy queue",
+    [
+        ("day", lambda r: r.day),
+        ("start", lambda r: r.appointment.start),
+        ("site", lambda r: r.appointment.location.name),
+        ("patient", lambda r: r.appointment.patient.full_name),
+        ("mrn", lambda r: r.appointment.patient.mrn),
+        ("drug", lambda r: r.appointment.order.drug.generic_name),
+        ("dose_number", lambda r: r.appointment.dose_number),
+        ("dose_mg", lambda r: r.plan.dose_mg),
+        ("weight_kg", lambda r: r.weight_kg),
+        ("vials", lambda r: "; ".join(f"{n} x {lot.lot_number}" for lot, n in r.picks)),
+        ("status", lambda r: r.status_label),
+        ("stock_problem", lambda r: r.stock_problem),
+    ],
+)
+
+
 @require_perm(Perm.INVENTORY_VIEW)
 def queue(request: OrgRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -49,6 +71,8 @@ def queue(request: OrgRequest) -> HttpResponse:
     rows = pharmacy.pharmacy_queue(
         organization=request.organization, today=today, location=location
     )
+    if wants_csv(request):
+        return csv_response(request, QUEUE_CSV, rows)
     days = [(day, [r for r in rows if r.day == day]) for day in sorted({r.day for r in rows})]
     context = {
         "days": days,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors, services
@@ -36,12 +37,34 @@ def report_pdf(request: OrgRequest, public_id: str) -> HttpResponse:
     return response
 
 
+REPORTS_CSV = export_columns(
+    "treatments:reports",
+    "treatment-reports.csv",
+    "Treatment reports",
+    [
+        ("patient", lambda r: r.visit.patient.full_name),
+        ("mrn", lambda r: r.visit.patient.mrn),
+        ("visit_date", lambda r: r.visit.date),
+        ("drug", lambda r: r.visit.order.drug.generic_name),
+        ("version", lambda r: r.version),
+        ("recipient", lambda r: r.recipient),
+        ("channel", lambda r: r.get_channel_display()),
+        ("status", lambda r: r.get_status_display()),
+        ("due_at", lambda r: r.due_at),
+        ("sent_at", lambda r: r.sent_at),
+        ("last_error", lambda r: r.last_error),
+    ],
+)
+
+
 @require_perm(Perm.ACCESS_EDIT)
 def queue(request: OrgRequest) -> HttpResponse:
     """Reports waiting to go out (late ones first), and the ones sent lately."""
     now = timezone.now()
     waiting = list(selectors.reports(organization=request.organization, status="open"))
     sent = list(selectors.reports(organization=request.organization, status="sent")[:25])
+    if wants_csv(request):
+        return csv_response(request, REPORTS_CSV, waiting + sent)
     context = {
         "waiting": waiting,
         "sent": sent,

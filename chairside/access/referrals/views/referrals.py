@@ -20,6 +20,7 @@ from chairside.access.referrals.forms import (
 )
 from chairside.access.referrals.models import Referral
 from chairside.access.referrals.views._util import redirect_next, serve_document, status_for
+from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.patients.reference import icd10_catalog
 from chairside.patients.selectors import access_patient
@@ -28,6 +29,23 @@ from chairside.rules import referral_states as rs
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
+REFERRALS_CSV = export_columns(
+    "referrals:list",
+    "referrals.csv",
+    "Referrals",
+    [
+        ("patient", lambda r: r.patient_display),
+        ("urgent", lambda r: r.is_urgent),
+        ("drug", lambda r: r.drug_display),
+        ("referred_by", lambda r: r.referring_provider or ""),
+        ("practice", lambda r: r.referring_provider.practice_name if r.referring_provider else ""),
+        ("received_on", lambda r: r.received_on),
+        ("state", lambda r: r.state_label),
+        ("state_since", lambda r: r.state_changed_on),
+        ("assigned_to", lambda r: r.assigned_to or ""),
+    ],
+)
+
 
 @require_perm(Perm.PATIENT_VIEW)
 def referral_list(request: OrgRequest) -> HttpResponse:
@@ -35,6 +53,8 @@ def referral_list(request: OrgRequest) -> HttpResponse:
     found = selectors.referrals(
         organization=request.organization, state=state, query=request.GET.get("q", "")
     )
+    if wants_csv(request):
+        return csv_response(request, REFERRALS_CSV, found)
     context = {
         "page": Paginator(found, 30).get_page(request.GET.get("page")),
         "state": state,
