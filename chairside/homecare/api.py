@@ -297,6 +297,7 @@ class HomeOrderOut(Schema):
     dose_amount: Decimal
     dose_unit: str
     doses_per_day: int
+    every_days: int
     continuous: bool
     start_date: dt.date
     duration_days: int | None
@@ -388,6 +389,7 @@ def _home_order(o: HomeInfusionOrder) -> dict[str, Any]:
         "dose_amount": o.dose_amount,
         "dose_unit": o.dose_unit,
         "doses_per_day": o.doses_per_day,
+        "every_days": o.every_days,
         "continuous": o.continuous,
         "start_date": o.start_date,
         "duration_days": o.duration_days,

@@ -120,6 +120,7 @@ def _order_values(data: dict[str, Any]) -> services.HomeOrderValues:
         dose_amount=data["dose_amount"],
         dose_unit=data["dose_unit"],
         doses_per_day=data["doses_per_day"],
+        every_days=data["every_days"],
         continuous=data["continuous"],
         infusion_minutes=data["infusion_minutes"],
         start_date=data["start_date"],

@@ -77,6 +77,13 @@ class HomeOrderForm(forms.Form):
     )
     dose_unit = forms.ChoiceField(choices=HomeInfusionOrder.DoseUnit.choices, initial="mg")
     doses_per_day = forms.IntegerField(min_value=1, max_value=24, initial=1, label="Doses per day")
+    every_days = forms.IntegerField(
+        min_value=1,
+        max_value=90,
+        initial=1,
+        label="Dose days every (days)",
+        help_text="1: daily; 7: weekly; 28: every 4 weeks.",
+    )
     continuous = forms.BooleanField(required=False, label="Continuous infusion")
     infusion_minutes = forms.IntegerField(
         min_value=1, max_value=1440, required=False, label="Each infusion runs (minutes)"
@@ -133,6 +140,7 @@ class HomeOrderForm(forms.Form):
             "dose_amount": order.dose_amount,
             "dose_unit": order.dose_unit,
             "doses_per_day": order.doses_per_day,
+            "every_days": order.every_days,
             "continuous": order.continuous,
             "infusion_minutes": order.infusion_minutes,
             "start_date": order.start_date,

@@ -426,6 +426,12 @@ class HomeInfusionOrder(OrgScopedModel):
         validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text="Doses per day (1 for a continuous or once-daily infusion).",
     )
+    every_days = models.PositiveSmallIntegerField(
+        "dose days every (days)",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="1: daily; 7: weekly (SCIG); 28: every 4 weeks (IVIG).",
+    )
     continuous = models.BooleanField(
         default=False, help_text="Runs continuously (inotropes, PCA basal rate)."
     )
@@ -489,7 +495,13 @@ class HomeInfusionOrder(OrgScopedModel):
     @property
     def dose_display(self) -> str:
         amount = f"{self.dose_amount.normalize():f}"
-        how = "continuous" if self.continuous else f"{self.doses_per_day}× a day"
+        if self.continuous:
+            how = "continuous"
+        elif self.every_days > 1:
+            times = "once" if self.doses_per_day == 1 else f"{self.doses_per_day}× a day"
+            how = f"{times} every {self.every_days} days"
+        else:
+            how = "once a day" if self.doses_per_day == 1 else f"{self.doses_per_day}× a day"
         return f"{amount} {self.dose_unit} {how}"
 
     @property

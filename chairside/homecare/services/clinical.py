@@ -70,6 +70,7 @@ class HomeOrderValues:
     therapy_other: str = ""
     dose_unit: str = HomeInfusionOrder.DoseUnit.MG
     doses_per_day: int = 1
+    every_days: int = 1
     continuous: bool = False
     infusion_minutes: int | None = None
     duration_days: int | None = None
@@ -161,6 +162,7 @@ def home_order_save(
         "dose_amount": values.dose_amount,
         "dose_unit": values.dose_unit,
         "doses_per_day": values.doses_per_day,
+        "every_days": values.every_days,
         "continuous": values.continuous,
         "infusion_minutes": values.infusion_minutes,
         "start_date": values.start_date,

@@ -52,6 +52,8 @@ class TestOrders:
         order = hf.make_home_order(home_patient, admin_user)
         assert order.drug_display == "Vancomycin"
         assert order.dose_display == "1250 mg 2× a day"
+        order.every_days, order.doses_per_day = 7, 1
+        assert order.dose_display == "1250 mg once every 7 days"
         assert order.last_day == order.start_date + dt.timedelta(days=41)
         assert order.is_active_on(order.start_date)
         event = AuditEvent.objects.get(object_id=order.public_id)

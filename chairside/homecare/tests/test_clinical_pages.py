@@ -58,6 +58,7 @@ def order_post(provider: Any, **kw: Any) -> dict[str, Any]:
         "dose_amount": "0.4",
         "dose_unit": "g/kg",
         "doses_per_day": "1",
+        "every_days": "28",
         "start_date": TODAY.isoformat(),
         "duration_days": "5",
         "access_device": "peripheral",
@@ -85,6 +86,8 @@ class TestOrderPages:
         order = HomeInfusionOrder.objects.get()
         assert order.supplies == ["IV start kit", "Saline flush 10 mL"]
         assert order.therapy_type == "ivig" and order.organization == org
+        assert order.every_days == 28
+        assert order.dose_display == "0.4 g/kg once every 28 days"
         detail = coordinator.get(f"/homecare/orders/{order.public_id}/")
         assert b"Immune globulin IV 10% (demo)" in detail.content
         edited = coordinator.post(
