@@ -15,6 +15,15 @@ from chairside.homecare.tests import factories as hf
 from tests.browser.plugin import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SIZES = ({"width": 1366, "height": 900}, {"width": 1024, "height": 768})
+
+
+def shots(page: Any, shot: Any, name: str) -> None:
+    """The page at both sizes a coordinator's and a nurse's screens have."""
+    for size in SIZES:
+        page.set_viewport_size(size)
+        shot(page, f"{name}-{size['width']}")
+    page.set_viewport_size(SIZES[0])
 
 
 def test_order_then_plan_of_care_then_signed_teaching(
@@ -26,6 +35,7 @@ def test_order_then_plan_of_care_then_signed_teaching(
     hf.make_staff(org, "RN", user=nurse)
     f.make_user(org, "coordinator", username="hannah")
     today = timezone.localdate().isoformat()
+    page.set_default_timeout(60_000)  # a long page of forms on a shared, busy machine
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, live_server, "hannah", f.TEST_PASSWORD)
 
@@ -45,7 +55,7 @@ def test_order_then_plan_of_care_then_signed_teaching(
     page.select_option("select[name=ordering_provider]", str(provider.pk))
     page.fill("input[name=signed_on]", today)
     page.select_option("select[name=status]", "active")
-    shot(page, "homecare-order-form")
+    shots(page, shot, "homecare-order-form")
     page.click("#order-form button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("Home-infusion order saved: Vancomycin")
     order = HomeInfusionOrder.objects.get()
@@ -64,7 +74,7 @@ def test_order_then_plan_of_care_then_signed_teaching(
     expect(page.locator(".gaps")).to_contain_text("no vancomycin level")
     expect(page.locator(".gaps")).to_contain_text("No teaching with a demonstrated competency")
     assert PlanOfCare.objects.get().orders.get() == order
-    shot(page, "homecare-plan-of-care")
+    shots(page, shot, "homecare-plan-of-care")
 
     page.click("text=Diaz, Rosa")
     page.click("#new-teaching")
@@ -79,7 +89,7 @@ def test_order_then_plan_of_care_then_signed_teaching(
     expect(page.locator(".alert.bad")).to_contain_text("That user name and password do not match.")
     assert not TeachingRecord.objects.exists()
     page.fill("input[name=nurse_password]", f.TEST_PASSWORD)
-    shot(page, "homecare-teaching")
+    shots(page, shot, "homecare-teaching")
     page.click("#teaching-form button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("Teaching recorded and signed by the nurse")
     expect(page.locator("#teaching")).to_contain_text("Demonstrated competency")
@@ -88,3 +98,10 @@ def test_order_then_plan_of_care_then_signed_teaching(
     expect(page.locator("#plan-of-care")).to_contain_text(
         "Competency is not yet demonstrated for signs of infection or reaction"
     )
+    shots(page, shot, "homecare-patient")
+    page.click("nav.tabs >> text=Plans of care")
+    shots(page, shot, "homecare-plans")
+    page.click("nav.tabs >> text=Day routes")
+    shots(page, shot, "homecare-day")
+    page.click("#new-delivery")
+    shots(page, shot, "homecare-delivery-new")
