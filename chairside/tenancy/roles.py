@@ -54,6 +54,8 @@ class Perm(StrEnum):
     PLANNING_EDIT = "planning.edit"  # planner scenarios, management fee terms
     COMPOUNDING_VIEW = "compounding.view"  # compounding records, formulations, lot recall
     COMPOUNDING_EDIT = "compounding.edit"  # compound a dose, verify one, master formulations
+    HOMECARE_VIEW = "homecare.view"  # home-infusion orders, plans of care, teaching, monitoring
+    HOMECARE_EDIT = "homecare.edit"  # write them (teaching signed by a nurse, notes by a PharmD)
 
 
 _READ_ALL = {
@@ -79,6 +81,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.PAYMENT_TAKE,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
+            Perm.HOMECARE_VIEW,
+            Perm.HOMECARE_EDIT,
         }
     ),
     Role.NURSE: frozenset(
@@ -89,6 +93,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.INVENTORY_VIEW,
             Perm.STAFF_VIEW,
             Perm.COMPOUNDING_VIEW,
+            Perm.HOMECARE_VIEW,
+            Perm.HOMECARE_EDIT,
         }
     ),
     Role.PHARMACIST: frozenset(
@@ -101,6 +107,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.COMPOUNDING_EDIT,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
+            Perm.HOMECARE_VIEW,
+            Perm.HOMECARE_EDIT,
         }
     ),
     Role.BILLER: frozenset(
@@ -112,6 +120,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.PAYMENT_TAKE,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
+            Perm.HOMECARE_VIEW,
         }
     ),
     Role.PROVIDER: frozenset(
@@ -123,9 +132,13 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.SCHEDULE_VIEW,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
+            Perm.HOMECARE_VIEW,
+            Perm.HOMECARE_EDIT,
         }
     ),
-    Role.AUDITOR: frozenset(_READ_ALL | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW}),
+    Role.AUDITOR: frozenset(
+        _READ_ALL | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW, Perm.HOMECARE_VIEW}
+    ),
 }
 
 
@@ -169,6 +182,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.PLANNING_EDIT: "save planner scenarios, set management fees",
     Perm.COMPOUNDING_VIEW: "see compounding records, formulations, lot recalls",
     Perm.COMPOUNDING_EDIT: "compound and verify doses, keep master formulations",
+    Perm.HOMECARE_VIEW: "see home-infusion orders, plans of care, teaching, monitoring",
+    Perm.HOMECARE_EDIT: "write home-infusion orders, plans of care, teaching, monitoring notes",
 }
 
 
