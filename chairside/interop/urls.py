@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from chairside.interop import prior_auth_views as pa
 from chairside.interop import views
 
 app_name = "interop"
@@ -18,4 +19,10 @@ urlpatterns = [
     path("import/", views.import_start, name="import"),
     path("import/<uuid:public_id>/", views.import_detail, name="import_detail"),
     path("import/<uuid:public_id>/commit/", views.import_commit, name="import_commit"),
+    # Electronic prior authorization of one authorization (X12 278, Da Vinci PAS).
+    path("prior-auth/<uuid:public_id>/278/", pa.prepare_278, name="prior_auth_278"),
+    path("prior-auth/<uuid:public_id>/278/response/", pa.read_278, name="prior_auth_read"),
+    path("prior-auth/<uuid:public_id>/278/confirm/", pa.confirm_278, name="prior_auth_confirm"),
+    path("prior-auth/<uuid:public_id>/pas.json", pa.pas_bundle, name="prior_auth_pas"),
+    path("prior-auth/278/<uuid:public_id>/download/", pa.download_278, name="prior_auth_download"),
 ]

@@ -1,6 +1,7 @@
 """What later steps tell the access step: which orders the schedule has booked, what it does
-when an approval takes over a booking, and billing's reduced Part B coinsurance for the
-patient's cost estimate.
+when an approval takes over a booking, billing's reduced Part B coinsurance for the
+patient's cost estimate, and the links an adapter adds to the authorization page (interop's
+electronic prior authorization: X12 278 and the Da Vinci PAS Bundle).
 
 Authorizations sit upstream of scheduling and billing, so they import neither: those apps
 register their handlers here in their ``AppConfig.ready()`` (as apps register Today cards in
@@ -26,7 +27,13 @@ UsageAttached = Callable[[Any, Any], Any]
 Coinsurance = Callable[[str, dt.date], Decimal | None]
 CoinsuranceSource = Callable[[Any], Coinsurance]
 
+# (authorization, may the user edit) → the links to show on the authorization's page, as
+# (label, URL, hint) in the order given.
+AuthorizationLinks = Callable[[Any, bool], list[tuple[str, str, str]]]
+
 _BOOKED: Registry[BookedOrders] = Registry()
+_LINKS: Registry[AuthorizationLinks] = Registry()
+register_authorization_links = _LINKS.register
 _ATTACHED: Registry[UsageAttached] = Registry()
 _COINSURANCE: Registry[CoinsuranceSource] = Registry()
 on_booked_orders = _BOOKED.register
@@ -67,3 +74,8 @@ def usage_attached(authorization: Any, usage: Any) -> Any:
     for handler in _ATTACHED:
         found = handler(authorization, usage) or found
     return found
+
+
+def authorization_links(authorization: Any, can_edit: bool) -> list[tuple[str, str, str]]:
+    """Every registered adapter's links for this authorization's page."""
+    return [link for handler in _LINKS for link in handler(authorization, can_edit)]
