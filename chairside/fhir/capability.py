@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from chairside.fhir.resources import KINDS
+from chairside.rules import fhir_codes as codes
 
 # What each search parameter is, for the statement (FHIR search parameter types).
 PARAM_TYPES = {
@@ -39,6 +40,23 @@ def capability_statement(base_url: str) -> dict[str, Any]:
         if kind.name == "ServiceRequest":
             entry["interaction"].append({"code": "create"})
         resources.append(entry)
+    resources.append(
+        {
+            "type": "Claim",
+            "documentation": "GET Claim/<authorization id>/$pas-request-bundle answers the Da "
+            "Vinci PAS request Bundle (STU 2) for one of the organization's prior "
+            "authorizations: a collection whose first entry is the Claim (use "
+            "preauthorization), then the Patient, Coverage, insurer and requesting "
+            "Organizations, the ordering Practitioner and the MedicationRequest.",
+            "supportedProfile": [codes.PAS + "profile-claim"],
+            "operation": [
+                {
+                    "name": "pas-request-bundle",
+                    "definition": f"{base_url}OperationDefinition/pas-request-bundle",
+                }
+            ],
+        }
+    )
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",

@@ -12,11 +12,19 @@ from typing import Any
 
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
-from chairside.access.referrals.models import Referral, TreatmentOrder
-from chairside.fhir.mapping import orders, patients, visits
+from chairside.access.referrals.models import Referral, ReferringProvider, TreatmentOrder
+from chairside.billing.pricing import billing_profile
+from chairside.fhir.mapping import directory, orders, patients, visits
 from chairside.fhir.mapping.common import Resource, mrn_system
 from chairside.fhir.params import DateBound, Search, SearchError, resource_id, token
-from chairside.patients.models import BodyMeasurement, Coverage, LabResult, Patient, search_key
+from chairside.patients.models import (
+    BodyMeasurement,
+    Coverage,
+    LabResult,
+    Patient,
+    Payer,
+    search_key,
+)
 from chairside.rules import fhir_codes as codes
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.roles import Perm
@@ -305,6 +313,93 @@ def _observation_search(org: Any, search: Search) -> Page:
     return Page(found[search.offset : search.offset + search.count], len(found))
 
 
+# --- Practitioner and Organization: who the other resources name ---------------------
+
+
+def _name_filter(rows: QuerySet[Any], search: Search, fields: dict[str, tuple[str, ...]]) -> Any:
+    for param, names in fields.items():
+        for text in search.values.get(param, []):
+            if not text.strip():
+                raise SearchError(f"{param}: give a name to search for.")
+            match = Q()
+            for name in names:
+                match |= Q(**{f"{name}__istartswith": text.strip()})
+            rows = rows.filter(match)
+    return rows
+
+
+def _npi_value(raw: str, allowed: tuple[str | None, ...]) -> str | None:
+    """The value of an identifier token, or None when its system is not one we keep."""
+    system, value = token(raw)
+    return value if system in (None, "", *allowed) else None
+
+
+def _practitioners(org: Any) -> QuerySet[ReferringProvider]:
+    return ReferringProvider.objects.filter(organization=org).order_by(
+        "last_name", "first_name", "id"
+    )
+
+
+def _practitioner_read(org: Any, raw_id: str) -> list[Resource]:
+    public_id = _uuid(raw_id)
+    row = _practitioners(org).filter(public_id=public_id).first() if public_id else None
+    return [directory.practitioner(row)] if row is not None else []
+
+
+def _practitioner_search(org: Any, search: Search) -> Page:
+    rows = _practitioners(org)
+    if (raw_id := search.one("_id")) is not None:
+        public_id = _uuid(raw_id)
+        rows = rows.filter(public_id=public_id) if public_id else rows.none()
+    if (raw := search.one("identifier")) is not None:
+        value = _npi_value(raw, (codes.NPI,))
+        rows = rows.filter(npi=value) if value is not None else rows.none()
+    rows = _name_filter(
+        rows,
+        search,
+        {"name": ("last_name", "first_name"), "family": ("last_name",), "given": ("first_name",)},
+    )
+    total = rows.count()
+    chunk = rows[search.offset : search.offset + search.count]
+    return Page([directory.practitioner(p) for p in chunk], total)
+
+
+def _organizations(org: Any) -> list[Resource]:
+    """The caller's own organization and its payers (a few dozen at most)."""
+    found = [directory.center(org, billing_profile(org))]
+    payers = Payer.objects.filter(organization=org).order_by("name", "id")
+    return found + [directory.payer(p) for p in payers]
+
+
+def _organization_read(org: Any, raw_id: str) -> list[Resource]:
+    if str(org.public_id) == raw_id:
+        return [directory.center(org, billing_profile(org))]
+    public_id = _uuid(raw_id)
+    row = Payer.objects.filter(organization=org, public_id=public_id).first() if public_id else None
+    return [directory.payer(row)] if row is not None else []
+
+
+def _organization_search(org: Any, search: Search) -> Page:
+    found = _organizations(org)
+    if (raw_id := search.one("_id")) is not None:
+        found = [r for r in found if r["id"] == raw_id]
+    if (raw := search.one("identifier")) is not None:
+        system, value = token(raw)
+        found = [
+            r
+            for r in found
+            if any(
+                i.get("value") == value and system in (None, "", i.get("system"))
+                for i in r.get("identifier", [])
+            )
+        ]
+    for text in search.values.get("name", []):
+        if not text.strip():
+            raise SearchError("name: give a name to search for.")
+        found = [r for r in found if r["name"].lower().startswith(text.strip().lower())]
+    return Page(found[search.offset : search.offset + search.count], len(found))
+
+
 # --- the registry -----------------------------------------------------------------------
 
 _COMMON = ("_id", "patient", "subject")
@@ -343,6 +438,22 @@ KINDS: dict[str, Kind] = {
         Perm.PATIENT_VIEW,
         (*_COMMON, "date"),
         codes.US_CORE + "us-core-medicationrequest",
+    ),
+    "Practitioner": Kind(
+        "Practitioner",
+        Perm.PATIENT_VIEW,
+        ("_id", "identifier", "name", "family", "given"),
+        codes.US_CORE + "us-core-practitioner",
+        _practitioner_read,
+        _practitioner_search,
+    ),
+    "Organization": Kind(
+        "Organization",
+        Perm.PATIENT_VIEW,
+        ("_id", "identifier", "name"),
+        codes.US_CORE + "us-core-organization",
+        _organization_read,
+        _organization_search,
     ),
     "Appointment": _kind("Appointment", APPOINTMENT, Perm.SCHEDULE_VIEW, (*_COMMON, "date"), ""),
     "MedicationAdministration": _kind(

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from chairside.fhir import intake
+from chairside.access.authorizations.models import PriorAuthorization
+from chairside.fhir import intake, pas
 from chairside.fhir.capability import capability_statement
 from chairside.fhir.http import FhirError, caller, check_csrf, error_response, read_json, respond
 from chairside.fhir.params import SearchError, parse
@@ -87,6 +89,28 @@ def type_level(request: HttpRequest, kind: str) -> HttpResponse:
     search = parse(request.GET, found_kind.params)
     page = found_kind.search(membership.organization, search)
     return respond(_searchset(request, kind, search, page))
+
+
+@fhir_view(("GET",))
+def pas_request(request: HttpRequest, authorization_id: Any) -> HttpResponse:
+    """The Da Vinci PAS request Bundle of one of the caller's authorizations."""
+    membership = caller(request, Perm.ACCESS_EDIT)
+    auth = (
+        PriorAuthorization.objects.filter(
+            organization=membership.organization, public_id=authorization_id
+        )
+        .select_related("patient", "order__drug", "order__ordering_provider", "coverage__payer")
+        .first()
+    )
+    if auth is None:
+        raise FhirError(404, f"No prior authorization {authorization_id} here.", code="not-found")
+    requested = pas.requested(auth, timezone.localdate())
+    try:
+        bundle = pas.pas_request_bundle(auth, requested, base_url(request))
+    except pas.PasBundleError as exc:
+        raise FhirError(422, str(exc), code="invariant") from None
+    pas.audit_export(auth, request.user, bundle)
+    return respond(bundle)
 
 
 @fhir_view(("POST",))

@@ -9,7 +9,9 @@ class InteropConfig(AppConfig):
     verbose_name = "Interfaces (HL7 v2, CSV import)"
 
     def ready(self) -> None:
-        from chairside.interop import eligibility, feed
+        from chairside.access.authorizations.events import register_authorization_links
+        from chairside.interop import eligibility, feed, prior_auth_views
 
         feed.register()
         eligibility.register()
+        register_authorization_links(prior_auth_views.authorization_links)

@@ -212,3 +212,36 @@ class EligibilityExchange(OrgScopedModel):
     @property
     def can_dismiss(self) -> bool:
         return self.status in (self.Status.ANSWERED, self.Status.REJECTED)
+
+
+class PriorAuthExchange(OrgScopedModel):
+    """An X12 278 prepared for an authorization (the request) or read and confirmed for it
+    (the payer's response): the text as sent or received, who and when."""
+
+    class Direction(models.TextChoices):
+        REQUEST = "request", "278 request prepared"
+        RESPONSE = "response", "278 response confirmed"
+
+    authorization = models.ForeignKey(
+        "authorizations.PriorAuthorization", on_delete=models.PROTECT, related_name="+"
+    )
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    control_number = models.PositiveIntegerField()
+    reference = models.CharField("BHT03 reference", max_length=50)
+    content = models.TextField()
+    action_code = models.CharField("HCR01 action code", max_length=2, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["authorization", "direction"], name="pa_exchange_by_auth")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "direction", "control_number"],
+                name="uniq_pa_exchange_control",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.reference}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from chairside.interop import eligibility_views, views
+from chairside.interop import prior_auth_views as pa
 
 app_name = "interop"
 
@@ -44,4 +45,10 @@ urlpatterns = [
         eligibility_views.eligibility_collect,
         name="eligibility_collect",
     ),
+    # Electronic prior authorization of one authorization (X12 278, Da Vinci PAS).
+    path("prior-auth/<uuid:public_id>/278/", pa.prepare_278, name="prior_auth_278"),
+    path("prior-auth/<uuid:public_id>/278/response/", pa.read_278, name="prior_auth_read"),
+    path("prior-auth/<uuid:public_id>/278/confirm/", pa.confirm_278, name="prior_auth_confirm"),
+    path("prior-auth/<uuid:public_id>/pas.json", pa.pas_bundle, name="prior_auth_pas"),
+    path("prior-auth/278/<uuid:public_id>/download/", pa.download_278, name="prior_auth_download"),
 ]

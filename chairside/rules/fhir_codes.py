@@ -150,3 +150,18 @@ APPOINTMENT_STATUS = {
 
 # ServiceRequest.priority values (R4 request-priority) that make a referral urgent.
 URGENT_PRIORITIES = frozenset({"urgent", "asap", "stat"})
+
+# Organization.type (http://terminology.hl7.org/CodeSystem/organization-type): prov
+# Healthcare Provider, pay Payer.
+ORGANIZATION_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
+# Da Vinci Prior Authorization Support (PAS) IG STU 2 (2.1.0), http://hl7.org/fhir/us/davinci-pas
+PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
+CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
+PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
+DIAGNOSIS_TYPE = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype"
+# X12 service type codes (code list 1365) as PAS publishes them for Claim.item.category.
+X12_SERVICE_TYPE = "https://codesystem.x12.org/005010/1365"
+# CMS place of service codes, as PAS and CARIN use them for Claim.item.locationCodeableConcept.
+PLACE_OF_SERVICE = (
+    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+)

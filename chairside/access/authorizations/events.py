@@ -1,7 +1,8 @@
 """What later steps tell the access step: which orders the schedule has booked, what it does
 when an approval takes over a booking, billing's reduced Part B coinsurance for the
-patient's cost estimate, and what an electronic eligibility re-check (X12 271) found
-different from the verified benefits.
+patient's cost estimate, what an electronic eligibility re-check (X12 271) found different
+from the verified benefits, and the links an adapter adds to the authorization page (interop's
+electronic prior authorization: X12 278 and the Da Vinci PAS Bundle).
 
 Authorizations sit upstream of scheduling and billing, so they import neither: those apps
 register their handlers here in their ``AppConfig.ready()`` (as apps register Today cards in
@@ -40,8 +41,13 @@ class BenefitsFlag:
 
 # (organization, benefits investigation ids, or None for all of them) → id → its flags.
 BenefitsFlags = Callable[[Any, list[int] | None], dict[int, list[BenefitsFlag]]]
+# (authorization, may the user edit) → the links to show on the authorization's page, as
+# (label, URL, hint) in the order given.
+AuthorizationLinks = Callable[[Any, bool], list[tuple[str, str, str]]]
 
 _BOOKED: Registry[BookedOrders] = Registry()
+_LINKS: Registry[AuthorizationLinks] = Registry()
+register_authorization_links = _LINKS.register
 _ATTACHED: Registry[UsageAttached] = Registry()
 _COINSURANCE: Registry[CoinsuranceSource] = Registry()
 on_booked_orders = _BOOKED.register
@@ -98,3 +104,8 @@ def usage_attached(authorization: Any, usage: Any) -> Any:
     for handler in _ATTACHED:
         found = handler(authorization, usage) or found
     return found
+
+
+def authorization_links(authorization: Any, can_edit: bool) -> list[tuple[str, str, str]]:
+    """Every registered adapter's links for this authorization's page."""
+    return [link for handler in _LINKS for link in handler(authorization, can_edit)]

@@ -71,9 +71,12 @@ def _number(value: Decimal) -> int | float:
     return float(normal)
 
 
-def npi_ref(npi: str, display: str) -> dict[str, Any]:
-    """A logical reference to a prescriber by NPI (Chairside serves no Practitioner)."""
+def npi_ref(npi: str, display: str, public_id: Any = None) -> dict[str, Any]:
+    """A reference to a prescriber: the Practitioner this server serves (when its id is
+    given) and, for readers that resolve by identifier, the NPI."""
     out: dict[str, Any] = {"identifier": {"system": codes.NPI, "value": npi}}
+    if public_id is not None:
+        out["reference"] = f"Practitioner/{public_id}"
     if display:
         out["display"] = display
     return out

@@ -54,7 +54,7 @@ def service_request(row: Referral) -> Resource:
             "code": drug_concept(row.requested_drug, row.drug_display),
             "subject": subject,
             "authoredOn": day(row.received_on),
-            "requester": npi_ref(provider.npi, str(provider)),
+            "requester": npi_ref(provider.npi, str(provider), provider.public_id),
             "reasonCode": [_icd10(row.diagnosis_code, row.diagnosis_description)]
             if row.diagnosis_code
             else [],
@@ -95,7 +95,7 @@ def medication_request(row: TreatmentOrder) -> Resource:
             "medicationCodeableConcept": drug_concept(row.drug),
             "subject": ref("Patient", row.patient.public_id, str(row.patient)),
             "authoredOn": day(row.signed_on),
-            "requester": npi_ref(provider.npi, str(provider)),
+            "requester": npi_ref(provider.npi, str(provider), provider.public_id),
             "reasonCode": [_icd10(d.icd10_code, d.description) for d in row.diagnoses.all()],
             "basedOn": [ref("ServiceRequest", row.referral.public_id)] if row.referral else [],
             "note": [{"text": row.notes}] if row.notes else [],

@@ -68,10 +68,10 @@ def patient(row: Patient) -> Resource:
 
 
 def coverage(row: Coverage) -> Resource:
-    """The payer is named by a logical reference (Chairside serves no Organization); the
-    payer kind is given as text (its Source of Payment Typology code is not kept)."""
+    """The payer is the Organization this server serves (and its payer ID); the payer kind
+    is given as text (its Source of Payment Typology code is not kept)."""
     payer = row.payer
-    payor: dict[str, Any] = {"display": payer.name}
+    payor: dict[str, Any] = {"reference": f"Organization/{payer.public_id}", "display": payer.name}
     if payer.payer_id:
         payor["identifier"] = {"value": payer.payer_id}
     classes = []

@@ -88,6 +88,7 @@ def world(org: Any, patient: Any, ready_visit: Any, nurse_user: Any) -> SimpleNa
     return SimpleNamespace(
         patient=patient,
         coverage=coverage,
+        payer=payer,
         lab=lab,
         referral=referral,
         order=ready_visit.order,

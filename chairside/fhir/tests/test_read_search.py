@@ -70,7 +70,9 @@ class TestEveryKind:
         statement = client.get(FHIR + "metadata").json()
         parse(statement)
         served = {r["type"] for r in statement["rest"][0]["resource"]}
-        assert served == set(self.KINDS)
+        # Practitioner and Organization (read and search, tested in test_directory) and
+        # Claim (the PAS request Bundle operation only).
+        assert served == {*self.KINDS, "Practitioner", "Organization", "Claim"}
         assert statement["fhirVersion"] == "4.0.1"
 
 
@@ -85,7 +87,13 @@ class TestCodes:
         assert patient["name"][0] == {"use": "official", "family": "Hopper", "given": ["Grace"]}
         coverage = coordinator.get(f"{FHIR}Coverage/{world.coverage.public_id}").json()
         assert coverage["subscriberId"] == world.coverage.member_id
-        assert coverage["payor"] == [{"display": "Acme Health", "identifier": {"value": "ACME1"}}]
+        assert coverage["payor"] == [
+            {
+                "reference": f"Organization/{world.payer.public_id}",
+                "display": "Acme Health",
+                "identifier": {"value": "ACME1"},
+            }
+        ]
         assert coverage["relationship"]["coding"][0]["code"] == "self"
 
     def test_vital_signs_carry_loinc_and_ucum(

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from chairside.access.authorizations import selectors, services
+from chairside.access.authorizations import events, selectors, services
 from chairside.access.authorizations.forms import (
     TRANSITION_HELP,
     AuthorizationDetailsForm,
@@ -58,6 +58,7 @@ def authorization_detail(request: OrgRequest, public_id: str) -> HttpResponse:
         .order_by("on_date"),
         "document_form": DocumentForm(initial={"kind": AuthorizationDocument.Kind.PAYER}),
         "can_edit": can(request, Perm.ACCESS_EDIT),
+        "electronic": events.authorization_links(auth, can(request, Perm.ACCESS_EDIT)),
     }
     return render(request, "authorizations/authorization_detail.html", context)
 
