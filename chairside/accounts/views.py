@@ -32,7 +32,7 @@ from chairside.accounts.throttle import (
     slow_down,
     username_locked,
 )
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.models import Membership
 from chairside.tenancy.roles import Perm
@@ -158,6 +158,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if username_locked(username):
         return _refuse_locked(request)
     form = CodeForm(request.POST or None)
+    # Not submit_form: success renders the recovery codes, and an invalid code form stays 200.
     status = 200
     if request.method == "POST" and form.is_valid():
         ip = client_address(request)
@@ -356,25 +357,20 @@ def password_reset(request: OrgRequest, public_id: str) -> HttpResponse:
         public_id=public_id,
     )
     form = AdminPasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_reset_by_admin(
-                organization=request.organization,
-                admin=request.user,
-                account=membership.user,
-                temporary_password=form.cleaned_data["temporary_password"],
-                reset_two_factor=form.cleaned_data["reset_two_factor"],
-                ip_address=client_address(request),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{membership.user.username} has a temporary password; they must change it "
-                "at their next log-in.",
-            )
-            return redirect("tenancy:settings")
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "membership": membership}
-    return render(request, "accounts/admin_password_reset.html", context, status=status)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.password_reset_by_admin(
+            organization=request.organization,
+            admin=request.user,
+            account=membership.user,
+            temporary_password=data["temporary_password"],
+            reset_two_factor=data["reset_two_factor"],
+            ip_address=client_address(request),
+        ),
+        message=f"{membership.user.username} has a temporary password; they must change it "
+        "at their next log-in.",
+        done="tenancy:settings",
+        template="accounts/admin_password_reset.html",
+        context={"membership": membership},
+    )

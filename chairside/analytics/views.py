@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.analytics import panels, report, selectors, services
 from chairside.analytics.forms import DashboardFilterForm, FeeTermsForm, ScenarioForm
 from chairside.analytics.models import ManagementFeeTerms
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import submit_form
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Organization
 from chairside.tenancy.roles import Perm
@@ -75,21 +76,6 @@ def planner(request: OrgRequest) -> HttpResponse:
     return render(request, "analytics/planner.html", context)
 
 
-def _save(request: OrgRequest, form: ScenarioForm, scenario: object = None) -> object:
-    try:
-        return services.scenario_save(
-            organization=request.organization,
-            user=request.user,
-            name=form.cleaned_data["name"],
-            notes=form.cleaned_data["notes"],
-            inputs=form.inputs(),
-            scenario=scenario,  # type: ignore[arg-type]
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
-
-
 @require_perm(Perm.PLANNING_EDIT)
 def scenario_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
     scenario = (
@@ -98,14 +84,21 @@ def scenario_edit(request: OrgRequest, public_id: str | None = None) -> HttpResp
         else None
     )
     form = ScenarioForm(request.POST or None, scenario=scenario)
-    if request.method == "POST" and form.is_valid():
-        saved = _save(request, form, scenario)
-        if saved is not None:
-            messages.success(request, f"Scenario “{saved}” saved.")
-            return redirect("analytics:scenario", public_id=saved.public_id)  # type: ignore[attr-defined]
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "analytics/scenario_form.html", {"form": form, "scenario": scenario}, status=status
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.scenario_save(
+            organization=request.organization,
+            user=request.user,
+            name=data["name"],
+            notes=data["notes"],
+            inputs=form.inputs(),
+            scenario=scenario,
+        ),
+        message=lambda saved: f"Scenario “{saved}” saved.",
+        done=lambda saved: reverse("analytics:scenario", kwargs={"public_id": saved.public_id}),
+        template="analytics/scenario_form.html",
+        context={"scenario": scenario},
     )
 
 
@@ -182,22 +175,16 @@ def fee_terms_edit(request: OrgRequest, client_id: str) -> HttpResponse:
     client = selectors.access_client(management_company=request.organization, public_id=client_id)
     terms = ManagementFeeTerms.objects.filter(client=client).first()
     form = FeeTermsForm(request.POST or None, instance=terms)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.fee_terms_save(
-                management_company=request.organization,
-                client=client,
-                user=request.user,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Fee terms for {client.name} saved.")
-            return redirect("analytics:home")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "analytics/fee_terms_form.html", {"form": form, "client": client}, status=status
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.fee_terms_save(
+            management_company=request.organization, client=client, user=request.user, **data
+        ),
+        message=f"Fee terms for {client.name} saved.",
+        done="analytics:home",
+        template="analytics/fee_terms_form.html",
+        context={"client": client},
     )
 
 

@@ -48,6 +48,7 @@ def token_list(request: OrgRequest) -> HttpResponse:
     service = request.POST.get("kind") == "service"
     if service and not can(request, Perm.SETTINGS_EDIT):
         raise PermissionDenied("Only administrators make service tokens.")
+    # Not submit_form: a new token is shown once in this response, never redirected to.
     form: PersonalTokenForm = (ServiceTokenForm if service else PersonalTokenForm)(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from chairside.audit.services import client_ip
 from chairside.compounding import selectors, services
 from chairside.compounding.forms import CompoundForm, FormulationForm, VerifyForm
 from chairside.compounding.models import CompoundingRecord, MasterFormulation
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.inventory.models import Lot
 from chairside.patients.models import Patient
 from chairside.rules.csv_safe import to_csv
@@ -63,31 +64,36 @@ def formulation_list(request: OrgRequest) -> HttpResponse:
 @require_perm(Perm.COMPOUNDING_EDIT)
 def formulation_new(request: OrgRequest) -> HttpResponse:
     form = FormulationForm(request.POST or None, organization=request.organization)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            formulation = services.formulation_create(
-                organization=request.organization,
-                user=request.user,
-                name=data["name"],
-                drugs=[(data["drug"], data["amount_mg"])],
-                diluent=data["diluent"],
-                container=data["container"],
-                final_volume_ml=data["final_volume_ml"],
-                category=data["category"],
-                storage=data["storage"],
-                area_kind=data["area_kind"],
-                stability_hours=data["stability_hours"],
-                instructions=data["instructions"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Master formulation “{formulation}” saved.")
-            return redirect("compounding:formulation", public_id=formulation.public_id)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "active": "formulations"}
-    return render(request, "compounding/formulation_form.html", context, status=status)
+
+    def save(data: dict[str, Any]) -> MasterFormulation:
+        return services.formulation_create(
+            organization=request.organization,
+            user=request.user,
+            name=data["name"],
+            drugs=[(data["drug"], data["amount_mg"])],
+            diluent=data["diluent"],
+            container=data["container"],
+            final_volume_ml=data["final_volume_ml"],
+            category=data["category"],
+            storage=data["storage"],
+            area_kind=data["area_kind"],
+            stability_hours=data["stability_hours"],
+            instructions=data["instructions"],
+        )
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message=lambda formulation: f"Master formulation “{formulation}” saved.",
+        done=lambda formulation: _url("compounding:formulation", formulation),
+        template="compounding/formulation_form.html",
+        context={"active": "formulations"},
+    )
+
+
+def _url(name: str, saved: Any) -> str:
+    return reverse(name, kwargs={"public_id": saved.public_id})
 
 
 @require_perm(Perm.COMPOUNDING_VIEW)
@@ -183,41 +189,41 @@ def compound(request: OrgRequest, public_id: str) -> HttpResponse:
         (str(a.public_id), f"{a.location.name} · {a}") for a in areas
     ]
     rows = _ingredient_rows(request, formulation)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> tuple[CompoundingRecord, Any]:
         area = next(a for a in areas if str(a.public_id) == data["area"])
-        try:
-            record = services.compounding_record_create(
-                organization=request.organization,
-                user=request.user,
-                formulation=formulation,
-                patient=_patient(request, data["patient_mrn"]),
-                area=area,
-                draws=_draws(request, rows),
-                diluent_lot=data["diluent_lot"],
-                diluent_expires_on=data["diluent_expires_on"],
-                storage=data["storage"],
-                started_at=data["started_at"],
-                notes=data["notes"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            bud = timezone.localtime(record.beyond_use_at, area.location.tz)
-            messages.success(
-                request,
-                f"{record.number} compounded; beyond use {bud:%m/%d/%Y %H:%M}. "
-                "A pharmacist verifies it now.",
-            )
-            return redirect("compounding:record", public_id=record.public_id)
-    status = 400 if request.method == "POST" else 200
-    context = {
-        "formulation": formulation,
-        "form": form,
-        "rows": rows,
-        "active": "records",
-    }
-    return render(request, "compounding/compound.html", context, status=status)
+        record = services.compounding_record_create(
+            organization=request.organization,
+            user=request.user,
+            formulation=formulation,
+            patient=_patient(request, data["patient_mrn"]),
+            area=area,
+            draws=_draws(request, rows),
+            diluent_lot=data["diluent_lot"],
+            diluent_expires_on=data["diluent_expires_on"],
+            storage=data["storage"],
+            started_at=data["started_at"],
+            notes=data["notes"],
+        )
+        return record, area
+
+    def compounded(saved: tuple[CompoundingRecord, Any]) -> str:
+        record, area = saved
+        bud = timezone.localtime(record.beyond_use_at, area.location.tz)
+        return (
+            f"{record.number} compounded; beyond use {bud:%m/%d/%Y %H:%M}. "
+            "A pharmacist verifies it now."
+        )
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message=compounded,
+        done=lambda saved: _url("compounding:record", saved[0]),
+        template="compounding/compound.html",
+        context={"formulation": formulation, "rows": rows, "active": "records"},
+    )
 
 
 def _record_context(request: OrgRequest, record: CompoundingRecord, **extra: Any) -> dict[str, Any]:
@@ -244,6 +250,7 @@ def record_verify(request: OrgRequest, public_id: str) -> HttpResponse:
     """The pharmacist types her own user name and password on this device."""
     record = selectors.access_record(organization=request.organization, public_id=public_id)
     form = VerifyForm(request.POST)
+    # Not submit_form: POST only; the refused form is re-shown on the record page as verify_form.
     if form.is_valid():
         try:
             record = services.compounding_record_verify(

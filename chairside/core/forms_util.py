@@ -34,9 +34,9 @@ def submit_form(
     form: forms.BaseForm,
     *,
     save: Callable[[dict[str, Any]], T],
-    done: Callable[[T], str] | str,
+    done: Callable[[T], str | HttpResponse] | str,
     template: str,
-    context: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
     message: Callable[[T], str] | str = "",
     also_valid: tuple[forms.BaseForm, ...] = (),
 ) -> HttpResponse:
@@ -45,8 +45,10 @@ def submit_form(
     On a POST whose ``form`` (and every form in ``also_valid``) is valid, call ``save`` with
     the cleaned data; a ValidationError from the service goes back onto the form, anything
     else is the service's success: flash ``message`` and redirect to ``done`` (a URL, a URL
-    name, or a function of what ``save`` returned). Otherwise render ``template`` with the form
-    (and ``context``): 200 for a GET, 400 for a refused POST, so a client, a test and the
+    name, or a function of what ``save`` returned giving one of those or the response itself,
+    such as a ?next= redirect). Otherwise render ``template`` with the form
+    (and ``context``; a function here is called only when the page is rendered, for context
+    that costs queries): 200 for a GET, 400 for a refused POST, so a client, a test and the
     browser's back button all see that nothing was saved.
     """
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in also_valid):
@@ -58,6 +60,8 @@ def submit_form(
             text = message(saved) if callable(message) else message
             if text:
                 messages.success(request, text)
-            return redirect(done(saved) if callable(done) else done)
+            target = done(saved) if callable(done) else done
+            return target if isinstance(target, HttpResponse) else redirect(target)
     status = 400 if request.method == "POST" else 200
-    return render(request, template, {"form": form, **(context or {})}, status=status)
+    extra = context() if callable(context) else context
+    return render(request, template, {"form": form, **(extra or {})}, status=status)

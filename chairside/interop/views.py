@@ -183,6 +183,7 @@ def _may_import(request: OrgRequest, kind: str) -> None:
 @require_perm(Perm.ACCESS_EDIT)
 def import_start(request: OrgRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
+    # Not submit_form: the status follows form.errors (an empty POST re-renders with 200).
     if request.method == "POST" and form.is_valid():
         kind, upload = form.cleaned_data["kind"], form.cleaned_data["file"]
         _may_import(request, kind)

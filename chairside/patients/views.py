@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.audit.selectors import audit_events, patient_reads
 from chairside.audit.services import client_ip
 from chairside.core.exports import csv_response, export_columns, wants_csv
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.patients import selectors, services
 from chairside.patients.forms import (
     AllergyForm,
@@ -24,7 +25,7 @@ from chairside.patients.forms import (
     PatientForm,
     RemoveForm,
 )
-from chairside.patients.models import Allergy, Coverage, Diagnosis
+from chairside.patients.models import Allergy, Coverage, Diagnosis, Patient
 from chairside.patients.reference import icd10_catalog
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
@@ -99,6 +100,8 @@ def chart_sections(request: OrgRequest, patient: object) -> list[str]:
     return render_sections(request, patient)
 
 
+# Not submit_form (patient_create, patient_edit): a likely duplicate is a third outcome, neither
+# saved nor refused, that re-renders the form with the matches.
 def _save_patient_form(request: OrgRequest, form: PatientForm, patient: object = None) -> object:
     data = dict(form.cleaned_data)
     confirmed = data.pop("confirm_not_duplicate", False)
@@ -168,19 +171,21 @@ def contact_preferences(request: OrgRequest, public_id: str) -> HttpResponse:
         "opted_out": patient.reminders_opted_out_at is not None,
     }
     form = ContactPreferencesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.patient_contact_preferences_set(
-                patient=patient, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Reminder preferences saved.")
-            return redirect("patients:chart", public_id=patient.public_id)
-    context = {"form": form, "patient": patient, "title": "Reminder preferences"}
-    status = 400 if request.method == "POST" else 200
-    return render(request, "patients/child_form.html", context, status=status)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.patient_contact_preferences_set(
+            patient=patient, user=request.user, **data
+        ),
+        message="Reminder preferences saved.",
+        done=_chart_url(patient),
+        template="patients/child_form.html",
+        context={"patient": patient, "title": "Reminder preferences"},
+    )
+
+
+def _chart_url(patient: Patient) -> str:
+    return reverse("patients:chart", kwargs={"public_id": patient.public_id})
 
 
 def _child_form_view(
@@ -190,17 +195,15 @@ def _child_form_view(
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
     kwargs = {"organization": request.organization} if form_class is CoverageForm else {}
     form = form_class(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(patient, form.cleaned_data)  # type: ignore[operator]
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{title} saved.")
-            return redirect("patients:chart", public_id=patient.public_id)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "patient": patient, "title": title, "icd10": icd10_catalog().values()}
-    return render(request, "patients/child_form.html", context, status=status)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: save(patient, data),  # type: ignore[operator]
+        message=f"{title} saved.",
+        done=_chart_url(patient),
+        template="patients/child_form.html",
+        context=lambda: {"patient": patient, "title": title, "icd10": icd10_catalog().values()},
+    )
 
 
 @require_perm(Perm.CLINICAL_EDIT)
@@ -252,17 +255,15 @@ def coverage_edit(request: OrgRequest, public_id: str, coverage_id: str) -> Http
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
     coverage = get_object_or_404(Coverage, patient=patient, public_id=coverage_id)
     form = CoverageForm(request.POST or None, instance=coverage, organization=request.organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.coverage_update(coverage=coverage, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Coverage saved.")
-            return redirect("patients:chart", public_id=patient.public_id)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "patient": patient, "title": "Coverage"}
-    return render(request, "patients/child_form.html", context, status=status)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.coverage_update(coverage=coverage, user=request.user, **data),
+        message="Coverage saved.",
+        done=_chart_url(patient),
+        template="patients/child_form.html",
+        context={"patient": patient, "title": "Coverage"},
+    )
 
 
 @require_POST

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.audit.selectors import audit_events
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import submit_form
 from chairside.tenancy import selectors, services
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.forms import (
@@ -61,26 +63,21 @@ def location_edit(request: OrgRequest, public_id: str | None = None) -> HttpResp
     )
     form = LocationForm(request.POST or None, instance=location)
     hours = HoursForm(request.POST or None, location=location)
-    if request.method == "POST" and form.is_valid() and hours.is_valid():
-        try:
-            saved = services.location_save(
-                organization=request.organization,
-                user=request.user,
-                location=location,
-                hours=hours.hours(),
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{saved.name} saved.")
-            return redirect("tenancy:settings")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return submit_form(
         request,
-        "tenancy/location_form.html",
-        {"form": form, "hours": hours, "location": location},
-        status=status,
+        form,
+        save=lambda data: services.location_save(
+            organization=request.organization,
+            user=request.user,
+            location=location,
+            hours=hours.hours(),
+            **data,
+        ),
+        also_valid=(hours,),
+        message=lambda saved: f"{saved.name} saved.",
+        done="tenancy:settings",
+        template="tenancy/location_form.html",
+        context={"hours": hours, "location": location},
     )
 
 
@@ -89,22 +86,16 @@ def chair_edit(request: OrgRequest, location_id: str, public_id: str | None = No
     location = get_object_or_404(Location, organization=request.organization, public_id=location_id)
     chair = get_object_or_404(Chair, location=location, public_id=public_id) if public_id else None
     form = ChairForm(request.POST or None, instance=chair)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.chair_save(
-                location=location, user=request.user, chair=chair, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Chair {form.cleaned_data['name']} saved.")
-            return redirect("tenancy:settings")
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return submit_form(
         request,
-        "tenancy/chair_form.html",
-        {"form": form, "location": location, "chair": chair},
-        status=status,
+        form,
+        save=lambda data: services.chair_save(
+            location=location, user=request.user, chair=chair, **data
+        ),
+        message=lambda _: f"Chair {form.cleaned_data['name']} saved.",
+        done="tenancy:settings",
+        template="tenancy/chair_form.html",
+        context={"location": location, "chair": chair},
     )
 
 
@@ -129,24 +120,24 @@ def staff_edit(request: OrgRequest, public_id: str | None = None) -> HttpRespons
     )
     form = StaffForm(request.POST or None, instance=staff, organization=request.organization)
     competency = CompetencyForm(request.POST or None, prefix="c") if staff else None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.staff_save(
-                organization=request.organization,
-                user=request.user,
-                staff=staff,
-                **form.cleaned_data,
-            )
-            if competency is not None and request.POST.get("c-skill") and competency.is_valid():
-                services.competency_save(staff=saved, user=request.user, **competency.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{saved} saved.")
-            return redirect("tenancy:staff")
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "staff": staff, "competency": competency}
-    return render(request, "tenancy/staff_form.html", context, status=status)
+
+    def save(data: dict[str, Any]) -> StaffMember:
+        saved = services.staff_save(
+            organization=request.organization, user=request.user, staff=staff, **data
+        )
+        if competency is not None and request.POST.get("c-skill") and competency.is_valid():
+            services.competency_save(staff=saved, user=request.user, **competency.cleaned_data)
+        return saved
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message=lambda saved: f"{saved} saved.",
+        done="tenancy:staff",
+        template="tenancy/staff_form.html",
+        context={"staff": staff, "competency": competency},
+    )
 
 
 @require_perm(Perm.AUDIT_VIEW)
@@ -180,27 +171,27 @@ GRANT_MESSAGES = {
 def membership_grant(request: OrgRequest) -> HttpResponse:
     """Create a log-in, change a member's role, or invite a user name."""
     form = MembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = services.membership_grant(
-                organization=request.organization, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if outcome.kind == "name_taken":
-                form.add_error("username", NAME_TAKEN)
-                return render(request, "tenancy/membership_form.html", {"form": form}, status=400)
-            role = dict(Membership.ROLE_CHOICES)[outcome.role]
-            messages.success(
-                request,
-                GRANT_MESSAGES[outcome.kind].format(
-                    username=outcome.username, role=role, days=INVITATION_DAYS
-                ),
-            )
-            return redirect("tenancy:settings")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "tenancy/membership_form.html", {"form": form}, status=status)
+
+    def save(data: dict[str, Any]) -> services.GrantOutcome:
+        outcome = services.membership_grant(
+            organization=request.organization, user=request.user, **data
+        )
+        if outcome.kind == "name_taken":  # nothing was saved: the name goes back on the form
+            raise ValidationError({"username": NAME_TAKEN})
+        return outcome
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message=lambda outcome: GRANT_MESSAGES[outcome.kind].format(
+            username=outcome.username,
+            role=dict(Membership.ROLE_CHOICES)[outcome.role],
+            days=INVITATION_DAYS,
+        ),
+        done="tenancy:settings",
+        template="tenancy/membership_form.html",
+    )
 
 
 def today(request: HttpRequest) -> HttpResponse:

@@ -31,6 +31,7 @@ def claim_assistance(request: OrgRequest, public_id: str) -> HttpResponse:
         patient=patient,
         initial={"amount": services.claim_share_open(claim), "submitted_on": today},
     )
+    # Not submit_form: a POST by a role that cannot edit re-renders with 200, not 400.
     if posted and form.is_valid():
         data = form.cleaned_data
         try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chairside.billing import selectors, services
@@ -20,7 +23,7 @@ from chairside.billing.forms import (
 from chairside.billing.models import AspPrice, OppsRateFile, PayerContract
 from chairside.billing.pricing import billing_profile
 from chairside.billing.services.opps import opps_file_import
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -34,35 +37,32 @@ def _editing(request: OrgRequest) -> bool:
 @require_perm(Perm.BILLING_VIEW)
 def fee_schedule(request: OrgRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
-    if _editing(request) and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            record = services.asp_file_import(
-                organization=request.organization,
-                data=upload.read(),
-                filename=upload.name,
-                user=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Imported {record.row_count} prices from {record.title}.")
-            return redirect("billing:fees")
-    files = selectors.asp_files(organization=request.organization)
-    latest = files.first()
-    prices = AspPrice.objects.filter(file=latest).order_by("hcpcs")[:300] if latest else []
-    context = {
-        "form": form,
-        "files": files,
-        "latest": latest,
-        "prices": prices,
-        "can_edit": can(request, Perm.BILLING_EDIT),
-    }
-    return render(
+    _editing(request)
+
+    def page() -> dict[str, Any]:
+        files = selectors.asp_files(organization=request.organization)
+        latest = files.first()
+        prices = AspPrice.objects.filter(file=latest).order_by("hcpcs")[:300] if latest else []
+        return {
+            "files": files,
+            "latest": latest,
+            "prices": prices,
+            "can_edit": can(request, Perm.BILLING_EDIT),
+        }
+
+    return submit_form(
         request,
-        "billing/fee_schedule.html",
-        context,
-        status=400 if request.method == "POST" else 200,
+        form,
+        save=lambda data: services.asp_file_import(
+            organization=request.organization,
+            data=data["file"].read(),
+            filename=data["file"].name,
+            user=request.user,
+        ),
+        message=lambda record: f"Imported {record.row_count} prices from {record.title}.",
+        done="billing:fees",
+        template="billing/fee_schedule.html",
+        context=page,
     )
 
 
@@ -80,35 +80,33 @@ def contract_list(request: OrgRequest) -> HttpResponse:
 
 def _contract_form(request: OrgRequest, contract: PayerContract | None = None) -> HttpResponse:
     form = ContractForm(request.POST or None, instance=contract, organization=request.organization)
-    if _editing(request) and form.is_valid():
-        data = dict(form.cleaned_data)
+    _editing(request)
+
+    def save(cleaned: dict[str, Any]) -> PayerContract:
+        data = dict(cleaned)
         payer = data.pop("payer") if contract is None else contract.payer
         data.pop("payer", None)
-        try:
-            saved = services.payer_contract_save(
-                organization=request.organization,
-                user=request.user,
-                payer=payer,
-                contract=contract,
-                **data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{saved} saved.")
-            return redirect("billing:contract", public_id=saved.public_id)
-    context = {
-        "form": form,
-        "contract": contract,
-        "fee_form": AdminFeeForm(),
-        "drug_form": DrugRateForm(),
-        "can_edit": can(request, Perm.BILLING_EDIT),
-    }
-    return render(
+        return services.payer_contract_save(
+            organization=request.organization,
+            user=request.user,
+            payer=payer,
+            contract=contract,
+            **data,
+        )
+
+    return submit_form(
         request,
-        "billing/contract_form.html",
-        context,
-        status=400 if request.method == "POST" else 200,
+        form,
+        save=save,
+        message=lambda saved: f"{saved} saved.",
+        done=lambda saved: reverse("billing:contract", kwargs={"public_id": saved.public_id}),
+        template="billing/contract_form.html",
+        context=lambda: {
+            "contract": contract,
+            "fee_form": AdminFeeForm(),
+            "drug_form": DrugRateForm(),
+            "can_edit": can(request, Perm.BILLING_EDIT),
+        },
     )
 
 
@@ -159,28 +157,34 @@ def billing_settings(request: OrgRequest) -> HttpResponse:
     form = BillingProfileForm(
         request.POST or None, instance=profile, organization=request.organization
     )
-    if _editing(request) and form.is_valid():
-        try:
-            services.billing_profile_save(
-                organization=request.organization, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Billing settings saved.")
-            return redirect("billing:settings")
-    return _settings_page(request, form, PayerDrugCategoryForm(organization=request.organization))
+    _editing(request)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.billing_profile_save(
+            organization=request.organization, user=request.user, **data
+        ),
+        message="Billing settings saved.",
+        done="billing:settings",
+        template="billing/settings.html",
+        context=lambda: _settings_context(
+            request, PayerDrugCategoryForm(organization=request.organization)
+        ),
+    )
+
+
+def _settings_context(request: OrgRequest, category_form: PayerDrugCategoryForm) -> dict[str, Any]:
+    return {
+        "category_form": category_form,
+        "payer_categories": selectors.payer_drug_categories(organization=request.organization),
+        "can_edit": can(request, Perm.BILLING_EDIT),
+    }
 
 
 def _settings_page(
     request: OrgRequest, form: BillingProfileForm, category_form: PayerDrugCategoryForm
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "category_form": category_form,
-        "payer_categories": selectors.payer_drug_categories(organization=request.organization),
-        "can_edit": can(request, Perm.BILLING_EDIT),
-    }
+    context = {"form": form, **_settings_context(request, category_form)}
     return render(
         request,
         "billing/settings.html",
@@ -194,6 +198,7 @@ def _settings_page(
 def payer_drug_category(request: OrgRequest) -> HttpResponse:
     """Set or remove a payer's own administration category for a drug."""
     form = PayerDrugCategoryForm(request.POST, organization=request.organization)
+    # Not submit_form: this form is the settings page's second one ("form" there is the profile).
     if form.is_valid():
         try:
             row = services.payer_drug_category_set(
@@ -221,28 +226,29 @@ def payer_drug_category(request: OrgRequest) -> HttpResponse:
 def opps_rates(request: OrgRequest) -> HttpResponse:
     """OPPS Addendum B rates for hospital outpatient departments: upload, and the latest file."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    if _editing(request) and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            record = opps_file_import(
-                organization=request.organization,
-                data=upload.read(),
-                filename=upload.name,
-                user=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Imported {record.row_count} OPPS rates.")
-            return redirect("billing:opps")
-    files = OppsRateFile.objects.filter(organization=request.organization)
-    latest = files.first()
-    context = {
-        "form": form,
-        "files": files[:20],
-        "latest": latest,
-        "rates": latest.rates.all()[:500] if latest else [],
-        "can_edit": can(request, Perm.BILLING_EDIT),
-    }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "billing/opps_rates.html", context, status=status)
+    _editing(request)
+
+    def page() -> dict[str, Any]:
+        files = OppsRateFile.objects.filter(organization=request.organization)
+        latest = files.first()
+        return {
+            "files": files[:20],
+            "latest": latest,
+            "rates": latest.rates.all()[:500] if latest else [],
+            "can_edit": can(request, Perm.BILLING_EDIT),
+        }
+
+    return submit_form(
+        request,
+        form,
+        save=lambda data: opps_file_import(
+            organization=request.organization,
+            data=data["file"].read(),
+            filename=data["file"].name,
+            user=request.user,
+        ),
+        message=lambda record: f"Imported {record.row_count} OPPS rates.",
+        done="billing:opps",
+        template="billing/opps_rates.html",
+        context=page,
+    )

@@ -119,6 +119,7 @@ def _post(
     patient = accounts.access_account_patient(
         organization=request.organization, public_id=public_id
     )
+    # Not submit_form: POST only, and the refused form is re-shown under its own key.
     form = form_class(request.POST)
     if form.is_valid():
         try:

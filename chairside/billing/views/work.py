@@ -82,6 +82,7 @@ REMITTANCE_BACKGROUND_BYTES = 256 * 1024
 @require_perm(Perm.BILLING_VIEW)
 def remittance_list(request: OrgRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
+    # Not submit_form: a large file goes to a background job, and a viewer's POST is a 403.
     if request.method == "POST" and can(request, Perm.BILLING_EDIT) and form.is_valid():
         upload = form.cleaned_data["file"]
         text = upload.read().decode("ascii", errors="replace")

@@ -26,6 +26,7 @@ def count_list(request: OrgRequest) -> HttpResponse:
             .first()
         },
     )
+    # Not submit_form: a viewer's POST is refused without saving, and there is no message.
     if request.method == "POST" and can(request, Perm.INVENTORY_EDIT) and form.is_valid():
         try:
             count = services.cycle_count_start(

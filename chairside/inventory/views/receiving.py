@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import PackageForm, ReceiptForm, ReceiptLineFormSet
 from chairside.rules.ndc import format_ndc11
@@ -38,6 +38,7 @@ def _line_errors(
     the shipment as a whole (invoice, vendor), if any.
     """
     unknown: list[str] = []
+    # Not submit_form: a header and a formset, and a refusal also lists the unknown NDCs.
     header: dict[str, list[Any]] = {}
     for key, errors in exc.update_error_dict({}).items():
         index, _, field = key.partition("-")
@@ -145,15 +146,13 @@ def package_add(request: OrgRequest) -> HttpResponse:
         organization=request.organization,
         initial={"ndc": request.GET.get("ndc", "")},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            package = services.package_add(
-                organization=request.organization, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{package} added to the formulary. You can receive it now.")
-            return redirect("inventory:receive")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "inventory/package_form.html", {"form": form}, status=status)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.package_add(
+            organization=request.organization, user=request.user, **data
+        ),
+        message=lambda package: f"{package} added to the formulary. You can receive it now.",
+        done="inventory:receive",
+        template="inventory/package_form.html",
+    )

@@ -11,10 +11,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from chairside.core.exports import csv_response, export_columns, wants_csv
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import (
     AdjustForm,
@@ -121,17 +122,15 @@ def _lot_action(
     lot = selectors.access_lot(organization=request.organization, public_id=public_id)
     extra = {"organization": request.organization, "lot": lot} if form_class is TransferForm else {}
     form = form_class(request.POST or None, **extra)
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(lot, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{title}: lot {lot.lot_number} updated.")
-            return redirect("inventory:lot", public_id=lot.public_id)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "lot": lot, "title": title}
-    return render(request, "inventory/lot_action.html", context, status=status)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: act(lot, data),
+        message=f"{title}: lot {lot.lot_number} updated.",
+        done=reverse("inventory:lot", kwargs={"public_id": lot.public_id}),
+        template="inventory/lot_action.html",
+        context={"lot": lot, "title": title},
+    )
 
 
 @require_perm(Perm.INVENTORY_EDIT)
@@ -259,6 +258,7 @@ def dispense(request: OrgRequest) -> HttpResponse:
     """Suggest lots for a dose (first expiry first); dispense them when confirmed."""
     form = DispenseForm(request.POST or request.GET or None, organization=request.organization)
     picks: list[Any] = []
+    # Not submit_form: a valid GET previews the lots (htmx partial); only a confirmed POST saves.
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:

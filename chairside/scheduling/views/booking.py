@@ -66,6 +66,7 @@ def book(request: OrgRequest) -> HttpResponse:
     form = forms.BookForm(
         request.POST or None, organization=request.organization, initial=_book_initial(request)
     )
+    # Not submit_form: a booking also flashes each of its warnings.
     if request.method == "POST" and form.is_valid():
         try:
             booked = _book(request, form)

@@ -31,6 +31,7 @@ def shifts(request: OrgRequest) -> HttpResponse:
         organization=request.organization,
         initial={"location": location, "date": day},
     )
+    # Not submit_form: the status follows form.errors (a viewer's POST re-renders with 200).
     if request.method == "POST" and can(request, Perm.SCHEDULE_EDIT) and form.is_valid():
         try:
             made = services.nurse_shift_add(
@@ -83,6 +84,7 @@ def shift_remove(request: OrgRequest, public_id: str) -> HttpResponse:
 def closures(request: OrgRequest) -> HttpResponse:
     today = timezone.localdate()
     form = forms.ClosureForm(request.POST or None, organization=request.organization)
+    # Not submit_form: the status follows form.errors (a viewer's POST re-renders with 200).
     if request.method == "POST" and can(request, Perm.SCHEDULE_EDIT) and form.is_valid():
         try:
             closure = services.closure_add(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,8 +19,7 @@ from chairside.access.authorizations.forms import (
     EnrollmentForm,
 )
 from chairside.access.authorizations.models import AssistanceEnrollment, AssistanceProgram
-from chairside.access.referrals.views._util import status_for
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import submit_form
 from chairside.patients.selectors import access_patient
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
@@ -30,22 +32,22 @@ def programs(request: OrgRequest) -> HttpResponse:
         request.POST if editable and request.method == "POST" else None,
         organization=request.organization,
     )
-    if request.method == "POST" and editable and form.is_valid():
-        try:
-            program = services.assistance_program_create(
-                organization=request.organization, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{program} added.")
-            return redirect("authorizations:assistance_programs")
-    rows = AssistanceProgram.objects.filter(organization=request.organization).select_related(
-        "drug"
-    )
-    context = {"programs": rows, "form": form, "can_edit": editable}
-    return render(
-        request, "authorizations/assistance_programs.html", context, status=status_for(request)
+    # A POST by a role that cannot edit leaves the form unbound: refused (400), nothing saved.
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.assistance_program_create(
+            organization=request.organization, user=request.user, **data
+        ),
+        message=lambda program: f"{program} added.",
+        done="authorizations:assistance_programs",
+        template="authorizations/assistance_programs.html",
+        context=lambda: {
+            "programs": AssistanceProgram.objects.filter(
+                organization=request.organization
+            ).select_related("drug"),
+            "can_edit": editable,
+        },
     )
 
 
@@ -59,35 +61,33 @@ def patient_assistance(request: OrgRequest, public_id: str) -> HttpResponse:
         organization=request.organization,
         initial={"enrolled_on": today, "expires_on": today.replace(month=12, day=31)},
     )
-    if request.method == "POST" and editable and form.is_valid():
-        try:
-            enrollment = services.assistance_enroll(
-                patient=patient, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Enrolled in {enrollment.program}.")
-            return redirect("authorizations:assistance", public_id=patient.public_id)
-    rows = [
-        {
-            "enrollment": e,
-            "active": e.is_active_on(today),
-            "used": services.enrollment_used(e, today.year),
-            "remaining": services.enrollment_remaining(e, today.year),
+
+    def page() -> dict[str, Any]:
+        rows = [
+            {
+                "enrollment": e,
+                "active": e.is_active_on(today),
+                "used": services.enrollment_used(e, today.year),
+                "remaining": services.enrollment_remaining(e, today.year),
+            }
+            for e in patient.assistance_enrollments.select_related("program", "drug")
+        ]
+        return {
+            "patient": patient,
+            "rows": rows,
+            "end_form": EnrollmentEndForm(initial={"ended_on": today}),
+            "can_edit": editable,
+            "year": today.year,
         }
-        for e in patient.assistance_enrollments.select_related("program", "drug")
-    ]
-    context = {
-        "patient": patient,
-        "rows": rows,
-        "form": form,
-        "end_form": EnrollmentEndForm(initial={"ended_on": today}),
-        "can_edit": editable,
-        "year": today.year,
-    }
-    return render(
-        request, "authorizations/patient_assistance.html", context, status=status_for(request)
+
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.assistance_enroll(patient=patient, user=request.user, **data),
+        message=lambda enrollment: f"Enrolled in {enrollment.program}.",
+        done=reverse("authorizations:assistance", kwargs={"public_id": patient.public_id}),
+        template="authorizations/patient_assistance.html",
+        context=page,
     )
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chairside.access.authorizations import events, selectors, services
@@ -17,8 +18,8 @@ from chairside.access.authorizations.forms import (
 from chairside.access.authorizations.models import AuthorizationDocument, AuthorizationUsage
 from chairside.access.referrals.forms import DocumentForm
 from chairside.access.referrals.selectors import access_order
-from chairside.access.referrals.views._util import serve_document, status_for
-from chairside.core.forms_util import add_service_errors
+from chairside.access.referrals.views._util import serve_document
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.patients.models import Coverage
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
@@ -69,6 +70,7 @@ def authorization_transition(request: OrgRequest, public_id: str) -> HttpRespons
     auth = selectors.access_authorization(organization=request.organization, public_id=public_id)
     form = AuthorizationTransitionForm(request.POST)
     visits_before = selectors.usage_totals(auth)[0]
+    # Not submit_form: the success flashes a second message (bookings now counted).
     if form.is_valid():
         try:
             services.authorization_transition(
@@ -100,19 +102,16 @@ def authorization_transition(request: OrgRequest, public_id: str) -> HttpRespons
 def authorization_edit(request: OrgRequest, public_id: str) -> HttpResponse:
     auth = selectors.access_authorization(organization=request.organization, public_id=public_id)
     form = AuthorizationDetailsForm(request.POST or None, instance=auth)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.authorization_update(
-                authorization=auth, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Authorization saved.")
-            return redirect("authorizations:detail", public_id=auth.public_id)
-    context = {"auth": auth, "form": form}
-    return render(
-        request, "authorizations/authorization_form.html", context, status=status_for(request)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.authorization_update(
+            authorization=auth, user=request.user, **data
+        ),
+        message="Authorization saved.",
+        done=reverse("authorizations:detail", kwargs={"public_id": auth.public_id}),
+        template="authorizations/authorization_form.html",
+        context={"auth": auth},
     )
 
 
@@ -146,6 +145,7 @@ def authorization_open(request: OrgRequest, order_id: str) -> HttpResponse:
 def authorization_document_add(request: OrgRequest, public_id: str) -> HttpResponse:
     auth = selectors.access_authorization(organization=request.organization, public_id=public_id)
     form = DocumentForm(request.POST, request.FILES)
+    # Not submit_form: a refusal is flashed on the detail page, not a re-shown form.
     if form.is_valid():
         try:
             services.authorization_document_add(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -13,8 +13,7 @@ from chairside.access.authorizations import selectors, services
 from chairside.access.authorizations.forms import BenefitsForm
 from chairside.access.authorizations.models import BenefitsInvestigation
 from chairside.access.referrals.selectors import access_order
-from chairside.access.referrals.views._util import status_for
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import submit_form
 from chairside.rules.cost_share import MEDICARE_PART_B_DEDUCTIBLE
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
@@ -30,17 +29,16 @@ def benefits(request: OrgRequest, public_id: str) -> HttpResponse:
         organization=request.organization,
         initial=_medicare_defaults(check),
     )
-    if request.method == "POST" and editable and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.benefits_verify(investigation=check, user=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Benefits with {check.coverage.payer} verified.")
-            return redirect("referrals:order", public_id=check.order.public_id)
-    context = {"check": check, "form": form, "can_edit": editable}
-    return render(request, "authorizations/benefits_form.html", context, status=status_for(request))
+    # A POST by a role that cannot edit leaves the form unbound: refused (400), nothing saved.
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.benefits_verify(investigation=check, user=request.user, **data),
+        message=f"Benefits with {check.coverage.payer} verified.",
+        done=reverse("referrals:order", kwargs={"public_id": check.order.public_id}),
+        template="authorizations/benefits_form.html",
+        context={"check": check, "can_edit": editable},
+    )
 
 
 def _medicare_defaults(check: BenefitsInvestigation) -> dict[str, object]:

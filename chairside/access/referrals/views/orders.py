@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from chairside.access.authorizations.estimates import order_estimate
 from chairside.access.referrals import selectors, services
 from chairside.access.referrals.forms import LabResultForm, OrderForm, OrderLabForm, OrderStatusForm
 from chairside.access.referrals.views._util import redirect_next, status_for
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.formulary.models import RegimenTemplate
 from chairside.patients import services as patient_services
 from chairside.patients.selectors import access_patient
@@ -58,6 +59,7 @@ def order_create(request: OrgRequest, patient_id: str) -> HttpResponse:
         request.POST or None, initial=initial, organization=request.organization, patient=patient
     )
     duplicate = None
+    # Not submit_form: a duplicate order's refusal also shows the existing order on the page.
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -101,24 +103,26 @@ def order_edit(request: OrgRequest, public_id: str) -> HttpResponse:
         organization=request.organization,
         patient=order.patient,
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.order_update(
-                order=order, user=request.user, diagnoses=data.pop("diagnoses"), **data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Order saved.")
-            return redirect("referrals:order", public_id=order.public_id)
-    context = {
-        "form": form,
-        "patient": order.patient,
-        "order": order,
-        "can_sign": can(request, Perm.ORDER_SIGN),
-    }
-    return render(request, "referrals/order_form.html", context, status=status_for(request))
+
+    def save(cleaned: dict[str, Any]) -> None:
+        data = dict(cleaned)
+        services.order_update(
+            order=order, user=request.user, diagnoses=data.pop("diagnoses"), **data
+        )
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message="Order saved.",
+        done=reverse("referrals:order", kwargs={"public_id": order.public_id}),
+        template="referrals/order_form.html",
+        context={
+            "patient": order.patient,
+            "order": order,
+            "can_sign": can(request, Perm.ORDER_SIGN),
+        },
+    )
 
 
 @require_perm(Perm.PATIENT_VIEW)
@@ -241,6 +245,7 @@ def lab_add(request: OrgRequest, patient_id: str) -> HttpResponse:
     )
     initial = {"lab_name": request.GET.get("lab", ""), "result_on": timezone.localdate()}
     form = LabResultForm(request.POST or None, initial=initial, lab_names=names)
+    # Not submit_form: an uncoded result is saved with a warning, not a success message.
     if request.method == "POST" and form.is_valid():
         try:
             patient_services.lab_result_record(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from chairside.access.referrals import selectors, services
 from chairside.access.referrals.forms import ProviderForm
 from chairside.access.referrals.views._util import redirect_next, status_for
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import submit_form
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -32,18 +30,16 @@ def provider_edit(request: OrgRequest, public_id: str | None = None) -> HttpResp
         else None
     )
     form = ProviderForm(request.POST or None, instance=provider)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.provider_save(
-                organization=request.organization,
-                user=request.user,
-                provider=provider,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{saved} saved.")
-            return redirect_next(request, "referrals:providers")
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.provider_save(
+            organization=request.organization, user=request.user, provider=provider, **data
+        ),
+        message=lambda saved: f"{saved} saved.",
+        done=lambda _: redirect_next(request, "referrals:providers"),
+        template="referrals/provider_form.html",
+        context={"provider": provider},
+    )
     context = {"form": form, "provider": provider}
     return render(request, "referrals/provider_form.html", context, status=status_for(request))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,9 +22,9 @@ from chairside.access.referrals.forms import (
     TransitionForm,
 )
 from chairside.access.referrals.models import Referral
-from chairside.access.referrals.views._util import redirect_next, serve_document, status_for
+from chairside.access.referrals.views._util import redirect_next, serve_document
 from chairside.core.exports import csv_response, export_columns, wants_csv
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.patients.reference import icd10_catalog
 from chairside.patients.selectors import access_patient
 from chairside.patients.services import likely_duplicates
@@ -76,21 +79,24 @@ def referral_edit(request: OrgRequest, public_id: str | None = None) -> HttpResp
     form = ReferralForm(
         request.POST or None, instance=referral, initial=initial, organization=request.organization
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            if referral is None:
-                referral = services.referral_create(
-                    organization=request.organization, user=request.user, **form.cleaned_data
-                )
-            else:
-                services.referral_update(referral=referral, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Referral saved.")
-            return redirect("referrals:detail", public_id=referral.public_id)
-    context = {"form": form, "referral": referral, "icd10": icd10_catalog().values()}
-    return render(request, "referrals/referral_form.html", context, status=status_for(request))
+
+    def save(data: dict[str, Any]) -> Referral:
+        if referral is None:
+            return services.referral_create(
+                organization=request.organization, user=request.user, **data
+            )
+        services.referral_update(referral=referral, user=request.user, **data)
+        return referral
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message="Referral saved.",
+        done=lambda saved: reverse("referrals:detail", kwargs={"public_id": saved.public_id}),
+        template="referrals/referral_form.html",
+        context=lambda: {"referral": referral, "icd10": icd10_catalog().values()},
+    )
 
 
 @require_perm(Perm.PATIENT_VIEW)
@@ -201,6 +207,7 @@ def referral_link_patient(request: OrgRequest, public_id: str) -> HttpResponse:
 def referral_document_add(request: OrgRequest, public_id: str) -> HttpResponse:
     referral = selectors.access_referral(organization=request.organization, public_id=public_id)
     form = DocumentForm(request.POST, request.FILES)
+    # Not submit_form: POST only, and the refused form is re-shown as "document_form".
     if form.is_valid():
         try:
             services.referral_document_add(
