@@ -49,6 +49,7 @@ urlpatterns = [
     ),
     path("visits/", include("chairside.treatments.urls")),
     path("compounding/", include("chairside.compounding.urls")),
+    path("compliance/", include("chairside.compliance.urls")),
     path("billing/", include("chairside.billing.urls")),
     path("admin/settings/", include("chairside.tenancy.urls")),
     path("reports/", include("chairside.analytics.urls")),

@@ -54,6 +54,8 @@ class Perm(StrEnum):
     PLANNING_EDIT = "planning.edit"  # planner scenarios, management fee terms
     COMPOUNDING_VIEW = "compounding.view"  # compounding records, formulations, lot recall
     COMPOUNDING_EDIT = "compounding.edit"  # compound a dose, verify one, master formulations
+    COMPLIANCE_VIEW = "compliance.view"  # accreditation evidence page and its PDF
+    COMPLIANCE_EDIT = "compliance.edit"  # licences, check-offs, policies, temperature logs
 
 
 _READ_ALL = {
@@ -89,6 +91,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.INVENTORY_VIEW,
             Perm.STAFF_VIEW,
             Perm.COMPOUNDING_VIEW,
+            Perm.COMPLIANCE_VIEW,
         }
     ),
     Role.PHARMACIST: frozenset(
@@ -99,6 +102,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.INVENTORY_EDIT,
             Perm.COMPOUNDING_VIEW,
             Perm.COMPOUNDING_EDIT,
+            Perm.COMPLIANCE_VIEW,
+            Perm.COMPLIANCE_EDIT,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
         }
@@ -125,7 +130,9 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.STAFF_VIEW,
         }
     ),
-    Role.AUDITOR: frozenset(_READ_ALL | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW}),
+    Role.AUDITOR: frozenset(
+        _READ_ALL | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW, Perm.COMPLIANCE_VIEW}
+    ),
 }
 
 
@@ -160,6 +167,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.PLANNING_EDIT: "save planner scenarios, set management fees",
     Perm.COMPOUNDING_VIEW: "see compounding records, formulations, lot recalls",
     Perm.COMPOUNDING_EDIT: "compound and verify doses, keep master formulations",
+    Perm.COMPLIANCE_VIEW: "see the accreditation evidence page and export its PDF",
+    Perm.COMPLIANCE_EDIT: "record licences, check-offs, policies, temperatures, incidents",
 }
 
 
