@@ -132,9 +132,18 @@ class CsvForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    action_taken = forms.CharField(label="Action taken", widget=forms.Textarea(attrs={"rows": 3}))
+    action_taken = forms.CharField(
+        label="Action taken",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what was done (e.g. door closed, unit serviced)."},
+    )
     product_impact = forms.CharField(
-        label="Product impact assessment", widget=forms.Textarea(attrs={"rows": 3})
+        label="Product impact assessment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say what it means for the products stored (usable, quarantined, "
+            "discarded) and on what evidence."
+        },
     )
 
 

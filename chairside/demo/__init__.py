@@ -33,6 +33,7 @@ def steps() -> list[Step]:
         access_pipeline,
         analytics,
         billing,
+        compliance,
         compounding,
         foundation,
         homecare,
@@ -60,4 +61,5 @@ def steps() -> list[Step]:
         hospital.seed_hospital_department,
         panel.seed_panel,
         homecare.seed_homecare,
+        compliance.seed_compliance,
     ]
