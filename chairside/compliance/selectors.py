@@ -281,16 +281,41 @@ def _reactions(location: Location, start: dt.date, end: dt.date) -> Section:
     )
 
 
+@dataclass(frozen=True)
+class PlanGapRow:
+    patient: Any
+    plan: Any  # the current homecare.PlanOfCare, or None
+    missing: list[str]
+
+
 def _plans_of_care(organization: Any, location: Location, today: dt.date) -> Section:
-    # TODO(lead): the home plans of care (homecare.PlanOfCare) are being added on branch
-    # `homeplan`; once it is merged, read `homecare.selectors.plan_of_care_gaps(...)` here.
+    """The home-infusion patients this location serves (an open home-infusion order or a
+    current plan of care) whose plan misses items (``homecare.selectors.plan_of_care_gaps``:
+    the items the home-health and accreditation standards require, each with its source)."""
+    from chairside.homecare import selectors as homecare
+
+    rows = []
+    patients = homecare.home_patients(organization=organization).filter(
+        home_address__location=location
+    )
+    for patient in patients:
+        plan = homecare.current_plan(organization=organization, patient=patient)
+        if plan is None and not homecare.open_home_orders(
+            organization=organization, patient=patient
+        ):
+            continue
+        gaps = homecare.plan_of_care_gaps(
+            organization=organization, patient=patient, plan=plan, today=today
+        )
+        if gaps:
+            rows.append(PlanGapRow(patient, plan, [f"{g.message} ({g.source})" for g in gaps]))
     return Section(
         "plans",
         "Plans of care missing items",
-        [],
-        0,
-        "Not yet available: the plan of care record is being added to home care.",
-        available=False,
+        rows,
+        len(rows),
+        "Home-infusion patients of this location with an open order or a current plan of care. "
+        "Flagged: each patient whose current plan misses a required item, or who has none.",
     )
 
 

@@ -25,6 +25,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Schedule", "scheduling:board", Perm.SCHEDULE_VIEW, "schedule"),
     NavItem("Inventory", "inventory:stock", Perm.INVENTORY_VIEW, "inventory"),
     NavItem("Compounding", "compounding:home", Perm.COMPOUNDING_VIEW, "compounding"),
+    NavItem("Home infusion", "homecare:patients", Perm.HOMECARE_VIEW, "homecare"),
     NavItem("Billing", "billing:home", Perm.BILLING_VIEW, "billing"),
     NavItem("Reports", "analytics:home", Perm.REPORTS_VIEW, "reports"),
     NavItem("Admin", "tenancy:settings", Perm.STAFF_VIEW, "admin"),

@@ -1,5 +1,7 @@
 """Home-care API: a day's stops, route plans (propose, accept), delivery tickets and visits
-with proof of delivery. The same selectors and services as the pages, so the API refuses
+with proof of delivery; read endpoints for home-infusion orders, plans of care (with what
+they are missing), teaching, pharmacist monitoring notes and the follow-up queue. The same
+selectors and services as the pages, so the API refuses
 what the pages refuse, with the same words (400). Mounted at ``/api/v1/homecare``."""
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
 from chairside.api.params import check_day
 from chairside.homecare import selectors, services
-from chairside.homecare.models import DeliveryTicket, HomeVisit, RoutePlan
+from chairside.homecare.models import (
+    DeliveryTicket,
+    FollowUpTask,
+    HomeInfusionOrder,
+    HomeVisit,
+    PlanOfCare,
+    RoutePlan,
+)
 from chairside.inventory.models import Lot
 from chairside.patients.models import Patient
 from chairside.tenancy.models import StaffMember
@@ -272,3 +281,275 @@ def proof(request: HttpRequest, public_id: UUID, data: ProofIn) -> Any:
     except ValidationError as exc:
         raise _refused(exc) from None
     return _stop(done)
+
+
+# --- the clinical side (read-only): orders, plans of care and their gaps, teaching,
+# pharmacist monitoring and the follow-up queue. Reads of patient data are audited by the
+# read collector like the pages'.
+
+
+class HomeOrderOut(Schema):
+    public_id: UUID
+    patient: UUID
+    therapy_type: str
+    therapy: str
+    drug: str
+    dose_amount: Decimal
+    dose_unit: str
+    doses_per_day: int
+    continuous: bool
+    start_date: dt.date
+    duration_days: int | None
+    stop_date: dt.date | None
+    last_day: dt.date | None
+    access_device: str
+    access_inserted_on: dt.date | None
+    administration_device: str
+    supplies: list[str]
+    nursing_visit_frequency: str
+    ordering_provider: str
+    signed_on: dt.date | None
+    treatment_order: UUID | None
+    status: str
+
+
+class GapOut(Schema):
+    code: str
+    message: str
+    source: str
+
+
+class PlanOfCareOut(Schema):
+    public_id: UUID
+    patient: UUID
+    version: int
+    is_current: bool
+    signed_on: dt.date | None
+    signing_provider: str | None
+    review_due_on: dt.date | None
+    goals: str
+    allergies: str
+    orders: list[UUID]
+    access_device: str
+    access_inserted_on: dt.date | None
+    pump: str
+    monitoring_labs: list[dict[str, str]]
+    emergency_phone: str
+    anaphylaxis_kit: bool
+    caregiver_name: str
+    caregiver_relationship: str
+    caregiver_phone: str
+    discharge_plan: str
+    missing: list[GapOut]
+
+
+class TeachingOut(Schema):
+    public_id: UUID
+    patient: UUID
+    taught_on: dt.date
+    topics: list[str]
+    learner: str
+    learner_name: str
+    method: str
+    outcome: str
+    nurse: str
+    signed_at: dt.datetime
+
+
+class FollowUpOut(Schema):
+    public_id: UUID
+    patient: UUID
+    description: str
+    due_on: dt.date
+    assignee: str | None
+    done_at: dt.datetime | None
+
+
+class MonitoringNoteOut(Schema):
+    public_id: UUID
+    patient: UUID
+    order: UUID | None
+    noted_on: dt.date
+    labs: list[dict[str, str]]
+    assessment: str
+    plan: str
+    dose_change_recommended: bool
+    recommended_change: str
+    follow_ups: list[FollowUpOut]
+
+
+def _home_order(o: HomeInfusionOrder) -> dict[str, Any]:
+    return {
+        "public_id": o.public_id,
+        "patient": o.patient.public_id,
+        "therapy_type": o.therapy_type,
+        "therapy": o.therapy_display,
+        "drug": o.drug_display,
+        "dose_amount": o.dose_amount,
+        "dose_unit": o.dose_unit,
+        "doses_per_day": o.doses_per_day,
+        "continuous": o.continuous,
+        "start_date": o.start_date,
+        "duration_days": o.duration_days,
+        "stop_date": o.stop_date,
+        "last_day": o.last_day,
+        "access_device": o.access_device,
+        "access_inserted_on": o.access_inserted_on,
+        "administration_device": o.administration_device,
+        "supplies": list(o.supplies or []),
+        "nursing_visit_frequency": o.nursing_visit_frequency,
+        "ordering_provider": str(o.ordering_provider),
+        "signed_on": o.signed_on,
+        "treatment_order": o.treatment_order.public_id if o.treatment_order else None,
+        "status": o.status,
+    }
+
+
+def _plan(p: PlanOfCare, gaps: list[Any]) -> dict[str, Any]:
+    return {
+        "public_id": p.public_id,
+        "patient": p.patient.public_id,
+        "version": p.version,
+        "is_current": p.is_current,
+        "signed_on": p.signed_on,
+        "signing_provider": str(p.signing_provider) if p.signing_provider_id else None,
+        "review_due_on": p.review_due_on,
+        "goals": p.goals,
+        "allergies": p.allergies,
+        "orders": [o.public_id for o in p.orders.all()],
+        "access_device": p.access_device,
+        "access_inserted_on": p.access_inserted_on,
+        "pump": p.pump,
+        "monitoring_labs": [
+            {"lab": str(r.get("lab", "")), "frequency": str(r.get("frequency", ""))}
+            for r in p.monitoring_labs
+        ],
+        "emergency_phone": p.emergency_phone,
+        "anaphylaxis_kit": p.anaphylaxis_kit,
+        "caregiver_name": p.caregiver_name,
+        "caregiver_relationship": p.caregiver_relationship,
+        "caregiver_phone": p.caregiver_phone,
+        "discharge_plan": p.discharge_plan,
+        "missing": [{"code": g.code, "message": g.message, "source": g.source} for g in gaps],
+    }
+
+
+def _follow_up(t: FollowUpTask) -> dict[str, Any]:
+    return {
+        "public_id": t.public_id,
+        "patient": t.patient.public_id,
+        "description": t.description,
+        "due_on": t.due_on,
+        "assignee": str(t.assignee) if t.assignee_id else None,
+        "done_at": t.done_at,
+    }
+
+
+def _maybe_patient(request: HttpRequest, public_id: UUID | None) -> Patient | None:
+    return _patient(request, public_id) if public_id is not None else None
+
+
+@router.get("/orders", response=list[HomeOrderOut])
+def home_orders(
+    request: HttpRequest, patient: UUID | None = None, status: str | None = None
+) -> Any:
+    """Home-infusion orders (of one patient, of one status)."""
+    require(request, Perm.HOMECARE_VIEW)
+    if status and status not in HomeInfusionOrder.Status.values:
+        raise HttpError(400, f"Unknown status {status!r}.")
+    found = selectors.home_orders(
+        organization=_org(request), patient=_maybe_patient(request, patient), status=status
+    )
+    return [_home_order(o) for o in found[:500]]
+
+
+@router.get("/orders/{public_id}", response=HomeOrderOut)
+def home_order(request: HttpRequest, public_id: UUID) -> Any:
+    require(request, Perm.HOMECARE_VIEW)
+    return _home_order(selectors.access_home_order(organization=_org(request), public_id=public_id))
+
+
+@router.get("/care-plans", response=list[PlanOfCareOut])
+def care_plans(request: HttpRequest, patient: UUID | None = None) -> Any:
+    """Current plans of care with what each is missing (``missing``: code, sentence, source)."""
+    require(request, Perm.HOMECARE_VIEW)
+    org = _org(request)
+    found = selectors.plans_of_care(organization=org).prefetch_related("orders")
+    who = _maybe_patient(request, patient)
+    if who is not None:
+        found = found.filter(patient=who)
+    return [_plan(p, selectors.plan_of_care_gaps(organization=org, plan=p)) for p in found[:500]]
+
+
+@router.get("/care-plans/{public_id}", response=PlanOfCareOut)
+def care_plan(request: HttpRequest, public_id: UUID) -> Any:
+    require(request, Perm.HOMECARE_VIEW)
+    org = _org(request)
+    plan = selectors.access_plan_of_care(organization=org, public_id=public_id)
+    return _plan(plan, selectors.plan_of_care_gaps(organization=org, plan=plan))
+
+
+@router.get("/patients/{public_id}/care-plan-gaps", response=list[GapOut])
+def care_plan_gaps(request: HttpRequest, public_id: UUID) -> Any:
+    """What the patient's current plan of care is missing (``no_plan`` when there is none)."""
+    require(request, Perm.HOMECARE_VIEW)
+    gaps = selectors.plan_of_care_gaps(
+        organization=_org(request), patient=_patient(request, public_id)
+    )
+    return [{"code": g.code, "message": g.message, "source": g.source} for g in gaps]
+
+
+@router.get("/patients/{public_id}/teaching", response=list[TeachingOut])
+def teaching(request: HttpRequest, public_id: UUID) -> Any:
+    require(request, Perm.HOMECARE_VIEW)
+    found = selectors.teaching_records(
+        organization=_org(request), patient=_patient(request, public_id)
+    )
+    return [
+        {
+            "public_id": t.public_id,
+            "patient": t.patient.public_id,
+            "taught_on": t.taught_on,
+            "topics": list(t.topics),
+            "learner": t.learner,
+            "learner_name": t.learner_name,
+            "method": t.method,
+            "outcome": t.outcome,
+            "nurse": str(t.nurse),
+            "signed_at": t.signed_at,
+        }
+        for t in found.select_related("patient")
+    ]
+
+
+@router.get("/monitoring-notes", response=list[MonitoringNoteOut])
+def monitoring(request: HttpRequest, patient: UUID | None = None) -> Any:
+    require(request, Perm.HOMECARE_VIEW)
+    found = selectors.monitoring_notes(
+        organization=_org(request), patient=_maybe_patient(request, patient)
+    ).prefetch_related("follow_ups", "follow_ups__assignee", "follow_ups__patient")
+    return [
+        {
+            "public_id": n.public_id,
+            "patient": n.patient.public_id,
+            "order": n.order.public_id if n.order else None,
+            "noted_on": n.noted_on,
+            "labs": [{k: str(v) for k, v in row.items()} for row in n.labs],
+            "assessment": n.assessment,
+            "plan": n.plan,
+            "dose_change_recommended": n.dose_change_recommended,
+            "recommended_change": n.recommended_change,
+            "follow_ups": [_follow_up(t) for t in n.follow_ups.all()],
+        }
+        for n in found[:500]
+    ]
+
+
+@router.get("/follow-ups", response=list[FollowUpOut])
+def follow_ups(request: HttpRequest, within_days: int = 0) -> Any:
+    """The pharmacy's open follow-ups due by today (+ ``within_days``), overdue first."""
+    require(request, Perm.HOMECARE_VIEW)
+    if not 0 <= within_days <= 90:
+        raise HttpError(400, "within_days is 0 to 90.")
+    queue = selectors.follow_up_queue(organization=_org(request), within_days=within_days)
+    return [_follow_up(t) for t in queue[:500]]

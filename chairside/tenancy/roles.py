@@ -54,6 +54,8 @@ class Perm(StrEnum):
     PLANNING_EDIT = "planning.edit"  # planner scenarios, management fee terms
     COMPOUNDING_VIEW = "compounding.view"  # compounding records, formulations, lot recall
     COMPOUNDING_EDIT = "compounding.edit"  # compound a dose, verify one, master formulations
+    HOMECARE_VIEW = "homecare.view"  # home-infusion orders, plans of care, teaching, monitoring
+    HOMECARE_EDIT = "homecare.edit"  # write them (teaching signed by a nurse, notes by a PharmD)
     COMPLIANCE_VIEW = "compliance.view"  # accreditation evidence page and its PDF
     COMPLIANCE_EDIT = "compliance.edit"  # licences, check-offs, policies, temperature logs
 
@@ -81,6 +83,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.PAYMENT_TAKE,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
+            Perm.HOMECARE_VIEW,
+            Perm.HOMECARE_EDIT,
         }
     ),
     Role.NURSE: frozenset(
@@ -91,6 +95,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.INVENTORY_VIEW,
             Perm.STAFF_VIEW,
             Perm.COMPOUNDING_VIEW,
+            Perm.HOMECARE_VIEW,
+            Perm.HOMECARE_EDIT,
             Perm.COMPLIANCE_VIEW,
         }
     ),
@@ -106,6 +112,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.COMPLIANCE_EDIT,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
+            Perm.HOMECARE_VIEW,
+            Perm.HOMECARE_EDIT,
         }
     ),
     Role.BILLER: frozenset(
@@ -117,6 +125,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.PAYMENT_TAKE,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
+            Perm.HOMECARE_VIEW,
         }
     ),
     Role.PROVIDER: frozenset(
@@ -128,10 +137,13 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.SCHEDULE_VIEW,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
+            Perm.HOMECARE_VIEW,
+            Perm.HOMECARE_EDIT,
         }
     ),
     Role.AUDITOR: frozenset(
-        _READ_ALL | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW, Perm.COMPLIANCE_VIEW}
+        _READ_ALL
+        | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW, Perm.HOMECARE_VIEW, Perm.COMPLIANCE_VIEW}
     ),
 }
 
@@ -167,6 +179,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.PLANNING_EDIT: "save planner scenarios, set management fees",
     Perm.COMPOUNDING_VIEW: "see compounding records, formulations, lot recalls",
     Perm.COMPOUNDING_EDIT: "compound and verify doses, keep master formulations",
+    Perm.HOMECARE_VIEW: "see home-infusion orders, plans of care, teaching, monitoring",
+    Perm.HOMECARE_EDIT: "write home-infusion orders, plans of care, teaching, monitoring notes",
     Perm.COMPLIANCE_VIEW: "see the accreditation evidence page and export its PDF",
     Perm.COMPLIANCE_EDIT: "record licences, check-offs, policies, temperatures, incidents",
 }

@@ -8,9 +8,20 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from chairside.core import testing as f
 from chairside.homecare import services
-from chairside.homecare.models import DeliveryTicket, FieldShift, HomeBase, HomeVisit, PatientHome
+from chairside.homecare.models import (
+    DeliveryTicket,
+    FieldShift,
+    HomeBase,
+    HomeInfusionOrder,
+    HomeVisit,
+    PatientHome,
+    PlanOfCare,
+    TeachingRecord,
+)
 from chairside.tenancy.models import Location, StaffMember
 
 _seq = itertools.count(1)
@@ -105,4 +116,107 @@ def make_visit(
         window_start=dt.time(window[0]),
         window_end=dt.time(window[1]),
         **kw,
+    )
+
+
+# --- the clinical side -----------------------------------------------------------------------
+
+
+def make_referring_provider(org: Any) -> Any:
+    from chairside.access.referrals.tests.factories import make_provider
+
+    return make_provider(org, last_name=f"Prescriber{next(_seq)}")
+
+
+def order_values(org: Any, **kw: Any) -> Any:
+    """Vancomycin 1250 mg q12h by elastomeric pump through a PICC, 6 weeks (the defaults)."""
+    start = kw.pop("start_date", timezone.localdate())
+    values = dict(
+        therapy_type=HomeInfusionOrder.TherapyType.IV_ANTIBIOTIC,
+        drug_name="Vancomycin",
+        dose_amount=Decimal("1250"),
+        dose_unit="mg",
+        doses_per_day=2,
+        start_date=start,
+        duration_days=42,
+        access_device="picc",
+        access_inserted_on=start - dt.timedelta(days=1),
+        administration_device="elastomeric",
+        supplies=["Saline flush 10 mL", "Heparin lock flush"],
+        nursing_visit_frequency="weekly",
+        ordering_provider=kw.pop("ordering_provider", None) or make_referring_provider(org),
+        signed_on=start - dt.timedelta(days=2),
+        status=HomeInfusionOrder.Status.ACTIVE,
+    )
+    values.update(kw)
+    return services.HomeOrderValues(**values)
+
+
+def make_home_order(patient: Any, user: Any = None, **kw: Any) -> HomeInfusionOrder:
+    return services.home_order_save(
+        organization=patient.organization,
+        user=user,
+        patient=patient,
+        values=order_values(patient.organization, **kw),
+    )
+
+
+def complete_plan_values(orders: list[Any], provider: Any, **kw: Any) -> Any:
+    today = timezone.localdate()
+    values = dict(
+        orders=orders,
+        signed_on=today - dt.timedelta(days=1),
+        signing_provider=provider,
+        review_due_on=today + dt.timedelta(days=30),
+        goals="Finish 6 weeks of IV vancomycin without line infection.",
+        allergies="Penicillin (hives)",
+        access_device="picc",
+        access_inserted_on=today - dt.timedelta(days=3),
+        pump="Elastomeric 100 mL (demo)",
+        monitoring_labs=[
+            ("CBC with differential", "weekly"),
+            ("BMP", "weekly"),
+            ("Vancomycin trough", "weekly"),
+        ],
+        emergency_phone="(555) 010-4001",
+        anaphylaxis_kit=True,
+        caregiver_name="Ana Lopez",
+        caregiver_relationship="Daughter",
+        caregiver_phone="(555) 010-2222",
+        discharge_plan="PICC removed after the last dose.",
+    )
+    values.update(kw)
+    return services.PlanValues(**values)
+
+
+def make_plan(patient: Any, orders: list[Any], user: Any = None, **kw: Any) -> PlanOfCare:
+    provider = (
+        orders[0].ordering_provider if orders else make_referring_provider(patient.organization)
+    )
+    return services.plan_of_care_create(
+        organization=patient.organization,
+        user=user,
+        patient=patient,
+        values=complete_plan_values(orders, provider, **kw),
+    )
+
+
+def teach_everything(patient: Any, nurse_user: Any, plan: Any = None) -> TeachingRecord:
+    """A caregiver's competency in every topic, signed by the nurse (password TEST_PASSWORD)."""
+    return services.teaching_sign(
+        organization=patient.organization,
+        user=nurse_user,
+        patient=patient,
+        values=services.TeachingValues(
+            taught_on=timezone.localdate(),
+            topics=list(TeachingRecord.Topic.values),
+            learner="caregiver",
+            learner_name="Ana Lopez",
+            method="demonstration",
+            outcome="competent",
+            plan=plan,
+        ),
+        username=nurse_user.username,
+        password=f.TEST_PASSWORD,
+        ip_address=None,
     )
