@@ -29,7 +29,11 @@ class TestRanges:
         assert (FRIDGE.low, FRIDGE.high) == (Decimal("2"), Decimal("8"))
         assert (FREEZER.low, FREEZER.high) == (Decimal("-25"), Decimal("-10"))
         assert (ROOM.low, ROOM.high) == (Decimal("20"), Decimal("25"))
-        assert (ROOM.allowed_low, ROOM.allowed_high, ROOM.mkt_max) == (15, 30, 25)
+        assert (ROOM.allowed_low, ROOM.allowed_high, ROOM.mkt_max) == (
+            Decimal("15"),
+            Decimal("30"),
+            Decimal("25"),
+        )
 
     def test_it_takes_a_narrower_range_from_the_label(self):
         assert device_range("refrigerator", Decimal("3"), Decimal("7")).high == Decimal("7")
