@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "chairside.interop",
     "chairside.compounding",  # after inventory and the visit: its recall reads both
     "chairside.homecare",
+    "chairside.compliance",  # accreditation evidence: reads staff, visits, home care
 ]
 
 MIDDLEWARE = [

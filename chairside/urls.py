@@ -65,6 +65,7 @@ urlpatterns = [
     ),
     path("visits/", include("chairside.treatments.urls")),
     path("compounding/", include("chairside.compounding.urls")),
+    path("compliance/", include("chairside.compliance.urls")),
     path("billing/", include("chairside.billing.urls")),
     path(
         "admin/settings/",

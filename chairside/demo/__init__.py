@@ -33,6 +33,7 @@ def steps() -> list[Step]:
         access_pipeline,
         analytics,
         billing,
+        compliance,
         compounding,
         foundation,
         home_clinical,
@@ -62,4 +63,5 @@ def steps() -> list[Step]:
         panel.seed_panel,
         homecare.seed_homecare,
         home_clinical.seed_home_clinical,
+        compliance.seed_compliance,
     ]

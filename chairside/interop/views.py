@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
-from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.interop import csv_import, selectors, services
 from chairside.interop.forms import ReceiveForm, SettingsForm, UploadForm

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.selectors import audit_events, patient_reads
 from chairside.audit.services import client_ip
-from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.patients import selectors, services
 from chairside.patients.forms import (

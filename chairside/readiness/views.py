@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.core.exports import csv_response, export_columns, wants_csv
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.readiness import selectors
 from chairside.rules.readiness import CHECKS
 from chairside.tenancy.access import OrgRequest, can, require_perm

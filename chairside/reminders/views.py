@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.services import client_ip
-from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.reminders import selectors, services
 from chairside.reminders.models import RescheduleRequest
 from chairside.tenancy.access import OrgRequest, require_perm

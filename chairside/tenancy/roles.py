@@ -56,6 +56,8 @@ class Perm(StrEnum):
     COMPOUNDING_EDIT = "compounding.edit"  # compound a dose, verify one, master formulations
     HOMECARE_VIEW = "homecare.view"  # home-infusion orders, plans of care, teaching, monitoring
     HOMECARE_EDIT = "homecare.edit"  # write them (teaching signed by a nurse, notes by a PharmD)
+    COMPLIANCE_VIEW = "compliance.view"  # accreditation evidence page and its PDF
+    COMPLIANCE_EDIT = "compliance.edit"  # licences, check-offs, policies, temperature logs
 
 
 _READ_ALL = {
@@ -95,6 +97,7 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.COMPOUNDING_VIEW,
             Perm.HOMECARE_VIEW,
             Perm.HOMECARE_EDIT,
+            Perm.COMPLIANCE_VIEW,
         }
     ),
     Role.PHARMACIST: frozenset(
@@ -105,6 +108,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
             Perm.INVENTORY_EDIT,
             Perm.COMPOUNDING_VIEW,
             Perm.COMPOUNDING_EDIT,
+            Perm.COMPLIANCE_VIEW,
+            Perm.COMPLIANCE_EDIT,
             Perm.REPORTS_VIEW,
             Perm.STAFF_VIEW,
             Perm.HOMECARE_VIEW,
@@ -137,7 +142,8 @@ MATRIX: dict[Role, frozenset[Perm]] = {
         }
     ),
     Role.AUDITOR: frozenset(
-        _READ_ALL | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW, Perm.HOMECARE_VIEW}
+        _READ_ALL
+        | {Perm.AUDIT_VIEW, Perm.COMPOUNDING_VIEW, Perm.HOMECARE_VIEW, Perm.COMPLIANCE_VIEW}
     ),
 }
 
@@ -184,6 +190,8 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.COMPOUNDING_EDIT: "compound and verify doses, keep master formulations",
     Perm.HOMECARE_VIEW: "see home-infusion orders, plans of care, teaching, monitoring",
     Perm.HOMECARE_EDIT: "write home-infusion orders, plans of care, teaching, monitoring notes",
+    Perm.COMPLIANCE_VIEW: "see the accreditation evidence page and export its PDF",
+    Perm.COMPLIANCE_EDIT: "record licences, check-offs, policies, temperatures, incidents",
 }
 
 

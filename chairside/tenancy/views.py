@@ -37,6 +37,7 @@ def settings_home(request: OrgRequest) -> HttpResponse:
         "locations": selectors.locations(organization=request.organization),
         "can_edit": can(request, Perm.SETTINGS_EDIT),
         "can_audit": can(request, Perm.AUDIT_VIEW),
+        "can_compliance": can(request, Perm.COMPLIANCE_VIEW),
         "memberships": Membership.objects.filter(organization=request.organization).select_related(
             "user"
         )

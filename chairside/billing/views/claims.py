@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.billing import selectors, services
 from chairside.billing.documents import cms1500_context, ub04_context
 from chairside.billing.forms import (
@@ -27,7 +28,6 @@ from chairside.billing.forms import (
 from chairside.billing.models import Claim
 from chairside.billing.pricing import billing_profile
 from chairside.billing.selectors.patient_accounts import patient_receivables
-from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 

@@ -15,12 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
 from chairside.billing import services
 from chairside.billing.forms import PatientPaymentForm, PatientWriteOffForm, PaymentPlanForm
 from chairside.billing.selectors import patient_accounts as accounts
-from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.patients.selectors import patient_search
 from chairside.tenancy.access import OrgRequest, can, require_any_perm, require_perm

@@ -43,6 +43,8 @@ FLOW: list[set[str]] = [
     # and lot recall; deliveries and home visits on a day route
     {"billing"},
     {"analytics"},
+    {"compliance"},  # accreditation evidence per location: staff, temperature logs,
+    # incidents and the home plans of care, read from the steps before
     # adapters to the outside world read and write through every step: FHIR, HL7 v2, CSV
     {"fhir", "interop", "demo", "urls", "settings", "test_settings", "wsgi", "asgi"},
 ]

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from chairside.audit.exports import EXPORTS
 from chairside.audit.models import AuditEvent
-from chairside.core.exports import EXPORTS
 from tests import factories as f
 
 # Every list page of the app. A new page whose URL name looks like a list must be added here

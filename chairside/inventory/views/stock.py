@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from chairside.core.exports import csv_response, export_columns, wants_csv
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import (

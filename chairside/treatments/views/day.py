@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chairside.core.exports import csv_response, export_columns, wants_csv
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.inventory.selectors import parse_uuid
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location

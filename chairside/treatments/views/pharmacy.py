@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from chairside.core.exports import csv_response, export_columns, wants_csv
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.inventory.selectors import location_by_id
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.access import OrgRequest, can, require_perm

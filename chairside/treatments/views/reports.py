@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
-from chairside.core.exports import csv_response, export_columns, wants_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors, services

@@ -23,7 +23,7 @@ from chairside.access.referrals.forms import (
 )
 from chairside.access.referrals.models import Referral
 from chairside.access.referrals.views._util import redirect_next, serve_document
-from chairside.core.exports import csv_response, export_columns, wants_csv
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.patients.reference import icd10_catalog
 from chairside.patients.selectors import access_patient

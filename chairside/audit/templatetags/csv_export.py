@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
-from chairside.core.exports import CSV
+from chairside.audit.exports import CSV
 
 register = template.Library()
 
