@@ -315,3 +315,408 @@ class HomeVisit(_Stop):
     @property
     def stop_minutes(self) -> int:
         return int(self.duration_minutes)
+
+
+# --- Home-infusion clinical side (issue 18) --------------------------------------------------
+#
+# The order for a home therapy, the plan of care that gathers the patient's active home
+# orders, the patient/caregiver teaching with the nurse's competency sign-off, and the
+# pharmacist's clinical monitoring with its follow-up tasks. What a plan of care must
+# contain is the pure rule ``chairside.rules.plan_of_care``.
+
+
+class AccessDevice(models.TextChoices):
+    PICC = "picc", "PICC line"
+    PORT = "port", "Implanted port"
+    MIDLINE = "midline", "Midline catheter"
+    PERIPHERAL = "peripheral", "Peripheral IV"
+    NONE = "none", "None (subcutaneous)"
+
+
+class AdministrationDevice(models.TextChoices):
+    AMBULATORY_PUMP = "ambulatory_pump", "Ambulatory electronic pump"
+    ELASTOMERIC = "elastomeric", "Elastomeric pump"
+    GRAVITY = "gravity", "Gravity"
+    IV_PUSH = "iv_push", "IV push"
+    SC_PUMP = "sc_pump", "Subcutaneous pump"
+
+
+class HomeInfusionOrder(OrgScopedModel):
+    """A prescriber's order for one home therapy of one patient.
+
+    When the order came in through the chair-side order flow, ``treatment_order`` links the
+    signed ``referrals.TreatmentOrder`` (and ``referral`` the referral it came with); the
+    drug and dose below are then copied from it. Home therapies the formulary does not
+    carry (vancomycin, TPN, milrinone, hydration) are written in ``drug_name``.
+    """
+
+    class TherapyType(models.TextChoices):
+        IV_ANTIBIOTIC = "iv_antibiotic", "IV antibiotics"
+        IVIG = "ivig", "Immunoglobulin IV (IVIG)"
+        SCIG = "scig", "Immunoglobulin SC (SCIG)"
+        HYDRATION = "hydration", "Hydration"
+        PARENTERAL_NUTRITION = "parenteral_nutrition", "Parenteral nutrition"
+        INOTROPE = "inotrope", "Inotropes"
+        PAIN_MANAGEMENT = "pain_management", "Pain management"
+        OTHER = "other", "Other"
+
+    class DoseUnit(models.TextChoices):
+        MG = "mg", "mg"
+        G = "g", "g"
+        MCG = "mcg", "mcg"
+        UNITS = "units", "units"
+        MEQ = "mEq", "mEq"
+        ML = "mL", "mL"
+        G_PER_KG = "g/kg", "g/kg"
+        MG_PER_KG = "mg/kg", "mg/kg"
+        MCG_PER_KG_MIN = "mcg/kg/min", "mcg/kg/min"
+        MG_PER_H = "mg/h", "mg/h"
+
+    class NursingFrequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        TWICE_WEEKLY = "twice_weekly", "Twice a week"
+        WEEKLY = "weekly", "Weekly"
+        EVERY_2_WEEKS = "every_2_weeks", "Every 2 weeks"
+        MONTHLY = "monthly", "Monthly"
+        WITH_EACH_DOSE = "each_dose", "With each dose"
+        PRN = "prn", "As needed (PRN)"
+        NONE = "none", "No nursing visits"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting signature"
+        ACTIVE = "active", "Active"
+        ON_HOLD = "on_hold", "On hold"
+        COMPLETED = "completed", "Completed"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="home_infusion_orders"
+    )
+    treatment_order = models.ForeignKey(
+        "referrals.TreatmentOrder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_infusion_orders",
+        help_text="The signed medication order this home therapy carries out, if any.",
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_infusion_orders",
+    )
+    therapy_type = models.CharField(max_length=24, choices=TherapyType.choices)
+    therapy_other = models.CharField(
+        "other therapy", max_length=120, blank=True, help_text="What the therapy is, if Other."
+    )
+    drug = models.ForeignKey(
+        "formulary.Drug", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    drug_name = models.CharField(
+        max_length=160, blank=True, help_text="As written, when the drug is not in the formulary."
+    )
+    dose_amount = models.DecimalField(
+        max_digits=10, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    dose_unit = models.CharField(max_length=12, choices=DoseUnit.choices, default=DoseUnit.MG)
+    doses_per_day = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Doses per day (1 for a continuous or once-daily infusion).",
+    )
+    continuous = models.BooleanField(
+        default=False, help_text="Runs continuously (inotropes, PCA basal rate)."
+    )
+    infusion_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(1440)]
+    )
+    start_date = models.DateField()
+    duration_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
+    stop_date = models.DateField(null=True, blank=True)
+    access_device = models.CharField(max_length=12, choices=AccessDevice.choices)
+    access_inserted_on = models.DateField("access device inserted on", null=True, blank=True)
+    administration_device = models.CharField(max_length=16, choices=AdministrationDevice.choices)
+    supplies = models.JSONField(
+        default=list, blank=True, help_text="The supplies sent with the therapy, one per item."
+    )
+    nursing_visit_frequency = models.CharField(
+        max_length=16, choices=NursingFrequency.choices, default=NursingFrequency.WEEKLY
+    )
+    ordering_provider = models.ForeignKey(
+        "referrals.ReferringProvider", on_delete=models.PROTECT, related_name="+"
+    )
+    signed_on = models.DateField(
+        "order signed on", null=True, blank=True, help_text="When the prescriber signed it."
+    )
+    diagnosis_code = models.CharField("ICD-10-CM code", max_length=8, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    notes = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        indexes = [models.Index(fields=["organization", "patient", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stop_date__isnull=True)
+                | models.Q(stop_date__gte=models.F("start_date")),
+                name="home_order_stop_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug_display} ({self.get_therapy_type_display()}) for {self.patient}"
+
+    @property
+    def drug_display(self) -> str:
+        drug = self.drug if self.drug_id else None
+        if drug is not None:
+            return str(drug.generic_name)
+        return self.drug_name or "(no drug)"
+
+    @property
+    def therapy_display(self) -> str:
+        if self.therapy_type == self.TherapyType.OTHER and self.therapy_other:
+            return f"Other: {self.therapy_other}"
+        return str(self.get_therapy_type_display())
+
+    @property
+    def dose_display(self) -> str:
+        amount = f"{self.dose_amount.normalize():f}"
+        how = "continuous" if self.continuous else f"{self.doses_per_day}× a day"
+        return f"{amount} {self.dose_unit} {how}"
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The stop date, else the start date plus the duration (None: open-ended)."""
+        if self.stop_date is not None:
+            return self.stop_date
+        if self.duration_days:
+            return self.start_date + dt.timedelta(days=self.duration_days - 1)
+        return None
+
+    def is_active_on(self, day: dt.date) -> bool:
+        last = self.last_day
+        return (
+            self.status == self.Status.ACTIVE
+            and self.start_date <= day
+            and (last is None or day <= last)
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.drug_id and not self.drug_name.strip():
+            errors["drug_name"] = "Name the drug, or pick it from the formulary."
+        if self.therapy_type == self.TherapyType.OTHER and not self.therapy_other.strip():
+            errors["therapy_other"] = "Say what the therapy is."
+        if self.stop_date and self.start_date and self.stop_date < self.start_date:
+            errors["stop_date"] = "The stop date is before the start date."
+        if (
+            self.access_device == AccessDevice.NONE
+            and self.administration_device != AdministrationDevice.SC_PUMP
+        ):
+            errors["administration_device"] = (
+                "Without a vascular access device the therapy is subcutaneous: pick the SC pump."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlanOfCare(OrgScopedModel):
+    """A patient's home-infusion plan of care; a review writes a new version.
+
+    One version per patient is current (``is_current``); a review copies it into version
+    n+1 and the older one stays as it was signed. The medication profile is the patient's
+    home-infusion orders (``orders``), the allergies are copied from the chart when the
+    version is written. ``chairside.rules.plan_of_care.missing_items`` says what is missing.
+    """
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="plans_of_care"
+    )
+    version = models.PositiveSmallIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    orders = models.ManyToManyField(
+        HomeInfusionOrder, blank=True, related_name="plans_of_care", help_text="Medication profile."
+    )
+    signed_on = models.DateField(
+        null=True, blank=True, help_text="When the physician signed the plan (empty: unsigned)."
+    )
+    signing_provider = models.ForeignKey(
+        "referrals.ReferringProvider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_due_on = models.DateField(null=True, blank=True)
+    goals = models.TextField(blank=True, help_text="Measurable goals of the therapy, one a line.")
+    allergies = models.TextField(
+        blank=True, help_text="From the patient's chart when the version was written."
+    )
+    access_device = models.CharField(max_length=12, choices=AccessDevice.choices, blank=True)
+    access_inserted_on = models.DateField(null=True, blank=True)
+    pump = models.CharField(max_length=120, blank=True, help_text="Pump model or device.")
+    monitoring_labs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Labs and how often: [{"lab": "CBC", "frequency": "weekly"}, ...].',
+    )
+    emergency_phone = models.CharField("24-hour pharmacy/nurse phone", max_length=30, blank=True)
+    anaphylaxis_kit = models.BooleanField("anaphylaxis kit in the home", default=False)
+    emergency_instructions = models.TextField(blank=True)
+    caregiver_name = models.CharField(max_length=120, blank=True)
+    caregiver_relationship = models.CharField(max_length=60, blank=True)
+    caregiver_phone = models.CharField(max_length=30, blank=True)
+    discharge_plan = models.TextField(
+        blank=True, help_text="When and how home therapy ends (line removal, hand-back)."
+    )
+    review_reason = models.CharField(max_length=200, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["patient", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(is_current=True),
+                name="uniq_current_plan_of_care",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "version"], name="uniq_plan_of_care_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan of care v{self.version} for {self.patient}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_on is not None
+
+
+class TeachingRecord(OrgScopedModel):
+    """Teaching of a patient or caregiver, and the nurse's signed competency outcome."""
+
+    class Topic(models.TextChoices):
+        ACCESS_DEVICE_CARE = "access_device_care", "Access-device care"
+        PUMP_OPERATION = "pump_operation", "Pump operation"
+        ADMINISTRATION = "administration", "Infusion administration"
+        INFECTION_REACTION = "infection_reaction", "Signs of infection or reaction"
+        STORAGE = "storage", "Storage of medication and supplies"
+        DISPOSAL = "disposal", "Disposal of sharps and waste"
+        EMERGENCY_PLAN = "emergency_plan", "Emergency plan"
+
+    class Learner(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        CAREGIVER = "caregiver", "Caregiver"
+
+    class Method(models.TextChoices):
+        DEMONSTRATION = "demonstration", "Demonstration and return demonstration"
+        VERBAL = "verbal", "Verbal explanation"
+        WRITTEN = "written", "Written material"
+        VIDEO = "video", "Video"
+
+    class Outcome(models.TextChoices):
+        COMPETENT = "competent", "Demonstrated competency"
+        REINFORCE = "reinforce", "Needs reinforcement"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        PlanOfCare, null=True, blank=True, on_delete=models.SET_NULL, related_name="teaching"
+    )
+    order = models.ForeignKey(
+        HomeInfusionOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    taught_on = models.DateField()
+    topics = models.JSONField(default=list)
+    learner = models.CharField(max_length=10, choices=Learner.choices)
+    learner_name = models.CharField(max_length=120)
+    method = models.CharField(max_length=14, choices=Method.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    notes = models.TextField(blank=True)
+    nurse = models.ForeignKey("tenancy.StaffMember", on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-taught_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Teaching of {self.learner_name} on {self.taught_on}"
+
+    def topic_labels(self) -> list[str]:
+        labels = dict(self.Topic.choices)
+        return [str(labels.get(t, t)) for t in self.topics]
+
+
+class MonitoringNote(OrgScopedModel):
+    """A pharmacist's clinical monitoring note: labs, assessment, plan, dose change."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        HomeInfusionOrder,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="monitoring_notes",
+    )
+    noted_on = models.DateField()
+    labs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='[{"lab": "Vancomycin trough", "value": "14.2", "unit": "mg/L"}, ...]',
+    )
+    assessment = models.TextField()
+    plan = models.TextField()
+    dose_change_recommended = models.BooleanField(default=False)
+    recommended_change = models.CharField(max_length=200, blank=True)
+    pharmacist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-noted_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Monitoring note {self.noted_on} for {self.patient}"
+
+
+class FollowUpTask(OrgScopedModel):
+    """Something the pharmacy must do after a monitoring note, by a date."""
+
+    note = models.ForeignKey(MonitoringNote, on_delete=models.CASCADE, related_name="follow_ups")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=200)
+    due_on = models.DateField()
+    assignee = models.ForeignKey(
+        "tenancy.StaffMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["organization", "done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.description} by {self.due_on}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None

@@ -6,11 +6,23 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from chairside.homecare.models import DeliveryTicket, FieldShift, HomeVisit, RoutePlan
+from chairside.homecare.models import (
+    DeliveryTicket,
+    FieldShift,
+    FollowUpTask,
+    HomeInfusionOrder,
+    HomeVisit,
+    MonitoringNote,
+    PlanOfCare,
+    RoutePlan,
+    TeachingRecord,
+)
 from chairside.patients.models import Patient
+from chairside.rules import plan_of_care as plan_rule
 from chairside.tenancy.models import Location, Organization, StaffMember
 from chairside.tenancy.roles import Perm, Role, has_perm
 
@@ -119,6 +131,215 @@ def own_route(
 def may_record_proof(role: str | None) -> bool:
     """Coordinators (from the courier's paperwork) and nurses (their own) record delivery."""
     return has_perm(role, Perm.SCHEDULE_EDIT) or has_perm(role, Perm.CLINICAL_EDIT)
+
+
+# --- the clinical side: orders, plans of care, teaching, monitoring --------------------------
+
+
+def home_patients(*, organization: Organization) -> QuerySet[Patient]:
+    """Patients with a home address or a home-infusion order in this organization."""
+    return (
+        Patient.objects.filter(organization=organization)
+        .filter(Q(home_address__isnull=False) | Q(home_infusion_orders__isnull=False))
+        .distinct()
+        .select_related("home_address")
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def access_patient(*, organization: Organization, public_id: Any) -> Patient:
+    try:
+        return Patient.objects.select_related("home_address").get(
+            organization=organization, public_id=uuid.UUID(str(public_id))
+        )
+    except (Patient.DoesNotExist, ValueError):
+        raise Http404("No such patient.") from None
+
+
+def home_orders(
+    *, organization: Organization, patient: Patient | None = None, status: str | None = None
+) -> QuerySet[HomeInfusionOrder]:
+    found = HomeInfusionOrder.objects.filter(organization=organization).select_related(
+        "patient", "drug", "ordering_provider", "treatment_order"
+    )
+    if patient is not None:
+        found = found.filter(patient=patient)
+    if status:
+        found = found.filter(status=status)
+    return found
+
+
+def open_home_orders(
+    *, organization: Organization, patient: Patient
+) -> QuerySet[HomeInfusionOrder]:
+    """The orders a plan's medication profile offers: awaiting signature, active or on hold."""
+    return home_orders(organization=organization, patient=patient).filter(
+        status__in=[
+            HomeInfusionOrder.Status.PENDING,
+            HomeInfusionOrder.Status.ACTIVE,
+            HomeInfusionOrder.Status.ON_HOLD,
+        ]
+    )
+
+
+def access_home_order(*, organization: Organization, public_id: Any) -> HomeInfusionOrder:
+    try:
+        return home_orders(organization=organization).get(public_id=uuid.UUID(str(public_id)))
+    except (HomeInfusionOrder.DoesNotExist, ValueError):
+        raise Http404("No such home-infusion order.") from None
+
+
+def plans_of_care(*, organization: Organization, current_only: bool = True) -> QuerySet[PlanOfCare]:
+    found = PlanOfCare.objects.filter(organization=organization).select_related(
+        "patient", "signing_provider"
+    )
+    return found.filter(is_current=True) if current_only else found
+
+
+def current_plan(*, organization: Organization, patient: Patient) -> PlanOfCare | None:
+    return (
+        plans_of_care(organization=organization)
+        .filter(patient=patient)
+        .prefetch_related("orders", "orders__drug")
+        .first()
+    )
+
+
+def access_plan_of_care(*, organization: Organization, public_id: Any) -> PlanOfCare:
+    try:
+        return (
+            plans_of_care(organization=organization, current_only=False)
+            .prefetch_related("orders", "orders__drug")
+            .get(public_id=uuid.UUID(str(public_id)))
+        )
+    except (PlanOfCare.DoesNotExist, ValueError):
+        raise Http404("No such plan of care.") from None
+
+
+def competent_topics(*, organization: Organization, patient: Patient) -> frozenset[str]:
+    """The topics the patient or a caregiver has shown competency in (signed records)."""
+    topics: set[str] = set()
+    for row in TeachingRecord.objects.filter(
+        organization=organization, patient=patient, outcome=TeachingRecord.Outcome.COMPETENT
+    ).values_list("topics", flat=True):
+        topics.update(row or [])
+    return frozenset(topics)
+
+
+def plan_facts(plan: PlanOfCare) -> plan_rule.PlanFacts:
+    """The plan as ``rules.plan_of_care`` reads it (orders, chart allergies, teaching)."""
+    orders = [
+        plan_rule.OrderFacts(
+            label=o.drug_display,
+            therapy_type=o.therapy_type,
+            drug_name=o.drug_display,
+            last_day=o.last_day,
+            access_device=o.access_device,
+            administration_device=o.administration_device,
+        )
+        for o in plan.orders.all()
+        if o.status
+        not in (HomeInfusionOrder.Status.COMPLETED, HomeInfusionOrder.Status.DISCONTINUED)
+    ]
+    patient = plan.patient
+    return plan_rule.PlanFacts(
+        signed_on=plan.signed_on,
+        review_due_on=plan.review_due_on,
+        goals=plan.goals,
+        allergies=plan.allergies,
+        no_known_allergies=bool(patient.no_known_allergies),
+        access_device=plan.access_device,
+        access_inserted_on=plan.access_inserted_on,
+        pump=plan.pump,
+        monitoring_labs=[
+            (str(r.get("lab", "")), str(r.get("frequency", ""))) for r in plan.monitoring_labs
+        ],
+        emergency_phone=plan.emergency_phone,
+        anaphylaxis_kit=plan.anaphylaxis_kit,
+        caregiver_name=plan.caregiver_name,
+        caregiver_relationship=plan.caregiver_relationship,
+        caregiver_phone=plan.caregiver_phone,
+        discharge_plan=plan.discharge_plan,
+        orders=orders,
+        competent_topics=competent_topics(organization=plan.organization, patient=patient),
+    )
+
+
+def plan_of_care_gaps(
+    *,
+    organization: Organization,
+    patient: Patient | None = None,
+    plan: PlanOfCare | None = None,
+    today: dt.date | None = None,
+) -> list[plan_rule.Gap]:
+    """What the patient's current plan of care (or ``plan``) is missing, most cited first.
+
+    The interface other apps call (the accreditation page, the claim check): a patient
+    without a current plan gets the one gap ``no_plan``. Each gap has ``code``, ``message``
+    (a sentence) and ``source`` (the regulation or standard).
+    """
+    when = today or timezone.localdate()
+    if plan is None:
+        if patient is None:
+            raise ValueError("Give the patient or the plan.")
+        if patient.organization_id != organization.pk:
+            raise Http404("No such patient.")
+        plan = current_plan(organization=organization, patient=patient)
+        if plan is None:
+            return [
+                plan_rule.Gap(
+                    code="no_plan",
+                    message=f"{patient} has no plan of care.",
+                    source=plan_rule.SOURCES["signature"],
+                )
+            ]
+    elif plan.organization_id != organization.pk:
+        raise Http404("No such plan of care.")
+    return plan_rule.missing_items(plan_facts(plan), when)
+
+
+def teaching_records(*, organization: Organization, patient: Patient) -> QuerySet[TeachingRecord]:
+    return TeachingRecord.objects.filter(organization=organization, patient=patient).select_related(
+        "nurse", "signed_by"
+    )
+
+
+def monitoring_notes(
+    *, organization: Organization, patient: Patient | None = None
+) -> QuerySet[MonitoringNote]:
+    found = MonitoringNote.objects.filter(organization=organization).select_related(
+        "patient", "order", "order__drug", "pharmacist"
+    )
+    return found.filter(patient=patient) if patient is not None else found
+
+
+def follow_up_queue(
+    *, organization: Organization, today: dt.date | None = None, within_days: int = 0
+) -> QuerySet[FollowUpTask]:
+    """Open follow-ups due by ``today`` (+ ``within_days``), overdue first."""
+    when = (today or timezone.localdate()) + dt.timedelta(days=within_days)
+    return (
+        FollowUpTask.objects.filter(
+            organization=organization, done_at__isnull=True, due_on__lte=when
+        )
+        .select_related("patient", "assignee", "note")
+        .order_by("due_on", "id")
+    )
+
+
+def open_follow_ups(*, organization: Organization, patient: Patient) -> QuerySet[FollowUpTask]:
+    return FollowUpTask.objects.filter(
+        organization=organization, patient=patient, done_at__isnull=True
+    ).select_related("assignee")
+
+
+def access_follow_up(*, organization: Organization, public_id: Any) -> FollowUpTask:
+    try:
+        return FollowUpTask.objects.select_related("patient").get(
+            organization=organization, public_id=uuid.UUID(str(public_id))
+        )
+    except (FollowUpTask.DoesNotExist, ValueError):
+        raise Http404("No such follow-up task.") from None
 
 
 def patient_services(

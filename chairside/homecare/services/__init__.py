@@ -1,4 +1,5 @@
-"""Home-care use cases, re-exported: homes, shifts, deliveries, visits, proof, routes.
+"""Home-care use cases, re-exported: homes, shifts, deliveries, visits, proof, routes, and
+the clinical side (orders, plans of care, teaching, pharmacist monitoring).
 
 Every function is keyword-only, runs in one transaction, raises a ValidationError a
 coordinator can read, and writes the audit trail.
@@ -6,6 +7,21 @@ coordinator can read, and writes the audit trail.
 
 from __future__ import annotations
 
+from chairside.homecare.services.clinical import (
+    FollowUpValues,
+    HomeOrderValues,
+    MonitoringValues,
+    PlanValues,
+    TeachingValues,
+    chart_allergies,
+    follow_up_done,
+    home_order_save,
+    monitoring_note_create,
+    plan_of_care_create,
+    plan_of_care_review,
+    plan_of_care_update,
+    teaching_sign,
+)
 from chairside.homecare.services.routes import route_accept, route_discard, route_propose
 from chairside.homecare.services.stops import (
     ItemIn,
@@ -17,6 +33,19 @@ from chairside.homecare.services.stops import (
 )
 
 __all__ = [
+    "FollowUpValues",
+    "HomeOrderValues",
+    "MonitoringValues",
+    "PlanValues",
+    "TeachingValues",
+    "chart_allergies",
+    "follow_up_done",
+    "home_order_save",
+    "monitoring_note_create",
+    "plan_of_care_create",
+    "plan_of_care_review",
+    "plan_of_care_update",
+    "teaching_sign",
     "ItemIn",
     "delivery_create",
     "delivery_record_proof",
