@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from chairside.billing.models import ChargeLine, Claim, Encounter
 from chairside.homecare import selectors as homecare
-from chairside.homecare.models import DeliveryTicket, HomeVisit
+from chairside.homecare.models import (
+    AdministrationDevice,
+    DeliveryTicket,
+    HomeInfusionOrder,
+    HomeVisit,
+)
 from chairside.rules.charges import Provider
 from chairside.rules.claim_check import HomeInfusionCheck
 from chairside.rules.home_infusion_billing import (
@@ -24,8 +30,10 @@ from chairside.rules.home_infusion_billing import (
     HIT_CODES,
     MEDICAID,
     MEDICARE_B,
+    HomeDrug,
     HomeTherapy,
     NursingVisit,
+    hit_category_of,
 )
 
 REF_PREFIX = "home:"
@@ -65,10 +73,108 @@ class HomeOrderFacts:
     discharged_since: bool = False
 
 
-def order_facts(*, organization: Any, patient: Any, start: dt.date, end: dt.date) -> Any:
-    """The patient's home infusion order in force in the period, as billing needs it
-    (None when there is none)."""
+# Home care's therapy types in the rules' terms (rules.home_infusion_billing.THERAPIES).
+THERAPY = {
+    HomeInfusionOrder.TherapyType.IV_ANTIBIOTIC: "anti_infective",
+    HomeInfusionOrder.TherapyType.IVIG: "immunotherapy",
+    HomeInfusionOrder.TherapyType.SCIG: "immunotherapy",
+    HomeInfusionOrder.TherapyType.HYDRATION: "hydration",
+    HomeInfusionOrder.TherapyType.PARENTERAL_NUTRITION: "tpn",
+    HomeInfusionOrder.TherapyType.INOTROPE: "inotrope",
+    HomeInfusionOrder.TherapyType.PAIN_MANAGEMENT: "pain_management",
+    HomeInfusionOrder.TherapyType.OTHER: "other",
+}
+# An external infusion pump billed as DME (External Infusion Pumps LCD: E0779-E0781 and
+# the like); an elastomeric pump is a disposable supply, gravity and push use no pump.
+DME_PUMPS = frozenset({AdministrationDevice.AMBULATORY_PUMP, AdministrationDevice.SC_PUMP})
+# Medicare HIT payment category 1 therapies (Benefit Policy Manual ch. 15 §320.8.1:
+# pain management, inotropic ... drugs); categories 2 and 3 by the drug's J-code.
+HIT_CATEGORY_1_THERAPIES = frozenset({"inotrope", "pain_management"})
+
+
+def billing_order(
+    *, organization: Any, patient: Any, start: dt.date, end: dt.date
+) -> HomeInfusionOrder | None:
+    """The patient's signed home infusion order in force in the period (the latest)."""
+    for order in homecare.home_orders(organization=organization, patient=patient).exclude(
+        status=HomeInfusionOrder.Status.PENDING
+    ):
+        last = order.last_day
+        if order.start_date <= end and (last is None or last >= start):
+            return order
     return None
+
+
+def order_facts(
+    *, organization: Any, patient: Any, start: dt.date, end: dt.date
+) -> HomeOrderFacts | None:
+    """The patient's home infusion order in force in the period and the signed date of the
+    current plan of care, as billing needs them (None when there is no order)."""
+    order = billing_order(organization=organization, patient=patient, start=start, end=end)
+    if order is None:
+        return None
+    plan = homecare.current_plan(organization=organization, patient=patient)
+    diagnoses = (order.diagnosis_code,) if order.diagnosis_code else ()
+    if not diagnoses:
+        diagnoses = tuple(d.icd10_code for d in patient.diagnoses.all())
+    provider = order.ordering_provider
+    return HomeOrderFacts(
+        therapy=order_therapy(order),
+        plan_signed_on=plan.signed_on if plan is not None else None,
+        diagnoses=diagnoses,
+        referring=Provider(
+            npi=provider.npi,
+            last_name=provider.last_name,
+            first_name=provider.first_name,
+            credential=provider.credential,
+        ),
+    )
+
+
+def order_therapy(order: HomeInfusionOrder) -> HomeTherapy:
+    """The order in the rules' terms: therapy, frequency / volume / mode, the drug per day,
+    and for Medicare HIT the DME pump and the payment category."""
+    kind = THERAPY[HomeInfusionOrder.TherapyType(order.therapy_type)]
+    doses = int(order.doses_per_day)
+    liters = None
+    if order.dose_unit == HomeInfusionOrder.DoseUnit.ML:
+        liters = order.dose_amount * doses / 1000
+    drug = _home_drug(order)
+    category = hit_category_of(drug.hcpcs) if drug is not None else None
+    if category is None and kind in HIT_CATEGORY_1_THERAPIES:
+        category = 1
+    return HomeTherapy(
+        therapy=kind,
+        drug=drug,
+        every_hours=24 // doses if 24 % doses == 0 and not order.continuous else None,
+        liters_per_day=liters,
+        mode="continuous" if order.continuous else "intermittent",
+        hit_category=category,
+        via_dme_pump=order.administration_device in DME_PUMPS,
+    )
+
+
+def _home_drug(order: HomeInfusionOrder) -> HomeDrug | None:
+    """The formulary drug per day: HCPCS units of the daily mg, and the NDC of the package
+    that holds a dose (quantity: the packages a day needs). None for a drug written in
+    ``drug_name`` (not in the formulary: no HCPCS or NDC to bill it by)."""
+    drug = order.drug if order.drug_id else None
+    if drug is None or order.dose_unit != HomeInfusionOrder.DoseUnit.MG:
+        return None
+    daily_mg = order.dose_amount * int(order.doses_per_day)
+    units = math.ceil(daily_mg / drug.billing_unit_mg)
+    package = drug.packages.order_by("-strength_mg").first()
+    if package is None:
+        return HomeDrug(drug.hcpcs, drug.generic_name, units)
+    packages = math.ceil(order.dose_amount / package.strength_mg) * int(order.doses_per_day)
+    return HomeDrug(
+        hcpcs=drug.hcpcs,
+        description=drug.generic_name,
+        units_per_day=units,
+        ndc=package.ndc11,
+        ndc_quantity=package.ndc_quantity * packages,
+        ndc_unit=package.ndc_unit,
+    )
 
 
 def visit_signed(visit: HomeVisit) -> bool:

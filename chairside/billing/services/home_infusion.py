@@ -118,8 +118,13 @@ def _primary_payer(organization: Any, payer_ref: str) -> Any:
 
 
 def _pharmacy(organization: Any) -> Provider:
-    """The home infusion pharmacy renders the per diem services itself (its group NPI)."""
-    return Provider(npi=organization.group_npi or "", last_name=organization.name[:60])
+    """The home infusion pharmacy renders the per diem services itself: its billing NPI
+    (Billing settings), else its group NPI."""
+    from chairside.billing.pricing import billing_profile
+
+    profile = billing_profile(organization)
+    npi = profile.npi or organization.group_npi or ""
+    return Provider(npi=npi, last_name=(profile.billing_name or organization.name)[:60])
 
 
 def home_charges_after_documentation(
