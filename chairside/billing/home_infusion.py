@@ -198,9 +198,10 @@ def nursing_visits(visits: list[HomeVisit]) -> list[NursingVisit]:
 def therapy_days(
     tickets: list[DeliveryTicket], visits: list[HomeVisit], today: dt.date
 ) -> list[dt.date]:
-    """The days of therapy: each day with a delivery or a completed home visit, up to today."""
+    """The days of therapy: each day with a delivery or a completed home visit, before today
+    (a per diem day is billed once it is over)."""
     days = {t.date for t in tickets} | {v.date for v in visits if visit_signed(v)}
-    return sorted(d for d in days if d <= today)
+    return sorted(d for d in days if d < today)
 
 
 def last_hit_visit(*, organization: Any, patient: Any, before: dt.date) -> dt.date | None:

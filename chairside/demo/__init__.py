@@ -35,6 +35,7 @@ def steps() -> list[Step]:
         billing,
         compounding,
         foundation,
+        home_billing,
         homecare,
         hospital,
         inventory,
@@ -60,4 +61,5 @@ def steps() -> list[Step]:
         hospital.seed_hospital_department,
         panel.seed_panel,
         homecare.seed_homecare,
+        home_billing.seed_home_billing,
     ]

@@ -56,7 +56,7 @@ def home_charges_derive(
     if not days:
         raise ValidationError(
             f"No delivery or completed home visit for {patient.full_name} in {start:%B %Y} "
-            "up to today: nothing to bill yet."
+            "before today: nothing to bill yet."
         )
     coverages = claim_coverages(patient, days[0])
     if not coverages:
@@ -69,7 +69,7 @@ def home_charges_derive(
             payer_category=home.payer_category(payer.kind if payer else "commercial"),
             therapy=order.therapy,
             therapy_days=days,
-            visits=[v for v in home.nursing_visits(visits) if v.date <= today],
+            visits=[v for v in home.nursing_visits(visits) if v.date < today],
             last_hit_visit=home.last_hit_visit(
                 organization=organization, patient=patient, before=start
             ),
