@@ -69,6 +69,7 @@ def primary_of(claim: Claim) -> Claim | None:
 
 
 def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -> CheckInput:
+    from chairside.billing.home_infusion import home_check
     from chairside.billing.pricing import mue_limits
     from chairside.patients.reference import icd10_catalog
 
@@ -100,6 +101,7 @@ def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -
         off_campus_department=claim.is_institutional
         and location is not None
         and location.site_type == "hospital_off_campus",
+        home_infusion=home_check(claim),
     )
 
 

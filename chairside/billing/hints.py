@@ -73,6 +73,26 @@ HINTS: dict[str, str] = {
     ),
     "claim_form": _VISIT,
     "charge": "Add the code's price to the charge master (Django admin → Charge master items).",
+    "plan_of_care": (
+        "Record the physician's signature date on the patient's home infusion plan of care "
+        "(Home infusion), then run the check again."
+    ),
+    "home_visit_note": (
+        "Complete and sign the home visit on the nurse's route (Home infusion), then derive "
+        "the month again (Billing → Home infusion)."
+    ),
+    "delivery_proof": (
+        "Record the proof of delivery on the delivery ticket (Home infusion → the day's "
+        "deliveries): who received it and their signature; the next check clears it."
+    ),
+    "hit_pump": (
+        "Medicare HIT needs the drug given through a DME external infusion pump: record the "
+        "pump on the home infusion order, or bill the month to the right payer."
+    ),
+    "hit_initial": (
+        "Derive the month again (Billing → Home infusion): the rules then choose the "
+        "subsequent-visit G-code."
+    ),
 }
 
 

@@ -57,6 +57,12 @@ urlpatterns = [
     path("plans/<uuid:public_id>/end/", views.payment_plan_end, name="payment_plan_end"),
     path("statements/<uuid:public_id>/", views.statement_detail, name="statement"),
     path("margins/", views.margins, name="margins"),
+    path("home-infusion/", views.home_infusion_months, name="home_infusion"),
+    path(
+        "home-infusion/<uuid:public_id>/derive/",
+        views.home_infusion_derive,
+        name="home_infusion_derive",
+    ),
     path("settings/", views.billing_settings, name="settings"),
     path("settings/drug-categories/", views.payer_drug_category, name="payer_drug_category"),
 ]

@@ -36,6 +36,7 @@ def steps() -> list[Step]:
         compliance,
         compounding,
         foundation,
+        home_billing,
         home_clinical,
         homecare,
         hospital,
@@ -63,5 +64,6 @@ def steps() -> list[Step]:
         panel.seed_panel,
         homecare.seed_homecare,
         home_clinical.seed_home_clinical,
+        home_billing.seed_home_billing,
         compliance.seed_compliance,
     ]

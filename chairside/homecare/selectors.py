@@ -340,3 +340,56 @@ def access_follow_up(*, organization: Organization, public_id: Any) -> FollowUpT
         )
     except (FollowUpTask.DoesNotExist, ValueError):
         raise Http404("No such follow-up task.") from None
+
+
+def patient_services(
+    *, organization: Organization, patient: Patient, start: dt.date, end: dt.date
+) -> tuple[list[DeliveryTicket], list[HomeVisit]]:
+    """A patient's deliveries (not cancelled) and home visits from ``start`` to ``end``
+    inclusive, oldest first: what billing derives a home infusion period's days from."""
+    tickets = list(
+        DeliveryTicket.objects.filter(
+            organization=organization, patient=patient, date__range=(start, end)
+        )
+        .exclude(status=DeliveryTicket.Status.CANCELLED)
+        .order_by("date", "id")
+    )
+    visits = list(
+        HomeVisit.objects.filter(
+            organization=organization, patient=patient, date__range=(start, end)
+        )
+        .exclude(status=HomeVisit.Status.CANCELLED)
+        .order_by("date", "id")
+    )
+    return tickets, visits
+
+
+def last_delivery_on_or_before(
+    *, organization: Organization, patient: Patient, day: dt.date
+) -> DeliveryTicket | None:
+    """The delivery (not cancelled) whose supplies a day of therapy uses: the latest one
+    on or before that day."""
+    return (
+        DeliveryTicket.objects.filter(organization=organization, patient=patient, date__lte=day)
+        .exclude(status=DeliveryTicket.Status.CANCELLED)
+        .order_by("-date", "-id")
+        .first()
+    )
+
+
+def home_patients_with_services(
+    *, organization: Organization, start: dt.date, end: dt.date
+) -> QuerySet[Patient]:
+    """The organization's patients with a delivery or a home visit in the period."""
+    tickets = DeliveryTicket.objects.filter(
+        organization=organization, date__range=(start, end)
+    ).exclude(status=DeliveryTicket.Status.CANCELLED)
+    visits = HomeVisit.objects.filter(organization=organization, date__range=(start, end)).exclude(
+        status=HomeVisit.Status.CANCELLED
+    )
+    ids = set(tickets.values_list("patient_id", flat=True)) | set(
+        visits.values_list("patient_id", flat=True)
+    )
+    return Patient.objects.filter(organization=organization, pk__in=ids).order_by(
+        "last_name", "first_name"
+    )

@@ -31,6 +31,15 @@ where to fix it, in words a biller or coordinator understands. What is checked, 
   line would be denied (MUEs are adjudicated per line, CMS "Medically Unlikely Edits"), so
   it is named, unless the biller recorded why the units are medically necessary (an
   override note, e.g. for an appeal with records).
+* Home infusion (:class:`HomeInfusionCheck`, ``rules.home_infusion_billing``): the signed
+  plan of care (home infusion therapy is furnished "under a plan ... established and
+  periodically reviewed by a physician", SSA §1861(iii)(1)(B); payers' home infusion
+  policies require the signed order); a signed home visit for every day billed with a
+  nursing code (99601/99602) or a Medicare HIT G-code; proof of delivery for the supplies
+  behind every per diem day (the per diem covers supplies and equipment delivered to the
+  home; DME MAC proof-of-delivery documentation, CMS Program Integrity Manual ch. 4
+  §4.26); for Medicare HIT the external infusion pump (DME) and the 60-day initial-visit
+  rule (Medicare Benefit Policy Manual ch. 15 §320.8.3).
 """
 
 from __future__ import annotations
@@ -107,6 +116,29 @@ class CheckInput:
     claim_form: str = "837P"
     revenue_codes: Sequence[str] = ()
     off_campus_department: bool = False
+    # A home infusion claim (place of service 12 or a suite): the documentation facts.
+    home_infusion: HomeInfusionCheck | None = None
+
+
+@dataclass(frozen=True)
+class HomeInfusionCheck:
+    """What the home infusion records say about the claim's days (read when checking).
+
+    ``plan_signed_on`` is the plan of care's signed date (None: unsigned or none);
+    ``signed_visit_days`` the days with a signed (documented) home nursing visit;
+    ``undelivered_days`` the per diem days whose supplies' delivery ticket has no proof of
+    delivery, each with that delivery's date; ``payer_category`` commercial, medicaid or
+    medicare_b; for Medicare HIT, ``via_dme_pump`` and the supplier's last HIT G-code
+    before this claim (``last_hit_visit``, with ``discharged_since``).
+    """
+
+    payer_category: str
+    plan_signed_on: dt.date | None
+    signed_visit_days: frozenset[dt.date]
+    undelivered_days: Mapping[dt.date, dt.date] = field(default_factory=dict)
+    via_dme_pump: bool = False
+    last_hit_visit: dt.date | None = None
+    discharged_since: bool = False
 
 
 def check_claim(data: CheckInput) -> list[Problem]:
@@ -122,6 +154,8 @@ def check_claim(data: CheckInput) -> list[Problem]:
     problems += _check_frequency(data)
     problems += _check_mue(data)
     problems += _check_claim_form(data)
+    if data.home_infusion is not None:
+        problems += check_home_infusion(data.lines, data.home_infusion)
     if data.authorization_required and not data.facts.prior_authorization.strip():
         payer = _payer_name(data)
         problems.append(
@@ -401,3 +435,91 @@ def _check_mue(data: CheckInput) -> list[Problem]:
         )
         for code, units, limit in mue_excess(data.lines, data.mue_limits)
     ]
+
+
+_NURSING_CODES = frozenset({"99601", "99602"})
+_HIT_SUBSEQUENT = frozenset({"G0068", "G0069", "G0070"})
+_HIT_INITIAL = frozenset({"G0088", "G0089", "G0090"})
+
+
+def check_home_infusion(lines: Sequence[ClaimLine], home: HomeInfusionCheck) -> list[Problem]:
+    """What a home infusion claim lacks: plan of care, visit notes, delivery proof, and for
+    Medicare HIT the DME pump and the 60-day initial-visit rule."""
+    problems: list[Problem] = []
+    if home.plan_signed_on is None:
+        problems.append(
+            Problem(
+                "plan_of_care",
+                "The plan of care has no signed date: home infusion is billed only under a "
+                "plan of care signed by the ordering physician.",
+            )
+        )
+    visit_days = sorted(
+        {
+            x.date_of_service
+            for x in lines
+            if x.code in _NURSING_CODES | _HIT_SUBSEQUENT | _HIT_INITIAL
+        }
+        - home.signed_visit_days
+    )
+    if visit_days:
+        listed = ", ".join(f"{d:%m/%d/%Y}" for d in visit_days)
+        problems.append(
+            Problem(
+                "home_visit_note",
+                f"No signed home visit for the nursing billed on {listed}: sign the visit "
+                "note or take the nursing line off.",
+            )
+        )
+    per_diem = sorted(
+        {x.date_of_service for x in lines if x.code.startswith("S")} & set(home.undelivered_days)
+    )
+    for delivered in sorted({home.undelivered_days[d] for d in per_diem}):
+        days = [d for d in per_diem if home.undelivered_days[d] == delivered]
+        problems.append(
+            Problem(
+                "delivery_proof",
+                f"The delivery of {delivered:%m/%d/%Y} has no proof of delivery; it supplies "
+                f"the per diem billed for {', '.join(f'{d:%m/%d}' for d in days)}. Record "
+                "who received it and their signature on the delivery ticket.",
+            )
+        )
+    problems += _check_hit(lines, home)
+    return problems
+
+
+def _check_hit(lines: Sequence[ClaimLine], home: HomeInfusionCheck) -> list[Problem]:
+    hit = sorted(
+        (x for x in lines if x.code in _HIT_SUBSEQUENT | _HIT_INITIAL),
+        key=lambda x: x.date_of_service,
+    )
+    if home.payer_category != "medicare_b" or not hit:
+        return []
+    problems: list[Problem] = []
+    if not home.via_dme_pump:
+        problems.append(
+            Problem(
+                "hit_pump",
+                "Medicare pays home infusion therapy services only for a drug given through "
+                "an external infusion pump billed as DME; the order records no DME pump.",
+            )
+        )
+    initial = [x for x in hit if x.code in _HIT_INITIAL]
+    if len(initial) > 1:
+        problems.append(Problem("hit_initial", "More than one initial-visit G-code on the claim."))
+    if initial:
+        first = initial[0].date_of_service
+        earlier = [x for x in hit if x.date_of_service < first]
+        last = earlier[-1].date_of_service if earlier else home.last_hit_visit
+        discharged = home.discharged_since and not earlier
+        gap_ok = last is None or (discharged and (first - last).days > 60)
+        if not gap_ok:
+            problems.append(
+                Problem(
+                    "hit_initial",
+                    f"The initial-visit code on {first:%m/%d/%Y} needs more than 60 days since "
+                    f"the last HIT visit ({last:%m/%d/%Y}) and a discharge in between; "
+                    "bill the subsequent-visit code.",
+                )
+            )
+    return problems

@@ -25,6 +25,7 @@ class Encounter(OrgScopedModel):
     class Source(models.TextChoices):
         VISIT = "visit", "Signed visit"
         DEMO = "demo", "Demo (from the schedule or orders)"
+        HOME = "home", "Home infusion month (deliveries and home visits)"
         OTHER = "other", "Other"
 
     encounter_ref = models.CharField(

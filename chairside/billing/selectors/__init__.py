@@ -224,6 +224,8 @@ def claim_detail(*, claim: Claim) -> dict[str, Any]:
     into_state = [h for h in history if h.to_state == claim.state]
     return {
         "items": items,
+        # A home infusion month's lines fall on many days: the page shows each line's date.
+        "many_dates": len({i.line.date_of_service for i in items}) > 1,
         "history": history,
         # Why the claim is where it is (the rejection or denial reason), shown at the top.
         "state_reason": into_state[-1].reason if into_state else "",

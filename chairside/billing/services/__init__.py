@@ -33,6 +33,10 @@ from chairside.billing.services.fees import (
     payer_contract_save,
     payer_drug_category_set,
 )
+from chairside.billing.services.home_infusion import (
+    home_charges_after_documentation,
+    home_charges_derive,
+)
 from chairside.billing.services.patient_accounts import (
     patient_ar_sync_claim,
     patient_ar_sync_self_pay,
@@ -72,6 +76,8 @@ __all__ = [
     "contract_drug_rate_set",
     "denial_update",
     "encounter_mark_reviewed",
+    "home_charges_after_documentation",
+    "home_charges_derive",
     "mue_table_import",
     "patient_ar_sync_claim",
     "patient_ar_sync_self_pay",

@@ -54,8 +54,12 @@ def charges_derive(
     facts: EncounterFacts,
     source: str = Encounter.Source.VISIT,
     user: Any = None,
+    lines: list[ClaimLine] | None = None,
 ) -> Encounter:
     """Derive the claim lines of one encounter and (re)build its primary claim.
+
+    ``lines`` are given when another rule derived them (a home infusion month,
+    ``rules.home_infusion_billing``); the facts then only carry who and where.
 
     A first derivation makes the lines and a draft claim, then runs the pre-submission
     check (a clean claim becomes ready). A corrected visit derives a new version: while no
@@ -63,9 +67,12 @@ def charges_derive(
     is out, billed lines stay as they are, the new lines wait as a correction and the
     encounter goes to the review queue.
     """
-    facts = _payer_categories(organization, facts)
     try:
-        derived = _department_lines(location, derive_claim_lines(facts))
+        if lines is None:
+            facts = _payer_categories(organization, facts)
+            derived = _department_lines(location, derive_claim_lines(facts))
+        else:
+            derived = lines
     except ValueError as exc:
         raise ValidationError(f"The visit cannot be billed as documented: {exc}") from None
     if location is not None and location.organization_id != organization.pk:

@@ -31,6 +31,7 @@ from chairside.billing.views.fees import (
     opps_rates,
     payer_drug_category,
 )
+from chairside.billing.views.home_infusion import home_infusion_derive, home_infusion_months
 from chairside.billing.views.patients import (
     patient_account,
     patient_balances,
@@ -54,6 +55,8 @@ from chairside.billing.views.work import (
 )
 
 __all__ = [
+    "home_infusion_derive",
+    "home_infusion_months",
     "assistance_decide",
     "assistance_document",
     "claim_assistance",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
+from chairside.homecare.events import home_service_documented
 from chairside.homecare.models import (
     DeliveryItem,
     DeliveryTicket,
@@ -349,4 +350,5 @@ def delivery_record_proof(
         patient=ticket.patient,
         changes=diff(before, after),
     )
+    home_service_documented(organization, ticket.patient, ticket.date, user)
     return ticket
