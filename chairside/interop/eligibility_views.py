@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from chairside.access.authorizations.selectors import access_benefits
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.interop import eligibility, selectors
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
@@ -20,6 +21,24 @@ from chairside.tenancy.roles import Perm
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+ELIGIBILITY_CSV = export_columns(
+    "interop:eligibility_list",
+    "eligibility-checks.csv",
+    "Eligibility checks (270/271)",
+    [
+        ("sent", lambda x: x.created_at),
+        ("sent_by", lambda x: str(x.requested_by or "")),
+        ("patient_mrn", lambda x: x.patient.mrn),
+        ("asked_about", lambda x: x.asked_for),
+        ("trace_number", lambda x: x.trace_number),
+        ("how", lambda x: x.get_trigger_display()),
+        ("status", lambda x: x.get_status_display()),
+        ("differences_open", lambda x: len(x.open_changes)),
+        ("error", lambda x: x.error),
+    ],
+)
 
 
 @require_POST
@@ -42,6 +61,9 @@ def eligibility_check(request: OrgRequest, public_id: str) -> HttpResponse:
 @require_perm(Perm.PATIENT_VIEW)
 def eligibility_list(request: OrgRequest, public_id: str) -> HttpResponse:
     check = access_benefits(organization=request.organization, public_id=public_id)
+    if wants_csv(request):
+        found = selectors.exchanges_for(organization=request.organization, benefits=check)
+        return csv_response(request, ELIGIBILITY_CSV, found)
     return render(request, "interop/eligibility_list.html", _list_context(request, check))
 
 

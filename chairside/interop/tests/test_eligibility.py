@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -268,6 +270,20 @@ class TestPages:
         assert eligibility.benefits_flags(other_org, None) == {}
         exchange.refresh_from_db()
         assert exchange.status == "answered"
+
+    def test_the_checks_of_a_coverage_export_as_csv_audited(self, s: Any, payer: Payer) -> None:
+        check = covered_and_verified(s)
+        eligibility.eligibility_check(benefits=check, user=s.coordinator)
+        client = f.login(s.coordinator)
+        url = reverse("interop:eligibility_list", args=[check.public_id])
+        assert "format=csv" in client.get(url).content.decode()
+        response = client.get(url, {"format": "csv"})
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0][:3] == ["sent", "sent_by", "patient_mrn"]
+        assert len(rows) == 2 and rows[1][2] == check.patient.mrn
+        assert AuditEvent.objects.filter(
+            action="export", reason="Eligibility checks (270/271) (CSV)"
+        ).exists()
 
     def test_only_access_staff_check_or_confirm(self, s: Any, payer: Payer) -> None:
         check = covered_and_verified(s)
