@@ -189,7 +189,6 @@ def default_inputs() -> dict[str, str]:
 
 @cache
 def reference_drugs() -> dict[str, dict[str, Any]]:
-
     return {row["key"]: row for row in reference_formulary() if not row.get("premedication", False)}
 
 

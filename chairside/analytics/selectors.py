@@ -75,7 +75,6 @@ def access_location(*, organization: Organization, public_id: Any) -> Location:
 
 
 def _patients(f: DashboardFilter) -> QuerySet[Any]:
-
     patients = Patient.objects.filter(organization=f.organization)
     return patients.filter(home_location=f.location) if f.location else patients
 
@@ -239,7 +238,6 @@ def authorization_pipeline(f: DashboardFilter) -> list[tuple[str, int]]:
 
 
 def approvals_expiring(f: DashboardFilter, within_days: int = 30) -> int:
-
     pas = PriorAuthorization.objects.filter(
         organization=f.organization,
         status=auth.APPROVED,
@@ -319,7 +317,6 @@ def client_sites(
 
 
 def _collections_by_org(ids: list[int], start: dt.date, end: dt.date) -> dict[int, Decimal] | None:
-
     paid = (
         Remittance.objects.filter(organization__in=ids, paid_on__gte=start, paid_on__lte=end)
         .order_by()
@@ -330,7 +327,6 @@ def _collections_by_org(ids: list[int], start: dt.date, end: dt.date) -> dict[in
 
 
 def _completed_by_org(ids: list[int], start: dt.date, end: dt.date) -> Counter[int] | None:
-
     tz = timezone.get_current_timezone()
     done = Appointment.objects.filter(
         organization__in=ids,
@@ -376,7 +372,6 @@ def _day_bounds(f: DashboardFilter) -> list[dt.datetime]:
 
 
 def _appointments(f: DashboardFilter) -> QuerySet[Any]:
-
     appointments = Appointment.objects.filter(organization=f.organization)
     return appointments.filter(location=f.location) if f.location else appointments
 

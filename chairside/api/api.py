@@ -23,7 +23,6 @@ class VendoredSwagger(Swagger):
     version in the folder name), never a CDN, and started without inline script."""
 
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
-
         self.settings["url"] = self.get_openapi_url(api, kwargs)
         context = {
             "swagger_settings": json.dumps(self.settings),

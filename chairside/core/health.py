@@ -25,7 +25,6 @@ def check_database() -> None:
 
 
 def check_broker() -> None:
-
     url = settings.CELERY_BROKER_URL
     if url.startswith("memory"):
         return

@@ -398,7 +398,6 @@ def _seed_patient_order(org: Any, patient: Patient, user: Any, today: dt.date) -
 
 
 def coordinators(org: Any) -> Any:
-
     return StaffMember.objects.filter(
         organization=org, job_title__in=["Infusion coordinator", "Medical assistant, front desk"]
     )

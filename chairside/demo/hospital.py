@@ -290,7 +290,6 @@ def _patients(org: Organization, location: Location, payers: dict[str, Payer]) -
 
 
 def _facts(patient: Patient, location: Location, day: dt.date, n: int) -> EncounterFacts:
-
     key, hcpcs, unit, dose, vials, minutes, icd10 = REGIMENS[n % len(REGIMENS)]
     name = key.removesuffix("-iv")
     start = dt.datetime(day.year, day.month, day.day, 9 + n % 4, 0, tzinfo=TZ)

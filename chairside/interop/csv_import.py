@@ -125,7 +125,6 @@ class Cells:
 
 
 def _patient(organization: Any, c: Cells) -> Any:
-
     mrn = c.text("mrn", required=True)
     found = Patient.objects.filter(organization=organization, mrn=mrn).first() if mrn else None
     if mrn and found is None:
@@ -134,7 +133,6 @@ def _patient(organization: Any, c: Cells) -> Any:
 
 
 def _drug(organization: Any, c: Cells) -> Any:
-
     name = c.text("drug", required=True)
     if not name:
         return None
@@ -149,7 +147,6 @@ def _drug(organization: Any, c: Cells) -> Any:
 
 
 def _provider_row(organization: Any, user: Any, row: Row) -> Any:
-
     c = Cells(row)
     fields: dict[str, Any] = {
         name: c.text(name)
@@ -167,7 +164,6 @@ _SEX = {"f": "F", "female": "F", "m": "M", "male": "M", "u": "U", "unknown": "U"
 
 
 def _patient_row(organization: Any, user: Any, row: Row) -> Any:
-
     c = Cells(row)
     sex_text = c.text("sex", required=True)
     if sex_text and sex_text.lower() not in _SEX:
@@ -203,7 +199,6 @@ _RELATIONS = {"", "self", "spouse", "child", "other"}
 
 
 def _coverage_row(organization: Any, user: Any, row: Row) -> Any:
-
     c = Cells(row)
     patient = _patient(organization, c)
     payer_name = c.text("payer", required=True)
@@ -234,7 +229,6 @@ def _coverage_row(organization: Any, user: Any, row: Row) -> Any:
 
 
 def _order_row(organization: Any, user: Any, row: Row) -> Any:
-
     c = Cells(row)
     patient = _patient(organization, c)
     drug = _drug(organization, c)
@@ -286,7 +280,6 @@ def _order_row(organization: Any, user: Any, row: Row) -> Any:
 
 
 def _appointment_row(organization: Any, user: Any, row: Row) -> Any:
-
     c = Cells(row)
     patient, drug = _patient(organization, c), _drug(organization, c)
     order = None

@@ -115,7 +115,6 @@ def reconciliation(
 
 
 def _by_drug(moves: Any) -> dict[Any, int]:
-
     totals = moves.values("lot__package__drug").annotate(vials=Sum("vials"))
     drugs = Drug.objects.in_bulk([row["lot__package__drug"] for row in totals])
     return {drugs[row["lot__package__drug"]]: int(row["vials"] or 0) for row in totals}

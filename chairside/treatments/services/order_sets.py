@@ -60,7 +60,6 @@ def _ordered_item(visit: Visit, source: str, key: str) -> SetItem:
 
 
 def _formulary_drug(visit: Visit, item: SetItem) -> Any:
-
     drug = Drug.objects.filter(
         organization=visit.organization, key=item.drug, premedication=True, is_active=True
     ).first()
