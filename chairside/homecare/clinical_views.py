@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.services import client_ip
 from chairside.core.forms_util import add_service_errors
 from chairside.homecare import selectors, services
@@ -26,6 +27,38 @@ from chairside.tenancy.roles import Perm
 
 def _status(request: OrgRequest) -> int:
     return 400 if request.method == "POST" else 200
+
+
+ORDERS_CSV = export_columns(
+    "homecare:orders",
+    "home-infusion-orders.csv",
+    "Home-infusion orders",
+    [
+        ("patient_mrn", lambda o: o.patient.mrn),
+        ("patient", lambda o: f"{o.patient.last_name}, {o.patient.first_name}"),
+        ("therapy", lambda o: o.therapy_display),
+        ("drug", lambda o: o.drug_display),
+        ("dose", lambda o: o.dose_display),
+        ("start", lambda o: o.start_date),
+        ("last_day", lambda o: o.last_day),
+        ("ordering_provider", lambda o: str(o.ordering_provider or "")),
+        ("status", lambda o: o.get_status_display()),
+    ],
+)
+PLANS_CSV = export_columns(
+    "homecare:plans",
+    "plans-of-care.csv",
+    "Plans of care",
+    [
+        ("patient_mrn", lambda r: r["plan"].patient.mrn),
+        ("patient", lambda r: f"{r['plan'].patient.last_name}, {r['plan'].patient.first_name}"),
+        ("version", lambda r: r["plan"].version),
+        ("signed_on", lambda r: r["plan"].signed_on),
+        ("review_due_on", lambda r: r["plan"].review_due_on),
+        ("missing_items", lambda r: len(r["gaps"])),
+        ("missing", lambda r: "; ".join(g.message for g in r["gaps"])),
+    ],
+)
 
 
 @require_perm(Perm.HOMECARE_VIEW)
@@ -99,6 +132,8 @@ def orders(request: OrgRequest) -> HttpResponse:
     )
     if therapy in HomeInfusionOrder.TherapyType.values:
         found = found.filter(therapy_type=therapy)
+    if wants_csv(request):
+        return csv_response(request, ORDERS_CSV, found)
     context = {
         "orders": found[:300],
         "status": status,
@@ -195,12 +230,15 @@ def order_detail(request: OrgRequest, public_id: str) -> HttpResponse:
 def plans(request: OrgRequest) -> HttpResponse:
     org = request.organization
     today = timezone.localdate()
+    found = selectors.plans_of_care(organization=org).prefetch_related("orders")
     rows = [
         {"plan": p, "gaps": selectors.plan_of_care_gaps(organization=org, plan=p, today=today)}
-        for p in selectors.plans_of_care(organization=org).prefetch_related("orders")[:300]
+        for p in (found if wants_csv(request) else found[:300])
     ]
     if request.GET.get("missing") == "1":
         rows = [r for r in rows if r["gaps"]]
+    if wants_csv(request):
+        return csv_response(request, PLANS_CSV, rows)
     context = {"rows": rows, "missing": request.GET.get("missing") == "1", "active": "plans"}
     return render(request, "homecare/plans.html", context)
 

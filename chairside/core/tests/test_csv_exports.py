@@ -32,6 +32,8 @@ LIST_PAGES = {
     "reminders:requests",
     "readiness:board",
     "interop:messages",
+    "homecare:orders",
+    "homecare:plans",
     "interop:eligibility_list",  # one coverage's inquiries: interop/tests/test_eligibility.py
 }
 # The list of one record's rows (a lot's movements, a coverage's eligibility checks): tested
@@ -135,3 +137,23 @@ class TestReferralsExport:
         rows = _rows(admin_client.get(reverse("referrals:list"), {"format": "csv"}))
         assert rows[0][0] == "patient" and len(rows) == 2
         assert rows[1][0].startswith("'") and "@SUM(A1)" in rows[1][0]
+
+
+class TestHomeInfusionExports:
+    def test_orders_and_plans_export_every_row_scoped_and_escaped(
+        self, org: Any, other_org: Any, admin_client: Any, admin_user: Any
+    ) -> None:
+        from chairside.homecare.tests import factories as hf
+
+        patient = f.make_patient(org, first_name="Ana", last_name="=Lopez", mrn="HI-1")
+        order = hf.make_home_order(patient, user=admin_user)
+        hf.make_plan(patient, [order], user=admin_user, goals="")
+        hf.make_home_order(f.make_patient(other_org, mrn="FAR-1"))
+        orders = _rows(admin_client.get(reverse("homecare:orders"), {"format": "csv"}))
+        assert orders[0] == EXPORTS["homecare:orders"].header
+        assert [r[0] for r in orders[1:]] == ["HI-1"]
+        assert orders[1][1].startswith("'=Lopez")  # a formula is written as text
+        plans = _rows(admin_client.get(reverse("homecare:plans"), {"format": "csv"}))
+        assert [r[0] for r in plans[1:]] == ["HI-1"]
+        assert int(plans[1][5]) >= 1 and "goal" in plans[1][6].lower()
+        assert AuditEvent.objects.filter(action="export").count() == 2
