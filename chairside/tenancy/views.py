@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.selectors import audit_events
 from chairside.core.forms_util import submit_form
 from chairside.tenancy import selectors, services
@@ -29,6 +30,35 @@ from chairside.tenancy.middleware import SESSION_KEY
 from chairside.tenancy.models import INVITATION_DAYS, Chair, Location, Membership, StaffMember
 from chairside.tenancy.roles import MATRIX, PERM_LABELS, Perm, Role
 from chairside.tenancy.today import client_today, today_cards
+
+STAFF_CSV = export_columns(
+    "tenancy:staff",
+    "staff-and-credentials.csv",
+    "Staff and credentials",
+    [
+        ("last_name", lambda r: r[0].last_name),
+        ("first_name", lambda r: r[0].first_name),
+        ("job_title", lambda r: r[0].job_title),
+        ("site", lambda r: r[0].home_location.name if r[0].home_location else ""),
+        ("credential", lambda r: r[0].credential),
+        ("npi", lambda r: r[0].npi),
+        ("license", lambda r: f"{r[0].license_state} {r[0].license_number}".strip()),
+        ("license_expires", lambda r: r[0].license_expires),
+        (
+            "competencies",
+            lambda r: "; ".join(
+                f"{c.get_skill_display()} (expires {c.expires_on or 'never'})"
+                for c in r[0].competencies.all()
+            ),
+        ),
+        (
+            "attention",
+            lambda r: "; ".join(
+                f"{f.what} {'expired' if f.expired else 'expires'} {f.expires_on}" for f in r[1]
+            ),
+        ),
+    ],
+)
 
 
 @require_perm(Perm.STAFF_VIEW)
@@ -103,6 +133,8 @@ def chair_edit(request: OrgRequest, location_id: str, public_id: str | None = No
 @require_perm(Perm.STAFF_VIEW)
 def staff_list(request: OrgRequest) -> HttpResponse:
     rows = selectors.staff_with_flags(organization=request.organization, today=timezone.localdate())
+    if wants_csv(request):
+        return csv_response(request, STAFF_CSV, rows)
     context = {
         "rows": rows,
         "flagged": sum(1 for _, flags in rows if flags),

@@ -33,6 +33,8 @@ LIST_PAGES = {
     "readiness:board",
     "interop:messages",
     "homecare:orders",
+    "tenancy:staff",
+    "referrals:providers",
     "homecare:plans",
     "interop:eligibility_list",  # one coverage's inquiries: interop/tests/test_eligibility.py
 }
@@ -157,3 +159,20 @@ class TestHomeInfusionExports:
         assert [r[0] for r in plans[1:]] == ["HI-1"]
         assert int(plans[1][5]) >= 1 and "goal" in plans[1][6].lower()
         assert AuditEvent.objects.filter(action="export").count() == 2
+
+
+class TestDirectoryExports:
+    def test_providers_and_staff_export_their_own_organization_escaped(
+        self, org: Any, other_org: Any, admin_client: Any
+    ) -> None:
+        from chairside.access.referrals.tests.factories import make_provider
+        from chairside.tenancy.models import StaffMember
+
+        make_provider(org, last_name="+Ng")
+        make_provider(other_org, last_name="Faraway")
+        StaffMember.objects.create(organization=org, first_name="Rita", last_name="-Cole")
+        StaffMember.objects.create(organization=other_org, first_name="Far", last_name="Staff")
+        providers = _rows(admin_client.get(reverse("referrals:providers"), {"format": "csv"}))
+        assert [r[0] for r in providers[1:]] == ["'+Ng"]
+        staff = _rows(admin_client.get(reverse("tenancy:staff"), {"format": "csv"}))
+        assert "'-Cole" in {r[0] for r in staff[1:]} and "Staff" not in {r[0] for r in staff}

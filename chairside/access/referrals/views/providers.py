@@ -8,9 +8,30 @@ from django.shortcuts import render
 from chairside.access.referrals import selectors, services
 from chairside.access.referrals.forms import ProviderForm
 from chairside.access.referrals.views._util import redirect_next, status_for
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import submit_form
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
+
+PROVIDERS_CSV = export_columns(
+    "referrals:providers",
+    "referring-providers.csv",
+    "Referring providers",
+    [
+        ("last_name", lambda p: p.last_name),
+        ("first_name", lambda p: p.first_name),
+        ("credential", lambda p: p.credential),
+        ("specialty", lambda p: p.specialty),
+        ("npi", lambda p: p.npi),
+        ("practice", lambda p: p.practice_name),
+        ("phone", lambda p: p.phone),
+        ("fax", lambda p: p.fax),
+        ("email", lambda p: p.email),
+        ("reports_by", lambda p: p.get_report_preference_display()),
+        ("ours", lambda p: p.is_internal),
+        ("active", lambda p: p.is_active),
+    ],
+)
 
 
 @require_perm(Perm.PATIENT_VIEW)
@@ -18,6 +39,8 @@ def provider_list(request: OrgRequest) -> HttpResponse:
     found = selectors.providers(
         organization=request.organization, include_inactive=request.GET.get("all") == "1"
     )
+    if wants_csv(request):
+        return csv_response(request, PROVIDERS_CSV, found)
     context = {"providers": found, "can_edit": can(request, Perm.ACCESS_EDIT)}
     return render(request, "referrals/provider_list.html", context)
 
