@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.billing import selectors, services
 from chairside.billing.forms import (
     DenialForm,
@@ -25,6 +26,21 @@ from chairside.core.jobs import job_start
 from chairside.core.models import BackgroundJob
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
+
+REMITTANCES_CSV = export_columns(
+    "billing:remittances",
+    "remittances.csv",
+    "Remittances (835)",
+    [
+        ("paid_on", lambda r: r.paid_on),
+        ("payer", lambda r: r.payer_name),
+        ("trace_number", lambda r: r.trace_number),
+        ("amount", lambda r: r.total_paid),
+        ("method", lambda r: r.payment_method),
+        ("claims", lambda r: r.claims.count()),
+        ("file", lambda r: r.filename),
+    ],
+)
 
 
 @require_perm(Perm.BILLING_VIEW)
@@ -81,6 +97,9 @@ REMITTANCE_BACKGROUND_BYTES = 256 * 1024
 
 @require_perm(Perm.BILLING_VIEW)
 def remittance_list(request: OrgRequest) -> HttpResponse:
+    if request.method == "GET" and wants_csv(request):
+        found = selectors.remittances(organization=request.organization)
+        return csv_response(request, REMITTANCES_CSV, found)
     form = UploadForm(request.POST or None, request.FILES or None)
     # Not submit_form: a large file goes to a background job, and a viewer's POST is a 403.
     if request.method == "POST" and can(request, Perm.BILLING_EDIT) and form.is_valid():
