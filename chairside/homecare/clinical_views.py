@@ -45,6 +45,19 @@ ORDERS_CSV = export_columns(
         ("status", lambda o: o.get_status_display()),
     ],
 )
+FOLLOW_UPS_CSV = export_columns(
+    "homecare:follow_ups",
+    "pharmacy-follow-ups.csv",
+    "Pharmacy follow-ups",
+    [
+        ("due_on", lambda t: t.due_on),
+        ("patient_mrn", lambda t: t.patient.mrn),
+        ("patient", lambda t: f"{t.patient.last_name}, {t.patient.first_name}"),
+        ("task", lambda t: t.description),
+        ("note_of", lambda t: t.note.noted_on),
+        ("assigned_to", lambda t: str(t.assignee or "")),
+    ],
+)
 PLANS_CSV = export_columns(
     "homecare:plans",
     "plans-of-care.csv",
@@ -516,6 +529,8 @@ def follow_ups(request: OrgRequest) -> HttpResponse:
 def _follow_ups_page(request: OrgRequest, status: int = 200, error: str = "") -> HttpResponse:
     today = timezone.localdate()
     queue = selectors.follow_up_queue(organization=request.organization, today=today, within_days=7)
+    if request.method == "GET" and wants_csv(request):
+        return csv_response(request, FOLLOW_UPS_CSV, queue)
     context = {
         "tasks": queue,
         "today": today,

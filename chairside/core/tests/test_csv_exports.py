@@ -33,6 +33,7 @@ LIST_PAGES = {
     "readiness:board",
     "interop:messages",
     "homecare:orders",
+    "homecare:follow_ups",
     "billing:remittances",
     "tenancy:staff",
     "referrals:providers",
