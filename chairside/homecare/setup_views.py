@@ -4,17 +4,17 @@ a field shift, a delivery ticket and a home visit (the route planner then places
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from chairside.core.dates import in_range
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import submit_form
 from chairside.homecare import selectors, services
 from chairside.homecare.forms import DeliveryForm, HomeForm, ShiftForm, VisitForm
 from chairside.tenancy.access import OrgRequest, require_perm
@@ -26,11 +26,22 @@ def _day_url(location: object, day: dt.date) -> str:
     return f"{reverse('homecare:day')}?{urlencode(query)}"
 
 
-def _check_day(form: object, day: dt.date | None, field: str = "date") -> bool:
+HOME_FIELDS = (
+    "location",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "access_notes",
+)
+
+
+def _check_day(day: dt.date | None, field: str = "date") -> None:
     if day is not None and not in_range(day):
-        form.add_error(field, "Give a date within the planning range.")  # type: ignore[attr-defined]
-        return False
-    return True
+        raise ValidationError({field: "Give a date within the planning range."})
 
 
 def _no_location(request: OrgRequest) -> HttpResponse | None:
@@ -69,32 +80,21 @@ def home_edit(request: OrgRequest, public_id: str) -> HttpResponse:
     )
     locations = selectors.home_locations(organization=org)
     form = HomeForm(request.POST or None, locations=locations, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.home_set(
-                organization=org,
-                user=request.user,
-                patient=found,
-                location=data["location"],
-                address_line1=data["address_line1"],
-                address_line2=data["address_line2"],
-                city=data["city"],
-                state=data["state"],
-                postal_code=data["postal_code"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                access_notes=data["access_notes"],
-                is_demo=bool(home and home.is_demo),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Home address saved.")
-            return redirect("homecare:patient", public_id=found.public_id)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "patient": found, "home": home, "active": "patients"}
-    return render(request, "homecare/home_form.html", context, status=status)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.home_set(
+            organization=org,
+            user=request.user,
+            patient=found,
+            is_demo=bool(home and home.is_demo),
+            **{name: data[name] for name in HOME_FIELDS},
+        ),
+        message="Home address saved.",
+        done=reverse("homecare:patient", args=[found.public_id]),
+        template="homecare/home_form.html",
+        context={"patient": found, "home": home, "active": "patients"},
+    )
 
 
 @require_perm(Perm.SCHEDULE_EDIT)
@@ -106,27 +106,26 @@ def shift_new(request: OrgRequest) -> HttpResponse:
     locations = selectors.home_locations(organization=org)
     initial = {"date": timezone.localdate() + dt.timedelta(days=1), "location": locations.first()}
     form = ShiftForm(request.POST or None, organization=org, locations=locations, initial=initial)
-    if request.method == "POST" and form.is_valid() and _check_day(form, form.cleaned_data["date"]):
-        data = form.cleaned_data
-        try:
-            shift = services.field_shift_add(
-                organization=org,
-                user=request.user,
-                location=data["location"],
-                staff=data["staff"],
-                date=data["date"],
-                starts=data["starts"],
-                ends=data["ends"],
-                kind=data["kind"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Shift added: {shift}.")
-            return redirect(_day_url(shift.location, shift.date))
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "title": "New field shift", "active": "day"}
-    return render(request, "homecare/stop_form.html", context, status=status)
+
+    def save(data: dict[str, Any]) -> Any:
+        _check_day(data["date"])
+        return services.field_shift_add(
+            organization=org,
+            user=request.user,
+            **{
+                name: data[name] for name in ("location", "staff", "date", "starts", "ends", "kind")
+            },
+        )
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message=lambda shift: f"Shift added: {shift}.",
+        done=lambda shift: _day_url(shift.location, shift.date),
+        template="homecare/stop_form.html",
+        context={"title": "New field shift", "active": "day"},
+    )
 
 
 def _stop_initial(request: OrgRequest) -> dict[str, object]:
@@ -155,38 +154,43 @@ def delivery_new(request: OrgRequest) -> HttpResponse:
         locations=selectors.home_locations(organization=org),
         initial=_stop_initial(request),
     )
-    if request.method == "POST" and form.is_valid() and _check_day(form, form.cleaned_data["date"]):
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> Any:
+        _check_day(data["date"])
         packed = data["packed_out_at"]
         if packed is not None and timezone.is_naive(packed):
             packed = timezone.make_aware(packed)
-        try:
-            ticket = services.delivery_create(
-                organization=org,
-                user=request.user,
-                patient=data["patient"],
-                location=data["location"],
-                date=data["date"],
-                window_start=data["window_start"],
-                window_end=data["window_end"],
-                items=[services.ItemIn(q, d, None, u) for q, u, d in data["items"]],
-                handoff=data["handoff"],
-                service_minutes=data["service_minutes"],
-                cold_chain=data["cold_chain"],
-                packed_out_at=packed,
-                validity_hours=data["validity_hours"],
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, "Delivery ticket created; propose the day's routes to place it."
-            )
-            return redirect("homecare:ticket", public_id=ticket.public_id)
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "title": "New delivery ticket", "active": "day"}
-    return render(request, "homecare/stop_form.html", context, status=status)
+        return services.delivery_create(
+            organization=org,
+            user=request.user,
+            items=[services.ItemIn(q, d, None, u) for q, u, d in data["items"]],
+            packed_out_at=packed,
+            **{
+                name: data[name]
+                for name in (
+                    "patient",
+                    "location",
+                    "date",
+                    "window_start",
+                    "window_end",
+                    "handoff",
+                    "service_minutes",
+                    "cold_chain",
+                    "validity_hours",
+                    "note",
+                )
+            },
+        )
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message="Delivery ticket created; propose the day's routes to place it.",
+        done=lambda ticket: reverse("homecare:ticket", args=[ticket.public_id]),
+        template="homecare/stop_form.html",
+        context={"title": "New delivery ticket", "active": "day"},
+    )
 
 
 @require_perm(Perm.SCHEDULE_EDIT)
@@ -202,26 +206,33 @@ def visit_new(request: OrgRequest) -> HttpResponse:
         locations=selectors.home_locations(organization=org),
         initial=_stop_initial(request),
     )
-    if request.method == "POST" and form.is_valid() and _check_day(form, form.cleaned_data["date"]):
-        data = form.cleaned_data
-        try:
-            visit = services.visit_create(
-                organization=org,
-                user=request.user,
-                patient=data["patient"],
-                location=data["location"],
-                date=data["date"],
-                window_start=data["window_start"],
-                window_end=data["window_end"],
-                duration_minutes=data["duration_minutes"],
-                purpose=data["purpose"],
-                nurse=data["nurse"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Home visit booked; propose the day's routes to place it.")
-            return redirect(_day_url(visit.location, visit.date))
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "title": "New home visit", "active": "day"}
-    return render(request, "homecare/stop_form.html", context, status=status)
+
+    def save(data: dict[str, Any]) -> Any:
+        _check_day(data["date"])
+        return services.visit_create(
+            organization=org,
+            user=request.user,
+            **{
+                name: data[name]
+                for name in (
+                    "patient",
+                    "location",
+                    "date",
+                    "window_start",
+                    "window_end",
+                    "duration_minutes",
+                    "purpose",
+                    "nurse",
+                )
+            },
+        )
+
+    return submit_form(
+        request,
+        form,
+        save=save,
+        message="Home visit booked; propose the day's routes to place it.",
+        done=lambda visit: _day_url(visit.location, visit.date),
+        template="homecare/stop_form.html",
+        context={"title": "New home visit", "active": "day"},
+    )
