@@ -7,7 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from chairside.access.authorizations.events import on_booked_orders, on_usage_attached
+from chairside.access.authorizations.events import (
+    on_booked_orders,
+    on_booking_rows,
+    on_usage_attached,
+)
+from chairside.core.fingerprint import Rows
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.selectors import order_ids_with_appointments
 
@@ -19,6 +24,9 @@ def booked_orders(
     return order_ids_with_appointments(
         organization=organization, order_ids=order_ids, start=start, end=end
     )
+
+
+on_booking_rows(Rows(Appointment))  # what ``booked_orders`` reads
 
 
 @on_usage_attached

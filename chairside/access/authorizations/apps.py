@@ -11,6 +11,10 @@ class AuthorizationsConfig(AppConfig):
     def ready(self) -> None:
         from chairside.access.authorizations import today  # noqa: F401  (registers the Today cards)
         from chairside.access.authorizations.chart import assistance_chart_section
+        from chairside.access.authorizations.events import QUEUE_COUNTS
+        from chairside.access.authorizations.queues import count_inputs
+        from chairside.core.fingerprint import watch
         from chairside.patients.chart import register_chart_section
 
         register_chart_section(assistance_chart_section)
+        watch(QUEUE_COUNTS, count_inputs())  # the cached Today counts follow their rows

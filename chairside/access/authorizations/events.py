@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from chairside.core.fingerprint import Rows, watch
 from chairside.core.registry import Registry
 
 # (organization, order ids, first day, last day) → ids of orders with a live booking then.
@@ -51,6 +52,20 @@ register_authorization_links = _LINKS.register
 _ATTACHED: Registry[UsageAttached] = Registry()
 _COINSURANCE: Registry[CoinsuranceSource] = Registry()
 on_booked_orders = _BOOKED.register
+# The rows each ``BookedOrders`` handler reads: the cached counts of the access queues are
+# keyed by their fingerprint (``core.fingerprint``), so a booking recounts them.
+_BOOKING_ROWS: list[Rows] = []
+# The topic under which the access queues' counts are cached and their inputs watched.
+QUEUE_COUNTS = "access-queue-counts"
+
+
+def on_booking_rows(rows: Rows) -> None:
+    """Register the rows a booked-orders handler reads (and watch them at once)."""
+    if rows not in _BOOKING_ROWS:
+        _BOOKING_ROWS.append(rows)
+    watch(QUEUE_COUNTS, [rows])
+
+
 on_usage_attached = _ATTACHED.register
 on_reduced_coinsurance = _COINSURANCE.register
 _FLAGS: Registry[BenefitsFlags] = Registry()
@@ -96,6 +111,11 @@ def booked_order_ids(
     for handler in _BOOKED:
         booked |= handler(organization, order_ids, start, end)
     return booked
+
+
+def booking_rows() -> list[Rows]:
+    """The rows every booked-orders handler reads."""
+    return list(_BOOKING_ROWS)
 
 
 def usage_attached(authorization: Any, usage: Any) -> Any:

@@ -12,19 +12,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from chairside.access.authorizations.events import benefits_flags, booked_order_ids
+from chairside.access.authorizations.events import (
+    QUEUE_COUNTS,
+    benefits_flags,
+    booked_order_ids,
+    booking_rows,
+)
 from chairside.access.authorizations.models import (
     AuthorizationUsage,
     BenefitsInvestigation,
     PriorAuthorization,
 )
 from chairside.access.authorizations.selectors import doses_documented_by_order
-from chairside.access.referrals.models import Referral, TreatmentOrder
+from chairside.access.referrals.models import OrderLab, Referral, TreatmentOrder
 from chairside.access.referrals.selectors import labs_due_for_orders, next_dose_on
+from chairside.core.fingerprint import Rows, fingerprint
+from chairside.patients.models import LabResult
 from chairside.rules import authorization_states as states
 from chairside.rules import referral_states as rs
 
@@ -371,19 +379,38 @@ def _next_doses(
 ) -> list[tuple[TreatmentOrder, dt.date | None]]:
     """Each active order with its next dose by the regimen; ``related=False`` for counting
     (the Today page): the orders alone, without the rows a queue row names."""
-    orders_qs = TreatmentOrder.objects.filter(
+    active = TreatmentOrder.objects.filter(
         organization=organization, status=TreatmentOrder.Status.ACTIVE
     )
     if related:
-        orders_qs = orders_qs.select_related(
+        orders_qs = active.select_related(
             "patient", "drug", "location", "assigned_to", "ordering_provider"
         )
+    else:  # what the regimen, the labs and the booking checks read; nothing else is loaded
+        orders_qs = active.only(*_SCHEDULE_FIELDS)
     orders = list(orders_qs.order_by("first_dose_on", "id"))
-    given = doses_documented_by_order([o.pk for o in orders])
+    given = doses_documented_by_order(active.values("pk"))
     return [(o, next_dose_on(o, given.get(o.pk, 0))) for o in orders]
 
 
 NextDoses = list[tuple[TreatmentOrder, dt.date | None]]
+
+# The order fields ``next_dose_on`` and the count-only reads use (``_next_doses`` without
+# related rows): loading 2,000 whole orders is most of the Today page's cost otherwise.
+_SCHEDULE_FIELDS = (
+    "id",
+    "organization_id",
+    "patient_id",
+    "location_id",
+    "assigned_to_id",
+    "status",
+    "first_dose_on",
+    "number_of_doses",
+    "loading_days",
+    "maintenance_interval_days",
+    "end_on",
+    "expires_on",
+)
 
 
 def _labs_due(
@@ -503,11 +530,11 @@ def _count_orders_expiring(organization: Any, today: dt.date) -> int:
 
 
 def _count_labs_due(organization: Any, today: dt.date) -> int:
-    return len(_labs_due(organization, today)[2])
+    return len(_labs_due(organization, today, _next_doses(organization, related=False))[2])
 
 
 def _count_due_unbooked(organization: Any, today: dt.date) -> int:
-    return len(_due_unbooked(organization, today))
+    return len(_due_unbooked(organization, today, _next_doses(organization, related=False)))
 
 
 QUEUES: tuple[Queue, ...] = (
@@ -593,9 +620,28 @@ QUEUES: tuple[Queue, ...] = (
 QUEUES_BY_KEY = {q.key: q for q in QUEUES}
 
 
-def queue_counts(organization: Any, today: dt.date, keys: list[str]) -> dict[str, int]:
-    """The Today page's counts of the named queues, without building rows; the two queues
-    that follow each order's next dose share one reading of it."""
+# How long the Today page's counts are kept. They are keyed by the fingerprint of every row
+# they read, so any change to those rows is counted at once; the expiry only frees memory.
+COUNTS_CACHE_SECONDS = 15 * 60
+
+
+def count_inputs() -> list[Rows]:
+    """Every table the cached counts read (see ``queue_counts``): referrals, benefits,
+    approvals and their use, orders and their labs, lab results, and the later steps'
+    bookings (``events.booking_rows``)."""
+    return [
+        Rows(Referral),
+        Rows(BenefitsInvestigation),
+        Rows(PriorAuthorization),
+        Rows(AuthorizationUsage, "order__organization"),
+        Rows(TreatmentOrder),
+        Rows(OrderLab, "order__organization"),
+        Rows(LabResult, "patient__organization"),
+        *booking_rows(),
+    ]
+
+
+def _compute_counts(organization: Any, today: dt.date, keys: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     wanted = {"labs-due", "due-unbooked"} & set(keys)
     doses = _next_doses(organization, related=False) if wanted else None
@@ -607,6 +653,31 @@ def queue_counts(organization: Any, today: dt.date, keys: list[str]) -> dict[str
         else:
             counts[key] = QUEUES_BY_KEY[key].count(organization, today)
     return counts
+
+
+# The benefits flags come from the eligibility re-checks (a later step's rows): counted live,
+# which costs one small query.
+_LIVE = {"benefits-changed"}
+
+
+def queue_counts(organization: Any, today: dt.date, keys: list[str]) -> dict[str, int]:
+    """The Today page's counts of the named queues, without building rows.
+
+    The two queues that follow each order's next dose walk every active order (2,000 in the
+    demo center), so all counts but the live ones are cached per organization and day under
+    the fingerprint of the rows they read (``core.fingerprint``, watched from the app's
+    ``ready()``): a booking, a lab result, a documented dose or a new approval changes the
+    fingerprint and the next read recounts.
+    """
+    cached_keys = [q.key for q in QUEUES if q.key not in _LIVE]
+    inputs = fingerprint(QUEUE_COUNTS, organization, count_inputs())
+    key = f"access-queue-counts:{organization.pk}:{today.isoformat()}:{inputs}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _compute_counts(organization, today, cached_keys)
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    live = _compute_counts(organization, today, [k for k in keys if k in _LIVE])
+    return {k: live[k] if k in live else counts[k] for k in keys}
 
 
 def queue_rows(

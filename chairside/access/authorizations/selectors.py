@@ -218,8 +218,9 @@ def pending_payer_statuses() -> Q:
     return Q(status__in=states.PENDING_STATES)
 
 
-def doses_documented_by_order(order_ids: list[int]) -> dict[int, int]:
-    """``doses_documented`` for many orders in one query."""
+def doses_documented_by_order(order_ids: list[int] | QuerySet[Any]) -> dict[int, int]:
+    """``doses_documented`` for many orders in one query (``order_ids`` a list, or a query
+    of order ids, which stays a subquery: cheaper than thousands of ids)."""
     rows = (
         AuthorizationUsage.objects.filter(
             order_id__in=order_ids, kind=AuthorizationUsage.Kind.CONSUMED, released_at__isnull=True

@@ -202,7 +202,9 @@ def labs_due_for_orders(
         return {}
     horizon = max(on_dates.values())
     latest = _latest_results({o.patient_id for o in orders}, horizon)
-    labs = OrderLab.objects.filter(order__in=orders)
+    labs = OrderLab.objects.filter(order_id__in=[o.pk for o in orders]).only(
+        "order_id", "name", "code", "every_days"
+    )
     by_order: dict[int, list[OrderLab]] = {}
     for lab in labs:
         by_order.setdefault(lab.order_id, []).append(lab)

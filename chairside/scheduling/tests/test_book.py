@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.access.referrals.models import OrderLab
@@ -317,3 +318,23 @@ class TestDuration:
         assert checks.default_minutes(order, 1) == before + 150 + after
         assert checks.default_minutes(order, 2) == before + 150 + after  # still 300 mg
         assert checks.default_minutes(order, 3) == before + 210 + after  # 600 mg
+
+
+class TestTheAccessQueueCountsFollowBookings:
+    """The Today page's cached "due with no appointment" count reads the bookings through
+    the access step's ``booking_rows`` registry: a booking or a cancellation recounts it."""
+
+    def due_unbooked(self, s: Any) -> int:
+        from chairside.access.authorizations.queues import queue_counts
+
+        return queue_counts(s.org, timezone.localdate(), ["due-unbooked"])["due-unbooked"]
+
+    def test_a_booking_and_its_cancellation_move_the_count_at_once(self, s: Any) -> None:
+        sf.make_shift(s.nurse, s.location)
+        assert self.due_unbooked(s) == 1  # the first dose is due tomorrow, nothing booked
+        appointment = book(s.org, s.coordinator, s.order, s.chairs["C01"], at("09:00")).appointment
+        assert self.due_unbooked(s) == 0
+        services.appointment_cancel(
+            appointment=appointment, user=s.coordinator, reason_code="other", reason="Unwell"
+        )
+        assert self.due_unbooked(s) == 1

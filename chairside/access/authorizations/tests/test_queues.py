@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from chairside.access.authorizations import services
@@ -246,6 +247,82 @@ class TestQueues:
         assert all(q.rows(org, TODAY) == [] for q in QUEUES)
 
 
+class TestCachedCounts:
+    """The Today page's counts are kept under the fingerprint of the rows they read: read
+    again, they are not recounted; any change to those rows recounts them at once."""
+
+    @pytest.fixture
+    def reads(self, monkeypatch: Any) -> list[Any]:
+        from chairside.access.authorizations import queues
+
+        found: list[Any] = []
+        next_doses = queues._next_doses
+
+        def counted(organization: Any, **options: Any) -> Any:
+            found.append(organization)
+            return next_doses(organization, **options)
+
+        monkeypatch.setattr(queues, "_next_doses", counted)
+        return found
+
+    def counts(self, org: Any) -> dict[str, int]:
+        from chairside.access.authorizations import queues
+
+        found = queues.queue_counts(org, TODAY, [q.key for q in QUEUES])
+        assert found == {q.key: len(q.rows(org, TODAY)) for q in QUEUES}  # never stale
+        return found
+
+    def test_a_second_read_is_not_recounted(self, org: Any, reads: list[Any]) -> None:
+        rf.make_order(rf.covered_patient(org), "natalizumab", first_dose_on=dt.date(2026, 1, 12))
+        from chairside.access.authorizations import queues
+
+        first = self.counts(org)
+        reads.clear()
+        assert queues.queue_counts(org, TODAY, [q.key for q in QUEUES]) == first
+        assert reads == []  # the cached counts, not a new walk over the orders
+        rf.make_referral(org)
+        assert queues.queue_counts(org, TODAY, ["intake"]) == {"intake": first["intake"] + 1}
+        assert len(reads) == 1  # a changed row: counted again
+
+    def test_a_lab_result_a_dose_and_a_new_referral_each_recount_at_once(
+        self, org: Any, coordinator: Any, reads: list[Any]
+    ) -> None:
+        patient = rf.covered_patient(org)
+        order = rf.make_order(patient, "natalizumab", first_dose_on=dt.date(2026, 1, 12))
+        before = self.counts(org)
+        assert before["labs-due"] == 1 and before["due-unbooked"] == 1
+        lab_result_record(
+            patient=patient,
+            user=None,
+            lab_name="Anti-JCV antibody (with index)",
+            result_on=dt.date(2026, 2, 20),
+        )
+        assert self.counts(org)["labs-due"] == 0
+        for n, day in enumerate([dt.date(2026, 1, 12), dt.date(2026, 2, 9)]):
+            services.authorization_consume(
+                source_type="t",
+                source_id=str(n),
+                user=coordinator,
+                order=order,
+                on_date=day,
+                units=300,
+            )
+        assert self.counts(org)["due-unbooked"] == 1  # now due 03/09, still unbooked
+        rf.make_referral(org)
+        assert self.counts(org)["intake"] == before["intake"] + 1
+
+    def test_a_deleted_row_recounts(self, org: Any) -> None:
+        referral = rf.make_referral(org)
+        assert self.counts(org)["intake"] == 1
+        referral.delete()
+        assert self.counts(org)["intake"] == 0
+
+    def test_each_organization_has_its_own_counts(self, org: Any, other_org: Any) -> None:
+        rf.make_referral(org)
+        assert self.counts(org)["intake"] == 1
+        assert self.counts(other_org)["intake"] == 0
+
+
 class TestQueuePages:
     def test_each_queue_has_a_page_and_a_today_card(
         self, org: Any, coordinator_client: Any
@@ -295,6 +372,7 @@ class TestQueuePages:
             return next_doses(organization, **options)
 
         monkeypatch.setattr(queues, "_next_doses", counted)
+        cache.clear()
         page = coordinator_client.get(reverse("today"))
         assert page.status_code == 200
         assert len(reads) == 1  # labs due and doses due share one reading of the orders
