@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
-from chairside.analytics import charts
+from chairside.analytics import charts, not_given
 from chairside.analytics import selectors as s
+from chairside.rules import appointment_states as states
+from chairside.rules.margins import summarize
 from chairside.tenancy.roles import Perm
 
 
@@ -228,7 +231,6 @@ def treatments_panel(f: s.DashboardFilter) -> PanelView:
 
 @panel("outcomes", "chairside.scheduling")
 def outcomes_panel(f: s.DashboardFilter) -> PanelView:
-    from chairside.rules import appointment_states as states
 
     outcomes = s.appointment_outcomes(f, timezone.now())
     came = sum(outcomes.get(k, 0) for k in (states.COMPLETED, states.IN_CHAIR, states.CHECKED_IN))
@@ -278,7 +280,6 @@ def _money(value: Decimal) -> str:
 
 
 def _margin_stats(f: s.DashboardFilter) -> tuple[list[Any], list[tuple[str, Any]], str]:
-    from chairside.rules.margins import summarize
 
     rows = s.visit_margins(f)
     visits = [r.margin for r in rows]
@@ -309,7 +310,6 @@ def _margin_stats(f: s.DashboardFilter) -> tuple[list[Any], list[tuple[str, Any]
 
 
 def _margin_chart(f: s.DashboardFilter, by: str) -> PanelView:
-    from chairside.rules.margins import summarize
 
     rows, stats, note = _margin_stats(f)
     label = "drug" if by == "drug" else "payer"
@@ -421,9 +421,6 @@ def reports_panel(f: s.DashboardFilter) -> PanelView:
 
 @panel("prepared_not_given", "chairside.treatments")
 def prepared_not_given_panel(f: s.DashboardFilter) -> PanelView:
-    from django.urls import reverse
-
-    from chairside.analytics import not_given
 
     months = not_given.by_month(
         organization=f.organization, location=f.location, today=timezone.localdate()

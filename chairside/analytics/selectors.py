@@ -25,6 +25,7 @@ from chairside.access.authorizations.models import PriorAuthorization
 from chairside.access.referrals.models import Referral, ReferralStateChange
 from chairside.analytics.models import ManagementFeeTerms, PlanScenario
 from chairside.billing.models import Remittance
+from chairside.billing.selectors.margins import visit_margins as billing_margins
 from chairside.inventory.models import Movement
 from chairside.inventory.selectors import payments_due
 from chairside.patients.models import Coverage, Patient, Payer
@@ -513,8 +514,6 @@ def visit_margins(f: DashboardFilter) -> list[Any]:
     contracts, drug cost from the lots dispensed or estimated); this only keeps the site's.
     """
     if "margins" not in f.memo:
-        from chairside.billing.selectors.margins import visit_margins as billing_margins
-
         rows = billing_margins(organization=f.organization, start=f.start, end=f.end)
         if f.location:
             rows = [r for r in rows if r.claim.encounter.location_id == f.location.pk]

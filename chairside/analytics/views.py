@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chairside.analytics import panels, report, selectors, services
+from chairside.analytics import not_given, panels, report, selectors, services
 from chairside.analytics.forms import DashboardFilterForm, FeeTermsForm, ScenarioForm
 from chairside.analytics.models import ManagementFeeTerms
 from chairside.core.forms_util import submit_form
+from chairside.core.pdf import pdf_response
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Organization
 from chairside.tenancy.roles import Perm
@@ -157,17 +158,14 @@ def scenario_csv(request: OrgRequest, public_id: str) -> HttpResponse:
 
 @require_perm(Perm.REPORTS_VIEW)
 def scenario_pdf(request: OrgRequest, public_id: str) -> HttpResponse:
-    from weasyprint import HTML  # heavy: load only when a PDF is asked for
-
     scenario = selectors.access_scenario(organization=request.organization, public_id=public_id)
     context = report.scenario_context(scenario)
     context["ramp_svg"] = report.svg_bars([r.net for r in context["plan"].ramp])
     context["organization"] = request.organization
     html = render_to_string("analytics/scenario_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.public_id}.pdf"'
-    return response
+    return pdf_response(
+        request, html, filename=f"scenario-{scenario.public_id}.pdf", attachment=True
+    )
 
 
 @require_perm(Perm.PLANNING_EDIT)
@@ -191,7 +189,6 @@ def fee_terms_edit(request: OrgRequest, client_id: str) -> HttpResponse:
 @require_perm(Perm.REPORTS_VIEW)
 def prepared_not_given(request: OrgRequest) -> HttpResponse:
     """Each dose prepared and not given: of one month (``?month=2026-11``) or the last 12."""
-    from chairside.analytics import not_given
 
     today = timezone.localdate()
     months = not_given.by_month(organization=request.organization, location=None, today=today)

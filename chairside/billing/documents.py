@@ -11,8 +11,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from chairside.billing.home_infusion import home_check
 from chairside.billing.models import BillingProfile, ChargeLine, Claim, ClaimItem
-from chairside.billing.pricing import billing_profile
+from chairside.billing.pricing import billing_profile, mue_limits
+from chairside.patients.reference import icd10_catalog
 from chairside.rules import claim_states
 from chairside.rules.charges import ClaimLine, EncounterFacts
 from chairside.rules.claim_check import BillingProviderFacts, CheckInput
@@ -69,9 +71,6 @@ def primary_of(claim: Claim) -> Claim | None:
 
 
 def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -> CheckInput:
-    from chairside.billing.home_infusion import home_check
-    from chairside.billing.pricing import mue_limits
-    from chairside.patients.reference import icd10_catalog
 
     items = _items(claim)
     primary = primary_of(claim)

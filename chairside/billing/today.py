@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from chairside.billing.selectors import claims_ready, denials_past_half_window
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.today import Card
@@ -15,7 +16,6 @@ def billing_today_cards(request: HttpRequest) -> list[Card]:
     organization = getattr(request, "organization", None)
     if organization is None or not can(request, Perm.BILLING_VIEW):
         return []  # cards the role cannot see are not counted
-    from chairside.billing.selectors import claims_ready, denials_past_half_window
 
     ready = claims_ready(organization=organization).count()
     urgent = len(denials_past_half_window(organization=organization, today=timezone.localdate()))

@@ -28,6 +28,7 @@ from chairside.compliance.models import (
     TemperatureImport,
     TemperatureReading,
 )
+from chairside.homecare import selectors as homecare
 from chairside.rules.compliance import Due, due_status
 from chairside.rules.temperature import mean_kinetic_temperature
 from chairside.tenancy.models import Competency, Location, StaffMember
@@ -292,7 +293,6 @@ def _plans_of_care(organization: Any, location: Location, today: dt.date) -> Sec
     """The home-infusion patients this location serves (an open home-infusion order or a
     current plan of care) whose plan misses items (``homecare.selectors.plan_of_care_gaps``:
     the items the home-health and accreditation standards require, each with its source)."""
-    from chairside.homecare import selectors as homecare
 
     rows = []
     patients = homecare.home_patients(organization=organization).filter(

@@ -28,6 +28,7 @@ from chairside.compliance.models import (
     TemperatureImport,
 )
 from chairside.core.forms_util import add_service_errors
+from chairside.core.pdf import pdf_response
 from chairside.patients.models import Patient
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location, StaffMember
@@ -88,8 +89,6 @@ def page(request: OrgRequest, location_id: str) -> HttpResponse:
 def pdf(request: OrgRequest, location_id: str) -> HttpResponse:
     """The whole page as one PDF for an accreditation surveyor, audited as an export
     (``?format=html``: the same document as a printable page, to preview it)."""
-    from weasyprint import HTML
-
     location = selectors.access_location(organization=request.organization, public_id=location_id)
     context = _context(request, location)
     if context["period"].is_bound and not context["period"].is_valid():
@@ -98,7 +97,6 @@ def pdf(request: OrgRequest, location_id: str) -> HttpResponse:
     html = render_to_string("compliance/report_pdf.html", context, request=request)
     if request.GET.get("format") == "html":
         return HttpResponse(html)
-    document = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     audit_record(
         action=AuditEvent.Action.EXPORT,
         user=request.user,
@@ -108,9 +106,7 @@ def pdf(request: OrgRequest, location_id: str) -> HttpResponse:
         reason="Accreditation evidence PDF",
     )
     name = f"compliance-{location.name}-{context['end']:%Y%m%d}.pdf".replace(" ", "-")
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return pdf_response(request, html, filename=name, attachment=True)
 
 
 # --- forms ---------------------------------------------------------------------------------

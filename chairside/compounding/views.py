@@ -19,6 +19,7 @@ from chairside.compounding import selectors, services
 from chairside.compounding.forms import CompoundForm, FormulationForm, VerifyForm
 from chairside.compounding.models import CompoundingRecord, MasterFormulation
 from chairside.core.forms_util import add_service_errors, submit_form
+from chairside.core.pdf import pdf_response
 from chairside.inventory.models import Lot
 from chairside.patients.models import Patient
 from chairside.rules.csv_safe import to_csv
@@ -283,12 +284,7 @@ def record_label(request: OrgRequest, public_id: str) -> HttpResponse:
     html = render(request, "compounding/label.html", context)
     if request.GET.get("format") != "pdf":
         return html
-    from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
-
-    pdf = HTML(string=html.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="label-{record.number}.pdf"'
-    return response
+    return pdf_response(request, html.content.decode(), filename=f"label-{record.number}.pdf")
 
 
 @require_perm(Perm.COMPOUNDING_VIEW)

@@ -28,7 +28,8 @@ Step = Callable[[DemoContext], None]
 
 
 def steps() -> list[Step]:
-    from chairside.demo import (
+    # The steps import ``DemoContext`` from this module: they are loaded when first asked for.
+    from chairside.demo import (  # noqa: PLC0415
         access,
         access_pipeline,
         analytics,

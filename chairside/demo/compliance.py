@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from chairside.compliance import services
 from chairside.compliance.models import (
+    Incident,
     Policy,
     PolicyAcknowledgement,
     SkillCheckoff,
@@ -138,7 +139,6 @@ def _fridge_log(location: Location, pharmacist: Any, seed: str) -> None:
 
 
 def _incident(location: Location, user: Any, owner: StaffMember, description: str) -> None:
-    from chairside.compliance.models import Incident
 
     if Incident.objects.filter(location=location).exists():
         return

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import get_hasher, make_password
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chairside.accounts.services import two_factor_required
 from chairside.demo import DemoContext
@@ -200,7 +201,6 @@ def _demo_authenticators(ctx: DemoContext) -> None:
     """The demo log-ins whose role requires two-factor get an authenticator already set up
     with the published demo secret (DEMO_TOTP_SECRET in the README; `manage.py democode`
     prints its current code). Demo only: a real center's users enrol their own phones."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     for user in ctx.users.values():
         if two_factor_required(user):

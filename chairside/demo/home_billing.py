@@ -27,6 +27,7 @@ from chairside.billing.services import home_charges_derive
 from chairside.demo import DemoContext
 from chairside.demo.foundation import demo_npi
 from chairside.demo.homecare import LOCATION, ORG_NAME
+from chairside.homecare import selectors
 from chairside.homecare import services as homecare
 from chairside.homecare.models import DeliveryTicket, HomeInfusionOrder, PlanOfCare
 from chairside.patients.models import Patient
@@ -179,6 +180,5 @@ def seed_home_billing(ctx: DemoContext) -> None:
 
 
 def _served(org: Organization, start: dt.date, end: dt.date) -> Any:
-    from chairside.homecare import selectors
 
     return selectors.home_patients_with_services(organization=org, start=start, end=end)

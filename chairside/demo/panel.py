@@ -47,6 +47,7 @@ from chairside.access.referrals.models import TreatmentOrder
 from chairside.demo import DemoContext
 from chairside.demo.access import _seed_patient_order
 from chairside.demo.foundation import _demo_chart, _demo_patient, registered_at
+from chairside.demo.inventory import _History, _places, _vendors
 from chairside.demo.scheduling import AHEAD_DAYS, PAST_DAYS, PEAK, SPREAD
 from chairside.demo.visits import demo_signature
 from chairside.inventory.selectors.forecast import demand_forecast
@@ -460,7 +461,6 @@ def _stock_for_the_panel(ctx: DemoContext, now: dt.datetime) -> int:
     """The pharmacy stocks for the panel's bookings: for each vial the forecast of the next
     four weeks runs short of, a delivery today of the next ten days' vials (and a spare);
     the weeks after stay on the forecast's order suggestions."""
-    from chairside.demo.inventory import _History, _places, _vendors
 
     org = ctx.organizations["riverside"]
     vendors = _vendors(org)

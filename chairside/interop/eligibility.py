@@ -19,6 +19,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -35,8 +36,9 @@ from chairside.core.actors import acting_user
 from chairside.interop.eligibility_transport import TransportError, get_transport
 from chairside.interop.models import EligibilityExchange
 from chairside.patients.selectors import claim_coverages, claim_person
-from chairside.rules import x12_270, x12_271
+from chairside.rules import appointment_states, x12_270, x12_271
 from chairside.rules.charges import Person
+from chairside.scheduling.models import Appointment
 
 Status = EligibilityExchange.Status
 # Chairside's site types → the setting the service type code is chosen by (rules.x12_270).
@@ -374,10 +376,6 @@ def eligibility_recheck(
     numbers sent, collected, flagged (answers differing from the verified benefits) and
     refused (inquiries that could not be written, e.g. no payer ID).
     """
-    from django.conf import settings
-
-    from chairside.rules import appointment_states
-    from chairside.scheduling.models import Appointment
 
     now = now or timezone.now()
     ahead = settings.CHAIRSIDE_ELIGIBILITY_DAYS_AHEAD if days_ahead is None else days_ahead

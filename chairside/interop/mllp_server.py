@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import close_old_connections, connection
 
+from chairside.interop.services import hl7_receive
 from chairside.rules.mllp import Deframer, frame
 
 log = logging.getLogger("chairside.interop.mllp")
@@ -54,7 +55,6 @@ class MllpServer(socketserver.ThreadingTCPServer):
 
 def receiver_for(organization: Any) -> Handler:
     """The handler that stores and applies each message for ``organization``."""
-    from chairside.interop.services import hl7_receive
 
     def answer(text: str) -> str:
         return hl7_receive(organization=organization, raw=text).ack

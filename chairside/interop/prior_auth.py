@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chairside.access.authorizations import services as access
@@ -276,7 +277,6 @@ def exchanges(authorization: PriorAuthorization) -> list[PriorAuthExchange]:
 
 
 def access_exchange(*, organization: Any, public_id: Any) -> PriorAuthExchange:
-    from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
         PriorAuthExchange.objects.select_related("authorization__patient"),

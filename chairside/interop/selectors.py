@@ -9,7 +9,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from chairside.interop.eligibility import current_values
 from chairside.interop.models import CsvImport, EligibilityExchange, InterfaceMessage
+from chairside.rules.x12_271 import PROPOSAL_LABELS
 
 
 def messages(
@@ -76,8 +78,6 @@ def exchanges_for(*, organization: Any, benefits: Any) -> QuerySet[EligibilityEx
 def comparison(exchange: EligibilityExchange) -> list[dict[str, Any]]:
     """Each field the benefits page holds (and the coverage's plan and group): the value on
     file beside the payer's answer, and whether and how it differs."""
-    from chairside.interop.eligibility import current_values
-    from chairside.rules.x12_271 import PROPOSAL_LABELS
 
     current = current_values(exchange.benefits)
     changed = {c["field"]: c for c in exchange.changes}

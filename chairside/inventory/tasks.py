@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from chairside.inventory.services.reservations import reserve_upcoming as run
+
 
 @shared_task(name="chairside.inventory.tasks.reserve_upcoming")
 def reserve_upcoming() -> str:
@@ -11,7 +13,6 @@ def reserve_upcoming() -> str:
 
     Idempotent: an appointment already reserved keeps its vials; running twice reserves once.
     """
-    from chairside.inventory.services.reservations import reserve_upcoming as run
 
     reserved, released = run()
     return f"{reserved} appointments reserved, {released} released"

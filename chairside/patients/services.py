@@ -19,6 +19,7 @@ from chairside.patients.models import (
     BodyMeasurement,
     Coverage,
     Diagnosis,
+    LabResult,
     Patient,
     Payer,
     search_key,
@@ -416,7 +417,6 @@ def lab_result_record(
 
     Added with the referrals module (pre-infusion labs: TB, hepatitis B, anti-JCV …).
     """
-    from chairside.patients.models import LabResult
 
     lab_name = lab_name.strip()
     if not lab_name:

@@ -16,6 +16,7 @@ from chairside.audit.selectors import audit_events, patient_reads
 from chairside.audit.services import client_ip
 from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.patients import selectors, services
+from chairside.patients.chart import render_sections
 from chairside.patients.forms import (
     AllergyForm,
     ContactPreferencesForm,
@@ -95,7 +96,6 @@ def patient_chart(request: OrgRequest, public_id: str) -> HttpResponse:
 
 def chart_sections(request: OrgRequest, patient: object) -> list[str]:
     """HTML fragments other modules add to the chart (orders, appointments, visits)."""
-    from chairside.patients.chart import render_sections
 
     return render_sections(request, patient)
 

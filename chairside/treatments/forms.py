@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 
+from chairside.formulary.models import Drug
 from chairside.patients.models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Allergy
 from chairside.rules.infusion import BEYOND_USE_LABELS, CTCAE_GRADES
 from chairside.rules.visit_checks import IDENTIFIERS, TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
@@ -330,8 +331,6 @@ class StartForm(forms.Form):
     def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if organization is not None:
-            from chairside.formulary.models import Drug
-
             premeds = Drug.objects.filter(
                 organization=organization, premedication=True, is_active=True
             ).order_by("generic_name")

@@ -23,8 +23,9 @@ from chairside.inventory.services import dispense_suggestion
 from chairside.patients.models import BodyMeasurement
 from chairside.rules import appointment_states as states
 from chairside.scheduling.models import Appointment
-from chairside.treatments.models import DoseVerification, Visit
+from chairside.treatments.models import DoseVerification, EarlyPreparation, PreparationVial, Visit
 from chairside.treatments.selectors import DosePlan, day_window, plan_dose
+from chairside.treatments.services.prep_gate import prep_gate_problem
 
 # Doses still to come from the shelf: once completed (or cancelled) there is nothing to verify.
 QUEUE_STATES = frozenset({states.BOOKED, states.CONFIRMED, states.CHECKED_IN, states.IN_CHAIR})
@@ -208,8 +209,6 @@ def pharmacy_queue(
 
 def _gate(rows: list[QueueRow]) -> None:
     """Each row's prep gate: the early-preparation reason, or why it must wait."""
-    from chairside.treatments.models import EarlyPreparation
-    from chairside.treatments.services.prep_gate import prep_gate_problem
 
     early = {
         e.appointment_id: e
@@ -241,7 +240,6 @@ def to_verify_count(*, organization: Any, today: dt.date) -> int:
 def pharmacy_dispenses(visit: Visit) -> list[Movement]:
     """Vials the pharmacy dispensed for this dose (under the visit or its booking) that the
     visit's preparation does not use yet: the nurse attaches them instead of dispensing."""
-    from chairside.treatments.models import PreparationVial
 
     used = PreparationVial.objects.filter(preparation__visit=visit).values("movement_id")
     return list(

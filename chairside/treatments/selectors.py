@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from chairside.access.referrals.selectors import labs_due
 from chairside.patients.models import Coverage, Payer
 from chairside.rules import appointment_states
 from chairside.rules.allergy_check import Conflict, allergy_conflicts
@@ -200,7 +201,6 @@ def _mg(value: Decimal) -> Decimal:
 
 
 def labs_due_messages(visit: Visit) -> list[str]:
-    from chairside.access.referrals.selectors import labs_due
 
     return [due.message for due in labs_due(order=visit.order, on_date=visit.date)]
 

@@ -9,7 +9,10 @@ class AuthorizationsConfig(AppConfig):
     verbose_name = "Benefits and prior authorizations"
 
     def ready(self) -> None:
-        from chairside.access.authorizations import today  # noqa: F401  (registers the Today cards)
+        from chairside.access.authorizations import (  # noqa: F401  (register their handlers)
+            handlers,
+            today,
+        )
         from chairside.access.authorizations.chart import assistance_chart_section
         from chairside.access.authorizations.events import QUEUE_COUNTS
         from chairside.access.authorizations.queues import count_inputs

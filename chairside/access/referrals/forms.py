@@ -13,6 +13,7 @@ from chairside.access.referrals.models import (
     ReferringProvider,
     TreatmentOrder,
 )
+from chairside.access.referrals.services.orders import STANDARD_SET
 from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.formulary.order_sets import order_sets
 from chairside.patients.models import Diagnosis, LabResult, Patient
@@ -254,7 +255,6 @@ class OrderForm(_ServiceValidated):
 def _order_set_fields(form: forms.ModelForm) -> None:  # type: ignore[type-arg]
     """Premedication set (the drug's standard set pre-selected on a new order) and the
     anaphylaxis protocol (ticked on a new order), from ``formulary/data/order_sets.json``."""
-    from chairside.access.referrals.services.orders import STANDARD_SET
 
     sets = order_sets()
     new = form.instance.pk is None

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Max, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from chairside.access.authorizations.selectors import doses_documented
 from chairside.access.referrals.models import (
     OrderLab,
     Referral,
@@ -128,7 +129,6 @@ def next_dose_on(order: TreatmentOrder, doses_given: int | None = None) -> dt.da
     None when the first dose is not yet planned, the course is complete, or the next date
     falls after the order's end or expiry. The schedule counts from the first dose.
     """
-    from chairside.access.authorizations.selectors import doses_documented
 
     if order.first_dose_on is None:
         return None
@@ -231,8 +231,6 @@ def current_dose(order: TreatmentOrder) -> tuple[Decimal | None, Any, str]:
     weight = measurement.weight_kg if measurement else None
     given = None
     try:
-        from chairside.access.authorizations.selectors import doses_documented
-
         number = doses_documented(order) + 1
         given = order.dose_for_weight(weight or order.weight_kg_at_order, number)
     except ValueError as exc:

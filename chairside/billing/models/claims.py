@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from chairside.billing.hints import with_hints
 from chairside.core.models import BaseModel, OrgScopedModel
 from chairside.rules import claim_states as states
 
@@ -145,7 +146,6 @@ class Claim(OrgScopedModel):
     @property
     def problems_with_hints(self) -> list[dict[str, str]]:
         """The check's findings, each with where a biller fixes it."""
-        from chairside.billing.hints import with_hints
 
         return with_hints(list(self.problems or []))
 

@@ -12,6 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from chairside.audit import reads
+from chairside.billing.documents import claim_line
 from chairside.billing.models import (
     AspPricingFile,
     ChargeLine,
@@ -24,9 +25,12 @@ from chairside.billing.models import (
     Remittance,
     UnmatchedRemittance,
 )
-from chairside.billing.pricing import billing_profile
+from chairside.billing.pricing import PriceBook, billing_profile
+from chairside.billing.services.opps import opps_rates
 from chairside.rules import claim_states as states
+from chairside.rules.hospital_outpatient import attending_provider as attending
 from chairside.rules.margins import ageing
+from chairside.rules.opps import estimate_total, opps_estimate
 
 _CLAIM_RELATED = ("patient", "payer", "encounter", "encounter__location")
 
@@ -188,7 +192,6 @@ def access_export(*, organization: Any, public_id: Any) -> ClaimExport:
 
 def fresh_exports(*, organization: Any, public_ids: list[str]) -> list[ClaimExport]:
     """The files just made (named in the page's ``export`` parameters), of this organization."""
-    import uuid
 
     valid = []
     for value in public_ids:
@@ -244,7 +247,6 @@ def claim_detail(*, claim: Claim) -> dict[str, Any]:
 
 
 def attending_provider(facts: Any) -> Any:
-    from chairside.rules.hospital_outpatient import attending_provider as attending
 
     return attending(facts)
 
@@ -252,10 +254,6 @@ def attending_provider(facts: Any) -> Any:
 def claim_opps_estimate(*, claim: Claim, items: list[Any] | None = None) -> dict[str, Any]:
     """How OPPS would pay the institutional claim's lines (rules.opps), from the newest
     imported Addendum B and the ASP file in effect on the date of service."""
-    from chairside.billing.documents import claim_line
-    from chairside.billing.pricing import PriceBook
-    from chairside.billing.services.opps import opps_rates
-    from chairside.rules.opps import estimate_total, opps_estimate
 
     rates, source = opps_rates(organization=claim.organization)
     if items is None:

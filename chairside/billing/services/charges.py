@@ -18,11 +18,14 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.billing.models import ChargeLine, Encounter, LineAdjustment
 from chairside.billing.pricing import PriceBook
+from chairside.billing.selectors import administration_categories
+from chairside.billing.services.claims import claims_build_for_encounter
 from chairside.core.actors import acting_user
 from chairside.rules import claim_states
 from chairside.rules.charges import ClaimLine, EncounterFacts, derive_claim_lines, facts_to_dict
 from chairside.rules.hospital_outpatient import department_modifier, with_department_modifier
 from chairside.rules.payer_categories import apply_payer_categories
+from chairside.treatments.services import visit_encounter_facts
 
 
 def charges_derive_for_visit(*, visit: Any, user: Any) -> Encounter:
@@ -32,7 +35,6 @@ def charges_derive_for_visit(*, visit: Any, user: Any) -> Encounter:
     and the visit's ``organization``, ``patient`` and (optional) ``location``. Call it inside
     the sign-off transaction: a ValidationError means nothing was derived.
     """
-    from chairside.treatments.services import visit_encounter_facts
 
     facts = visit_encounter_facts(visit)
     return charges_derive(
@@ -114,7 +116,6 @@ def _payer_categories(organization: Any, facts: EncounterFacts) -> EncounterFact
 
     The lines are derived once for the primary claim; a secondary claim carries them as the
     primary billed them (it pays what the primary left)."""
-    from chairside.billing.selectors import administration_categories
 
     if not facts.coverages:
         return facts
@@ -225,7 +226,6 @@ def _store_correction(encounter: Encounter, derived: list[ClaimLine]) -> None:
 
 
 def _rebuild_claims(encounter: Encounter, user: Any) -> None:
-    from chairside.billing.services.claims import claims_build_for_encounter
 
     claims_build_for_encounter(encounter=encounter, user=user)
 

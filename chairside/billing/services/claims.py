@@ -13,9 +13,17 @@ from django.utils import timezone
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.billing.documents import check_input, claim_line, primary_of
-from chairside.billing.models import ChargeLine, Claim, ClaimItem, ClaimStateChange, Encounter
+from chairside.billing.models import (
+    ChargeLine,
+    Claim,
+    ClaimItem,
+    ClaimStateChange,
+    Encounter,
+    PayerContract,
+)
 from chairside.billing.pricing import PriceBook
 from chairside.billing.services.patient_accounts import patient_ar_sync_self_pay
+from chairside.billing.services.payers import payer_of
 from chairside.core.actors import acting_user
 from chairside.formulary.models import Drug
 from chairside.patients.models import Payer
@@ -28,24 +36,12 @@ from chairside.rules.reimbursement import expected_line
 from chairside.rules.x12_837i import revenue_code
 
 
-def _payer_of(encounter: Encounter, index: int) -> Payer | None:
-    coverages = encounter.encounter_facts().coverages
-    if index >= len(coverages):
-        return None
-    payer = Payer.objects.filter(
-        organization=encounter.organization, public_id=coverages[index].payer_ref
-    ).first()
-    if payer is None or payer.kind == Payer.Kind.SELF_PAY:
-        return None
-    return payer
-
-
 def claims_build_for_encounter(*, encounter: Encounter, user: Any) -> Claim | None:
     """Create or rebuild the encounter's primary claim from its current lines, then check it.
 
     No payer to bill (no coverage, or self-pay): no claim, and the encounter goes to review.
     """
-    payer = _payer_of(encounter, 0)
+    payer = payer_of(encounter, 0)
     if payer is None:
         encounter.needs_review = True
         encounter.review_note = "No insurance to bill on the visit (self-pay or no coverage)."
@@ -174,7 +170,7 @@ def claim_build_secondary(*, primary: Claim, user: Any) -> Claim | None:
 
     Not for a claim Medicare crossed over (835 CLP02 19 / MA18): Medicare already sent it
     to the supplemental payer, and a second copy from us would be a duplicate."""
-    payer = _payer_of(primary.encounter, primary.sequence)
+    payer = payer_of(primary.encounter, primary.sequence)
     if payer is None or primary.patient_responsibility <= 0 or primary.crossed_over_on:
         return None
     if Claim.objects.filter(
@@ -223,7 +219,7 @@ def crossover_claim(*, primary: Claim, user: Any) -> Claim | None:
     ).first()
     if existing is not None:
         return existing
-    payer = _payer_of(primary.encounter, primary.sequence)
+    payer = payer_of(primary.encounter, primary.sequence)
     if payer is None:
         return None
     claim = _secondary_claim(primary, payer, user)
@@ -238,7 +234,6 @@ def crossover_claim(*, primary: Claim, user: Any) -> Claim | None:
 def _authorization_required(claim: Claim) -> bool:
     """The payer requires prior authorization (its contract says so, or there is no contract)
     and a drug on the claim usually needs one (formulary)."""
-    from chairside.billing.models import PayerContract
 
     contract = PayerContract.objects.filter(
         organization=claim.organization, payer=claim.payer

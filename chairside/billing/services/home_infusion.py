@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from chairside.billing import home_infusion as home
 from chairside.billing.models import Encounter
+from chairside.billing.pricing import billing_profile
 from chairside.billing.services.charges import charges_derive
 from chairside.homecare import selectors as homecare
-from chairside.patients.models import Patient
+from chairside.patients.models import Patient, Payer
 from chairside.patients.selectors import claim_coverages, claim_person
 from chairside.rules.charges import EncounterFacts, Provider
 from chairside.rules.home_infusion_billing import (
@@ -112,7 +113,6 @@ def home_charges_derive(
 
 
 def _primary_payer(organization: Any, payer_ref: str) -> Any:
-    from chairside.patients.models import Payer
 
     return Payer.objects.filter(organization=organization, public_id=payer_ref).first()
 
@@ -120,7 +120,6 @@ def _primary_payer(organization: Any, payer_ref: str) -> Any:
 def _pharmacy(organization: Any) -> Provider:
     """The home infusion pharmacy renders the per diem services itself: its billing NPI
     (Billing settings), else its group NPI."""
-    from chairside.billing.pricing import billing_profile
 
     profile = billing_profile(organization)
     npi = profile.npi or organization.group_npi or ""

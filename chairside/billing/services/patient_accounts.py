@@ -27,6 +27,8 @@ from chairside.billing.models import (
     PatientStatement,
     PaymentPlan,
 )
+from chairside.billing.selectors.patient_accounts import statement_data
+from chairside.billing.services.payers import payer_of
 from chairside.core.actors import acting_user
 from chairside.patients.models import Patient
 from chairside.rules import appointment_states as states
@@ -85,11 +87,9 @@ def _post_difference(
 def _owed_to_patient(claim: Claim) -> bool:
     """Whether the claim's patient responsibility is the patient's to pay: no further payer
     (a secondary coverage, or Medicare's crossover to the supplemental payer) takes it."""
-    from chairside.billing.services.claims import _payer_of
-
     if claim.superseded or claim.crossed_over_on is not None:
         return False
-    return _payer_of(claim.encounter, claim.sequence) is None
+    return payer_of(claim.encounter, claim.sequence) is None
 
 
 @transaction.atomic
@@ -359,7 +359,6 @@ def payment_plan_end(*, plan: PaymentPlan, user: Any, reason: str = "") -> Payme
 def patient_statement_create(*, patient: Patient, user: Any) -> PatientStatement:
     """Issue a statement: the account's activity, the balance by age, the plan if any, and
     the amount due by the due date — kept as the exact data printed."""
-    from chairside.billing.selectors.patient_accounts import statement_data
 
     _lock(patient)
     today = timezone.localdate()

@@ -28,6 +28,7 @@ from chairside.billing.forms import (
 from chairside.billing.models import Claim
 from chairside.billing.pricing import billing_profile
 from chairside.billing.selectors.patient_accounts import patient_receivables
+from chairside.core.pdf import pdf_response
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -251,12 +252,9 @@ def claim_cms1500(request: OrgRequest, public_id: str) -> HttpResponse:
     html = render(request, "billing/cms1500.html", context)
     if request.GET.get("format") != "pdf":
         return html
-    from weasyprint import HTML
-
-    pdf = HTML(string=html.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="CMS-1500-{claim.control_number}.pdf"'
-    return response
+    return pdf_response(
+        request, html.content.decode(), filename=f"CMS-1500-{claim.control_number}.pdf"
+    )
 
 
 @require_perm(Perm.BILLING_VIEW)
@@ -273,9 +271,6 @@ def claim_ub04(request: OrgRequest, public_id: str) -> HttpResponse:
     html = render(request, "billing/ub04.html", context)
     if request.GET.get("format") != "pdf":
         return html
-    from weasyprint import HTML
-
-    pdf = HTML(string=html.content.decode(), base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="UB-04-{claim.control_number}.pdf"'
-    return response
+    return pdf_response(
+        request, html.content.decode(), filename=f"UB-04-{claim.control_number}.pdf"
+    )

@@ -22,6 +22,7 @@ from chairside.billing import services
 from chairside.billing.forms import PatientPaymentForm, PatientWriteOffForm, PaymentPlanForm
 from chairside.billing.selectors import patient_accounts as accounts
 from chairside.core.forms_util import add_service_errors
+from chairside.core.pdf import pdf_response
 from chairside.patients.selectors import patient_search
 from chairside.tenancy.access import OrgRequest, can, require_any_perm, require_perm
 from chairside.tenancy.roles import Perm
@@ -250,9 +251,6 @@ def statement_detail(request: OrgRequest, public_id: str) -> HttpResponse:
     html = render(request, template, {"statement": statement, "s": _readable(statement.data)})
     if not pdf:
         return html
-    from weasyprint import HTML
-
-    document = HTML(string=html.content.decode(), base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statement-{statement.number}.pdf"'
-    return response
+    return pdf_response(
+        request, html.content.decode(), filename=f"statement-{statement.number}.pdf"
+    )

@@ -21,6 +21,7 @@ from chairside.billing.forms import (
     UploadForm,
 )
 from chairside.billing.selectors.margins import margin_report
+from chairside.billing.tasks import import_835
 from chairside.core.forms_util import add_service_errors
 from chairside.core.jobs import job_start
 from chairside.core.models import BackgroundJob
@@ -106,8 +107,6 @@ def remittance_list(request: OrgRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         text = upload.read().decode("ascii", errors="replace")
         if len(text) > REMITTANCE_BACKGROUND_BYTES:
-            from chairside.billing.tasks import import_835
-
             job_start(
                 organization=request.organization,
                 kind=BackgroundJob.Kind.IMPORT_835,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.accounts.services import cosigner_authenticate
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.compliance.models import Policy, PolicyAcknowledgement, SkillCheckoff, StaffLicence
 from chairside.core.actors import acting_user
@@ -103,7 +104,6 @@ def checkoff_record(
     ``accounts.services.cosigner_authenticate``). She must be another person, a licensed
     clinician on the staff list. It renews the person's competency for that skill (the one
     booking and the readiness board check) until the next check-off is due."""
-    from chairside.accounts.services import cosigner_authenticate
 
     # Outside the transaction: a wrong password must stay recorded for the throttle.
     try:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
+from chairside.accounts.services import cosigner_authenticate
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
@@ -431,7 +432,6 @@ def teaching_sign(
     pattern): whoever types the record in, the signature is the nurse's. She must be an RN,
     LPN or NP on the staff list.
     """
-    from chairside.accounts.services import cosigner_authenticate
 
     _check_teaching(organization, patient, values)
     # Outside the transaction: a wrong password stays recorded for the throttle.

@@ -22,7 +22,9 @@ from chairside.inventory.models import (
     Vendor,
     VendorInvoice,
 )
+from chairside.inventory.services._ledger import today_at
 from chairside.scheduling.selectors import local_day_span
+from chairside.tenancy.models import Location
 
 EXPIRY_WARNING_DAYS = 60
 
@@ -37,7 +39,6 @@ def parse_uuid(value: Any) -> uuid.UUID | None:
 
 def location_by_id(*, organization: Any, public_id: Any) -> Any:
     """The organization's site with this public id, or None."""
-    from chairside.tenancy.models import Location
 
     wanted = parse_uuid(public_id)
     if wanted is None:
@@ -202,7 +203,6 @@ def expiring_lots(
 
 def expired_on_shelf(*, organization: Any, today: dt.date) -> list[Lot]:
     """Lots with vials left whose expiry has passed where they are kept (the site's day)."""
-    from chairside.inventory.services._ledger import today_at
 
     found = expiring_lots(organization=organization, today=today, within_days=1)
     return [lot for lot in found if lot.is_expired_on(today_at(lot.storage_place.location))]

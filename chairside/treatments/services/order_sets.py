@@ -24,6 +24,7 @@ from chairside.rules.infusion import Opened, allocate_given
 from chairside.rules.order_sets import OrderSet, SetItem
 from chairside.treatments.models import Administration, Reaction, Visit
 from chairside.treatments.services._common import audit, locked_visit, on_visit_day
+from chairside.treatments.services.administration import administration_start
 
 SOURCES = ("premed", "protocol")
 # A push or an injection given with one action is recorded as lasting one minute: CPT
@@ -143,7 +144,6 @@ def order_item_give(
     """Give one item of the order's premedication set (``source="premed"``) or anaphylaxis
     protocol (``"protocol"``) at ``given_at``, by ``user``; ``dose_mg`` defaults to the
     ordered dose. Returns the administration (None for an oral premedication)."""
-    from chairside.treatments.services.administration import administration_start
 
     current = locked_visit(visit)
     on_visit_day(current, given_at, "given_at", "time given")

@@ -27,6 +27,7 @@ from chairside.rules.visit_checks import missing_steps
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import EarlyPreparation, Visit
+from chairside.treatments.selectors import visit_state
 from chairside.treatments.services._common import staff_for
 
 # Who may let a preparation start early: the pharmacist who mixes, or a nurse (center policy).
@@ -52,7 +53,6 @@ def early_preparation_of(appointment: Appointment) -> EarlyPreparation | None:
 
 def checks_missing(visit: Visit) -> list[str]:
     """The check-in checks still open on the visit (premedications aside)."""
-    from chairside.treatments.selectors import visit_state
 
     state = dataclasses.replace(visit_state(visit), premeds_documented=True, dose_held=False)
     return [message for step, message in missing_steps(state) if step == "checks"]

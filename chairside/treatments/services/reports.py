@@ -21,6 +21,7 @@ from django.utils import timezone
 from chairside.access.referrals.models import ReferringProvider
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
+from chairside.core.pdf import html_to_pdf
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.models.report import DELIVERY_DEADLINE
 from chairside.treatments.services.report_data import report_data, report_recipient
@@ -30,10 +31,8 @@ logger = logging.getLogger(__name__)
 
 def render_pdf(data: dict[str, Any], *, amended: bool = False) -> bytes:
     """The report as PDF bytes (WeasyPrint over an HTML template)."""
-    from weasyprint import HTML
-
     html = render_to_string("treatments/report_pdf.html", {"r": data, "amended": amended})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()  # type: ignore[no-any-return]
+    return html_to_pdf(html, base_url=str(settings.BASE_DIR))
 
 
 def _channel(recipient: ReferringProvider) -> tuple[str, str]:
@@ -91,7 +90,8 @@ def report_queue(*, visit: Visit, user: Any, with_pdf: bool = True) -> VisitRepo
     )
     if channel == VisitReport.Channel.EMAIL:
         # Sent by a background job once the sign-off is committed (retried with back-off).
-        from chairside.treatments.tasks import send_report
+        # The job's module imports these services: it is loaded when the first is queued.
+        from chairside.treatments.tasks import send_report  # noqa: PLC0415
 
         pk = report.pk
         transaction.on_commit(lambda: send_report.delay(pk))

@@ -28,7 +28,8 @@ from chairside.treatments.events import visit_signed
 from chairside.treatments.models import Addendum, PreparationVial, Visit, VisitReport
 from chairside.treatments.selectors import primary_administration, visit_missing
 from chairside.treatments.services._common import audit, locked_visit, person_name
-from chairside.treatments.services.reports import report_queue
+from chairside.treatments.services.report_data import report_data
+from chairside.treatments.services.reports import render_pdf, report_queue
 
 APPOINTMENT_SOURCE = "scheduling.appointment"  # scheduling's authorization usage source
 
@@ -152,9 +153,6 @@ def addendum_add(*, visit: Visit, user: Any, text: str) -> Addendum:
 
 def _refresh_unsent_report(visit: Visit) -> None:
     """An unsent report is regenerated in place so the addendum goes out with it."""
-
-    from chairside.treatments.services.report_data import report_data
-    from chairside.treatments.services.reports import render_pdf
 
     report = visit.reports.exclude(status=VisitReport.Status.SENT).order_by("-version").first()
     if report is None:

@@ -34,6 +34,7 @@ from chairside.treatments.services._common import (
     same_organization,
     staff_for,
 )
+from chairside.treatments.services.not_given import prepared_not_given_record
 
 CHECK_FIELDS = (
     "identifiers",
@@ -271,8 +272,6 @@ def visit_update(*, visit: Visit, user: Any, **fields: Any) -> Visit:
     if changes:
         audit(AuditEvent.Action.UPDATE, user=user, visit=current, obj=current, changes=changes)
     if current.dose_held and not was_held:
-        from chairside.treatments.services.not_given import prepared_not_given_record
-
         prepared_not_given_record(
             appointment=current.appointment, reason="held", detail=current.held_reason, user=user
         )

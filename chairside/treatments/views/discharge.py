@@ -24,6 +24,7 @@ from chairside.treatments.forms import (
 )
 from chairside.treatments.models import Visit
 from chairside.treatments.services._common import person_name
+from chairside.treatments.services.report_data import report_data
 from chairside.treatments.views._util import (
     attempt,
     form_errors,
@@ -128,7 +129,6 @@ def sign_confirm(request: OrgRequest, public_id: str) -> HttpResponse:
 
 
 def record_extra(visit: Visit, user: Any = None) -> dict[str, Any]:
-    from chairside.treatments.services.report_data import report_data
 
     return {
         "signer": person_name(user, visit.organization) if user is not None else "",

@@ -14,7 +14,9 @@ from chairside.access.authorizations.models import (
     AuthorizationStatusChange,
     PriorAuthorization,
 )
+from chairside.access.authorizations.services.booking import authorization_attach_overridden
 from chairside.access.referrals.models import TreatmentOrder
+from chairside.access.referrals.services import referral_advance, store_document
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, audited_update, diff, snapshot
 from chairside.core.actors import acting_user
@@ -198,12 +200,8 @@ def authorization_transition(
         reason.strip(),
     )
     if to_status == states.APPROVED:
-        from chairside.access.authorizations.services.booking import authorization_attach_overridden
-
         authorization_attach_overridden(authorization=auth, user=user)
     if to_status in (states.APPROVED, states.NOT_REQUIRED):
-        from chairside.access.referrals.services import referral_advance
-
         referral_advance(
             referral=auth.order.referral, user=user, to_state=referral_states.AUTHORIZED, on_date=on
         )
@@ -234,7 +232,6 @@ def authorization_update(
     )
     if auth.status == states.APPROVED and changes:
         # Corrected dates or more visits/units may now cover overridden bookings.
-        from chairside.access.authorizations.services.booking import authorization_attach_overridden
 
         authorization_attach_overridden(authorization=auth, user=user)
     return auth
@@ -271,7 +268,6 @@ def authorization_document_add(
     *, authorization: PriorAuthorization, user: Any, upload: Any, kind: str, title: str = ""
 ) -> AuthorizationDocument:
     """Attach the payer's letter, the submitted form or clinicals to an authorization."""
-    from chairside.access.referrals.services import store_document
 
     document = AuthorizationDocument(
         authorization=authorization,

@@ -10,7 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.access.authorizations.models import BenefitsInvestigation
+from chairside.access.authorizations.selectors import authorization_settled
+from chairside.access.authorizations.services.authorizations import authorization_open
 from chairside.access.referrals.models import TreatmentOrder
+from chairside.access.referrals.services import referral_advance
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
@@ -132,8 +135,6 @@ def benefits_verify(
 
 
 def _follow_up(check: BenefitsInvestigation, user: Any) -> None:
-    from chairside.access.authorizations.services.authorizations import authorization_open
-    from chairside.access.referrals.services import referral_advance
 
     order = check.order
     if check.coverage.order == 1 and check.coverage_active:
@@ -160,7 +161,6 @@ def _follow_up(check: BenefitsInvestigation, user: Any) -> None:
             to_state=referral_states.BENEFITS_VERIFIED,
             on_date=check.verified_on,
         )
-        from chairside.access.authorizations.selectors import authorization_settled
 
         if authorization_settled(order=order):
             referral_advance(

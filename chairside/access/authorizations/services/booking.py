@@ -43,6 +43,7 @@ from chairside.access.authorizations.selectors import (
     usage_totals_many,
 )
 from chairside.access.referrals.models import TreatmentOrder
+from chairside.access.referrals.services import referral_advance
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
@@ -303,7 +304,6 @@ def authorization_consume(
 
 def _follow_referral(order: TreatmentOrder, user: Any, state: str, on: dt.date) -> None:
     """The first booking makes the referral "scheduled", the first treatment "active"."""
-    from chairside.access.referrals.services import referral_advance
 
     if order.referral_id is not None:
         referral_advance(referral=order.referral, user=user, to_state=state, on_date=on)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.access.referrals.events import order_created
 from chairside.access.referrals.models import OrderLab, Referral, TreatmentOrder, default_expiry
 from chairside.access.referrals.services._common import (
     audit,
@@ -384,9 +385,7 @@ def order_create(
         patient=patient,
         changes=diff({}, _audit_snapshot(order)),
     )
-    from chairside.access.authorizations.services import benefits_open_for_order
-
-    benefits_open_for_order(order=order, user=user)
+    order_created(order, user)  # benefits open for each coverage (authorizations/handlers.py)
     return order
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chairside.access.authorizations import selectors as access
 from chairside.access.referrals.models import Referral, ReferralStateChange, TreatmentOrder
 from chairside.access.referrals.services._common import (
     audit,
@@ -137,7 +138,6 @@ def referral_update(*, referral: Referral, user: Any, **fields: Any) -> Referral
 
 def _guard(referral: Referral, target: str) -> None:
     """What must be true before a referral moves forward (backward moves are free)."""
-    from chairside.access.authorizations import selectors as access
 
     orders = list(referral.orders.exclude(status=TreatmentOrder.Status.DISCONTINUED))
     if target == rs.INTAKE_COMPLETE:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.access.authorizations.queues import booking_url
 from chairside.access.referrals import selectors, services
 from chairside.access.referrals.forms import (
     DocumentForm,
@@ -127,7 +128,6 @@ def referral_detail(request: OrgRequest, public_id: str) -> HttpResponse:
 
 def _booking_url(referral: Referral) -> str:
     """Where to book the first dose once the referral is authorized (scheduling's page)."""
-    from chairside.access.authorizations.queues import booking_url
 
     order = referral.orders.filter(status="active").first()
     if referral.state != rs.AUTHORIZED or order is None:
