@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
@@ -61,8 +61,36 @@ def export_columns(
     return export
 
 
+def _changes(event: AuditEvent) -> str:
+    pairs = (event.changes or {}).items()
+    return "; ".join(f"{field}: {pair[0]} -> {pair[1]}" for field, pair in pairs)
+
+
+# The audit trail's columns (the organization's trail, and one patient's).
+AUDIT_EVENT_COLUMNS: list[tuple[str, Getter]] = [
+    ("at", lambda e: e.at),
+    ("user", lambda e: e.username),
+    ("ip_address", lambda e: e.ip_address),
+    ("action", lambda e: e.get_action_display()),
+    ("record_type", lambda e: e.object_type),
+    ("record", lambda e: e.object_repr),
+    ("changes", _changes),
+    ("reason", lambda e: e.reason),
+]
+
+
 def wants_csv(request: HttpRequest) -> bool:
     return request.GET.get("format") == CSV
+
+
+def page_filters(request: HttpRequest) -> QueryDict | None:
+    """The page's filters: its query without ``format`` and the page number (None when
+    nothing else is left), for a filter form bound to the query, so that the export reads
+    the filters exactly as the page does."""
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("page", None)
+    return query or None
 
 
 def cell(value: Any) -> Any:
