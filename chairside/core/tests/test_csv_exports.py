@@ -5,12 +5,15 @@ export, every cell escaped against formula injection (``rules.csv_safe``)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from chairside.access.authorizations.queues import QUEUES
 from chairside.audit.exports import EXPORTS
 from chairside.audit.models import AuditEvent
 from tests import factories as f
@@ -492,3 +495,229 @@ class TestDirectoryExports:
         assert [r[0] for r in providers[1:]] == ["'+Ng"]
         staff = _rows(admin_client.get(reverse("tenancy:staff"), {"format": "csv"}))
         assert "'-Cole" in {r[0] for r in staff[1:]} and "Staff" not in {r[0] for r in staff}
+
+
+def _no_export() -> bool:
+    return not AuditEvent.objects.filter(action="export").exists()
+
+
+class TestAccessQueueExports:
+    @pytest.mark.parametrize("key", [q.key for q in QUEUES])
+    def test_each_queue_exports_under_its_own_name(self, key: str, admin_client: Any) -> None:
+        queue = next(q for q in QUEUES if q.key == key)
+        url = reverse("authorizations:queue", args=[key])
+        assert b'class="export-csv"' in admin_client.get(url).content
+        response = admin_client.get(url, {"format": "csv"})
+        assert _rows(response)[0] == EXPORTS["authorizations:queue"].header
+        assert f'filename="access-{key}.csv"' in response["Content-Disposition"]
+        event = AuditEvent.objects.get(action="export")
+        assert event.reason == f"Access queue: {queue.title} (CSV)"
+
+    def test_the_queue_holds_this_organizations_rows_with_the_pages_filters(
+        self, org: Any, other_org: Any, location: Any, admin_client: Any
+    ) -> None:
+        from chairside.access.referrals.tests.factories import make_referral
+
+        other_site = f.make_location(org, name="North")
+        make_referral(org, patient_last_name="=Byron", patient_first_name="Ada", location=location)
+        make_referral(
+            org, patient_last_name="Lovelace", patient_first_name="Ann", location=other_site
+        )
+        make_referral(other_org, patient_last_name="Faraway", patient_first_name="Bo")
+        url = reverse("authorizations:queue", args=["intake"])
+        rows = _rows(admin_client.get(url, {"format": "csv"}))[1:]
+        assert sorted(r[1] for r in rows) == ["'=Byron, Ada", "Lovelace, Ann"]
+        assert {r[6] for r in rows} == {""}  # assigned to nobody
+        only_here = _rows(admin_client.get(url, {"location": location.public_id, "format": "csv"}))
+        assert [(r[1], r[5]) for r in only_here[1:]] == [("'=Byron, Ada", location.name)]
+
+    def test_a_visitor_not_logged_in_gets_no_export(self, client: Any, org: Any) -> None:
+        # Every role may see the work queues (patient.view); a visitor without a log-in may not.
+        response = client.get(reverse("authorizations:queue", args=["intake"]), {"format": "csv"})
+        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert _no_export()
+
+
+class TestAuditTrailExports:
+    def test_the_trail_of_this_organization_filtered_and_escaped(
+        self, org: Any, other_org: Any, admin_client: Any, admin_user: Any
+    ) -> None:
+        from chairside.audit.services import audit_record
+
+        audit_record(action="update", user=admin_user, organization=org, reason="=1+1")
+        audit_record(action="create", user=admin_user, organization=org, reason="made")
+        audit_record(action="update", user=None, organization=other_org, reason="elsewhere")
+        url = reverse("tenancy:audit")
+        rows = _rows(admin_client.get(url, {"action": "update", "format": "csv"}))
+        assert rows[0] == EXPORTS["tenancy:audit"].header
+        assert [(r[1], r[3], r[7]) for r in rows[1:]] == [(admin_user.username, "Changed", "'=1+1")]
+        everything = _rows(admin_client.get(url, {"format": "csv"}))
+        reasons = {r[7] for r in everything[1:]}
+        assert "elsewhere" not in reasons and "made" in reasons
+
+    def test_a_nurse_is_refused_and_nothing_is_exported(self, org: Any) -> None:
+        client = f.login(f.make_user(org, "nurse"))
+        assert client.get(reverse("tenancy:audit"), {"format": "csv"}).status_code == 403
+        assert _no_export()
+
+    def test_a_patients_trail_and_access_report_export_that_patient_only(
+        self, org: Any, admin_client: Any, admin_user: Any
+    ) -> None:
+        from chairside.audit.services import audit_record
+
+        patient = f.make_patient(org, mrn="AUD-1")
+        other = f.make_patient(org, mrn="AUD-2")
+        audit_record(action="update", user=admin_user, obj=patient, patient=patient, reason="mine")
+        audit_record(action="update", user=admin_user, obj=other, patient=other, reason="theirs")
+        admin_client.get(reverse("patients:chart", args=[patient.public_id]))  # a read
+        trail = _rows(
+            admin_client.get(reverse("patients:audit", args=[patient.public_id]), {"format": "csv"})
+        )
+        assert trail[0] == EXPORTS["patients:audit"].header
+        assert "mine" in {r[7] for r in trail[1:]} and "theirs" not in {r[7] for r in trail[1:]}
+        access = _rows(
+            admin_client.get(
+                reverse("patients:access", args=[patient.public_id]), {"format": "csv"}
+            )
+        )
+        assert access[0] == EXPORTS["patients:access"].header
+        assert admin_user.username in {r[1] for r in access[1:]}
+        assert f"/patients/{patient.public_id}/" in {r[4] for r in access[1:]}
+        reasons = set(AuditEvent.objects.filter(action="export").values_list("reason", flat=True))
+        assert reasons == {
+            "A patient's audit trail (CSV)",
+            "A patient's access report (who looked) (CSV)",
+        }
+
+
+def _compounded(org: Any, mrn: str, user: Any) -> Any:
+    from chairside.compounding.tests import factories as cf
+    from chairside.inventory.tests import factories as inv
+
+    site = f.make_location(org, name=f"Pharmacy {mrn}")
+    drug = inv.make_drug(org)
+    lot = inv.make_lot(inv.make_place(site, "Fridge"), inv.package(drug), vials=10)
+    cf.make_staff(org, user, "CPhT", "Luis", "Ortega")
+    patient = f.make_patient(org, mrn=mrn, last_name="@Lee")
+    formulation = cf.make_formulation(org, drug)
+    return cf.compound(formulation, patient=patient, area=cf.make_area(site), lot=lot, user=user)
+
+
+class TestCompoundingExports:
+    def test_the_records_of_this_organization_with_the_pages_filter(
+        self, org: Any, other_org: Any, admin_client: Any
+    ) -> None:
+        mine = _compounded(org, "CMP-1", f.make_user(org, "pharmacist"))
+        _compounded(other_org, "CMP-FAR", f.make_user(other_org, "pharmacist"))
+        url = reverse("compounding:home")
+        rows = _rows(admin_client.get(url, {"format": "csv"}))
+        assert rows[0] == EXPORTS["compounding:home"].header
+        assert [(r[0], r[1]) for r in rows[1:]] == [(mine.number, "CMP-1")]
+        assert rows[1][2].startswith("'@Lee, ")  # a formula is written as text
+        assert rows[1][12].startswith("Prepared") and rows[1][9] == "Luis Ortega, CPhT"
+        verified = _rows(admin_client.get(url, {"status": "verified", "format": "csv"}))
+        assert verified[1:] == []
+        formulations = _rows(
+            admin_client.get(reverse("compounding:formulations"), {"format": "csv"})
+        )
+        assert len(formulations) == 2 and "infliximab" in formulations[1][1]
+
+    def test_a_biller_is_refused_and_nothing_is_exported(self, org: Any) -> None:
+        client = f.login(f.make_user(org, "biller"))
+        assert client.get(reverse("compounding:home"), {"format": "csv"}).status_code == 403
+        assert _no_export()
+
+
+def _unmatched(org: Any) -> Any:
+    """A Medicare payment reversal that no claim could take (as billing's own queue tests)."""
+    from chairside.billing.models import UnmatchedRemittance
+    from chairside.billing.services import charges_derive, claims_export, remittance_import
+    from chairside.billing.simulate import claim_payment, reversal_of, simulated_835
+    from chairside.billing.tests import factories as bf
+
+    bf.billable_org(org)
+    patient = bf.billable_patient(org)
+    facts = bf.facts_for(patient, bf.medicare(org))
+    claim = charges_derive(
+        organization=org, patient=patient, location=None, facts=facts
+    ).claims.get()
+    claims_export(organization=org, claims=[claim], user=None)
+    claim.refresh_from_db()
+    payment = reversal_of(claim_payment(claim))
+    text = simulated_835([claim], trace="U1", paid_on=dt.date(2026, 4, 2), payments=[payment])
+    remittance_import(organization=org, text=text, filename="u.835", user=None)
+    return UnmatchedRemittance.objects.get(organization=org)
+
+
+class TestUnmatchedPaymentsExport:
+    def test_the_payments_of_this_organization_only(
+        self, org: Any, other_org: Any, admin_client: Any
+    ) -> None:
+        from chairside.billing.models import Remittance, UnmatchedRemittance
+
+        entry = _unmatched(org)
+        far = Remittance.objects.create(
+            organization=other_org,
+            payer_name="Far Payer",
+            trace_number="FAR",
+            paid_on=dt.date(2026, 4, 3),
+            total_paid=Decimal(10),
+            content="",
+        )
+        UnmatchedRemittance.objects.create(
+            organization=other_org,
+            remittance=far,
+            control_number="FAR-CLAIM",
+            status_code="1",
+            charge=Decimal(10),
+            paid=Decimal(10),
+            patient_responsibility=Decimal(0),
+            reason="elsewhere",
+        )
+        rows = _rows(admin_client.get(reverse("billing:unmatched"), {"format": "csv"}))
+        assert rows[0] == EXPORTS["billing:unmatched"].header
+        assert [r[3] for r in rows[1:]] == [entry.control_number]
+        assert rows[1][0] == "2026-04-02" and rows[1][2] == "U1"
+        assert rows[1][10] == entry.reason
+
+    def test_a_nurse_is_refused_and_nothing_is_exported(self, org: Any) -> None:
+        client = f.login(f.make_user(org, "nurse"))
+        assert client.get(reverse("billing:unmatched"), {"format": "csv"}).status_code == 403
+        assert _no_export()
+
+
+class TestHomeCareDayExport:
+    def test_the_days_deliveries_visits_and_shifts_of_this_organization(
+        self, org: Any, other_org: Any, admin_client: Any
+    ) -> None:
+        from chairside.homecare.tests import factories as hf
+
+        day = dt.date(2026, 12, 8)
+        site = hf.make_home_location(org)
+        patient = hf.make_home_patient(org, site, mrn="HC-1", last_name="+Hart")
+        hf.make_delivery(patient, site, day, cold_chain=True, validity_hours=24)
+        hf.make_visit(patient, site, day, window=(13, 15), purpose="Dressing change")
+        hf.make_shift(site, hf.make_staff(org), day)
+        hf.make_delivery(patient, site, day + dt.timedelta(days=1))  # another day
+        far_site = hf.make_home_location(other_org)
+        hf.make_delivery(hf.make_home_patient(other_org, far_site, mrn="HC-FAR"), far_site, day)
+        query = {"location": site.public_id, "date": day.isoformat()}
+        page = admin_client.get(reverse("homecare:day"), query)
+        assert b'class="export-csv"' in page.content
+        rows = _rows(admin_client.get(reverse("homecare:day"), {**query, "format": "csv"}))
+        assert rows[0] == EXPORTS["homecare:day"].header
+        by_kind = {r[0]: r for r in rows[1:]}
+        assert sorted(by_kind) == ["delivery", "field shift", "home visit"] and len(rows) == 4
+        assert by_kind["delivery"][1:5] == ["09:00", "12:00", "HC-1", "'+Hart, Ada"]
+        assert by_kind["delivery"][5].startswith("cold chain: ")
+        assert "Dressing change" in by_kind["home visit"][5]
+        assert by_kind["field shift"][1:3] == ["08:00", "17:00"]
+
+    def test_a_nurse_is_sent_to_her_own_route_and_nothing_is_exported(self, org: Any) -> None:
+        from chairside.homecare.tests import factories as hf
+
+        hf.make_home_location(org)
+        client = f.login(f.make_user(org, "nurse"))
+        response = client.get(reverse("homecare:day"), {"format": "csv"})
+        assert response.status_code == 302 and response["Location"] == reverse("homecare:my_route")
+        assert _no_export()
