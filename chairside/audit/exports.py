@@ -62,13 +62,22 @@ def export_columns(
 
 
 def _changes(event: AuditEvent) -> str:
+    def shown(value: Any) -> str:
+        return "(empty)" if value in (None, "") else str(value)
+
     pairs = (event.changes or {}).items()
-    return "; ".join(f"{field}: {pair[0]} -> {pair[1]}" for field, pair in pairs)
+    return "; ".join(f"{field}: {shown(pair[0])} -> {shown(pair[1])}" for field, pair in pairs)
 
 
-# The audit trail's columns (the organization's trail, and one patient's).
+def audit_time(at: dt.datetime) -> str:
+    """An audit time to the second with its zone, in the active (the site's) time zone."""
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+# The audit trail's columns (the organization's trail, and one patient's). The views export
+# them under ``timezone.override`` of the site's zone, the zone the page shows.
 AUDIT_EVENT_COLUMNS: list[tuple[str, Getter]] = [
-    ("at", lambda e: e.at),
+    ("at", lambda e: audit_time(e.at)),
     ("user", lambda e: e.username),
     ("ip_address", lambda e: e.ip_address),
     ("action", lambda e: e.get_action_display()),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from chairside.audit.exports import (
     AUDIT_EVENT_COLUMNS,
+    audit_time,
     csv_response,
     export_columns,
     wants_csv,
@@ -34,6 +35,7 @@ from chairside.patients.models import Allergy, Coverage, Diagnosis, Patient
 from chairside.patients.reference import icd10_catalog
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm, role_label
+from chairside.tenancy.selectors import site_time_zone
 
 PAGE_SIZE = 25
 
@@ -61,7 +63,7 @@ PATIENT_ACCESS_CSV = export_columns(
     "patient-access-report.csv",
     "A patient's access report (who looked)",
     [
-        ("at", lambda r: r.event.at),
+        ("at", lambda r: audit_time(r.event.at)),
         ("user", lambda r: r.event.username),
         ("ip_address", lambda r: r.event.ip_address),
         ("role", lambda r: role_label(r.event.role) if r.event.role else ""),
@@ -325,7 +327,8 @@ def patient_audit(request: OrgRequest, public_id: str) -> HttpResponse:
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
     events = audit_events(organization=request.organization, patient_id=patient.public_id)
     if wants_csv(request):
-        return csv_response(request, PATIENT_AUDIT_CSV, events)
+        with timezone.override(site_time_zone(organization=request.organization)):
+            return csv_response(request, PATIENT_AUDIT_CSV, events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "patients/patient_audit.html", {"patient": patient, "page": page})
 
@@ -336,6 +339,7 @@ def patient_access(request: OrgRequest, public_id: str) -> HttpResponse:
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
     reads = patient_reads(organization=request.organization, patient_id=patient.public_id)
     if wants_csv(request):
-        return csv_response(request, PATIENT_ACCESS_CSV, reads)
+        with timezone.override(site_time_zone(organization=request.organization)):
+            return csv_response(request, PATIENT_ACCESS_CSV, reads)
     page = Paginator(reads, 50).get_page(request.GET.get("page"))
     return render(request, "patients/patient_access.html", {"patient": patient, "page": page})

@@ -191,7 +191,8 @@ def audit_trail(request: OrgRequest) -> HttpResponse:
     if who:
         events = events.filter(username__icontains=who)
     if wants_csv(request):
-        return csv_response(request, AUDIT_CSV, events)
+        with timezone.override(selectors.site_time_zone(organization=request.organization)):
+            return csv_response(request, AUDIT_CSV, events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "tenancy/audit_trail.html", {"page": page, "action": action, "who": who})
 

@@ -544,6 +544,7 @@ class TestAuditTrailExports:
     ) -> None:
         from chairside.audit.services import audit_record
 
+        f.make_location(org, time_zone="America/Los_Angeles")  # the site's zone, as on the page
         audit_record(action="update", user=admin_user, organization=org, reason="=1+1")
         audit_record(action="create", user=admin_user, organization=org, reason="made")
         audit_record(action="update", user=None, organization=other_org, reason="elsewhere")
@@ -551,6 +552,7 @@ class TestAuditTrailExports:
         rows = _rows(admin_client.get(url, {"action": "update", "format": "csv"}))
         assert rows[0] == EXPORTS["tenancy:audit"].header
         assert [(r[1], r[3], r[7]) for r in rows[1:]] == [(admin_user.username, "Changed", "'=1+1")]
+        assert rows[1][0].endswith((" PST", " PDT")) and rows[1][0].count(":") == 2
         everything = _rows(admin_client.get(url, {"format": "csv"}))
         reasons = {r[7] for r in everything[1:]}
         assert "elsewhere" not in reasons and "made" in reasons
