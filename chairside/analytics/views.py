@@ -16,11 +16,35 @@ from django.views.decorators.http import require_POST
 from chairside.analytics import not_given, panels, report, selectors, services
 from chairside.analytics.forms import DashboardFilterForm, FeeTermsForm, ScenarioForm
 from chairside.analytics.models import ManagementFeeTerms
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import submit_form
 from chairside.core.pdf import pdf_response
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Organization
 from chairside.tenancy.roles import Perm
+
+NOT_GIVEN_CSV = export_columns(
+    "analytics:prepared_not_given",
+    "prepared-not-given.csv",
+    "Doses prepared and not given",
+    [
+        ("day", lambda r: r.on_date),
+        ("site", lambda r: r.appointment.location.name),
+        ("patient_mrn", lambda r: r.appointment.patient.mrn),
+        (
+            "patient",
+            lambda r: f"{r.appointment.patient.last_name}, {r.appointment.patient.first_name}",
+        ),
+        ("drug", lambda r: r.appointment.order.drug.generic_name),
+        ("why_not_given", lambda r: r.get_reason_display()),
+        ("detail", lambda r: r.detail),
+        (
+            "vials_dispensed",
+            lambda r: "; ".join(f"{v.vials} x {v.strength_mg} mg lot {v.lot}" for v in r.vials),
+        ),
+        ("cost", lambda r: r.cost),
+    ],
+)
 
 
 def _dashboard_filter(
@@ -194,6 +218,8 @@ def prepared_not_given(request: OrgRequest) -> HttpResponse:
     months = not_given.by_month(organization=request.organization, location=None, today=today)
     month = next((m for m, _, _ in months if f"{m:%Y-%m}" == request.GET.get("month")), None)
     rows = list(not_given.records(organization=request.organization, month=month, today=today))
+    if wants_csv(request):
+        return csv_response(request, NOT_GIVEN_CSV, rows)
     context = {
         "months": months,
         "month": month,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
@@ -61,8 +61,45 @@ def export_columns(
     return export
 
 
+def _changes(event: AuditEvent) -> str:
+    def shown(value: Any) -> str:
+        return "(empty)" if value in (None, "") else str(value)
+
+    pairs = (event.changes or {}).items()
+    return "; ".join(f"{field}: {shown(pair[0])} -> {shown(pair[1])}" for field, pair in pairs)
+
+
+def audit_time(at: dt.datetime) -> str:
+    """An audit time to the second with its zone, in the active (the site's) time zone."""
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+# The audit trail's columns (the organization's trail, and one patient's). The views export
+# them under ``timezone.override`` of the site's zone, the zone the page shows.
+AUDIT_EVENT_COLUMNS: list[tuple[str, Getter]] = [
+    ("at", lambda e: audit_time(e.at)),
+    ("user", lambda e: e.username),
+    ("ip_address", lambda e: e.ip_address),
+    ("action", lambda e: e.get_action_display()),
+    ("record_type", lambda e: e.object_type),
+    ("record", lambda e: e.object_repr),
+    ("changes", _changes),
+    ("reason", lambda e: e.reason),
+]
+
+
 def wants_csv(request: HttpRequest) -> bool:
     return request.GET.get("format") == CSV
+
+
+def page_filters(request: HttpRequest) -> QueryDict | None:
+    """The page's filters: its query without ``format`` and the page number (None when
+    nothing else is left), for a filter form bound to the query, so that the export reads
+    the filters exactly as the page does."""
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("page", None)
+    return query or None
 
 
 def cell(value: Any) -> Any:

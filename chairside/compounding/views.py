@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.services import client_ip
 from chairside.compounding import selectors, services
 from chairside.compounding.forms import CompoundForm, FormulationForm, VerifyForm
@@ -27,6 +28,46 @@ from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 
+RECORDS_CSV = export_columns(
+    "compounding:home",
+    "compounding-records.csv",
+    "Compounding records",
+    [
+        ("record", lambda r: r.number),
+        ("patient_mrn", lambda r: r.patient.mrn),
+        ("patient", lambda r: f"{r.patient.last_name}, {r.patient.first_name}"),
+        ("preparation", lambda r: r.formulation.name),
+        ("dose_mg", lambda r: r.dose_mg),
+        ("final_volume_ml", lambda r: r.final_volume_ml),
+        ("category", lambda r: r.get_category_display()),
+        ("started", lambda r: r.started_at),
+        ("beyond_use", lambda r: r.beyond_use_at),
+        ("prepared_by", lambda r: r.prepared_by_name),
+        ("verified_by", lambda r: r.verified_by_name),
+        ("verified_at", lambda r: r.verified_at),
+        ("status", lambda r: r.get_status_display()),
+        ("demo", lambda r: r.is_demo),
+    ],
+)
+FORMULATIONS_CSV = export_columns(
+    "compounding:formulations",
+    "master-formulations.csv",
+    "Master formulations",
+    [
+        ("formulation", lambda f: f.name),
+        ("drugs", lambda f: "; ".join(str(i) for i in f.ingredients.all())),
+        ("diluent", lambda f: f.diluent),
+        ("final_volume_ml", lambda f: f.final_volume_ml),
+        ("container", lambda f: f.container),
+        ("category", lambda f: f.get_category_display()),
+        ("storage", lambda f: f.get_storage_display()),
+        ("stability_hours", lambda f: f.stability_hours),
+        ("made_in", lambda f: f.get_area_kind_display()),
+        ("active", lambda f: f.is_active),
+        ("demo", lambda f: f.is_demo),
+    ],
+)
+
 
 def _tz(request: OrgRequest) -> Any:
     location = Location.objects.filter(organization=request.organization).order_by("pk").first()
@@ -39,6 +80,8 @@ def home(request: OrgRequest) -> HttpResponse:
     found = selectors.records(
         organization=request.organization, status=status, query=request.GET.get("q", "")
     )
+    if wants_csv(request):
+        return csv_response(request, RECORDS_CSV, found)
     context = {
         "records": found[:100],
         "status": status,
@@ -54,8 +97,11 @@ def home(request: OrgRequest) -> HttpResponse:
 
 @require_perm(Perm.COMPOUNDING_VIEW)
 def formulation_list(request: OrgRequest) -> HttpResponse:
+    formulations = selectors.formulations(organization=request.organization)
+    if wants_csv(request):
+        return csv_response(request, FORMULATIONS_CSV, formulations)
     context = {
-        "formulations": selectors.formulations(organization=request.organization),
+        "formulations": formulations,
         "can_edit": can(request, Perm.COMPOUNDING_EDIT),
         "active": "formulations",
     }

@@ -74,6 +74,37 @@ PLANS_CSV = export_columns(
 )
 
 
+def _plan_state(row: dict[str, Any]) -> str:
+    plan = row["plan"]
+    if plan is None:
+        return "no plan"
+    signed = "signed" if plan.is_signed else "unsigned"
+    missing = f"{len(row['gaps'])} missing" if row["gaps"] else "complete"
+    return f"v{plan.version} {signed}, {missing}"
+
+
+PATIENTS_CSV = export_columns(
+    "homecare:patients",
+    "home-infusion-patients.csv",
+    "Home-infusion patients",
+    [
+        ("patient_mrn", lambda r: r["patient"].mrn),
+        ("patient", lambda r: f"{r['patient'].last_name}, {r['patient'].first_name}"),
+        (
+            "home_city",
+            lambda r: (
+                r["patient"].home_address.city
+                if hasattr(r["patient"], "home_address")
+                else "no home address"
+            ),
+        ),
+        ("open_orders", lambda r: r["patient"].open_orders),
+        ("plan_of_care", _plan_state),
+        ("follow_up_due", lambda r: r["follow_up_due"]),
+    ],
+)
+
+
 @require_perm(Perm.HOMECARE_VIEW)
 def patients(request: OrgRequest) -> HttpResponse:
     org = request.organization
@@ -94,7 +125,7 @@ def patients(request: OrgRequest) -> HttpResponse:
     plans = {p.patient_id: p for p in selectors.plans_of_care(organization=org)}
     due = {t.patient_id for t in selectors.follow_up_queue(organization=org, today=today)}
     rows = []
-    for patient in found[:300]:
+    for patient in found if wants_csv(request) else found[:300]:
         plan = plans.get(patient.pk)
         gaps = (
             selectors.plan_of_care_gaps(organization=org, plan=plan, today=today) if plan else None
@@ -102,6 +133,8 @@ def patients(request: OrgRequest) -> HttpResponse:
         rows.append(
             {"patient": patient, "plan": plan, "gaps": gaps, "follow_up_due": patient.pk in due}
         )
+    if wants_csv(request):
+        return csv_response(request, PATIENTS_CSV, rows)
     context = {"rows": rows, "can_edit": can(request, Perm.HOMECARE_EDIT), "active": "patients"}
     return render(request, "homecare/patients.html", context)
 

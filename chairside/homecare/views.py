@@ -15,11 +15,66 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.dates import in_range
 from chairside.homecare import display, selectors, services
-from chairside.homecare.models import DeliveryTicket, HomeVisit, RoutePlan
+from chairside.homecare.models import DeliveryTicket, FieldShift, HomeVisit, RoutePlan
 from chairside.tenancy.access import OrgRequest, can, require_any_perm, require_perm
 from chairside.tenancy.roles import Perm
+
+
+def _name(patient: Any) -> str:
+    return f"{patient.last_name}, {patient.first_name}" if patient is not None else ""
+
+
+def _stop_row(stop: DeliveryTicket | HomeVisit | FieldShift) -> dict[str, Any]:
+    """One line of the day's sheet: a delivery, a home visit or a field shift."""
+    if isinstance(stop, FieldShift):
+        return {
+            "kind": "field shift",
+            "starts": stop.starts,
+            "ends": stop.ends,
+            "patient": None,
+            "what": stop.get_kind_display(),
+            "who": stop.staff,
+            "planned": None,
+            "status": "",
+        }
+    if isinstance(stop, DeliveryTicket):
+        what = "; ".join(str(i) for i in stop.items.all())
+        what = f"cold chain: {what}" if stop.cold_chain else what
+        kind, who = "delivery", stop.assigned_to
+    else:
+        what = f"{stop.duration_minutes} min {stop.purpose}".strip()
+        kind, who = "home visit", stop.nurse
+    return {
+        "kind": kind,
+        "starts": stop.window_start,
+        "ends": stop.window_end,
+        "patient": stop.patient,
+        "what": what,
+        "who": who,
+        "planned": stop.planned_at,
+        "status": stop.get_status_display(),
+    }
+
+
+DAY_CSV = export_columns(
+    "homecare:day",
+    "home-care-day.csv",
+    "Home-care day: deliveries, home visits and field shifts",
+    [
+        ("kind", lambda r: r["kind"]),
+        ("window_or_shift_start", lambda r: r["starts"].strftime("%H:%M")),
+        ("window_or_shift_end", lambda r: r["ends"].strftime("%H:%M")),
+        ("patient_mrn", lambda r: r["patient"].mrn if r["patient"] else ""),
+        ("patient", lambda r: _name(r["patient"])),
+        ("what", lambda r: r["what"]),
+        ("carried_by_or_staff", lambda r: str(r["who"] or "")),
+        ("planned_at", lambda r: r["planned"]),
+        ("status", lambda r: r["status"]),
+    ],
+)
 
 
 def _day(value: str | None) -> dt.date:
@@ -72,6 +127,9 @@ def day(request: OrgRequest) -> HttpResponse:
     )
     when = _day(request.GET.get("date"))
     records = _records(request, location, when)
+    shifts = selectors.shifts(organization=request.organization, location=location, date=when)
+    if wants_csv(request):
+        return csv_response(request, DAY_CSV, map(_stop_row, [*records.values(), *shifts]))
     plan = _shown_plan(request, location, when)
     view = display.plan_view(plan, records) if plan is not None else None
     base = getattr(location, "home_base", None)
@@ -83,7 +141,7 @@ def day(request: OrgRequest) -> HttpResponse:
         "next": when + dt.timedelta(days=1),
         "deliveries": [r for r in records.values() if isinstance(r, DeliveryTicket)],
         "visits": [r for r in records.values() if isinstance(r, HomeVisit)],
-        "shifts": selectors.shifts(organization=request.organization, location=location, date=when),
+        "shifts": shifts,
         "view": view,
         "base": base,
         "may_plan": can(request, Perm.SCHEDULE_EDIT),

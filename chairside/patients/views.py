@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chairside.audit.exports import csv_response, export_columns, wants_csv
+from chairside.audit.exports import (
+    AUDIT_EVENT_COLUMNS,
+    audit_time,
+    csv_response,
+    export_columns,
+    wants_csv,
+)
 from chairside.audit.selectors import audit_events, patient_reads
 from chairside.audit.services import client_ip
 from chairside.core.forms_util import add_service_errors, submit_form
@@ -29,7 +35,8 @@ from chairside.patients.forms import (
 from chairside.patients.models import Allergy, Coverage, Diagnosis, Patient
 from chairside.patients.reference import icd10_catalog
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.roles import Perm
+from chairside.tenancy.roles import Perm, role_label
+from chairside.tenancy.selectors import site_time_zone
 
 PAGE_SIZE = 25
 
@@ -46,6 +53,23 @@ PATIENTS_CSV = export_columns(
         ("phone", lambda p: p.phone),
         ("site", lambda p: p.home_location.name if p.home_location_id else ""),
         ("active", lambda p: p.is_active),
+    ],
+)
+# One patient's audit trail, and who looked at the chart (HIPAA accounting of access).
+PATIENT_AUDIT_CSV = export_columns(
+    "patients:audit", "patient-audit-trail.csv", "A patient's audit trail", AUDIT_EVENT_COLUMNS
+)
+PATIENT_ACCESS_CSV = export_columns(
+    "patients:access",
+    "patient-access-report.csv",
+    "A patient's access report (who looked)",
+    [
+        ("at", lambda r: audit_time(r.event.at)),
+        ("user", lambda r: r.event.username),
+        ("ip_address", lambda r: r.event.ip_address),
+        ("role", lambda r: role_label(r.event.role) if r.event.role else ""),
+        ("path", lambda r: r.event.path),
+        ("record", lambda r: r.event.object_repr),
     ],
 )
 
@@ -302,6 +326,9 @@ def diagnosis_remove(request: OrgRequest, public_id: str, item_id: str) -> HttpR
 def patient_audit(request: OrgRequest, public_id: str) -> HttpResponse:
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
     events = audit_events(organization=request.organization, patient_id=patient.public_id)
+    if wants_csv(request):
+        with timezone.override(site_time_zone(organization=request.organization)):
+            return csv_response(request, PATIENT_AUDIT_CSV, events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "patients/patient_audit.html", {"patient": patient, "page": page})
 
@@ -311,5 +338,8 @@ def patient_access(request: OrgRequest, public_id: str) -> HttpResponse:
     """Who looked at this chart: every read that showed the patient (HIPAA accounting)."""
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
     reads = patient_reads(organization=request.organization, patient_id=patient.public_id)
+    if wants_csv(request):
+        with timezone.override(site_time_zone(organization=request.organization)):
+            return csv_response(request, PATIENT_ACCESS_CSV, reads)
     page = Paginator(reads, 50).get_page(request.GET.get("page"))
     return render(request, "patients/patient_access.html", {"patient": patient, "page": page})

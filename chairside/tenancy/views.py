@@ -13,7 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chairside.audit.exports import csv_response, export_columns, wants_csv
+from chairside.audit.exports import (
+    AUDIT_EVENT_COLUMNS,
+    csv_response,
+    export_columns,
+    wants_csv,
+)
 from chairside.audit.selectors import audit_events
 from chairside.core.forms_util import submit_form
 from chairside.tenancy import selectors, services
@@ -59,6 +64,9 @@ STAFF_CSV = export_columns(
         ),
     ],
 )
+
+
+AUDIT_CSV = export_columns("tenancy:audit", "audit-trail.csv", "Audit trail", AUDIT_EVENT_COLUMNS)
 
 
 @require_perm(Perm.STAFF_VIEW)
@@ -182,6 +190,9 @@ def audit_trail(request: OrgRequest) -> HttpResponse:
     who = request.GET.get("user", "").strip()
     if who:
         events = events.filter(username__icontains=who)
+    if wants_csv(request):
+        with timezone.override(selectors.site_time_zone(organization=request.organization)):
+            return csv_response(request, AUDIT_CSV, events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "tenancy/audit_trail.html", {"page": page, "action": action, "who": who})
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.billing import selectors, services
 from chairside.billing.forms import (
     AdminFeeForm,
@@ -26,6 +27,35 @@ from chairside.billing.services.opps import opps_file_import
 from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
+
+
+def _drug_terms(c: PayerContract) -> str:
+    if c.drug_basis == PayerContract.Basis.FIXED:
+        return f"{c.drug_rate} per unit"
+    return f"{c.drug_percent.normalize():f}% {c.get_drug_basis_display().replace('% ', '')}"
+
+
+CONTRACTS_CSV = export_columns(
+    "billing:contracts",
+    "payer-contracts.csv",
+    "Payer contracts",
+    [
+        ("payer", lambda c: str(c.payer)),
+        ("drugs_paid_at", _drug_terms),
+        ("patient_share_percent", lambda c: c.patient_share_percent),
+        (
+            "administration_fees",
+            lambda c: "; ".join(f"{a.cpt} {a.amount}" for a in c.admin_fees.all()),
+        ),
+        (
+            "drug_exceptions",
+            lambda c: "; ".join(f"{d.hcpcs} {d.get_basis_display()}" for d in c.drugs.all()),
+        ),
+        ("prior_authorization_required", lambda c: c.requires_prior_authorization),
+        ("appeal_window_days", lambda c: c.appeal_window_days),
+        ("demo_terms", lambda c: c.is_demo),
+    ],
+)
 
 
 def _editing(request: OrgRequest) -> bool:
@@ -71,6 +101,8 @@ def contract_list(request: OrgRequest) -> HttpResponse:
     contracts = selectors.contracts(organization=request.organization).prefetch_related(
         "admin_fees", "drugs"
     )
+    if wants_csv(request):
+        return csv_response(request, CONTRACTS_CSV, contracts)
     return render(
         request,
         "billing/contract_list.html",

@@ -12,10 +12,35 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.billing import home_infusion, services
 from chairside.patients.selectors import access_patient
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
+
+MONTH_CSV = export_columns(
+    "billing:home_infusion",
+    "home-infusion-month.csv",
+    "Home infusion billing (month)",
+    [
+        ("patient_mrn", lambda r: r.patient.mrn),
+        ("patient", lambda r: r.patient.full_name),
+        ("deliveries", lambda r: r.deliveries),
+        ("without_proof", lambda r: r.without_proof),
+        ("visits_done", lambda r: r.visits_done),
+        ("claim", lambda r: r.claim.control_number if r.claim else ""),
+        ("payer", lambda r: r.claim.payer.name if r.claim else ""),
+        (
+            "claim_state",
+            lambda r: (
+                r.claim.state_label
+                if r.claim
+                else ("charges, no claim" if r.encounter else "not billed yet")
+            ),
+        ),
+        ("problems_to_fix", lambda r: len(r.claim.problems) if r.claim else ""),
+    ],
+)
 
 
 def _month(text: str | None) -> dt.date | None:
@@ -32,6 +57,8 @@ def home_infusion_months(request: OrgRequest) -> HttpResponse:
     if month is None:
         return HttpResponse("The month must be given as YYYY-MM, e.g. 2026-11.", status=400)
     rows = home_infusion.month_rows(organization=request.organization, month=month)
+    if wants_csv(request):
+        return csv_response(request, MONTH_CSV, rows)
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     following = home_infusion.month_of(month)[1] + dt.timedelta(days=1)
     context = {

@@ -42,6 +42,24 @@ REMITTANCES_CSV = export_columns(
         ("file", lambda r: r.filename),
     ],
 )
+UNMATCHED_CSV = export_columns(
+    "billing:unmatched",
+    "unmatched-payments.csv",
+    "Unmatched payments",
+    [
+        ("paid_on", lambda u: u.remittance.paid_on),
+        ("payer", lambda u: u.remittance.payer_name),
+        ("trace_number", lambda u: u.remittance.trace_number),
+        ("claim_number", lambda u: u.control_number),
+        ("payer_claim_number", lambda u: u.payer_claim_number),
+        ("patient", lambda u: str(u.claim.patient) if u.claim else ""),
+        ("status", lambda u: u.status_label),
+        ("charge", lambda u: u.charge),
+        ("paid", lambda u: u.paid),
+        ("patient_responsibility", lambda u: u.patient_responsibility),
+        ("why_not_posted", lambda u: u.reason),
+    ],
+)
 
 
 @require_perm(Perm.BILLING_VIEW)
@@ -202,8 +220,11 @@ def margins(request: OrgRequest) -> HttpResponse:
 def unmatched_list(request: OrgRequest) -> HttpResponse:
     """Payments no claim could take, and crossovers the supplemental payer has not paid."""
     organization, today = request.organization, timezone.localdate()
+    unmatched = selectors.unmatched_remittances(organization=organization)
+    if wants_csv(request):
+        return csv_response(request, UNMATCHED_CSV, unmatched)
     context = {
-        "unmatched": selectors.unmatched_remittances(organization=organization),
+        "unmatched": unmatched,
         "crossovers": selectors.crossovers_to_follow_up(organization=organization, today=today),
         "resolved": selectors.unmatched_remittances(organization=organization, resolved=True)[:20],
         "form": ResolveUnmatchedForm(),

@@ -8,15 +8,34 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import CountStartForm
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
+COUNTS_CSV = export_columns(
+    "inventory:counts",
+    "cycle-counts.csv",
+    "Cycle counts",
+    [
+        ("started", lambda c: c.created_at),
+        ("site", lambda c: str(c.location)),
+        ("storage_place", lambda c: c.storage_place.name if c.storage_place else ""),
+        ("status", lambda c: c.get_status_display()),
+        ("started_by", lambda c: c.started_by.get_username() if c.started_by else ""),
+        ("completed", lambda c: c.completed_at),
+    ],
+)
+
 
 @require_perm(Perm.INVENTORY_VIEW)
 def count_list(request: OrgRequest) -> HttpResponse:
+    if wants_csv(request) and request.method == "GET":
+        return csv_response(
+            request, COUNTS_CSV, selectors.cycle_counts(organization=request.organization)
+        )
     form = CountStartForm(
         request.POST or None,
         organization=request.organization,

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from chairside.audit.exports import csv_response, export_columns, wants_csv
+from chairside.audit.exports import csv_response, export_columns, page_filters, wants_csv
 from chairside.formulary.models import Package
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import ForecastForm
@@ -20,12 +20,35 @@ from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 
+FORECAST_CSV = export_columns(
+    "inventory:forecast",
+    "forecast-and-suggested-order.csv",
+    "Forecast and suggested order",
+    [
+        ("drug", lambda r: r.drug.generic_name),
+        ("strength_mg", lambda r: r.package.strength_mg),
+        ("ndc", lambda r: r.package.ndc),
+        ("free_on_hand", lambda r: r.on_hand),
+        ("reserved", lambda r: r.reserved),
+        ("on_order", lambda r: r.on_order_total),
+        ("booked", lambda r: r.booked_in_window),
+        ("from_patients_own_stock", lambda r: r.white_bag_vials),
+        ("use_per_day", lambda r: round(r.daily_use, 1)),
+        ("days_on_hand", lambda r: r.days_on_hand),
+        ("runs_short_on", lambda r: r.stockout),
+        ("order_by", lambda r: r.order_by if r.stockout else None),
+        ("suggested_vials", lambda r: r.suggestion.vials),
+        ("arrives_on", lambda r: r.suggestion.arrives_on),
+        ("order_value", lambda r: r.order_value),
+    ],
+)
+
 
 @require_perm(Perm.INVENTORY_VIEW)
 def forecast(request: OrgRequest) -> HttpResponse:
     first = Location.objects.filter(organization=request.organization).first()
     form = ForecastForm(
-        request.GET or None,
+        page_filters(request),
         organization=request.organization,
         initial={"location": first, "days": 14},
     )
@@ -40,6 +63,8 @@ def forecast(request: OrgRequest) -> HttpResponse:
             days=data.get("days"),
             vendor=data.get("vendor"),
         )
+    if wants_csv(request):
+        return csv_response(request, FORECAST_CSV, result.rows if result is not None else [])
     context = {
         "form": form,
         "forecast": result,

@@ -9,18 +9,41 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, page_filters, wants_csv
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import PeriodForm, last_month
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 
+RECONCILIATION_CSV = export_columns(
+    "inventory:reconciliation",
+    "stock-reconciliation.csv",
+    "Stock reconciliation",
+    [
+        ("drug", lambda r: r.drug.generic_name),
+        ("opening", lambda r: r.check.opening),
+        ("received", lambda r: r.received),
+        ("transfer_in", lambda r: r.transfer_in),
+        ("dispensed", lambda r: r.dispensed),
+        ("wasted", lambda r: r.wasted),
+        ("returned", lambda r: r.returned),
+        ("transfer_out", lambda r: r.transfer_out),
+        ("expired", lambda r: r.expired),
+        ("adjusted", lambda r: r.adjusted),
+        ("closing", lambda r: r.check.closing),
+        ("balanced", lambda r: r.check.balanced),
+        ("off_by", lambda r: r.off_by),
+        ("partial_waste_mg", lambda r: r.partial_waste_mg),
+    ],
+)
+
 
 @require_perm(Perm.INVENTORY_VIEW)
 def reconciliation(request: OrgRequest) -> HttpResponse:
     today = timezone.localdate()
     form = PeriodForm(
-        request.GET or None, organization=request.organization, initial=last_month(today)
+        page_filters(request), organization=request.organization, initial=last_month(today)
     )
     period = (
         form.cleaned_data
@@ -30,6 +53,8 @@ def reconciliation(request: OrgRequest) -> HttpResponse:
     rows = []
     if not form.errors:
         rows = selectors.reconciliation(organization=request.organization, **period)
+    if wants_csv(request) and not form.errors:
+        return csv_response(request, RECONCILIATION_CSV, rows)
     context = {"form": form, "rows": rows, "period": period}
     return render(
         request, "inventory/reconciliation.html", context, status=400 if form.errors else 200

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.inventory import selectors
 from chairside.inventory.services import reservation_reserve
 from chairside.inventory.services.reservations import window_business_days
@@ -17,14 +18,41 @@ from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 
+RESERVATIONS_CSV = export_columns(
+    "inventory:reservations",
+    "reserved-stock.csv",
+    "Reserved stock (lot reservations)",
+    [
+        ("appointment", lambda r: r.appointment.local_start().strftime("%Y-%m-%d %H:%M")),
+        ("site", lambda r: r.appointment.location.name),
+        ("patient_mrn", lambda r: r.appointment.patient.mrn),
+        (
+            "patient",
+            lambda r: f"{r.appointment.patient.last_name}, {r.appointment.patient.first_name}",
+        ),
+        ("drug", lambda r: r.appointment.order.drug.generic_name),
+        ("dose_mg", lambda r: r.dose_mg),
+        ("lot", lambda r: r.lot.lot_number),
+        ("strength_mg", lambda r: r.lot.package.strength_mg),
+        ("storage_place", lambda r: r.lot.storage_place.name if r.lot.storage_place else ""),
+        ("patients_own", lambda r: r.lot.patient_id is not None),
+        ("expires_on", lambda r: r.lot.expires_on),
+        ("vials", lambda r: r.vials),
+        ("reserved_at", lambda r: r.created_at),
+    ],
+)
+
 
 @require_perm(Perm.INVENTORY_VIEW)
 def reservations(request: OrgRequest) -> HttpResponse:
     location = selectors.location_by_id(
         organization=request.organization, public_id=request.GET.get("location")
     )
+    rows = selectors.active_reservations(organization=request.organization, location=location)
+    if wants_csv(request):
+        return csv_response(request, RESERVATIONS_CSV, rows)
     context = {
-        "rows": selectors.active_reservations(organization=request.organization, location=location),
+        "rows": rows,
         "locations": Location.objects.filter(organization=request.organization),
         "location": location,
         "window": window_business_days(),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors
 from chairside.scheduling import forms, selectors, services
 from chairside.scheduling.checks import closure_reason
@@ -20,6 +21,33 @@ from chairside.scheduling.services.rota import appointments_on
 from chairside.scheduling.views.common import where_when
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
+
+SHIFTS_CSV = export_columns(
+    "scheduling:shifts",
+    "nurse-shifts-week.csv",
+    "Nurse shifts (week)",
+    [
+        ("date", lambda s: s.date),
+        ("day", lambda s: s.date.strftime("%a")),
+        ("staff", lambda s: str(s.staff)),
+        ("site", lambda s: s.location.name),
+        ("starts", lambda s: s.starts.strftime("%H:%M")),
+        ("ends", lambda s: s.ends.strftime("%H:%M")),
+        ("note", lambda s: s.note),
+    ],
+)
+CLOSURES_CSV = export_columns(
+    "scheduling:closures",
+    "closures.csv",
+    "Closures",
+    [
+        ("date", lambda r: r[0].date),
+        ("where", lambda r: r[0].location.name if r[0].location else "All locations"),
+        ("why", lambda r: r[0].reason),
+        ("kind", lambda r: r[0].get_kind_display()),
+        ("appointments_to_move", lambda r: r[1]),
+    ],
+)
 
 
 @require_perm(Perm.SCHEDULE_VIEW)
@@ -46,6 +74,11 @@ def shifts(request: OrgRequest) -> HttpResponse:
             return redirect(f"{reverse('scheduling:shifts')}?{request.GET.urlencode()}")
     days = [monday + dt.timedelta(days=n) for n in range(7)]
     grid = selectors.shifts_week(location=location, monday=monday)
+    if wants_csv(request) and request.method == "GET":
+        week = [s for by_day in grid.values() for day_shifts in by_day.values() for s in day_shifts]
+        return csv_response(
+            request, SHIFTS_CSV, sorted(week, key=lambda s: (s.date, s.starts, str(s.staff)))
+        )
     context = {
         "form": form,
         "location": location,
@@ -98,6 +131,8 @@ def closures(request: OrgRequest) -> HttpResponse:
         (c, appointments_on(request.organization, c.date, c.location))
         for c in selectors.closures(organization=request.organization, since=today)
     ]
+    if wants_csv(request) and request.method == "GET":
+        return csv_response(request, CLOSURES_CSV, rows)
     context = {
         "form": form,
         "rows": rows,

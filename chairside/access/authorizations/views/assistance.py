@@ -19,15 +19,36 @@ from chairside.access.authorizations.forms import (
     EnrollmentForm,
 )
 from chairside.access.authorizations.models import AssistanceEnrollment, AssistanceProgram
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import submit_form
 from chairside.patients.selectors import access_patient
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
+PROGRAMS_CSV = export_columns(
+    "authorizations:assistance_programs",
+    "assistance-programs.csv",
+    "Assistance programs",
+    [
+        ("program", lambda p: p.name),
+        ("sponsor", lambda p: p.sponsor),
+        ("kind", lambda p: p.get_kind_display()),
+        ("drug", lambda p: str(p.drug) if p.drug else "any drug"),
+        ("claims_to", lambda p: p.claims_address),
+        ("phone", lambda p: p.phone),
+        ("enrolled", lambda p: p.enrollments.count()),
+    ],
+)
+
 
 @require_perm(Perm.PATIENT_VIEW)
 def programs(request: OrgRequest) -> HttpResponse:
     editable = can(request, Perm.ACCESS_EDIT)
+    found = AssistanceProgram.objects.filter(organization=request.organization).select_related(
+        "drug"
+    )
+    if wants_csv(request) and request.method == "GET":
+        return csv_response(request, PROGRAMS_CSV, found)
     form = AssistanceProgramForm(
         request.POST if editable and request.method == "POST" else None,
         organization=request.organization,
@@ -43,9 +64,7 @@ def programs(request: OrgRequest) -> HttpResponse:
         done="authorizations:assistance_programs",
         template="authorizations/assistance_programs.html",
         context=lambda: {
-            "programs": AssistanceProgram.objects.filter(
-                organization=request.organization
-            ).select_related("drug"),
+            "programs": found,
             "can_edit": editable,
         },
     )

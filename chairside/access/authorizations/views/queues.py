@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from chairside.access.authorizations.queues import QUEUES, QUEUES_BY_KEY, queue_
 from chairside.access.authorizations.services import work_item_assign
 from chairside.access.referrals.models import Referral, TreatmentOrder
 from chairside.access.referrals.views._util import redirect_next
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location, StaffMember
 from chairside.tenancy.roles import Perm
@@ -26,6 +28,29 @@ ASSIGNABLE: dict[str, Any] = {
     "benefits": BenefitsInvestigation,
     "authorization": PriorAuthorization,
 }
+
+
+def _patient_mrn(row: Any) -> str:
+    patient = getattr(row.item, "patient", None)
+    return patient.mrn if patient is not None else ""
+
+
+# One export for every queue: the file and the audit name the queue (see ``queue``).
+QUEUE_CSV = export_columns(
+    "authorizations:queue",
+    "access-work-queue.csv",
+    "Access work queue",
+    [
+        ("patient_mrn", _patient_mrn),
+        ("patient", lambda r: r.patient),
+        ("what", lambda r: r.what),
+        ("why_it_is_here", lambda r: r.detail),
+        ("since", lambda r: r.since),
+        ("site", lambda r: r.location.name if r.location else ""),
+        ("assigned_to", lambda r: str(r.assigned_to or "")),
+        ("next_step", lambda r: r.action_label),
+    ],
+)
 
 
 @require_perm(Perm.PATIENT_VIEW)
@@ -53,6 +78,11 @@ def queue(request: OrgRequest, key: str) -> HttpResponse:
         assignee=assignee,
         me=staff.filter(user=request.user).first(),
     )
+    if wants_csv(request):
+        export = dataclasses.replace(
+            QUEUE_CSV, filename=f"access-{chosen.key}.csv", title=f"Access queue: {chosen.title}"
+        )
+        return csv_response(request, export, rows)
     context = {
         "queue": chosen,
         "queues": QUEUES,

@@ -17,6 +17,7 @@ from chairside.access.authorizations.estimates import order_estimate
 from chairside.access.referrals import selectors, services
 from chairside.access.referrals.forms import LabResultForm, OrderForm, OrderLabForm, OrderStatusForm
 from chairside.access.referrals.views._util import redirect_next, status_for
+from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.formulary.models import RegimenTemplate
 from chairside.patients import services as patient_services
@@ -24,6 +25,33 @@ from chairside.patients.selectors import access_patient
 from chairside.rules.lab_codes import code_for, lab_codes
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
+
+
+def _entered_by(order: Any) -> str:
+    who = order.signature_voided_by or order.entered_by
+    return (who.get_full_name() or who.username) if who else ""
+
+
+TO_SIGN_CSV = export_columns(
+    "referrals:to_sign",
+    "orders-to-sign.csv",
+    "Orders to sign",
+    [
+        ("patient_mrn", lambda o: o.patient.mrn),
+        ("patient", lambda o: str(o.patient)),
+        ("date_of_birth", lambda o: o.patient.date_of_birth),
+        ("drug", lambda o: str(o.drug)),
+        ("ordering_provider", lambda o: str(o.ordering_provider or "")),
+        ("dose_mg", lambda o: o.dose_mg),
+        ("dose_mg_per_kg", lambda o: o.dose_mg_per_kg),
+        ("dose_max_mg", lambda o: o.dose_max_mg),
+        ("route", lambda o: o.route),
+        ("regimen", lambda o: o.regimen_name),
+        ("diagnoses", lambda o: ", ".join(d.icd10_code for d in o.diagnoses.all())),
+        ("entered_or_changed_by", _entered_by),
+        ("signature_voided", lambda o: o.signature_void_reason if o.signature_voided_at else ""),
+    ],
+)
 
 
 def _may_enter_orders(request: OrgRequest) -> bool:
@@ -170,6 +198,8 @@ def order_sign(request: OrgRequest, public_id: str) -> HttpResponse:
 def to_sign(request: OrgRequest) -> HttpResponse:
     """The physician's queue: orders entered from paperwork, signed one or several at once."""
     waiting = selectors.orders_to_sign(organization=request.organization)
+    if wants_csv(request) and request.method == "GET":
+        return csv_response(request, TO_SIGN_CSV, waiting)
     if request.method == "POST":
         chosen = [
             selectors.access_order(organization=request.organization, public_id=public_id)
