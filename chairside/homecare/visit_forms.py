@@ -92,7 +92,7 @@ class HomeAdministrationForm(_Entry):
         if len(self.orders) == 1:
             only = next(iter(self.orders.values()))
             self.initial.setdefault("home_order", str(only.public_id))
-            self.initial.setdefault("dose_amount", only.dose_amount.normalize())
+            self.initial.setdefault("dose_amount", f"{only.dose_amount.normalize():f}")
             self.initial.setdefault("dose_unit", only.dose_unit)
 
     def resolved(self) -> dict[str, Any]:

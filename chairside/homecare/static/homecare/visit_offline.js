@@ -172,6 +172,9 @@
     showQueue(visit);
     flush(visit);
     window.addEventListener("online", function () { flush(visit); });
+    // A connection can come back without an "online" event (the tablet thought it was
+    // online all along while requests failed): try the queue again every little while.
+    window.setInterval(function () { flush(visit); }, 15000);
     window.addEventListener("offline", function () {
       if (!load(visit).length) notice("No connection: entries will be kept on this tablet.", "warn");
     });
