@@ -145,6 +145,32 @@ class TestDoses:
         assert not HomeAdministration.objects.exists()
 
 
+class TestTimes:
+    def test_it_refuses_leaving_before_arriving(self, visit: Any) -> None:
+        with pytest.raises(ValidationError, match="after the arrival"):
+            services.home_visit_times_and_notes(
+                home_visit=visit.record,
+                user=visit.user,
+                arrived_at=at(11),
+                departed_at=at(10),
+                notes="",
+            )
+        visit.record.refresh_from_db()
+        assert visit.record.arrived_at is None
+
+    def test_a_running_dose_gets_its_stop_time(self, visit: Any) -> None:
+        running = dose(visit, stopped_at=None)
+        with pytest.raises(ValidationError, match="not after the start"):
+            services.home_administration_stop(
+                administration=running, user=visit.user, stopped_at=at(10)
+            )
+        services.home_administration_stop(
+            administration=running, user=visit.user, stopped_at=at(11)
+        )
+        running.refresh_from_db()
+        assert running.stopped_at == at(11)
+
+
 class TestReactions:
     def test_grade_3_stops_the_running_dose_as_at_the_chair(self, visit: Any) -> None:
         running = dose(visit, stopped_at=None)
@@ -234,9 +260,18 @@ class TestPages:
         assert page.status_code == 200
         assert b"Vancomycin" in page.content
 
-    def test_another_nurse_gets_404(self, visit: Any, org: Any) -> None:
+    def test_the_page_read_is_audited_with_the_patient(self, visit: Any) -> None:
+        f.login(visit.user).get(url(visit.record))
+        assert AuditEvent.objects.filter(
+            action="view", user=visit.user, patients__patient_id=visit.patient.public_id
+        ).exists()
+
+    def test_another_nurse_can_neither_read_nor_write_it(self, visit: Any, org: Any) -> None:
         client = f.login(f.make_user(org, "nurse"))
         assert client.get(url(visit.record)).status_code == 404
+        data = {"phase": "pre", "pulse": "72"}
+        assert client.post(url(visit.record, "vitals"), data).status_code == 404
+        assert not HomeVitals.objects.exists()
 
     def test_a_coordinator_is_refused(self, visit: Any, org: Any) -> None:
         client = f.login(f.make_user(org, "coordinator"))
