@@ -75,12 +75,13 @@ def _locked(home_visit: HomeVisit) -> HomeVisit:
 
 
 def _open(current: HomeVisit) -> HomeVisit:
-    """Refuse a signed visit (addenda only), a cancelled or a missed one."""
+    """Refuse a signed visit (addenda only), a cancelled or missed one, and one marked
+    completed without this documentation (before it existed)."""
     if current.is_signed:
         raise ValidationError(
             "This visit is signed and locked; write an addendum to correct or add to it."
         )
-    if current.status in {HomeVisit.Status.CANCELLED, HomeVisit.Status.MISSED}:
+    if current.status != HomeVisit.Status.SCHEDULED:
         raise ValidationError(
             f"This visit is {current.get_status_display().lower()}: nothing can be documented."
         )

@@ -239,6 +239,11 @@ class TestSigning:
         )
         assert addendum.home_visit == visit.record
 
+    def test_a_cancelled_visit_takes_no_entry(self, visit: Any) -> None:
+        HomeVisit.objects.filter(pk=visit.record.pk).update(status=HomeVisit.Status.CANCELLED)
+        with pytest.raises(ValidationError, match="cancelled"):
+            vitals(visit)
+
 
 class TestBilling:
     def test_it_reads_the_documented_time_in_the_home(self, visit: Any) -> None:
