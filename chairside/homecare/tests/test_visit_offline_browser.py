@@ -99,13 +99,14 @@ def test_the_nurse_documents_and_signs_online(
     vitals.locator("input[name=taken_at]").fill("09:10")
     vitals.locator("input[name=spo2]").fill("30")  # impossible: refused, nothing saved
     vitals.locator("button[type=submit]").click()
-    expect(page.locator("#vitals-form")).to_contain_text("SpO")
+    expect(page.locator("#vitals-form .errorlist")).to_be_visible()  # the page with the error
     assert not HomeVitals.objects.exists()
     vitals = page.locator("#vitals-form")
     vitals.locator("input[name=spo2]").fill("97")
     vitals.locator("input[name=pulse]").fill("72")
     vitals.locator("button[type=submit]").click()
     expect(page.locator("#vitals table")).to_contain_text("97 %")
+    assert HomeVitals.objects.get().pulse == 72
 
     dose = page.locator("#dose-form")
     dose.locator("input[name=site]").fill("PICC right arm")
@@ -113,6 +114,10 @@ def test_the_nurse_documents_and_signs_online(
     dose.locator("input[name=stopped_at]").fill("10:15")
     dose.locator("button[type=submit]").click()
     expect(page.locator("#doses table")).to_contain_text("Vancomycin")
+
+    page.click("#reactions summary")
+    expect(page.locator("#reaction-form")).to_be_visible()
+    shot(page, "homecare-visit-reaction-form-1024")
 
     times = page.locator("#times form")
     times.locator("input[name=arrived_at]").fill("09:00")
