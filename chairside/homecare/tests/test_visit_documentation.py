@@ -22,6 +22,7 @@ from chairside.billing.home_infusion import nursing_visits
 from chairside.homecare import services
 from chairside.homecare.models import HomeAdministration, HomeReaction, HomeVisit, HomeVitals
 from chairside.homecare.tests import factories as hf
+from chairside.inventory.tests import factories as inv
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +135,28 @@ class TestDoses:
         other = hf.make_home_order(hf.make_home_patient(org, home), start_date=DAY)
         with pytest.raises(ValidationError, match="not in force"):
             dose(visit, home_order=other)
+
+    def test_it_takes_the_drug_and_lot_number_of_a_delivered_lot(
+        self, visit: Any, org: Any, home: Any
+    ) -> None:
+        lot = inv.make_lot(inv.make_place(home), inv.package(inv.make_drug(org)), vials=3)
+        ticket = hf.make_delivery(
+            visit.patient, home, DAY, items=[services.ItemIn(Decimal(2), lot=lot, unit="vial")]
+        )
+        with pytest.raises(ValidationError, match="not delivered"):
+            dose(visit, home_order=None, lot=lot, dose_unit="mg")
+        services.delivery_record_proof(
+            organization=org,
+            user=visit.user,
+            ticket=ticket,
+            received_by="Rosa Diaz",
+            signature_kind="typed",
+            signature_text="Rosa Diaz",
+            delivered_at=at(8),
+        )
+        row = dose(visit, home_order=None, lot=lot, dose_amount=Decimal(350))
+        assert (row.drug, row.lot_number) == (lot.package.drug, lot.lot_number)
+        assert row.drug_display == "infliximab"
 
     def test_it_needs_the_site_of_an_injection(self, visit: Any) -> None:
         with pytest.raises(ValidationError, match="injection site"):

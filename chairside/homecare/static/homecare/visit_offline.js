@@ -124,9 +124,16 @@
             return { done: true, errors: (answer.errors || []).join(" ") || "refused" };
           });
         }
+        if (response.redirected || response.status === 403) {
+          // The log-in ran out while the tablet was away: keep the entries, say why.
+          sending = false;
+          notice("Entries are still kept on this tablet: log in again to send them.", "bad");
+          return null;
+        }
         throw new Error("HTTP " + response.status);
       })
       .then(function (result) {
+        if (result === null) return;
         keep(visit, load(visit).filter(function (e) { return e.id !== entry.id; }));
         if (result.errors) refused.push(entry.label + " (" + clock(entry.at) + ") was refused: " + result.errors);
         sending = false;
