@@ -88,6 +88,13 @@ def _open(current: HomeVisit) -> HomeVisit:
     return current
 
 
+def _nurse(current: HomeVisit, user: Any) -> None:
+    """Home visits are documented by nurses (an RN, LPN or NP on the organization's staff)."""
+    staff = staff_for(user, current.organization)
+    if staff is None or staff.credential not in NURSE_CREDENTIALS:
+        raise ValidationError("Only a nurse (RN, LPN or NP) documents a home visit.")
+
+
 def _replayed(model: type[Row], current: HomeVisit, client_id: uuid.UUID | None) -> Row | None:
     """The row an earlier send of the same entry recorded, if any."""
     if client_id is None:
@@ -130,6 +137,7 @@ def home_vitals_record(
     if again is not None:
         return again
     _open(current)
+    _nurse(current, user)
     if phase not in VitalReadings.Phase.values:
         raise ValidationError({"phase": "Say when the vital signs were taken."})
     taken_at = taken_at or timezone.now()
@@ -222,6 +230,7 @@ def home_administration_record(
     if again is not None:
         return again
     _open(current)
+    _nurse(current, user)
     drug, drug_name = _source(current, home_order, lot)
     if method not in Administration.Method.values:
         raise ValidationError({"method": "Choose how the drug is given."})
@@ -268,6 +277,7 @@ def home_administration_stop(
 ) -> HomeAdministration:
     """The stop time of a dose still running when it was recorded."""
     current = _open(_locked(administration.home_visit))
+    _nurse(current, user)
     row = HomeAdministration.objects.select_for_update().get(pk=administration.pk)
     if row.stopped_at is not None:
         return row
@@ -338,6 +348,7 @@ def home_reaction_record(
     if again is not None:
         return again
     _open(current)
+    _nurse(current, user)
     on_visit_day(current, onset_at, "onset_at", "onset time")
     on_visit_day(current, notified_at, "notified_at", "time the provider was told")
     on_visit_day(current, outcome_at, "outcome_at", "time of the outcome")
@@ -386,6 +397,7 @@ def home_visit_times_and_notes(
     """When the nurse arrived and left, and her notes (saving the same again changes
     nothing, so a resent form is harmless)."""
     current = _open(_locked(home_visit))
+    _nurse(current, user)
     on_visit_day(current, arrived_at, "arrived_at", "arrival time")
     on_visit_day(current, departed_at, "departed_at", "departure time")
     if departed_at is not None and (arrived_at is None or departed_at <= arrived_at):

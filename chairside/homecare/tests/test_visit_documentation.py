@@ -100,6 +100,14 @@ class TestVitals:
         with pytest.raises(ValidationError, match="at least one reading"):
             vitals(visit, systolic=None, diastolic=None)
 
+    def test_only_a_nurse_documents(self, visit: Any, org: Any) -> None:
+        physician = f.make_user(org, "provider")
+        hf.make_staff(org, "MD", user=physician)
+        with pytest.raises(ValidationError, match="Only a nurse"):
+            services.home_vitals_record(
+                home_visit=visit.record, user=physician, phase="pre", pulse=70
+            )
+
     def test_it_refuses_a_time_on_another_day(self, visit: Any) -> None:
         with pytest.raises(ValidationError, match="visit day"):
             vitals(visit, taken_at=at(10) - dt.timedelta(days=1))
