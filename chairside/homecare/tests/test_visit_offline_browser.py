@@ -47,6 +47,7 @@ def test_vitals_typed_offline_reach_the_server_when_back_online(
     page.set_default_timeout(30_000)
     log_in(page, live_server, "clara", f.TEST_PASSWORD)
     page.goto(f"{live_server.url}/homecare/my-route/?date={DAY.isoformat()}")
+    shot(page, "homecare-my-route-document-1024")
     page.click("text=Document visit")
     expect(page.locator("h1")).to_contain_text("Home visit: Rosa Diaz")
 
