@@ -182,11 +182,19 @@ def visit_signed(visit: HomeVisit) -> bool:
     return visit.status == HomeVisit.Status.COMPLETED
 
 
+def visit_minutes(visit: HomeVisit) -> int:
+    """The nurse's time in the home: arrival to departure as documented at the visit, else
+    (a visit completed without times, as older records were) the minutes it was booked for.
+    CPT bills 99601/99602 on the time spent (rules.home_infusion_billing.nursing_units)."""
+    documented = visit.documented_minutes
+    return documented if documented else int(visit.duration_minutes)
+
+
 def nursing_visits(visits: list[HomeVisit]) -> list[NursingVisit]:
     return [
         NursingVisit(
             date=v.date,
-            minutes=int(v.duration_minutes),
+            minutes=visit_minutes(v),
             signed=visit_signed(v),
             in_home=True,
             nurse_present=v.nurse_id is not None,

@@ -18,6 +18,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.treatments.models import (
+    Administration,
+    ReactionRecord,
+    VitalReadings,
+    ctcae_grade_constraint,
+    vitals_bounds,
+)
 
 LATITUDE = [MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))]
 LONGITUDE = [MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))]
@@ -301,10 +308,26 @@ class HomeVisit(_Stop):
     )
     purpose = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # --- the visit as documented in the home (services.documentation) ---------------------
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    departed_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField("nursing notes", blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_by_name = models.CharField(max_length=160, blank=True)
 
     class Meta:
         ordering = ["date", "window_start", "id"]
         indexes = [models.Index(fields=["organization", "location", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(departed_at__isnull=True)
+                | models.Q(arrived_at__isnull=False, departed_at__gt=models.F("arrived_at")),
+                name="home_visit_departs_after_arrival",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Home visit {str(self.public_id)[:8]} on {self.date}"
@@ -315,6 +338,129 @@ class HomeVisit(_Stop):
     @property
     def stop_minutes(self) -> int:
         return int(self.duration_minutes)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def documented_minutes(self) -> int | None:
+        """The nurse's time in the home as documented (arrival to departure), if both."""
+        if self.arrived_at is None or self.departed_at is None:
+            return None
+        return int((self.departed_at - self.arrived_at).total_seconds() // 60)
+
+
+class HomeVitals(VitalReadings):
+    """Vital signs taken in the home: the chair's columns, bounds and flags."""
+
+    home_visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="vitals")
+    # The tablet's id for the entry: a resent entry (offline queue, double tap) is not
+    # recorded twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+        verbose_name_plural = "home vitals"
+        constraints = vitals_bounds("home_vitals")
+
+
+class HomeAdministration(BaseModel):
+    """A dose given in the home: the drug of the home order (formulary or as written) or of
+    a delivered lot, the dose, the route and the times."""
+
+    home_visit = models.ForeignKey(
+        HomeVisit, on_delete=models.CASCADE, related_name="administrations"
+    )
+    home_order = models.ForeignKey(
+        "homecare.HomeInfusionOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    drug = models.ForeignKey(
+        "formulary.Drug", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    drug_name = models.CharField(max_length=160, blank=True)
+    dose_amount = models.DecimalField(
+        max_digits=10, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    dose_unit = models.CharField(max_length=12)
+    method = models.CharField(max_length=14, choices=Administration.Method.choices)
+    site = models.CharField(max_length=80, blank=True)
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    lot = models.ForeignKey(
+        "inventory.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lot_number = models.CharField(max_length=40, blank=True)
+    notes = models.CharField(max_length=255, blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stopped_at__isnull=True)
+                | models.Q(stopped_at__gt=models.F("started_at")),
+                name="home_administration_stops_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug_display} {self.dose_display} from {self.started_at:%H:%M}"
+
+    @property
+    def drug_display(self) -> str:
+        return str(self.drug.generic_name) if self.drug_id and self.drug else self.drug_name
+
+    @property
+    def dose_display(self) -> str:
+        return f"{self.dose_amount.normalize():f} {self.dose_unit}"
+
+    @property
+    def route(self) -> str:
+        return {"subcutaneous": "SC", "intramuscular": "IM"}.get(self.method, "IV")
+
+
+class HomeReaction(ReactionRecord):
+    """An infusion reaction in the home: the chair's signs, actions and CTCAE grades."""
+
+    home_visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="reactions")
+    administration = models.ForeignKey(
+        HomeAdministration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reactions",
+    )
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["onset_at", "id"]
+        constraints = [ctcae_grade_constraint("home_reaction")]
+
+
+class HomeVisitAddendum(BaseModel):
+    """A correction or late entry after the home visit was signed; the record never changes."""
+
+    home_visit = models.ForeignKey(HomeVisit, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author_name = models.CharField(max_length=160)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "home visit addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum by {self.author_name} {self.created_at:%m/%d/%Y %H:%M}"
 
 
 # --- Home-infusion clinical side (issue 18) --------------------------------------------------

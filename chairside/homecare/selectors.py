@@ -111,6 +111,21 @@ def access_ticket(
         raise Http404("No such delivery ticket.") from None
 
 
+def access_home_visit(
+    *, organization: Organization, public_id: Any, user: Any, role: str | None
+) -> HomeVisit:
+    """A home visit of the organization; a nurse reaches only the visits assigned to her."""
+    found = HomeVisit.objects.select_related(
+        "patient", "patient__home_address", "nurse", "location"
+    ).filter(organization=organization)
+    if sees_only_own(role):
+        found = found.filter(nurse__user=user)
+    try:
+        return found.get(public_id=uuid.UUID(str(public_id)))
+    except (HomeVisit.DoesNotExist, ValueError):
+        raise Http404("No such home visit.") from None
+
+
 def own_route(
     *, organization: Organization, staff: StaffMember, date: dt.date
 ) -> list[DeliveryTicket | HomeVisit]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from chairside.homecare import clinical_views, setup_views, views
+from chairside.homecare import clinical_views, setup_views, views, visit_views
 
 app_name = "homecare"
 
@@ -15,6 +15,18 @@ urlpatterns = [
     path("deliveries/<str:public_id>/", views.ticket, name="ticket"),
     path("deliveries/<str:public_id>/proof/", views.proof, name="proof"),
     path("visits/new/", setup_views.visit_new, name="visit_new"),
+    path("visits/<str:public_id>/", visit_views.document, name="visit_document"),
+    path("visits/<str:public_id>/vitals/", visit_views.vitals, name="visit_vitals"),
+    path("visits/<str:public_id>/doses/", visit_views.administration, name="visit_dose"),
+    path(
+        "visits/<str:public_id>/doses/<str:admin_id>/stop/",
+        visit_views.administration_stop,
+        name="visit_dose_stop",
+    ),
+    path("visits/<str:public_id>/reactions/", visit_views.reaction, name="visit_reaction"),
+    path("visits/<str:public_id>/times/", visit_views.times, name="visit_times"),
+    path("visits/<str:public_id>/sign/", visit_views.sign, name="visit_sign"),
+    path("visits/<str:public_id>/addenda/", visit_views.addendum, name="visit_addendum"),
     path("shifts/new/", setup_views.shift_new, name="shift_new"),
     # the clinical side (issue 18)
     path("patients/", clinical_views.patients, name="patients"),

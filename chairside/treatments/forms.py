@@ -24,6 +24,7 @@ from chairside.rules.vitals import (
     weight_in_kg,
 )
 from chairside.treatments.models import Administration, Consent, Reaction, Visit, Vitals
+from chairside.treatments.services._common import VisitDay
 
 TIME = forms.TimeInput(attrs={"type": "time", "step": 60}, format="%H:%M")
 NUMBER = {"inputmode": "decimal"}
@@ -31,7 +32,7 @@ WHOLE = {"inputmode": "numeric"}
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def at_visit(visit: Visit, value: dt.time | None) -> dt.datetime | None:
+def at_visit(visit: VisitDay, value: dt.time | None) -> dt.datetime | None:
     """A clock time on the visit day at the visit's location."""
     if value is None:
         return None

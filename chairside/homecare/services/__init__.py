@@ -22,6 +22,19 @@ from chairside.homecare.services.clinical import (
     plan_of_care_update,
     teaching_sign,
 )
+from chairside.homecare.services.documentation import (
+    delivered_lots,
+    home_administration_record,
+    home_administration_stop,
+    home_reaction_record,
+    home_visit_addendum,
+    home_visit_sign,
+    home_visit_state,
+    home_visit_times_and_notes,
+    home_vitals_record,
+    may_sign,
+    visit_orders,
+)
 from chairside.homecare.services.routes import route_accept, route_discard, route_propose
 from chairside.homecare.services.stops import (
     ItemIn,
@@ -33,6 +46,17 @@ from chairside.homecare.services.stops import (
 )
 
 __all__ = [
+    "delivered_lots",
+    "home_administration_record",
+    "home_administration_stop",
+    "home_reaction_record",
+    "home_visit_addendum",
+    "home_visit_sign",
+    "home_visit_state",
+    "home_visit_times_and_notes",
+    "home_vitals_record",
+    "may_sign",
+    "visit_orders",
     "FollowUpValues",
     "HomeOrderValues",
     "MonitoringValues",

@@ -9,7 +9,11 @@ from chairside.treatments.models.clinical import (
     PreparationVial,
     RateStep,
     Reaction,
+    ReactionRecord,
+    VitalReadings,
     Vitals,
+    ctcae_grade_constraint,
+    vitals_bounds,
 )
 from chairside.treatments.models.report import VisitReport
 from chairside.treatments.models.verification import (
@@ -31,8 +35,12 @@ __all__ = [
     "PreparedNotGiven",
     "RateStep",
     "Reaction",
+    "ReactionRecord",
     "Visit",
     "VisitAlert",
     "VisitReport",
+    "VitalReadings",
     "Vitals",
+    "ctcae_grade_constraint",
+    "vitals_bounds",
 ]

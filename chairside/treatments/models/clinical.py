@@ -16,13 +16,39 @@ from chairside.rules.vitals import c_to_f
 from chairside.treatments.models.visit import Visit
 
 
-class Vitals(BaseModel):
+def vitals_bounds(prefix: str) -> list[models.BaseConstraint]:
+    """The physiological bounds of ``rules.vitals``, kept by the database too (one set of
+    constraint names per table: ``prefix`` is the table's)."""
+    return [
+        models.CheckConstraint(
+            condition=Q(systolic__isnull=True) | Q(systolic__gte=40, systolic__lte=300),
+            name=f"{prefix}_systolic_possible",
+        ),
+        models.CheckConstraint(
+            condition=Q(diastolic__isnull=True) | Q(diastolic__gte=20, diastolic__lte=200),
+            name=f"{prefix}_diastolic_possible",
+        ),
+        models.CheckConstraint(
+            condition=Q(spo2__isnull=True) | Q(spo2__gte=50, spo2__lte=100),
+            name=f"{prefix}_spo2_possible",
+        ),
+        models.CheckConstraint(
+            condition=Q(temperature_c__isnull=True)
+            | Q(temperature_c__gte=30, temperature_c__lte=44),
+            name=f"{prefix}_temperature_possible",
+        ),
+    ]
+
+
+class VitalReadings(BaseModel):
+    """One set of vital signs, wherever it was taken: the chair (``Vitals``) or a patient's
+    home (``homecare.HomeVitals``). Written only by ``services.vitals`` rules."""
+
     class Phase(models.TextChoices):
         PRE = "pre", "Before the infusion"
         DURING = "during", "During the infusion"
         POST = "post", "At discharge"
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="vitals")
     phase = models.CharField(max_length=8, choices=Phase.choices)
     taken_at = models.DateTimeField(default=timezone.now)
     systolic = models.PositiveSmallIntegerField("systolic (mmHg)", null=True, blank=True)
@@ -41,28 +67,7 @@ class Vitals(BaseModel):
     )
 
     class Meta:
-        ordering = ["taken_at", "id"]
-        verbose_name_plural = "vitals"
-        constraints = [
-            # The physiological bounds of rules.vitals, kept by the database too.
-            models.CheckConstraint(
-                condition=Q(systolic__isnull=True) | Q(systolic__gte=40, systolic__lte=300),
-                name="vitals_systolic_possible",
-            ),
-            models.CheckConstraint(
-                condition=Q(diastolic__isnull=True) | Q(diastolic__gte=20, diastolic__lte=200),
-                name="vitals_diastolic_possible",
-            ),
-            models.CheckConstraint(
-                condition=Q(spo2__isnull=True) | Q(spo2__gte=50, spo2__lte=100),
-                name="vitals_spo2_possible",
-            ),
-            models.CheckConstraint(
-                condition=Q(temperature_c__isnull=True)
-                | Q(temperature_c__gte=30, temperature_c__lte=44),
-                name="vitals_temperature_possible",
-            ),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.get_phase_display()} vitals {self.taken_at:%H:%M}"
@@ -79,6 +84,15 @@ class Vitals(BaseModel):
     def worst_flag(self) -> str:
         levels = {f.get("level") for f in self.flags}
         return "critical" if "critical" in levels else ("abnormal" if levels else "")
+
+
+class Vitals(VitalReadings):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="vitals")
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+        verbose_name_plural = "vitals"
+        constraints = vitals_bounds("vitals")
 
 
 class Preparation(BaseModel):
@@ -310,7 +324,16 @@ class Interruption(BaseModel):
         return f"Paused {self.started_at:%H:%M}: {self.reason}"
 
 
-class Reaction(BaseModel):
+def ctcae_grade_constraint(prefix: str) -> models.BaseConstraint:
+    return models.CheckConstraint(
+        condition=Q(grade__gte=1, grade__lte=5), name=f"{prefix}_ctcae_grade"
+    )
+
+
+class ReactionRecord(BaseModel):
+    """An infusion reaction (CTCAE v5.0 grade), at the chair (``Reaction``) or in a
+    patient's home (``homecare.HomeReaction``). Written only by ``services.reactions`` rules."""
+
     SIGNS = [
         ("flushing", "Flushing"),
         ("rash", "Rash / hives"),
@@ -349,10 +372,6 @@ class Reaction(BaseModel):
         TRANSFERRED = "transferred", "Transferred to emergency care"
         DIED = "died", "Died"
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="reactions")
-    administration = models.ForeignKey(
-        Administration, null=True, blank=True, on_delete=models.SET_NULL, related_name="reactions"
-    )
     onset_at = models.DateTimeField()
     signs = models.JSONField(default=list)
     signs_other = models.CharField(max_length=200, blank=True)
@@ -373,12 +392,7 @@ class Reaction(BaseModel):
     )
 
     class Meta:
-        ordering = ["onset_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(grade__gte=1, grade__lte=5), name="reaction_ctcae_grade"
-            ),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"Grade {self.grade} reaction at {self.onset_at:%H:%M}"
@@ -400,3 +414,14 @@ class Reaction(BaseModel):
     @property
     def grade_label(self) -> str:
         return infusion.CTCAE_GRADES.get(self.grade, "")
+
+
+class Reaction(ReactionRecord):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="reactions")
+    administration = models.ForeignKey(
+        Administration, null=True, blank=True, on_delete=models.SET_NULL, related_name="reactions"
+    )
+
+    class Meta:
+        ordering = ["onset_at", "id"]
+        constraints = [ctcae_grade_constraint("reaction")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -87,7 +87,16 @@ def not_in_future(moment: dt.datetime | None, field: str, what: str) -> None:
         raise ValidationError({field: f"The {what} cannot be in the future."})
 
 
-def on_visit_day(visit: Visit, moment: dt.datetime | None, field: str, what: str) -> None:
+class VisitDay(Protocol):
+    """What the time rules need of a visit, at the chair or in a home: its day and place."""
+
+    date: dt.date
+
+    @property
+    def location(self) -> Any: ...
+
+
+def on_visit_day(visit: VisitDay, moment: dt.datetime | None, field: str, what: str) -> None:
     """Times are documented on the treatment day (at the location), never in the future."""
     if moment is None:
         return

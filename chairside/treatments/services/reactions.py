@@ -29,6 +29,7 @@ from chairside.treatments.models import (
     Interruption,
     RateStep,
     Reaction,
+    ReactionRecord,
     Visit,
     VisitAlert,
 )
@@ -60,6 +61,29 @@ def _choices(values: list[str], allowed: list[tuple[str, str]], field: str) -> l
     if unknown:
         raise ValidationError({field: f"Unknown choice(s): {', '.join(unknown)}."})
     return sorted(set(values), key=[k for k, _ in allowed].index)
+
+
+def checked_reaction(
+    *, grade: int, signs: list[str], signs_other: str, actions: list[str]
+) -> tuple[list[str], list[str]]:
+    """The reaction's signs and actions in the list's order, or a ValidationError: a grade
+    outside CTCAE 1-5, an unknown choice, no sign at all. Shared by the chair and the home."""
+    if isinstance(grade, bool) or grade not in CTCAE_GRADES:
+        raise ValidationError({"grade": "Choose the CTCAE grade (1 to 5)."})
+    chosen = _choices(signs, ReactionRecord.SIGNS, "signs")
+    if not chosen and not signs_other.strip():
+        raise ValidationError({"signs": "Record at least one sign or symptom."})
+    return chosen, _choices(actions, ReactionRecord.ACTIONS, "actions")
+
+
+def actions_taken(grade: int, actions: list[str]) -> list[str]:
+    """Grade 3 or more stops the infusion and grade 2 interrupts it (CTCAE: "interruption
+    indicated"): the record says so even when the nurse did not tick it."""
+    if stops_infusion(grade) and "stopped" not in actions:
+        return _choices([*actions, "stopped"], ReactionRecord.ACTIONS, "actions")
+    if not stops_infusion(grade) and interrupts_infusion(grade) and "paused" not in actions:
+        return _choices([*actions, "paused"], ReactionRecord.ACTIONS, "actions")
+    return actions
 
 
 def _stop_running(visit: Visit, onset: dt.datetime, user: Any) -> Administration | None:
@@ -168,11 +192,9 @@ def reaction_record(
     current = locked_visit(visit)
     on_visit_day(current, onset_at, "onset_at", "onset time")
     on_visit_day(current, notified_at, "notified_at", "time the provider was told")
-    if isinstance(grade, bool) or grade not in CTCAE_GRADES:
-        raise ValidationError({"grade": "Choose the CTCAE grade (1 to 5)."})
-    chosen = _choices(signs, Reaction.SIGNS, "signs")
-    if not chosen and not signs_other.strip():
-        raise ValidationError({"signs": "Record at least one sign or symptom."})
+    chosen, chosen_actions = checked_reaction(
+        grade=grade, signs=signs, signs_other=signs_other, actions=actions or []
+    )
     same_organization(current, provider_notified=provider_notified)
     reaction = Reaction(
         visit=current,
@@ -181,7 +203,7 @@ def reaction_record(
         grade=grade,
         signs=chosen,
         signs_other=signs_other.strip()[:200],
-        actions=_choices(actions or [], Reaction.ACTIONS, "actions"),
+        actions=chosen_actions,
         actions_other=actions_other.strip()[:200],
         provider_notified=provider_notified,
         notified_at=notified_at,
@@ -193,10 +215,7 @@ def reaction_record(
     )
     if stops_infusion(grade):
         _stop_running(current, onset_at, user)
-        if "stopped" not in reaction.actions:
-            reaction.actions = _choices([*reaction.actions, "stopped"], Reaction.ACTIONS, "actions")
-    elif pause and "paused" not in reaction.actions:
-        reaction.actions = _choices([*reaction.actions, "paused"], Reaction.ACTIONS, "actions")
+    reaction.actions = actions_taken(grade, reaction.actions)
     reaction.full_clean()
     reaction.save()
     if pause:

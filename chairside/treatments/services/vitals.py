@@ -15,10 +15,44 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.rules.vitals import VitalSigns, flag_vitals, problems
-from chairside.treatments.models import Visit, Vitals
+from chairside.treatments.models import Visit, VitalReadings, Vitals
 from chairside.treatments.services._common import audit, locked_visit, on_visit_day
 
 READINGS = ("systolic", "diastolic", "pulse", "temperature_c", "spo2", "respiratory_rate")
+
+
+def checked_readings(
+    *,
+    systolic: int | None = None,
+    diastolic: int | None = None,
+    pulse: int | None = None,
+    temperature_c: Decimal | None = None,
+    spo2: int | None = None,
+    respiratory_rate: int | None = None,
+) -> VitalSigns:
+    """The readings, or a ValidationError: none at all, or one outside the physiological
+    bounds of ``rules.vitals`` (a message per field). Shared by the chair and the home visit."""
+    readings = VitalSigns(
+        systolic=systolic,
+        diastolic=diastolic,
+        pulse=pulse,
+        temperature_c=temperature_c,
+        spo2=spo2,
+        respiratory_rate=respiratory_rate,
+    )
+    if readings.is_empty():
+        raise ValidationError("Enter at least one reading.")
+    found = problems(readings)
+    if found:
+        raise ValidationError(found)
+    return readings
+
+
+def fill_readings(row: VitalReadings, readings: VitalSigns) -> None:
+    """Copy checked readings onto a chair or home vitals row, with their abnormal flags."""
+    for name in READINGS:
+        setattr(row, name, getattr(readings, name))
+    row.flags = [asdict(f) for f in flag_vitals(readings)]
 
 
 @transaction.atomic
@@ -45,7 +79,7 @@ def vitals_record(
         raise ValidationError({"phase": "Say when the vital signs were taken."})
     taken_at = taken_at or timezone.now()
     on_visit_day(current, taken_at, "taken_at", "time of the readings")
-    readings = VitalSigns(
+    readings = checked_readings(
         systolic=systolic,
         diastolic=diastolic,
         pulse=pulse,
@@ -53,19 +87,8 @@ def vitals_record(
         spo2=spo2,
         respiratory_rate=respiratory_rate,
     )
-    if readings.is_empty():
-        raise ValidationError("Enter at least one reading.")
-    found = problems(readings)
-    if found:
-        raise ValidationError(found)
-    row = Vitals(
-        visit=current,
-        phase=phase,
-        taken_at=taken_at,
-        flags=[asdict(f) for f in flag_vitals(readings)],
-        taken_by=acting_user(user),
-        **{name: getattr(readings, name) for name in READINGS},
-    )
+    row = Vitals(visit=current, phase=phase, taken_at=taken_at, taken_by=acting_user(user))
+    fill_readings(row, readings)
     row.full_clean()
     row.save()
     audit(

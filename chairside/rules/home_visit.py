@@ -1,0 +1,39 @@
+"""What a home nursing visit needs before the nurse signs it.
+
+The chair's list (``visit_checks.missing_steps``) assumes a chair: a preparation checked by
+a second person, discharge after observation. In the home the pharmacy prepared the dose
+and the nurse leaves when she is done, so the list is shorter, in the order of the visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HomeVisitState:
+    arrived: bool
+    departed: bool
+    vitals_sets: int
+    administrations: int
+    running_administrations: int
+    open_reactions: int
+    notes: str
+
+
+def missing_for_signing(state: HomeVisitState) -> list[str]:
+    """Every item still missing before the home visit can be signed (empty: it can)."""
+    found: list[str] = []
+    if not state.arrived:
+        found.append("Record the time you arrived at the home.")
+    if state.vitals_sets < 1:
+        found.append("Record at least one set of vital signs.")
+    if state.running_administrations:
+        found.append("Record the stop time of every administration.")
+    if state.administrations == 0 and not state.notes.strip():
+        found.append("No dose recorded: say in the notes what the visit was for.")
+    if state.open_reactions:
+        found.append("Record the outcome of every reaction.")
+    if not state.departed:
+        found.append("Record the time you left the home.")
+    return found
