@@ -53,11 +53,17 @@ EXPORTS: dict[str, Export] = {}
 
 
 def export_columns(
-    url_name: str, filename: str, title: str, columns: Sequence[tuple[str, Getter]]
+    url_name: str,
+    filename: str,
+    title: str,
+    columns: Sequence[tuple[str, Getter]],
+    *,
+    table: str = "",
 ) -> Export:
-    """Register a list page's CSV columns (``(header, row -> value)``) under its URL name."""
+    """Register a list page's CSV columns (``(header, row -> value)``) under its URL name;
+    a page with a second list registers it with ``table`` (asked for as ``?table=…``)."""
     export = Export(url_name, filename, title, tuple(columns))
-    EXPORTS[url_name] = export
+    EXPORTS[f"{url_name}#{table}" if table else url_name] = export
     return export
 
 
@@ -88,8 +94,9 @@ AUDIT_EVENT_COLUMNS: list[tuple[str, Getter]] = [
 ]
 
 
-def wants_csv(request: HttpRequest) -> bool:
-    return request.GET.get("format") == CSV
+def wants_csv(request: HttpRequest, table: str = "") -> bool:
+    """Whether the request asks for the page's CSV (of its second list ``table``, if named)."""
+    return request.GET.get("format") == CSV and request.GET.get("table", "") == table
 
 
 def page_filters(request: HttpRequest) -> QueryDict | None:
@@ -99,6 +106,7 @@ def page_filters(request: HttpRequest) -> QueryDict | None:
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)
+    query.pop("table", None)
     return query or None
 
 
