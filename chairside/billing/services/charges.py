@@ -25,6 +25,7 @@ from chairside.rules import claim_states
 from chairside.rules.charges import ClaimLine, EncounterFacts, derive_claim_lines, facts_to_dict
 from chairside.rules.hospital_outpatient import department_modifier, with_department_modifier
 from chairside.rules.payer_categories import apply_payer_categories
+from chairside.tenancy.models import Organization
 from chairside.treatments.services import visit_encounter_facts
 
 
@@ -50,7 +51,7 @@ def charges_derive_for_visit(*, visit: Any, user: Any) -> Encounter:
 @transaction.atomic
 def charges_derive(
     *,
-    organization: Any,
+    organization: Organization,
     patient: Any,
     location: Any,
     facts: EncounterFacts,
@@ -111,7 +112,7 @@ def _department_lines(location: Any, lines: list[ClaimLine]) -> list[ClaimLine]:
     return with_department_modifier(lines, modifier)
 
 
-def _payer_categories(organization: Any, facts: EncounterFacts) -> EncounterFacts:
+def _payer_categories(organization: Organization, facts: EncounterFacts) -> EncounterFacts:
     """The facts with the primary payer's own drug categories (Billing settings) applied.
 
     The lines are derived once for the primary claim; a secondary claim carries them as the
@@ -126,7 +127,7 @@ def _payer_categories(organization: Any, facts: EncounterFacts) -> EncounterFact
 
 
 def _lock_encounter(
-    organization: Any,
+    organization: Organization,
     patient: Any,
     location: Any,
     facts: EncounterFacts,

@@ -28,11 +28,12 @@ from chairside.rules.home_infusion_billing import (
     HomeBillingRuleError,
     propose_home_claim_lines,
 )
+from chairside.tenancy.models import Organization
 
 
 @transaction.atomic
 def home_charges_derive(
-    *, organization: Any, patient: Patient, month: dt.date, user: Any
+    *, organization: Organization, patient: Patient, month: dt.date, user: Any
 ) -> Encounter:
     """Derive (or derive again) the home infusion charges of ``patient`` for the calendar
     month holding ``month``, and build and check its claim.
@@ -112,12 +113,12 @@ def home_charges_derive(
     )
 
 
-def _primary_payer(organization: Any, payer_ref: str) -> Any:
+def _primary_payer(organization: Organization, payer_ref: str) -> Any:
 
     return Payer.objects.filter(organization=organization, public_id=payer_ref).first()
 
 
-def _pharmacy(organization: Any) -> Provider:
+def _pharmacy(organization: Organization) -> Provider:
     """The home infusion pharmacy renders the per diem services itself: its billing NPI
     (Billing settings), else its group NPI."""
 
@@ -127,7 +128,7 @@ def _pharmacy(organization: Any) -> Provider:
 
 
 def home_charges_after_documentation(
-    organization: Any, patient: Any, day: dt.date, user: Any
+    organization: Organization, patient: Any, day: dt.date, user: Any
 ) -> None:
     """A delivery or visit was documented: derive the month again when it was billed
     already (a biller starts the month's billing; documentation keeps it current). Never

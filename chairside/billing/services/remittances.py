@@ -37,6 +37,7 @@ from chairside.rules.x12_835 import (
     ServicePayment,
     parse_835,
 )
+from chairside.tenancy.models import Organization
 
 # A correction against an adjudicated claim is accepted: the payer's new decision replaces
 # the earlier one (TR3 005010X221A1 §1.10.2.8).
@@ -69,7 +70,9 @@ def _rejected(segment: str, line: int | None, reason: str) -> ValidationError:
 
 
 @transaction.atomic
-def remittance_import(*, organization: Any, text: str, filename: str, user: Any) -> Remittance:
+def remittance_import(
+    *, organization: Organization, text: str, filename: str, user: Any
+) -> Remittance:
     """Post an 835 remittance, each claim payment on its own.
 
     The file is refused whole (ValidationError naming the segment and reason, nothing

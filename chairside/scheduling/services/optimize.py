@@ -53,7 +53,7 @@ from chairside.scheduling.services.rearrange import (
     appointments_rearrange,
     rearrange_problems,
 )
-from chairside.tenancy.models import Chair, Location, StaffMember
+from chairside.tenancy.models import Chair, Location, Organization, StaffMember
 
 OPTIMIZE_SECONDS = 8.0  # the solver's share; building and checking the proposal adds ~1-2 s
 GRID = 15
@@ -468,7 +468,7 @@ def move_value(change: Change) -> str:
     )
 
 
-def parse_moves(*, organization: Any, values: list[str]) -> list[Change]:
+def parse_moves(*, organization: Organization, values: list[str]) -> list[Change]:
     """The moves written by ``move_value``, each record found in the organization."""
     changes = []
     for value in values:
@@ -532,7 +532,7 @@ def proposal_to_data(proposal: Proposal) -> dict[str, Any]:
     }
 
 
-def proposal_from_data(*, organization: Any, data: dict[str, Any]) -> Proposal:
+def proposal_from_data(*, organization: Organization, data: dict[str, Any]) -> Proposal:
     location = Location.objects.get(organization=organization, public_id=data["location"])
     left = Appointment.objects.filter(organization=organization, public_id__in=data["left"])
     return Proposal(

@@ -13,7 +13,7 @@ from django.db import transaction
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.rules.booking import us_date
 from chairside.scheduling.services.appointments import AUTO, Booked, appointment_book
-from chairside.tenancy.models import Chair
+from chairside.tenancy.models import Chair, Organization
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class SeriesItem:
 @transaction.atomic
 def series_book(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     order: TreatmentOrder,
     items: list[SeriesItem],
