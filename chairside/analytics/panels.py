@@ -228,7 +228,7 @@ def treatments_panel(f: s.DashboardFilter) -> PanelView:
 
 @panel("outcomes", "chairside.scheduling")
 def outcomes_panel(f: s.DashboardFilter) -> PanelView:
-    from chairside.rules import appointment_states as states
+    from chairside.rules.scheduling import appointment_states as states
 
     outcomes = s.appointment_outcomes(f, timezone.now())
     came = sum(outcomes.get(k, 0) for k in (states.COMPLETED, states.IN_CHAIR, states.CHECKED_IN))
@@ -278,7 +278,7 @@ def _money(value: Decimal) -> str:
 
 
 def _margin_stats(f: s.DashboardFilter) -> tuple[list[Any], list[tuple[str, Any]], str]:
-    from chairside.rules.margins import summarize
+    from chairside.rules.billing.margins import summarize
 
     rows = s.visit_margins(f)
     visits = [r.margin for r in rows]
@@ -309,7 +309,7 @@ def _margin_stats(f: s.DashboardFilter) -> tuple[list[Any], list[tuple[str, Any]
 
 
 def _margin_chart(f: s.DashboardFilter, by: str) -> PanelView:
-    from chairside.rules.margins import summarize
+    from chairside.rules.billing.margins import summarize
 
     rows, stats, note = _margin_stats(f)
     label = "drug" if by == "drug" else "payer"

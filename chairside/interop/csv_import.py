@@ -263,7 +263,7 @@ def _order_row(organization: Any, user: Any, row: Row) -> Any:
         except ValidationError as exc:
             if "already on" not in " ".join(exc.messages):
                 raise
-            from chairside.rules.icd10 import normalize_icd10
+            from chairside.rules.clinical.icd10 import normalize_icd10
 
             dx = patient.diagnoses.get(icd10_code=normalize_icd10(code))
         diagnoses.append(dx)

@@ -77,7 +77,7 @@ def comparison(exchange: EligibilityExchange) -> list[dict[str, Any]]:
     """Each field the benefits page holds (and the coverage's plan and group): the value on
     file beside the payer's answer, and whether and how it differs."""
     from chairside.interop.eligibility import current_values
-    from chairside.rules.x12_271 import PROPOSAL_LABELS
+    from chairside.rules.billing.x12.x12_271 import PROPOSAL_LABELS
 
     current = current_values(exchange.benefits)
     changed = {c["field"]: c for c in exchange.changes}

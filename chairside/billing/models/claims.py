@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules import claim_states as states
+from chairside.rules.billing import claim_states as states
 
 CLAIM_FORM_CHOICES = [
     ("837P", "Professional (837P / CMS-1500)"),

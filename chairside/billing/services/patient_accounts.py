@@ -3,7 +3,7 @@ patient, payments, write-offs, payment plans and statements.
 
 Every write runs in one transaction with the patient row locked (so two billers cannot both
 take the same balance), validates, and records an audit event. The rules (ageing, plan
-schedule, card numbers) are in ``chairside.rules.patient_ar``.
+schedule, card numbers) are in ``chairside.rules.billing.patient_ar``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from chairside.billing.models import (
 )
 from chairside.core.actors import acting_user
 from chairside.patients.models import Patient
-from chairside.rules import appointment_states as states
-from chairside.rules.patient_ar import CENT, card_reference_problem, plan_schedule
+from chairside.rules.billing.patient_ar import CENT, card_reference_problem, plan_schedule
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.models import Appointment
 
 Entry = PatientLedgerEntry

@@ -11,8 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from chairside.core.models import BaseModel
-from chairside.rules import infusion
-from chairside.rules.vitals import c_to_f
+from chairside.rules.clinical import infusion
+from chairside.rules.clinical.vitals import c_to_f
 from chairside.treatments.models.visit import Visit
 
 
