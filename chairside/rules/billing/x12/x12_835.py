@@ -28,6 +28,7 @@ import pyx12.errors
 import pyx12.segment
 import pyx12.x12file
 
+from chairside.rules.billing.x12.x12_837p import Adjustment, _seg
 from chairside.rules.billing.x12.x12_validate import validate_x12
 
 VERSION = "005010X221A1"
@@ -57,12 +58,9 @@ class RemittanceError(ValueError):
         super().__init__(f"{where}: {reason}")
 
 
-@dataclass(frozen=True)
-class RemitAdjustment:
-    group: str
-    reason: str
-    amount: Decimal
-    quantity: Decimal | None = None
+# One CAS adjustment (group, CARC reason, amount, quantity): the same type the 837P writes
+# for another payer's adjudication.
+RemitAdjustment = Adjustment
 
 
 @dataclass(frozen=True)
@@ -569,13 +567,6 @@ def _cas_segments(adjustments: Iterable[RemitAdjustment]) -> list[str]:
                 ]
             segments.append(_seg("CAS", *elements))
     return segments
-
-
-def _seg(segment_id: str, *elements: str) -> str:
-    values = list(elements)
-    while values and values[-1] == "":
-        values.pop()
-    return "*".join([segment_id, *values]) + "~"
 
 
 def _amt(value: Decimal) -> str:
