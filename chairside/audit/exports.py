@@ -5,7 +5,7 @@ A list view answers ``?format=csv`` (the "Export CSV" link of ``{% export_csv_li
 which keeps the page's query and drops its page number) by handing the same rows it would
 paginate, and its column list, to :func:`csv_response`. The view keeps its permission
 decorator, so the export is refused exactly where the page is. Every cell goes through
-``rules.csv_safe`` (formula injection), and every export is audited as an export with its
+``rules.interop.csv_safe`` (formula injection), and every export is audited as an export with its
 row count; the patients it names land in the access report (``audit.reads``).
 
 Each page registers its columns once with :func:`export_columns`, so a test can walk the URL
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
-from chairside.rules.csv_safe import to_csv
+from chairside.rules.interop.csv_safe import to_csv
 
 # A page's export is capped: past this many rows, narrow the filters (the audit row says how
 # many were written). Far above any center's list; it keeps one request bounded.

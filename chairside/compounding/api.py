@@ -22,7 +22,7 @@ from chairside.compounding import selectors, services
 from chairside.compounding.models import CompoundingArea, CompoundingRecord, MasterIngredient
 from chairside.inventory.models import Lot
 from chairside.patients.models import Patient
-from chairside.rules.csv_safe import to_csv
+from chairside.rules.interop.csv_safe import to_csv
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 

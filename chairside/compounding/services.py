@@ -29,7 +29,7 @@ from chairside.compounding.models import (
 from chairside.core.actors import acting_user
 from chairside.inventory.models import Lot
 from chairside.inventory.services import stock_dispense
-from chairside.rules import compounding as rules
+from chairside.rules.inventory import compounding as rules
 from chairside.tenancy.models import Membership, Organization, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
 

@@ -23,7 +23,7 @@ from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.core.pdf import pdf_response
 from chairside.inventory.models import Lot
 from chairside.patients.models import Patient
-from chairside.rules.csv_safe import to_csv
+from chairside.rules.interop.csv_safe import to_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm

@@ -10,8 +10,8 @@ from typing import Any
 from django.db import transaction
 
 from chairside.formulary.models import Drug, DrugLab, Package, RegimenTemplate
-from chairside.rules.lab_codes import code_for
-from chairside.rules.ndc import to_ndc11
+from chairside.rules.clinical.lab_codes import code_for
+from chairside.rules.inventory.ndc import to_ndc11
 from chairside.tenancy.models import Organization
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "formulary.json"

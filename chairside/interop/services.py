@@ -34,8 +34,8 @@ from chairside.patients.services import (
     patient_create,
     patient_update,
 )
-from chairside.rules import hl7_intake as intake
-from chairside.rules.hl7_ack import AckError, build_ack
+from chairside.rules.interop import hl7_intake as intake
+from chairside.rules.interop.hl7_ack import AckError, build_ack
 from chairside.tenancy.models import Organization
 
 # Where a refused field of a service came from in the message (for ERR-2).

@@ -25,10 +25,10 @@ from chairside.patients.models import (
     search_key,
 )
 from chairside.patients.reference import icd10_description, icd10_not_billable
-from chairside.rules.icd10 import normalize_icd10
-from chairside.rules.lab_codes import code_for
-from chairside.rules.member_ids import mbi_problem, member_id_problem, normalize_mbi
-from chairside.rules.reminders import us_e164
+from chairside.rules.access.member_ids import mbi_problem, member_id_problem, normalize_mbi
+from chairside.rules.clinical.icd10 import normalize_icd10
+from chairside.rules.clinical.lab_codes import code_for
+from chairside.rules.scheduling.reminders import us_e164
 from chairside.tenancy.models import Organization
 
 PATIENT_FIELDS = (

@@ -10,9 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import Span, utilization
-from chairside.rules.schedule_model import max_overlap
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import Span, utilization
+from chairside.rules.scheduling.schedule_model import max_overlap
 from chairside.scheduling.checks import (
     closure_reason,
     day_bounds,

@@ -43,7 +43,7 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
 from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.patients.models import Patient
-from chairside.rules import referral_states as rs
+from chairside.rules.access import referral_states as rs
 from chairside.tenancy.models import Location, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
 

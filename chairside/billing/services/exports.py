@@ -27,11 +27,11 @@ from chairside.billing.models import Claim, ClaimExport
 from chairside.billing.pricing import billing_profile
 from chairside.billing.services.claims import _move, claim_check
 from chairside.core.actors import acting_user
-from chairside.rules import claim_states as states
-from chairside.rules.hospital_outpatient import CLAIM_FORMS, INSTITUTIONAL
-from chairside.rules.x12_837i import InstitutionalInterchange, write_837i
-from chairside.rules.x12_837p import Interchange, write_837p
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.hospital_outpatient import CLAIM_FORMS, INSTITUTIONAL
+from chairside.rules.billing.x12.x12_837i import InstitutionalInterchange, write_837i
+from chairside.rules.billing.x12.x12_837p import Interchange, write_837p
+from chairside.rules.billing.x12.x12_validate import validate_x12
 from chairside.tenancy.models import Organization
 
 

@@ -22,8 +22,8 @@ from chairside.billing.models import (
     PayerDrugCategory,
 )
 from chairside.core.actors import acting_user
-from chairside.rules.asp_file import decode_asp_bytes, parse_asp_csv
-from chairside.rules.mue_file import parse_mue_csv
+from chairside.rules.billing.asp_file import decode_asp_bytes, parse_asp_csv
+from chairside.rules.billing.mue_file import parse_mue_csv
 from chairside.tenancy.models import Organization
 
 DEMO_ASP_FILE = Path(__file__).resolve().parent.parent / "data" / "asp_demo_sample.csv"
@@ -226,7 +226,7 @@ def payer_drug_category_set(
     """Bill ``drug`` for ``payer`` with ``category``'s administration codes (``"chemo"``:
     96413 family, ``"therapeutic"``: 96365 family); an empty category removes the payer's
     choice, so the formulary's category applies again. Charges derived from then on use it
-    (``rules.payer_categories``); lines already derived stay as they are."""
+    (``rules.billing.payer_categories``); lines already derived stay as they are."""
     if payer is None:
         raise ValidationError({"payer": "Choose the payer."})
     if drug is None:

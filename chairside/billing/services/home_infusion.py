@@ -1,6 +1,6 @@
 """Home infusion charges: a patient's month of deliveries and home visits to claim lines.
 
-The lines come from ``rules.home_infusion_billing`` (per diem S-codes with the drug and
+The lines come from ``rules.billing.home_infusion_billing`` (per diem S-codes with the drug and
 99601/99602 for commercial and Medicaid payers; HIT G-codes for Medicare Part B) and go
 through the same encounter, claim and pre-submission check as a chair-side visit
 (:func:`charges_derive`), on the professional claim with place of service 12.
@@ -22,8 +22,8 @@ from chairside.billing.services.charges import charges_derive
 from chairside.homecare import selectors as homecare
 from chairside.patients.models import Patient, Payer
 from chairside.patients.selectors import claim_coverages, claim_person
-from chairside.rules.charges import EncounterFacts, Provider
-from chairside.rules.home_infusion_billing import (
+from chairside.rules.billing.charges import EncounterFacts, Provider
+from chairside.rules.billing.home_infusion_billing import (
     PLACE_OF_SERVICE,
     HomeBillingRuleError,
     propose_home_claim_lines,

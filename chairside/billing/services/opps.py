@@ -12,7 +12,7 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.billing.models import OppsRateFile, OppsRateRow
 from chairside.core.actors import acting_user
-from chairside.rules.opps import OppsRate, parse_addendum_b
+from chairside.rules.billing.opps import OppsRate, parse_addendum_b
 from chairside.tenancy.models import Organization
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "opps_addendum_b_demo.csv"

@@ -26,9 +26,9 @@ from chairside.billing.pricing import PriceBook, appeal_window_days, billing_pro
 from chairside.billing.services.claims import _move, claim_build_secondary, crossover_claim
 from chairside.billing.services.patient_accounts import patient_ar_sync_claim
 from chairside.core.actors import acting_user
-from chairside.rules import carc
-from chairside.rules import claim_states as states
-from chairside.rules.x12_835 import (
+from chairside.rules.billing import carc
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.x12.x12_835 import (
     DENIED_STATUS,
     REVERSAL_STATUS,
     ClaimPayment,

@@ -22,8 +22,8 @@ from chairside.billing.selectors import crossovers_to_follow_up, unmatched_remit
 from chairside.billing.services import charges_derive, claims_export, remittance_import
 from chairside.billing.simulate import claim_payment, reversal_of, simulated_835
 from chairside.billing.tests import factories as bf
-from chairside.rules import claim_states as states
-from chairside.rules.x12_835 import RemitAdjustment
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.x12.x12_835 import RemitAdjustment
 from tests import factories as f
 
 PAID_ON = dt.date(2026, 4, 2)

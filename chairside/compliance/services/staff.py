@@ -13,7 +13,7 @@ from chairside.accounts.services import cosigner_authenticate
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.compliance.models import Policy, PolicyAcknowledgement, SkillCheckoff, StaffLicence
 from chairside.core.actors import acting_user
-from chairside.rules.compliance import next_checkoff
+from chairside.rules.common.compliance import next_checkoff
 from chairside.tenancy.models import Competency, Location, Organization, StaffMember
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import user_has_perm

@@ -1,5 +1,5 @@
 """Storage temperature logs: devices, readings (entered or imported from a data logger's
-CSV), excursions flagged automatically by ``rules.temperature`` and their follow-up."""
+CSV), excursions flagged automatically by ``rules.inventory.temperature`` and their follow-up."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from chairside.compliance.models import (
 )
 from chairside.compliance.services._common import person_name
 from chairside.core.actors import acting_user
-from chairside.rules import temperature as rule
+from chairside.rules.inventory import temperature as rule
 from chairside.tenancy.models import Location, Organization
 
 ONE_DECIMAL = Decimal("0.1")

@@ -1,6 +1,6 @@
 """Issue 19.3: every list page exports its rows as CSV (``?format=csv``, the "Export CSV"
 link): the page's filters, all its pages, permission-checked like the page, audited as an
-export, every cell escaped against formula injection (``rules.csv_safe``)."""
+export, every cell escaped against formula injection (``rules.interop.csv_safe``)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
 from chairside.inventory.models import Lot, Movement
-from chairside.rules.reconciliation import Kind, check_quantity
+from chairside.rules.inventory.reconciliation import Kind, check_quantity
 from chairside.tenancy.models import Organization
 
 # Related rows come from the service's own locked, organization-checked objects: looking

@@ -16,7 +16,7 @@ from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
 from chairside.inventory.models import PurchaseOrder, PurchaseOrderLine, VendorInvoice
 from chairside.inventory.services._ledger import same_organization, today_at, whole_vials
-from chairside.rules.forecast import arrival_date
+from chairside.rules.inventory.forecast import arrival_date
 from chairside.tenancy.models import Organization
 
 DELIVERY_WEEKDAYS = frozenset(range(5))  # distributors deliver Monday to Friday

@@ -19,8 +19,8 @@ from chairside.inventory.models import Lot, Movement, PurchaseOrder, StoragePlac
 from chairside.inventory.services._ledger import moment, same_organization
 from chairside.inventory.services.purchasing import purchase_order_refresh
 from chairside.inventory.services.stock import stock_receive
-from chairside.rules.barcodes import Scan, ndc11_candidates, parse_scan
-from chairside.rules.ndc import format_ndc11, to_ndc11
+from chairside.rules.inventory.barcodes import Scan, ndc11_candidates, parse_scan
+from chairside.rules.inventory.ndc import format_ndc11, to_ndc11
 from chairside.tenancy.models import Organization
 
 UNKNOWN_NDC = "unknown_ndc"
@@ -59,7 +59,7 @@ def package_for_scan(*, organization: Organization, text: str) -> tuple[Package,
     """The package a scan or typed NDC names, and what the scan says (lot, expiry, serial).
 
     A barcode carries the NDC as 10 bare digits, so it is matched by its three possible
-    11-digit forms (``rules.barcodes.ndc11_candidates``); two matches are refused.
+    11-digit forms (``rules.inventory.barcodes.ndc11_candidates``); two matches are refused.
     """
     try:
         scan = parse_scan(text)

@@ -26,9 +26,9 @@ from chairside.inventory.services._ledger import (
     whole_vials,
 )
 from chairside.inventory.services.reservations import consume_for_dispense, reserved_by_lot
-from chairside.rules.fefo import LotStock, plan_dose
-from chairside.rules.reconciliation import Kind
-from chairside.rules.reservations import available_vials
+from chairside.rules.inventory.fefo import LotStock, plan_dose
+from chairside.rules.inventory.reconciliation import Kind
+from chairside.rules.inventory.reservations import available_vials
 from chairside.tenancy.models import Organization
 
 PARTIAL_WASTE_REASON = "Single-dose vial: unused portion discarded"

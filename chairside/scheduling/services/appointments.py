@@ -29,8 +29,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.patients.models import Patient
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import (
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import (
     competency_problem,
     nurse_problem,
     pick_nurse,

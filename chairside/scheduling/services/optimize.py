@@ -1,14 +1,14 @@
 """'Optimize this day': the board's day as an optimizer instance, its answer as moves.
 
-The instance follows ``bench/SCHEDULE_FORMAT.md`` (``rules.schedule_model``). Appointments
-still only *booked* (not confirmed by the patient) and not yet started are flexible, each
-within the window the patient can come: the one stored on the appointment, or an hour
-either side of the booking. Every other live appointment is fixed, modelled by a window
+The instance follows ``bench/SCHEDULE_FORMAT.md`` (``rules.scheduling.schedule_model``).
+Appointments still only *booked* (not confirmed by the patient) and not yet started are flexible,
+each within the window the patient can come: the one stored on the appointment, or an hour either
+side of the booking. Every other live appointment is fixed, modelled by a window
 that admits only its current place (rounded out to the 15-minute grid). Nurses are the
 day's shifts at the location's ratio; each appointment lists the shifts whose nurse holds the
 competencies its drug needs, current that day (``eligible_nurses``, the booking competency
-rule ``rules.booking.competency_problem``), so the solver never pairs a patient with a nurse
-who may not take her. The optimizer (``rules.optimizer.solve``) returns
+rule ``rules.scheduling.booking.competency_problem``), so the solver never pairs a patient with a
+nurse who may not take her. The optimizer (``rules.scheduling.optimizer.solve``) returns
 starts, chairs and nurses; fixed appointments keep their own chair and nurse, so the
 flexible ones get chairs and nurses again here, around them, preferring the optimizer's
 choice. Every move is then checked with the booking rules against the day as it would be,
@@ -27,8 +27,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import (
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import (
     NurseDay,
     Span,
     clashes,
@@ -36,10 +36,10 @@ from chairside.rules.booking import (
     nurse_problem,
     pick_nurse,
 )
-from chairside.rules.optimizer import solve
-from chairside.rules.schedule_model import Appointment as InstanceAppointment
-from chairside.rules.schedule_model import Chair as InstanceChair
-from chairside.rules.schedule_model import Instance, Nurse, max_overlap
+from chairside.rules.scheduling.optimizer import solve
+from chairside.rules.scheduling.schedule_model import Appointment as InstanceAppointment
+from chairside.rules.scheduling.schedule_model import Chair as InstanceChair
+from chairside.rules.scheduling.schedule_model import Instance, Nurse, max_overlap
 from chairside.scheduling.checks import (
     closure_reason,
     competences_of,

@@ -18,8 +18,8 @@ from django.db.models import Q
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import span_text, us_date
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import span_text, us_date
 from chairside.scheduling.checks import closure_reason, day_bounds, nurse_label
 from chairside.scheduling.models import Appointment, Closure, NurseShift
 from chairside.tenancy.models import Location, Organization, StaffMember

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from chairside.access.referrals.models import TreatmentOrder
-from chairside.rules.booking import us_date
+from chairside.rules.scheduling.booking import us_date
 from chairside.scheduling.services.appointments import AUTO, Booked, appointment_book
 from chairside.tenancy.models import Chair, Organization
 

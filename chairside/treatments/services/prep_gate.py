@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.rules import appointment_states as states
-from chairside.rules.visit_checks import missing_steps
+from chairside.rules.clinical.visit_checks import missing_steps
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import Organization, StaffMember
 from chairside.treatments.models import EarlyPreparation, Visit

@@ -1,6 +1,6 @@
 """Patient-assistance programs: the catalog and each patient's enrolments.
 
-What a program pays (and who may use it) is ``rules.assistance``; claims to a program for
+What a program pays (and who may use it) is ``rules.access.assistance``; claims to a program for
 the patient's share of an insurer's claim are billing's (``billing.services.assistance``).
 """
 
@@ -19,7 +19,7 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.core.validation import Problems
-from chairside.rules.assistance import remaining_balance
+from chairside.rules.access.assistance import remaining_balance
 from chairside.tenancy.models import Organization
 
 PROGRAM_FIELDS = ("name", "kind", "sponsor", "drug", "phone", "claims_address", "is_active")

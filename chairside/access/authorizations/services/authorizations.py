@@ -21,8 +21,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, audited_update, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.patients.models import Coverage
-from chairside.rules import authorization_states as states
-from chairside.rules import referral_states
+from chairside.rules.access import authorization_states as states
+from chairside.rules.access import referral_states
 from chairside.tenancy.models import Organization
 
 DETAIL_FIELDS = (

@@ -47,8 +47,8 @@ from chairside.access.referrals.services import referral_advance
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
-from chairside.rules import authorization_states as states
-from chairside.rules import referral_states
+from chairside.rules.access import authorization_states as states
+from chairside.rules.access import referral_states
 from chairside.tenancy.models import Membership, Organization
 from chairside.tenancy.roles import Perm, has_perm
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from chairside.access.referrals.models import ReferringProvider
 from chairside.access.referrals.services._common import reject_unknown
 from chairside.audit.services import audited_update
-from chairside.rules.npi import is_valid_npi
+from chairside.rules.common.npi import is_valid_npi
 from chairside.tenancy.models import Organization
 
 PROVIDER_FIELDS = (

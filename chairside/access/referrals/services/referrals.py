@@ -24,8 +24,8 @@ from chairside.core.validation import Problems
 from chairside.patients.models import Patient
 from chairside.patients.reference import icd10_description, icd10_not_billable
 from chairside.patients.services import check_birth_date, diagnosis_add, patient_create
-from chairside.rules import referral_states as rs
-from chairside.rules.icd10 import normalize_icd10
+from chairside.rules.access import referral_states as rs
+from chairside.rules.clinical.icd10 import normalize_icd10
 from chairside.tenancy.models import Organization
 
 REFERRAL_FIELDS = (
