@@ -439,6 +439,14 @@ class HomeReaction(ReactionRecord):
         related_name="reactions",
     )
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    # A grade 2+ reaction in the home is reviewed by the pharmacy (pharmacist, nurse or
+    # coordinator) from the Today page, as a chair reaction alerts the provider on site.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by_name = models.CharField(max_length=160, blank=True)
+    review_note = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["onset_at", "id"]

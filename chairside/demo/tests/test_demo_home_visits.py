@@ -10,6 +10,7 @@ from django.utils import timezone
 from chairside.audit.models import AuditEvent
 from chairside.billing.models import ChargeLine
 from chairside.demo import DemoContext, foundation, home_billing, home_clinical, homecare
+from chairside.homecare import selectors
 from chairside.homecare.models import HomeAdministration, HomeReaction, HomeVisit, HomeVitals
 from chairside.rules.home_infusion_billing import nursing_units
 
@@ -46,6 +47,8 @@ def test_it_documents_and_signs_every_past_home_visit_once() -> None:
     assert signatures.count() == past.count()
     reaction = HomeReaction.objects.get()
     assert (reaction.grade, reaction.outcome) == (2, "resumed")
+    org = reaction.home_visit.organization  # left for the pharmacy's Today card to review
+    assert list(selectors.reactions_to_review(organization=org)) == [reaction]
     counts = (HomeVitals.objects.count(), doses.count(), HomeReaction.objects.count())
     _seed()
     assert (HomeVitals.objects.count(), doses.count(), HomeReaction.objects.count()) == counts
