@@ -306,8 +306,16 @@ class HomeVisit(_Stop):
     duration_minutes = models.PositiveSmallIntegerField(
         default=60, validators=[MinValueValidator(5), MaxValueValidator(480)]
     )
+
+    class Setting(models.TextChoices):
+        HOME = "home", "In the patient's home"
+        SUITE = "suite", "At the pharmacy's infusion suite"
+
     purpose = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # Where the nurse sees the patient: at home, or at the pharmacy's own ambulatory infusion
+    # suite (billed the payer's way: rules.home_infusion_suite; not on a driving route).
+    setting = models.CharField(max_length=5, choices=Setting.choices, default=Setting.HOME)
     # --- the visit as documented in the home (services.documentation) ---------------------
     arrived_at = models.DateTimeField(null=True, blank=True)
     departed_at = models.DateTimeField(null=True, blank=True)

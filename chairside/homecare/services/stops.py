@@ -244,8 +244,10 @@ def visit_create(
     duration_minutes: int = 60,
     purpose: str = "",
     nurse: StaffMember | None = None,
+    setting: str = HomeVisit.Setting.HOME,
 ) -> HomeVisit:
-    """A home nursing visit to be placed on a nurse's route."""
+    """A home nursing visit to be placed on a nurse's route, or a visit at the pharmacy's
+    own infusion suite (``setting="suite"``: not routed, billed by the payer's suite terms)."""
     _check_patient_home(organization, patient, location)
     _same_org(organization, nurse)
     visit = HomeVisit(
@@ -258,6 +260,7 @@ def visit_create(
         duration_minutes=duration_minutes,
         purpose=purpose,
         nurse=nurse,
+        setting=setting,
         booked_by=acting_user(user),
     )
     visit.full_clean()
