@@ -433,8 +433,8 @@ class VisitForm(_StopForm):
         initial=HomeVisit.Setting.HOME,
         required=False,  # empty: at home
         label="Where",
-        help_text="At the pharmacy's infusion suite: not on a driving route; billed by the "
-        "payer's suite terms.",
+        help_text="At the pharmacy's infusion suite: not on a driving route (choose the "
+        "nurse); billed by the payer's suite terms.",
     )
     nurse = forms.ModelChoiceField(
         queryset=StaffMember.objects.none(),

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from chairside.billing.models import PayerContract
@@ -95,16 +96,19 @@ def test_a_suite_visit_is_booked_but_never_routed(org: Any) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     nurse = hf.make_staff(org)
     hf.make_shift(location, nurse, tomorrow, "nurse")
-    suite = homecare.visit_create(
-        organization=org,
-        user=None,
-        patient=patient,
-        location=location,
-        date=tomorrow,
-        window_start=dt.time(9),
-        window_end=dt.time(11),
-        setting="suite",
-    )
+    booking = {
+        "organization": org,
+        "user": None,
+        "patient": patient,
+        "location": location,
+        "date": tomorrow,
+        "window_start": dt.time(9),
+        "window_end": dt.time(11),
+        "setting": "suite",
+    }
+    with pytest.raises(ValidationError, match="choose its nurse"):
+        homecare.visit_create(**booking)
+    suite = homecare.visit_create(**booking, nurse=nurse)
     home = hf.make_visit(patient, location, tomorrow)
     plan = homecare.route_propose(organization=org, user=None, location=location, date=tomorrow)
     homecare.route_accept(organization=org, user=None, plan=plan)

@@ -35,6 +35,8 @@ def test_it_documents_and_signs_every_past_home_visit_once() -> None:
         assert visit.nurse is not None
         assert visit.signed_by_id == visit.nurse.user_id  # the assigned nurse signed it
         assert visit.documented_minutes == visit.duration_minutes
+        assert visit.departed_at and visit.signed_at and visit.signed_at > visit.departed_at
+        assert visit.signed_at.astimezone(visit.location.tz).date() == visit.date
         assert visit.vitals.exists()
         assert visit.administrations.exists() or visit.notes.strip()
     assert not HomeVisit.objects.filter(date__gte=today, signed_at__isnull=False).exists()

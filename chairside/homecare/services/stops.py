@@ -250,6 +250,8 @@ def visit_create(
     own infusion suite (``setting="suite"``: not routed, billed by the payer's suite terms)."""
     _check_patient_home(organization, patient, location)
     _same_org(organization, nurse)
+    if setting == HomeVisit.Setting.SUITE and nurse is None:
+        raise ValidationError({"nurse": "A suite visit is not routed: choose its nurse."})
     visit = HomeVisit(
         organization=organization,
         location=location,
