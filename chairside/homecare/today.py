@@ -80,7 +80,8 @@ def homecare_cards(request: HttpRequest) -> list[Card]:
     ).exclude(status=HomeVisit.Status.CANCELLED)
     unplanned = (
         deliveries.filter(planned_at__isnull=True).count()
-        + visits.filter(planned_at__isnull=True).count()
+        # a visit at the pharmacy's own infusion suite is never on a driving route
+        + visits.filter(planned_at__isnull=True).exclude(setting=HomeVisit.Setting.SUITE).count()
     )
     return [
         Card(

@@ -116,3 +116,41 @@ def test_a_suite_visit_is_booked_but_never_routed(org: Any) -> None:
     home.refresh_from_db()
     assert home.planned_at is not None
     assert suite.setting == "suite" and suite.planned_at is None and suite.route_plan is None
+
+
+def test_the_today_card_does_not_call_a_suite_visit_unrouted(org: Any) -> None:
+    location = hf.make_home_location(org)
+    patient = hf.make_home_patient(org, location)
+    booking = {"organization": org, "user": None, "patient": patient, "location": location}
+    window = {"window_start": dt.time(9), "window_end": dt.time(11)}
+    today = timezone.localdate()
+    homecare.visit_create(
+        **booking, **window, date=today, setting="suite", nurse=hf.make_staff(org)
+    )
+    response = f.login(f.make_user(org, "coordinator")).get("/")
+    card = next(c for c in response.context["cards"] if c.title == "Home-care stops today")
+    assert (card.count, card.hint) == (1, "All on a route")
+    hf.make_visit(patient, location, today)  # a home visit not yet routed still shows
+    response = f.login(f.make_user(org, "coordinator")).get("/")
+    card = next(c for c in response.context["cards"] if c.title == "Home-care stops today")
+    assert (card.count, card.hint) == (2, "1 not on an accepted route")
+
+
+def test_the_visit_page_says_the_suite(org: Any) -> None:
+    nurse_user = f.make_user(org, "nurse")
+    location = hf.make_home_location(org)
+    patient = hf.make_home_patient(org, location)
+    visit = homecare.visit_create(
+        organization=org,
+        user=None,
+        patient=patient,
+        location=location,
+        date=timezone.localdate(),
+        window_start=dt.time(9),
+        window_end=dt.time(11),
+        setting="suite",
+        nurse=hf.make_staff(org, user=nurse_user),
+    )
+    page = f.login(nurse_user).get(f"/homecare/visits/{visit.public_id}/")
+    assert page.status_code == 200
+    assert "At the pharmacy's infusion suite" in page.content.decode()
