@@ -121,8 +121,13 @@ def test_a_suite_visit_is_booked_but_never_routed(org: Any) -> None:
 def test_the_today_card_does_not_call_a_suite_visit_unrouted(org: Any) -> None:
     location = hf.make_home_location(org)
     patient = hf.make_home_patient(org, location)
-    booking = {"organization": org, "user": None, "patient": patient, "location": location}
-    window = {"window_start": dt.time(9), "window_end": dt.time(11)}
+    booking: dict[str, Any] = {
+        "organization": org,
+        "user": None,
+        "patient": patient,
+        "location": location,
+    }
+    window: dict[str, Any] = {"window_start": dt.time(9), "window_end": dt.time(11)}
     today = timezone.localdate()
     homecare.visit_create(
         **booking, **window, date=today, setting="suite", nurse=hf.make_staff(org)
