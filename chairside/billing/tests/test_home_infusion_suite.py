@@ -158,4 +158,6 @@ def test_the_visit_page_says_the_suite(org: Any) -> None:
     )
     page = f.login(nurse_user).get(f"/homecare/visits/{visit.public_id}/")
     assert page.status_code == 200
-    assert "At the pharmacy's infusion suite" in page.content.decode()
+    text = page.content.decode()
+    assert "At the pharmacy's infusion suite" in text
+    assert patient.home_address.address not in text  # not the home: no address, no gate code
