@@ -86,6 +86,8 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
             "patient_share_percent",
             "secondary_covers_percent",
             "requires_prior_authorization",
+            "suite_place_of_service",
+            "suite_nursing",
             "appeal_window_days",
             "notes",
         ]

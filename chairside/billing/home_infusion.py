@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from chairside.billing.models import ChargeLine, Claim, Encounter
+from chairside.billing.models import ChargeLine, Claim, Encounter, PayerContract
 from chairside.homecare import selectors as homecare
 from chairside.homecare.models import (
     AdministrationDevice,
@@ -35,6 +35,7 @@ from chairside.rules.billing.home_infusion_billing import (
     NursingVisit,
     hit_category_of,
 )
+from chairside.rules.billing.home_infusion_suite import SuiteTerms
 
 REF_PREFIX = "home:"
 HIT_G_CODES = frozenset(code for pair in HIT_CODES.values() for code in pair)
@@ -196,11 +197,26 @@ def nursing_visits(visits: list[HomeVisit]) -> list[NursingVisit]:
             date=v.date,
             minutes=visit_minutes(v),
             signed=visit_signed(v),
-            in_home=True,
+            in_home=v.setting == HomeVisit.Setting.HOME,
             nurse_present=v.nurse_id is not None,
         )
         for v in visits
     ]
+
+
+def suite_terms(*, organization: Any, payer: Any) -> SuiteTerms:
+    """The payer's terms for visits at the pharmacy's infusion suite (its contract), else
+    the rules' defaults (POS 49, the nurse's time included in the per diem)."""
+    contract = (
+        PayerContract.objects.filter(organization=organization, payer=payer).first()
+        if payer is not None
+        else None
+    )
+    if contract is None:
+        return SuiteTerms()
+    return SuiteTerms(
+        place_of_service=contract.suite_place_of_service, nursing=contract.suite_nursing
+    )
 
 
 def therapy_days(

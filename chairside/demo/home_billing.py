@@ -3,11 +3,13 @@
 Riverside Home Infusion Pharmacy (demo) gets what billing needs (billing settings with a
 made-up EIN, demo charge master prices for its per diem and nursing codes, an ordering
 physician with a made-up NPI), a home infusion order and a signed plan of care for each
-patient who has none, and the month(s) of its past deliveries and visits derived into
-claims with its two per diem payers (``services.home_charges_derive``). One delivery of
-the last day served is left without proof of delivery (the courier's paperwork is not back), so that
-patient's claim shows the problem on the claim page. Idempotent: nothing is billed again
-once the pharmacy has a home infusion encounter.
+patient who has none, its past home visits documented and signed by their nurses
+(``home_visits.document_past_visits``: billing reads the documented minutes), and the
+month(s) of its past deliveries and visits derived into claims with its two per diem payers
+(``services.home_charges_derive``). One delivery of the last day served is left without
+proof of delivery (the courier's paperwork is not back), so that patient's claim shows the
+problem on the claim page. Idempotent: nothing is billed again once the pharmacy has a home
+infusion encounter.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from chairside.access.referrals.models import ReferringProvider
 from chairside.billing import home_infusion
 from chairside.billing.models import BillingProfile, ChargeMasterItem, Encounter
 from chairside.billing.services import home_charges_derive
-from chairside.demo import DemoContext
+from chairside.demo import DemoContext, home_visits
 from chairside.demo.foundation import demo_npi
 from chairside.demo.homecare import LOCATION, ORG_NAME
 from chairside.homecare import selectors
@@ -164,6 +166,7 @@ def seed_home_billing(ctx: DemoContext) -> None:
     today = timezone.localdate()
     provider = _billing_setup(org)
     _orders(org, provider, today)
+    documented, undocumented = home_visits.document_past_visits(org)
     _missing_proof(org, location, today)
     yesterday = today - dt.timedelta(days=1)
     months = sorted({home_infusion.month_of(today - dt.timedelta(days=n))[0] for n in (1, 8)})
@@ -176,7 +179,11 @@ def seed_home_billing(ctx: DemoContext) -> None:
                 billed += 1
             except ValidationError:
                 refused += 1
-    ctx.summary.append(f"{ORG_NAME} billing: {billed} patient-months billed ({refused} refused)")
+    ctx.summary.append(
+        f"{ORG_NAME}: {documented} past home visits documented and signed "
+        f"({undocumented} left: no nurse log-in); billing: {billed} patient-months billed "
+        f"({refused} refused)"
+    )
 
 
 def _served(org: Organization, start: dt.date, end: dt.date) -> Any:

@@ -35,7 +35,6 @@ from chairside.homecare.models import (
     DeliveryTicket,
     FieldShift,
     HomeBase,
-    HomeVisit,
     PatientHome,
     RoutePlan,
 )
@@ -322,11 +321,8 @@ def _plan_and_finish(org: Organization, location: Location, day: dt.date, finish
             signature_text=ticket.patient.full_name,
             delivered_at=ticket.planned_at,
         )
-    # Visit documentation is the chair-side visit flow's (not part of this slice): the
-    # demo marks the past week's placed visits made.
-    HomeVisit.objects.filter(location=location, date=day, nurse__isnull=False).update(
-        status=HomeVisit.Status.COMPLETED
-    )
+    # The past week's visits are documented and signed by their nurses once the patients
+    # have home orders (``home_visits.document_past_visits``, from the billing step).
 
 
 @transaction.atomic

@@ -98,6 +98,8 @@ class VisitIn(Schema):
     duration_minutes: int = Field(60, ge=5, le=480)
     purpose: str = Field("", max_length=120)
     nurse: UUID | None = None
+    # "home", or "suite": at the pharmacy's own infusion suite (not routed; needs its nurse)
+    setting: str = "home"
 
 
 class ProofIn(Schema):
@@ -248,6 +250,7 @@ def visit_create(request: HttpRequest, data: VisitIn) -> Any:
             duration_minutes=data.duration_minutes,
             purpose=data.purpose,
             nurse=nurse,
+            setting=data.setting,
         )
     except ValidationError as exc:
         raise _refused(exc) from None

@@ -17,6 +17,7 @@ from chairside.homecare.models import (
     DeliveryTicket,
     FieldShift,
     HomeInfusionOrder,
+    HomeVisit,
     TeachingRecord,
 )
 from chairside.patients.models import Patient
@@ -427,6 +428,14 @@ class VisitForm(_StopForm):
         min_value=5, max_value=480, initial=60, label="Visit minutes"
     )
     purpose = forms.CharField(max_length=120, required=False)
+    setting = forms.ChoiceField(
+        choices=HomeVisit.Setting.choices,
+        initial=HomeVisit.Setting.HOME,
+        required=False,  # empty: at home
+        label="Where",
+        help_text="At the pharmacy's infusion suite: not on a driving route (choose the "
+        "nurse); billed by the payer's suite terms.",
+    )
     nurse = forms.ModelChoiceField(
         queryset=StaffMember.objects.none(),
         required=False,

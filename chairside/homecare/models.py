@@ -306,8 +306,16 @@ class HomeVisit(_Stop):
     duration_minutes = models.PositiveSmallIntegerField(
         default=60, validators=[MinValueValidator(5), MaxValueValidator(480)]
     )
+
+    class Setting(models.TextChoices):
+        HOME = "home", "In the patient's home"
+        SUITE = "suite", "At the pharmacy's infusion suite"
+
     purpose = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # Where the nurse sees the patient: at home, or at the pharmacy's own ambulatory infusion
+    # suite (billed the payer's way: rules.home_infusion_suite; not on a driving route).
+    setting = models.CharField(max_length=5, choices=Setting.choices, default=Setting.HOME)
     # --- the visit as documented in the home (services.documentation) ---------------------
     arrived_at = models.DateTimeField(null=True, blank=True)
     departed_at = models.DateTimeField(null=True, blank=True)
@@ -439,6 +447,14 @@ class HomeReaction(ReactionRecord):
         related_name="reactions",
     )
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    # A grade 2+ reaction in the home is reviewed by the pharmacy (pharmacist, nurse or
+    # coordinator) from the Today page, as a chair reaction alerts the provider on site.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by_name = models.CharField(max_length=160, blank=True)
+    review_note = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["onset_at", "id"]

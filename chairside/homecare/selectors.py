@@ -15,6 +15,7 @@ from chairside.homecare.models import (
     FieldShift,
     FollowUpTask,
     HomeInfusionOrder,
+    HomeReaction,
     HomeVisit,
     MonitoringNote,
     PlanOfCare,
@@ -23,6 +24,7 @@ from chairside.homecare.models import (
 )
 from chairside.patients.models import Patient
 from chairside.rules.clinical import plan_of_care as plan_rule
+from chairside.rules.clinical.infusion import INTERRUPT_GRADE
 from chairside.tenancy.models import Location, Organization, StaffMember
 from chairside.tenancy.roles import Perm, Role, has_perm
 
@@ -408,3 +410,30 @@ def home_patients_with_services(
     return Patient.objects.filter(organization=organization, pk__in=ids).order_by(
         "last_name", "first_name"
     )
+
+
+# CTCAE grade 2 ("interruption indicated") and above reach the pharmacy's Today page.
+REVIEW_FROM_GRADE = INTERRUPT_GRADE
+
+
+def reactions_to_review(*, organization: Organization) -> QuerySet[HomeReaction]:
+    """Grade 2+ reactions in the organization's patients' homes nobody has reviewed yet,
+    the most severe first, then the oldest."""
+    return (
+        HomeReaction.objects.filter(
+            home_visit__organization=organization,
+            grade__gte=REVIEW_FROM_GRADE,
+            reviewed_at__isnull=True,
+        )
+        .select_related("home_visit__patient", "home_visit__nurse", "administration")
+        .order_by("-grade", "onset_at", "id")
+    )
+
+
+def access_home_reaction(*, organization: Organization, public_id: Any) -> HomeReaction:
+    try:
+        return HomeReaction.objects.select_related("home_visit__patient").get(
+            home_visit__organization=organization, public_id=uuid.UUID(str(public_id))
+        )
+    except (HomeReaction.DoesNotExist, ValueError):
+        raise Http404("No such home reaction.") from None

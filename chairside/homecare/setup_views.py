@@ -17,6 +17,7 @@ from chairside.core.dates import in_range
 from chairside.core.forms_util import submit_form
 from chairside.homecare import selectors, services
 from chairside.homecare.forms import DeliveryForm, HomeForm, ShiftForm, VisitForm
+from chairside.homecare.models import HomeVisit
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -225,6 +226,7 @@ def visit_new(request: OrgRequest) -> HttpResponse:
                     "nurse",
                 )
             },
+            setting=data["setting"] or HomeVisit.Setting.HOME,
         )
 
     return submit_form(

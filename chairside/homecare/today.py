@@ -1,4 +1,5 @@
-"""Today cards: the coordinator's day of home-care stops, the nurse's own route."""
+"""Today cards: the coordinator's day of home-care stops, the nurse's own route, and the
+grade 2+ home reactions the pharmacy has not reviewed yet."""
 
 from __future__ import annotations
 
@@ -9,8 +10,41 @@ from django.utils import timezone
 from chairside.homecare import selectors
 from chairside.homecare.models import DeliveryTicket, HomeVisit
 from chairside.tenancy.access import can
-from chairside.tenancy.roles import Perm
+from chairside.tenancy.roles import Perm, Role
 from chairside.tenancy.today import Card, register_today_cards
+
+# Who acts on a home reaction: the pharmacist (dose, premedication), the nurses and the
+# coordinator (the next visit and delivery); administrators see what they see.
+REACTION_REVIEWERS = frozenset({Role.PHARMACIST, Role.NURSE, Role.COORDINATOR, Role.ADMIN})
+
+
+@register_today_cards
+def home_reaction_cards(request: HttpRequest) -> list[Card]:
+    """ "Home reactions to review": shown to the reviewers of an organization with a
+    home-infusion location (always to its pharmacists, to the others when there is one)."""
+    organization = getattr(request, "organization", None)
+    membership = getattr(request, "membership", None)
+    if organization is None or membership is None or membership.role not in REACTION_REVIEWERS:
+        return []
+    if (
+        not can(request, Perm.HOMECARE_EDIT)
+        or not selectors.home_locations(organization=organization).exists()
+    ):
+        return []
+    count = selectors.reactions_to_review(organization=organization).count()
+    if not count and membership.role != Role.PHARMACIST:
+        return []
+    return [
+        Card(
+            title="Home reactions to review",
+            count=count,
+            url=reverse("homecare:reactions"),
+            hint="Grade 2+ infusion reactions in the home" if count else "None to review",
+            tone="bad" if count else "good",
+            perm=Perm.HOMECARE_EDIT,
+            order=6,
+        )
+    ]
 
 
 @register_today_cards
@@ -46,7 +80,8 @@ def homecare_cards(request: HttpRequest) -> list[Card]:
     ).exclude(status=HomeVisit.Status.CANCELLED)
     unplanned = (
         deliveries.filter(planned_at__isnull=True).count()
-        + visits.filter(planned_at__isnull=True).count()
+        # a visit at the pharmacy's own infusion suite is never on a driving route
+        + visits.filter(planned_at__isnull=True).exclude(setting=HomeVisit.Setting.SUITE).count()
     )
     return [
         Card(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from chairside.homecare import clinical_views, setup_views, views, visit_views
+from chairside.homecare import clinical_views, reaction_views, setup_views, views, visit_views
 
 app_name = "homecare"
 
@@ -27,6 +27,12 @@ urlpatterns = [
     path("visits/<str:public_id>/times/", visit_views.times, name="visit_times"),
     path("visits/<str:public_id>/sign/", visit_views.sign, name="visit_sign"),
     path("visits/<str:public_id>/addenda/", visit_views.addendum, name="visit_addendum"),
+    path("reactions/", reaction_views.reactions, name="reactions"),
+    path(
+        "reactions/<str:public_id>/review/",
+        reaction_views.reaction_review,
+        name="reaction_review",
+    ),
     path("shifts/new/", setup_views.shift_new, name="shift_new"),
     # the clinical side (issue 18)
     path("patients/", clinical_views.patients, name="patients"),

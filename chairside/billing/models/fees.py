@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.rules.billing import home_infusion_suite as suite
+from chairside.rules.billing.place_of_service import PLACES_OF_SERVICE
 from chairside.rules.common.npi import is_valid_npi
 
 PERCENT_RANGE = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))]
@@ -223,6 +225,26 @@ class PayerContract(OrgScopedModel):
         default=True,
         help_text="Claims for drugs that usually need prior authorization are blocked "
         "without the authorization number.",
+    )
+    # Home infusion at the pharmacy's own infusion suite (rules.home_infusion_suite): the
+    # public sources leave the place of service and the nurse's time to the contract.
+    suite_place_of_service = models.CharField(
+        "infusion suite place of service",
+        max_length=2,
+        choices=[(p, f"{p} {PLACES_OF_SERVICE[p].name}") for p in suite.SUITE_PLACES],
+        default=suite.DEFAULT_SUITE_POS,
+        help_text="Home infusion visits at the pharmacy's own suite (per diem with modifier "
+        "SS). 49 unless the contract says otherwise.",
+    )
+    suite_nursing = models.CharField(
+        "infusion suite nursing",
+        max_length=8,
+        choices=[
+            (suite.NURSING_INCLUDED, "Included in the per diem (not billed)"),
+            (suite.NURSING_BILLED, "Billed as 99601/99602 with modifier SS"),
+        ],
+        default=suite.NURSING_INCLUDED,
+        help_text="Whether this payer pays the suite nurse's time separately.",
     )
     appeal_window_days = models.PositiveSmallIntegerField(
         default=DEFAULT_APPEAL_DAYS, validators=[MinValueValidator(1), MaxValueValidator(730)]

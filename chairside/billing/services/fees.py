@@ -119,6 +119,8 @@ CONTRACT_FIELDS = (
     "patient_share_percent",
     "secondary_covers_percent",
     "requires_prior_authorization",
+    "suite_place_of_service",
+    "suite_nursing",
     "appeal_window_days",
     "notes",
 )

@@ -3,7 +3,10 @@
 The lines come from ``rules.billing.home_infusion_billing`` (per diem S-codes with the drug and
 99601/99602 for commercial and Medicaid payers; HIT G-codes for Medicare Part B) and go
 through the same encounter, claim and pre-submission check as a chair-side visit
-(:func:`charges_derive`), on the professional claim with place of service 12.
+(:func:`charges_derive`), on the professional claim with place of service 12; a visit at
+the pharmacy's own infusion suite is billed by the payer contract's suite terms
+(``rules.home_infusion_suite``: per diem with SS, the suite's place of service, the nurse's
+time billed or included).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from chairside.rules.billing.charges import EncounterFacts, Provider
 from chairside.rules.billing.home_infusion_billing import (
     PLACE_OF_SERVICE,
     HomeBillingRuleError,
-    propose_home_claim_lines,
 )
+from chairside.rules.billing.home_infusion_suite import propose_claim_with_suite
 from chairside.tenancy.models import Organization
 
 
@@ -67,11 +70,12 @@ def home_charges_derive(
         )
     payer = _primary_payer(organization, coverages[0].payer_ref)
     try:
-        proposed = propose_home_claim_lines(
+        proposed = propose_claim_with_suite(
             payer_category=home.payer_category(payer.kind if payer else "commercial"),
             therapy=order.therapy,
             therapy_days=days,
             visits=[v for v in home.nursing_visits(visits) if v.date < today],
+            terms=home.suite_terms(organization=organization, payer=payer),
             last_hit_visit=home.last_hit_visit(
                 organization=organization, patient=patient, before=start
             ),

@@ -235,6 +235,8 @@ NOT_A_LIST = {
     "homecare:monitoring_new": FORM,
     "homecare:teaching_new": FORM,
     "homecare:follow_up_done": ACTION,
+    "homecare:reactions": "a short review queue of grade 2+ home reactions (cards to act on)",
+    "homecare:reaction_review": ACTION,
     "homecare:visit_document": "a home visit's documentation (one record, entered on a tablet)",
     "homecare:visit_vitals": ACTION,
     "homecare:visit_dose": ACTION,

@@ -35,6 +35,7 @@ from chairside.homecare.services.documentation import (
     may_sign,
     visit_orders,
 )
+from chairside.homecare.services.reaction_review import home_reaction_review
 from chairside.homecare.services.routes import route_accept, route_discard, route_propose
 from chairside.homecare.services.stops import (
     ItemIn,
@@ -65,6 +66,7 @@ __all__ = [
     "chart_allergies",
     "follow_up_done",
     "home_order_save",
+    "home_reaction_review",
     "monitoring_note_create",
     "plan_of_care_create",
     "plan_of_care_review",

@@ -66,7 +66,12 @@ def _read_day(organization: Organization, location: Location, date: dt.date) -> 
         date=date,
         base=base,
         deliveries=list(open_deliveries.filter(status=DeliveryTicket.Status.SCHEDULED)),
-        visits=list(open_visits.filter(status=HomeVisit.Status.SCHEDULED)),
+        # A visit at the pharmacy's own infusion suite is not a stop on a driving route.
+        visits=list(
+            open_visits.filter(status=HomeVisit.Status.SCHEDULED).exclude(
+                setting=HomeVisit.Setting.SUITE
+            )
+        ),
         shifts=list(selectors.shifts(organization=organization, location=location, date=date)),
     )
 

@@ -244,10 +244,14 @@ def visit_create(
     duration_minutes: int = 60,
     purpose: str = "",
     nurse: StaffMember | None = None,
+    setting: str = HomeVisit.Setting.HOME,
 ) -> HomeVisit:
-    """A home nursing visit to be placed on a nurse's route."""
+    """A home nursing visit to be placed on a nurse's route, or a visit at the pharmacy's
+    own infusion suite (``setting="suite"``: not routed, billed by the payer's suite terms)."""
     _check_patient_home(organization, patient, location)
     _same_org(organization, nurse)
+    if setting == HomeVisit.Setting.SUITE and nurse is None:
+        raise ValidationError({"nurse": "A suite visit is not routed: choose its nurse."})
     visit = HomeVisit(
         organization=organization,
         location=location,
@@ -258,6 +262,7 @@ def visit_create(
         duration_minutes=duration_minutes,
         purpose=purpose,
         nurse=nurse,
+        setting=setting,
         booked_by=acting_user(user),
     )
     visit.full_clean()

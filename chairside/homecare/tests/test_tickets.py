@@ -118,6 +118,26 @@ class TestApi:
         )
         assert refused.status_code == 404
 
+    def test_it_books_a_suite_visit_only_with_its_nurse(self, org: Any, home: Any) -> None:
+        client = f.login(f.make_user(org, "coordinator"))
+        patient = hf.make_home_patient(org, home)
+        body = {
+            "date": "2030-03-04",
+            "window_start": "09:00",
+            "window_end": "11:00",
+            "patient": str(patient.public_id),
+            "setting": "suite",
+        }
+        url = "/api/v1/homecare/visits"
+        refused = client.post(url, body, content_type="application/json")
+        assert refused.status_code == 400 and not HomeVisit.objects.exists()
+        wrong = {**body, "setting": "garage", "nurse": str(hf.make_staff(org).public_id)}
+        assert client.post(url, wrong, content_type="application/json").status_code == 400
+        nurse = str(hf.make_staff(org).public_id)
+        ok = client.post(url, {**body, "nurse": nurse}, content_type="application/json")
+        assert ok.status_code == 201
+        assert HomeVisit.objects.get().setting == HomeVisit.Setting.SUITE
+
     def test_a_nurse_cannot_propose_through_the_api(
         self, org: Any, day: Any, nurse_user: Any
     ) -> None:

@@ -29,7 +29,9 @@ Who pays how (each rule cites its public source; the code table is the reference
 * **Ambulatory infusion suite** (the pharmacy's own chairs): the per diem is billed as at
   home; whether the suite nurse's time is billed as 99601/99602 or is left inside the per
   diem is the payer's rule, so it is a payer setting. BCBS North Dakota bills the suite with
-  place of service 49 ("49 (independent clinic) for home infusion suite").
+  place of service 49 ("49 (independent clinic) for home infusion suite"). A period mixing
+  home and suite visits (per diem with modifier SS, the payer's terms) is proposed by
+  ``rules.home_infusion_suite.propose_claim_with_suite``.
 
 Malformed input raises ValueError; a rule that is not met raises :class:`HomeBillingRuleError`
 (a ValueError) whose message says what is missing, in words a biller understands.
