@@ -160,7 +160,7 @@ def _series(center: dict[str, Any], monday: dt.date, count: int) -> dict[str, An
 
 
 def _front_desk_day(center: dict[str, Any], day: dt.date, count: int) -> int:
-    from chairside.rules.booking import free_starts
+    from chairside.rules.scheduling.booking import free_starts
     from chairside.scheduling import services
     from chairside.scheduling.checks import SLOT, default_minutes, load_day
 

@@ -1,4 +1,4 @@
-"""Benchmark the home-care day route planner (``chairside.rules.routing``).
+"""Benchmark the home-care day route planner (``chairside.rules.scheduling.routing``).
 
 Generates seeded synthetic days (homes scattered over a 15 km radius around a made-up
 pharmacy depot; about 45% home nursing visits of 45-90 minutes in two-hour windows, the
@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chairside.rules.routing import (  # noqa: E402
+from chairside.rules.scheduling.routing import (  # noqa: E402
     Stop,
     Vehicle,
     evaluate_routes,

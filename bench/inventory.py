@@ -7,8 +7,8 @@ Patients are made like the demo center's (``chairside/demo/foundation.py``: the 
 diagnosis mix, weights 48-125 kg), each on a regimen of the reference formulary
 (``chairside/formulary/data/formulary.json``: label schedules, doses, vial sizes and the
 demo acquisition cost per billing unit). Appointments are booked, moved and missed as in
-``chairside/rules/treatment_replay.py``; the replay itself is
-``chairside/rules/inventory_sim.py``. Seeded: the same arguments print the same figures.
+``bench/sim/treatment_replay.py``; the replay itself is
+``bench/sim/inventory_sim.py``. Seeded: the same arguments print the same figures.
 
 The last line is JSON (shared/bench/BENCH_OUTPUT.md):
 {"forecast": {"avg_days_on_hand": …, "stockout_days": …, "vials_expired": …,
@@ -31,19 +31,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chairside.rules.inventory_sim import (  # noqa: E402
+from bench.sim.inventory_sim import (  # noqa: E402
     POLICIES,
     PolicyResult,
     SimConfig,
     SimDrug,
     simulate,
 )
-from chairside.rules.regimens import DoseRule, Regimen  # noqa: E402
-from chairside.rules.treatment_replay import (  # noqa: E402
+from bench.sim.treatment_replay import (  # noqa: E402
     SimRegimen,
     demo_like_patients,
     generate_appointments,
 )
+from chairside.rules.clinical.regimens import DoseRule, Regimen  # noqa: E402
 
 FORMULARY = ROOT / "chairside" / "formulary" / "data" / "formulary.json"
 DEMO_SOURCE = ROOT / "chairside" / "demo" / "foundation.py"

@@ -2,7 +2,7 @@
 
 1. Simulates 1,000 days of a 20-chair center (day and late nurse shifts, five drugs with
    their label chair times, pharmacy preparation, no-shows) with the SimPy model in
-   ``chairside.rules.capacity_sim``, the days shared among the machine's cores.
+   ``chairside.rules.planning.capacity_sim``, the days shared among the machine's cores.
 2. Loads three years of benchmark data (patients, coverages, referrals with their state
    history, appointments when scheduling is installed, sites, chairs, nurses) into its
    own database, then renders the Reports dashboard through Django's test client (the whole
@@ -38,7 +38,7 @@ YEARS = 3
 
 
 def simulate_center(days: int) -> tuple[float, float, Any]:
-    from chairside.rules.capacity_sim import DayConfig, Shift, VisitType, simulate
+    from chairside.rules.planning.capacity_sim import DayConfig, Shift, VisitType, simulate
 
     config = DayConfig(
         chairs=20,
@@ -170,7 +170,7 @@ def _referrals(org: Any, sites: list[Any], patients: list[Any], rng: random.Rand
     if not apps.is_installed("chairside.access.referrals"):
         return 0
     from chairside.access.referrals.models import Referral, ReferralStateChange, ReferringProvider
-    from chairside.rules.npi import npi_check_digit
+    from chairside.rules.common.npi import npi_check_digit
 
     first9 = "199999999"
     provider, _ = ReferringProvider.objects.get_or_create(

@@ -33,10 +33,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chairside.rules.day_generator import generate_day  # noqa: E402
-from chairside.rules.first_fit import first_fit  # noqa: E402
-from chairside.rules.optimizer import build_model, solve  # noqa: E402
-from chairside.rules.schedule_model import (  # noqa: E402
+from bench.sim.day_generator import generate_day  # noqa: E402
+from chairside.rules.scheduling.first_fit import first_fit  # noqa: E402
+from chairside.rules.scheduling.optimizer import build_model, solve  # noqa: E402
+from chairside.rules.scheduling.schedule_model import (  # noqa: E402
     Answer,
     Instance,
     Objective,

@@ -18,7 +18,7 @@ from chairside.analytics.plan import (
     drug_choices,
 )
 from chairside.core.dates import in_range, supported_day
-from chairside.rules.demand import PUBLISHED_PREVALENCE
+from chairside.rules.planning.demand import PUBLISHED_PREVALENCE
 from chairside.tenancy.models import Location
 
 DATE = forms.DateInput(attrs={"type": "date"})

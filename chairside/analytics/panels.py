@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from chairside.analytics import charts, not_given
 from chairside.analytics import selectors as s
-from chairside.rules import appointment_states as states
-from chairside.rules.margins import summarize
+from chairside.rules.billing.margins import summarize
+from chairside.rules.scheduling import appointment_states as states
 from chairside.tenancy.roles import Perm
 
 

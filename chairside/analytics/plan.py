@@ -17,11 +17,11 @@ from functools import cache
 from typing import Any
 
 from chairside.formulary.services import reference_formulary
-from chairside.rules import demand as rd
-from chairside.rules import planning as rp
-from chairside.rules import site_of_care as rs
-from chairside.rules.capacity_sim import DayConfig, Shift, VisitType
-from chairside.rules.regimens import DoseRule, Regimen, dose_mg
+from chairside.rules.billing import site_of_care as rs
+from chairside.rules.clinical.regimens import DoseRule, Regimen, dose_mg
+from chairside.rules.planning import demand as rd
+from chairside.rules.planning import planning as rp
+from chairside.rules.planning.capacity_sim import DayConfig, Shift, VisitType
 
 HUNDRED = Decimal(100)
 

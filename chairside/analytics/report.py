@@ -8,7 +8,7 @@ from typing import Any
 from chairside.analytics import charts
 from chairside.analytics.models import PlanScenario
 from chairside.analytics.plan import Plan, compute_plan, simulation_configs
-from chairside.rules.csv_safe import to_csv
+from chairside.rules.interop.csv_safe import to_csv
 
 SIM_METRICS = (
     ("wait_minutes", "Average wait per patient (min)", 1),

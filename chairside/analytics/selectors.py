@@ -29,10 +29,10 @@ from chairside.billing.selectors.margins import visit_margins as billing_margins
 from chairside.inventory.models import Movement
 from chairside.inventory.selectors import payments_due
 from chairside.patients.models import Coverage, Patient, Payer
-from chairside.rules import appointment_states as states
-from chairside.rules import authorization_states as auth
-from chairside.rules import referral_states as rs
-from chairside.rules.planning import management_fee_owed
+from chairside.rules.access import authorization_states as auth
+from chairside.rules.access import referral_states as rs
+from chairside.rules.planning.planning import management_fee_owed
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import Location, Organization, StaffMember
 from chairside.treatments.models import VisitReport

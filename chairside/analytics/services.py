@@ -14,7 +14,7 @@ from chairside.analytics.models import ManagementFeeTerms, PlanScenario
 from chairside.analytics.plan import compute_plan, default_inputs, simulation_configs
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff
-from chairside.rules.capacity_sim import check_config, simulate
+from chairside.rules.planning.capacity_sim import check_config, simulate
 from chairside.tenancy.models import Organization
 
 MAX_SIM_DAYS = 1000

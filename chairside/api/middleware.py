@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from chairside.api.throttle import token_rate_check
 from chairside.api.tokens import token_authenticate
-from chairside.rules.api_tokens import bearer
+from chairside.rules.common.api_tokens import bearer
 
 API_PATHS = ("/api/", "/fhir/")  # the REST API and the FHIR R4 facade
 

@@ -14,7 +14,7 @@ class ApiToken(OrgScopedModel):
     """One token for one organization. A personal token acts as its owner with her current
     role there (and stops when her membership does); a service token acts as its own
     service identity with the role an administrator gave it. Only the secret's SHA-256 is
-    kept (``rules.api_tokens``); the token is shown once, when made."""
+    kept (``rules.common.api_tokens``); the token is shown once, when made."""
 
     class Kind(models.TextChoices):
         PERSONAL = "personal", "Personal (acts as you)"

@@ -1,5 +1,5 @@
 """Making, revoking and checking API tokens (the rules of their text are in
-``rules.api_tokens``). Every make and revoke is audited; every use is audited like a page
+``rules.common.api_tokens``). Every make and revoke is audited; every use is audited like a page
 read, as the token's identity, by the read-audit middleware."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 from chairside.api.models import ApiToken
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.rules.api_tokens import matches, new_token, parse_token
+from chairside.rules.common.api_tokens import matches, new_token, parse_token
 from chairside.tenancy.models import Membership
 from chairside.tenancy.roles import Role
 

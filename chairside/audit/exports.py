@@ -5,7 +5,7 @@ A list view answers ``?format=csv`` (the "Export CSV" link of ``{% export_csv_li
 which keeps the page's query and drops its page number) by handing the same rows it would
 paginate, and its column list, to :func:`csv_response`. The view keeps its permission
 decorator, so the export is refused exactly where the page is. Every cell goes through
-``rules.csv_safe`` (formula injection), and every export is audited as an export with its
+``rules.interop.csv_safe`` (formula injection), and every export is audited as an export with its
 row count; the patients it names land in the access report (``audit.reads``).
 
 Each page registers its columns once with :func:`export_columns`, so a test can walk the URL
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
-from chairside.rules.csv_safe import to_csv
+from chairside.rules.interop.csv_safe import to_csv
 
 # A page's export is capped: past this many rows, narrow the filters (the audit row says how
 # many were written). Far above any center's list; it keeps one request bounded.
@@ -53,11 +53,17 @@ EXPORTS: dict[str, Export] = {}
 
 
 def export_columns(
-    url_name: str, filename: str, title: str, columns: Sequence[tuple[str, Getter]]
+    url_name: str,
+    filename: str,
+    title: str,
+    columns: Sequence[tuple[str, Getter]],
+    *,
+    table: str = "",
 ) -> Export:
-    """Register a list page's CSV columns (``(header, row -> value)``) under its URL name."""
+    """Register a list page's CSV columns (``(header, row -> value)``) under its URL name;
+    a page with a second list registers it with ``table`` (asked for as ``?table=…``)."""
     export = Export(url_name, filename, title, tuple(columns))
-    EXPORTS[url_name] = export
+    EXPORTS[f"{url_name}#{table}" if table else url_name] = export
     return export
 
 
@@ -88,8 +94,9 @@ AUDIT_EVENT_COLUMNS: list[tuple[str, Getter]] = [
 ]
 
 
-def wants_csv(request: HttpRequest) -> bool:
-    return request.GET.get("format") == CSV
+def wants_csv(request: HttpRequest, table: str = "") -> bool:
+    """Whether the request asks for the page's CSV (of its second list ``table``, if named)."""
+    return request.GET.get("format") == CSV and request.GET.get("table", "") == table
 
 
 def page_filters(request: HttpRequest) -> QueryDict | None:
@@ -99,6 +106,7 @@ def page_filters(request: HttpRequest) -> QueryDict | None:
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)
+    query.pop("table", None)
     return query or None
 
 

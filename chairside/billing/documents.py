@@ -1,8 +1,8 @@
 """From stored claims to the pure documents the rules write and check.
 
 Turns a ``Claim`` (with its encounter's stored facts, its items and, for a secondary claim,
-the primary's posted remittance) into ``rules.x12_837p.ClaimDocument`` and
-``rules.claim_check.CheckInput``. Reads only; scoped by the claim's own organization.
+the primary's posted remittance) into ``rules.billing.x12.x12_837p.ClaimDocument`` and
+``rules.billing.claim_check.CheckInput``. Reads only; scoped by the claim's own organization.
 """
 
 from __future__ import annotations
@@ -15,12 +15,16 @@ from chairside.billing.home_infusion import home_check
 from chairside.billing.models import BillingProfile, ChargeLine, Claim, ClaimItem
 from chairside.billing.pricing import billing_profile, mue_limits
 from chairside.patients.reference import icd10_catalog
-from chairside.rules import claim_states
-from chairside.rules.charges import ClaimLine, EncounterFacts
-from chairside.rules.claim_check import BillingProviderFacts, CheckInput
-from chairside.rules.hospital_outpatient import attending_provider
-from chairside.rules.x12_837i import CLAIM_FILING_837I, InstitutionalClaim, InstitutionalLine
-from chairside.rules.x12_837p import (
+from chairside.rules.billing import claim_states
+from chairside.rules.billing.charges import ClaimLine, EncounterFacts
+from chairside.rules.billing.claim_check import BillingProviderFacts, CheckInput
+from chairside.rules.billing.hospital_outpatient import attending_provider
+from chairside.rules.billing.x12.x12_837i import (
+    CLAIM_FILING_837I,
+    InstitutionalClaim,
+    InstitutionalLine,
+)
+from chairside.rules.billing.x12.x12_837p import (
     CLAIM_FILING,
     Adjustment,
     BilledLine,

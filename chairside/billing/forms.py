@@ -20,7 +20,7 @@ from chairside.billing.models import (
 )
 from chairside.formulary.models import Drug
 from chairside.patients.models import Payer
-from chairside.rules import claim_states as states
+from chairside.rules.billing import claim_states as states
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 

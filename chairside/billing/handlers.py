@@ -16,7 +16,7 @@ from chairside.treatments.events import on_visit_signed
 
 @on_visit_signed
 def derive_charges(visit: Any, user: Any) -> None:
-    """``rules.charges`` names this seam: billing derives the claim lines from
+    """``rules.billing.charges`` names this seam: billing derives the claim lines from
     ``visit_encounter_facts``."""
     charges_derive_for_visit(visit=visit, user=user)
 

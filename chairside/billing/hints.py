@@ -1,6 +1,6 @@
 """Where a biller fixes what the pre-submission check found, by problem code.
 
-The check (``rules.claim_check``) says *what* is missing; these say *where* it is put right,
+The check (``rules.billing.claim_check``) says *what* is missing; these say *where* it is put right,
 because charges are never typed on the claim: they come from the chart, the visit, the
 formulary and the billing settings. A problem whose code is not listed gets no hint.
 """

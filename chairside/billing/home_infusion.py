@@ -2,7 +2,7 @@
 
 One home infusion encounter per patient per calendar month (``home:<patient>:<YYYY-MM>``):
 its lines are the month's days of therapy and nursing visits, proposed by
-``rules.home_infusion_billing``. Everything here reads; the writes are in
+``rules.billing.home_infusion_billing``. Everything here reads; the writes are in
 ``services.home_infusion``. Billing comes after home care in the flow of work, so it reads
 home care's selectors and models; home care never imports billing.
 """
@@ -23,9 +23,9 @@ from chairside.homecare.models import (
     HomeInfusionOrder,
     HomeVisit,
 )
-from chairside.rules.charges import Provider
-from chairside.rules.claim_check import HomeInfusionCheck
-from chairside.rules.home_infusion_billing import (
+from chairside.rules.billing.charges import Provider
+from chairside.rules.billing.claim_check import HomeInfusionCheck
+from chairside.rules.billing.home_infusion_billing import (
     COMMERCIAL,
     HIT_CODES,
     MEDICAID,

@@ -22,8 +22,8 @@ from chairside.billing.models import (
     PayerContract,
 )
 from chairside.billing.models.fees import DEFAULT_APPEAL_DAYS, MEDICARE_APPEAL_DAYS
-from chairside.rules.mue_file import load_shipped
-from chairside.rules.reimbursement import ContractTerms, DrugTerms
+from chairside.rules.billing.mue_file import load_shipped
+from chairside.rules.billing.reimbursement import ContractTerms, DrugTerms
 
 
 class PriceBook:
@@ -118,7 +118,7 @@ class PriceBook:
 
 
 def contract_terms(contract: PayerContract) -> ContractTerms:
-    """The pure ``rules.reimbursement.ContractTerms`` of a stored contract."""
+    """The pure ``rules.billing.reimbursement.ContractTerms`` of a stored contract."""
     return ContractTerms(
         payer_kind=contract.payer.kind,
         drug_default=_drug_terms(contract.drug_basis, contract.drug_percent, contract.drug_rate),

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from chairside.billing.models import Claim, ClaimItem
-from chairside.rules.x12_835 import (
+from chairside.rules.billing.x12.x12_835 import (
     CROSSOVER_REMARK,
     CROSSOVER_STATUS,
     REVERSAL_STATUS,
@@ -28,7 +28,7 @@ from chairside.rules.x12_835 import (
     ServicePayment,
     write_835,
 )
-from chairside.rules.x12_837i import FACILITY_TYPE_HOSPITAL_OUTPATIENT
+from chairside.rules.billing.x12.x12_837i import FACILITY_TYPE_HOSPITAL_OUTPATIENT
 
 # 835 CLP06 claim filing indicator (its list differs from the 837's: no "CI"; 12 is PPO).
 REMIT_FILING = {"medicare_b": "MB", "medicare_advantage": "16", "medicaid": "MC", "tricare": "CH"}

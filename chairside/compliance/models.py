@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules.temperature import device_range
+from chairside.rules.inventory.temperature import device_range
 from chairside.tenancy.models import Competency
 
 

@@ -29,8 +29,8 @@ from chairside.compliance.models import (
     TemperatureReading,
 )
 from chairside.homecare import selectors as homecare
-from chairside.rules.compliance import Due, due_status
-from chairside.rules.temperature import mean_kinetic_temperature
+from chairside.rules.common.compliance import Due, due_status
+from chairside.rules.inventory.temperature import mean_kinetic_temperature
 from chairside.tenancy.models import Competency, Location, StaffMember
 from chairside.treatments.models import Reaction
 

@@ -21,7 +21,7 @@ from chairside.audit.services import client_ip
 from chairside.compounding import selectors, services
 from chairside.compounding.models import CompoundingRecord
 from chairside.patients.models import Patient
-from chairside.rules.csv_safe import to_csv
+from chairside.rules.interop.csv_safe import to_csv
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import first_site
 

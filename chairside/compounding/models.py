@@ -1,7 +1,7 @@
 """Sterile compounding (USP <797>): where doses are made, master formulation records, and the
 compounding record of each prepared dose with the lots it drew from stock.
 
-The rules (beyond-use dates, areas, concentration) are in ``chairside.rules.compounding``;
+The rules (beyond-use dates, areas, concentration) are in ``chairside.rules.inventory.compounding``;
 the stock an ingredient draws leaves the inventory ledger as a dispense to the patient, so
 every compounded milligram names its lot and a lot recall finds it.
 """
@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules import compounding as rules
+from chairside.rules.inventory import compounding as rules
 
 CATEGORY_CHOICES = [(c.value, label) for c, label in rules.CATEGORY_LABELS.items()]
 STORAGE_CHOICES = [(s.value, label) for s, label in rules.STORAGE_LABELS.items()]

@@ -29,8 +29,8 @@ from chairside.compounding.models import (
 from chairside.core.actors import acting_user
 from chairside.inventory.models import Lot
 from chairside.inventory.services import stock_dispense
-from chairside.rules import compounding as rules
-from chairside.tenancy.models import Membership, StaffMember
+from chairside.rules.inventory import compounding as rules
+from chairside.tenancy.models import Membership, Organization, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
 
 CLOCK_SLACK = dt.timedelta(minutes=5)
@@ -66,7 +66,7 @@ class Draw:
     amount_mg: Decimal
 
 
-def _same_organization(organization: Any, **rows: Any) -> None:
+def _same_organization(organization: Organization, **rows: Any) -> None:
     for name, row in rows.items():
         owner = getattr(row, "organization_id", None)
         if owner != organization.pk:
@@ -83,7 +83,7 @@ def _decimal(value: Any, field: str, what: str) -> Decimal:
     return number
 
 
-def person_name(user: Any, organization: Any) -> str:
+def person_name(user: Any, organization: Organization) -> str:
     staff = StaffMember.objects.filter(user_id=user.pk, organization=organization).first()
     if staff is not None:
         return str(staff)
@@ -103,7 +103,7 @@ def _check_rules(category: str, storage: str, area_kind: str) -> None:
 @transaction.atomic
 def formulation_create(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     name: str,
     drugs: Sequence[tuple[Any, Decimal | None]],
@@ -208,7 +208,7 @@ def _check_start(started_at: dt.datetime | None) -> dt.datetime:
     return started_at
 
 
-def _check_area(organization: Any, area: CompoundingArea, category: str) -> None:
+def _check_area(organization: Organization, area: CompoundingArea, category: str) -> None:
     _same_organization(organization, area=area)
     if not area.is_active:
         raise ValidationError({"area": f"{area.name} is not in use."})
@@ -235,7 +235,7 @@ def _components(
 @transaction.atomic
 def compounding_record_create(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     formulation: MasterFormulation,
     patient: Any,

@@ -24,7 +24,7 @@ from chairside.core.pdf import pdf_response
 from chairside.inventory.models import Lot
 from chairside.patients.models import Patient
 from chairside.patients.selectors import patient_with_mrn
-from chairside.rules.csv_safe import to_csv
+from chairside.rules.interop.csv_safe import to_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import first_site

@@ -33,7 +33,7 @@ from chairside.demo.foundation import demo_npi, register_by
 from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.patients.models import Coverage, LabResult, Patient
 from chairside.patients.selectors import latest_measurement
-from chairside.rules import authorization_states as states
+from chairside.rules.access import authorization_states as states
 from chairside.tenancy.models import Membership, StaffMember
 
 # (first, last, credential, specialty, practice, internal, report by)

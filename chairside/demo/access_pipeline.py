@@ -28,8 +28,8 @@ from chairside.formulary.models import Drug
 from chairside.patients import services as patients
 from chairside.patients.models import Patient
 from chairside.patients.selectors import latest_measurement
-from chairside.rules import authorization_states as states
-from chairside.rules import referral_states as rs
+from chairside.rules.access import authorization_states as states
+from chairside.rules.access import referral_states as rs
 
 
 @dataclass(frozen=True)

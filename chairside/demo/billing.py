@@ -46,7 +46,7 @@ from chairside.demo import DemoContext
 from chairside.demo.billing_history import demo_doses, dose_facts
 from chairside.formulary.services import reference_formulary
 from chairside.patients.models import Payer
-from chairside.rules import claim_states as states
+from chairside.rules.billing import claim_states as states
 from chairside.treatments.models import Visit
 
 HISTORY_DAYS = 84

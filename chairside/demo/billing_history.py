@@ -23,9 +23,9 @@ from chairside.access.referrals.models import TreatmentOrder
 from chairside.inventory.models import Movement
 from chairside.patients.selectors import claim_person as person  # the claim's own mapping
 from chairside.patients.selectors import coverages_on
-from chairside.rules.admin_codes import Administration
-from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Provider
-from chairside.rules.place_of_service import administration_setting
+from chairside.rules.billing.admin_codes import Administration
+from chairside.rules.billing.charges import CoverageFacts, DrugGiven, EncounterFacts, Provider
+from chairside.rules.billing.place_of_service import administration_setting
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Visit

@@ -23,7 +23,7 @@ from chairside.compliance.models import (
     TemperatureDevice,
 )
 from chairside.demo import DemoContext
-from chairside.rules.compliance import next_checkoff
+from chairside.rules.common.compliance import next_checkoff
 from chairside.tenancy.models import Competency, Location, StaffMember
 
 FRIDGE = "Medication refrigerator (demo)"

@@ -36,7 +36,7 @@ from chairside.patients.models import (
     Payer,
 )
 from chairside.patients.reference import icd10_description
-from chairside.rules.npi import npi_check_digit
+from chairside.rules.common.npi import npi_check_digit
 from chairside.tenancy.models import (
     Chair,
     Competency,

@@ -46,10 +46,10 @@ from chairside.demo.foundation import demo_npi
 from chairside.formulary.services import reference_formulary
 from chairside.patients.models import Coverage, Patient, Payer
 from chairside.patients.selectors import claim_coverages, claim_person
-from chairside.rules import claim_states as states
-from chairside.rules.admin_codes import Administration
-from chairside.rules.charges import DrugGiven, EncounterFacts, Provider
-from chairside.rules.ndc import to_ndc11
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.admin_codes import Administration
+from chairside.rules.billing.charges import DrugGiven, EncounterFacts, Provider
+from chairside.rules.inventory.ndc import to_ndc11
 from chairside.tenancy.models import Location, Membership, Organization
 
 ORG_NAME = "Riverside Hospital Outpatient Infusion (demo)"

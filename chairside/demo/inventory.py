@@ -33,7 +33,7 @@ from chairside.formulary.services import reference_formulary
 from chairside.inventory import services
 from chairside.inventory.models import Lot, Movement, StoragePlace, Vendor, VendorInvoice
 from chairside.inventory.selectors import demand_forecast, on_hand
-from chairside.rules.vials import choose_vials
+from chairside.rules.inventory.vials import choose_vials
 
 HISTORY_DAYS = 84  # twelve weeks of movements
 SEED = "riverside-inventory"

@@ -9,8 +9,8 @@ history (stock, signed visits, claims). This step adds ``PANEL_PATIENTS`` more p
 * each dose on its regimen date or the nearest day the regimen allows (``grace_for_gap``),
   never sooner after the previous dose than the regimen allows, at a time clustered around
   mid-morning (the morning peak the optimizer can flatten);
-* in a chair and with a nurse chosen by ``rules.booking.free_starts`` on the day as loaded
-  by ``scheduling.checks.load_day`` plus what this step placed (so no chair is double
+* in a chair and with a nurse chosen by ``rules.scheduling.booking.free_starts`` on the day as
+  loaded by ``scheduling.checks.load_day`` plus what this step placed (so no chair is double
   booked, opening hours and closures hold, the nurse is on shift, holds the competencies
   and stays within the site's ratio);
 * up to a utilization the day draws between ``LOW`` and ``HIGH`` of its open chair time;
@@ -53,9 +53,9 @@ from chairside.demo.visits import demo_signature
 from chairside.inventory.selectors.forecast import demand_forecast
 from chairside.patients.models import LabResult, Patient
 from chairside.readiness.selectors import business_days
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import Span, free_starts, grace_for_gap, utilization
-from chairside.rules.visit_checks import consent_expires_on
+from chairside.rules.clinical.visit_checks import consent_expires_on
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import Span, free_starts, grace_for_gap, utilization
 from chairside.scheduling.checks import (
     SLOT,
     DayData,
@@ -370,8 +370,8 @@ def _consents(orders: list[TreatmentOrder]) -> int:
 
 def site_utilization(org: Any, today: dt.date | None = None) -> dict[str, float]:
     """Per site: the share of weekday open chair time booked, from thirteen weeks ago to
-    four weeks ahead (``rules.booking.utilization`` over the days as ``load_day`` sees them;
-    closed days are left out)."""
+    four weeks ahead (``rules.scheduling.booking.utilization`` over the days as ``load_day`` sees
+    them; closed days are left out)."""
 
     today = today or timezone.localdate()
     shares = {}

@@ -13,9 +13,9 @@ open day the regimen allows, at a mid-morning time most patients ask for (cluste
   shows as missed). The booking service refuses the past on purpose, and these doses are
   already counted against the authorization by the access demo step ("demo.treatment"
   usage), so reserving them again would double-count visits. The chair, nurse and time
-  are still chosen with ``rules.booking`` so the history obeys the same rules (the rota and
-  the closures are written for those past days too). Only the access step's last past dose
-  of an order can be missed, so a longer history adds completed doses, not no-shows.
+  are still chosen with ``rules.scheduling.booking`` so the history obeys the same rules (the rota
+  and the closures are written for those past days too). Only the access step's last past dose of an
+  order can be missed, so a longer history adds completed doses, not no-shows.
 
 Rows are looked up by natural keys (staff + date + start for shifts; order + dose number
 for appointments), so running the step twice adds nothing.
@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.demo import DemoContext
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import free_starts, grace_for_gap
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import free_starts, grace_for_gap
 from chairside.scheduling import services
 from chairside.scheduling.checks import (
     SLOT,

@@ -35,12 +35,12 @@ from chairside.demo import DemoContext
 from chairside.formulary.models import Drug
 from chairside.inventory.models import Lot, Movement
 from chairside.inventory.services import dispense_suggestion
-from chairside.rules import appointment_states as states
-from chairside.rules.visit_checks import (
+from chairside.rules.clinical.visit_checks import (
     TOUCH_CONFIRMATIONS,
     TOUCH_QUESTIONS,
     consent_expires_on,
 )
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.scheduling.services import appointment_check_in
 from chairside.tenancy.models import StaffMember
@@ -200,7 +200,7 @@ class _Visits:
     def cosign(self, visit: Visit, prep: Any) -> None:
         """The double check by a second nurse or pharmacist on the rota at the site that day,
         through the co-sign's own recording (``_record_cosign``: every rule of
-        ``rules.double_check``, audited as the checker's action). The demo skips only the
+        ``rules.clinical.double_check``, audited as the checker's action). The demo skips only the
         typing of her password on the device: the demo users' password is published."""
         on_shift = set(
             NurseShift.objects.filter(location=visit.location, date=visit.date).values_list(

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from chairside.fhir.resources import KINDS
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 
 # What each search parameter is, for the statement (FHIR search parameter types).
 PARAM_TYPES = {

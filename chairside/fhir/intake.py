@@ -28,9 +28,9 @@ from chairside.fhir.mapping.common import mrn_system
 from chairside.fhir.mapping.orders import service_request
 from chairside.formulary.models import Drug, Package
 from chairside.patients.models import Patient, search_key
-from chairside.rules import fhir_codes as codes
-from chairside.rules import referral_states
-from chairside.rules.ndc import to_ndc11
+from chairside.rules.access import referral_states
+from chairside.rules.interop import fhir_codes as codes
+from chairside.rules.inventory.ndc import to_ndc11
 
 ALLOWED = ("ServiceRequest", "Patient", "Coverage", "Practitioner")
 # Where each referral field came from, for the OperationOutcome's expression.

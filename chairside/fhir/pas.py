@@ -35,7 +35,7 @@ from chairside.audit.services import audit_record
 from chairside.billing.pricing import billing_profile
 from chairside.fhir.mapping import directory, orders, patients
 from chairside.fhir.mapping.common import Resource, coding, concept, day, drop_empty, instant, ref
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 from chairside.tenancy.models import Organization
 
 PAS_VERSION = "2.1.0"

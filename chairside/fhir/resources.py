@@ -25,7 +25,7 @@ from chairside.patients.models import (
     Payer,
     search_key,
 )
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.roles import Perm
 from chairside.treatments.models import Administration, Reaction, VisitReport, Vitals

@@ -13,8 +13,14 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules.ndc import format_ndc11
-from chairside.rules.regimens import DoseRule, Regimen, bands_from_data, check_regimen, dose_mg
+from chairside.rules.clinical.regimens import (
+    DoseRule,
+    Regimen,
+    bands_from_data,
+    check_regimen,
+    dose_mg,
+)
+from chairside.rules.inventory.ndc import format_ndc11
 
 hcpcs_validator = RegexValidator(
     r"^[A-Z][0-9]{4}$", "A HCPCS Level II code is a letter and four digits, e.g. J1745."

@@ -1,4 +1,5 @@
-"""The reference order sets (``data/order_sets.json``) as ``rules.order_sets.OrderSets``."""
+"""The reference order sets (``data/order_sets.json``) as
+``rules.clinical.order_sets.OrderSets``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from chairside.rules.order_sets import OrderSets, parse_order_sets
+from chairside.rules.clinical.order_sets import OrderSets, parse_order_sets
 
 ORDER_SETS_FILE = Path(__file__).resolve().parent / "data" / "order_sets.json"
 

@@ -10,8 +10,9 @@ from typing import Any
 from django.db import transaction
 
 from chairside.formulary.models import Drug, DrugLab, Package, RegimenTemplate
-from chairside.rules.lab_codes import code_for
-from chairside.rules.ndc import to_ndc11
+from chairside.rules.clinical.lab_codes import code_for
+from chairside.rules.inventory.ndc import to_ndc11
+from chairside.tenancy.models import Organization
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "formulary.json"
 
@@ -50,7 +51,7 @@ def _dose(reg: dict[str, Any]) -> dict[str, Any]:
     return dose
 
 
-def _load_drug(organization: Any, row: dict[str, Any]) -> Drug:
+def _load_drug(organization: Organization, row: dict[str, Any]) -> Drug:
     drug, _ = Drug.objects.update_or_create(
         organization=organization,
         key=row["key"],
@@ -130,7 +131,7 @@ def _load_children(drug: Drug, row: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def formulary_load_reference(*, organization: Any, path: Path = REFERENCE_FILE) -> int:
+def formulary_load_reference(*, organization: Organization, path: Path = REFERENCE_FILE) -> int:
     """Load (or refresh) the reference formulary into an organization. Idempotent.
 
     Returns the number of drugs loaded. Rows are matched on the drug key, NDC and regimen

@@ -3,7 +3,7 @@
 A home-infusion location (``Location.SiteType.HOME``) has a depot (``HomeBase``: where the
 nurses and drivers start and end, and the speed travel times are estimated at). Each day's
 scheduled deliveries and visits there are the stops of a **route plan**: proposed by the
-optimiser (``chairside.rules.routing``), applied to the tickets and visits only when a
+optimiser (``chairside.rules.scheduling.routing``), applied to the tickets and visits only when a
 coordinator accepts it.
 """
 
@@ -468,7 +468,7 @@ class HomeVisitAddendum(BaseModel):
 # The order for a home therapy, the plan of care that gathers the patient's active home
 # orders, the patient/caregiver teaching with the nurse's competency sign-off, and the
 # pharmacist's clinical monitoring with its follow-up tasks. What a plan of care must
-# contain is the pure rule ``chairside.rules.plan_of_care``.
+# contain is the pure rule ``chairside.rules.clinical.plan_of_care``.
 
 
 class AccessDevice(models.TextChoices):
@@ -691,8 +691,8 @@ class PlanOfCare(OrgScopedModel):
 
     One version per patient is current (``is_current``); a review copies it into version
     n+1 and the older one stays as it was signed. The medication profile is the patient's
-    home-infusion orders (``orders``), the allergies are copied from the chart when the
-    version is written. ``chairside.rules.plan_of_care.missing_items`` says what is missing.
+    home-infusion orders (``orders``), the allergies are copied from the chart when the version is
+    written. ``chairside.rules.clinical.plan_of_care.missing_items`` says what is missing.
     """
 
     patient = models.ForeignKey(

@@ -23,7 +23,7 @@ from chairside.homecare.models import (
     TeachingRecord,
 )
 from chairside.patients.models import Patient
-from chairside.rules import plan_of_care as plan_rule
+from chairside.rules.clinical import plan_of_care as plan_rule
 from chairside.tenancy.models import Location, Organization, StaffMember
 from chairside.tenancy.roles import Perm, Role, has_perm
 
@@ -258,7 +258,7 @@ def competent_topics(*, organization: Organization, patient: Patient) -> frozens
 
 
 def plan_facts(plan: PlanOfCare) -> plan_rule.PlanFacts:
-    """The plan as ``rules.plan_of_care`` reads it (orders, chart allergies, teaching)."""
+    """The plan as ``rules.clinical.plan_of_care`` reads it (orders, chart allergies, teaching)."""
     orders = [
         plan_rule.OrderFacts(
             label=o.drug_display,

@@ -33,7 +33,7 @@ from chairside.homecare.visit_forms import (
     TimesForm,
     at_visit,
 )
-from chairside.rules.home_visit import missing_for_signing
+from chairside.rules.clinical.home_visit import missing_for_signing
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.roles import Perm
 from chairside.treatments.forms import set_choices, staff_choices

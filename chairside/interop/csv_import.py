@@ -33,7 +33,7 @@ from chairside.formulary.models import Drug
 from chairside.interop.models import CsvImport
 from chairside.patients.models import Patient, Payer
 from chairside.patients.services import coverage_add, diagnosis_add, patient_create
-from chairside.rules.icd10 import normalize_icd10
+from chairside.rules.clinical.icd10 import normalize_icd10
 from chairside.scheduling.services.appointments import appointment_book
 from chairside.tenancy.models import Chair
 
@@ -264,7 +264,6 @@ def _order_row(organization: Any, user: Any, row: Row) -> Any:
         except ValidationError as exc:
             if "already on" not in " ".join(exc.messages):
                 raise
-
             dx = patient.diagnoses.get(icd10_code=normalize_icd10(code))
         diagnoses.append(dx)
     return order_create(

@@ -2,9 +2,9 @@
 
 An adapter at the end of the flow: it reads the benefits check (access), the billing
 provider (billing: the NPI the payer knows the center by) and the patient's coverage, writes
-the 270 with ``rules.x12_270``, sends it through the configured clearinghouse transport
-(``eligibility_transport``), reads the 271 with ``rules.x12_271`` into a proposal, and keeps
-each exchange (``EligibilityExchange``). Nothing in the benefits changes until a coordinator
+the 270 with ``rules.billing.x12.x12_270``, sends it through the configured clearinghouse transport
+(``eligibility_transport``), reads the 271 with ``rules.billing.x12.x12_271`` into a proposal, and
+keeps each exchange (``EligibilityExchange``). Nothing in the benefits changes until a coordinator
 confirms the proposal (``eligibility_confirm``, which verifies the benefits through
 ``benefits_verify``, audited); a 271 that cannot be read leaves the benefits untouched.
 
@@ -36,8 +36,9 @@ from chairside.core.actors import acting_user
 from chairside.interop.eligibility_transport import TransportError, get_transport
 from chairside.interop.models import EligibilityExchange
 from chairside.patients.selectors import claim_coverages, claim_person
-from chairside.rules import appointment_states, x12_270, x12_271
-from chairside.rules.charges import Person
+from chairside.rules.billing.charges import Person
+from chairside.rules.billing.x12 import x12_270, x12_271
+from chairside.rules.scheduling import appointment_states
 from chairside.scheduling.models import Appointment
 
 Status = EligibilityExchange.Status

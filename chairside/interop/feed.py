@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from chairside.interop.models import InterfaceMessage, InterfaceSettings
-from chairside.rules.hl7_siu import SiuAppointment, SiuPerson, build_siu, trigger_for
+from chairside.rules.interop.hl7_siu import SiuAppointment, SiuPerson, build_siu, trigger_for
 from chairside.scheduling.events import on_appointment_placed, on_appointment_status
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import close_old_connections, connection
 
 from chairside.interop.services import hl7_receive
-from chairside.rules.mllp import Deframer, frame
+from chairside.rules.interop.mllp import Deframer, frame
 
 log = logging.getLogger("chairside.interop.mllp")
 

@@ -32,9 +32,9 @@ from chairside.billing.pricing import billing_profile
 from chairside.core.actors import acting_user
 from chairside.interop.models import PriorAuthExchange
 from chairside.patients.selectors import claim_person
-from chairside.rules import authorization_states as states
-from chairside.rules.charges import Person, Provider
-from chairside.rules.x12_278 import (
+from chairside.rules.access import authorization_states as states
+from chairside.rules.billing.charges import Person, Provider
+from chairside.rules.billing.x12.x12_278 import (
     Interchange278,
     Proposal,
     RequestedService,

@@ -21,7 +21,7 @@ from chairside.audit.services import audit_record
 from chairside.core.forms_util import add_service_errors
 from chairside.fhir.pas import PasBundleError, audit_export, pas_request_bundle
 from chairside.interop import prior_auth
-from chairside.rules.authorization_states import AUTHORIZATION
+from chairside.rules.access.authorization_states import AUTHORIZATION
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.roles import Perm
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from chairside.interop.eligibility import current_values
 from chairside.interop.models import CsvImport, EligibilityExchange, InterfaceMessage
-from chairside.rules.x12_271 import PROPOSAL_LABELS
+from chairside.rules.billing.x12.x12_271 import PROPOSAL_LABELS
 
 
 def messages(

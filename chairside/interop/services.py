@@ -34,8 +34,9 @@ from chairside.patients.services import (
     patient_create,
     patient_update,
 )
-from chairside.rules import hl7_intake as intake
-from chairside.rules.hl7_ack import AckError, build_ack
+from chairside.rules.interop import hl7_intake as intake
+from chairside.rules.interop.hl7_ack import AckError, build_ack
+from chairside.tenancy.models import Organization
 
 # Where a refused field of a service came from in the message (for ERR-2).
 _FIELD_LOCATION = {
@@ -61,14 +62,14 @@ _FIELD_LOCATION = {
 }
 
 
-def interface_settings(organization: Any) -> InterfaceSettings:
+def interface_settings(organization: Organization) -> InterfaceSettings:
     found, _ = InterfaceSettings.objects.get_or_create(
         organization=organization, defaults={"facility_name": organization.name[:60]}
     )
     return found
 
 
-def interface_user(organization: Any) -> Any:
+def interface_user(organization: Organization) -> Any:
     """The service identity the audit trail names for what an interface changes.
 
     It has no password and no membership: it cannot log in, and orders it enters are drafts
@@ -116,7 +117,7 @@ def _patient_fields(data: intake.PatientData) -> dict[str, Any]:
 
 
 def _apply_patient(
-    organization: Any, actor: Any, data: intake.PatientData, message_type: str
+    organization: Organization, actor: Any, data: intake.PatientData, message_type: str
 ) -> Patient:
     existing = Patient.objects.filter(organization=organization, mrn=data.mrn).first()
     if existing is not None:
@@ -148,7 +149,7 @@ def _apply_patient(
     )
 
 
-def _payer(organization: Any, data: intake.CoverageData) -> Payer:
+def _payer(organization: Organization, data: intake.CoverageData) -> Payer:
     match = Q()
     if data.payer_id:
         match |= Q(payer_id__iexact=data.payer_id)
@@ -187,7 +188,9 @@ def _apply_coverage(patient: Patient, actor: Any, data: intake.CoverageData) -> 
     )
 
 
-def _provider(organization: Any, actor: Any, data: intake.ProviderData) -> ReferringProvider:
+def _provider(
+    organization: Organization, actor: Any, data: intake.ProviderData
+) -> ReferringProvider:
     found = ReferringProvider.objects.filter(organization=organization, npi=data.npi).first()
     if found is not None:
         return found
@@ -207,7 +210,7 @@ def _provider(organization: Any, actor: Any, data: intake.ProviderData) -> Refer
     )
 
 
-def _drug(organization: Any, data: intake.OrderData) -> Drug | None:
+def _drug(organization: Organization, data: intake.OrderData) -> Drug | None:
     """The formulary drug the order names by HCPCS code or generic/brand name, if any."""
     names = [n for n in (data.drug_code, data.drug_text) if n]
     match = Q()
@@ -217,7 +220,11 @@ def _drug(organization: Any, data: intake.OrderData) -> Drug | None:
 
 
 def _apply_order(
-    organization: Any, actor: Any, patient: Patient, data: intake.OrderData, header: intake.Header
+    organization: Organization,
+    actor: Any,
+    patient: Patient,
+    data: intake.OrderData,
+    header: intake.Header,
 ) -> tuple[Referral, list[AckError]]:
     provider = _provider(organization, actor, data.provider)
     drug = _drug(organization, data)
@@ -264,7 +271,7 @@ def _apply_order(
 
 
 def _draft_order(  # noqa: PLR0917 (private; the seven parts of one drafting)
-    organization: Any,
+    organization: Organization,
     actor: Any,
     patient: Patient,
     referral: Referral,
@@ -301,7 +308,7 @@ def _draft_order(  # noqa: PLR0917 (private; the seven parts of one drafting)
 
 
 def _apply(
-    organization: Any, actor: Any, data: intake.InboundMessage
+    organization: Organization, actor: Any, data: intake.InboundMessage
 ) -> tuple[Patient | None, Referral | None, list[AckError]]:
     """Everything the message asks for, or a raised problem (the caller rolls back)."""
     try:
@@ -324,7 +331,7 @@ def _ack(
     header: intake.Header | None,
     code: str,
     errors: list[AckError],
-    organization: Any,
+    organization: Organization,
 ) -> str:
     config = interface_settings(organization)
     trigger = header.message_type.split("^")[1] if header and "^" in header.message_type else ""
@@ -385,7 +392,7 @@ def _process(message: InterfaceMessage, actor: Any, user: Any) -> InterfaceMessa
 
 
 @transaction.atomic
-def hl7_receive(*, organization: Any, raw: str, user: Any = None) -> InterfaceMessage:
+def hl7_receive(*, organization: Organization, raw: str, user: Any = None) -> InterfaceMessage:
     """Store an inbound HL7 v2 message, apply it, and return the row (its ``ack`` to send).
 
     A message whose control id was already accepted from the same sender (a resend after a

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from chairside.inventory.selectors import appointment_reservations, demand_forecast
-from chairside.rules.booking import us_date
+from chairside.rules.scheduling.booking import us_date
 from chairside.scheduling.events import on_appointment_panel, on_booking_warning
 
 STOCK_HORIZON_DAYS = 28

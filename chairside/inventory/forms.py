@@ -14,7 +14,7 @@ from chairside.core.dates import supported_day
 from chairside.formulary.models import Drug, Package
 from chairside.inventory.models import InventorySettings, StoragePlace, Vendor
 from chairside.patients.models import Patient
-from chairside.rules.barcodes import parse_scan
+from chairside.rules.inventory.barcodes import parse_scan
 from chairside.tenancy.models import Location
 
 DATE = forms.DateInput(attrs={"type": "date"})

@@ -10,7 +10,7 @@ from chairside.inventory.services.reservations import (
     reservation_release,
     reservation_reserve,
 )
-from chairside.rules import appointment_states as states
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.events import on_appointment_placed, on_appointment_status
 
 # Once an appointment is over (or will not happen) its reserved vials go back to the shelf.

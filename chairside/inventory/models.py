@@ -19,7 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules.fefo import is_expired
+from chairside.rules.inventory.fefo import is_expired
 
 
 class InventorySettings(BaseModel):
@@ -312,7 +312,8 @@ class Lot(OrgScopedModel):
 
 
 class MovementKind(models.TextChoices):
-    """The ledger's kinds; the same values as ``rules.reconciliation.Kind`` (a test checks)."""
+    """The ledger's kinds; the same values as ``rules.inventory.reconciliation.Kind``
+    (a test checks)."""
 
     RECEIVE = "receive", "Received"
     DISPENSE = "dispense", "Dispensed"

@@ -17,7 +17,7 @@ from chairside.patients.models import (
     Patient,
     Payer,
 )
-from chairside.rules.vitals import WEIGHT_UNITS, kg_to_lb, weight_in_kg
+from chairside.rules.clinical.vitals import WEIGHT_UNITS, kg_to_lb, weight_in_kg
 from chairside.tenancy.models import Location
 
 DATE = forms.DateInput(attrs={"type": "date"})

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from chairside.rules.icd10 import billable_children
+from chairside.rules.clinical.icd10 import billable_children
 
 DATA = Path(__file__).resolve().parent / "data" / "icd10_infusion.json"
 

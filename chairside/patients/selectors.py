@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from chairside.patients.models import BodyMeasurement, Coverage, Patient, Payer, search_key
-from chairside.rules.charges import CoverageFacts, Person
+from chairside.rules.billing.charges import CoverageFacts, Person
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 

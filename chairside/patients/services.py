@@ -25,10 +25,11 @@ from chairside.patients.models import (
     search_key,
 )
 from chairside.patients.reference import icd10_description, icd10_not_billable
-from chairside.rules.icd10 import normalize_icd10
-from chairside.rules.lab_codes import code_for
-from chairside.rules.member_ids import mbi_problem, member_id_problem, normalize_mbi
-from chairside.rules.reminders import us_e164
+from chairside.rules.access.member_ids import mbi_problem, member_id_problem, normalize_mbi
+from chairside.rules.clinical.icd10 import normalize_icd10
+from chairside.rules.clinical.lab_codes import code_for
+from chairside.rules.scheduling.reminders import us_e164
+from chairside.tenancy.models import Organization
 
 PATIENT_FIELDS = (
     "mrn",
@@ -86,7 +87,7 @@ def _save_patient(patient: Patient) -> None:
 
 def likely_duplicates(
     *,
-    organization: Any,
+    organization: Organization,
     first_name: str,
     last_name: str,
     date_of_birth: dt.date,
@@ -105,7 +106,7 @@ def likely_duplicates(
 
 
 @transaction.atomic
-def patient_create(*, organization: Any, user: Any, **fields: Any) -> Patient:
+def patient_create(*, organization: Organization, user: Any, **fields: Any) -> Patient:
     """Register a patient. On bad input raise ValidationError (per field) and save nothing."""
     patient = Patient(organization=organization)
     audited_update(
@@ -374,7 +375,7 @@ def coverage_update(*, coverage: Coverage, user: Any, **fields: Any) -> Coverage
 @transaction.atomic
 def payer_create(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     name: str,
     kind: str,

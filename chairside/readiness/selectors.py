@@ -3,7 +3,7 @@ change at once: a new authorization, a delivery, a signed consent).
 
 The checks reuse the modules' own rules: ``authorization_check`` for the payer, the labs-due
 rule of the order, ``consent_problem`` of the visit, the inventory forecast's first short day,
-``competency_problem`` of booking. The status is ``rules.readiness.level``.
+``competency_problem`` of booking. The status is ``rules.scheduling.readiness.level``.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from chairside.inventory.selectors import reserved_for
 from chairside.inventory.services.reservations import in_window
 from chairside.patients.models import Coverage
 from chairside.reminders.models import RescheduleRequest
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import competency_problem
-from chairside.rules.readiness import LABELS, Finding, Level, level, plan_year_problem
-from chairside.rules.visit_checks import consent_problem
+from chairside.rules.clinical.visit_checks import consent_problem
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import competency_problem
+from chairside.rules.scheduling.readiness import LABELS, Finding, Level, level, plan_year_problem
 from chairside.scheduling.checks import competences_of, needs_for, units_for
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.tenancy.models import Location, StaffMember

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.readiness import selectors
-from chairside.rules.readiness import CHECKS
+from chairside.rules.scheduling.readiness import CHECKS
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm

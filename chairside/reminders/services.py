@@ -20,8 +20,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.reminders.models import RescheduleRequest, SentReminder
 from chairside.reminders.sms import SmsError, get_backend
-from chairside.rules import appointment_states as states
-from chairside.rules import reminders as rules
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling import reminders as rules
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.services import appointment_confirm
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.patients.chart import register_chart_section
-from chairside.rules import appointment_states as states
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.selectors import patient_appointments
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm

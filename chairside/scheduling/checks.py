@@ -1,4 +1,4 @@
-"""Load what a booking must respect from the database and ask ``rules.booking``.
+"""Load what a booking must respect from the database and ask ``rules.scheduling.booking``.
 
 Two kinds of rules: those of the *time and place* (opening hours and closures, the chair,
 the nurse's shift and ratio, the patient's other bookings), checked whenever an appointment
@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.access.referrals.selectors import labs_due
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import (
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import (
     DEFAULT_GRACE_DAYS,
     Competence,
     DayRules,
@@ -39,7 +39,7 @@ from chairside.rules.booking import (
     required_competencies,
     us_date,
 )
-from chairside.rules.chair_time import chair_time
+from chairside.rules.scheduling.chair_time import chair_time
 from chairside.scheduling.models import Appointment, Closure, NurseShift
 from chairside.tenancy.models import Chair, Location, StaffMember
 
@@ -65,15 +65,17 @@ def competences_of(staff: StaffMember) -> tuple[Competence, ...]:
 
 
 def needs_for(order: TreatmentOrder) -> tuple[str, ...]:
-    """The competencies a nurse needs for a dose of the order's drug (``rules.booking``)."""
+    """The competencies a nurse needs for a dose of the order's drug
+    (``rules.scheduling.booking``)."""
     drug = order.drug
     category = drug.admin_category
     return required_competencies(category, intravenous=is_intravenous(category, drug.route_list))
 
 
 def default_minutes(order: TreatmentOrder, dose_number: int) -> int:
-    """Chair time (``rules.chair_time``): access and premedication wait, the label's infusion
-    time for this dose (every infusion of the initial dose is a first infusion: ocrelizumab's
+    """Chair time (``rules.scheduling.chair_time``): access and premedication wait, the label's
+    infusion time for this dose (every infusion of the initial dose is a first infusion:
+    ocrelizumab's
     two 300 mg infusions), and the longer of the label's and the order's observation."""
     drug = order.drug
     initial = 1

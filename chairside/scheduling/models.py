@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from chairside.core.models import OrgScopedModel
-from chairside.rules import appointment_states as states
+from chairside.rules.scheduling import appointment_states as states
 
 
 class NurseShift(OrgScopedModel):

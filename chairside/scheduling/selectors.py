@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.core.models import BackgroundJob
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import Span, utilization
-from chairside.rules.schedule_model import max_overlap
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import Span, utilization
+from chairside.rules.scheduling.schedule_model import max_overlap
 from chairside.scheduling.checks import (
     closure_reason,
     day_bounds,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from chairside.access.authorizations.services import authorization_check
 from chairside.access.referrals.models import TreatmentOrder
-from chairside.rules.booking import (
+from chairside.rules.scheduling.booking import (
     DEFAULT_GRACE_DAYS,
     chair_problem,
     clashes,
@@ -207,8 +207,8 @@ def series_propose(
     """Every dose of the order's regimen still to come, at the preferred weekday and time.
 
     Each regimen date moves to the preferred weekday no earlier than the regimen allows
-    (``rules.booking.nearest_weekday``). Every dose is checked as the booking service would,
-    counting the doses proposed before it (spacing, authorization visits and units).
+    (``rules.scheduling.booking.nearest_weekday``). Every dose is checked as the booking service
+    would, counting the doses proposed before it (spacing, authorization visits and units).
     """
     dates = planned_dates(order, first_on)
     if not dates:

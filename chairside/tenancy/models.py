@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules.hospital_outpatient import claim_form_for_site
-from chairside.rules.npi import is_valid_npi
-from chairside.rules.place_of_service import PLACES_OF_SERVICE
+from chairside.rules.billing.hospital_outpatient import claim_form_for_site
+from chairside.rules.billing.place_of_service import PLACES_OF_SERVICE
+from chairside.rules.common.npi import is_valid_npi
 from chairside.tenancy.roles import ROLE_LABELS
 
 

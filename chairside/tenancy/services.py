@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from chairside.audit.services import audit_record, audited_update, diff
 from chairside.core.usernames import normalize_username
-from chairside.rules.place_of_service import default_place_of_service
+from chairside.rules.billing.place_of_service import default_place_of_service
 from chairside.tenancy import events
 from chairside.tenancy.models import (
     INVITATION_DAYS,

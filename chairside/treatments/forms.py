@@ -14,9 +14,9 @@ from django import forms
 
 from chairside.formulary.models import Drug
 from chairside.patients.models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Allergy
-from chairside.rules.infusion import BEYOND_USE_LABELS, CTCAE_GRADES
-from chairside.rules.visit_checks import IDENTIFIERS, TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
-from chairside.rules.vitals import (
+from chairside.rules.clinical.infusion import BEYOND_USE_LABELS, CTCAE_GRADES
+from chairside.rules.clinical.visit_checks import IDENTIFIERS, TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
+from chairside.rules.clinical.vitals import (
     TEMPERATURE_UNITS,
     WEIGHT_UNITS,
     kg_to_lb,

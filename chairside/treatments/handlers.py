@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chairside.inventory.events import register_dispense_gate
-from chairside.rules import appointment_states as states
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.events import on_appointment_status
 from chairside.treatments.services.not_given import prepared_not_given_record
 from chairside.treatments.services.prep_gate import require_prep_allowed_for_ref

@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 from chairside.inventory.models import Lot, Movement
 from chairside.inventory.services import dispense_suggestion
 from chairside.patients.models import BodyMeasurement
-from chairside.rules import appointment_states as states
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.models import Appointment
 from chairside.treatments.models import DoseVerification, EarlyPreparation, PreparationVial, Visit
 from chairside.treatments.selectors import DosePlan, day_window, plan_dose

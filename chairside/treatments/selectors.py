@@ -1,7 +1,7 @@
 """Reads for visits, always scoped to one organization.
 
 ``visit_state`` gathers what decides whether a visit can be signed (the pure rule is
-``rules.visit_checks.missing_steps``); ``dose_plan`` says what dose to prepare and why.
+``rules.clinical.visit_checks.missing_steps``); ``dose_plan`` says what dose to prepare and why.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from django.utils import timezone
 from chairside.access.referrals.selectors import labs_due
 from chairside.inventory.models import Lot
 from chairside.patients.models import Coverage, Payer
-from chairside.rules import appointment_states
-from chairside.rules.allergy_check import Conflict, allergy_conflicts
-from chairside.rules.infusion import observation_until
-from chairside.rules.regimens import describe_band, weight_band_index
-from chairside.rules.visit_checks import (
+from chairside.rules.clinical.allergy_check import Conflict, allergy_conflicts
+from chairside.rules.clinical.infusion import observation_until
+from chairside.rules.clinical.regimens import describe_band, weight_band_index
+from chairside.rules.clinical.visit_checks import (
     VisitState,
     consent_problem,
     identity_confirmed,
@@ -30,6 +29,7 @@ from chairside.rules.visit_checks import (
     touch_decision,
     weight_needs_provider,
 )
+from chairside.rules.scheduling import appointment_states
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import (
@@ -309,7 +309,7 @@ def waste_witness_needed(visit: Visit, prep: Any = None) -> bool:
 
 def _allergy_missing(visit: Visit) -> list[tuple[str, str]]:
     """An allergy to today's drug stops the visit until the dose is held or the ordering
-    provider's decision is recorded (``rules.allergy_check``)."""
+    provider's decision is recorded (``rules.clinical.allergy_check``)."""
     if visit.dose_held or visit.allergy_cleared_by:
         return []
     return [("checks", c.message) for c in visit_allergy_conflicts(visit) if c.refuse]

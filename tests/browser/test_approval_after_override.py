@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from chairside.access.authorizations import services as access
 from chairside.access.authorizations.selectors import usage_totals
-from chairside.rules import authorization_states as states
+from chairside.rules.access import authorization_states as states
 from chairside.scheduling import services
 from chairside.scheduling.tests import factories as sf
 from tests import factories as f

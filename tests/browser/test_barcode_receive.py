@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from chairside.inventory.models import Lot
 from chairside.inventory.tests import factories as inv
-from chairside.rules.barcodes import gs1_check_digit
+from chairside.rules.inventory.barcodes import gs1_check_digit
 from tests import factories as f
 from tests.browser.plugin import log_in
 

@@ -44,7 +44,7 @@ from chairside.audit.services import audit_record, client_ip
 from chairside.formulary.models import Drug
 from chairside.formulary.selectors import regimen_template
 from chairside.patients.models import Patient
-from chairside.rules import referral_states as rs
+from chairside.rules.access import referral_states as rs
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm, has_perm
 from chairside.tenancy.selectors import staff_of_user

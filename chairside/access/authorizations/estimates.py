@@ -3,7 +3,7 @@
 Allowed amount per visit = billing units of the dose, discarded (JW) drug of single-dose
 vials included, x the expected allowed amount per unit (from the benefits check, else the
 formulary reference file's DEMO price) + other services per visit. The split between payers
-and patient is ``rules.cost_share`` (the ASP file's reduced coinsurance for Original
+and patient is ``rules.billing.cost_share`` (the ASP file's reduced coinsurance for Original
 Medicare in the quarters it covers; nothing owed by a Qualified Medicare Beneficiary).
 """
 
@@ -26,8 +26,8 @@ from chairside.access.authorizations.services.assistance import (
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.formulary.services import reference_formulary
 from chairside.patients.selectors import latest_measurement
-from chairside.rules.assistance import program_pays
-from chairside.rules.cost_share import (
+from chairside.rules.access.assistance import program_pays
+from chairside.rules.billing.cost_share import (
     Benefit,
     CourseEstimate,
     CourseVisit,

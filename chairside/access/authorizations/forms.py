@@ -13,7 +13,7 @@ from chairside.access.authorizations.models import (
     PriorAuthorization,
 )
 from chairside.formulary.models import Drug
-from chairside.rules import authorization_states as states
+from chairside.rules.access import authorization_states as states
 from chairside.tenancy.models import StaffMember
 
 DATE = forms.DateInput(attrs={"type": "date"})

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from chairside.access.referrals.models import DocumentBase
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules import authorization_states
+from chairside.rules.access import authorization_states
 
 
 def _money(verbose_name: str | None = None, **kwargs: Any) -> Any:
@@ -300,7 +300,7 @@ class AuthorizationUsage(BaseModel):
 
 class AssistanceProgram(OrgScopedModel):
     """A manufacturer copay program, a charitable foundation fund or a free-drug program
-    (kinds and who may use them: ``rules.assistance``)."""
+    (kinds and who may use them: ``rules.access.assistance``)."""
 
     class Kind(models.TextChoices):
         COPAY = "copay", "Manufacturer copay program"

@@ -33,8 +33,8 @@ from chairside.access.referrals.models import OrderLab, Referral, TreatmentOrder
 from chairside.access.referrals.selectors import labs_due_for_orders, next_dose_on
 from chairside.core.fingerprint import Rows, fingerprint
 from chairside.patients.models import LabResult
-from chairside.rules import authorization_states as states
-from chairside.rules import referral_states as rs
+from chairside.rules.access import authorization_states as states
+from chairside.rules.access import referral_states as rs
 
 PENDING_DAYS = 5
 EXPIRY_WINDOW_DAYS = 30

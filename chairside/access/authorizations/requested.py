@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from chairside.access.authorizations.models import PriorAuthorization
 from chairside.patients.selectors import latest_measurement
-from chairside.rules.cost_share import billed_units
+from chairside.rules.billing.cost_share import billed_units
 
 
 @dataclass(frozen=True)

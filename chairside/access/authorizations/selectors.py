@@ -22,7 +22,7 @@ from chairside.access.authorizations.models import (
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.patients.models import Coverage
 from chairside.patients.selectors import coverages_on
-from chairside.rules import authorization_states as states
+from chairside.rules.access import authorization_states as states
 
 M = TypeVar("M", bound=Model)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from chairside.access.authorizations.queues import QUEUES, queue_counts
 from chairside.access.referrals.models import Referral
-from chairside.rules import referral_states
+from chairside.rules.access import referral_states
 from chairside.tenancy.access import can
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.today import Card, register_today_cards

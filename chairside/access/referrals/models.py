@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from chairside.core.models import BaseModel, OrgScopedModel
 from chairside.formulary.order_sets import order_sets
-from chairside.rules import referral_states
-from chairside.rules.regimens import (
+from chairside.rules.access import referral_states
+from chairside.rules.clinical.regimens import (
     DoseRule,
     Regimen,
     bands_from_data,
@@ -233,7 +233,7 @@ class TreatmentOrder(OrgScopedModel):
     """A signed order for a course of infusions of one drug for one patient.
 
     The regimen is copied from the formulary template (``regimen_template``) or entered by
-    hand; the schedule counts from ``first_dose_on`` (``rules.regimens``). The dose rule is
+    hand; the schedule counts from ``first_dose_on`` (``rules.clinical.regimens``). The dose rule is
     a flat ``dose_mg``, ``dose_mg_per_kg`` or the label's weight bands (``dose_bands``, e.g.
     IV ustekinumab 260/390/520 mg), capped at ``dose_max_mg``; when
     ``maintenance_dose_mg`` is set, dose number ``maintenance_dose_from`` and later use it
@@ -373,7 +373,7 @@ class TreatmentOrder(OrgScopedModel):
 
     @property
     def premedication_order_set(self) -> Any:
-        """The ``rules.order_sets.OrderSet`` of ``premedication_set`` (None when none)."""
+        """The ``rules.clinical.order_sets.OrderSet`` of ``premedication_set`` (None when none)."""
 
         return order_sets().premedication_set(self.premedication_set)
 
@@ -389,7 +389,7 @@ class TreatmentOrder(OrgScopedModel):
     # --- the stable interface -------------------------------------------------------------
 
     def regimen(self) -> Regimen:
-        """The schedule as ``rules.regimens.Regimen`` (offsets from the first dose)."""
+        """The schedule as ``rules.clinical.regimens.Regimen`` (offsets from the first dose)."""
         return Regimen(
             loading_days=tuple(int(d) for d in self.loading_days or ()),
             maintenance_interval_days=self.maintenance_interval_days,

@@ -25,10 +25,10 @@ from chairside.access.referrals.models import (
 )
 from chairside.patients.models import LabResult, Patient
 from chairside.patients.selectors import latest_measurement
-from chairside.rules import referral_states as rs
-from chairside.rules.lab_codes import match_key
-from chairside.rules.labs import lab_due_on
-from chairside.rules.regimens import earliest_next_dose
+from chairside.rules.access import referral_states as rs
+from chairside.rules.clinical.lab_codes import match_key
+from chairside.rules.clinical.labs import lab_due_on
+from chairside.rules.clinical.regimens import earliest_next_dose
 
 
 def providers(*, organization: Any, include_inactive: bool = False) -> QuerySet[ReferringProvider]:

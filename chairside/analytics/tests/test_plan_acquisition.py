@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chairside.analytics.plan import compute_plan, default_inputs
-from chairside.rules.planning import TreatmentMargin
+from chairside.rules.planning.planning import TreatmentMargin
 
 
 def infliximab(**changes: str) -> TreatmentMargin:

@@ -81,7 +81,7 @@ class TestScenarioExportFormulaInjection:
 
 
 def test_every_csv_export_goes_through_the_escaping_helper() -> None:
-    """No module writes CSV except chairside.rules.csv_safe (so no export forgets to escape)."""
+    """No module writes CSV except ``rules.interop.csv_safe`` (so no export forgets to escape)."""
     root = Path(__file__).resolve().parents[2]
     offenders = [
         str(p.relative_to(root))

@@ -14,11 +14,15 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def export_csv_link(context: dict[str, Any], label: str = "Export CSV") -> str:
+def export_csv_link(context: dict[str, Any], label: str = "Export CSV", table: str = "") -> str:
+    """The link; ``table`` names a page's second list (``export_columns(..., table=...)``)."""
     request = context["request"]
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("table", None)
     query["format"] = CSV
+    if table:
+        query["table"] = table
     return format_html(
         '<a class="export-csv" href="{}?{}" download>{}</a>',
         request.path,

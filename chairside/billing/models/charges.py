@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from chairside.core.models import OrgScopedModel
-from chairside.rules.charges import EncounterFacts, facts_from_dict
+from chairside.rules.billing.charges import EncounterFacts, facts_from_dict
 
 
 class Encounter(OrgScopedModel):
@@ -72,7 +72,7 @@ class Encounter(OrgScopedModel):
 
 
 class ChargeLine(OrgScopedModel):
-    """One derived claim line (``rules.charges.ClaimLine``) with the center's charge."""
+    """One derived claim line (``rules.billing.charges.ClaimLine``) with the center's charge."""
 
     class Status(models.TextChoices):
         CURRENT = "current", "Current"

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from chairside.billing.hints import with_hints
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules import claim_states as states
+from chairside.rules.billing import claim_states as states
 
 CLAIM_FORM_CHOICES = [
     ("837P", "Professional (837P / CMS-1500)"),

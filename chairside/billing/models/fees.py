@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules.npi import is_valid_npi
+from chairside.rules.common.npi import is_valid_npi
 
 PERCENT_RANGE = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))]
 
@@ -295,9 +295,9 @@ class PayerDrugCategory(OrgScopedModel):
     """A payer's own administration category for a drug, over the formulary's.
 
     Many Medicare contractors pay monoclonal antibodies such as infliximab as complex
-    administration (96413), while some commercial payers want the therapeutic codes (96365)
-    for the same drug (see ``rules.payer_categories`` for the sources). Charges derived for a
-    claim whose primary payer has a row here use its category for that drug.
+    administration (96413), while some commercial payers want the therapeutic codes (96365) for the
+    same drug (see ``rules.billing.payer_categories`` for the sources). Charges derived for a claim
+    whose primary payer has a row here use its category for that drug.
     """
 
     class Category(models.TextChoices):

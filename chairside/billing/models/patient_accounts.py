@@ -3,7 +3,7 @@
 The ledger is append-only: a patient's balance is the sum of its entries. A change in what a
 payer left to the patient (a reversal, a corrected 835, a visit re-derived) posts the
 difference as a new charge entry; a payment or write-off is its own entry with its method
-or reason. Card numbers are never stored (``rules.patient_ar.card_reference_problem``).
+or reason. Card numbers are never stored (``rules.billing.patient_ar.card_reference_problem``).
 """
 
 from __future__ import annotations

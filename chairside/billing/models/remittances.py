@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from chairside.core.models import BaseModel, OrgScopedModel
-from chairside.rules import carc
+from chairside.rules.billing import carc
 
 
 class Remittance(OrgScopedModel):

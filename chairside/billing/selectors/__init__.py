@@ -32,10 +32,10 @@ from chairside.billing.models import (
 from chairside.billing.pricing import PriceBook, billing_profile
 from chairside.billing.services.opps import opps_rates
 from chairside.core.models import BackgroundJob
-from chairside.rules import claim_states as states
-from chairside.rules.hospital_outpatient import attending_provider as attending
-from chairside.rules.margins import ageing
-from chairside.rules.opps import estimate_total, opps_estimate
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.hospital_outpatient import attending_provider as attending
+from chairside.rules.billing.margins import ageing
+from chairside.rules.billing.opps import estimate_total, opps_estimate
 
 _CLAIM_RELATED = ("patient", "payer", "encounter", "encounter__location")
 
@@ -332,7 +332,7 @@ def payer_drug_categories(*, organization: Any) -> QuerySet[PayerDrugCategory]:
 
 
 def administration_categories(*, organization: Any, payer_ref: str) -> dict[str, str]:
-    """What ``rules.payer_categories.apply_payer_categories`` needs for one payer: drug name
+    """What ``rules.billing.payer_categories.apply_payer_categories`` needs for one payer: drug name
     -> category, under both the formulary's generic name and its key (an administration is
     named by one of them). ``payer_ref`` is the payer's ``public_id`` as text (the facts'
     ``CoverageFacts.payer_ref``); an unknown or malformed one has no categories."""

@@ -21,8 +21,8 @@ from chairside.billing.models import Claim, ClaimItem
 from chairside.billing.pricing import PriceBook, billing_profile
 from chairside.inventory.models import Movement
 from chairside.patients.models import Payer
-from chairside.rules.margins import VisitMargin, nurse_cost, summarize, unviable
-from chairside.rules.reimbursement import Expected, secondary_share
+from chairside.rules.billing.margins import VisitMargin, nurse_cost, summarize, unviable
+from chairside.rules.billing.reimbursement import Expected, secondary_share
 
 ZERO = Decimal(0)
 

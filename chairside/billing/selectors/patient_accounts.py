@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from chairside.billing.models import PatientLedgerEntry, PatientStatement, PaymentPlan
 from chairside.billing.pricing import billing_profile
 from chairside.patients.models import Patient
-from chairside.rules.patient_ar import (
+from chairside.rules.billing.patient_ar import (
     PATIENT_AGEING_BUCKETS,
     OpenCharge,
     PlanStatus,

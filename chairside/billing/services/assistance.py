@@ -1,6 +1,6 @@
 """Claims to a patient-assistance program for the patient's share of an insurer's claim.
 
-The program pays only what ``rules.assistance`` allows: never a copay program for a patient
+The program pays only what ``rules.access.assistance`` allows: never a copay program for a patient
 of a federal program, never more than the patient's share on the insurer's claim, never more
 than what is left of the enrolment's annual maximum. The insurer's EOB goes with the claim
 (programs ask for it).
@@ -24,7 +24,7 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.billing.models import AssistanceClaim, AssistanceClaimDocument, Claim
 from chairside.core.actors import acting_user
-from chairside.rules.assistance import program_pays
+from chairside.rules.access.assistance import program_pays
 
 
 def _attach(assistance_claim: AssistanceClaim, upload: UploadedFile[Any] | None, user: Any) -> None:

@@ -2,7 +2,7 @@
 
 The visit module calls :func:`charges_derive_for_visit` when a visit is signed (and again
 when a signed visit is corrected). Everything else — tests, the demo center — calls
-:func:`charges_derive` with :class:`~chairside.rules.charges.EncounterFacts` it built.
+:func:`charges_derive` with :class:`~chairside.rules.billing.charges.EncounterFacts` it built.
 """
 
 from __future__ import annotations
@@ -21,10 +21,19 @@ from chairside.billing.pricing import PriceBook
 from chairside.billing.selectors import administration_categories
 from chairside.billing.services.claims import claims_build_for_encounter
 from chairside.core.actors import acting_user
-from chairside.rules import claim_states
-from chairside.rules.charges import ClaimLine, EncounterFacts, derive_claim_lines, facts_to_dict
-from chairside.rules.hospital_outpatient import department_modifier, with_department_modifier
-from chairside.rules.payer_categories import apply_payer_categories
+from chairside.rules.billing import claim_states
+from chairside.rules.billing.charges import (
+    ClaimLine,
+    EncounterFacts,
+    derive_claim_lines,
+    facts_to_dict,
+)
+from chairside.rules.billing.hospital_outpatient import (
+    department_modifier,
+    with_department_modifier,
+)
+from chairside.rules.billing.payer_categories import apply_payer_categories
+from chairside.tenancy.models import Organization
 from chairside.treatments.services import visit_encounter_facts
 
 
@@ -50,7 +59,7 @@ def charges_derive_for_visit(*, visit: Any, user: Any) -> Encounter:
 @transaction.atomic
 def charges_derive(
     *,
-    organization: Any,
+    organization: Organization,
     patient: Any,
     location: Any,
     facts: EncounterFacts,
@@ -61,7 +70,7 @@ def charges_derive(
     """Derive the claim lines of one encounter and (re)build its primary claim.
 
     ``lines`` are given when another rule derived them (a home infusion month,
-    ``rules.home_infusion_billing``); the facts then only carry who and where.
+    ``rules.billing.home_infusion_billing``); the facts then only carry who and where.
 
     A first derivation makes the lines and a draft claim, then runs the pre-submission
     check (a clean claim becomes ready). A corrected visit derives a new version: while no
@@ -111,7 +120,7 @@ def _department_lines(location: Any, lines: list[ClaimLine]) -> list[ClaimLine]:
     return with_department_modifier(lines, modifier)
 
 
-def _payer_categories(organization: Any, facts: EncounterFacts) -> EncounterFacts:
+def _payer_categories(organization: Organization, facts: EncounterFacts) -> EncounterFacts:
     """The facts with the primary payer's own drug categories (Billing settings) applied.
 
     The lines are derived once for the primary claim; a secondary claim carries them as the
@@ -126,7 +135,7 @@ def _payer_categories(organization: Any, facts: EncounterFacts) -> EncounterFact
 
 
 def _lock_encounter(
-    organization: Any,
+    organization: Organization,
     patient: Any,
     location: Any,
     facts: EncounterFacts,

@@ -28,12 +28,12 @@ from chairside.core.actors import acting_user
 from chairside.formulary.models import Drug
 from chairside.patients.models import Payer
 from chairside.patients.selectors import claim_coverages, claim_person
-from chairside.rules import claim_states as states
-from chairside.rules.charges import facts_to_dict
-from chairside.rules.claim_check import Problem, check_claim
-from chairside.rules.hospital_outpatient import PROFESSIONAL, claim_form_for_site
-from chairside.rules.reimbursement import expected_line
-from chairside.rules.x12_837i import revenue_code
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.charges import facts_to_dict
+from chairside.rules.billing.claim_check import Problem, check_claim
+from chairside.rules.billing.hospital_outpatient import PROFESSIONAL, claim_form_for_site
+from chairside.rules.billing.reimbursement import expected_line
+from chairside.rules.billing.x12.x12_837i import revenue_code
 
 
 def claims_build_for_encounter(*, encounter: Encounter, user: Any) -> Claim | None:

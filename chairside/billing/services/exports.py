@@ -27,16 +27,17 @@ from chairside.billing.models import Claim, ClaimExport
 from chairside.billing.pricing import billing_profile
 from chairside.billing.services.claims import _move, claim_check
 from chairside.core.actors import acting_user
-from chairside.rules import claim_states as states
-from chairside.rules.hospital_outpatient import CLAIM_FORMS, INSTITUTIONAL
-from chairside.rules.x12_837i import InstitutionalInterchange, write_837i
-from chairside.rules.x12_837p import Interchange, write_837p
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.hospital_outpatient import CLAIM_FORMS, INSTITUTIONAL
+from chairside.rules.billing.x12.x12_837i import InstitutionalInterchange, write_837i
+from chairside.rules.billing.x12.x12_837p import Interchange, write_837p
+from chairside.rules.billing.x12.x12_validate import validate_x12
+from chairside.tenancy.models import Organization
 
 
 @transaction.atomic
 def claims_export_by_form(
-    *, organization: Any, claims: Sequence[Claim], user: Any
+    *, organization: Organization, claims: Sequence[Claim], user: Any
 ) -> list[ClaimExport]:
     """Send the chosen claims, one file per claim form (a file holds 837P or 837I claims,
     never both): professional claims first. All or nothing: a file that fails leaves
@@ -54,7 +55,7 @@ def claims_export_by_form(
 
 
 @transaction.atomic
-def claims_export(*, organization: Any, claims: Sequence[Claim], user: Any) -> ClaimExport:
+def claims_export(*, organization: Organization, claims: Sequence[Claim], user: Any) -> ClaimExport:
     """Write one claim file for ``claims`` (837P, or 837I for institutional claims) and mark
     them submitted.
 

@@ -22,14 +22,17 @@ from chairside.billing.models import (
     PayerDrugCategory,
 )
 from chairside.core.actors import acting_user
-from chairside.rules.asp_file import decode_asp_bytes, parse_asp_csv
-from chairside.rules.mue_file import parse_mue_csv
+from chairside.rules.billing.asp_file import decode_asp_bytes, parse_asp_csv
+from chairside.rules.billing.mue_file import parse_mue_csv
+from chairside.tenancy.models import Organization
 
 DEMO_ASP_FILE = Path(__file__).resolve().parent.parent / "data" / "asp_demo_sample.csv"
 
 
 @transaction.atomic
-def asp_file_import(*, organization: Any, data: bytes, filename: str, user: Any) -> AspPricingFile:
+def asp_file_import(
+    *, organization: Organization, data: bytes, filename: str, user: Any
+) -> AspPricingFile:
     """Import a CMS ASP pricing file (CSV, as published). Bad file: ValidationError, nothing
     saved. The same quarter imported again replaces that quarter's prices."""
     try:
@@ -80,7 +83,7 @@ def asp_file_import(*, organization: Any, data: bytes, filename: str, user: Any)
 
 @transaction.atomic
 def mue_table_import(
-    *, organization: Any, data: bytes, filename: str, file_date: Any, user: Any
+    *, organization: Organization, data: bytes, filename: str, file_date: Any, user: Any
 ) -> MueTable:
     """Import the CMS practitioner MUE table (CSV as published). Bad file: ValidationError,
     nothing saved. The newest table (by its date) is the one the claim check uses."""
@@ -124,7 +127,7 @@ CONTRACT_FIELDS = (
 @transaction.atomic
 def payer_contract_save(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     payer: Any,
     contract: PayerContract | None = None,
@@ -213,7 +216,7 @@ def contract_drug_rate_set(
 @transaction.atomic
 def payer_drug_category_set(
     *,
-    organization: Any,
+    organization: Organization,
     payer: Any,
     drug: Any,
     category: str,
@@ -223,7 +226,7 @@ def payer_drug_category_set(
     """Bill ``drug`` for ``payer`` with ``category``'s administration codes (``"chemo"``:
     96413 family, ``"therapeutic"``: 96365 family); an empty category removes the payer's
     choice, so the formulary's category applies again. Charges derived from then on use it
-    (``rules.payer_categories``); lines already derived stay as they are."""
+    (``rules.billing.payer_categories``); lines already derived stay as they are."""
     if payer is None:
         raise ValidationError({"payer": "Choose the payer."})
     if drug is None:
@@ -289,7 +292,7 @@ PROFILE_FIELDS = (
 
 
 @transaction.atomic
-def billing_profile_save(*, organization: Any, user: Any, **fields: Any) -> BillingProfile:
+def billing_profile_save(*, organization: Organization, user: Any, **fields: Any) -> BillingProfile:
     """Create or change the organization's billing profile."""
     profile = BillingProfile.objects.select_for_update().filter(
         organization=organization

@@ -1,6 +1,6 @@
 """Home infusion charges: a patient's month of deliveries and home visits to claim lines.
 
-The lines come from ``rules.home_infusion_billing`` (per diem S-codes with the drug and
+The lines come from ``rules.billing.home_infusion_billing`` (per diem S-codes with the drug and
 99601/99602 for commercial and Medicaid payers; HIT G-codes for Medicare Part B) and go
 through the same encounter, claim and pre-submission check as a chair-side visit
 (:func:`charges_derive`), on the professional claim with place of service 12.
@@ -22,17 +22,18 @@ from chairside.billing.services.charges import charges_derive
 from chairside.homecare import selectors as homecare
 from chairside.patients.models import Patient, Payer
 from chairside.patients.selectors import claim_coverages, claim_person
-from chairside.rules.charges import EncounterFacts, Provider
-from chairside.rules.home_infusion_billing import (
+from chairside.rules.billing.charges import EncounterFacts, Provider
+from chairside.rules.billing.home_infusion_billing import (
     PLACE_OF_SERVICE,
     HomeBillingRuleError,
     propose_home_claim_lines,
 )
+from chairside.tenancy.models import Organization
 
 
 @transaction.atomic
 def home_charges_derive(
-    *, organization: Any, patient: Patient, month: dt.date, user: Any
+    *, organization: Organization, patient: Patient, month: dt.date, user: Any
 ) -> Encounter:
     """Derive (or derive again) the home infusion charges of ``patient`` for the calendar
     month holding ``month``, and build and check its claim.
@@ -112,12 +113,12 @@ def home_charges_derive(
     )
 
 
-def _primary_payer(organization: Any, payer_ref: str) -> Any:
+def _primary_payer(organization: Organization, payer_ref: str) -> Any:
 
     return Payer.objects.filter(organization=organization, public_id=payer_ref).first()
 
 
-def _pharmacy(organization: Any) -> Provider:
+def _pharmacy(organization: Organization) -> Provider:
     """The home infusion pharmacy renders the per diem services itself: its billing NPI
     (Billing settings), else its group NPI."""
 
@@ -127,7 +128,7 @@ def _pharmacy(organization: Any) -> Provider:
 
 
 def home_charges_after_documentation(
-    organization: Any, patient: Any, day: dt.date, user: Any
+    organization: Organization, patient: Any, day: dt.date, user: Any
 ) -> None:
     """A delivery or visit was documented: derive the month again when it was billed
     already (a biller starts the month's billing; documentation keeps it current). Never

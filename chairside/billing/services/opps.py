@@ -12,14 +12,15 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.billing.models import OppsRateFile, OppsRateRow
 from chairside.core.actors import acting_user
-from chairside.rules.opps import OppsRate, parse_addendum_b
+from chairside.rules.billing.opps import OppsRate, parse_addendum_b
+from chairside.tenancy.models import Organization
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "opps_addendum_b_demo.csv"
 
 
 @transaction.atomic
 def opps_file_import(
-    *, organization: Any, data: bytes, filename: str, user: Any, is_demo: bool = False
+    *, organization: Organization, data: bytes, filename: str, user: Any, is_demo: bool = False
 ) -> OppsRateFile:
     """Import an OPPS Addendum B CSV (as CMS publishes it). Bad file: ValidationError naming
     the row, nothing saved. The newest import is the one estimates use. A file whose title
@@ -57,7 +58,7 @@ def opps_file_import(
     return record
 
 
-def opps_rates(*, organization: Any) -> tuple[dict[str, OppsRate], OppsRateFile | None]:
+def opps_rates(*, organization: Organization) -> tuple[dict[str, OppsRate], OppsRateFile | None]:
     """The newest imported file's rates by HCPCS code, and the file (None: none imported)."""
     latest = OppsRateFile.objects.filter(organization=organization).first()
     if latest is None:

@@ -3,7 +3,7 @@ patient, payments, write-offs, payment plans and statements.
 
 Every write runs in one transaction with the patient row locked (so two billers cannot both
 take the same balance), validates, and records an audit event. The rules (ageing, plan
-schedule, card numbers) are in ``chairside.rules.patient_ar``.
+schedule, card numbers) are in ``chairside.rules.billing.patient_ar``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from chairside.billing.selectors.patient_accounts import statement_data
 from chairside.billing.services.payers import payer_of
 from chairside.core.actors import acting_user
 from chairside.patients.models import Patient
-from chairside.rules import appointment_states as states
-from chairside.rules.patient_ar import CENT, card_reference_problem, plan_schedule
+from chairside.rules.billing.patient_ar import CENT, card_reference_problem, plan_schedule
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.models import Appointment
 
 Entry = PatientLedgerEntry

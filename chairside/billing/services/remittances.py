@@ -26,9 +26,9 @@ from chairside.billing.pricing import PriceBook, appeal_window_days, billing_pro
 from chairside.billing.services.claims import _move, claim_build_secondary, crossover_claim
 from chairside.billing.services.patient_accounts import patient_ar_sync_claim
 from chairside.core.actors import acting_user
-from chairside.rules import carc
-from chairside.rules import claim_states as states
-from chairside.rules.x12_835 import (
+from chairside.rules.billing import carc
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.x12.x12_835 import (
     DENIED_STATUS,
     REVERSAL_STATUS,
     ClaimPayment,
@@ -37,6 +37,7 @@ from chairside.rules.x12_835 import (
     ServicePayment,
     parse_835,
 )
+from chairside.tenancy.models import Organization
 
 # A correction against an adjudicated claim is accepted: the payer's new decision replaces
 # the earlier one (TR3 005010X221A1 §1.10.2.8).
@@ -69,7 +70,9 @@ def _rejected(segment: str, line: int | None, reason: str) -> ValidationError:
 
 
 @transaction.atomic
-def remittance_import(*, organization: Any, text: str, filename: str, user: Any) -> Remittance:
+def remittance_import(
+    *, organization: Organization, text: str, filename: str, user: Any
+) -> Remittance:
     """Post an 835 remittance, each claim payment on its own.
 
     The file is refused whole (ValidationError naming the segment and reason, nothing

@@ -18,8 +18,14 @@ from chairside.billing.models import (
 )
 from chairside.billing.services import asp_file_import
 from chairside.formulary.models import Drug, Package
-from chairside.rules.admin_codes import Administration
-from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Person, Provider
+from chairside.rules.billing.admin_codes import Administration
+from chairside.rules.billing.charges import (
+    CoverageFacts,
+    DrugGiven,
+    EncounterFacts,
+    Person,
+    Provider,
+)
 from tests import factories as f
 
 TZ = ZoneInfo("America/New_York")

@@ -14,7 +14,7 @@ from chairside.billing import hints
 from chairside.billing.services import charges_derive, claim_transition, claims_export
 from chairside.billing.tests import factories as bf
 from chairside.billing.views import claims as claim_views
-from chairside.rules import claim_states as states
+from chairside.rules.billing import claim_states as states
 
 REJECTION = "277CA A7:164 — entity's contract/member number is invalid for this payer."
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from chairside.billing.models import Claim
 from chairside.billing.services import charges_derive
 from chairside.billing.tests import factories as bf
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing.x12.x12_validate import validate_x12
 from tests import factories as f
 from tests.browser.plugin import log_in
 

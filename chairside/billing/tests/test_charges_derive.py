@@ -11,7 +11,7 @@ from chairside.audit.models import AuditEvent
 from chairside.billing.models import ChargeLine, Claim, Encounter
 from chairside.billing.services import charge_line_adjust, charges_derive
 from chairside.billing.tests import factories as bf
-from chairside.rules import claim_states as states
+from chairside.rules.billing import claim_states as states
 from tests import factories as f
 
 

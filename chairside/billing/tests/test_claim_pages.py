@@ -14,8 +14,8 @@ from chairside.billing.models import ClaimExport, Remittance
 from chairside.billing.services import charges_derive
 from chairside.billing.simulate import simulated_835
 from chairside.billing.tests import factories as bf
-from chairside.rules import claim_states as states
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.x12.x12_validate import validate_x12
 
 
 @pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from chairside.billing.models import Claim, ClaimExport
 from chairside.billing.services import charges_derive, claim_check, claim_transition, claims_export
 from chairside.billing.tests import factories as bf
-from chairside.rules import claim_states as states
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.x12.x12_validate import validate_x12
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from chairside.billing.services import (
 )
 from chairside.billing.services.fees import DEMO_ASP_FILE
 from chairside.billing.tests import factories as bf
-from chairside.rules.asp_file import parse_asp_csv
+from chairside.rules.billing.asp_file import parse_asp_csv
 from tests import factories as f
 
 

@@ -21,7 +21,7 @@ from chairside.billing.tests import factories as bf
 from chairside.homecare import services as homecare
 from chairside.homecare.models import HomeInfusionOrder, HomeVisit, PlanOfCare
 from chairside.homecare.tests import factories as hf
-from chairside.rules.x12_837p import Interchange, write_837p
+from chairside.rules.billing.x12.x12_837p import Interchange, write_837p
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

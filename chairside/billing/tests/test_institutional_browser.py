@@ -17,7 +17,7 @@ from chairside.billing.tests.test_institutional_claims import (
     hospital_claim,
     office_claim,
 )
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing.x12.x12_validate import validate_x12
 from tests import factories as f
 from tests.browser.plugin import log_in
 

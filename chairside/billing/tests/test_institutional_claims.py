@@ -17,9 +17,9 @@ from chairside.billing.services import (
     claims_export_by_form,
 )
 from chairside.billing.tests import factories as bf
-from chairside.rules import claim_states as states
-from chairside.rules.charges import Provider
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.charges import Provider
+from chairside.rules.billing.x12.x12_validate import validate_x12
 from tests import factories as f
 
 SUPERVISOR = Provider("1902847312", "Marsh", "Elena", "MD")  # made up, check digit valid

@@ -16,8 +16,8 @@ from chairside.billing.services import claims_export, remittance_import
 from chairside.billing.simulate import claim_payment, reversal_of, simulated_835
 from chairside.billing.tests import factories as bf
 from chairside.billing.tests.test_institutional_claims import department, hospital_claim
-from chairside.rules import claim_states as states
-from chairside.rules.x12_835 import RemitAdjustment, ServicePayment
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.x12.x12_835 import RemitAdjustment, ServicePayment
 
 D = Decimal
 

@@ -18,7 +18,7 @@ from chairside.billing.models import (
 from chairside.billing.services import charges_derive, claims_export, remittance_import
 from chairside.billing.simulate import simulated_835
 from chairside.billing.tests import factories as bf
-from chairside.rules import claim_states as states
+from chairside.rules.billing import claim_states as states
 
 PAID_ON = dt.date(2026, 4, 2)
 

@@ -4,20 +4,27 @@ MA18)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
+from django.urls import reverse
 
+from chairside.audit.exports import EXPORTS
+from chairside.audit.models import AuditEvent
 from chairside.billing.models import Claim, ClaimExport, Denial, UnmatchedRemittance
 from chairside.billing.selectors import crossovers_to_follow_up, unmatched_remittances
 from chairside.billing.services import charges_derive, claims_export, remittance_import
 from chairside.billing.simulate import claim_payment, reversal_of, simulated_835
 from chairside.billing.tests import factories as bf
-from chairside.rules import claim_states as states
-from chairside.rules.x12_835 import RemitAdjustment
+from chairside.rules.billing import claim_states as states
+from chairside.rules.billing.x12.x12_835 import RemitAdjustment
+from tests import factories as f
 
 PAID_ON = dt.date(2026, 4, 2)
 
@@ -145,6 +152,37 @@ class TestCrossovers:
         day_31 = PAID_ON + dt.timedelta(days=31)
         assert list(crossovers_to_follow_up(organization=billing, today=day_29)) == []
         assert list(crossovers_to_follow_up(organization=billing, today=day_31)) == [claim]
+
+    def test_the_page_exports_the_crossovers_to_follow_up_as_csv(self, billing: Any) -> None:
+        medigap = bf.commercial(billing, name="Medigap G", patient_share_percent=Decimal(0))
+        claim = submitted(billing, bf.medicare(billing), medigap)
+        post(billing, simulated_835([claim], trace="X1", paid_on=PAID_ON, crossover=True))
+        claim.refresh_from_db()
+        client = f.login(f.make_user(billing, "biller"))
+        page = client.get(reverse("billing:unmatched"))
+        assert b"format=csv&amp;table=crossovers" in page.content
+        with time_machine.travel(dt.datetime(2026, 5, 15, 15, tzinfo=dt.UTC), tick=False):
+            response = client.get(
+                reverse("billing:unmatched"), {"format": "csv", "table": "crossovers"}
+            )
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == EXPORTS["billing:unmatched#crossovers"].header
+        assert rows[1:] == [
+            [
+                "2026-04-02",
+                claim.control_number,
+                str(claim.patient),
+                claim.encounter.date_of_service.isoformat(),
+                str(claim.patient_responsibility),
+            ]
+        ]
+        assert 'filename="crossovers-to-follow-up.csv"' in response["Content-Disposition"]
+        csv_exports = AuditEvent.objects.filter(action="export", reason__endswith="(CSV)")
+        assert [e.reason for e in csv_exports] == ["Medicare crossovers to follow up (CSV)"]
+        nurse = f.login(f.make_user(billing, "nurse"))
+        query = {"format": "csv", "table": "crossovers"}
+        assert nurse.get(reverse("billing:unmatched"), query).status_code == 403
+        assert csv_exports.count() == 1  # the refusal exported nothing
 
     def test_the_supplemental_payment_posts_and_clears_the_queue(self, billing: Any) -> None:
         medigap = bf.commercial(billing, name="Medigap G", patient_share_percent=Decimal(0))

@@ -58,6 +58,19 @@ UNMATCHED_CSV = export_columns(
         ("why_not_posted", lambda u: u.reason),
     ],
 )
+CROSSOVERS_CSV = export_columns(
+    "billing:unmatched",
+    "crossovers-to-follow-up.csv",
+    "Medicare crossovers to follow up",
+    [
+        ("crossed_over_on", lambda c: c.crossed_over_on),
+        ("claim_number", lambda c: c.control_number),
+        ("patient", lambda c: str(c.patient)),
+        ("date_of_service", lambda c: c.encounter.date_of_service),
+        ("patient_share_after_medicare", lambda c: c.patient_responsibility),
+    ],
+    table="crossovers",
+)
 
 
 @require_perm(Perm.BILLING_VIEW)
@@ -215,11 +228,14 @@ def unmatched_list(request: OrgRequest) -> HttpResponse:
     """Payments no claim could take, and crossovers the supplemental payer has not paid."""
     organization, today = request.organization, timezone.localdate()
     unmatched = selectors.unmatched_remittances(organization=organization)
+    crossovers = selectors.crossovers_to_follow_up(organization=organization, today=today)
     if wants_csv(request):
         return csv_response(request, UNMATCHED_CSV, unmatched)
+    if wants_csv(request, table="crossovers"):
+        return csv_response(request, CROSSOVERS_CSV, crossovers)
     context = {
         "unmatched": unmatched,
-        "crossovers": selectors.crossovers_to_follow_up(organization=organization, today=today),
+        "crossovers": crossovers,
         "resolved": selectors.unmatched_remittances(organization=organization, resolved=True)[:20],
         "form": ResolveUnmatchedForm(),
         "today": today,

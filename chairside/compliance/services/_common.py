@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chairside.tenancy.models import StaffMember
+from chairside.tenancy.models import Organization, StaffMember
 
 
-def person_name(user: Any, organization: Any) -> str:
+def person_name(user: Any, organization: Organization) -> str:
     """The name a ``*_by_name`` column keeps: the staff record's, else the log-in's."""
     if user is None:
         return "system"

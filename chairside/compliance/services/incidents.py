@@ -12,13 +12,13 @@ from django.utils import timezone
 from chairside.audit.services import audit_record
 from chairside.compliance.models import Incident, IncidentAction
 from chairside.core.actors import acting_user
-from chairside.tenancy.models import Location, StaffMember
+from chairside.tenancy.models import Location, Organization, StaffMember
 
 
 @transaction.atomic
 def incident_report(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     location: Location,
     kind: str,

@@ -13,14 +13,14 @@ from chairside.accounts.services import cosigner_authenticate
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.compliance.models import Policy, PolicyAcknowledgement, SkillCheckoff, StaffLicence
 from chairside.core.actors import acting_user
-from chairside.rules.compliance import next_checkoff
-from chairside.tenancy.models import Competency, Location, StaffMember
+from chairside.rules.common.compliance import next_checkoff
+from chairside.tenancy.models import Competency, Location, Organization, StaffMember
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import user_has_perm
 from chairside.tenancy.services import competency_save
 
 
-def _same_org(obj: Any, organization: Any, field: str, what: str) -> None:
+def _same_org(obj: Any, organization: Organization, field: str, what: str) -> None:
     if obj is not None and obj.organization_id != organization.pk:
         raise ValidationError({field: f"Choose {what} of your organization."})
 
@@ -28,7 +28,7 @@ def _same_org(obj: Any, organization: Any, field: str, what: str) -> None:
 @transaction.atomic
 def licence_save(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     staff: StaffMember,
     kind: str,
@@ -89,7 +89,7 @@ def licence_verify(*, licence: StaffLicence, user: Any, verified_with: str) -> S
 
 def checkoff_record(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     staff: StaffMember,
     skill: str,
@@ -129,7 +129,7 @@ def checkoff_record(
 @transaction.atomic
 def _checkoff_save(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     staff: StaffMember,
     skill: str,
@@ -194,7 +194,7 @@ def _checkoff_save(
 @transaction.atomic
 def policy_save(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     title: str,
     version: str,

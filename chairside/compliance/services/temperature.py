@@ -1,5 +1,5 @@
 """Storage temperature logs: devices, readings (entered or imported from a data logger's
-CSV), excursions flagged automatically by ``rules.temperature`` and their follow-up."""
+CSV), excursions flagged automatically by ``rules.inventory.temperature`` and their follow-up."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from chairside.compliance.models import (
 )
 from chairside.compliance.services._common import person_name
 from chairside.core.actors import acting_user
-from chairside.rules import temperature as rule
-from chairside.tenancy.models import Location
+from chairside.rules.inventory import temperature as rule
+from chairside.tenancy.models import Location, Organization
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -31,7 +31,7 @@ ONE_DECIMAL = Decimal("0.1")
 @transaction.atomic
 def device_save(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     location: Location,
     name: str,
@@ -301,7 +301,7 @@ def _apply(location: Location, user: Any, text: str) -> tuple[int, int, list[dic
 
 
 def temperature_csv_upload(
-    *, organization: Any, user: Any, location: Location, filename: str, data: bytes
+    *, organization: Organization, user: Any, location: Location, filename: str, data: bytes
 ) -> TemperatureImport:
     """Keep the uploaded log and dry-run it: nothing is imported yet."""
     if location.organization_id != organization.pk:

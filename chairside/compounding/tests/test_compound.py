@@ -18,7 +18,7 @@ from chairside.compounding.tests import factories as cf
 from chairside.inventory import services as stock
 from chairside.inventory.models import Movement
 from chairside.inventory.tests import factories as inv
-from chairside.rules.compounding import expiry_end
+from chairside.rules.inventory.compounding import expiry_end
 
 pytestmark = pytest.mark.django_db
 

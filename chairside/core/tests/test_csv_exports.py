@@ -1,6 +1,6 @@
 """Issue 19.3: every list page exports its rows as CSV (``?format=csv``, the "Export CSV"
 link): the page's filters, all its pages, permission-checked like the page, audited as an
-export, every cell escaped against formula injection (``rules.csv_safe``)."""
+export, every cell escaped against formula injection (``rules.interop.csv_safe``)."""
 
 from __future__ import annotations
 
@@ -396,7 +396,9 @@ class TestEveryListPageExports:
         assert (LIST_PAGES | set(NOT_A_LIST)) - pages == set(), "a classified URL is gone"
 
     def test_every_list_page_registers_its_export(self) -> None:
-        assert set(EXPORTS) == LIST_PAGES
+        # A page with a second list registers it as "name#table" (the crossovers of
+        # billing:unmatched: billing/tests/test_remittance_reversals.py).
+        assert {name.split("#")[0] for name in EXPORTS} == LIST_PAGES
         assert NEED_A_RECORD <= LIST_PAGES
 
     @pytest.mark.parametrize("name", sorted(LIST_PAGES - NEED_A_RECORD))

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from chairside.billing.services import charges_derive
 from chairside.billing.tests import factories as bf
 from chairside.demo import billing as demo_billing
-from chairside.rules import claim_states as states
+from chairside.rules.billing import claim_states as states
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.apps import apps
 from chairside.billing.models import Claim, ClaimExport
 from chairside.demo import DemoContext
 from chairside.demo.hospital import ORG_NAME, seed_hospital_department
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing.x12.x12_validate import validate_x12
 from chairside.tenancy.models import Organization
 
 

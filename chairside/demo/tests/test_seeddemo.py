@@ -13,7 +13,7 @@ from chairside.demo.keys import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from chairside.demo.panel import NOT_READY_NOTE, PANEL_PATIENTS, site_utilization
 from chairside.demo.tests.test_demo_hospital import assert_every_837i_validates
 from chairside.patients.models import Patient
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing.x12.x12_validate import validate_x12
 from chairside.tenancy.models import Chair, Location, Membership, Organization, StaffMember
 
 
@@ -97,7 +97,7 @@ class TestSeedDemo:
 
 def _assert_no_chair_is_double_booked(riverside: Organization) -> None:
     """Every appointment holding a chair, over the whole demo: none overlaps another."""
-    from chairside.rules import appointment_states as states
+    from chairside.rules.scheduling import appointment_states as states
     from chairside.scheduling.models import Appointment
 
     rows = sorted(
@@ -123,8 +123,8 @@ def _assert_a_sample_obeys_the_booking_rules(riverside: Organization) -> None:
     from django.utils import timezone
 
     from chairside.access.authorizations.services.booking import authorization_check
-    from chairside.rules import appointment_states as states
-    from chairside.rules.booking import grace_for_gap
+    from chairside.rules.scheduling import appointment_states as states
+    from chairside.rules.scheduling.booking import grace_for_gap
     from chairside.scheduling.checks import (
         date_problems,
         dose_context,
@@ -184,7 +184,7 @@ def _assert_a_sample_obeys_the_booking_rules(riverside: Organization) -> None:
 
 def _assert_the_weekdays_are_busy(riverside: Organization) -> None:
     """Weekday chair utilization of 55-75% at each site, past thirteen and next four weeks
-    (the share of open chair time booked, ``rules.booking.utilization``)."""
+    (the share of open chair time booked, ``rules.scheduling.booking.utilization``)."""
     for location, share in site_utilization(riverside).items():
         assert 0.55 <= share <= 0.75, (location, share)
 
@@ -209,7 +209,7 @@ def _assert_one_npi_per_person_and_no_placeholders(riverside: Organization) -> N
     identifier the claims carry is a placeholder."""
     from chairside.access.referrals.models import ReferringProvider
     from chairside.billing.models import BillingProfile
-    from chairside.rules.identifiers import ein_problem, npi_problem
+    from chairside.rules.common.identifiers import ein_problem, npi_problem
 
     marsh = ReferringProvider.objects.get(organization=riverside, last_name="Marsh")
     staff = StaffMember.objects.get(organization=riverside, last_name="Marsh")

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 
 Resource = dict[str, Any]
 

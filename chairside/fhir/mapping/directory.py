@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chairside.fhir.mapping.common import Resource, coding, concept, drop_empty, meta
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 
 
 def practitioner(row: Any) -> Resource:

@@ -17,7 +17,7 @@ from chairside.fhir.mapping.common import (
     quantity,
     ref,
 )
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 
 
 def drug_concept(drug: Any, text: str = "") -> dict[str, Any]:

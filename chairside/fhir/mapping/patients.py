@@ -17,8 +17,8 @@ from chairside.fhir.mapping.common import (
     ref,
 )
 from chairside.patients.models import BodyMeasurement, Coverage, LabResult, Patient
-from chairside.rules import fhir_codes as codes
-from chairside.rules.lab_codes import lab_codes
+from chairside.rules.clinical.lab_codes import lab_codes
+from chairside.rules.interop import fhir_codes as codes
 
 
 def patient(row: Patient) -> Resource:

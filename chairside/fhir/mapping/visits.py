@@ -21,7 +21,7 @@ from chairside.fhir.mapping.common import (
 )
 from chairside.fhir.mapping.orders import drug_concept
 from chairside.fhir.mapping.patients import _vital
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 from chairside.scheduling.models import Appointment
 from chairside.treatments.models import Administration, Reaction, VisitReport, Vitals
 

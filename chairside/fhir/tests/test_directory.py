@@ -16,7 +16,7 @@ from chairside.audit.models import AuditEvent
 from chairside.fhir.tests.conftest import FHIR, token_client
 from chairside.fhir.tests.test_read_search import parse, resources, search
 from chairside.patients.models import Diagnosis
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 from tests import factories as f
 
 

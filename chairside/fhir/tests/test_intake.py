@@ -19,7 +19,7 @@ from chairside.access.referrals.tests.factories import valid_npi
 from chairside.audit.models import AuditEvent
 from chairside.fhir.tests.conftest import FHIR, token_client
 from chairside.fhir.tests.test_read_search import parse
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 from tests import factories as f
 
 NPI = valid_npi(41234567)

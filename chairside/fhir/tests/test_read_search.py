@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from chairside.fhir.tests.conftest import FHIR
-from chairside.rules import fhir_codes as codes
+from chairside.rules.interop import fhir_codes as codes
 
 
 def parse(resource: dict[str, Any]) -> Any:

@@ -5,7 +5,7 @@ from typing import Any
 
 from chairside.formulary.models import Drug, Package, RegimenTemplate
 from chairside.formulary.services import formulary_load_reference, reference_formulary
-from chairside.rules.regimens import dose_dates
+from chairside.rules.clinical.regimens import dose_dates
 
 
 class TestFormularyLoad:
@@ -37,7 +37,7 @@ class TestFormularyLoad:
     def test_every_regimen_in_the_file_makes_a_schedule(self) -> None:
         import datetime as dt
 
-        from chairside.rules.regimens import Regimen
+        from chairside.rules.clinical.regimens import Regimen
 
         for drug in reference_formulary():
             for reg in drug["regimens"]:

@@ -30,7 +30,7 @@ from chairside.homecare.models import (
     TeachingRecord,
 )
 from chairside.patients.models import Patient
-from chairside.rules.plan_of_care import TEACHING_TOPICS
+from chairside.rules.clinical.plan_of_care import TEACHING_TOPICS
 from chairside.tenancy.models import Organization, StaffMember
 
 PHARMACIST = "PharmD"

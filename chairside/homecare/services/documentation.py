@@ -5,7 +5,7 @@ The chair-side services own the rules and are called here, not copied: the readi
 bounds and flags (``treatments.services.vitals.checked_readings``), the reaction's CTCAE
 grade, signs and the actions a grade implies (``treatments.services.reactions``), the
 visit-day time rule (``treatments.services._common.on_visit_day``), the infusion's time
-check (``rules.infusion.check_running``). The rows are the chair's columns too
+check (``rules.clinical.infusion.check_running``). The rows are the chair's columns too
 (``treatments.models.VitalReadings`` / ``ReactionRecord``), in home care's own tables:
 a home visit has no chair, appointment, preparation or chair claim.
 
@@ -41,8 +41,8 @@ from chairside.homecare.models import (
     HomeVitals,
 )
 from chairside.inventory.models import Lot
-from chairside.rules.home_visit import HomeVisitState, missing_for_signing
-from chairside.rules.infusion import check_running, stops_infusion
+from chairside.rules.clinical.home_visit import HomeVisitState, missing_for_signing
+from chairside.rules.clinical.infusion import check_running, stops_infusion
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Administration, ReactionRecord, VitalReadings
 from chairside.treatments.services._common import on_visit_day, person_name, staff_for

@@ -23,7 +23,7 @@ from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.homecare import selectors
 from chairside.homecare.models import DeliveryTicket, FieldShift, HomeBase, HomeVisit, RoutePlan
-from chairside.rules.routing import Stop, Vehicle, evaluate_routes, plan_routes
+from chairside.rules.scheduling.routing import Stop, Vehicle, evaluate_routes, plan_routes
 from chairside.tenancy.models import Location, Organization
 
 DELIVERY, VISIT = "delivery", "visit"

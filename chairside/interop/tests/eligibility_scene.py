@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from chairside.access.authorizations.models import BenefitsInvestigation
 from chairside.access.authorizations.services import benefits_open_for_order, benefits_verify
 from chairside.billing.models import BillingProfile
-from chairside.rules.x12_271 import Answer, write_271
-from chairside.rules.x12_837p import Party
+from chairside.rules.billing.x12.x12_271 import Answer, write_271
+from chairside.rules.billing.x12.x12_837p import Party
 from tests import factories as f
 
 NPI = "1902847312"  # made up, check digit valid

@@ -26,7 +26,7 @@ from chairside.interop.tests.eligibility_scene import (
     text_271,
 )
 from chairside.readiness import selectors as readiness
-from chairside.rules.x12_270 import validate_270
+from chairside.rules.billing.x12.x12_270 import validate_270
 from chairside.scheduling import services as scheduling
 from chairside.scheduling.tests import factories as sf
 from tests import factories as f

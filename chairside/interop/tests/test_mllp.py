@@ -12,7 +12,7 @@ from chairside.interop.mllp_server import MllpServer, receiver_for
 from chairside.interop.models import InterfaceMessage
 from chairside.interop.tests import samples as s
 from chairside.patients.models import Patient
-from chairside.rules.mllp import Deframer, frame
+from chairside.rules.interop.mllp import Deframer, frame
 from tests import factories as f
 
 

@@ -21,15 +21,15 @@ from chairside.audit.models import AuditEvent
 from chairside.interop import prior_auth
 from chairside.interop.models import PriorAuthExchange
 from chairside.patients.models import Diagnosis
-from chairside.rules import authorization_states as states
-from chairside.rules.x12_278 import (
+from chairside.rules.access import authorization_states as states
+from chairside.rules.billing.x12.x12_278 import (
     Decision,
     check_278,
     parse_278_response,
     split_segments,
     write_278_response,
 )
-from chairside.rules.x12_837p import Party
+from chairside.rules.billing.x12.x12_837p import Party
 from tests import factories as f
 
 TODAY = dt.date(2026, 1, 8)

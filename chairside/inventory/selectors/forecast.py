@@ -22,7 +22,7 @@ from chairside.inventory.services._ledger import today_at
 from chairside.inventory.services.catalog import inventory_settings_for
 from chairside.inventory.services.purchasing import DELIVERY_WEEKDAYS
 from chairside.patients.models import BodyMeasurement
-from chairside.rules.forecast import (
+from chairside.rules.inventory.forecast import (
     BookedDose,
     OrderSuggestion,
     arrival_date,
@@ -33,7 +33,7 @@ from chairside.rules.forecast import (
     stockout_date,
     suggest_order,
 )
-from chairside.rules.vials import choose_vials
+from chairside.rules.inventory.vials import choose_vials
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import Location
 
@@ -392,7 +392,7 @@ def demand_forecast(
 
     ``doses`` replaces the booked appointments (tests, what-ifs); ``vendor`` sets the lead
     time (default: who sold the package last). Days-on-hand, the stock-out day and the
-    suggested order follow ``rules.forecast`` with the site's target days-on-hand.
+    suggested order follow ``rules.inventory.forecast`` with the site's target days-on-hand.
     """
     today = today or today_at(location)
     settings = inventory_settings_for(location)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from chairside.formulary.models import Drug
 from chairside.inventory.models import Movement
-from chairside.rules.reconciliation import Kind, Reconciliation, reconcile
+from chairside.rules.inventory.reconciliation import Kind, Reconciliation, reconcile
 
 
 @dataclass

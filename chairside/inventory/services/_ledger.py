@@ -15,7 +15,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
 from chairside.inventory.models import Lot, Movement
-from chairside.rules.reconciliation import Kind, check_quantity
+from chairside.rules.inventory.reconciliation import Kind, check_quantity
+from chairside.tenancy.models import Organization
 
 # Related rows come from the service's own locked, organization-checked objects: looking
 # each up again to validate it would be one query per foreign key per movement.
@@ -60,7 +61,7 @@ def whole_vials(value: Any, field: str = "vials") -> int:
     return int(number)
 
 
-def same_organization(organization: Any, **objects: Any) -> None:
+def same_organization(organization: Organization, **objects: Any) -> None:
     """Refuse any object of another organization (a forged form value, say)."""
     for name, obj in objects.items():
         if obj is None:

@@ -9,11 +9,12 @@ from django.db import transaction
 from chairside.audit.services import audited_update
 from chairside.inventory.models import InventorySettings, StoragePlace, Vendor
 from chairside.inventory.services._ledger import same_organization
+from chairside.tenancy.models import Organization
 
 
 @transaction.atomic
 def vendor_save(
-    *, organization: Any, user: Any, vendor: Vendor | None = None, **fields: Any
+    *, organization: Organization, user: Any, vendor: Vendor | None = None, **fields: Any
 ) -> Vendor:
     """Create or change a vendor (terms 30/60/90/120 days, lead time in days)."""
     vendor = vendor or Vendor(organization=organization)
@@ -23,7 +24,7 @@ def vendor_save(
 
 @transaction.atomic
 def storage_place_save(
-    *, organization: Any, user: Any, place: StoragePlace | None = None, **fields: Any
+    *, organization: Organization, user: Any, place: StoragePlace | None = None, **fields: Any
 ) -> StoragePlace:
     """Create or change a refrigerator, shelf or quarantine area at a site."""
     place = place or StoragePlace(organization=organization)

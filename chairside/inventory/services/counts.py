@@ -15,6 +15,7 @@ from chairside.core.actors import acting_user
 from chairside.inventory.models import CycleCount, CycleCountLine, Lot, Movement, StoragePlace
 from chairside.inventory.services._ledger import locked, same_organization
 from chairside.inventory.services.stock import stock_adjust
+from chairside.tenancy.models import Organization
 
 
 def _state(count: CycleCount, user: Any, before: str, changes: dict[str, Any]) -> None:
@@ -29,7 +30,11 @@ def _state(count: CycleCount, user: Any, before: str, changes: dict[str, Any]) -
 
 @transaction.atomic
 def cycle_count_start(
-    *, organization: Any, location: Any, user: Any, storage_place: StoragePlace | None = None
+    *,
+    organization: Organization,
+    location: Any,
+    user: Any,
+    storage_place: StoragePlace | None = None,
 ) -> CycleCount:
     """A count sheet listing every lot with stock at the location (or in one storage place)."""
     same_organization(organization, location=location, storage_place=storage_place)

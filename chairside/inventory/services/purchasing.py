@@ -16,7 +16,8 @@ from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
 from chairside.inventory.models import PurchaseOrder, PurchaseOrderLine, VendorInvoice
 from chairside.inventory.services._ledger import same_organization, today_at, whole_vials
-from chairside.rules.forecast import arrival_date
+from chairside.rules.inventory.forecast import arrival_date
+from chairside.tenancy.models import Organization
 
 DELIVERY_WEEKDAYS = frozenset(range(5))  # distributors deliver Monday to Friday
 
@@ -32,7 +33,7 @@ def _state(order: PurchaseOrder, user: Any, before: str, reason: str = "") -> No
     )
 
 
-def _next_number(organization: Any, year: int) -> str:
+def _next_number(organization: Organization, year: int) -> str:
     prefix = f"PO-{year}-"
     taken = PurchaseOrder.objects.filter(organization=organization, number__startswith=prefix)
     return f"{prefix}{taken.count() + 1:04d}"
@@ -41,7 +42,7 @@ def _next_number(organization: Any, year: int) -> str:
 @transaction.atomic
 def purchase_order_create(
     *,
-    organization: Any,
+    organization: Organization,
     location: Any,
     vendor: Any,
     user: Any,

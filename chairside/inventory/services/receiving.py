@@ -19,8 +19,9 @@ from chairside.inventory.models import Lot, Movement, PurchaseOrder, StoragePlac
 from chairside.inventory.services._ledger import moment, same_organization
 from chairside.inventory.services.purchasing import purchase_order_refresh
 from chairside.inventory.services.stock import stock_receive
-from chairside.rules.barcodes import Scan, ndc11_candidates, parse_scan
-from chairside.rules.ndc import format_ndc11, to_ndc11
+from chairside.rules.inventory.barcodes import Scan, ndc11_candidates, parse_scan
+from chairside.rules.inventory.ndc import format_ndc11, to_ndc11
+from chairside.tenancy.models import Organization
 
 UNKNOWN_NDC = "unknown_ndc"
 REPEAT_RECEIPT = "repeat_receipt"
@@ -40,7 +41,7 @@ class ReceiptLine:
     storage_place: StoragePlace | None = None
 
 
-def package_for_ndc(*, organization: Any, ndc: str) -> Package:
+def package_for_ndc(*, organization: Organization, ndc: str) -> Package:
     """The organization's formulary package for a 10- or 11-digit NDC (label or barcode form)
     or a scanned carton barcode (GS1 DataMatrix / GS1-128, GTIN-14, UPC-A).
 
@@ -54,11 +55,11 @@ def _sentence(exc: Exception) -> str:
     return str(exc)[:1].upper() + str(exc)[1:] + "."
 
 
-def package_for_scan(*, organization: Any, text: str) -> tuple[Package, Scan]:
+def package_for_scan(*, organization: Organization, text: str) -> tuple[Package, Scan]:
     """The package a scan or typed NDC names, and what the scan says (lot, expiry, serial).
 
     A barcode carries the NDC as 10 bare digits, so it is matched by its three possible
-    11-digit forms (``rules.barcodes.ndc11_candidates``); two matches are refused.
+    11-digit forms (``rules.inventory.barcodes.ndc11_candidates``); two matches are refused.
     """
     try:
         scan = parse_scan(text)
@@ -105,7 +106,7 @@ def _already_received(vendor: Any, number: str, earlier: VendorInvoice | None) -
 
 
 def _invoice(
-    *, organization: Any, vendor: Any, number: str, invoice_date: dt.date
+    *, organization: Organization, vendor: Any, number: str, invoice_date: dt.date
 ) -> VendorInvoice:
     number = number.strip()
     if not number:
@@ -166,7 +167,7 @@ def _check_repeat(*, package: Package, line: ReceiptLine, patient: Any, when: dt
 
 
 def _check_order(
-    order: PurchaseOrder | None, organization: Any, vendor: Any
+    order: PurchaseOrder | None, organization: Organization, vendor: Any
 ) -> PurchaseOrder | None:
     if order is None:
         return None
@@ -245,7 +246,7 @@ def _receive_lines(
 @transaction.atomic
 def shipment_receive(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     vendor: Any,
     storage_place: StoragePlace,
@@ -298,7 +299,7 @@ def shipment_receive(
 @transaction.atomic
 def package_add(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     drug: Drug,
     ndc: str,

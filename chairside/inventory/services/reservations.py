@@ -1,7 +1,7 @@
 """Lot reservations: the drug for each appointment of the next few business days, set aside.
 
 ``reservation_reserve`` picks the vials the dose needs the way the dispense will
-(``rules.fefo.plan_dose``: ``choose_vials``, the patient's own stock first, first expiry
+(``rules.inventory.fefo.plan_dose``: ``choose_vials``, the patient's own stock first, first expiry
 first out, unexpired on the appointment's day) from what is *free* — each lot's on-hand less
 its active reservations — under the same row locks every stock movement takes, so two
 bookings can never reserve the same vial. Scheduling calls it when an appointment is booked
@@ -27,8 +27,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.inventory.models import Lot, Reservation, StoragePlace
 from chairside.inventory.services._ledger import today_at
-from chairside.rules.fefo import LotStock, plan_dose
-from chairside.rules.reservations import available_vials, reservation_problem, window_days
+from chairside.rules.inventory.fefo import LotStock, plan_dose
+from chairside.rules.inventory.reservations import available_vials, reservation_problem, window_days
 from chairside.scheduling.models import Appointment
 
 # Appointments whose drug is still to come off the shelf (as the forecast counts them).

@@ -26,9 +26,10 @@ from chairside.inventory.services._ledger import (
     whole_vials,
 )
 from chairside.inventory.services.reservations import consume_for_dispense, reserved_by_lot
-from chairside.rules.fefo import LotStock, plan_dose
-from chairside.rules.reconciliation import Kind
-from chairside.rules.reservations import available_vials
+from chairside.rules.inventory.fefo import LotStock, plan_dose
+from chairside.rules.inventory.reconciliation import Kind
+from chairside.rules.inventory.reservations import available_vials
+from chairside.tenancy.models import Organization
 
 PARTIAL_WASTE_REASON = "Single-dose vial: unused portion discarded"
 LOT_RELATIONS = [
@@ -112,7 +113,7 @@ def _check_replacement(program: Any, patient: Any, package: Any, day: dt.date) -
 @transaction.atomic
 def stock_receive(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     storage_place: StoragePlace,
     package: Any,
@@ -232,7 +233,7 @@ def stock_dispense(
 
 
 def _candidate_lots(
-    *, organization: Any, location: Any, package: Any = None, drug: Any = None
+    *, organization: Organization, location: Any, package: Any = None, drug: Any = None
 ) -> Any:
     if (package is None) == (drug is None):
         raise ValueError("give exactly one of package and drug")
@@ -270,7 +271,7 @@ def _suggest(
 
 def dispense_suggestion(
     *,
-    organization: Any,
+    organization: Organization,
     location: Any,
     dose_mg: Decimal,
     patient: Any,
@@ -303,7 +304,7 @@ def _check_order_signed(patient: Any, drug: Any) -> None:
             )
 
 
-def _check_prep_gate(organization: Any, visit_ref: str | None) -> None:
+def _check_prep_gate(organization: Organization, visit_ref: str | None) -> None:
     if not visit_ref:
         return
     dispense_gates(organization=organization, visit_ref=visit_ref)
@@ -312,7 +313,7 @@ def _check_prep_gate(organization: Any, visit_ref: str | None) -> None:
 @transaction.atomic
 def stock_dispense_dose(
     *,
-    organization: Any,
+    organization: Organization,
     location: Any,
     drug: Any,
     dose_mg: Decimal,

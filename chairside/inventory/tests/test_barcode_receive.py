@@ -13,7 +13,7 @@ from django.utils import timezone
 from chairside.formulary.models import Package
 from chairside.inventory import services
 from chairside.inventory.models import Lot
-from chairside.rules.barcodes import GS, gs1_check_digit
+from chairside.rules.inventory.barcodes import GS, gs1_check_digit
 
 # Remicade 100 mg vial, NDC 57894-030-01 (5-3-2): NDC-10 5789403001 inside the GTIN.
 GTIN = "0035789403001" + gs1_check_digit("0035789403001")

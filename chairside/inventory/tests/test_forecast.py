@@ -12,7 +12,7 @@ from django.urls import reverse
 from chairside.inventory import selectors, services
 from chairside.inventory.selectors.forecast import _booked_doses
 from chairside.inventory.tests import factories as inv
-from chairside.rules.forecast import BookedDose
+from chairside.rules.inventory.forecast import BookedDose
 
 MONDAY = dt.date(2026, 3, 2)
 

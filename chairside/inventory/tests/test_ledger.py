@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from chairside.inventory import selectors, services
 from chairside.inventory.models import Lot, Movement, MovementKind
 from chairside.inventory.tests import factories as inv
-from chairside.rules.reconciliation import Kind
+from chairside.rules.inventory.reconciliation import Kind
 from tests import factories as f
 
 

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import PackageForm, ReceiptForm, ReceiptLineFormSet
-from chairside.rules.ndc import format_ndc11
+from chairside.rules.inventory.ndc import format_ndc11
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.roles import Perm
 

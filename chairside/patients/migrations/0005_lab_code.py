@@ -6,7 +6,7 @@ from django.db import migrations, models
 def code_existing(apps, schema_editor):
     """Map the free-text names typed before the coded list to its keys (issue 13 item 6);
     a name not on the list stays uncoded (empty code), shown with a warning, never dropped."""
-    from chairside.rules.lab_codes import code_for
+    from chairside.rules.clinical.lab_codes import code_for
 
     Model = apps.get_model("patients", "LabResult")
     for row in Model.objects.filter(code="").only("pk", "lab_name").iterator():

@@ -11,7 +11,7 @@ from django.urls import reverse
 from chairside.formulary.models import Package
 from chairside.inventory.tests import factories as inv
 from chairside.readiness import selectors
-from chairside.rules.readiness import Level
+from chairside.rules.scheduling.readiness import Level
 from chairside.scheduling import services
 from chairside.scheduling.tests import factories as sf
 from chairside.tenancy.models import Competency

@@ -24,7 +24,7 @@ from chairside.access.authorizations.services import (
 )
 from chairside.readiness import selectors
 from chairside.readiness.today import readiness_cards
-from chairside.rules import authorization_states
+from chairside.rules.access import authorization_states
 from chairside.scheduling.checks import units_for
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf

@@ -12,7 +12,7 @@ from django.urls import reverse
 from chairside.audit.models import AuditEvent
 from chairside.reminders import services
 from chairside.reminders.models import RescheduleRequest
-from chairside.rules import appointment_states as states
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.tests import factories as sf
 from tests import factories as f
 

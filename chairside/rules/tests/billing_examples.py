@@ -7,8 +7,14 @@ from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from chairside.rules.admin_codes import Administration
-from chairside.rules.charges import CoverageFacts, DrugGiven, EncounterFacts, Person, Provider
+from chairside.rules.billing.admin_codes import Administration
+from chairside.rules.billing.charges import (
+    CoverageFacts,
+    DrugGiven,
+    EncounterFacts,
+    Person,
+    Provider,
+)
 
 TZ = ZoneInfo("America/New_York")
 DAY = dt.date(2026, 3, 10)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.admin_codes import (
+from chairside.rules.billing.admin_codes import (
     ADDON_PRIMARIES,
     Administration,
     AdminLine,

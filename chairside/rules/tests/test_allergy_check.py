@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from chairside.rules.allergy_check import allergy_conflicts, code_substance, matches
+from chairside.rules.clinical.allergy_check import allergy_conflicts, code_substance, matches
 
 INFLIXIMAB = ("infliximab", ("Remicade",))
 

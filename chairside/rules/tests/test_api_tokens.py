@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from chairside.rules.api_tokens import bearer, matches, new_token, parse_token, token_digest
+from chairside.rules.common.api_tokens import bearer, matches, new_token, parse_token, token_digest
 
 
 class TestApiTokens:

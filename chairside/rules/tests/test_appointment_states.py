@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chairside.rules import appointment_states as s
+from chairside.rules.scheduling import appointment_states as s
 
 
 class TestAppointmentStates:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from chairside.rules.asp_file import decode_asp_bytes, parse_asp_csv
+from chairside.rules.billing.asp_file import decode_asp_bytes, parse_asp_csv
 
 PUBLISHED_LAYOUT = (
     "Payment Allowance Limits for Medicare Part B Drugs,,,,,,,,,,\n"

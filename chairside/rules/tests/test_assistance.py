@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from chairside.rules.assistance import program_pays, remaining_balance
+from chairside.rules.access.assistance import program_pays, remaining_balance
 
 
 class TestRemainingBalance:

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from chairside.rules import authorization_states as a
-from chairside.rules.authorization_states import (
+from chairside.rules.access import authorization_states as a
+from chairside.rules.access.authorization_states import (
     AUTHORIZATION,
     check_authorized_range,
     ranges_overlap,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.barcodes import (
+from chairside.rules.inventory.barcodes import (
     GS,
     gs1_check_digit,
     ndc10_from_gtin,
@@ -16,7 +16,7 @@ from chairside.rules.barcodes import (
     ndc11_candidates,
     parse_scan,
 )
-from chairside.rules.ndc import to_ndc11
+from chairside.rules.inventory.ndc import to_ndc11
 
 # Rituxan 100 mg/10 mL, NDC 50242-051-21 (its label's How Supplied): NDC-10 5024205121.
 GTIN = "00350242051217"  # indicator 0 + "03" + 5024205121 + check digit 7

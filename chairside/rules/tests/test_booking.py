@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.booking import (
+from chairside.rules.clinical.regimens import Regimen
+from chairside.rules.scheduling.booking import (
     BLS,
     CHEMO_BIOLOGIC,
     PIV_INSERTION,
@@ -36,7 +37,6 @@ from chairside.rules.booking import (
     shift_problem,
     utilization,
 )
-from chairside.rules.regimens import Regimen
 
 TZ = ZoneInfo("America/New_York")
 DAY = date(2026, 12, 1)  # a Tuesday

@@ -4,7 +4,13 @@ from dataclasses import replace
 
 import pytest
 
-from chairside.rules.capacity_sim import DayConfig, Shift, VisitType, check_config, simulate
+from chairside.rules.planning.capacity_sim import (
+    DayConfig,
+    Shift,
+    VisitType,
+    check_config,
+    simulate,
+)
 
 BASE = DayConfig(
     chairs=8,

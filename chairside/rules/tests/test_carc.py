@@ -1,4 +1,4 @@
-from chairside.rules import carc
+from chairside.rules.billing import carc
 
 
 class TestClaimStatus:

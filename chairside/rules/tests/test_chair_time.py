@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chairside.rules.chair_time import chair_time
+from chairside.rules.scheduling.chair_time import chair_time
 
 ACCESS_MINUTES = 15  # a center's IV-access time (its setting, CHAIR_ACCESS_MINUTES)
 

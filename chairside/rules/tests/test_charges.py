@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.admin_codes import Administration
-from chairside.rules.charges import (
+from chairside.rules.billing.admin_codes import Administration
+from chairside.rules.billing.charges import (
     ClaimLine,
     CoverageFacts,
     DrugGiven,

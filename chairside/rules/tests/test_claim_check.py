@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from chairside.rules.charges import CoverageFacts, Provider, derive_claim_lines
-from chairside.rules.claim_check import BillingProviderFacts, CheckInput, check_claim
+from chairside.rules.billing.charges import CoverageFacts, Provider, derive_claim_lines
+from chairside.rules.billing.claim_check import BillingProviderFacts, CheckInput, check_claim
 from chairside.rules.tests.billing_examples import DAY, MEDICARE, infliximab_visit
 
 BILLING = BillingProviderFacts(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chairside.rules.claim_check import HomeInfusionCheck, check_home_infusion
-from chairside.rules.home_infusion_billing import (
+from chairside.rules.billing.claim_check import HomeInfusionCheck, check_home_infusion
+from chairside.rules.billing.home_infusion_billing import (
     COMMERCIAL,
     MEDICARE_B,
     HomeTherapy,

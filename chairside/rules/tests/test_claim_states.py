@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chairside.rules import claim_states as s
+from chairside.rules.billing import claim_states as s
 
 
 class TestClaimStateMachine:

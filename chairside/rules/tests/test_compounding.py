@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.compounding import (
+from chairside.rules.inventory.compounding import (
     Component,
     area_problem,
     beyond_use,

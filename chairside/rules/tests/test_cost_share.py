@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chairside.rules.cost_share import (
+from chairside.rules.billing.cost_share import (
     Benefit,
     CourseVisit,
     assistance_advice,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from chairside.rules.csv_safe import escape_cell, to_csv
+from chairside.rules.interop.csv_safe import escape_cell, to_csv
 
 
 class TestEscapeCell:

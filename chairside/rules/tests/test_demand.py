@@ -7,14 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.demand import (
+from chairside.rules.clinical.regimens import Regimen
+from chairside.rules.planning.demand import (
     PUBLISHED_PREVALENCE,
     DemandLine,
     annual_doses,
     capacity_needed,
     project_demand,
 )
-from chairside.rules.regimens import Regimen
 
 D = Decimal
 

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from chairside.rules.booking import Competence
-from chairside.rules.double_check import Cosigner, checker_needs, cosigner_problem
+from chairside.rules.clinical.double_check import Cosigner, checker_needs, cosigner_problem
+from chairside.rules.scheduling.booking import Competence
 
 DAY = date(2026, 12, 8)
 MARIA = Cosigner(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.drug_units import DrugLine, drug_billing_lines
+from chairside.rules.billing.drug_units import DrugLine, drug_billing_lines
 
 
 class TestDrugBillingLines:

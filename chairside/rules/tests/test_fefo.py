@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.fefo import (
+from chairside.rules.inventory.fefo import (
     LotStock,
     Pick,
     choose_within_stock,
@@ -18,7 +18,7 @@ from chairside.rules.fefo import (
     plan_dose,
     usable_lots,
 )
-from chairside.rules.vials import choose_vials
+from chairside.rules.inventory.vials import choose_vials
 
 D = Decimal
 TODAY = date(2026, 3, 10)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chairside.rules import appointment_states, fhir_codes, referral_states
+from chairside.rules.access import referral_states
+from chairside.rules.interop import fhir_codes
+from chairside.rules.scheduling import appointment_states
 
 
 class TestStatusTables:

@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from chairside.rules.day_generator import generate_day
-from chairside.rules.first_fit import (
+from bench.sim.day_generator import generate_day
+from chairside.rules.scheduling.first_fit import (
     first_fit,
     leveling,
     pull_towards_preferred,
     starts_by_preference,
 )
-from chairside.rules.schedule_model import (
+from chairside.rules.scheduling.schedule_model import (
     Answer,
     Appointment,
     Assignment,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.forecast import (
+from chairside.rules.inventory.forecast import (
     BookedDose,
     arrival_date,
     average_daily_use,

@@ -10,11 +10,11 @@ import hl7
 import pytest
 
 from chairside.interop.tests import samples as s
-from chairside.rules import hl7_intake as intake
-from chairside.rules.hl7_ack import AckError, build_ack
-from chairside.rules.hl7_siu import SiuAppointment, SiuPerson, build_siu, trigger_for
-from chairside.rules.hl7_text import escape
-from chairside.rules.mllp import Deframer, frame
+from chairside.rules.interop import hl7_intake as intake
+from chairside.rules.interop.hl7_ack import AckError, build_ack
+from chairside.rules.interop.hl7_siu import SiuAppointment, SiuPerson, build_siu, trigger_for
+from chairside.rules.interop.hl7_text import escape
+from chairside.rules.interop.mllp import Deframer, frame
 
 CHICAGO = ZoneInfo("America/Chicago")
 

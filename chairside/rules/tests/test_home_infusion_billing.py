@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from chairside.rules.home_infusion_billing import (
+from chairside.rules.billing.home_infusion_billing import (
     COMMERCIAL,
     MEDICAID,
     MEDICARE_B,

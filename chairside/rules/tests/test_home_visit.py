@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from chairside.rules.home_visit import HomeVisitState, missing_for_signing
+from chairside.rules.clinical.home_visit import HomeVisitState, missing_for_signing
 
 DONE = HomeVisitState(
     arrived=True,

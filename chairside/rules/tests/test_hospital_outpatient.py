@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from chairside.rules.charges import ClaimLine
-from chairside.rules.hospital_outpatient import (
+from chairside.rules.billing.charges import ClaimLine
+from chairside.rules.billing.hospital_outpatient import (
     INSTITUTIONAL,
     PROFESSIONAL,
     claim_form_for_site,

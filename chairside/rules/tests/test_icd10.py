@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chairside.rules.icd10 import billable_children
+from chairside.rules.clinical.icd10 import billable_children
 
 
 class TestBillableChildren:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.identifiers import ein_problem, npi_problem
-from chairside.rules.npi import npi_check_digit
+from chairside.rules.common.identifiers import ein_problem, npi_problem
+from chairside.rules.common.npi import npi_check_digit
 
 
 def npi(first9: str) -> str:

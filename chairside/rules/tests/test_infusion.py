@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.infusion import (
+from chairside.rules.clinical.infusion import (
     Opened,
     allocate_given,
     beyond_use,
@@ -161,13 +161,13 @@ class TestReactionResponse:
     """CTCAE v5 "Infusion related reaction"; RITUXAN §2.1 half-rate restart."""
 
     def test_grade_two_interrupts_and_three_stops(self) -> None:
-        from chairside.rules.infusion import interrupts_infusion, stops_infusion
+        from chairside.rules.clinical.infusion import interrupts_infusion, stops_infusion
 
         assert [interrupts_infusion(g) for g in range(1, 6)] == [False, True, False, False, False]
         assert [stops_infusion(g) for g in range(1, 6)] == [False, False, True, True, True]
 
     def test_the_restart_rate_is_half_the_previous(self) -> None:
-        from chairside.rules.infusion import restart_rate
+        from chairside.rules.clinical.infusion import restart_rate
 
         assert restart_rate(Decimal(250)) == Decimal("125.0")
         assert restart_rate(Decimal(75)) == Decimal("37.5")

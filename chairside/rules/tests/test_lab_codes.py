@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chairside.rules.lab_codes import code_for, lab_codes, match_key
+from chairside.rules.clinical.lab_codes import code_for, lab_codes, match_key
 
 LOINC = re.compile(r"^\d{1,7}-\d$")
 

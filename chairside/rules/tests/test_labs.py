@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from chairside.rules.labs import lab_due_on, lab_is_due
+from chairside.rules.clinical.labs import lab_due_on, lab_is_due
 
 ON = date(2026, 9, 1)
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.margins import (
+from chairside.rules.billing.margins import (
     VisitMargin,
     ageing,
     ageing_bucket,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from chairside.rules.member_ids import is_valid_mbi, mbi_problem, member_id_problem, normalize_mbi
+from chairside.rules.access.member_ids import (
+    is_valid_mbi,
+    mbi_problem,
+    member_id_problem,
+    normalize_mbi,
+)
 
 
 class TestMbi:

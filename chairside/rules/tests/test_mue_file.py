@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from chairside.rules.mue_file import load_shipped, parse_mue_csv
+from chairside.rules.billing.mue_file import load_shipped, parse_mue_csv
 
 SAMPLE = """CMS NCCI Practitioner Services MUE Table
 "CPT codes, descriptions and other data only are copyright American Medical Association"

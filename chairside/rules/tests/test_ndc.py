@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.ndc import claim_ndc, format_ndc11, to_ndc11
+from chairside.rules.inventory.ndc import claim_ndc, format_ndc11, to_ndc11
 
 ndc11_codes = st.text(alphabet="0123456789", min_size=11, max_size=11)
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.npi import is_valid_npi, npi_check_digit
+from chairside.rules.common.npi import is_valid_npi, npi_check_digit
 
 nine_digits = st.text(alphabet="0123456789", min_size=9, max_size=9)
 

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from chairside.rules import optimizer
-from chairside.rules.day_generator import generate_day
-from chairside.rules.first_fit import first_fit
-from chairside.rules.optimizer import solve
-from chairside.rules.schedule_model import (
+from bench.sim.day_generator import generate_day
+from chairside.rules.scheduling import optimizer
+from chairside.rules.scheduling.first_fit import first_fit
+from chairside.rules.scheduling.optimizer import solve
+from chairside.rules.scheduling.schedule_model import (
     Chair,
     answer_to_dict,
     check_answer,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from chairside.rules.charges import ClaimLine
-from chairside.rules.opps import OppsRate, estimate_total, opps_estimate, parse_addendum_b
+from chairside.rules.billing.charges import ClaimLine
+from chairside.rules.billing.opps import OppsRate, estimate_total, opps_estimate, parse_addendum_b
 
 D = Decimal
 DAY = dt.date(2026, 3, 10)

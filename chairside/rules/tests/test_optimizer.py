@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from chairside.rules.day_generator import generate_day
-from chairside.rules.first_fit import first_fit, leveling
-from chairside.rules.optimizer import solve
-from chairside.rules.schedule_model import (
+from bench.sim.day_generator import generate_day
+from chairside.rules.scheduling.first_fit import first_fit, leveling
+from chairside.rules.scheduling.optimizer import solve
+from chairside.rules.scheduling.schedule_model import (
     answer_from_dict,
     check_answer,
     instance_to_dict,
@@ -75,9 +75,9 @@ class TestSolve:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m chairside.rules.optimizer ARGS`` from the project root."""
+    """``python -m chairside.rules.scheduling.optimizer ARGS`` from the project root."""
     return subprocess.run(  # noqa: S603 -- our own interpreter and module, test-made paths
-        [sys.executable, "-m", "chairside.rules.optimizer", *args],
+        [sys.executable, "-m", "chairside.rules.scheduling.optimizer", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,

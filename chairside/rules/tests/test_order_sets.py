@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chairside.rules.order_sets import parse_order_sets
+from chairside.rules.clinical.order_sets import parse_order_sets
 
 REFERENCE = Path(__file__).resolve().parents[2] / "formulary" / "data" / "order_sets.json"
 FORMULARY = REFERENCE.with_name("formulary.json")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.patient_ar import (
+from chairside.rules.billing.patient_ar import (
     OpenCharge,
     add_months,
     ageing_bucket,

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chairside.rules.admin_codes import Administration
-from chairside.rules.charges import DrugGiven, EncounterFacts, Person, derive_claim_lines
-from chairside.rules.payer_categories import apply_payer_categories
+from chairside.rules.billing.admin_codes import Administration
+from chairside.rules.billing.charges import DrugGiven, EncounterFacts, Person, derive_claim_lines
+from chairside.rules.billing.payer_categories import apply_payer_categories
 
 TZ = ZoneInfo("America/New_York")
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.payment import PartBPayment, medicare_part_b
+from chairside.rules.billing.payment import PartBPayment, medicare_part_b
 
 D = Decimal
 CENT = D("0.01")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from chairside.rules.plan_of_care import (
+from chairside.rules.clinical.plan_of_care import (
     TEACHING_TOPICS,
     OrderFacts,
     PlanFacts,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.planning import break_even_treatments_per_month, months_to_break_even
+from chairside.rules.planning.planning import break_even_treatments_per_month, months_to_break_even
 
 D = Decimal
 

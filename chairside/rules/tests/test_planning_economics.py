@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.planning import (
+from chairside.rules.planning.planning import (
     DrugEconomics,
     FixedCosts,
     NurseStaffing,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chairside.rules.readiness import Finding, Level, level, plan_year_problem
+from chairside.rules.scheduling.readiness import Finding, Level, level, plan_year_problem
 
 
 class TestLevel:

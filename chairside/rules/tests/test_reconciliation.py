@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.reconciliation import (
+from chairside.rules.inventory.reconciliation import (
     SIGN,
     Kind,
     check_quantity,

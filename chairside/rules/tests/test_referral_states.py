@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chairside.rules import referral_states as rs
-from chairside.rules.referral_states import REFERRAL, days_in_states, days_to_first_infusion
+from chairside.rules.access import referral_states as rs
+from chairside.rules.access.referral_states import REFERRAL, days_in_states, days_to_first_infusion
 
 D0 = date(2026, 3, 2)
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.regimens import (
+from chairside.rules.clinical.regimens import (
     DoseRule,
     Regimen,
     WeightBand,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.reimbursement import (
+from chairside.rules.billing.reimbursement import (
     ContractTerms,
     DrugTerms,
     Expected,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.reminders import (
+from chairside.rules.scheduling.reminders import (
     EMAIL,
     NONE,
     SMS,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.reservations import available_vials, reservation_problem, window_days
+from chairside.rules.inventory.reservations import available_vials, reservation_problem, window_days
 
 FRIDAY = dt.date(2026, 12, 4)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.routing import (
+from chairside.rules.scheduling.routing import (
     Stop,
     Vehicle,
     evaluate_routes,

@@ -92,5 +92,5 @@ class TestRulesImportNoDjango:
         )
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout.strip().splitlines()[-1])
-        assert "chairside.rules.ndc" in report["modules"]
+        assert "chairside.rules.inventory.ndc" in report["modules"]
         assert report["django"] == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chairside.rules.schedule_model import (
+from chairside.rules.scheduling.schedule_model import (
     Answer,
     Appointment,
     Assignment,

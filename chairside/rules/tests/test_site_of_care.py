@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.site_of_care import CostSharing, SiteFees, compare_sites, course_cost
+from chairside.rules.billing.site_of_care import CostSharing, SiteFees, compare_sites, course_cost
 
 D = Decimal
 OFFICE = SiteFees("office", D("2000"), D("150"))

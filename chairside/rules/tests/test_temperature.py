@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.compliance import Due, due_status, next_checkoff
-from chairside.rules.temperature import (
+from chairside.rules.common.compliance import Due, due_status, next_checkoff
+from chairside.rules.inventory.temperature import (
     Status,
     device_range,
     excursion_text,

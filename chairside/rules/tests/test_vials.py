@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chairside.rules.vials import _dynamic_programme, choose_vials
+from chairside.rules.inventory.vials import _dynamic_programme, choose_vials
 
 D = Decimal
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.visit_checks import (
+from chairside.rules.clinical.visit_checks import (
     TOUCH_CONFIRMATIONS,
     TOUCH_QUESTIONS,
     VisitState,

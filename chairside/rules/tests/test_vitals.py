@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chairside.rules.vitals import (
+from chairside.rules.clinical.vitals import (
     BOUNDS,
     VitalSigns,
     c_to_f,
@@ -124,14 +124,14 @@ class TestFlags:
 
 class TestUnits:
     def test_fahrenheit_is_stored_in_celsius(self):
-        from chairside.rules.vitals import temperature_in_c
+        from chairside.rules.clinical.vitals import temperature_in_c
 
         assert temperature_in_c(Decimal("98.6"), "F") == Decimal("37.0")
         assert temperature_in_c(Decimal("100.4"), "F") == Decimal("38.0")  # CDC fever line
         assert temperature_in_c(Decimal("36.84"), "C") == Decimal("36.8")
 
     def test_pounds_are_stored_in_kilograms(self):
-        from chairside.rules.vitals import weight_in_kg
+        from chairside.rules.clinical.vitals import weight_in_kg
 
         assert weight_in_kg(Decimal("154"), "lb") == Decimal("69.9")  # 154 x 0.45359237
         assert weight_in_kg(Decimal("121.3"), "lb") == Decimal("55.0")
@@ -139,13 +139,13 @@ class TestUnits:
 
     @pytest.mark.parametrize(("fn", "unit"), [("temperature_in_c", "K"), ("weight_in_kg", "st")])
     def test_an_unknown_unit_is_refused(self, fn, unit):
-        from chairside.rules import vitals
+        from chairside.rules.clinical import vitals
 
         with pytest.raises(ValueError, match="unit"):
             getattr(vitals, fn)(Decimal(1), unit)
 
     def test_a_stored_weight_shows_both_units_and_round_trips(self):
-        from chairside.rules.vitals import kg_to_lb, weight_in_kg, weight_shown
+        from chairside.rules.clinical.vitals import kg_to_lb, weight_in_kg, weight_shown
 
         assert kg_to_lb(Decimal("69.9")) == Decimal("154.1")
         assert weight_shown(Decimal("69.9")) == "69.9 kg (154.1 lb)"

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import pyx12
 
-from chairside.rules.charges import Person
-from chairside.rules.x12_270 import Inquiry, build_270, service_types_for, validate_270
-from chairside.rules.x12_271 import (
+from chairside.rules.billing.charges import Person
+from chairside.rules.billing.x12.x12_270 import Inquiry, build_270, service_types_for, validate_270
+from chairside.rules.billing.x12.x12_271 import (
     Answer,
     EligibilityError,
     benefit_changes,
@@ -22,7 +22,7 @@ from chairside.rules.x12_271 import (
     proposed_benefits,
     write_271,
 )
-from chairside.rules.x12_837p import Party
+from chairside.rules.billing.x12.x12_837p import Party
 
 D = Decimal
 NOW = dt.datetime(2026, 12, 7, 9, 30, tzinfo=ZoneInfo("America/New_York"))

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from chairside.rules import authorization_states as states
-from chairside.rules.charges import Person, Provider
-from chairside.rules.x12_278 import (
+from chairside.rules.access import authorization_states as states
+from chairside.rules.billing.charges import Person, Provider
+from chairside.rules.billing.x12.x12_278 import (
     Decision,
     Interchange278,
     RequestedService,
@@ -24,7 +24,7 @@ from chairside.rules.x12_278 import (
     write_278,
     write_278_response,
 )
-from chairside.rules.x12_837p import Party
+from chairside.rules.billing.x12.x12_837p import Party
 
 TZ = dt.timezone(dt.timedelta(hours=-5))
 STAMP = dt.datetime(2026, 3, 2, 9, 30, tzinfo=TZ)

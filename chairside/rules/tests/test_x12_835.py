@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from chairside.rules.tests.billing_examples import TZ
-from chairside.rules.x12_835 import (
+from chairside.rules.billing.x12.x12_835 import (
     ClaimPayment,
     RemitAdjustment,
     Remittance,
@@ -16,6 +15,7 @@ from chairside.rules.x12_835 import (
     parse_835,
     write_835,
 )
+from chairside.rules.tests.billing_examples import TZ
 
 D = Decimal
 

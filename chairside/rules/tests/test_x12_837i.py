@@ -9,15 +9,14 @@ from typing import Any
 
 import pytest
 
-from chairside.rules.charges import (
+from chairside.rules.billing.charges import (
     ClaimLine,
     EncounterFacts,
     Person,
     Provider,
     derive_claim_lines,
 )
-from chairside.rules.tests.billing_examples import MEDICARE, MEDIGAP, TZ, infliximab_visit
-from chairside.rules.x12_837i import (
+from chairside.rules.billing.x12.x12_837i import (
     CLAIM_FILING_837I,
     InstitutionalClaim,
     InstitutionalInterchange,
@@ -25,8 +24,9 @@ from chairside.rules.x12_837i import (
     revenue_code,
     write_837i,
 )
-from chairside.rules.x12_837p import BillingProvider, OtherPayer, Party
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing.x12.x12_837p import BillingProvider, OtherPayer, Party
+from chairside.rules.billing.x12.x12_validate import validate_x12
+from chairside.rules.tests.billing_examples import MEDICARE, MEDIGAP, TZ, infliximab_visit
 
 HOSPITAL = BillingProvider(
     "Riverside General Hospital Outpatient Infusion",

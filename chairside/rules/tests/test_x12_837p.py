@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from chairside.rules.charges import CoverageFacts, Person, derive_claim_lines
-from chairside.rules.tests.billing_examples import MEDIGAP, TZ, infliximab_visit
-from chairside.rules.x12_837p import (
+from chairside.rules.billing.charges import CoverageFacts, Person, derive_claim_lines
+from chairside.rules.billing.x12.x12_837p import (
     Adjustment,
     BilledLine,
     BillingProvider,
@@ -19,7 +18,8 @@ from chairside.rules.x12_837p import (
     Party,
     write_837p,
 )
-from chairside.rules.x12_validate import validate_x12
+from chairside.rules.billing.x12.x12_validate import validate_x12
+from chairside.rules.tests.billing_examples import MEDIGAP, TZ, infliximab_visit
 
 BILLING = BillingProvider(
     "Riverside Infusion Partners",

@@ -29,8 +29,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.patients.models import Patient
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import (
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import (
     competency_problem,
     nurse_problem,
     pick_nurse,
@@ -58,7 +58,7 @@ from chairside.scheduling.events import (
     booking_warnings,
 )
 from chairside.scheduling.models import Appointment
-from chairside.tenancy.models import Chair, Membership, StaffMember
+from chairside.tenancy.models import Chair, Membership, Organization, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
 
 SOURCE = "scheduling.appointment"
@@ -103,7 +103,7 @@ def lock_rows(*, chairs: list[Chair], nurses: list[StaffMember], patients: list[
     list(Patient.objects.select_for_update().filter(pk__in=sorted(p.pk for p in patients)))
 
 
-def check_same_organization(organization: Any, **rows: Any) -> None:
+def check_same_organization(organization: Organization, **rows: Any) -> None:
     for name, row in rows.items():
         if row is None or not hasattr(row, "pk"):
             continue
@@ -123,7 +123,7 @@ def choose_nurse(
     return None if chosen is None else data.staff[chosen.key]
 
 
-def may_override(user: Any, organization: Any) -> bool:
+def may_override(user: Any, organization: Organization) -> bool:
     if getattr(user, "pk", None) is None:
         return False
     membership = Membership.objects.filter(
@@ -188,7 +188,7 @@ def _check_not_past(start: dt.datetime, record_past: bool) -> None:
 @transaction.atomic
 def appointment_book(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     order: TreatmentOrder,
     chair: Chair,

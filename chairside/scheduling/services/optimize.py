@@ -1,14 +1,14 @@
 """'Optimize this day': the board's day as an optimizer instance, its answer as moves.
 
-The instance follows ``bench/SCHEDULE_FORMAT.md`` (``rules.schedule_model``). Appointments
-still only *booked* (not confirmed by the patient) and not yet started are flexible, each
-within the window the patient can come: the one stored on the appointment, or an hour
-either side of the booking. Every other live appointment is fixed, modelled by a window
+The instance follows ``bench/SCHEDULE_FORMAT.md`` (``rules.scheduling.schedule_model``).
+Appointments still only *booked* (not confirmed by the patient) and not yet started are flexible,
+each within the window the patient can come: the one stored on the appointment, or an hour either
+side of the booking. Every other live appointment is fixed, modelled by a window
 that admits only its current place (rounded out to the 15-minute grid). Nurses are the
 day's shifts at the location's ratio; each appointment lists the shifts whose nurse holds the
 competencies its drug needs, current that day (``eligible_nurses``, the booking competency
-rule ``rules.booking.competency_problem``), so the solver never pairs a patient with a nurse
-who may not take her. The optimizer (``rules.optimizer.solve``) returns
+rule ``rules.scheduling.booking.competency_problem``), so the solver never pairs a patient with a
+nurse who may not take her. The optimizer (``rules.scheduling.optimizer.solve``) returns
 starts, chairs and nurses; fixed appointments keep their own chair and nurse, so the
 flexible ones get chairs and nurses again here, around them, preferring the optimizer's
 choice. Every move is then checked with the booking rules against the day as it would be,
@@ -27,8 +27,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import (
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import (
     NurseDay,
     Span,
     clashes,
@@ -36,10 +36,10 @@ from chairside.rules.booking import (
     nurse_problem,
     pick_nurse,
 )
-from chairside.rules.optimizer import solve
-from chairside.rules.schedule_model import Appointment as InstanceAppointment
-from chairside.rules.schedule_model import Chair as InstanceChair
-from chairside.rules.schedule_model import Instance, Nurse, max_overlap
+from chairside.rules.scheduling.optimizer import solve
+from chairside.rules.scheduling.schedule_model import Appointment as InstanceAppointment
+from chairside.rules.scheduling.schedule_model import Chair as InstanceChair
+from chairside.rules.scheduling.schedule_model import Instance, Nurse, max_overlap
 from chairside.scheduling.checks import (
     closure_reason,
     competences_of,
@@ -53,7 +53,7 @@ from chairside.scheduling.services.rearrange import (
     appointments_rearrange,
     rearrange_problems,
 )
-from chairside.tenancy.models import Chair, Location, StaffMember
+from chairside.tenancy.models import Chair, Location, Organization, StaffMember
 
 OPTIMIZE_SECONDS = 8.0  # the solver's share; building and checking the proposal adds ~1-2 s
 GRID = 15
@@ -468,7 +468,7 @@ def move_value(change: Change) -> str:
     )
 
 
-def parse_moves(*, organization: Any, values: list[str]) -> list[Change]:
+def parse_moves(*, organization: Organization, values: list[str]) -> list[Change]:
     """The moves written by ``move_value``, each record found in the organization."""
     changes = []
     for value in values:
@@ -532,7 +532,7 @@ def proposal_to_data(proposal: Proposal) -> dict[str, Any]:
     }
 
 
-def proposal_from_data(*, organization: Any, data: dict[str, Any]) -> Proposal:
+def proposal_from_data(*, organization: Organization, data: dict[str, Any]) -> Proposal:
     location = Location.objects.get(organization=organization, public_id=data["location"])
     left = Appointment.objects.filter(organization=organization, public_id__in=data["left"])
     return Proposal(

@@ -17,8 +17,8 @@ from django.db import IntegrityError, connection, transaction
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import Span, span_text
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import Span, span_text
 from chairside.scheduling.checks import (
     Placement,
     load_day,

@@ -18,11 +18,11 @@ from django.db.models import Q
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import span_text, us_date
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import span_text, us_date
 from chairside.scheduling.checks import closure_reason, day_bounds, nurse_label
 from chairside.scheduling.models import Appointment, Closure, NurseShift
-from chairside.tenancy.models import Location, StaffMember
+from chairside.tenancy.models import Location, Organization, StaffMember
 
 NURSING = frozenset({"RN", "LPN", "NP"})
 MAX_REPEAT_WEEKS = 26
@@ -39,7 +39,7 @@ def _audit(action: str, obj: Any, user: Any, changes: dict[str, Any], reason: st
     )
 
 
-def _check_nurse(organization: Any, staff: StaffMember, location: Location) -> None:
+def _check_nurse(organization: Organization, staff: StaffMember, location: Location) -> None:
     if staff.organization_id != organization.pk or location.organization_id != organization.pk:
         raise ValidationError("Choose one of your organization's nurses and locations.")
     if staff.credential not in NURSING:
@@ -65,7 +65,7 @@ def _check_overlap(shift: NurseShift) -> None:
 @transaction.atomic
 def nurse_shift_add(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     staff: StaffMember,
     location: Location,
@@ -164,7 +164,7 @@ def nurse_shift_remove(*, shift: NurseShift, user: Any, reason: str = "") -> Shi
     return ShiftRemoved(unassigned=count)
 
 
-def appointments_on(organization: Any, day: dt.date, location: Location | None) -> int:
+def appointments_on(organization: Organization, day: dt.date, location: Location | None) -> int:
     """Live appointments on a date at a location (or any of the organization's)."""
     places = [location] if location else list(Location.objects.filter(organization=organization))
     query = Q()
@@ -179,7 +179,7 @@ def appointments_on(organization: Any, day: dt.date, location: Location | None) 
 @transaction.atomic
 def closure_add(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     date: dt.date,
     reason: str,
@@ -222,7 +222,7 @@ def federal_holidays(year: int) -> list[tuple[dt.date, str]]:
 
 
 @transaction.atomic
-def holidays_load(*, organization: Any, year: int, user: Any = None) -> int:
+def holidays_load(*, organization: Organization, year: int, user: Any = None) -> int:
     """Close every location on the year's federal holidays; returns how many were added."""
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Give a year between 2000 and 2100."})

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from chairside.access.referrals.models import TreatmentOrder
-from chairside.rules.booking import us_date
+from chairside.rules.scheduling.booking import us_date
 from chairside.scheduling.services.appointments import AUTO, Booked, appointment_book
-from chairside.tenancy.models import Chair
+from chairside.tenancy.models import Chair, Organization
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class SeriesItem:
 @transaction.atomic
 def series_book(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     order: TreatmentOrder,
     items: list[SeriesItem],

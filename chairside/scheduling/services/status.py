@@ -18,8 +18,8 @@ from chairside.access.authorizations.services import (
     authorization_release,
     authorization_reserve,
 )
-from chairside.rules import appointment_states as states
-from chairside.rules.booking import us_date
+from chairside.rules.scheduling import appointment_states as states
+from chairside.rules.scheduling.booking import us_date
 from chairside.scheduling.checks import (
     load_day,
     needs_for,

@@ -13,8 +13,8 @@ from django.utils import timezone
 from chairside.access.authorizations.models import PriorAuthorization
 from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.formulary.models import Drug
-from chairside.rules import authorization_states
-from chairside.rules.npi import npi_check_digit
+from chairside.rules.access import authorization_states
+from chairside.rules.common.npi import npi_check_digit
 from chairside.scheduling.models import NurseShift
 from chairside.tenancy.models import Competency, StaffMember
 from tests import factories as f

@@ -11,7 +11,7 @@ from chairside.access.authorizations import services as access
 from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.access.authorizations.selectors import usage_totals
 from chairside.audit.models import AuditEvent
-from chairside.rules import authorization_states as states
+from chairside.rules.access import authorization_states as states
 from chairside.scheduling import services
 from chairside.scheduling.tests.factories import at
 from tests import factories as f

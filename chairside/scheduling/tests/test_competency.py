@@ -1,6 +1,6 @@
 """Nurse competencies in booking: who may take a chemo/biologic, an IV, any patient at all.
 
-The rule is ``rules.booking.competency_problem``; these tests check that the booking
+The rule is ``rules.scheduling.booking.competency_problem``; these tests check that the booking
 service, the nurse assignment, a move and "find a slot" all ask it. A competency is current
 through its expiry date and lapsed from the next day.
 """
@@ -16,7 +16,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chairside.formulary.models import Drug
-from chairside.rules.booking import ADMIN_CATEGORIES, COMPETENCY_NAMES
+from chairside.rules.scheduling.booking import ADMIN_CATEGORIES, COMPETENCY_NAMES
 from chairside.scheduling import services, slots
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf

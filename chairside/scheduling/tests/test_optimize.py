@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from chairside.rules.schedule_model import Assignment as InstanceAssignment
-from chairside.rules.schedule_model import (
+from chairside.rules.scheduling.schedule_model import Assignment as InstanceAssignment
+from chairside.rules.scheduling.schedule_model import (
     check_answer,
     instance_from_dict,
     instance_to_dict,

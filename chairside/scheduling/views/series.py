@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.access.referrals.selectors import access_order
-from chairside.rules.booking import us_date
+from chairside.rules.scheduling.booking import us_date
 from chairside.scheduling import forms, selectors, services, slots
 from chairside.scheduling.views.common import board_url
 from chairside.tenancy.access import OrgRequest, can, require_perm

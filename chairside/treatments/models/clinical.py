@@ -11,13 +11,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from chairside.core.models import BaseModel
-from chairside.rules import infusion
-from chairside.rules.vitals import c_to_f
+from chairside.rules.clinical import infusion
+from chairside.rules.clinical.vitals import c_to_f
 from chairside.treatments.models.visit import Visit
 
 
 def vitals_bounds(prefix: str) -> list[models.BaseConstraint]:
-    """The physiological bounds of ``rules.vitals``, kept by the database too (one set of
+    """The physiological bounds of ``rules.clinical.vitals``, kept by the database too (one set of
     constraint names per table: ``prefix`` is the table's)."""
     return [
         models.CheckConstraint(

@@ -3,7 +3,7 @@
 Every write is keyword-only, runs in one transaction, locks the visit, refuses a signed
 visit (corrections are addenda), raises a ValidationError a nurse can read, and writes the
 audit trail. Stable interface for other modules: ``visit_start``, ``visit_sign`` and
-``visit_encounter_facts`` (billing's seam, ``rules.charges``).
+``visit_encounter_facts`` (billing's seam, ``rules.billing.charges``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.audit.services import audit_record, diff, snapshot
-from chairside.tenancy.models import StaffMember
+from chairside.tenancy.models import Organization, StaffMember
 from chairside.treatments.models import Visit
 
 # A time documented up to this far ahead of the clock is accepted (a slow tablet clock).
@@ -109,14 +109,14 @@ def on_visit_day(visit: VisitDay, moment: dt.datetime | None, field: str, what: 
         )
 
 
-def staff_for(user: Any, organization: Any) -> StaffMember | None:
+def staff_for(user: Any, organization: Organization) -> StaffMember | None:
     """The user's staff record in the organization (name and credential for the record)."""
     if getattr(user, "pk", None) is None:
         return None
     return StaffMember.objects.filter(user_id=user.pk, organization=organization).first()
 
 
-def person_name(user: Any, organization: Any) -> str:
+def person_name(user: Any, organization: Organization) -> str:
     staff = staff_for(user, organization)
     if staff is not None:
         return str(staff)

@@ -13,13 +13,14 @@ from django.db import transaction
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
 from chairside.formulary.models import Drug
-from chairside.rules import appointment_states, infusion
-from chairside.rules.infusion import (
+from chairside.rules.clinical import infusion
+from chairside.rules.clinical.infusion import (
     running_minutes,
     running_spans,
     volume_delivered_ml,
     volume_problem,
 )
+from chairside.rules.scheduling import appointment_states
 from chairside.scheduling.services import appointment_seat
 from chairside.treatments.models import Administration, Interruption, RateStep, Visit
 from chairside.treatments.services._common import (
@@ -64,7 +65,8 @@ def _check_running(
     pauses: list[tuple[dt.datetime, dt.datetime | None]],
     field: str,
 ) -> None:
-    """``rules.infusion.check_running`` in the location's time (its messages name times)."""
+    """``rules.clinical.infusion.check_running`` in the location's time (its messages name
+    times)."""
     tz = visit.location.tz
 
     def local(moment: dt.datetime | None) -> dt.datetime | None:
@@ -330,7 +332,7 @@ def _dose_given(
 
 def _check_volume(admin: Administration) -> None:
     """The volume read off the pump must be what the recorded rates delivered over the
-    running time (``rules.infusion.volume_problem``), unless the nurse says why."""
+    running time (``rules.clinical.infusion.volume_problem``), unless the nurse says why."""
     if admin.volume_infused_ml is None or admin.stopped_at is None or admin.notes:
         return
     pauses = [(p.started_at, p.ended_at or admin.stopped_at) for p in admin.interruptions.all()]

@@ -18,7 +18,7 @@ from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
 from chairside.formulary.models import Drug
 from chairside.patients.models import Patient
-from chairside.rules.visit_checks import consent_expires_on
+from chairside.rules.clinical.visit_checks import consent_expires_on
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Consent
 

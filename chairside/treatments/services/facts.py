@@ -1,4 +1,4 @@
-"""The signed visit as billing's ``EncounterFacts`` (the seam in ``rules.charges``).
+"""The signed visit as billing's ``EncounterFacts`` (the seam in ``rules.billing.charges``).
 
 Administrations come from the documented administrations: IV infusions and pushes with
 their running stretches (interruptions left out, so the CPT time rules see the real time),
@@ -14,15 +14,15 @@ from dataclasses import replace
 from decimal import Decimal
 
 from chairside.patients.selectors import claim_coverages, claim_person
-from chairside.rules.admin_codes import Administration as AdminFact
-from chairside.rules.charges import (
+from chairside.rules.billing.admin_codes import Administration as AdminFact
+from chairside.rules.billing.charges import (
     DrugGiven,
     EncounterFacts,
     Provider,
 )
-from chairside.rules.infusion import Opened, allocate_given, running_spans
-from chairside.rules.place_of_service import administration_setting
-from chairside.rules.vials import choose_vials
+from chairside.rules.billing.place_of_service import administration_setting
+from chairside.rules.clinical.infusion import Opened, allocate_given, running_spans
+from chairside.rules.inventory.vials import choose_vials
 from chairside.treatments.models import Administration, PreparationVial, Visit
 
 
@@ -160,7 +160,7 @@ def _prior_authorization(visit: Visit) -> str:
 
 
 def visit_encounter_facts(visit: Visit) -> EncounterFacts:
-    """Billing's view of the documented visit (see ``rules.charges``)."""
+    """Billing's view of the documented visit (see ``rules.billing.charges``)."""
     order = visit.order
     diagnoses = tuple(d.icd10_code for d in order.diagnoses.order_by("-is_primary", "icd10_code"))
     given = list(visit.administrations.prefetch_related("interruptions").order_by("started_at"))

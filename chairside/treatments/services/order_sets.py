@@ -20,8 +20,8 @@ from chairside.core.actors import acting_user
 from chairside.formulary.models import Drug
 from chairside.inventory.models import Lot
 from chairside.inventory.services import stock_dispense_dose, stock_waste
-from chairside.rules.infusion import Opened, allocate_given
-from chairside.rules.order_sets import OrderSet, SetItem
+from chairside.rules.clinical.infusion import Opened, allocate_given
+from chairside.rules.clinical.order_sets import OrderSet, SetItem
 from chairside.treatments.models import Administration, Reaction, Visit
 from chairside.treatments.services._common import audit, locked_visit, on_visit_day
 from chairside.treatments.services.administration import administration_start

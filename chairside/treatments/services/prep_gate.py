@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
-from chairside.rules import appointment_states as states
-from chairside.rules.visit_checks import missing_steps
+from chairside.rules.clinical.visit_checks import missing_steps
+from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.models import Appointment
-from chairside.tenancy.models import StaffMember
+from chairside.tenancy.models import Organization, StaffMember
 from chairside.treatments.models import EarlyPreparation, Visit
 from chairside.treatments.selectors import visit_state
 from chairside.treatments.services._common import staff_for
@@ -86,7 +86,9 @@ def require_prep_allowed(appointment: Appointment, visit: Visit | None = None) -
         raise ValidationError(problem)
 
 
-def appointment_for_ref(organization: Any, visit_ref: str) -> tuple[Appointment, Visit | None]:
+def appointment_for_ref(
+    organization: Organization, visit_ref: str
+) -> tuple[Appointment, Visit | None]:
     """The booking (and its visit) a dispense's ``visit_ref`` names, or DoesNotExist."""
     try:
         ref = uuid.UUID(str(visit_ref))
@@ -99,7 +101,7 @@ def appointment_for_ref(organization: Any, visit_ref: str) -> tuple[Appointment,
     return appointment, Visit.objects.filter(appointment=appointment).first()
 
 
-def require_prep_allowed_for_ref(*, organization: Any, visit_ref: str | None) -> None:
+def require_prep_allowed_for_ref(*, organization: Organization, visit_ref: str | None) -> None:
     """The gate for a dispense from the inventory pages: when its reference names a booking
     or a visit of the organization, that dose must be cleared to prepare."""
     if not visit_ref:

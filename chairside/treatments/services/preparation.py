@@ -22,8 +22,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
 from chairside.inventory.models import Lot, Movement
 from chairside.inventory.services import stock_dispense
-from chairside.rules import infusion
-from chairside.rules.double_check import Cosigner, checker_needs, cosigner_problem
+from chairside.rules.clinical import infusion
+from chairside.rules.clinical.double_check import Cosigner, checker_needs, cosigner_problem
 from chairside.scheduling.checks import competences_of
 from chairside.scheduling.models import NurseShift
 from chairside.tenancy.models import StaffMember
@@ -273,7 +273,7 @@ def preparation_cosign(
     She types her own user name and password (re-authenticated and throttled like the
     log-in, ``accounts.services.cosigner_authenticate``); she must be another person than
     the one logged in and than the preparer, licensed, with current competencies for the
-    drug and on the rota at the site that day (``rules.double_check``). The check is
+    drug and on the rota at the site that day (``rules.clinical.double_check``). The check is
     recorded and audited as her action; the device's user is noted beside it.
     """
 

@@ -2,7 +2,7 @@
 the running infusion, grade 3 or more stops it; both alert the supervising provider (an
 alert record on the Today page until a physician or NP acknowledges it). Choosing "Infusion
 paused" for a grade 1 reaction pauses it too: one action, not two. Resuming records the
-new rate (labels: e.g. half the previous rate, ``rules.infusion.restart_rate``)."""
+new rate (labels: e.g. half the previous rate, ``rules.clinical.infusion.restart_rate``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
 from chairside.core.actors import acting_user
-from chairside.rules.infusion import (
+from chairside.rules.clinical.infusion import (
     CTCAE_GRADES,
     interrupts_infusion,
     restart_rate,

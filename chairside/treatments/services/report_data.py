@@ -9,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from chairside.access.referrals.models import ReferringProvider
-from chairside.rules import appointment_states
-from chairside.rules.infusion import running_minutes
+from chairside.rules.clinical.infusion import running_minutes
+from chairside.rules.scheduling import appointment_states
 from chairside.treatments.models import Visit
 
 

@@ -22,6 +22,7 @@ from chairside.access.referrals.models import ReferringProvider
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.core.pdf import html_to_pdf
+from chairside.tenancy.models import Organization
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.models.report import DELIVERY_DEADLINE
 from chairside.treatments.services.report_data import report_data, report_recipient
@@ -182,7 +183,7 @@ def report_mark_sent(*, report: VisitReport, user: Any, note: str = "") -> Visit
     return locked
 
 
-def reports_send_queued(*, organization: Any = None) -> tuple[int, int]:
+def reports_send_queued(*, organization: Organization | None = None) -> tuple[int, int]:
     """Retry every unsent e-mail report; (sent, still failing). Used by ``sendreports``."""
     waiting = VisitReport.objects.filter(channel=VisitReport.Channel.EMAIL).exclude(
         status=VisitReport.Status.SENT

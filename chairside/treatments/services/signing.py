@@ -21,8 +21,8 @@ from chairside.audit.models import AuditEvent
 from chairside.core.actors import acting_user
 from chairside.inventory.services import stock_waste
 from chairside.patients.services import measurement_record
-from chairside.rules import appointment_states
-from chairside.rules.infusion import Opened, allocate_given, waste_portions
+from chairside.rules.clinical.infusion import Opened, allocate_given, waste_portions
+from chairside.rules.scheduling import appointment_states
 from chairside.scheduling.services import appointment_cancel, appointment_complete
 from chairside.treatments.events import visit_signed
 from chairside.treatments.models import Addendum, PreparationVial, Visit, VisitReport

@@ -20,9 +20,13 @@ from chairside.audit.services import diff, snapshot
 from chairside.formulary.models import Drug
 from chairside.patients.models import MAX_WEIGHT_KG, MIN_WEIGHT_KG
 from chairside.patients.services import allergy_add, patient_update
-from chairside.rules import appointment_states as appointment
-from chairside.rules.allergy_check import code_substance
-from chairside.rules.visit_checks import check_identifiers, identity_confirmed, touch_decision
+from chairside.rules.clinical.allergy_check import code_substance
+from chairside.rules.clinical.visit_checks import (
+    check_identifiers,
+    identity_confirmed,
+    touch_decision,
+)
+from chairside.rules.scheduling import appointment_states as appointment
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.services import appointment_check_in
 from chairside.tenancy.models import StaffMember

@@ -14,7 +14,7 @@ from django.utils import timezone
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import diff, snapshot
 from chairside.core.actors import acting_user
-from chairside.rules.vitals import VitalSigns, flag_vitals, problems
+from chairside.rules.clinical.vitals import VitalSigns, flag_vitals, problems
 from chairside.treatments.models import Visit, VitalReadings, Vitals
 from chairside.treatments.services._common import audit, locked_visit, on_visit_day
 
@@ -31,7 +31,8 @@ def checked_readings(
     respiratory_rate: int | None = None,
 ) -> VitalSigns:
     """The readings, or a ValidationError: none at all, or one outside the physiological
-    bounds of ``rules.vitals`` (a message per field). Shared by the chair and the home visit."""
+    bounds of ``rules.clinical.vitals`` (a message per field). Shared by the chair and the
+    home visit."""
     readings = VitalSigns(
         systolic=systolic,
         diastolic=diastolic,
@@ -71,7 +72,7 @@ def vitals_record(
 ) -> Vitals:
     """Record one set of readings taken before, during or after the infusion.
 
-    Readings outside the physiological bounds of ``rules.vitals`` are refused with a
+    Readings outside the physiological bounds of ``rules.clinical.vitals`` are refused with a
     message per field; abnormal ones are saved with their flags for the nurse to act on.
     """
     current = locked_visit(visit)

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from chairside.rules.vitals import weight_shown
+from chairside.rules.clinical.vitals import weight_shown
 
 register = template.Library()
 

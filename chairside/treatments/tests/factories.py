@@ -18,7 +18,7 @@ from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.formulary.models import Drug, Package
 from chairside.inventory import services as inventory
 from chairside.inventory.models import Lot, StoragePlace, Vendor
-from chairside.rules.npi import npi_check_digit
+from chairside.rules.common.npi import npi_check_digit
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import StaffMember
 from chairside.treatments import services

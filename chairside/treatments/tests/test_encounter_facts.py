@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from chairside.rules.charges import derive_claim_lines
+from chairside.rules.billing.charges import derive_claim_lines
 from chairside.treatments import services
 from chairside.treatments.tests import factories as tf
 from tests import factories as f

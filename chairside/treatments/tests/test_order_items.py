@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from chairside.formulary.models import Drug, Package
 from chairside.inventory.models import Movement
-from chairside.rules.charges import derive_claim_lines
+from chairside.rules.billing.charges import derive_claim_lines
 from chairside.treatments import selectors, services
 from chairside.treatments.models import Administration
 from chairside.treatments.tests import factories as tf

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from chairside.rules.visit_checks import TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
+from chairside.rules.clinical.visit_checks import TOUCH_CONFIRMATIONS, TOUCH_QUESTIONS
 from chairside.treatments import selectors, services
 from chairside.treatments.models import Visit
 from chairside.treatments.tests import factories as tf

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from chairside.access.authorizations.models import AuthorizationUsage
 from chairside.audit.models import AuditEvent
 from chairside.inventory.models import Movement
-from chairside.rules import appointment_states
+from chairside.rules.scheduling import appointment_states
 from chairside.treatments import selectors, services
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.tests import factories as tf

@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chairside.rules.visit_checks import weight_change_percent
-from chairside.rules.vitals import kg_to_lb
+from chairside.rules.clinical.visit_checks import weight_change_percent
+from chairside.rules.clinical.vitals import kg_to_lb
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors, services

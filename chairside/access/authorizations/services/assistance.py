@@ -1,6 +1,6 @@
 """Patient-assistance programs: the catalog and each patient's enrolments.
 
-What a program pays (and who may use it) is ``rules.assistance``; claims to a program for
+What a program pays (and who may use it) is ``rules.access.assistance``; claims to a program for
 the patient's share of an insurer's claim are billing's (``billing.services.assistance``).
 """
 
@@ -19,7 +19,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.core.validation import Problems
-from chairside.rules.assistance import remaining_balance
+from chairside.rules.access.assistance import remaining_balance
+from chairside.tenancy.models import Organization
 
 PROGRAM_FIELDS = ("name", "kind", "sponsor", "drug", "phone", "claims_address", "is_active")
 ENROLLMENT_FIELDS = (
@@ -35,7 +36,9 @@ ENROLLMENT_FIELDS = (
 
 
 @transaction.atomic
-def assistance_program_create(*, organization: Any, user: Any, **fields: Any) -> AssistanceProgram:
+def assistance_program_create(
+    *, organization: Organization, user: Any, **fields: Any
+) -> AssistanceProgram:
     """Add a program to the center's catalog (copay program, foundation fund, free drug)."""
     program = AssistanceProgram(organization=organization, **fields)
     problems = Problems()

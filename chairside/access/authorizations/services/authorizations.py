@@ -21,8 +21,9 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, audited_update, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.patients.models import Coverage
-from chairside.rules import authorization_states as states
-from chairside.rules import referral_states
+from chairside.rules.access import authorization_states as states
+from chairside.rules.access import referral_states
+from chairside.tenancy.models import Organization
 
 DETAIL_FIELDS = (
     "authorization_number",
@@ -249,7 +250,7 @@ def authorization_renew(*, authorization: PriorAuthorization, user: Any) -> Prio
 
 
 @transaction.atomic
-def authorizations_expire(*, organization: Any, today: dt.date, user: Any = None) -> int:
+def authorizations_expire(*, organization: Organization, today: dt.date, user: Any = None) -> int:
     """Mark approvals whose end date has passed as expired; returns how many."""
     ended = PriorAuthorization.objects.filter(
         organization=organization, status=states.APPROVED, end_on__lt=today

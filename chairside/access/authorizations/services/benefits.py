@@ -18,8 +18,8 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.patients.selectors import coverages_on
-from chairside.rules import authorization_states as states
-from chairside.rules import referral_states
+from chairside.rules.access import authorization_states as states
+from chairside.rules.access import referral_states
 
 BENEFITS_FIELDS = (
     "coverage_active",

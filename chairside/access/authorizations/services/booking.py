@@ -47,9 +47,9 @@ from chairside.access.referrals.services import referral_advance
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.core.actors import acting_user
-from chairside.rules import authorization_states as states
-from chairside.rules import referral_states
-from chairside.tenancy.models import Membership
+from chairside.rules.access import authorization_states as states
+from chairside.rules.access import referral_states
+from chairside.tenancy.models import Membership, Organization
 from chairside.tenancy.roles import Perm, has_perm
 
 
@@ -309,7 +309,7 @@ def _follow_referral(order: TreatmentOrder, user: Any, state: str, on: dt.date) 
         referral_advance(referral=order.referral, user=user, to_state=state, on_date=on)
 
 
-def _may_override(user: Any, organization: Any) -> bool:
+def _may_override(user: Any, organization: Organization) -> bool:
     if getattr(user, "pk", None) is None:
         return False
     membership = Membership.objects.filter(

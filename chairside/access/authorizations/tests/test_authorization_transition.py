@@ -11,7 +11,7 @@ from chairside.access.authorizations import services
 from chairside.access.authorizations.models import PriorAuthorization
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
-from chairside.rules import authorization_states as states
+from chairside.rules.access import authorization_states as states
 from tests import factories as f
 
 

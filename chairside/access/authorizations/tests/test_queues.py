@@ -13,7 +13,7 @@ from chairside.access.authorizations import services
 from chairside.access.authorizations.queues import QUEUES, QUEUES_BY_KEY, queue_rows
 from chairside.access.referrals.tests import factories as rf
 from chairside.patients.services import lab_result_record
-from chairside.rules import authorization_states as states
+from chairside.rules.access import authorization_states as states
 from chairside.tenancy.models import StaffMember
 from tests import factories as f
 

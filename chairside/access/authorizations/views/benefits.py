@@ -14,7 +14,7 @@ from chairside.access.authorizations.forms import BenefitsForm
 from chairside.access.authorizations.models import BenefitsInvestigation
 from chairside.access.referrals.selectors import access_order
 from chairside.core.forms_util import submit_form
-from chairside.rules.cost_share import MEDICARE_PART_B_DEDUCTIBLE
+from chairside.rules.billing.cost_share import MEDICARE_PART_B_DEDUCTIBLE
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from chairside.audit.services import audit_record
+from chairside.tenancy.models import Organization
 
 
 def audit(
@@ -17,7 +18,7 @@ def audit(
     *,
     user: Any,
     obj: models.Model,
-    organization: Any,
+    organization: Organization,
     patient: Any = None,
     changes: dict[str, Any] | None = None,
     reason: str = "",
@@ -33,7 +34,7 @@ def audit(
     )
 
 
-def same_organization(obj: Any, organization: Any, field: str, what: str) -> None:
+def same_organization(obj: Any, organization: Organization, field: str, what: str) -> None:
     """Refuse a related row of another organization, naming the field it came in."""
     if obj is not None and obj.organization_id != organization.pk:
         raise ValidationError({field: f"Choose one of your organization's {what}."})

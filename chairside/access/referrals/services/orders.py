@@ -29,9 +29,10 @@ from chairside.formulary.models import RegimenTemplate
 from chairside.formulary.order_sets import order_sets
 from chairside.patients.models import Diagnosis, Patient
 from chairside.patients.selectors import latest_measurement
-from chairside.rules import referral_states
-from chairside.rules.lab_codes import code_for
-from chairside.rules.regimens import check_regimen, dose_dates, dose_mg
+from chairside.rules.access import referral_states
+from chairside.rules.clinical.lab_codes import code_for
+from chairside.rules.clinical.regimens import check_regimen, dose_dates, dose_mg
+from chairside.tenancy.models import Organization
 
 ORDER_FIELDS = (
     "drug",
@@ -337,7 +338,7 @@ def _audit_snapshot(order: TreatmentOrder) -> dict[str, Any]:
 @transaction.atomic
 def order_create(
     *,
-    organization: Any,
+    organization: Organization,
     user: Any,
     patient: Patient,
     diagnoses: Iterable[Diagnosis] = (),

@@ -10,7 +10,8 @@ from django.db import transaction
 from chairside.access.referrals.models import ReferringProvider
 from chairside.access.referrals.services._common import reject_unknown
 from chairside.audit.services import audited_update
-from chairside.rules.npi import is_valid_npi
+from chairside.rules.common.npi import is_valid_npi
+from chairside.tenancy.models import Organization
 
 PROVIDER_FIELDS = (
     "first_name",
@@ -31,7 +32,11 @@ PROVIDER_FIELDS = (
 
 @transaction.atomic
 def provider_save(
-    *, organization: Any, user: Any, provider: ReferringProvider | None = None, **fields: Any
+    *,
+    organization: Organization,
+    user: Any,
+    provider: ReferringProvider | None = None,
+    **fields: Any,
 ) -> ReferringProvider:
     """Add or change a referring provider. The NPI must pass its check digit and be unique."""
     reject_unknown(fields, PROVIDER_FIELDS)

@@ -24,8 +24,9 @@ from chairside.core.validation import Problems
 from chairside.patients.models import Patient
 from chairside.patients.reference import icd10_description, icd10_not_billable
 from chairside.patients.services import check_birth_date, diagnosis_add, patient_create
-from chairside.rules import referral_states as rs
-from chairside.rules.icd10 import normalize_icd10
+from chairside.rules.access import referral_states as rs
+from chairside.rules.clinical.icd10 import normalize_icd10
+from chairside.tenancy.models import Organization
 
 REFERRAL_FIELDS = (
     "received_on",
@@ -97,7 +98,7 @@ def _check_referral(referral: Referral) -> None:
 
 
 @transaction.atomic
-def referral_create(*, organization: Any, user: Any, **fields: Any) -> Referral:
+def referral_create(*, organization: Organization, user: Any, **fields: Any) -> Referral:
     """Log a referral as received. Bad input raises ValidationError and saves nothing."""
     reject_unknown(fields, REFERRAL_FIELDS)
     fields.setdefault("received_on", timezone.localdate())

@@ -19,6 +19,7 @@ from django.utils import timezone
 from chairside.access.referrals.models import TreatmentOrder
 from chairside.access.referrals.services._common import audit
 from chairside.audit.models import AuditEvent
+from chairside.tenancy.models import Organization
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import user_has_perm
 
@@ -45,7 +46,7 @@ SIGNED_FIELDS: dict[str, str] = {
 }
 
 
-def may_sign(*, user: Any, organization: Any) -> bool:
+def may_sign(*, user: Any, organization: Organization) -> bool:
     return user_has_perm(user=user, organization=organization, perm=Perm.ORDER_SIGN)
 
 

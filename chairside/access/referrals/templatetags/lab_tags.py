@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from chairside.rules.lab_codes import lab_codes
+from chairside.rules.clinical.lab_codes import lab_codes
 
 register = template.Library()
 

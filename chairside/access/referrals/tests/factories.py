@@ -14,8 +14,8 @@ from chairside.access.referrals.models import Referral, ReferringProvider, Treat
 from chairside.formulary.models import Drug
 from chairside.formulary.services import formulary_load_reference
 from chairside.patients.models import Patient
-from chairside.rules import authorization_states as states
-from chairside.rules.npi import npi_check_digit
+from chairside.rules.access import authorization_states as states
+from chairside.rules.common.npi import npi_check_digit
 from tests import factories as f
 
 _seq = itertools.count(1)

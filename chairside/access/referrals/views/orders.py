@@ -22,7 +22,7 @@ from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.formulary.selectors import regimen_templates
 from chairside.patients import services as patient_services
 from chairside.patients.selectors import access_patient
-from chairside.rules.lab_codes import code_for, lab_codes
+from chairside.rules.clinical.lab_codes import code_for, lab_codes
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 

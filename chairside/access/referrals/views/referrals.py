@@ -29,7 +29,7 @@ from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.patients.reference import icd10_catalog
 from chairside.patients.selectors import access_patient
 from chairside.patients.services import likely_duplicates
-from chairside.rules import referral_states as rs
+from chairside.rules.access import referral_states as rs
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 

@@ -1,0 +1,1 @@
+"""Benchmarks of Chairside (run as scripts: ``python bench/schedule.py``)."""

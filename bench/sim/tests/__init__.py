@@ -1,0 +1,1 @@
+"""Tests of the benchmark simulations (collected: ``bench`` is in pytest's testpaths)."""

@@ -1,0 +1,2 @@
+"""Shared building blocks: the state machine, NPIs and placeholder identifiers, API tokens,
+accreditation due dates."""
