@@ -34,9 +34,8 @@ from chairside.accounts.throttle import (
 )
 from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.tenancy.access import OrgRequest, require_perm
-from chairside.tenancy.models import Membership
 from chairside.tenancy.roles import Perm
-from chairside.tenancy.selectors import invitations_for
+from chairside.tenancy.selectors import access_membership, invitations_for
 from chairside.tenancy.services import invitation_answer
 
 ENDED = {
@@ -351,11 +350,7 @@ def admin_login_redirect(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.SETTINGS_EDIT)
 def password_reset(request: OrgRequest, public_id: str) -> HttpResponse:
     """Set a member's temporary password (they must change it at next log-in)."""
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"),
-        organization=request.organization,
-        public_id=public_id,
-    )
+    membership = access_membership(organization=request.organization, public_id=public_id)
     form = AdminPasswordResetForm(request.POST or None)
     return submit_form(
         request,

@@ -16,13 +16,12 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from chairside.analytics import panels
+from chairside.analytics import panels, selectors
 from chairside.analytics.forms import DashboardFilterForm
 from chairside.analytics.selectors import DashboardFilter
 from chairside.api.auth import active_organization as _org
 from chairside.api.auth import require
 from chairside.api.params import DateFrom, DateTo
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm, has_perm
 
 router = Router(tags=["reports"])
@@ -93,7 +92,7 @@ def _filter(request: HttpRequest, location: UUID | None, start: Any, end: Any) -
     data = QueryDict(mutable=True)
     org = _org(request)
     if location is not None:
-        sites = Location.objects.filter(organization=org, is_active=True)
+        sites = selectors.locations(organization=org)
         place = sites.filter(public_id=location).first()
         if place is None:
             raise HttpError(404, "No such site.")

@@ -72,6 +72,11 @@ def access_location(*, organization: Organization, public_id: Any) -> Location:
     return get_object_or_404(Location, organization=organization, public_id=public_id)
 
 
+def fee_terms(*, client: Organization) -> ManagementFeeTerms | None:
+    """The management fee terms of a client (reached through ``access_client``), if set."""
+    return ManagementFeeTerms.objects.filter(client=client).first()
+
+
 # --- Patients -------------------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from chairside.analytics import not_given, panels, report, selectors, services
 from chairside.analytics.forms import DashboardFilterForm, FeeTermsForm, ScenarioForm
-from chairside.analytics.models import ManagementFeeTerms
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import submit_form
 from chairside.core.pdf import pdf_response
@@ -195,7 +194,7 @@ def scenario_pdf(request: OrgRequest, public_id: str) -> HttpResponse:
 @require_perm(Perm.PLANNING_EDIT)
 def fee_terms_edit(request: OrgRequest, client_id: str) -> HttpResponse:
     client = selectors.access_client(management_company=request.organization, public_id=client_id)
-    terms = ManagementFeeTerms.objects.filter(client=client).first()
+    terms = selectors.fee_terms(client=client)
     form = FeeTermsForm(request.POST or None, instance=terms)
     return submit_form(
         request,

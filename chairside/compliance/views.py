@@ -29,10 +29,11 @@ from chairside.compliance.models import (
 )
 from chairside.core.forms_util import add_service_errors
 from chairside.core.pdf import pdf_response
-from chairside.patients.models import Patient
+from chairside.patients.selectors import patient_with_mrn
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location, StaffMember
+from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import staff_member, staff_of_user
 
 DEFAULT_DAYS = 30
 
@@ -60,7 +61,7 @@ def _context(request: OrgRequest, location: Location) -> dict[str, Any]:
     sections = selectors.evidence(
         organization=request.organization, location=location, start=start, end=end, today=today
     )
-    me = StaffMember.objects.filter(organization=request.organization, user=request.user).first()
+    me = staff_of_user(organization=request.organization, user=request.user)
     return {
         "location": location,
         "locations": selectors.locations(organization=request.organization),
@@ -259,11 +260,9 @@ def policy_acknowledge(request: OrgRequest, location_id: str, public_id: str) ->
     policy = get_object_or_404(Policy, organization=request.organization, public_id=public_id)
     staff_id = request.POST.get("staff", "")
     staff = (
-        StaffMember.objects.filter(organization=request.organization, public_id=staff_id).first()
+        staff_member(organization=request.organization, public_id=staff_id)
         if staff_id
-        else StaffMember.objects.filter(
-            organization=request.organization, user=request.user
-        ).first()
+        else staff_of_user(organization=request.organization, user=request.user)
     )
     if staff is None:
         return _refused(
@@ -417,7 +416,7 @@ def incident_new(request: OrgRequest, location_id: str) -> HttpResponse:
         mrn = data.pop("patient_mrn").strip()
         patient = None
         if mrn:
-            patient = Patient.objects.filter(organization=request.organization, mrn=mrn).first()
+            patient = patient_with_mrn(organization=request.organization, mrn=mrn)
             if patient is None:
                 raise ValidationError({"patient_mrn": f"No patient of yours has MRN {mrn}."})
         incident = services.incident_report(

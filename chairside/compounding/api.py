@@ -19,12 +19,11 @@ from chairside.api.auth import require
 from chairside.api.params import Offset, check_day
 from chairside.audit.services import client_ip
 from chairside.compounding import selectors, services
-from chairside.compounding.models import CompoundingArea, CompoundingRecord, MasterIngredient
-from chairside.inventory.models import Lot
+from chairside.compounding.models import CompoundingRecord
 from chairside.patients.models import Patient
 from chairside.rules.interop.csv_safe import to_csv
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import first_site
 
 router = Router(tags=["compounding"])
 
@@ -235,17 +234,13 @@ def get_record(request: HttpRequest, public_id: UUID) -> Any:
 
 
 def _draws(org: Any, formulation: Any, items: list[DrawIn]) -> list[services.Draw]:
-    ingredients = {i.public_id: i for i in MasterIngredient.objects.filter(formulation=formulation)}
+    ingredients = selectors.ingredients_by_id(formulation)
     draws = []
     for item in items:
         ingredient = ingredients.get(item.ingredient)
         if ingredient is None:
             raise ValidationError({"ingredients": "An ingredient is not of this formulation."})
-        lot = (
-            Lot.objects.filter(organization=org, public_id=item.lot)
-            .select_related("package__drug", "storage_place")
-            .first()
-        )
+        lot = selectors.draw_lot(organization=org, public_id=item.lot)
         if lot is None:
             raise ValidationError({"ingredients": f"No lot {item.lot} here."})
         draws.append(
@@ -267,9 +262,7 @@ def create_record(request: HttpRequest, data: RecordIn) -> Any:
     org = _org(request)
     formulation = selectors.access_formulation(organization=org, public_id=data.formulation)
     patient = get_object_or_404(Patient, organization=org, public_id=data.patient)
-    area = get_object_or_404(
-        CompoundingArea.objects.select_related("location"), organization=org, public_id=data.area
-    )
+    area = selectors.access_area(organization=org, public_id=data.area)
     record = services.compounding_record_create(
         organization=org,
         user=request.user,
@@ -342,7 +335,7 @@ def recall_csv(
     require(request, Perm.COMPOUNDING_VIEW)
     org = _org(request)
     found = selectors.lot_recall(organization=org, lot_number=lot, user=request.user, export=True)
-    first = Location.objects.filter(organization=org).order_by("pk").first()
+    first = first_site(organization=org)
     tz = first.tz if first is not None else dt.UTC
     response = HttpResponse(to_csv(selectors.recall_csv_rows(found, tz)), content_type="text/csv")
     safe = "".join(c for c in found.lot_number if c.isalnum() or c in "-_")[:40]

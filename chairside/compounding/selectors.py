@@ -16,6 +16,7 @@ from chairside.compounding.models import (
     CompoundingIngredient,
     CompoundingRecord,
     MasterFormulation,
+    MasterIngredient,
 )
 from chairside.inventory.models import Lot, Movement, StoragePlace
 from chairside.treatments.models import PreparationVial
@@ -30,6 +31,29 @@ def formulations(*, organization: Any, active_only: bool = False) -> QuerySet[Ma
 
 def access_formulation(*, organization: Any, public_id: Any) -> MasterFormulation:
     return get_object_or_404(formulations(organization=organization), public_id=public_id)
+
+
+def ingredients_by_id(formulation: MasterFormulation) -> dict[Any, MasterIngredient]:
+    """The formulation's ingredients by public id (the formulation is already the org's)."""
+    return {i.public_id: i for i in MasterIngredient.objects.filter(formulation=formulation)}
+
+
+def draw_lot(*, organization: Any, public_id: Any) -> Lot | None:
+    """The organization's lot an ingredient is drawn from, with its drug and place, or None."""
+    return (
+        Lot.objects.filter(organization=organization, public_id=public_id)
+        .select_related("package__drug", "storage_place")
+        .first()
+    )
+
+
+def access_area(*, organization: Any, public_id: Any) -> CompoundingArea:
+    """The organization's compounding area with its site, or 404."""
+    return get_object_or_404(
+        CompoundingArea.objects.select_related("location"),
+        organization=organization,
+        public_id=public_id,
+    )
 
 
 def areas(*, organization: Any) -> QuerySet[CompoundingArea]:

@@ -23,10 +23,11 @@ from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.core.pdf import pdf_response
 from chairside.inventory.models import Lot
 from chairside.patients.models import Patient
+from chairside.patients.selectors import patient_with_mrn
 from chairside.rules.interop.csv_safe import to_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import first_site
 
 RECORDS_CSV = export_columns(
     "compounding:home",
@@ -70,7 +71,7 @@ FORMULATIONS_CSV = export_columns(
 
 
 def _tz(request: OrgRequest) -> Any:
-    location = Location.objects.filter(organization=request.organization).order_by("pk").first()
+    location = first_site(organization=request.organization)
     return location.tz if location is not None else timezone.get_current_timezone()
 
 
@@ -207,9 +208,7 @@ def _draws(request: OrgRequest, rows: list[dict[str, Any]]) -> list[services.Dra
 
 
 def _patient(request: OrgRequest, mrn: str) -> Patient:
-    patient = Patient.objects.filter(
-        organization=request.organization, mrn__iexact=mrn.strip()
-    ).first()
+    patient = patient_with_mrn(organization=request.organization, mrn=mrn.strip(), ignore_case=True)
     if patient is None:
         raise ValidationError({"patient_mrn": f"No patient with MRN {mrn} here."})
     return patient

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from chairside.access.authorizations.models import PriorAuthorization
+from chairside.access.authorizations.selectors import authorization_for_pas
 from chairside.fhir import intake, pas
 from chairside.fhir.capability import capability_statement
 from chairside.fhir.http import FhirError, caller, check_csrf, error_response, read_json, respond
@@ -95,13 +95,7 @@ def type_level(request: HttpRequest, kind: str) -> HttpResponse:
 def pas_request(request: HttpRequest, authorization_id: Any) -> HttpResponse:
     """The Da Vinci PAS request Bundle of one of the caller's authorizations."""
     membership = caller(request, Perm.ACCESS_EDIT)
-    auth = (
-        PriorAuthorization.objects.filter(
-            organization=membership.organization, public_id=authorization_id
-        )
-        .select_related("patient", "order__drug", "order__ordering_provider", "coverage__payer")
-        .first()
-    )
+    auth = authorization_for_pas(organization=membership.organization, public_id=authorization_id)
     if auth is None:
         raise FhirError(404, f"No prior authorization {authorization_id} here.", code="not-found")
     requested = pas.requested(auth, timezone.localdate())

@@ -29,10 +29,11 @@ from chairside.homecare.models import (
     PlanOfCare,
     RoutePlan,
 )
-from chairside.inventory.models import Lot
+from chairside.inventory.selectors import lot_or_none
 from chairside.patients.models import Patient
-from chairside.tenancy.models import StaffMember
+from chairside.patients.selectors import patient_or_none
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import staff_member
 
 router = Router(tags=["homecare"])
 
@@ -132,7 +133,7 @@ def _refused(exc: ValidationError) -> HttpError:
 
 
 def _patient(request: HttpRequest, public_id: UUID) -> Patient:
-    found = Patient.objects.filter(organization=_org(request), public_id=public_id).first()
+    found = patient_or_none(organization=_org(request), public_id=public_id)
     if found is None:
         raise HttpError(404, "No such patient.")
     return found
@@ -201,7 +202,7 @@ def delivery_create(request: HttpRequest, data: DeliveryIn) -> Any:
     for item in data.items:
         lot = None
         if item.lot is not None:
-            lot = Lot.objects.filter(organization=org, public_id=item.lot).first()
+            lot = lot_or_none(organization=org, public_id=item.lot)
             if lot is None:
                 raise HttpError(400, "No such lot in this organization's stock.")
         items.append(services.ItemIn(item.quantity, item.description, lot, item.unit))
@@ -235,7 +236,7 @@ def visit_create(request: HttpRequest, data: VisitIn) -> Any:
     place = selectors.access_location(organization=org, public_id=data.location)
     nurse = None
     if data.nurse is not None:
-        nurse = StaffMember.objects.filter(organization=org, public_id=data.nurse).first()
+        nurse = staff_member(organization=org, public_id=data.nurse)
         if nurse is None:
             raise HttpError(400, "No such nurse in this organization.")
     try:

@@ -150,9 +150,7 @@ def patient(request: OrgRequest, public_id: str) -> HttpResponse:
         "orders": selectors.home_orders(organization=org, patient=found),
         "plan": plan,
         "gaps": selectors.plan_of_care_gaps(organization=org, patient=found) if plan else None,
-        "old_plans": PlanOfCare.objects.filter(
-            organization=org, patient=found, is_current=False
-        ).order_by("-version"),
+        "old_plans": selectors.superseded_plans(organization=org, patient=found),
         "teaching": selectors.teaching_records(organization=org, patient=found),
         "notes": selectors.monitoring_notes(organization=org, patient=found).prefetch_related(
             "follow_ups", "follow_ups__assignee"

@@ -14,6 +14,7 @@ from chairside.homecare.models import (
     DeliveryTicket,
     FieldShift,
     FollowUpTask,
+    HomeAdministration,
     HomeInfusionOrder,
     HomeReaction,
     HomeVisit,
@@ -220,6 +221,21 @@ def current_plan(*, organization: Organization, patient: Patient) -> PlanOfCare 
         .prefetch_related("orders", "orders__drug")
         .first()
     )
+
+
+def superseded_plans(*, organization: Organization, patient: Patient) -> QuerySet[PlanOfCare]:
+    """The patient's earlier plans of care, newest version first."""
+    return PlanOfCare.objects.filter(
+        organization=organization, patient=patient, is_current=False
+    ).order_by("-version")
+
+
+def visit_administration(visit: HomeVisit, admin_id: str) -> HomeAdministration | None:
+    """One dose of this visit (reached through ``access_home_visit``), or ``None``."""
+    try:
+        return HomeAdministration.objects.get(home_visit=visit, public_id=uuid.UUID(admin_id))
+    except (HomeAdministration.DoesNotExist, ValueError):
+        return None
 
 
 def access_plan_of_care(*, organization: Organization, public_id: Any) -> PlanOfCare:

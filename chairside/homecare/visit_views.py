@@ -11,7 +11,6 @@ recognised by its ``client_id`` and recorded once.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from chairside.core.forms_util import add_service_errors
 from chairside.homecare import selectors, services
-from chairside.homecare.models import HomeAdministration, HomeVisit
+from chairside.homecare.models import HomeVisit
 from chairside.homecare.visit_forms import (
     AddendumForm,
     HomeAdministrationForm,
@@ -195,10 +194,7 @@ class StopForm(forms.Form):
 @require_perm(Perm.CLINICAL_EDIT)
 def administration_stop(request: OrgRequest, public_id: str, admin_id: str) -> HttpResponse:
     visit = _visit(request, public_id)
-    try:
-        row = HomeAdministration.objects.get(home_visit=visit, public_id=uuid.UUID(admin_id))
-    except (HomeAdministration.DoesNotExist, ValueError):
-        row = None
+    row = selectors.visit_administration(visit, admin_id)
     if row is None:
         raise Http404("No such dose on this visit.")
     form = StopForm(request.POST)

@@ -93,6 +93,17 @@ def access_patient(*, organization: Any, public_id: Any) -> Patient:
     )
 
 
+def patient_or_none(*, organization: Any, public_id: Any) -> Patient | None:
+    """The organization's patient with this public id, or ``None`` (the API answers)."""
+    return Patient.objects.filter(organization=organization, public_id=public_id).first()
+
+
+def patient_with_mrn(*, organization: Any, mrn: str, ignore_case: bool = False) -> Patient | None:
+    """The organization's patient with this MRN (exactly, or ignoring case), or ``None``."""
+    match = {"mrn__iexact": mrn} if ignore_case else {"mrn": mrn}
+    return Patient.objects.filter(organization=organization, **match).first()
+
+
 def patient_chart(*, organization: Any, public_id: Any) -> Patient:
     """A patient with everything the chart shows, in a handful of queries."""
     queryset = Patient.objects.select_related("home_location").prefetch_related(

@@ -16,6 +16,7 @@ from chairside.rules.scheduling.readiness import CHECKS
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import sites
 
 DEFAULT_DAYS = 3  # business days ahead, today included
 MAX_DAYS = 10
@@ -80,7 +81,7 @@ def board(request: OrgRequest) -> HttpResponse:
         days = max(1, min(int(request.GET.get("days", DEFAULT_DAYS)), MAX_DAYS))
     except ValueError:
         days = DEFAULT_DAYS
-    locations = Location.objects.filter(organization=request.organization, is_active=True)
+    locations = sites(organization=request.organization, active_only=True)
     location = _chosen(locations, request.GET.get("site", ""))
     today = timezone.localdate()
     groups = selectors.readiness_rows(

@@ -10,6 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from chairside.access.referrals.models import TreatmentOrder
+from chairside.core.models import BackgroundJob
 from chairside.rules.scheduling import appointment_states as states
 from chairside.rules.scheduling.booking import Span, utilization
 from chairside.rules.scheduling.schedule_model import max_overlap
@@ -81,6 +83,38 @@ def access_appointment(*, organization: Any, public_id: Any) -> Appointment:
         organization=organization,
         public_id=public_id,
     )
+
+
+def appointment_or_none(*, organization: Any, public_id: Any) -> Appointment | None:
+    """The organization's appointment with this public id (nothing joined), or ``None``."""
+    return Appointment.objects.filter(organization=organization, public_id=public_id).first()
+
+
+def chairs(*, organization: Any) -> QuerySet[Chair]:
+    """Every chair of the organization's sites, active or not."""
+    return Chair.objects.filter(location__organization=organization)
+
+
+def chair_with_site(*, organization: Any, public_id: Any) -> Chair:
+    """One of the organization's chairs with its site; ``Chair.DoesNotExist`` otherwise."""
+    return Chair.objects.select_related("location").get(
+        location__organization=organization, public_id=public_id
+    )
+
+
+def order_to_book(*, organization: Any, public_id: Any) -> TreatmentOrder | None:
+    """The organization's order being booked, with its patient, drug and site, or ``None``."""
+    orders = TreatmentOrder.objects.select_related("patient", "drug", "location")
+    return orders.filter(organization=organization, public_id=public_id).first()
+
+
+def active_orders_of(*, organization: Any, patients: list[Any]) -> QuerySet[TreatmentOrder]:
+    """The active orders of these patients (the order picker's rows)."""
+    return TreatmentOrder.objects.filter(
+        organization=organization,
+        patient__in=patients,
+        status=TreatmentOrder.Status.ACTIVE,
+    ).select_related("patient", "drug")
 
 
 def access_shift(*, organization: Any, public_id: Any) -> NurseShift:
@@ -465,3 +499,16 @@ def appointments(
         local_day_span(organization=organization, column="start", start=start, end=end)
     )
     return found.order_by("start", "id")
+
+
+def recent_optimize_job(
+    *, organization: Any, location: Location, day: dt.date
+) -> BackgroundJob | None:
+    """The site's optimizer job for the day started in the last half hour, if any."""
+    return BackgroundJob.objects.filter(
+        organization=organization,
+        kind=BackgroundJob.Kind.OPTIMIZE_DAY,
+        params__location=str(location.public_id),
+        params__day=day.isoformat(),
+        created_at__gte=timezone.now() - dt.timedelta(minutes=30),
+    ).first()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chairside.core.usernames import normalize_username
@@ -43,6 +44,45 @@ def locations(*, organization: Any) -> QuerySet[Location]:
         )
         .annotate(active_chairs=Count("chairs", filter=Q(chairs__is_active=True)))
     )
+
+
+def sites(*, organization: Any, active_only: bool = False) -> QuerySet[Location]:
+    """The organization's sites by name (the pickers' list); ``active_only`` hides closed ones."""
+    found = Location.objects.filter(organization=organization)
+    return found.filter(is_active=True) if active_only else found
+
+
+def first_site(*, organization: Any) -> Location | None:
+    """The organization's first site ever made (its time zone stands for the organization's)."""
+    return Location.objects.filter(organization=organization).order_by("pk").first()
+
+
+def memberships(*, organization: Any) -> QuerySet[Membership]:
+    """Everyone with a log-in here, active or not, with their user."""
+    return Membership.objects.filter(organization=organization).select_related("user")
+
+
+def access_membership(*, organization: Any, public_id: Any) -> Membership:
+    """One membership of this organization, or 404 (another organization's is unknown)."""
+    return get_object_or_404(memberships(organization=organization), public_id=public_id)
+
+
+def active_staff(*, organization: Any) -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(organization=organization, is_active=True)
+
+
+def staff_member(*, organization: Any, public_id: Any = None, pk: Any = None) -> StaffMember | None:
+    """One staff record of this organization by public id (or primary key), active or not;
+    ``None`` when there is no such record here."""
+    found = StaffMember.objects.filter(organization=organization)
+    if pk is not None:
+        return found.filter(pk=pk).first()
+    return found.filter(public_id=public_id).first()
+
+
+def staff_of_user(*, organization: Any, user: Any) -> StaffMember | None:
+    """The logged-in person's staff record in this organization (active or not), if any."""
+    return StaffMember.objects.filter(organization=organization, user=user).first()
 
 
 @dataclass(frozen=True)

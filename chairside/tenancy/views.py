@@ -76,9 +76,7 @@ def settings_home(request: OrgRequest) -> HttpResponse:
         "can_edit": can(request, Perm.SETTINGS_EDIT),
         "can_audit": can(request, Perm.AUDIT_VIEW),
         "can_compliance": can(request, Perm.COMPLIANCE_VIEW),
-        "memberships": Membership.objects.filter(organization=request.organization).select_related(
-            "user"
-        )
+        "memberships": selectors.memberships(organization=request.organization)
         if can(request, Perm.SETTINGS_EDIT)
         else [],
         "matrix": [

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chairside.access.referrals.selectors import labs_due
+from chairside.inventory.models import Lot
 from chairside.patients.models import Coverage, Payer
 from chairside.rules.clinical.allergy_check import Conflict, allergy_conflicts
 from chairside.rules.clinical.infusion import observation_until
@@ -91,6 +92,24 @@ def access_alert(*, organization: Any, public_id: Any) -> VisitAlert:
         organization=organization,
         public_id=public_id,
     )
+
+
+def lots_for_dose(visit: Visit) -> list[Lot]:
+    """Lots at the site this patient's dose may come from: unexpired, with stock, not
+    quarantined, the center's own or this patient's (never another patient's)."""
+    found = (
+        Lot.objects.filter(
+            organization=visit.organization,
+            storage_place__location=visit.location,
+            package__drug=visit.order.drug,
+            on_hand__gt=0,
+            expires_on__gte=visit.date,
+        )
+        .exclude(storage_place__kind="quarantine")
+        .select_related("package", "storage_place", "patient")
+        .order_by("expires_on", "pk")
+    )
+    return [lot for lot in found if lot.patient_id in (None, visit.patient_id)]
 
 
 def preparation_of(visit: Visit) -> Preparation | None:

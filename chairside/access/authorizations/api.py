@@ -41,11 +41,13 @@ from chairside.api.params import (
 )
 from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, client_ip
-from chairside.formulary.models import Drug, RegimenTemplate
+from chairside.formulary.models import Drug
+from chairside.formulary.selectors import regimen_template
 from chairside.patients.models import Patient
 from chairside.rules.access import referral_states as rs
-from chairside.tenancy.models import Location, StaffMember
+from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm, has_perm
+from chairside.tenancy.selectors import staff_of_user
 
 router = Router(tags=["access"])
 
@@ -156,11 +158,11 @@ def get_queue(request: HttpRequest, key: str, location: str = "", assignee: str 
     org = _org(request)
     site = None
     if location:
-        site = Location.objects.filter(organization=org, public_id=_uuid(location)).first()
+        site = auth_selectors.org_record(Location, organization=org, public_id=_uuid(location))
         if site is None:
             raise HttpError(404, "No such site.")
     user: Any = request.user  # authenticated: MemberSession let the call in
-    me = StaffMember.objects.filter(organization=org, user=user).first()
+    me = staff_of_user(organization=org, user=user)
     rows = queue_rows(
         chosen,
         organization=org,
@@ -231,7 +233,7 @@ def _one(model: Any, org: Any, public_id: UUID | None, field: str, what: str) ->
     """The organization's record, or a 400 naming the field (another org's is unknown)."""
     if public_id is None:
         return None
-    found = model.objects.filter(organization=org, public_id=public_id).first()
+    found = auth_selectors.org_record(model, organization=org, public_id=public_id)
     if found is None:
         raise ValidationError({field: f"No such {what} in this organization."})
     return found
@@ -323,9 +325,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
     if payload.referral is not None:
         fields["referral"] = _one(Referral, org, payload.referral, "referral", "referral")
     if payload.regimen_template is not None:
-        template = RegimenTemplate.objects.filter(
-            drug=drug, public_id=payload.regimen_template
-        ).first()
+        template = regimen_template(drug=drug, public_id=payload.regimen_template)
         if template is None:
             raise ValidationError({"regimen_template": "No such regimen for that drug."})
         fields["regimen_template"] = template

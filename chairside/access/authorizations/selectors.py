@@ -6,13 +6,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chairside.access.authorizations.models import (
+    AssistanceProgram,
+    AuthorizationDocument,
     AuthorizationUsage,
     BenefitsInvestigation,
     PriorAuthorization,
@@ -21,6 +23,8 @@ from chairside.access.referrals.models import TreatmentOrder
 from chairside.patients.models import Coverage
 from chairside.patients.selectors import coverages_on
 from chairside.rules.access import authorization_states as states
+
+M = TypeVar("M", bound=Model)
 
 
 def access_benefits(*, organization: Any, public_id: Any) -> BenefitsInvestigation:
@@ -262,3 +266,45 @@ def authorizations(
     if active_to is not None:
         found = found.filter(Q(start_on__isnull=True) | Q(start_on__lte=active_to))
     return found.order_by("-created_at", "-id")
+
+
+def org_record(model: type[M], *, organization: Any, public_id: Any) -> M | None:
+    """One record of ``model`` (an organization-scoped model) of this organization by public
+    id, or ``None``: another organization's is unknown here."""
+    return model._default_manager.filter(organization=organization, public_id=public_id).first()
+
+
+def still_overridden(authorization: PriorAuthorization) -> QuerySet[AuthorizationUsage]:
+    """The order's bookings allowed by an override that no approval has taken over."""
+    return (
+        AuthorizationUsage.objects.filter(
+            order_id=authorization.order_id,
+            authorization__isnull=True,
+            override__isnull=False,
+            released_at__isnull=True,
+        )
+        .select_related("override")
+        .order_by("on_date")
+    )
+
+
+def access_authorization_document(*, organization: Any, public_id: Any) -> AuthorizationDocument:
+    """One document of the organization's authorizations, or 404."""
+    return get_object_or_404(
+        AuthorizationDocument.objects.select_related("authorization__patient"),
+        authorization__organization=organization,
+        public_id=public_id,
+    )
+
+
+def assistance_programs(*, organization: Any) -> QuerySet[AssistanceProgram]:
+    return AssistanceProgram.objects.filter(organization=organization).select_related("drug")
+
+
+def authorization_for_pas(*, organization: Any, public_id: Any) -> PriorAuthorization | None:
+    """One of the organization's authorizations with what a PAS request Bundle names, or None."""
+    return (
+        PriorAuthorization.objects.filter(organization=organization, public_id=public_id)
+        .select_related("patient", "order__drug", "order__ordering_provider", "coverage__payer")
+        .first()
+    )

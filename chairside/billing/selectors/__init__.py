@@ -10,16 +10,20 @@ from typing import Any
 from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from chairside.audit import reads
 from chairside.billing.documents import claim_line
 from chairside.billing.models import (
+    AspPrice,
     AspPricingFile,
+    AssistanceClaimDocument,
     ChargeLine,
     Claim,
     ClaimExport,
     Denial,
     Encounter,
+    OppsRateFile,
     PayerContract,
     PayerDrugCategory,
     Remittance,
@@ -27,6 +31,7 @@ from chairside.billing.models import (
 )
 from chairside.billing.pricing import PriceBook, billing_profile
 from chairside.billing.services.opps import opps_rates
+from chairside.core.models import BackgroundJob
 from chairside.rules.billing import claim_states as states
 from chairside.rules.billing.hospital_outpatient import attending_provider as attending
 from chairside.rules.billing.margins import ageing
@@ -282,6 +287,33 @@ def remittances(*, organization: Any) -> QuerySet[Remittance]:
 
 def asp_files(*, organization: Any) -> QuerySet[AspPricingFile]:
     return AspPricingFile.objects.filter(organization=organization)
+
+
+def asp_prices(*, file: AspPricingFile | None) -> list[AspPrice] | QuerySet[AspPrice]:
+    """The first 300 prices of one of ``asp_files`` by HCPCS code (none without a file)."""
+    return AspPrice.objects.filter(file=file).order_by("hcpcs")[:300] if file else []
+
+
+def opps_files(*, organization: Any) -> QuerySet[OppsRateFile]:
+    return OppsRateFile.objects.filter(organization=organization)
+
+
+def access_assistance_document(*, organization: Any, public_id: Any) -> AssistanceClaimDocument:
+    """One document of the organization's assistance claims, or 404."""
+    return get_object_or_404(
+        AssistanceClaimDocument.objects.select_related("assistance_claim__claim__encounter"),
+        assistance_claim__organization=organization,
+        public_id=public_id,
+    )
+
+
+def recent_835_imports(*, organization: Any) -> QuerySet[BackgroundJob]:
+    """The 835 imports started in the last day (the remittance page shows how they went)."""
+    return BackgroundJob.objects.filter(
+        organization=organization,
+        kind=BackgroundJob.Kind.IMPORT_835,
+        created_at__gte=timezone.now() - dt.timedelta(days=1),
+    )
 
 
 def contracts(*, organization: Any) -> QuerySet[PayerContract]:

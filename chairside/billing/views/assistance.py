@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from chairside.access.referrals.views._util import serve_document
 from chairside.billing import selectors, services
 from chairside.billing.forms import AssistanceClaimForm, AssistanceDecisionForm
-from chairside.billing.models import AssistanceClaim, AssistanceClaimDocument
+from chairside.billing.models import AssistanceClaim
 from chairside.core.forms_util import add_service_errors
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
@@ -92,9 +92,7 @@ def assistance_decide(request: OrgRequest, public_id: str) -> HttpResponse:
 
 @require_perm(Perm.BILLING_VIEW)
 def assistance_document(request: OrgRequest, public_id: str) -> HttpResponse:
-    document = get_object_or_404(
-        AssistanceClaimDocument.objects.select_related("assistance_claim__claim__encounter"),
-        assistance_claim__organization=request.organization,
-        public_id=public_id,
+    document = selectors.access_assistance_document(
+        organization=request.organization, public_id=public_id
     )
     return serve_document(request, document, document.assistance_claim.claim.encounter.patient)

@@ -21,7 +21,7 @@ from chairside.billing.forms import (
     PayerDrugCategoryForm,
     UploadForm,
 )
-from chairside.billing.models import AspPrice, OppsRateFile, PayerContract
+from chairside.billing.models import PayerContract
 from chairside.billing.pricing import billing_profile
 from chairside.billing.services.opps import opps_file_import
 from chairside.core.forms_util import add_service_errors, submit_form
@@ -72,7 +72,7 @@ def fee_schedule(request: OrgRequest) -> HttpResponse:
     def page() -> dict[str, Any]:
         files = selectors.asp_files(organization=request.organization)
         latest = files.first()
-        prices = AspPrice.objects.filter(file=latest).order_by("hcpcs")[:300] if latest else []
+        prices = selectors.asp_prices(file=latest)
         return {
             "files": files,
             "latest": latest,
@@ -261,7 +261,7 @@ def opps_rates(request: OrgRequest) -> HttpResponse:
     _editing(request)
 
     def page() -> dict[str, Any]:
-        files = OppsRateFile.objects.filter(organization=request.organization)
+        files = selectors.opps_files(organization=request.organization)
         latest = files.first()
         return {
             "files": files[:20],

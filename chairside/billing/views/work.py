@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -166,11 +164,7 @@ def remittance_list(request: OrgRequest) -> HttpResponse:
     context = {
         "form": form,
         "remittances": selectors.remittances(organization=request.organization)[:50],
-        "jobs": BackgroundJob.objects.filter(
-            organization=request.organization,
-            kind=BackgroundJob.Kind.IMPORT_835,
-            created_at__gte=timezone.now() - dt.timedelta(days=1),
-        )[:10],
+        "jobs": selectors.recent_835_imports(organization=request.organization)[:10],
         "can_edit": can(request, Perm.BILLING_EDIT),
     }
     return render(

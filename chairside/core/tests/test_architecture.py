@@ -7,7 +7,10 @@ Read from every product module's syntax tree (function-local imports included):
 - no dependency is hidden from the reader: no ``apps.is_installed`` branch, ``importlib`` or
   ``apps.get_model`` lookup (every app is always installed; a later step that must react to
   an earlier one registers a handler in the earlier app's ``events`` module);
-- no two apps import each other (the foundation is ordered like the steps after it).
+- no two apps import each other (the foundation is ordered like the steps after it);
+- views and API handlers read through selectors (and write through services): no module named
+  ``views.py``, ``views/*.py``, ``*_views.py`` or ``api.py`` touches a model's ``objects``
+  manager, except the few places listed in ``MANAGER_IN_VIEWS`` with the reason each is kept.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ AGAINST_THE_FLOW: dict[tuple[str, str], str] = {}
 
 HIDDEN = {"is_installed", "get_model", "import_module"}
 
+# (view or API module, line): why it still reads or writes through ``Model.objects``.
+MANAGER_IN_VIEWS: dict[tuple[str, int], str] = {}
+
 
 def product_modules() -> list[Path]:
     return [
@@ -99,6 +105,25 @@ def hidden_lookups(path: Path) -> list[int]:
             if module == "importlib" or "importlib" in names:
                 lines.append(node.lineno)
     return lines
+
+
+def is_view_module(path: Path) -> bool:
+    """Views and API handlers: ``views.py``, ``views/*.py``, ``*_views.py``, ``api.py``."""
+    return (
+        path.name in {"views.py", "api.py"}
+        or path.name.endswith("_views.py")
+        or path.parent.name == "views"
+    )
+
+
+def manager_uses(path: Path) -> list[int]:
+    """Lines where ``<anything>.objects`` is reached (``Model.objects``, ``model.objects``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "objects"
+    )
 
 
 def against_the_flow() -> dict[tuple[str, str], int]:
@@ -150,6 +175,18 @@ def test_no_new_import_cycle_between_apps() -> None:
     assert app_cycles() == set()
 
 
+def test_views_and_api_read_through_selectors() -> None:
+    view_modules = [path for path in product_modules() if is_view_module(path)]
+    assert len(view_modules) > 30  # the walk finds the views (views/ packages included)
+    found = {
+        (str(path.relative_to(ROOT)), line) for path in view_modules for line in manager_uses(path)
+    }
+    assert found - set(MANAGER_IN_VIEWS) == set(), (
+        "read through a selector, write through a service"
+    )
+    assert set(MANAGER_IN_VIEWS) <= found, "an allowed use is gone: drop it from the list"
+
+
 def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
@@ -159,3 +196,18 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
     )
     assert chairside_imports(sample) == [("chairside.billing.models", 4)]
     assert sorted(set(hidden_lookups(sample))) == [1, 5]
+    views = tmp_path / "views"
+    views.mkdir()
+    view = views / "pages.py"
+    view.write_text(
+        "def f(request, model):\n"
+        "    a = Patient.objects.filter(pk=1)\n"
+        "    b = get_object_or_404(Lot.objects.select_related('x'), pk=2)\n"
+        "    form.fields['x'].queryset = model.objects.all()\n"
+        "    return selectors.objects_of(a), b.objects_count\n"
+    )
+    assert manager_uses(view) == [2, 3, 4]
+    assert is_view_module(view)
+    assert is_view_module(tmp_path / "clinical_views.py") and is_view_module(tmp_path / "api.py")
+    assert not is_view_module(tmp_path / "selectors.py")
+    assert not is_view_module(tmp_path / "forms.py")

@@ -13,6 +13,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from chairside.formulary.models import Package
 from chairside.inventory.models import (
     CycleCount,
     Lot,
@@ -55,6 +56,11 @@ def lots(*, organization: Any, location: Any = None, with_stock: bool = True) ->
     return found.filter(on_hand__gt=0) if with_stock else found
 
 
+def lot_or_none(*, organization: Any, public_id: Any) -> Lot | None:
+    """The organization's lot with this public id, or ``None`` (the API answers)."""
+    return Lot.objects.filter(organization=organization, public_id=public_id).first()
+
+
 def access_lot(*, organization: Any, public_id: Any) -> Lot:
     """The organization's lot with this public id, or 404 — never another organization's."""
     return get_object_or_404(lots(organization=organization, with_stock=False), public_id=public_id)
@@ -86,14 +92,37 @@ def access_invoice(*, organization: Any, public_id: Any) -> VendorInvoice:
     )
 
 
-def storage_places(*, organization: Any, location: Any = None) -> QuerySet[StoragePlace]:
-    found = StoragePlace.objects.filter(organization=organization, is_active=True)
+def storage_places(
+    *, organization: Any, location: Any = None, active_only: bool = True
+) -> QuerySet[StoragePlace]:
+    found = StoragePlace.objects.filter(organization=organization)
+    if active_only:
+        found = found.filter(is_active=True)
     found = found.select_related("location")
     return found.filter(location=location) if location is not None else found
 
 
-def vendors(*, organization: Any) -> QuerySet[Vendor]:
-    return Vendor.objects.filter(organization=organization, is_active=True)
+def vendors(*, organization: Any, active_only: bool = True) -> QuerySet[Vendor]:
+    found = Vendor.objects.filter(organization=organization)
+    return found.filter(is_active=True) if active_only else found
+
+
+def order_vendors(*, organization: Any) -> QuerySet[Vendor]:
+    """The active vendors a purchase order may go to (a specialty pharmacy ships to the
+    patient's name and is not ordered from here)."""
+    return Vendor.objects.filter(organization=organization, is_active=True).exclude(
+        kind=Vendor.Kind.SPECIALTY_PHARMACY
+    )
+
+
+def vendor_or_none(*, organization: Any, public_id: Any) -> Vendor | None:
+    """The organization's vendor with this public id (active or not), or ``None``."""
+    return Vendor.objects.filter(organization=organization, public_id=public_id).first()
+
+
+def packages_by_id(*, organization: Any, public_ids: list[uuid.UUID]) -> QuerySet[Package]:
+    """The organization's drug packages with these public ids."""
+    return Package.objects.filter(drug__organization=organization, public_id__in=public_ids)
 
 
 def lot_history(lot: Lot) -> QuerySet[Movement]:

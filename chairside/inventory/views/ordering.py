@@ -17,8 +17,8 @@ from chairside.inventory import selectors, services
 from chairside.inventory.forms import ForecastForm
 from chairside.inventory.models import Vendor
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import sites
 
 FORECAST_CSV = export_columns(
     "inventory:forecast",
@@ -46,7 +46,7 @@ FORECAST_CSV = export_columns(
 
 @require_perm(Perm.INVENTORY_VIEW)
 def forecast(request: OrgRequest) -> HttpResponse:
-    first = Location.objects.filter(organization=request.organization).first()
+    first = sites(organization=request.organization).first()
     form = ForecastForm(
         page_filters(request),
         organization=request.organization,
@@ -69,9 +69,7 @@ def forecast(request: OrgRequest) -> HttpResponse:
         "form": form,
         "forecast": result,
         "po_vendor": data.get("vendor") or _suggested_vendor(result),
-        "vendors": Vendor.objects.filter(organization=request.organization, is_active=True).exclude(
-            kind=Vendor.Kind.SPECIALTY_PHARMACY
-        ),
+        "vendors": selectors.order_vendors(organization=request.organization),
         "can_edit": can(request, Perm.INVENTORY_EDIT),
     }
     return render(request, "inventory/forecast.html", context)
@@ -95,9 +93,11 @@ def _suggested_vendor(result: Any) -> Vendor | None:
 
 def _posted_lines(request: OrgRequest) -> list[tuple[Package, int, Decimal]]:
     lines = []
-    packages = Package.objects.filter(drug__organization=request.organization)
     wanted = [selectors.parse_uuid(v) for v in request.POST.getlist("package")]
-    for package in packages.filter(public_id__in=[w for w in wanted if w is not None]):
+    packages = selectors.packages_by_id(
+        organization=request.organization, public_ids=[w for w in wanted if w is not None]
+    )
+    for package in packages:
         raw = request.POST.get(f"vials-{package.public_id}", "").strip()
         if not raw or raw == "0":
             continue
@@ -117,7 +117,7 @@ def order_create(request: OrgRequest) -> HttpResponse:
     )
     vendor_id = selectors.parse_uuid(request.POST.get("vendor"))
     vendor = (
-        Vendor.objects.filter(organization=request.organization, public_id=vendor_id).first()
+        selectors.vendor_or_none(organization=request.organization, public_id=vendor_id)
         if vendor_id
         else None
     )

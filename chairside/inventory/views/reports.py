@@ -13,8 +13,8 @@ from chairside.audit.exports import csv_response, export_columns, page_filters, 
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import PeriodForm, last_month
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import sites
 
 RECONCILIATION_CSV = export_columns(
     "inventory:reconciliation",
@@ -70,7 +70,7 @@ def money(request: OrgRequest) -> HttpResponse:
         "total": selectors.inventory_value(organization=org),
         "by_location": [
             (loc, selectors.inventory_value(organization=org, location=loc))
-            for loc in Location.objects.filter(organization=org)
+            for loc in sites(organization=org)
         ],
         "by_drug": selectors.value_by_drug(organization=org),
         "due": due,

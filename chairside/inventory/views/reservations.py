@@ -13,10 +13,10 @@ from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.inventory import selectors
 from chairside.inventory.services import reservation_reserve
 from chairside.inventory.services.reservations import window_business_days
-from chairside.scheduling.models import Appointment
+from chairside.scheduling.selectors import appointment_or_none
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import sites
 
 RESERVATIONS_CSV = export_columns(
     "inventory:reservations",
@@ -53,7 +53,7 @@ def reservations(request: OrgRequest) -> HttpResponse:
         return csv_response(request, RESERVATIONS_CSV, rows)
     context = {
         "rows": rows,
-        "locations": Location.objects.filter(organization=request.organization),
+        "locations": sites(organization=request.organization),
         "location": location,
         "window": window_business_days(),
         "may_reserve": can(request, Perm.INVENTORY_EDIT) or can(request, Perm.SCHEDULE_EDIT),
@@ -67,9 +67,7 @@ def reserve(request: OrgRequest, public_id: str) -> HttpResponse:
     """Reserve an appointment's vials now (the readiness board's "reserve" action)."""
     if not (can(request, Perm.INVENTORY_EDIT) or can(request, Perm.SCHEDULE_EDIT)):
         return HttpResponse("Your role does not allow this.", status=403)
-    appointment = Appointment.objects.filter(
-        organization=request.organization, public_id=public_id
-    ).first()
+    appointment = appointment_or_none(organization=request.organization, public_id=public_id)
     if appointment is None:
         raise Http404("No such appointment.")
     made = reservation_reserve(appointment=appointment, user=request.user)

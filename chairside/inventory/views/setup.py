@@ -6,9 +6,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from chairside.core.forms_util import submit_form
-from chairside.inventory import services
+from chairside.inventory import selectors, services
 from chairside.inventory.forms import SettingsForm, StoragePlaceForm, VendorForm
 from chairside.inventory.models import StoragePlace, Vendor
+from chairside.tenancy import selectors as tenancy_selectors
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
@@ -19,11 +20,11 @@ def setup(request: OrgRequest) -> HttpResponse:
     org = request.organization
     sites = [
         (loc, services.inventory_settings_for(loc))
-        for loc in Location.objects.filter(organization=org)
+        for loc in tenancy_selectors.sites(organization=org)
     ]
     context = {
-        "vendors": Vendor.objects.filter(organization=org),
-        "places": StoragePlace.objects.filter(organization=org).select_related("location"),
+        "vendors": selectors.vendors(organization=org, active_only=False),
+        "places": selectors.storage_places(organization=org, active_only=False),
         "sites": sites,
         "can_edit": can(request, Perm.INVENTORY_EDIT),
     }

@@ -25,8 +25,8 @@ from chairside.inventory.forms import (
     WasteForm,
 )
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import sites
 
 LOT_COLUMNS = [
     ("drug", lambda lot: lot.package.drug.generic_name),
@@ -81,7 +81,7 @@ def stock(request: OrgRequest) -> HttpResponse:
         by_drug.setdefault((lot.storage_place.location_id, lot.package.drug_id), []).append(lot)
     context = {
         "rows": [(row, by_drug.get((row.location.pk, row.drug.pk), [])) for row in rows],
-        "locations": Location.objects.filter(organization=request.organization),
+        "locations": sites(organization=request.organization),
         "location": location,
         "total_value": sum((row.value for row in rows), 0),
         "today": timezone.localdate(),

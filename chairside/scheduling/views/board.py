@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.core.models import BackgroundJob
@@ -57,13 +55,9 @@ def optimize_job(request: OrgRequest, location: Any, day: Any) -> BackgroundJob 
     or done for the day as it still is), so a coordinator who left the page finds it again."""
     if not can(request, Perm.SCHEDULE_EDIT):
         return None
-    job = BackgroundJob.objects.filter(
-        organization=request.organization,
-        kind=BackgroundJob.Kind.OPTIMIZE_DAY,
-        params__location=str(location.public_id),
-        params__day=day.isoformat(),
-        created_at__gte=timezone.now() - dt.timedelta(minutes=30),
-    ).first()
+    job = selectors.recent_optimize_job(
+        organization=request.organization, location=location, day=day
+    )
     if job is None or job.status == BackgroundJob.Status.FAILED:
         return None
     if job.status == BackgroundJob.Status.DONE and job.result.get("fingerprint") != fingerprint(

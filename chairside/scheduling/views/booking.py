@@ -30,7 +30,7 @@ def _book_initial(request: OrgRequest) -> dict[str, Any]:
     except ValueError:
         pass
     else:
-        chairs = Chair.objects.filter(location__organization=request.organization)
+        chairs = selectors.chairs(organization=request.organization)
         if chairs.filter(public_id=chair_id).exists():
             initial["chair"] = chair_id
     try:
@@ -89,8 +89,7 @@ def _chosen_order(request: OrgRequest, form: forms.BookForm) -> TreatmentOrder |
         value = uuid.UUID(str(form["order"].value()))
     except ValueError:
         return None
-    orders = TreatmentOrder.objects.select_related("patient", "drug", "location")
-    return orders.filter(organization=request.organization, public_id=value).first()
+    return selectors.order_to_book(organization=request.organization, public_id=value)
 
 
 @require_perm(Perm.SCHEDULE_VIEW)
@@ -100,11 +99,7 @@ def order_picker(request: OrgRequest) -> HttpResponse:
     patients = (
         list(patient_search(organization=request.organization, query=query)[:8]) if query else []
     )
-    orders = TreatmentOrder.objects.filter(
-        organization=request.organization,
-        patient__in=patients,
-        status=TreatmentOrder.Status.ACTIVE,
-    ).select_related("patient", "drug")
+    orders = selectors.active_orders_of(organization=request.organization, patients=patients)
     context = {"orders": orders, "query": query, "target": request.GET.get("target", "book")}
     return render(request, "scheduling/_order_picker.html", context)
 

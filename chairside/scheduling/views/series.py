@@ -44,9 +44,7 @@ def _items(request: OrgRequest) -> list[services.SeriesItem]:
     for value in request.POST.getlist("dose"):
         try:
             number, start, chair_id = value.split("|")
-            chair = Chair.objects.select_related("location").get(
-                location__organization=request.organization, public_id=chair_id
-            )
+            chair = selectors.chair_with_site(organization=request.organization, public_id=chair_id)
             items.append(services.SeriesItem(int(number), dt.datetime.fromisoformat(start), chair))
         except (ValueError, Chair.DoesNotExist):
             raise ValidationError("A chosen dose could not be read; reload the page.") from None

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.inventory.selectors import parse_uuid
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import sites
 from chairside.treatments import selectors, services
 from chairside.treatments.services._common import staff_for
 
@@ -39,7 +39,7 @@ DAY_CSV = export_columns(
 @require_perm(Perm.PATIENT_VIEW)
 def day(request: OrgRequest) -> HttpResponse:
     """My patients today: every live appointment of the day, with the visit's progress."""
-    locations = Location.objects.filter(organization=request.organization, is_active=True)
+    locations = sites(organization=request.organization, active_only=True)
     wanted = parse_uuid(request.GET.get("location"))
     location = locations.filter(public_id=wanted).first() if wanted else None
     me = staff_for(request.user, request.organization)

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.inventory.selectors import location_by_id
-from chairside.scheduling.models import Appointment
+from chairside.scheduling.selectors import appointment_or_none
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import sites
 from chairside.treatments import pharmacy, services
 from chairside.treatments.models import EarlyPreparation
 
@@ -64,7 +64,7 @@ QUEUE_CSV = export_columns(
 @require_perm(Perm.INVENTORY_VIEW)
 def queue(request: OrgRequest) -> HttpResponse:
     today = timezone.localdate()
-    locations = Location.objects.filter(organization=request.organization)
+    locations = sites(organization=request.organization)
     location = location_by_id(
         organization=request.organization, public_id=request.GET.get("location")
     )
@@ -91,9 +91,7 @@ def queue(request: OrgRequest) -> HttpResponse:
 @require_POST
 @require_perm(Perm.INVENTORY_EDIT)
 def verify(request: OrgRequest, public_id: str) -> HttpResponse:
-    appointment = Appointment.objects.filter(
-        organization=request.organization, public_id=public_id
-    ).first()
+    appointment = appointment_or_none(organization=request.organization, public_id=public_id)
     if appointment is None:
         raise Http404("No such appointment.")
     try:
@@ -130,9 +128,7 @@ def early_prep(request: OrgRequest, public_id: str) -> HttpResponse:
     """A pharmacist or nurse records why this dose is prepared before check-in (audited)."""
     if not _may_record_early(request):
         raise PermissionDenied("Your role does not allow this.")
-    appointment = Appointment.objects.filter(
-        organization=request.organization, public_id=public_id
-    ).first()
+    appointment = appointment_or_none(organization=request.organization, public_id=public_id)
     if appointment is None:
         raise Http404("No such appointment.")
     try:

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.audit.services import client_ip
-from chairside.inventory.models import Lot
 from chairside.inventory.services import dispense_suggestion
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.models import StaffMember
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import staff_member
 from chairside.treatments import pharmacy, selectors, services
 from chairside.treatments.forms import (
     CheckForm,
@@ -44,24 +44,6 @@ DILUENTS = (
     "Sterile water for injection",
     "None (undiluted)",
 )
-
-
-def _lots(visit: Visit) -> list[Lot]:
-    """Lots at the site this patient's dose may come from: unexpired, with stock, not
-    quarantined, the center's own or this patient's (never another patient's)."""
-    found = (
-        Lot.objects.filter(
-            organization=visit.organization,
-            storage_place__location=visit.location,
-            package__drug=visit.order.drug,
-            on_hand__gt=0,
-            expires_on__gte=visit.date,
-        )
-        .exclude(storage_place__kind="quarantine")
-        .select_related("package", "storage_place", "patient")
-        .order_by("expires_on", "pk")
-    )
-    return [lot for lot in found if lot.patient_id in (None, visit.patient_id)]
 
 
 def _suggestion(visit: Visit, dose: Any) -> tuple[dict[int, int], str]:
@@ -102,7 +84,7 @@ def preparation_extra(request: OrgRequest, visit: Visit, form: Any = None) -> di
         "waste_needed": prep is not None and selectors.waste_witness_needed(visit, prep),
         "prep": prep,
         "plan": plan,
-        "lots": [(lot, suggested.get(lot.pk, 0)) for lot in _lots(visit)],
+        "lots": [(lot, suggested.get(lot.pk, 0)) for lot in selectors.lots_for_dose(visit)],
         "suggestion_problem": problem,
         "form": form,
         "check_form": check_form,
@@ -160,7 +142,7 @@ def dispense(request: OrgRequest, public_id: str) -> HttpResponse:
     """Dispense the vials typed against each lot (all or nothing)."""
     visit = get_visit(request, public_id)
     picks = []
-    for lot in _lots(visit):
+    for lot in selectors.lots_for_dose(visit):
         raw = request.POST.get(f"vials_{lot.public_id}", "").strip()
         if raw and raw != "0":
             try:
@@ -185,7 +167,7 @@ def dispense(request: OrgRequest, public_id: str) -> HttpResponse:
 def _staff_member(visit: Visit, value: str) -> StaffMember | None:
     if not value:
         return None
-    return StaffMember.objects.filter(organization=visit.organization, pk=value).first()
+    return staff_member(organization=visit.organization, pk=value)
 
 
 @require_POST

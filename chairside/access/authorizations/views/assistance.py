@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from chairside.access.authorizations import services
+from chairside.access.authorizations import selectors, services
 from chairside.access.authorizations.forms import (
     AssistanceProgramForm,
     EnrollmentEndForm,
     EnrollmentForm,
 )
-from chairside.access.authorizations.models import AssistanceEnrollment, AssistanceProgram
+from chairside.access.authorizations.models import AssistanceEnrollment
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import submit_form
 from chairside.patients.selectors import access_patient
@@ -44,9 +44,7 @@ PROGRAMS_CSV = export_columns(
 @require_perm(Perm.PATIENT_VIEW)
 def programs(request: OrgRequest) -> HttpResponse:
     editable = can(request, Perm.ACCESS_EDIT)
-    found = AssistanceProgram.objects.filter(organization=request.organization).select_related(
-        "drug"
-    )
+    found = selectors.assistance_programs(organization=request.organization)
     if wants_csv(request) and request.method == "GET":
         return csv_response(request, PROGRAMS_CSV, found)
     form = AssistanceProgramForm(

@@ -15,7 +15,7 @@ from chairside.access.authorizations.forms import (
     AuthorizationDetailsForm,
     AuthorizationTransitionForm,
 )
-from chairside.access.authorizations.models import AuthorizationDocument, AuthorizationUsage
+from chairside.access.authorizations.models import AuthorizationDocument
 from chairside.access.referrals.forms import DocumentForm
 from chairside.access.referrals.selectors import access_order
 from chairside.access.referrals.views._util import serve_document
@@ -49,14 +49,7 @@ def authorization_detail(request: OrgRequest, public_id: str) -> HttpResponse:
         "units_used": units,
         "usage": selectors.live_usage(auth).order_by("on_date"),
         # The order's bookings allowed by an override that no approval has taken over.
-        "still_overridden": AuthorizationUsage.objects.filter(
-            order_id=auth.order_id,
-            authorization__isnull=True,
-            override__isnull=False,
-            released_at__isnull=True,
-        )
-        .select_related("override")
-        .order_by("on_date"),
+        "still_overridden": selectors.still_overridden(auth),
         "document_form": DocumentForm(initial={"kind": AuthorizationDocument.Kind.PAYER}),
         "can_edit": can(request, Perm.ACCESS_EDIT),
         "electronic": events.authorization_links(auth, can(request, Perm.ACCESS_EDIT)),
@@ -166,9 +159,7 @@ def authorization_document_add(request: OrgRequest, public_id: str) -> HttpRespo
 
 @require_perm(Perm.PATIENT_VIEW)
 def authorization_document(request: OrgRequest, public_id: str) -> HttpResponse:
-    document = get_object_or_404(
-        AuthorizationDocument.objects.select_related("authorization__patient"),
-        authorization__organization=request.organization,
-        public_id=public_id,
+    document = selectors.access_authorization_document(
+        organization=request.organization, public_id=public_id
     )
     return serve_document(request, document, document.authorization.patient)

@@ -19,8 +19,8 @@ from chairside.access.referrals.models import Referral, TreatmentOrder
 from chairside.access.referrals.views._util import redirect_next
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location, StaffMember
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import active_staff, sites
 
 ASSIGNABLE: dict[str, Any] = {
     "referral": Referral,
@@ -67,8 +67,8 @@ def queue(request: OrgRequest, key: str) -> HttpResponse:
         raise Http404("No such work queue.")
     location = request.GET.get("location", "")
     assignee = request.GET.get("assignee", "")
-    locations = Location.objects.filter(organization=request.organization, is_active=True)
-    staff = StaffMember.objects.filter(organization=request.organization, is_active=True)
+    locations = sites(organization=request.organization, active_only=True)
+    staff = active_staff(organization=request.organization)
     site = locations.filter(public_id=location).first() if location else None
     rows = queue_rows(
         chosen,
@@ -114,8 +114,6 @@ def assign(request: OrgRequest, kind: str, public_id: str) -> HttpResponse:
         status = 400
     if request.htmx:  # type: ignore[attr-defined]
         context = {"item": item, "kind": kind, "editable": True, "request": request}
-        context["staff"] = StaffMember.objects.filter(
-            organization=request.organization, is_active=True
-        )
+        context["staff"] = active_staff(organization=request.organization)
         return render(request, "authorizations/_assign.html", context, status=status)
     return redirect_next(request, "authorizations:home")

@@ -19,7 +19,7 @@ from chairside.access.referrals.forms import LabResultForm, OrderForm, OrderLabF
 from chairside.access.referrals.views._util import redirect_next, status_for
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import add_service_errors, submit_form
-from chairside.formulary.models import RegimenTemplate
+from chairside.formulary.selectors import regimen_templates
 from chairside.patients import services as patient_services
 from chairside.patients.selectors import access_patient
 from chairside.rules.clinical.lab_codes import code_for, lab_codes
@@ -255,9 +255,9 @@ def order_lab_add(request: OrgRequest, public_id: str) -> HttpResponse:
 def regimen_options(request: OrgRequest) -> HttpResponse:
     """htmx: the regimen choices of the drug picked on the order form."""
     _require_order_entry(request)
-    templates = RegimenTemplate.objects.filter(
-        drug__organization=request.organization, drug_id=request.GET.get("drug") or 0
-    ).select_related("drug")
+    templates = regimen_templates(
+        organization=request.organization, drug_id=request.GET.get("drug") or 0
+    )
     return render(request, "referrals/_regimen_options.html", {"templates": templates})
 
 
