@@ -422,6 +422,7 @@ def home_visit_state(home_visit: HomeVisit) -> HomeVisitState:
         running_administrations=home_visit.administrations.filter(stopped_at=None).count(),
         open_reactions=home_visit.reactions.filter(outcome="").count(),
         notes=home_visit.notes,
+        in_suite=home_visit.setting == HomeVisit.Setting.SUITE,
     )
 
 

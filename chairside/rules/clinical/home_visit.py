@@ -19,13 +19,18 @@ class HomeVisitState:
     running_administrations: int
     open_reactions: int
     notes: str
+    in_suite: bool = False  # at the pharmacy's infusion suite, not in the patient's home
+
+
+def _place(state: HomeVisitState) -> str:
+    return "the infusion suite" if state.in_suite else "the home"
 
 
 def missing_for_signing(state: HomeVisitState) -> list[str]:
     """Every item still missing before the home visit can be signed (empty: it can)."""
     found: list[str] = []
     if not state.arrived:
-        found.append("Record the time you arrived at the home.")
+        found.append(f"Record the time you arrived at {_place(state)}.")
     if state.vitals_sets < 1:
         found.append("Record at least one set of vital signs.")
     if state.running_administrations:
@@ -35,5 +40,5 @@ def missing_for_signing(state: HomeVisitState) -> list[str]:
     if state.open_reactions:
         found.append("Record the outcome of every reaction.")
     if not state.departed:
-        found.append("Record the time you left the home.")
+        found.append(f"Record the time you left {_place(state)}.")
     return found

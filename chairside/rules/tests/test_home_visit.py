@@ -45,3 +45,20 @@ def test_a_running_dose_and_an_open_reaction_stop_signing() -> None:
         "Record the stop time of every administration.",
         "Record the outcome of every reaction.",
     ]
+
+
+def test_a_suite_visit_names_the_suite_not_the_home() -> None:
+    state = HomeVisitState(
+        arrived=False,
+        departed=False,
+        vitals_sets=1,
+        administrations=1,
+        running_administrations=0,
+        open_reactions=0,
+        notes="",
+        in_suite=True,
+    )
+    assert missing_for_signing(state) == [
+        "Record the time you arrived at the infusion suite.",
+        "Record the time you left the infusion suite.",
+    ]
