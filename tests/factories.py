@@ -22,10 +22,12 @@ from django.test import Client
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from chairside.access.authorizations.models import PriorAuthorization
 from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.formulary.models import Drug, Package
 from chairside.inventory.models import Lot, StoragePlace, Vendor
 from chairside.patients.models import BodyMeasurement, Coverage, Patient, Payer
+from chairside.rules.access import authorization_states
 from chairside.rules.common.npi import npi_check_digit
 from chairside.scheduling.models import NurseShift
 from chairside.tenancy.models import (
@@ -277,6 +279,32 @@ class TreatmentOrderFactory(DjangoModelFactory[TreatmentOrder]):
     expires_on = dt.date(2027, 11, 1)
     first_dose_on = DAY
     signed_at = factory.LazyFunction(timezone.now)
+
+
+class PriorAuthorizationFactory(DjangoModelFactory[PriorAuthorization]):
+    """An approved authorization for the order, 2026-11-15 to 2027-05-15, 6 visits and 300
+    units, on the patient's first coverage (a new commercial payer's if they have none)."""
+
+    class Meta:
+        model = PriorAuthorization
+
+    order = factory.SubFactory(TreatmentOrderFactory)
+    organization = factory.SelfAttribute("order.organization")
+    patient = factory.SelfAttribute("order.patient")
+    coverage = factory.LazyAttribute(
+        lambda o: (
+            o.patient.coverages.first()
+            or CoverageFactory.create(
+                patient=o.patient, payer=PayerFactory.create(organization=o.organization)
+            )
+        )
+    )
+    status = authorization_states.APPROVED
+    authorization_number = factory.Sequence(lambda n: f"PA-{n}")
+    start_on = dt.date(2026, 11, 15)
+    end_on = dt.date(2027, 5, 15)
+    visits_authorized = 6
+    units_authorized = 300
 
 
 # --- inventory ----------------------------------------------------------------------------
