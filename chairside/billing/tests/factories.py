@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import factory
+
 from chairside.billing.models import (
     BillingProfile,
     ChargeMasterItem,
@@ -17,7 +19,6 @@ from chairside.billing.models import (
     PayerContract,
 )
 from chairside.billing.services import asp_file_import
-from chairside.formulary.models import Drug, Package
 from chairside.rules.billing.admin_codes import Administration
 from chairside.rules.billing.charges import (
     CoverageFacts,
@@ -74,24 +75,22 @@ def billable_org(org: Any, **profile: Any) -> BillingProfile:
         acquisition_cost_per_unit=Decimal("33.00"),
     )
     asp_file_import(organization=org, data=ASP_CSV.encode(), filename="asp.csv", user=None)
-    drug = Drug.objects.create(
+    f.DrugFactory.create(
         organization=org,
         key="infliximab",
-        generic_name="infliximab",
-        hcpcs="J1745",
-        billing_unit_mg=Decimal(10),
-        admin_category="chemo",
+        brand_name="",
         prior_auth_usually_required=True,
-    )
-    Package.objects.create(
-        drug=drug, ndc11="57894003001", description="100 mg vial", strength_mg=Decimal(100)
+        packages=[("57894003001", "100 mg vial", "100")],
     )
     return saved
 
 
 def medicare(org: Any, **contract: Any) -> Any:
     payer = f.make_payer(
-        org, name=f"Medicare Part B {next(_seq)}", kind="medicare_b", payer_id="12502"
+        org,
+        name=factory.Sequence(lambda n: f"Medicare Part B {n}"),
+        kind="medicare_b",
+        payer_id="12502",
     )
     terms = {"requires_prior_authorization": False, "appeal_window_days": 120}
     terms.update(contract)
@@ -103,7 +102,10 @@ def medicare(org: Any, **contract: Any) -> Any:
 
 def commercial(org: Any, name: str = "", **contract: Any) -> Any:
     payer = f.make_payer(
-        org, name=name or f"Keystone {next(_seq)}", kind="commercial", payer_id="60054"
+        org,
+        name=name or factory.Sequence(lambda n: f"Keystone {n}"),
+        kind="commercial",
+        payer_id="60054",
     )
     terms = {"drug_basis": "asp", "drug_percent": Decimal(120), "patient_share_percent": Decimal(0)}
     terms.update(contract)

@@ -26,10 +26,9 @@ def make_staff(
     **kw: Any,
 ) -> StaffMember:
     user = f.make_user(org, role, username) if role else None
-    licensed = credential in StaffMember.LICENSED
-    kw.setdefault("license_state", "PA" if licensed else "")
-    kw.setdefault("license_number", f"RN{last.upper()}" if licensed else "")
-    return StaffMember.objects.create(
+    if credential in StaffMember.LICENSED:
+        kw.setdefault("license_number", f"RN{last.upper()}")
+    return f.StaffMemberFactory.create(
         organization=org,
         user=user,
         first_name=first,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from chairside.compounding import services
 from chairside.compounding.models import CompoundingArea, CompoundingRecord, MasterFormulation
 from chairside.tenancy.models import StaffMember
+from tests import factories as f
 
 
 def make_area(location: Any, kind: str = "cleanroom", name: str = "Cleanroom · LAFW 1") -> Any:
@@ -20,8 +21,14 @@ def make_area(location: Any, kind: str = "cleanroom", name: str = "Cleanroom · 
 
 
 def make_staff(org: Any, user: Any, credential: str, first: str, last: str) -> StaffMember:
-    return StaffMember.objects.create(
-        organization=org, user=user, credential=credential, first_name=first, last_name=last
+    """A pharmacy staff member with no license or NPI on file."""
+    return f.StaffMemberFactory.create(
+        organization=org,
+        user=user,
+        credential=credential,
+        first_name=first,
+        last_name=last,
+        licensed=False,
     )
 
 

@@ -4,11 +4,12 @@ nurses and drivers on shift, deliveries and visits."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from typing import Any
 
+import factory
 from django.utils import timezone
+from factory.django import DjangoModelFactory
 
 from chairside.homecare import services
 from chairside.homecare.models import (
@@ -24,14 +25,13 @@ from chairside.homecare.models import (
 from chairside.tenancy.models import Location, StaffMember
 from tests import factories as f
 
-_seq = itertools.count(1)
 DEPOT = (Decimal("40.000000"), Decimal("-75.000000"))
 
 
 def make_home_location(org: Any, **kw: Any) -> Location:
     kw.setdefault("site_type", Location.SiteType.HOME)
     kw.setdefault("place_of_service", "12")
-    kw.setdefault("name", f"Home infusion {next(_seq)}")
+    kw.setdefault("name", factory.Sequence(lambda n: f"Home infusion {n}"))
     location = f.make_location(org, **kw)
     HomeBase.objects.create(
         organization=org, location=location, latitude=DEPOT[0], longitude=DEPOT[1]
@@ -39,19 +39,31 @@ def make_home_location(org: Any, **kw: Any) -> Location:
     return location
 
 
+class PatientHomeFactory(DjangoModelFactory[PatientHome]):
+    """A home ``km_east`` kilometres east of the depot (about 85 km a degree at 40° N)."""
+
+    class Meta:
+        model = PatientHome
+
+    class Params:
+        km_east = 5
+
+    patient = factory.SubFactory(f.PatientFactory)
+    organization = factory.SelfAttribute("patient.organization")
+    location = factory.SubFactory(
+        f.LocationFactory, organization=factory.SelfAttribute("..organization")
+    )
+    address_line1 = factory.Sequence(lambda n: f"{n} Test Lane")
+    city = "Riverside"
+    state = "PA"
+    postal_code = "19000"
+    latitude = DEPOT[0]
+    longitude = factory.LazyAttribute(lambda o: DEPOT[1] + Decimal(str(round(o.km_east / 85.2, 6))))
+
+
 def make_home(patient: Any, location: Any, km_east: float = 5) -> PatientHome:
     """A home ``km_east`` kilometres east of the depot (about 85 km a degree at 40° N)."""
-    return PatientHome.objects.create(
-        organization=patient.organization,
-        patient=patient,
-        location=location,
-        address_line1=f"{next(_seq)} Test Lane",
-        city="Riverside",
-        state="PA",
-        postal_code="19000",
-        latitude=DEPOT[0],
-        longitude=DEPOT[1] + Decimal(str(round(km_east / 85.2, 6))),
-    )
+    return PatientHomeFactory.create(patient=patient, location=location, km_east=km_east)
 
 
 def make_home_patient(org: Any, location: Any, km_east: float = 5, **kw: Any) -> Any:
@@ -61,15 +73,13 @@ def make_home_patient(org: Any, location: Any, km_east: float = 5, **kw: Any) ->
 
 
 def make_staff(org: Any, credential: str = "RN", user: Any = None) -> StaffMember:
-    n = next(_seq)
-    licensed = credential in StaffMember.LICENSED
-    return StaffMember.objects.create(
+    """A field worker (``credential=""``: a driver), licensed in Pennsylvania if the
+    credential is."""
+    return f.StaffMemberFactory.create(
         organization=org,
-        first_name=f"Field{n}",
+        first_name=factory.Sequence(lambda n: f"Field{n}"),
         last_name="Worker" if credential else "Driver",
         credential=credential,
-        license_state="PA" if licensed else "",
-        license_number=f"T-{n}" if licensed else "",
         user=user,
     )
 
@@ -125,7 +135,7 @@ def make_visit(
 def make_referring_provider(org: Any) -> Any:
     from chairside.access.referrals.tests.factories import make_provider
 
-    return make_provider(org, last_name=f"Prescriber{next(_seq)}")
+    return make_provider(org, last_name=factory.Sequence(lambda n: f"Prescriber{n}"))
 
 
 def order_values(org: Any, **kw: Any) -> Any:

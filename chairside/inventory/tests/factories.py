@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from chairside.formulary.models import Drug, Package
-from chairside.inventory import services
 from chairside.inventory.models import Lot, StoragePlace, Vendor
-
-_seq = itertools.count(1)
+from tests import factories as f
 
 # Facts from chairside/formulary/data/formulary.json (FDA labels, How Supplied).
 INFLIXIMAB = {
@@ -41,13 +38,9 @@ TOCILIZUMAB = {
 
 
 def make_drug(org: Any, spec: dict[str, Any] = INFLIXIMAB) -> Drug:
+    """The drug of ``spec`` with its packages, keyed as the reference formulary keys it."""
     fields = {k: v for k, v in spec.items() if k != "packages"}
-    drug = Drug.objects.create(organization=org, **fields)
-    for ndc11, description, strength in spec["packages"]:
-        Package.objects.create(
-            drug=drug, ndc11=ndc11, description=description, strength_mg=Decimal(strength)
-        )
-    return drug
+    return f.DrugFactory.create(organization=org, packages=spec["packages"], **fields)
 
 
 def package(drug: Drug, strength: str = "100") -> Package:
@@ -55,20 +48,15 @@ def package(drug: Drug, strength: str = "100") -> Package:
 
 
 def make_place(location: Any, name: str | None = None, **kw: Any) -> StoragePlace:
-    kw.setdefault("kind", StoragePlace.Kind.REFRIGERATOR)
-    return StoragePlace.objects.create(
-        organization=location.organization,
-        location=location,
-        name=name or f"Fridge {next(_seq)}",
-        **kw,
-    )
+    """A medication refrigerator at the location (``kind=`` another kind)."""
+    if name is not None:
+        kw["name"] = name
+    return f.StoragePlaceFactory.create(location=location, **kw)
 
 
 def make_vendor(org: Any, **kw: Any) -> Vendor:
-    kw.setdefault("name", f"Specialty Distributor {next(_seq)}")
-    kw.setdefault("payment_terms_days", 30)
-    kw.setdefault("lead_time_days", 1)
-    return Vendor.objects.create(organization=org, **kw)
+    """A new distributor, net 30, next-day delivery."""
+    return f.VendorFactory.create(organization=org, **kw)
 
 
 def make_lot(
@@ -83,18 +71,21 @@ def make_lot(
     user: Any = None,
     lot_number: str | None = None,
 ) -> Lot:
-    org = place.organization
-    return services.stock_receive(
-        organization=org,
-        user=user,
+    """Vials received today, expiring in ``expires_in`` days, from a new distributor (or
+    the patient's own supply)."""
+    kw: dict[str, Any] = {"lot_number": lot_number} if lot_number else {}
+    if not patient:
+        kw["cost_per_vial"] = Decimal(cost)
+    if vendor is not None:
+        kw["vendor"] = vendor
+    return f.LotFactory.create(
         storage_place=place,
         package=pkg,
-        lot_number=lot_number or f"L{next(_seq):05d}",
         expires_on=timezone.localdate() + dt.timedelta(days=expires_in),
         vials=vials,
-        cost_per_vial=None if patient else Decimal(cost),
-        vendor=vendor or (None if patient else make_vendor(org)),
         patient=patient,
+        user=user,
+        **kw,
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import itertools
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,18 +14,16 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
-from chairside.formulary.models import Drug, Package
-from chairside.inventory import services as inventory
-from chairside.inventory.models import Lot, StoragePlace, Vendor
-from chairside.rules.common.npi import npi_check_digit
+from chairside.formulary.models import Drug
+from chairside.inventory.models import Lot, StoragePlace
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import StaffMember
 from chairside.treatments import services
 from chairside.treatments.models import Preparation, Visit
+from tests import factories as f
 
-_seq = itertools.count(1)
 TZ = ZoneInfo("America/New_York")
-DAY = dt.date(2026, 12, 8)  # a Tuesday
+DAY = f.DAY  # a Tuesday
 
 # Facts from chairside/formulary/data/formulary.json (FDA labels, How Supplied).
 INFLIXIMAB = {
@@ -62,61 +59,37 @@ def at(hhmm: str, day: dt.date = DAY) -> dt.datetime:
 
 
 def make_drug(org: Any, spec: dict[str, Any] = INFLIXIMAB, **kw: Any) -> Drug:
-    fields = {k: v for k, v in spec.items() if k != "packages"}  # noqa: RUF100
+    """The drug of ``spec`` with its packages, keyed ``<spec key>-<n>`` (a new one per call)."""
+    fields = {k: v for k, v in spec.items() if k not in ("key", "packages")}
     fields.update(kw)
-    fields["key"] = f"{fields['key']}-{next(_seq)}"
-    drug = Drug.objects.create(organization=org, **fields)
-    for ndc11, description, strength in spec["packages"]:
-        Package.objects.create(
-            drug=drug, ndc11=ndc11, description=description, strength_mg=Decimal(strength)
-        )
-    return drug
+    # As before: the key is always the stem (``key=`` or the spec's) and a new number.
+    fields["key_stem"] = fields.pop("key", spec["key"])
+    return f.DrugFactory.create(organization=org, packages=spec["packages"], **fields)
 
 
 def make_provider(org: Any, **kw: Any) -> ReferringProvider:
-    first9 = f"1{next(_seq):08d}"
-    kw.setdefault("first_name", "Elena")
-    kw.setdefault("last_name", "Marsh")
-    kw.setdefault("credential", "MD")
+    """Dr Marsh, who wants her visit reports by fax."""
     kw.setdefault("report_preference", "fax")
     kw.setdefault("fax", "(555) 020-2001")
-    return ReferringProvider.objects.create(
-        organization=org, npi=first9 + npi_check_digit(first9), **kw
-    )
+    return f.ReferringProviderFactory.create(organization=org, **kw)
 
 
 def make_order(patient: Any, drug: Drug | None = None, **kw: Any) -> TreatmentOrder:
-    """Infliximab 5 mg/kg at 70 kg (350 mg) by default."""
+    """Infliximab 5 mg/kg at 70 kg (350 mg) by default (a flat ``dose_mg`` replaces it)."""
     org = patient.organization
-    kw.setdefault("regimen_name", "Crohn's disease")
-    kw.setdefault("loading_days", [0, 14, 42])
-    kw.setdefault("maintenance_interval_days", 56)
-    if "dose_mg" not in kw:
-        kw.setdefault("dose_mg_per_kg", Decimal("5"))
-    kw.setdefault("weight_kg_at_order", Decimal("70.0"))
-    kw.setdefault("signed_on", dt.date(2026, 11, 1))
-    kw.setdefault("expires_on", dt.date(2027, 11, 1))
-    kw.setdefault("first_dose_on", DAY)
-    # Signed by a physician (issue 11.2); ``signed_at=None`` makes a draft awaiting signature.
-    kw.setdefault("signed_at", timezone.now())
-    kw.setdefault("ordering_provider", make_provider(org))
-    return TreatmentOrder.objects.create(
-        organization=org, patient=patient, drug=drug or make_drug(org), **kw
-    )
+    if "ordering_provider" not in kw:
+        kw["ordering_provider"] = make_provider(org)
+    return f.TreatmentOrderFactory.create(patient=patient, drug=drug or make_drug(org), **kw)
 
 
 def make_staff(org: Any, credential: str = "RN", user: Any = None, **kw: Any) -> StaffMember:
-    n = next(_seq)
+    """Named for the credential (Jordan the RN, Dr Elena, Priya the NP, Sam), with a
+    Pennsylvania license whatever the credential, and an NPI for prescribers."""
     kw.setdefault(
         "first_name", {"RN": "Jordan", "MD": "Elena", "NP": "Priya"}.get(credential, "Sam")
     )
-    kw.setdefault("last_name", f"Staff{n}")
-    kw.setdefault("license_state", "PA")
-    kw.setdefault("license_number", f"L-{n}")
-    if credential in StaffMember.PRESCRIBERS:
-        first9 = f"1{n + 50000000:08d}"
-        kw.setdefault("npi", first9 + npi_check_digit(first9))
-    return StaffMember.objects.create(organization=org, credential=credential, user=user, **kw)
+    kw.setdefault("licensed", True)
+    return f.StaffMemberFactory.create(organization=org, credential=credential, user=user, **kw)
 
 
 def make_appointment(
@@ -145,12 +118,8 @@ def make_appointment(
 
 
 def make_place(location: Any) -> StoragePlace:
-    return StoragePlace.objects.create(
-        organization=location.organization,
-        location=location,
-        name=f"Fridge {next(_seq)}",
-        kind=StoragePlace.Kind.REFRIGERATOR,
-    )
+    """A new medication fridge at the location."""
+    return f.StoragePlaceFactory.create(location=location)
 
 
 def make_lot(
@@ -164,22 +133,21 @@ def make_lot(
     user: Any = None,
     place: StoragePlace | None = None,
 ) -> Lot:
-    vendor = None
+    """Vials of the drug's largest package, in a new fridge unless ``place`` is given, from
+    the one test distributor (or the patient's own supply)."""
+    kw: dict[str, Any] = {"lot_number": lot_number} if lot_number else {}
     if patient is None:
-        vendor, _ = Vendor.objects.get_or_create(
+        kw["vendor"] = f.VendorFactory.create(
             organization=location.organization, name="Specialty Distributor (test)"
         )
-    return inventory.stock_receive(
-        organization=location.organization,
-        user=user,
+    return f.LotFactory.create(
         storage_place=place or make_place(location),
         package=drug.packages.order_by("-strength_mg").first(),
-        lot_number=lot_number or f"LOT{next(_seq)}",
         expires_on=expires_on,
         vials=vials,
-        cost_per_vial=None if patient is not None else Decimal("330.00"),
-        vendor=vendor,
         patient=patient,
+        user=user,
+        **kw,
     )
 
 

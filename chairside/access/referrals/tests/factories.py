@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from typing import Any
+
+import factory
 
 from chairside.access.authorizations import services as access
 from chairside.access.authorizations.models import BenefitsInvestigation, PriorAuthorization
@@ -15,16 +16,16 @@ from chairside.formulary.models import Drug
 from chairside.formulary.services import formulary_load_reference
 from chairside.patients.models import Patient
 from chairside.rules.access import authorization_states as states
-from chairside.rules.common.npi import npi_check_digit
 from tests import factories as f
 
-_seq = itertools.count(1)
 SIGNED = dt.date(2026, 1, 5)
 
 
 def valid_npi(seed: int | None = None) -> str:
-    first9 = f"1{(seed if seed is not None else 40000000 + next(_seq)):08d}"[:9]
-    return first9 + npi_check_digit(first9)
+    """A made-up valid NPI: from ``seed``, or else one no factory has given out yet."""
+    if seed is not None:
+        return f.made_up_npi(seed)
+    return f.ReferringProviderFactory.build(organization=None).npi
 
 
 def formulary(org: Any) -> None:
@@ -38,12 +39,10 @@ def drug(org: Any, key: str) -> Drug:
 
 
 def make_provider(org: Any, **kw: Any) -> ReferringProvider:
-    n = next(_seq)
+    """Dr Rita Levi<n>, MD."""
     kw.setdefault("first_name", "Rita")
-    kw.setdefault("last_name", f"Levi{n}")
-    kw.setdefault("credential", "MD")
-    kw.setdefault("npi", valid_npi())
-    return ReferringProvider.objects.create(organization=org, **kw)
+    kw.setdefault("last_name", factory.Sequence(lambda n: f"Levi{n}"))
+    return f.ReferringProviderFactory.create(organization=org, **kw)
 
 
 def make_referral(org: Any, user: Any = None, **kw: Any) -> Referral:
