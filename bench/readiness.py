@@ -190,6 +190,8 @@ def main() -> None:
         "board": f"/schedule/?location={location.public_id}&date={day.isoformat()}",
         "readiness": "/schedule/readiness/?days=3",
     }
+    import chairside.wsgi  # noqa: F401  the server's entry: it freezes what start-up loaded
+
     client = _client("coordinator")
     figures: dict[str, Any] = {"db": db, "requests": rounds, "appointments": on_board}
     print(
