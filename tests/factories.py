@@ -252,7 +252,9 @@ class ReferringProviderFactory(DjangoModelFactory[ReferringProvider]):
     first_name = "Elena"
     last_name = "Marsh"
     credential = "MD"
-    npi = factory.Sequence(made_up_npi)
+    # From 40000000 (NPIs 14000000xx…): seed 0 would give 1000000004, which the claim check
+    # rightly calls a placeholder.
+    npi = factory.Sequence(lambda n: made_up_npi(40_000_000 + n))
 
 
 class TreatmentOrderFactory(DjangoModelFactory[TreatmentOrder]):

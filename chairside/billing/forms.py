@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils import timezone
 
 from chairside.access.authorizations.models import AssistanceEnrollment
@@ -75,6 +76,11 @@ class DenialForm(forms.Form):
         self.fields["assigned_to"].queryset = _members(organization)  # type: ignore[attr-defined]
 
 
+# The ambulatory infusion suite's terms: optional on the form (a contract entered without
+# them, or through an older client, gets place of service 49 and nursing in the per diem).
+SUITE_TERMS = ("suite_place_of_service", "suite_nursing")
+
+
 class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = PayerContract
@@ -100,6 +106,18 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
         ).exclude(kind=Payer.Kind.SELF_PAY)
         if self.instance.pk:
             self.fields["payer"].disabled = True
+        for name in SUITE_TERMS:  # a contract saved without suite terms keeps the defaults
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in SUITE_TERMS:
+            if not data.get(name):
+                kept = getattr(self.instance, name, "") if self.instance.pk else ""
+                field = PayerContract._meta.get_field(name)
+                assert isinstance(field, models.Field)
+                data[name] = kept or field.get_default()
+        return data
 
     def _post_clean(self) -> None:
         # The service validates the whole contract (organization included) and saves it.

@@ -206,6 +206,8 @@ class TestFeePages:
         from chairside.billing.models import PayerContract
 
         saved = PayerContract.objects.get(payer=contract)
+        # Sent without the infusion suite's terms: the defaults (POS 49, nurse in the per diem).
+        assert (saved.suite_place_of_service, saved.suite_nursing) == ("49", "included")
         biller_client.post(
             reverse("billing:contract_fee", kwargs={"public_id": saved.public_id}),
             {"cpt": "96413", "amount": "210.00"},
