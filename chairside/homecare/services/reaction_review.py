@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chairside.audit.services import audited_update
+from chairside.core.actors import acting_user
 from chairside.homecare.models import HomeReaction
 from chairside.homecare.selectors import REVIEW_FROM_GRADE
 from chairside.tenancy.models import Organization
@@ -50,7 +51,7 @@ def home_reaction_review(
         user=user,
         data={
             "reviewed_at": timezone.now(),
-            "reviewed_by": user,
+            "reviewed_by": acting_user(user),
             "reviewed_by_name": person_name(user, organization),
             "review_note": note.strip(),
         },

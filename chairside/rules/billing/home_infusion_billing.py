@@ -321,16 +321,15 @@ def propose_home_claim_lines(
     therapy: HomeTherapy,
     therapy_days: Sequence[dt.date],
     visits: Sequence[NursingVisit],
-    place: str = HOME,
-    suite_nursing_billed: bool = True,
     last_hit_visit: dt.date | None = None,
     discharged_since: bool = False,
 ) -> ProposedClaim:
     """Propose the claim lines of one home infusion billing period.
 
     Commercial / Medicaid: per day of therapy one per diem line (1 unit) and, with a drug,
-    one drug line (units per day, NDC); per signed visit 99601 (+ 99602 x n). At the suite
-    the nursing lines follow ``suite_nursing_billed`` (the payer's setting). Medicare Part B:
+    one drug line (units per day, NDC); per signed visit 99601 (+ 99602 x n), all at the home
+    (POS 12; a period with visits at the pharmacy's suite goes through
+    ``home_infusion_suite.propose_claim_with_suite``). Medicare Part B:
     per signed in-home visit day one G-code line (initial code for the first visit when
     :func:`hit_initial_allowed`), units in 15-minute increments; nothing for days without a
     visit, and no drug line (the drug is billed to the DME MAC).
@@ -341,24 +340,17 @@ def propose_home_claim_lines(
     """
     if payer_category not in PAYER_CATEGORIES:
         raise ValueError(f"payer category {payer_category!r} must be one of {PAYER_CATEGORIES}")
-    if place not in PLACE_OF_SERVICE:
-        raise ValueError(f"place {place!r} must be home or suite")
-    pos = PLACE_OF_SERVICE[place]
+    pos = PLACE_OF_SERVICE[HOME]
     signed = sorted((v for v in visits if v.signed), key=lambda v: v.date)
     unsigned = tuple(
         f"Visit on {v.date:%m/%d/%Y} is not signed: not billed." for v in visits if not v.signed
     )
     if payer_category == MEDICARE_B:
-        if place != HOME:
-            raise HomeBillingRuleError(
-                "Medicare pays HIT services only in the patient's home, not at the suite."
-            )
         lines, refused = _hit_lines(therapy, signed, last_hit_visit, discharged_since)
         return ProposedClaim(tuple(lines), unsigned + refused)
     lines = _per_diem_lines(therapy, sorted(set(therapy_days)), pos)
-    if place == HOME or suite_nursing_billed:
-        for visit in signed:
-            lines += _nursing_lines(visit, pos)
+    for visit in signed:
+        lines += _nursing_lines(visit, pos)
     return ProposedClaim(tuple(lines), unsigned)
 
 

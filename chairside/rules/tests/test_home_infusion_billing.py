@@ -11,7 +11,6 @@ from chairside.rules.billing.home_infusion_billing import (
     COMMERCIAL,
     MEDICAID,
     MEDICARE_B,
-    SUITE,
     HomeBillingRuleError,
     HomeDrug,
     HomeTherapy,
@@ -182,32 +181,6 @@ class TestCommercialClaim:
         assert [(x.code, x.ndc) for x in proposed.lines] == [("S9338", None), ("J1460", None)]
 
 
-class TestSuite:
-    def test_it_bills_the_nurse_when_the_payer_pays_suite_nursing(self) -> None:
-        proposed = propose_home_claim_lines(
-            payer_category=COMMERCIAL,
-            therapy=antibiotic(drug=None),
-            therapy_days=[D1],
-            visits=[NursingVisit(D1, 60, in_home=False)],
-            place=SUITE,
-        )
-        assert [(x.code, x.place_of_service) for x in proposed.lines] == [
-            ("S9500", "49"),
-            ("99601", "49"),
-        ]
-
-    def test_it_bills_the_per_diem_only_when_the_payer_says_so(self) -> None:
-        proposed = propose_home_claim_lines(
-            payer_category=COMMERCIAL,
-            therapy=antibiotic(drug=None),
-            therapy_days=[D1],
-            visits=[NursingVisit(D1, 60, in_home=False)],
-            place=SUITE,
-            suite_nursing_billed=False,
-        )
-        assert [x.code for x in proposed.lines] == ["S9500"]
-
-
 def ivig_medicare(*, pump: bool = True, category: int | None = 2) -> HomeTherapy:
     return HomeTherapy(
         "immunotherapy",
@@ -294,16 +267,6 @@ class TestMedicareHit:
         )
         assert len(proposed.lines) == 1
         assert "already billed" in proposed.refused[0]
-
-    def test_medicare_is_never_billed_at_the_suite(self) -> None:
-        with pytest.raises(HomeBillingRuleError, match="only in the patient's home"):
-            propose_home_claim_lines(
-                payer_category=MEDICARE_B,
-                therapy=ivig_medicare(),
-                therapy_days=[D1],
-                visits=[],
-                place=SUITE,
-            )
 
     @pytest.mark.parametrize(("minutes", "units"), [(1, 1), (15, 1), (16, 2), (90, 6)])
     def test_units_are_15_minute_increments(self, minutes: int, units: int) -> None:
