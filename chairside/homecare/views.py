@@ -23,10 +23,6 @@ from chairside.tenancy.access import OrgRequest, can, require_any_perm, require_
 from chairside.tenancy.roles import Perm
 
 
-def _name(patient: Any) -> str:
-    return f"{patient.last_name}, {patient.first_name}" if patient is not None else ""
-
-
 def _stop_row(stop: DeliveryTicket | HomeVisit | FieldShift) -> dict[str, Any]:
     """One line of the day's sheet: a delivery, a home visit or a field shift."""
     if isinstance(stop, FieldShift):
@@ -68,7 +64,7 @@ DAY_CSV = export_columns(
         ("window_or_shift_start", lambda r: r["starts"].strftime("%H:%M")),
         ("window_or_shift_end", lambda r: r["ends"].strftime("%H:%M")),
         ("patient_mrn", lambda r: r["patient"].mrn if r["patient"] else ""),
-        ("patient", lambda r: _name(r["patient"])),
+        ("patient", lambda r: str(r["patient"] or "")),
         ("what", lambda r: r["what"]),
         ("carried_by_or_staff", lambda r: str(r["who"] or "")),
         ("planned_at", lambda r: r["planned"]),
