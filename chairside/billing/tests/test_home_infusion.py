@@ -115,6 +115,18 @@ class TestDerive:
         assert claim.claim_form == "837P" and claim.problems == []
         assert claim.total_charge == Decimal("520.00")
 
+    def test_vancomycin_every_12_hours_bills_s9501(self, org: Any) -> None:
+        # Vancomycin q12h, the common adult schedule: refused before S9501 was in the table.
+        patient, _loc, month, days, _t = home_world(org, doses_per_day=2)
+        encounter = home_charges_derive(organization=org, patient=patient, month=month, user=None)
+        lines = list(encounter.current_lines.order_by("position"))
+        assert [(x.code, x.units, x.date_of_service) for x in lines] == [
+            ("S9501", 1, days[0]),
+            ("S9501", 1, days[1]),
+            ("99601", 1, days[0]),
+        ]
+        assert "12 hours" in lines[0].description
+
     def test_the_837p_says_home(self, org: Any) -> None:
         patient, _loc, month, _days, _t = home_world(org)
         claim = claim_of(

@@ -75,10 +75,17 @@ THERAPIES = (
 )
 MODES = ("continuous", "intermittent", "implanted_pump")
 
-# Anti-infective per diem by dosing interval in hours (S9497-S9504 family, see the table).
-# Every 12 hours (S9501) is not listed: its descriptor could not be verified against a
-# public source, so an every-12-hours order is refused rather than guessed.
-_ANTI_INFECTIVE = {24: "S9500", 8: "S9502", 6: "S9503", 4: "S9504", 3: "S9497"}
+# Anti-infective per diem by dosing interval in hours (S9497-S9504 family, see the table;
+# descriptors from the CMS HCPCS Level II file). An interval outside the family (every 2 or
+# 48 hours, say) has no code and is refused rather than guessed.
+_ANTI_INFECTIVE = {24: "S9500", 12: "S9501", 8: "S9502", 6: "S9503", 4: "S9504", 3: "S9497"}
+
+# Hydration (S9374-S9377) and TPN (S9365-S9368) per diem by daily volume: the upper bound
+# in liters of each step, then the code above the last step (CMS HCPCS Level II file).
+_BY_VOLUME: dict[str, tuple[tuple[tuple[Decimal, str], ...], str]] = {
+    "hydration": (((Decimal(1), "S9374"), (Decimal(2), "S9375"), (Decimal(3), "S9376")), "S9377"),
+    "tpn": (((Decimal(1), "S9365"), (Decimal(2), "S9366"), (Decimal(3), "S9367")), "S9368"),
+}
 
 # CPT 99601 covers a visit up to 2 hours; 99602 each additional hour. CPT's time rule:
 # "a unit of time is attained when the mid-point is passed" (CPT introduction, time), so an
@@ -181,7 +188,7 @@ def per_diem_code(therapy: HomeTherapy) -> HomeCode:
 
     Example: an antibiotic every 8 hours -> S9502; hydration 1.5 L a day -> S9375.
     Raises HomeBillingRuleError when the order lacks what decides the code, or when the
-    frequency or volume has no verified code.
+    dosing interval has no HCPCS per diem code.
     """
     kind = therapy.therapy
     if kind not in THERAPIES:
@@ -205,26 +212,22 @@ def _anti_infective(every_hours: int | None) -> str:
     except KeyError:
         known = ", ".join(f"every {h} h" for h in sorted(_ANTI_INFECTIVE, reverse=True))
         raise HomeBillingRuleError(
-            f"No verified per diem code for an anti-infective every {every_hours} hours "
-            f"(known: {known}); bill it by hand from the payer's fee schedule."
+            f"HCPCS has no per diem code for an anti-infective every {every_hours} hours "
+            f"(it has: {known}); bill it by hand from the payer's fee schedule."
         ) from None
 
 
 def _by_volume(kind: str, liters: Decimal | None) -> str:
+    """The volume-scale code: e.g. hydration 1 L -> S9374, 1.01-2 L -> S9375; TPN 2.5 L ->
+    S9367, more than 3 L -> S9368."""
     name = "Hydration" if kind == "hydration" else "TPN"
     if liters is None or liters <= 0:
         raise HomeBillingRuleError(f"The {name} order has no daily volume in liters.")
-    if kind == "hydration" and liters <= 1:
-        return "S9374"
-    if kind == "hydration" and liters <= 2:
-        return "S9375"
-    if kind == "tpn" and 2 < liters <= 3:
-        return "S9367"
-    if kind == "tpn" and liters > 3:
-        return "S9368"
-    raise HomeBillingRuleError(
-        f"No verified per diem code for {name} at {liters} L a day; bill it by hand."
-    )
+    steps, above = _BY_VOLUME[kind]
+    for upper, code in steps:
+        if liters <= upper:
+            return code
+    return above
 
 
 def _by_mode(kind: str, mode: str) -> str:
@@ -335,7 +338,7 @@ def propose_home_claim_lines(
     visit, and no drug line (the drug is billed to the DME MAC).
 
     Unsigned visits are never billed. Raises HomeBillingRuleError when the therapy cannot be
-    billed at all (e.g. an anti-infective with no verified per diem code, a Medicare drug
+    billed at all (e.g. an anti-infective at an interval with no per diem code, a Medicare drug
     given without a DME pump), ValueError for malformed input.
     """
     if payer_category not in PAYER_CATEGORIES:

@@ -44,15 +44,32 @@ class TestCodeTable:
             assert row.short_descriptor.strip(), row.code
             assert row.payer in {"per_diem", "nursing", "medicare_hit"}, row.code
 
-    def test_it_leaves_out_the_codes_it_could_not_verify(self) -> None:
-        # S9501 (every 12 h), S9365/S9366 (TPN up to 2 L) and S9373/S9376/S9377 (hydration
-        # NOS / over 2 L) were not confirmed against a public descriptor.
-        assert {"S9501", "S9365", "S9366", "S9373", "S9376", "S9377"}.isdisjoint(code_table())
+    def test_the_scale_codes_cite_the_cms_hcpcs_file(self) -> None:
+        # The codes once refused for want of a public descriptor, now from CMS's file.
+        table = code_table()
+        for code, basis in [
+            ("S9501", "every 12 hours"),
+            ("S9365", "1 liter per day"),
+            ("S9366", "more than 1 up to 2 liters per day"),
+            ("S9376", "more than 2 up to 3 liters per day"),
+            ("S9377", "more than 3 liters per day"),
+        ]:
+            assert table[code].basis == basis
+            assert "CMS HCPCS" in table[code].source
+
+    def test_it_leaves_out_the_whole_therapy_codes_the_scales_exclude(self) -> None:
+        # S9494 (anti-infective), S9373 (hydration) and S9364 (TPN) per diem "do not use"
+        # with the frequency / volume scales (their HCPCS descriptors), which Chairside bills.
+        assert {"S9494", "S9373", "S9364"}.isdisjoint(code_table())
 
     def test_every_code_the_rules_can_choose_is_in_the_table(self) -> None:
-        choices = [antibiotic(h) for h in (24, 8, 6, 4, 3)] + [
+        choices = [antibiotic(h) for h in (24, 12, 8, 6, 4, 3)] + [
             HomeTherapy("hydration", liters_per_day=Decimal("0.5")),
             HomeTherapy("hydration", liters_per_day=Decimal("1.5")),
+            HomeTherapy("hydration", liters_per_day=Decimal("2.5")),
+            HomeTherapy("hydration", liters_per_day=Decimal(4)),
+            HomeTherapy("tpn", liters_per_day=Decimal("0.8")),
+            HomeTherapy("tpn", liters_per_day=Decimal("1.5")),
             HomeTherapy("tpn", liters_per_day=Decimal("2.5")),
             HomeTherapy("tpn", liters_per_day=Decimal(4)),
             HomeTherapy("immunotherapy"),
@@ -72,14 +89,16 @@ class TestCodeTable:
 class TestPerDiemCode:
     @pytest.mark.parametrize(
         ("hours", "code"),
-        [(24, "S9500"), (8, "S9502"), (6, "S9503"), (4, "S9504"), (3, "S9497")],
+        [(24, "S9500"), (12, "S9501"), (8, "S9502"), (6, "S9503"), (4, "S9504"), (3, "S9497")],
     )
     def test_it_chooses_the_anti_infective_code_by_frequency(self, hours: int, code: str) -> None:
         assert per_diem_code(antibiotic(hours)).code == code
 
-    def test_it_refuses_an_interval_without_a_verified_code(self) -> None:
-        with pytest.raises(HomeBillingRuleError, match="every 12 hours"):
-            per_diem_code(antibiotic(12))
+    @pytest.mark.parametrize("hours", [48, 2, 5])
+    def test_it_refuses_an_interval_without_a_code(self, hours: int) -> None:
+        with pytest.raises(HomeBillingRuleError, match=f"every {hours} hours") as refused:
+            per_diem_code(antibiotic(hours))
+        assert "every 12 h" in str(refused.value)  # the message lists the known intervals
 
     def test_it_refuses_an_anti_infective_without_an_interval(self) -> None:
         with pytest.raises(HomeBillingRuleError, match="no dosing interval"):
@@ -91,6 +110,13 @@ class TestPerDiemCode:
             ("hydration", "1", "S9374"),
             ("hydration", "1.01", "S9375"),
             ("hydration", "2", "S9375"),
+            ("hydration", "2.01", "S9376"),
+            ("hydration", "3", "S9376"),
+            ("hydration", "3.01", "S9377"),
+            ("tpn", "0.5", "S9365"),
+            ("tpn", "1", "S9365"),
+            ("tpn", "1.01", "S9366"),
+            ("tpn", "2", "S9366"),
             ("tpn", "2.01", "S9367"),
             ("tpn", "3", "S9367"),
             ("tpn", "3.5", "S9368"),
@@ -99,9 +125,11 @@ class TestPerDiemCode:
     def test_it_chooses_by_daily_volume(self, therapy: str, liters: str, code: str) -> None:
         assert per_diem_code(HomeTherapy(therapy, liters_per_day=Decimal(liters))).code == code
 
-    def test_it_refuses_a_volume_without_a_verified_code(self) -> None:
-        with pytest.raises(HomeBillingRuleError, match="TPN at 1.5 L"):
-            per_diem_code(HomeTherapy("tpn", liters_per_day=Decimal("1.5")))
+    @pytest.mark.parametrize("liters", [None, "0", "-1"])
+    def test_it_refuses_an_order_without_a_daily_volume(self, liters: str | None) -> None:
+        volume = None if liters is None else Decimal(liters)
+        with pytest.raises(HomeBillingRuleError, match="TPN order has no daily volume"):
+            per_diem_code(HomeTherapy("tpn", liters_per_day=volume))
 
     def test_it_needs_the_mode_of_a_pain_infusion(self) -> None:
         with pytest.raises(HomeBillingRuleError, match="continuous or intermittent"):
