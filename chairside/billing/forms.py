@@ -76,9 +76,10 @@ class DenialForm(forms.Form):
         self.fields["assigned_to"].queryset = _members(organization)  # type: ignore[attr-defined]
 
 
-# The ambulatory infusion suite's terms: optional on the form (a contract entered without
-# them, or through an older client, gets place of service 49 and nursing in the per diem).
-SUITE_TERMS = ("suite_place_of_service", "suite_nursing")
+# The home infusion terms (ambulatory infusion suite, per diem coding): optional on the form
+# (a contract entered without them, or through an older client, gets place of service 49,
+# nursing in the per diem, and the per diem by interval or volume).
+SUITE_TERMS = ("suite_place_of_service", "suite_nursing", "per_diem_coding")
 
 
 class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -94,6 +95,7 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
             "requires_prior_authorization",
             "suite_place_of_service",
             "suite_nursing",
+            "per_diem_coding",
             "appeal_window_days",
             "notes",
         ]

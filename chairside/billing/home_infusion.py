@@ -30,6 +30,7 @@ from chairside.rules.billing.home_infusion_billing import (
     HIT_CODES,
     MEDICAID,
     MEDICARE_B,
+    PER_DIEM_SCALE,
     HomeDrug,
     HomeTherapy,
     NursingVisit,
@@ -204,18 +205,29 @@ def nursing_visits(visits: list[HomeVisit]) -> list[NursingVisit]:
     ]
 
 
-def suite_terms(*, organization: Any, payer: Any) -> SuiteTerms:
-    """The payer's terms for visits at the pharmacy's infusion suite (its contract), else
-    the rules' defaults (POS 49, the nurse's time included in the per diem)."""
+@dataclass(frozen=True)
+class HomeTerms:
+    """A payer's home infusion terms: how its per diem is coded and its suite terms."""
+
+    per_diem_coding: str = PER_DIEM_SCALE
+    suite: SuiteTerms = SuiteTerms()
+
+
+def home_terms(*, organization: Any, payer: Any) -> HomeTerms:
+    """The payer's home infusion terms (its contract), else the rules' defaults (per diem
+    by interval or volume; at the suite POS 49 and the nurse's time in the per diem)."""
     contract = (
         PayerContract.objects.filter(organization=organization, payer=payer).first()
         if payer is not None
         else None
     )
     if contract is None:
-        return SuiteTerms()
-    return SuiteTerms(
-        place_of_service=contract.suite_place_of_service, nursing=contract.suite_nursing
+        return HomeTerms()
+    return HomeTerms(
+        per_diem_coding=contract.per_diem_coding,
+        suite=SuiteTerms(
+            place_of_service=contract.suite_place_of_service, nursing=contract.suite_nursing
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.rules.billing import home_infusion_billing as home_billing
 from chairside.rules.billing import home_infusion_suite as suite
 from chairside.rules.billing.place_of_service import PLACES_OF_SERVICE
 from chairside.rules.common.npi import is_valid_npi
@@ -245,6 +246,17 @@ class PayerContract(OrgScopedModel):
         ],
         default=suite.NURSING_INCLUDED,
         help_text="Whether this payer pays the suite nurse's time separately.",
+    )
+    per_diem_coding = models.CharField(
+        "home infusion per diem codes",
+        max_length=8,
+        choices=[
+            (home_billing.PER_DIEM_SCALE, "By dosing interval or daily volume (S9500-S9504, …)"),
+            (home_billing.PER_DIEM_WHOLE_THERAPY, "One code per therapy (S9494, S9373, S9364)"),
+        ],
+        default=home_billing.PER_DIEM_SCALE,
+        help_text="How this payer wants the anti-infective, hydration and TPN per diem coded "
+        "(its policy names the codes it pays).",
     )
     appeal_window_days = models.PositiveSmallIntegerField(
         default=DEFAULT_APPEAL_DAYS, validators=[MinValueValidator(1), MaxValueValidator(730)]

@@ -121,6 +121,7 @@ CONTRACT_FIELDS = (
     "requires_prior_authorization",
     "suite_place_of_service",
     "suite_nursing",
+    "per_diem_coding",
     "appeal_window_days",
     "notes",
 )

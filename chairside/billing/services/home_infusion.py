@@ -69,13 +69,15 @@ def home_charges_derive(
             f"{patient.full_name} has no billable coverage on {days[0]:%m/%d/%Y}."
         )
     payer = _primary_payer(organization, coverages[0].payer_ref)
+    terms = home.home_terms(organization=organization, payer=payer)
     try:
         proposed = propose_claim_with_suite(
             payer_category=home.payer_category(payer.kind if payer else "commercial"),
             therapy=order.therapy,
             therapy_days=days,
             visits=[v for v in home.nursing_visits(visits) if v.date < today],
-            terms=home.suite_terms(organization=organization, payer=payer),
+            terms=terms.suite,
+            per_diem_coding=terms.per_diem_coding,
             last_hit_visit=home.last_hit_visit(
                 organization=organization, patient=patient, before=start
             ),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from chairside.access.referrals.tests.factories import make_provider
 from chairside.billing import home_infusion
 from chairside.billing.documents import claim_document
-from chairside.billing.models import ChargeMasterItem, Claim, Encounter
+from chairside.billing.models import ChargeMasterItem, Claim, Encounter, PayerContract
 from chairside.billing.services import home_charges_derive
 from chairside.billing.tests import factories as bf
 from chairside.homecare import services as homecare
@@ -126,6 +126,17 @@ class TestDerive:
             ("99601", 1, days[0]),
         ]
         assert "12 hours" in lines[0].description
+
+    def test_a_payer_that_pays_one_code_per_therapy_gets_s9494(self, org: Any) -> None:
+        patient, _loc, month, days, _t = home_world(org)
+        PayerContract.objects.filter(organization=org).update(per_diem_coding="therapy")
+        encounter = home_charges_derive(organization=org, patient=patient, month=month, user=None)
+        lines = list(encounter.current_lines.order_by("position"))
+        assert [(x.code, x.date_of_service) for x in lines] == [
+            ("S9494", days[0]),
+            ("S9494", days[1]),
+            ("99601", days[0]),
+        ]
 
     def test_the_837p_says_home(self, org: Any) -> None:
         patient, _loc, month, _days, _t = home_world(org)

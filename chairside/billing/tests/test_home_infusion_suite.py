@@ -88,6 +88,35 @@ def test_the_contract_page_saves_the_suite_terms_and_refuses_unknown_ones(org: A
     assert client.post(url, {**form, "suite_place_of_service": "11"}).status_code == 302
     contract.refresh_from_db()
     assert (contract.suite_place_of_service, contract.suite_nursing) == ("11", "billed")
+    assert contract.per_diem_coding == "scale"  # not posted: the default is kept
+
+
+def test_the_contract_page_saves_the_per_diem_coding(org: Any) -> None:
+    patient, month, _days = with_suite_visit(org)
+    contract = PayerContract.objects.get(organization=org)
+    client = f.login(f.make_user(org, "biller"))
+    url = f"/billing/contracts/{contract.public_id}/"
+    assert "One code per therapy (S9494" in client.get(url).content.decode()
+    form = {
+        "drug_basis": "asp",
+        "drug_percent": "100",
+        "patient_share_percent": "20",
+        "secondary_covers_percent": "100",
+        "appeal_window_days": "180",
+        "per_diem_coding": "hourly",
+    }
+    assert client.post(url, form).status_code == 400
+    contract.refresh_from_db()
+    assert contract.per_diem_coding == "scale"
+    assert client.post(url, {**form, "per_diem_coding": "therapy"}).status_code == 302
+    contract.refresh_from_db()
+    assert contract.per_diem_coding == "therapy"
+    encounter = home_charges_derive(organization=org, patient=patient, month=month, user=None)
+    # The suite day keeps its SS and place of service under the whole-therapy code.
+    assert [r[:3] for r in rows(encounter) if r[0].startswith("S")] == [
+        ("S9494", 1, ""),
+        ("S9494", 1, "SS"),
+    ]
 
 
 def test_a_suite_visit_is_booked_but_never_routed(org: Any) -> None:

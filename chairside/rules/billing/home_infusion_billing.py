@@ -80,6 +80,17 @@ MODES = ("continuous", "intermittent", "implanted_pump")
 # 48 hours, say) has no code and is refused rather than guessed.
 _ANTI_INFECTIVE = {24: "S9500", 12: "S9501", 8: "S9502", 6: "S9503", 4: "S9504", 3: "S9497"}
 
+# How a payer codes the per diem of an anti-infective, hydration or TPN: by the scale of
+# interval or volume (the default), or one whole-therapy code whatever the interval or
+# volume. Each whole-therapy descriptor says not to combine it with its scale (HCPCS S9494
+# "do not use this code with ... s9497-s9504", S9373 "do not use with ... s9374-s9377",
+# S9364 "do not use with ... s9365-s9368"); payers name the one they pay (HMSA's
+# anti-microbial example bills S9494 for cefazolin every 8 hours).
+PER_DIEM_SCALE = "scale"
+PER_DIEM_WHOLE_THERAPY = "therapy"
+PER_DIEM_CODINGS = (PER_DIEM_SCALE, PER_DIEM_WHOLE_THERAPY)
+_WHOLE_THERAPY = {"anti_infective": "S9494", "hydration": "S9373", "tpn": "S9364"}
+
 # Hydration (S9374-S9377) and TPN (S9365-S9368) per diem by daily volume: the upper bound
 # in liters of each step, then the code above the last step (CMS HCPCS Level II file).
 _BY_VOLUME: dict[str, tuple[tuple[tuple[Decimal, str], ...], str]] = {
@@ -183,16 +194,21 @@ class NursingVisit:
     nurse_present: bool = True
 
 
-def per_diem_code(therapy: HomeTherapy) -> HomeCode:
+def per_diem_code(therapy: HomeTherapy, *, coding: str = PER_DIEM_SCALE) -> HomeCode:
     """The per diem S-code for the therapy (commercial and Medicaid payers).
 
-    Example: an antibiotic every 8 hours -> S9502; hydration 1.5 L a day -> S9375.
-    Raises HomeBillingRuleError when the order lacks what decides the code, or when the
-    dosing interval has no HCPCS per diem code.
+    Example: an antibiotic every 8 hours -> S9502; hydration 1.5 L a day -> S9375; with a
+    payer's ``coding="therapy"`` both are their whole-therapy codes (S9494, S9373), which
+    need no interval or volume. Raises HomeBillingRuleError when the order lacks what
+    decides the code, or when the dosing interval has no HCPCS per diem code.
     """
     kind = therapy.therapy
     if kind not in THERAPIES:
         raise ValueError(f"therapy {kind!r} must be one of {', '.join(THERAPIES)}")
+    if coding not in PER_DIEM_CODINGS:
+        raise ValueError(f"per diem coding {coding!r} must be one of {PER_DIEM_CODINGS}")
+    if coding == PER_DIEM_WHOLE_THERAPY and kind in _WHOLE_THERAPY:
+        return _code(_WHOLE_THERAPY[kind])
     if kind == "anti_infective":
         return _code(_anti_infective(therapy.every_hours))
     if kind in {"hydration", "tpn"}:
@@ -326,6 +342,7 @@ def propose_home_claim_lines(
     visits: Sequence[NursingVisit],
     last_hit_visit: dt.date | None = None,
     discharged_since: bool = False,
+    per_diem_coding: str = PER_DIEM_SCALE,
 ) -> ProposedClaim:
     """Propose the claim lines of one home infusion billing period.
 
@@ -351,14 +368,16 @@ def propose_home_claim_lines(
     if payer_category == MEDICARE_B:
         lines, refused = _hit_lines(therapy, signed, last_hit_visit, discharged_since)
         return ProposedClaim(tuple(lines), unsigned + refused)
-    lines = _per_diem_lines(therapy, sorted(set(therapy_days)), pos)
+    lines = _per_diem_lines(therapy, sorted(set(therapy_days)), pos, per_diem_coding)
     for visit in signed:
         lines += _nursing_lines(visit, pos)
     return ProposedClaim(tuple(lines), unsigned)
 
 
-def _per_diem_lines(therapy: HomeTherapy, days: list[dt.date], pos: str) -> list[ClaimLine]:
-    code = per_diem_code(therapy)
+def _per_diem_lines(
+    therapy: HomeTherapy, days: list[dt.date], pos: str, coding: str
+) -> list[ClaimLine]:
+    code = per_diem_code(therapy, coding=coding)
     lines: list[ClaimLine] = []
     for day in days:
         lines.append(
@@ -479,6 +498,9 @@ __all__ = [
     "HOME",
     "MEDICAID",
     "MEDICARE_B",
+    "PER_DIEM_CODINGS",
+    "PER_DIEM_SCALE",
+    "PER_DIEM_WHOLE_THERAPY",
     "SUITE",
     "HomeBillingRuleError",
     "HomeCode",

@@ -41,6 +41,7 @@ from chairside.rules.billing.charges import ClaimLine
 from chairside.rules.billing.home_infusion_billing import (
     MEDICARE_B,
     NURSING_FIRST,
+    PER_DIEM_SCALE,
     HomeTherapy,
     NursingVisit,
     ProposedClaim,
@@ -86,6 +87,7 @@ def propose_claim_with_suite(
     terms: SuiteTerms = SuiteTerms(),
     last_hit_visit: dt.date | None = None,
     discharged_since: bool = False,
+    per_diem_coding: str = PER_DIEM_SCALE,
 ) -> ProposedClaim:
     """The period's lines when some visits were at the suite (``NursingVisit.in_home`` is
     False for them). Home days and visits are billed as at home
@@ -115,6 +117,7 @@ def propose_claim_with_suite(
         therapy=therapy,
         therapy_days=therapy_days,
         visits=home,
+        per_diem_coding=per_diem_coding,
     )
     suite_days = {v.date for v in suite}
     home_days = {v.date for v in home if v.signed}

@@ -57,10 +57,11 @@ class TestCodeTable:
             assert table[code].basis == basis
             assert "CMS HCPCS" in table[code].source
 
-    def test_it_leaves_out_the_whole_therapy_codes_the_scales_exclude(self) -> None:
-        # S9494 (anti-infective), S9373 (hydration) and S9364 (TPN) per diem "do not use"
-        # with the frequency / volume scales (their HCPCS descriptors), which Chairside bills.
-        assert {"S9494", "S9373", "S9364"}.isdisjoint(code_table())
+    def test_the_whole_therapy_codes_say_they_exclude_the_scales(self) -> None:
+        table = code_table()
+        scales = {"S9494": "S9497-S9504", "S9373": "S9374-S9377", "S9364": "S9365-S9368"}
+        for code, scale in scales.items():
+            assert f"not with {scale}" in table[code].basis
 
     def test_every_code_the_rules_can_choose_is_in_the_table(self) -> None:
         choices = [antibiotic(h) for h in (24, 12, 8, 6, 4, 3)] + [
@@ -130,6 +131,24 @@ class TestPerDiemCode:
         volume = None if liters is None else Decimal(liters)
         with pytest.raises(HomeBillingRuleError, match="TPN order has no daily volume"):
             per_diem_code(HomeTherapy("tpn", liters_per_day=volume))
+
+    @pytest.mark.parametrize(
+        ("therapy", "code"),
+        [
+            (antibiotic(8), "S9494"),
+            (HomeTherapy("anti_infective"), "S9494"),  # the whole-therapy code needs no interval
+            (HomeTherapy("hydration", liters_per_day=Decimal("2.5")), "S9373"),
+            (HomeTherapy("tpn", liters_per_day=Decimal(1)), "S9364"),
+            (HomeTherapy("immunotherapy"), "S9338"),  # no scale: the same code either way
+            (HomeTherapy("pain_management", mode="continuous"), "S9326"),
+        ],
+    )
+    def test_a_payer_may_want_one_code_per_therapy(self, therapy: HomeTherapy, code: str) -> None:
+        assert per_diem_code(therapy, coding="therapy").code == code
+
+    def test_it_rejects_an_unknown_coding(self) -> None:
+        with pytest.raises(ValueError, match="per diem coding 'hourly'"):
+            per_diem_code(antibiotic(8), coding="hourly")
 
     def test_it_needs_the_mode_of_a_pain_infusion(self) -> None:
         with pytest.raises(HomeBillingRuleError, match="continuous or intermittent"):
