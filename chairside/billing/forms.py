@@ -19,6 +19,7 @@ from chairside.billing.models import (
     PayerContract,
     PayerDrugCategory,
 )
+from chairside.billing.services.fees import CONTRACT_FIELDS, PROFILE_FIELDS
 from chairside.formulary.models import Drug
 from chairside.patients.models import Payer
 from chairside.rules.billing import claim_states as states
@@ -85,20 +86,7 @@ SUITE_TERMS = ("suite_place_of_service", "suite_nursing", "per_diem_coding")
 class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = PayerContract
-        fields = [
-            "payer",
-            "drug_basis",
-            "drug_percent",
-            "drug_rate",
-            "patient_share_percent",
-            "secondary_covers_percent",
-            "requires_prior_authorization",
-            "suite_place_of_service",
-            "suite_nursing",
-            "per_diem_coding",
-            "appeal_window_days",
-            "notes",
-        ]
+        fields = ["payer", *CONTRACT_FIELDS]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
@@ -169,26 +157,7 @@ class DrugRateForm(forms.Form):
 class BillingProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = BillingProfile
-        fields = [
-            "billing_name",
-            "npi",
-            "tax_id",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "submitter_id",
-            "contact_name",
-            "contact_phone",
-            "receiver_name",
-            "receiver_id",
-            "production",
-            "supplies_cost_per_visit",
-            "nurse_cost_per_hour",
-            "default_assignee",
-            "crossover_follow_up_days",
-        ]
+        fields = list(PROFILE_FIELDS)
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

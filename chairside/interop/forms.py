@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from chairside.interop.models import CsvImport, InterfaceSettings
+from chairside.interop.services import SETTINGS_FIELDS
 
 
 class ReceiveForm(forms.Form):
@@ -22,9 +23,4 @@ class UploadForm(forms.Form):
 class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = InterfaceSettings
-        fields = [
-            "facility_name",
-            "siu_feed_enabled",
-            "receiving_application",
-            "receiving_facility",
-        ]
+        fields = list(SETTINGS_FIELDS)

@@ -17,6 +17,7 @@ from chairside.patients.models import (
     Patient,
     Payer,
 )
+from chairside.patients.services import COVERAGE_FIELDS, PATIENT_FIELDS
 from chairside.rules.clinical.vitals import WEIGHT_UNITS, kg_to_lb, weight_in_kg
 from chairside.tenancy.models import Location
 
@@ -31,26 +32,7 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Patient
-        fields = [
-            "mrn",
-            "first_name",
-            "middle_name",
-            "last_name",
-            "preferred_name",
-            "date_of_birth",
-            "sex",
-            "phone",
-            "email",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "preferred_language",
-            "interpreter_needed",
-            "home_location",
-            "no_known_allergies",
-        ]
+        fields = [f for f in PATIENT_FIELDS if f != "is_active"]
         widgets = {"date_of_birth": DATE}
         labels = {
             "address_line1": "Street address",
@@ -151,17 +133,7 @@ class MeasurementForm(forms.ModelForm):  # type: ignore[type-arg]
 class CoverageForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Coverage
-        fields = [
-            "payer",
-            "plan_name",
-            "member_id",
-            "group_number",
-            "order",
-            "subscriber_relation",
-            "subscriber_name",
-            "effective_from",
-            "effective_to",
-        ]
+        fields = list(COVERAGE_FIELDS)
         widgets = {"effective_from": DATE, "effective_to": DATE}
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:

@@ -12,6 +12,8 @@ from chairside.access.authorizations.models import (
     BenefitsInvestigation,
     PriorAuthorization,
 )
+from chairside.access.authorizations.services.assistance import ENROLLMENT_FIELDS, PROGRAM_FIELDS
+from chairside.access.authorizations.services.benefits import BENEFITS_FIELDS
 from chairside.formulary.models import Drug
 from chairside.rules.access import authorization_states as states
 from chairside.tenancy.models import StaffMember
@@ -31,25 +33,7 @@ class BenefitsForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = BenefitsInvestigation
-        fields = [
-            "coverage_active",
-            "pa_required",
-            "acquisition_path",
-            "specialty_pharmacy",
-            "deductible",
-            "deductible_met",
-            "out_of_pocket_max",
-            "out_of_pocket_met",
-            "coinsurance_percent",
-            "copay",
-            "covers_primary_deductible",
-            "qualified_medicare_beneficiary",
-            "plan_year",
-            "allowed_per_unit",
-            "other_allowed_per_visit",
-            "reference_number",
-            "notes",
-        ]
+        fields = [f for f in BENEFITS_FIELDS if f != "assigned_to"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
@@ -143,7 +127,7 @@ class AssignForm(forms.Form):
 class AssistanceProgramForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = AssistanceProgram
-        fields = ["name", "kind", "sponsor", "drug", "phone", "claims_address"]
+        fields = [f for f in PROGRAM_FIELDS if f != "is_active"]
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -158,16 +142,7 @@ class AssistanceProgramForm(forms.ModelForm):  # type: ignore[type-arg]
 class EnrollmentForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = AssistanceEnrollment
-        fields = [
-            "program",
-            "drug",
-            "member_id",
-            "card_details",
-            "enrolled_on",
-            "expires_on",
-            "annual_cap",
-            "notes",
-        ]
+        fields = list(ENROLLMENT_FIELDS)
         widgets = {"enrolled_on": DATE, "expires_on": DATE}
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:

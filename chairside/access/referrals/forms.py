@@ -14,6 +14,8 @@ from chairside.access.referrals.models import (
     TreatmentOrder,
 )
 from chairside.access.referrals.services.orders import STANDARD_SET
+from chairside.access.referrals.services.providers import PROVIDER_FIELDS
+from chairside.access.referrals.services.referrals import REFERRAL_FIELDS
 from chairside.formulary.models import Drug, RegimenTemplate
 from chairside.formulary.order_sets import order_sets
 from chairside.patients.models import Diagnosis, LabResult, Patient
@@ -31,21 +33,7 @@ class _ServiceValidated(forms.ModelForm):  # type: ignore[type-arg]
 class ProviderForm(_ServiceValidated):
     class Meta:
         model = ReferringProvider
-        fields = [
-            "first_name",
-            "last_name",
-            "credential",
-            "specialty",
-            "npi",
-            "practice_name",
-            "is_internal",
-            "phone",
-            "fax",
-            "email",
-            "address",
-            "report_preference",
-            "is_active",
-        ]
+        fields = list(PROVIDER_FIELDS)
 
 
 def _org_querysets(form: forms.BaseForm, organization: Any) -> None:
@@ -73,23 +61,7 @@ def _org_querysets(form: forms.BaseForm, organization: Any) -> None:
 class ReferralForm(_ServiceValidated):
     class Meta:
         model = Referral
-        fields = [
-            "received_on",
-            "referring_provider",
-            "is_urgent",
-            "patient_first_name",
-            "patient_last_name",
-            "patient_date_of_birth",
-            "patient_phone",
-            "requested_drug",
-            "requested_drug_text",
-            "diagnosis_code",
-            "diagnosis_description",
-            "clinical_notes",
-            "labs_received",
-            "location",
-            "assigned_to",
-        ]
+        fields = [f for f in REFERRAL_FIELDS if f != "patient"]
         widgets = {
             "received_on": DATE,
             "patient_date_of_birth": DATE,

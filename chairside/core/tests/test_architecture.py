@@ -211,3 +211,52 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
     assert is_view_module(tmp_path / "clinical_views.py") and is_view_module(tmp_path / "api.py")
     assert not is_view_module(tmp_path / "selectors.py")
     assert not is_view_module(tmp_path / "forms.py")
+
+
+def literal_lists(path: Path) -> list[tuple[str, int, frozenset[str]]]:
+    """``NAME = [..]`` / ``(..)`` of four or more strings: (name, line, the strings)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        value, target = node.value, node.targets[0]
+        if not isinstance(value, ast.List | ast.Tuple) or len(value.elts) < 4:
+            continue
+        strings = [e.value for e in value.elts if isinstance(e, ast.Constant)]
+        if not all(isinstance(s, str) for s in strings) or len(strings) != len(value.elts):
+            continue
+        name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+        found.append((name, node.lineno, frozenset(str(s) for s in strings)))
+    return found
+
+
+def copied_field_lists() -> set[tuple[str, int, str]]:
+    """Forms whose ``fields`` list repeats (give or take three names) a service's field list."""
+    modules = product_modules()
+    service_lists = [
+        (str(path.relative_to(ROOT)), name, names)
+        for path in modules
+        if "services" in path.parts or path.name == "services.py"
+        for name, _line, names in literal_lists(path)
+        if name.endswith("_FIELDS")
+    ]
+    return {
+        (str(path.relative_to(ROOT)), line, f"{where}:{service_name}")
+        for path in modules
+        if path.name == "forms.py" or path.name.endswith("_forms.py")
+        for name, line, names in literal_lists(path)
+        if name == "fields"
+        for where, service_name, service_names in service_lists
+        if len(names & service_names) >= 4 and len(names ^ service_names) <= 3
+    }
+
+
+def test_forms_take_their_fields_from_the_services_lists() -> None:
+    assert copied_field_lists() == set(), "use the service's *_FIELDS in the form's Meta"
+
+
+def test_the_field_list_check_sees_a_copy(tmp_path: Path) -> None:
+    sample = tmp_path / "forms.py"
+    sample.write_text("class Meta:\n    fields = ['a', 'b', 'c', 'd', 'e']\n    x = ('a',)\n")
+    assert literal_lists(sample) == [("fields", 2, frozenset("abcde"))]
