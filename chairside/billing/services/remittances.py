@@ -157,7 +157,11 @@ def _post_payment(remittance: Remittance, payment: ClaimPayment, user: Any) -> N
     patient_ar_sync_claim(claim=claim, user=user)
 
 
-def _post_claim(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: Any) -> None:
+def _record(
+    remittance: Remittance, payment: ClaimPayment, claim: Claim, *, reversal: bool = False
+) -> tuple[list[ClaimItem], set[int]]:
+    """Write the claim's remittance record with its line and claim-level amounts (negated
+    for a reversal); returns the claim's items and the lines the payment touched."""
     posted = RemittanceClaim.objects.create(
         remittance=remittance,
         claim=claim,
@@ -169,12 +173,17 @@ def _post_claim(remittance: Remittance, payment: ClaimPayment, claim: Claim, use
     )
     items = list(claim.items.select_related("line").order_by("line_number"))
     if payment.services:
-        touched = _post_services(posted, payment, items)
+        touched = _post_services(posted, payment, items, reversal=reversal)
         rest = _spread_claim_adjustments(posted, payment.adjustments, items)
     else:
-        touched = _post_claim_level(posted, payment, items)
+        touched = _post_claim_level(posted, payment, items, reversal=reversal)
         rest = payment.adjustments
     _claim_level_adjustments(posted, rest, claim)
+    return items, touched
+
+
+def _post_claim(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: Any) -> None:
+    items, touched = _record(remittance, payment, claim)
     _settle(claim, payment, items=items, touched=touched, remittance=remittance, user=user)
 
 
@@ -186,23 +195,7 @@ def _reverse(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: 
             f"The payer reversed claim {claim.control_number}, but no payment of it was posted.",
             claim,
         )
-    posted = RemittanceClaim.objects.create(
-        remittance=remittance,
-        claim=claim,
-        status_code=payment.status,
-        charge=payment.charge,
-        paid=payment.paid,
-        patient_responsibility=payment.patient_responsibility,
-        payer_claim_number=payment.payer_claim_number,
-    )
-    items = list(claim.items.select_related("line").order_by("line_number"))
-    rest = payment.adjustments
-    if payment.services:
-        _post_services(posted, payment, items, reversal=True)
-        rest = _spread_claim_adjustments(posted, payment.adjustments, items)
-    else:
-        _post_claim_level(posted, payment, items, reversal=True)
-    _claim_level_adjustments(posted, rest, claim)
+    items, _touched = _record(remittance, payment, claim, reversal=True)
     _claim_totals(claim, items)
     claim.denials.filter(status__in=["open", "appealed"]).update(
         status=Denial.Status.RESOLVED, note="The payer reversed its decision (835 CLP02 22)."

@@ -43,16 +43,16 @@ from chairside.rules.billing.x12.x12_837p import (
     BillingProvider,
     OtherPayer,
     Party,
-    _address,
     _amount,
     _composite,
-    _digits,
-    _isa_segment,
     _other_payer,
     _person,
     _provider,
     _seg,
     _text,
+    envelope,
+    header_segments,
+    validate_envelope,
 )
 
 VERSION = "005010X223A2"
@@ -72,7 +72,6 @@ CLAIM_FILING_837I: dict[str, str] = {
 # classification 3 (outpatient); the third digit is the claim frequency (NUBC UB-04 manual,
 # FL 4; CMS Pub. 100-04 ch. 25 §75.1).
 FACILITY_TYPE_HOSPITAL_OUTPATIENT = "13"
-FREQUENCIES = {"1": "original", "7": "replacement", "8": "void"}
 
 # Revenue codes (NUBC UB-04 FL 42). CMS requires drugs that need detailed coding (a HCPCS
 # drug code) under 0636 (Pub. 100-04 ch. 4 §10.4 / ch. 17 §90.2); the administration lines'
@@ -186,48 +185,12 @@ def write_837i(interchange: InstitutionalInterchange) -> str:
     range, a claim without lines or attending provider, an unknown frequency code).
     """
     _validate(interchange)
-    body = [_seg("ST", "837", "0001", VERSION), *_transaction(interchange)]
-    body.append(_seg("SE", str(len(body) + 1), "0001"))
-    stamp = interchange.created_at
-    number = f"{interchange.control_number:09d}"
-    segments = [
-        _isa_segment(
-            interchange.sender, interchange.receiver, stamp, number, interchange.production
-        ),
-        _seg(
-            "GS",
-            "HC",
-            _text(interchange.sender.identifier),
-            _text(interchange.receiver.identifier),
-            stamp.strftime("%Y%m%d"),
-            stamp.strftime("%H%M"),
-            str(interchange.control_number),
-            "X",
-            VERSION,
-        ),
-        *body,
-        _seg("GE", "1", str(interchange.control_number)),
-        _seg("IEA", "1", number),
-    ]
-    return "\n".join(segments) + "\n"
+    return envelope(interchange, VERSION, _transaction(interchange))
 
 
 def _validate(interchange: InstitutionalInterchange) -> None:
-    if not interchange.claims:
-        raise ValueError("an 837I file needs at least one claim")
-    if not 1 <= interchange.control_number <= 999_999_999:
-        raise ValueError("the interchange control number must be 1 to 999999999")
-    if interchange.created_at.utcoffset() is None:
-        raise ValueError("created_at must be timezone-aware")
+    validate_envelope(interchange, interchange.claims, "837I")
     for claim in interchange.claims:
-        if not claim.lines:
-            raise ValueError(f"claim {claim.control_number} has no lines")
-        if not 0 <= claim.coverage_index < len(claim.facts.coverages):
-            raise ValueError(f"claim {claim.control_number} bills a coverage that does not exist")
-        if not 1 <= len(claim.control_number) <= 20:
-            raise ValueError("a patient control number (CLM01) has 1 to 20 characters")
-        if claim.frequency_code not in FREQUENCIES:
-            raise ValueError("claim frequency code must be 1 (original), 7 or 8")
         if claim.frequency_code in {"7", "8"} and not claim.original_reference.strip():
             raise ValueError("a replacement or void names the payer's original claim number")
         if claim.attending is None or not claim.attending.npi.strip():
@@ -235,44 +198,7 @@ def _validate(interchange: InstitutionalInterchange) -> None:
 
 
 def _transaction(interchange: InstitutionalInterchange) -> list[str]:
-    stamp = interchange.created_at
-    sender, receiver, billing = (
-        interchange.sender,
-        interchange.receiver,
-        interchange.billing_provider,
-    )
-    segments = [
-        _seg(
-            "BHT",
-            "0019",
-            "00",
-            _text(interchange.reference or str(interchange.control_number))[:30],
-            stamp.strftime("%Y%m%d"),
-            stamp.strftime("%H%M"),
-            "CH",
-        ),
-        _seg("NM1", "41", "2", _text(sender.name), "", "", "", "", "46", _text(sender.identifier)),
-        _seg(
-            "PER",
-            "IC",
-            _text(sender.contact_name or sender.name),
-            "TE",
-            _digits(sender.contact_phone) or "0000000000",
-        ),
-        _seg(
-            "NM1", "40", "2", _text(receiver.name), "", "", "", "", "46", _text(receiver.identifier)
-        ),
-        _seg("HL", "1", "", "20", "1"),
-        _seg("NM1", "85", "2", _text(billing.name), "", "", "", "", "XX", billing.npi),
-        *_address(
-            billing.address_line1,
-            billing.address_line2,
-            billing.city,
-            billing.state,
-            billing.postal_code,
-        ),
-        _seg("REF", "EI", _digits(billing.tax_id)),
-    ]
+    segments = header_segments(interchange)
     hl = 1
     for claim in interchange.claims:
         claim_segments, hl = _claim(claim, hl)

@@ -32,6 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from chairside.rules.billing.charges import (
     ClaimLine,
@@ -187,16 +188,57 @@ def write_837p(interchange: Interchange) -> str:
     missing for a payer is the pre-submission check's business.
     """
     _validate(interchange)
-    body = _transaction(interchange)
-    st_se = [
-        _seg("ST", "837", "0001", VERSION),
-        *body,
-    ]
+    return envelope(interchange, VERSION, _transaction(interchange))
+
+
+# Claim frequency (CLM05-3; the UB-04 type of bill's third digit): original, replacement, void.
+FREQUENCIES = {"1": "original", "7": "replacement", "8": "void"}
+
+
+class Envelope(Protocol):
+    """What the 837P and 837I interchanges share: parties, control number, time, mode."""
+
+    @property
+    def sender(self) -> Party: ...
+    @property
+    def receiver(self) -> Party: ...
+    @property
+    def billing_provider(self) -> BillingProvider: ...
+    @property
+    def control_number(self) -> int: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def production(self) -> bool: ...
+    @property
+    def reference(self) -> str: ...
+
+
+class EnvelopedClaim(Protocol):
+    """What the envelope checks read of an 837P or 837I claim."""
+
+    @property
+    def control_number(self) -> str: ...
+    @property
+    def facts(self) -> EncounterFacts: ...
+    @property
+    def coverage_index(self) -> int: ...
+    @property
+    def frequency_code(self) -> str: ...
+    @property
+    def lines(self) -> Sequence[object]: ...
+
+
+def envelope(interchange: Envelope, version: str, transaction: list[str]) -> str:
+    """ISA/GS/ST around the transaction's segments, closed by SE/GE/IEA (837P and 837I)."""
+    st_se = [_seg("ST", "837", "0001", version), *transaction]
     st_se.append(_seg("SE", str(len(st_se) + 1), "0001"))
     stamp = interchange.created_at
     number = f"{interchange.control_number:09d}"
     segments = [
-        _isa(interchange, number),
+        _isa_segment(
+            interchange.sender, interchange.receiver, stamp, number, interchange.production
+        ),
         _seg(
             "GS",
             "HC",
@@ -206,7 +248,7 @@ def write_837p(interchange: Interchange) -> str:
             stamp.strftime("%H%M"),
             str(interchange.control_number),
             "X",
-            VERSION,
+            version,
         ),
         *st_se,
         _seg("GE", "1", str(interchange.control_number)),
@@ -215,35 +257,30 @@ def write_837p(interchange: Interchange) -> str:
     return "\n".join(segments) + "\n"
 
 
-def _validate(interchange: Interchange) -> None:
-    if not interchange.claims:
-        raise ValueError("an 837P file needs at least one claim")
+def validate_envelope(interchange: Envelope, claims: Sequence[EnvelopedClaim], kind: str) -> None:
+    """The checks the 837P and 837I share; raises ValueError naming what is wrong."""
+    if not claims:
+        raise ValueError(f"an {kind} file needs at least one claim")
     if not 1 <= interchange.control_number <= 999_999_999:
         raise ValueError("the interchange control number must be 1 to 999999999")
     if interchange.created_at.utcoffset() is None:
         raise ValueError("created_at must be timezone-aware")
-    for claim in interchange.claims:
+    for claim in claims:
         if not claim.lines:
             raise ValueError(f"claim {claim.control_number} has no lines")
         if not 0 <= claim.coverage_index < len(claim.facts.coverages):
             raise ValueError(f"claim {claim.control_number} bills a coverage that does not exist")
         if not 1 <= len(claim.control_number) <= 20:
             raise ValueError("a patient control number (CLM01) has 1 to 20 characters")
-        if claim.frequency_code not in {"1", "7", "8"}:
+        if claim.frequency_code not in FREQUENCIES:
             raise ValueError("claim frequency code must be 1 (original), 7 or 8")
 
 
+def _validate(interchange: Interchange) -> None:
+    validate_envelope(interchange, interchange.claims, "837P")
+
+
 # --- envelope and header --------------------------------------------------------------
-
-
-def _isa(interchange: Interchange, number: str) -> str:
-    return _isa_segment(
-        interchange.sender,
-        interchange.receiver,
-        interchange.created_at,
-        number,
-        interchange.production,
-    )
 
 
 def _isa_segment(
@@ -277,13 +314,23 @@ def _isa_segment(
 
 
 def _transaction(interchange: Interchange) -> list[str]:
+    segments = header_segments(interchange)
+    hl = 1
+    for claim in interchange.claims:
+        claim_segments, hl = _claim(claim, hl)
+        segments += claim_segments
+    return segments
+
+
+def header_segments(interchange: Envelope) -> list[str]:
+    """BHT, submitter (1000A), receiver (1000B) and billing provider (2000A/2010AA)."""
     stamp = interchange.created_at
     sender, receiver, billing = (
         interchange.sender,
         interchange.receiver,
         interchange.billing_provider,
     )
-    segments = [
+    return [
         _seg(
             "BHT",
             "0019",
@@ -315,11 +362,6 @@ def _transaction(interchange: Interchange) -> list[str]:
         ),
         _seg("REF", "EI", _digits(billing.tax_id)),
     ]
-    hl = 1
-    for claim in interchange.claims:
-        claim_segments, hl = _claim(claim, hl)
-        segments += claim_segments
-    return segments
 
 
 # --- one claim ------------------------------------------------------------------------
