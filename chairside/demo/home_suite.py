@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from chairside.billing import home_infusion
 from chairside.billing.models import PayerContract
 from chairside.billing.services import payer_contract_save
 from chairside.homecare import services as homecare
-from chairside.homecare.models import HomeInfusionOrder, HomeVisit
-from chairside.patients.models import Coverage, Payer
+from chairside.homecare.models import HomeInfusionOrder, HomeVisit, PlanOfCare
+from chairside.patients.models import Coverage, Patient, Payer
 from chairside.rules.billing import home_infusion_suite as suite
+from chairside.rules.billing.home_infusion_billing import HomeBillingRuleError, per_diem_code
 from chairside.tenancy.models import Location, Organization, StaffMember
 
 SUITE_PAYER = "Northstar PPO (demo)"
@@ -90,7 +92,14 @@ def seed_suite(org: Organization, location: Location, today: dt.date) -> int:
                 "date", flat=True
             )
         )
-        day = next((d for d in days[booked:] if d not in visited and order.is_active_on(d)), None)
+        day = next(
+            (
+                d
+                for d in days[booked:]
+                if d not in visited and order.is_active_on(d) and _billable(org, patient, d)
+            ),
+            None,
+        )
         if day is None:
             continue
         homecare.visit_create(
@@ -108,3 +117,21 @@ def seed_suite(org: Organization, location: Location, today: dt.date) -> int:
         )
         booked += 1
     return booked
+
+
+def _billable(org: Organization, patient: Patient, day: dt.date) -> bool:
+    """The month's therapy has a verified per diem code (a dosing interval without one is
+    refused by billing, which would leave the suite day unbilled) and the plan of care is
+    signed (the demo's unsigned plan of care is another claim's problem to show)."""
+    plans = PlanOfCare.objects.filter(organization=org, patient=patient)
+    if not plans.exists() or plans.filter(signed_on__isnull=True).exists():
+        return False
+    start, end = home_infusion.month_of(day)
+    facts = home_infusion.order_facts(organization=org, patient=patient, start=start, end=end)
+    if facts is None:
+        return False
+    try:
+        per_diem_code(facts.therapy)
+    except (HomeBillingRuleError, ValueError):
+        return False
+    return True

@@ -172,7 +172,7 @@ def test_the_month_page_counts_the_suite_visits_and_their_ss_lines(org: Any) -> 
     page = client.get(url, {"month": f"{month:%Y-%m}"}).content.decode()
     assert "At the suite" in page and "3 lines with SS" in page  # S9502, 99601, 99602
     export = client.get(url, {"month": f"{month:%Y-%m}", "format": "csv"})
-    body = b"".join(export.streaming_content) if export.streaming else export.content
+    body = b"".join(export.streaming_content) if export.streaming else export.content  # type: ignore[attr-defined]
     header, line = [row for row in body.decode().splitlines() if "," in row][:2]
     values = dict(zip(header.split(","), line.split(","), strict=False))
     assert (values["suite_visits"], values["suite_ss_lines"]) == ("1", "3")

@@ -42,7 +42,7 @@ def test_it_bills_the_demo_suite_visits_by_the_payers_suite_terms() -> None:
     assert contract.is_demo and "DEMO" in contract.notes
     suite = HomeVisit.objects.filter(organization=org, setting=HomeVisit.Setting.SUITE)
     assert suite.count() == home_suite.SUITE_VISITS
-    assert all(v.signed_at and v.arrived_at and v.nurse.user_id for v in suite)
+    assert all(v.signed_at and v.arrived_at and v.nurse and v.nurse.user_id for v in suite)
     lines = ChargeLine.objects.filter(organization=org, status="current")
     for visit in suite:
         day = lines.filter(encounter__patient=visit.patient, date_of_service=visit.date)
