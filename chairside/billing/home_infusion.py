@@ -36,7 +36,7 @@ from chairside.rules.billing.home_infusion_billing import (
     NursingVisit,
     hit_category_of,
 )
-from chairside.rules.billing.home_infusion_suite import SuiteTerms
+from chairside.rules.billing.home_infusion_suite import SUITE_MODIFIER, SuiteTerms
 
 REF_PREFIX = "home:"
 HIT_G_CODES = frozenset(code for pair in HIT_CODES.values() for code in pair)
@@ -301,6 +301,8 @@ class MonthRow:
     visits_done: int
     encounter: Encounter | None
     claim: Claim | None
+    suite_visits: int = 0  # signed visits at the pharmacy's infusion suite
+    suite_lines: int = 0  # current claim lines with modifier SS (the suite days)
 
 
 def month_rows(*, organization: Any, month: dt.date) -> list[MonthRow]:
@@ -332,6 +334,14 @@ def month_rows(*, organization: Any, month: dt.date) -> list[MonthRow]:
                 visits_done=sum(visit_signed(v) for v in visits),
                 encounter=encounter,
                 claim=claim,
+                suite_visits=sum(
+                    visit_signed(v) and v.setting == HomeVisit.Setting.SUITE for v in visits
+                ),
+                suite_lines=(
+                    encounter.current_lines.filter(modifiers__contains=SUITE_MODIFIER).count()
+                    if encounter is not None
+                    else 0
+                ),
             )
         )
     return rows

@@ -8,7 +8,9 @@ patient who has none, its past home visits documented and signed by their nurses
 month(s) of its past deliveries and visits derived into claims with its two per diem payers
 (``services.home_charges_derive``). One delivery of the last day served is left without
 proof of delivery (the courier's paperwork is not back), so that patient's claim shows the
-problem on the claim page. Idempotent: nothing is billed again once the pharmacy has a home
+problem on the claim page. A few past visits were at the pharmacy's own infusion suite, for
+the payer whose contract has suite terms (``home_suite``: per diem with SS at POS 49, the
+nurse billed with SS). Idempotent: nothing is billed again once the pharmacy has a home
 infusion encounter.
 """
 
@@ -26,7 +28,7 @@ from chairside.access.referrals.models import ReferringProvider
 from chairside.billing import home_infusion
 from chairside.billing.models import BillingProfile, ChargeMasterItem, Encounter
 from chairside.billing.services import home_charges_derive
-from chairside.demo import DemoContext, home_visits
+from chairside.demo import DemoContext, home_suite, home_visits
 from chairside.demo.foundation import demo_npi
 from chairside.demo.homecare import LOCATION, ORG_NAME
 from chairside.homecare import selectors
@@ -166,6 +168,7 @@ def seed_home_billing(ctx: DemoContext) -> None:
     today = timezone.localdate()
     provider = _billing_setup(org)
     _orders(org, provider, today)
+    suite_visits = home_suite.seed_suite(org, location, today)
     documented, undocumented = home_visits.document_past_visits(org)
     _missing_proof(org, location, today)
     yesterday = today - dt.timedelta(days=1)
@@ -181,7 +184,8 @@ def seed_home_billing(ctx: DemoContext) -> None:
                 refused += 1
     ctx.summary.append(
         f"{ORG_NAME}: {documented} past home visits documented and signed "
-        f"({undocumented} left: no nurse log-in); billing: {billed} patient-months billed "
+        f"({undocumented} left: no nurse log-in), {suite_visits} of them at the infusion suite; "
+        f"billing: {billed} patient-months billed "
         f"({refused} refused)"
     )
 

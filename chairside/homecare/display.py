@@ -53,6 +53,8 @@ class PlanView:
     unplaced: list[tuple[Any, str]]
     depot: tuple[float, float]
     saved_percent: int
+    booking_order_missed: int | None = None  # None: a plan proposed before this was kept
+    notes: list[str] = field(default_factory=list)
 
 
 def _project(points: list[tuple[float, float]]) -> Any:
@@ -115,4 +117,12 @@ def plan_view(plan: RoutePlan, records: dict[str, DeliveryTicket | HomeVisit]) -
     unplaced = [(records.get(u["key"]), u["reason"]) for u in result["unplaced"]]
     base = plan.booking_order_travel_minutes
     saved = round(100 * (1 - plan.travel_minutes / base)) if base else 0
-    return PlanView(plan, routes, unplaced, (dx, dy), saved)
+    return PlanView(
+        plan,
+        routes,
+        unplaced,
+        (dx, dy),
+        saved,
+        result.get("booking_order_windows_missed"),
+        list(result.get("notes", [])),
+    )

@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.rules.scheduling import routing
 from chairside.treatments.models import (
     Administration,
     ReactionRecord,
@@ -49,12 +50,12 @@ class HomeBase(OrgScopedModel):
         help_text="Average driving speed over the straight-line distance, stops included.",
     )
     search_seconds = models.PositiveSmallIntegerField(
-        default=3,
+        default=routing.DEFAULT_TIME_LIMIT_SECONDS,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="How long the planner searches for shorter routes.",
     )
     nurse_delivery_minutes = models.PositiveSmallIntegerField(
-        default=10,
+        default=routing.DEFAULT_NURSE_DELIVERY_MINUTES,
         validators=[MaxValueValidator(120)],
         help_text="Leave a delivery to a driver unless a nurse taking it saves more than this "
         "many minutes of driving (0: least driving, whoever carries it).",

@@ -190,3 +190,18 @@ def test_the_visit_page_says_the_suite(org: Any) -> None:
     text = page.content.decode()
     assert "At the pharmacy's infusion suite" in text
     assert patient.home_address.address not in text  # not the home: no address, no gate code
+
+
+def test_the_month_page_counts_the_suite_visits_and_their_ss_lines(org: Any) -> None:
+    patient, month, _days = with_suite_visit(org)
+    PayerContract.objects.filter(organization=org).update(suite_nursing="billed")
+    home_charges_derive(organization=org, patient=patient, month=month, user=None)
+    client = f.login(f.make_user(org, "biller"))
+    url = "/billing/home-infusion/"
+    page = client.get(url, {"month": f"{month:%Y-%m}"}).content.decode()
+    assert "At the suite" in page and "3 lines with SS" in page  # S9502, 99601, 99602
+    export = client.get(url, {"month": f"{month:%Y-%m}", "format": "csv"})
+    body = b"".join(export.streaming_content) if export.streaming else export.content  # type: ignore[attr-defined]
+    header, line = [row for row in body.decode().splitlines() if "," in row][:2]
+    values = dict(zip(header.split(","), line.split(","), strict=False))
+    assert (values["suite_visits"], values["suite_ss_lines"]) == ("1", "3")

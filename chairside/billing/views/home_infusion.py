@@ -28,6 +28,8 @@ MONTH_CSV = export_columns(
         ("deliveries", lambda r: r.deliveries),
         ("without_proof", lambda r: r.without_proof),
         ("visits_done", lambda r: r.visits_done),
+        ("suite_visits", lambda r: r.suite_visits),
+        ("suite_ss_lines", lambda r: r.suite_lines),
         ("claim", lambda r: r.claim.control_number if r.claim else ""),
         ("payer", lambda r: r.claim.payer.name if r.claim else ""),
         (

@@ -23,7 +23,7 @@ from chairside.audit.services import audit_record, diff, snapshot
 from chairside.core.actors import acting_user
 from chairside.homecare import selectors
 from chairside.homecare.models import DeliveryTicket, FieldShift, HomeBase, HomeVisit, RoutePlan
-from chairside.rules.scheduling.routing import Stop, Vehicle, evaluate_routes, plan_routes
+from chairside.rules.scheduling.routing import Stop, Vehicle, propose_day
 from chairside.tenancy.models import Location, Organization
 
 DELIVERY, VISIT = "delivery", "visit"
@@ -131,19 +131,6 @@ def _vehicles(day: _Day) -> list[Vehicle]:
     ]
 
 
-def _booking_order(stops: list[Stop], vehicles: list[Vehicle]) -> dict[str, list[str]]:
-    """Booking order dealt round-robin to the able nurses and drivers (the baseline)."""
-    routes: dict[str, list[str]] = {v.id: [] for v in vehicles}
-    nurses = [v for v in vehicles if v.is_nurse]
-    turn = {True: 0, False: 0}
-    for stop in stops:
-        able = nurses if stop.nurse_only else vehicles
-        if able:
-            routes[able[turn[stop.nurse_only] % len(able)].id].append(stop.id)
-            turn[stop.nurse_only] += 1
-    return routes
-
-
 @transaction.atomic
 def route_propose(
     *, organization: Organization, user: Any, location: Location, date: dt.date
@@ -161,14 +148,14 @@ def route_propose(
         raise ValidationError(f"Nobody is on shift at {location} on {date:%m/%d/%Y}.")
     vehicles = _vehicles(day)
     speed = float(day.base.average_speed_kmh)
-    plan = plan_routes(
+    proposal = propose_day(
         stops,
         vehicles,
         speed_kmh=speed,
         time_limit_seconds=day.base.search_seconds,
         nurse_delivery_minutes=day.base.nurse_delivery_minutes,
     )
-    baseline = evaluate_routes(_booking_order(stops, vehicles), stops, vehicles, speed_kmh=speed)
+    plan = proposal.plan
     names = {str(s.staff.public_id): (str(s.staff), s.kind) for s in day.shifts}
     result: dict[str, Any] = {
         "depot": [float(day.base.latitude), float(day.base.longitude)],
@@ -194,6 +181,8 @@ def route_propose(
             for r in plan.routes
         ],
         "unplaced": refused + [{"key": u.stop_id, "reason": u.reason} for u in plan.unplaced],
+        "booking_order_windows_missed": proposal.baseline_missed,
+        "notes": list(plan.notes),
     }
     route_plan = RoutePlan.objects.create(
         organization=organization,
@@ -202,7 +191,7 @@ def route_propose(
         fingerprint=day.fingerprint(),
         result=result,
         travel_minutes=plan.travel_minutes,
-        booking_order_travel_minutes=sum(r.travel_minutes for r in baseline),
+        booking_order_travel_minutes=proposal.baseline_travel_minutes,
         stops=len(records),
         unplaced=len(result["unplaced"]),
         solve_seconds=Decimal(str(round(plan.solve_seconds, 2))),

@@ -47,6 +47,19 @@ class TestPropose:
             f"delivery:{d.public_id}" for d in day.deliveries
         }
 
+    def test_it_measures_against_booking_order_under_the_depots_rule(
+        self, org: Any, day: Any
+    ) -> None:
+        plan = _propose(org, day)
+        # Deliveries go to the driver in the baseline too (the depot keeps them off nurses'
+        # routes by default), so the figure shown is the day as a coordinator would run it.
+        assert day.location.home_base.nurse_delivery_minutes == 10
+        assert 0 < plan.travel_minutes <= plan.booking_order_travel_minutes
+        assert isinstance(plan.result["booking_order_windows_missed"], int)
+        assert (
+            plan.result["notes"] == [] or plan.travel_minutes == plan.booking_order_travel_minutes
+        )
+
     def test_it_reports_a_stop_it_cannot_place(self, org: Any, day: Any) -> None:
         late = hf.make_home_patient(org, day.location, km_east=2)
         visit = hf.make_visit(late, day.location, day.date, window=(18, 19))

@@ -8,12 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chairside.rules.scheduling import routing
 from chairside.rules.scheduling.routing import (
+    Plan,
     Stop,
     Vehicle,
+    booking_order,
     evaluate_routes,
     haversine_km,
     plan_routes,
+    propose_day,
     travel_minutes,
     windows_missed,
 )
@@ -146,7 +150,7 @@ class TestNurseOnly:
         # The nurse taking it saves 15 minutes of driving: worth it at 10, not at 30.
         plan = plan_routes(stops, fleet, time_limit_seconds=FAST, nurse_delivery_minutes=30)
         assert placed(plan, "N1") == ["v"] and placed(plan, "D1") == ["d"]
-        least_driving = plan_routes(stops, fleet, time_limit_seconds=FAST)
+        least_driving = plan_routes(stops, fleet, time_limit_seconds=FAST, nurse_delivery_minutes=0)
         assert sorted(placed(least_driving, "N1")) == ["d", "v"]
         worth_it = plan_routes(stops, fleet, time_limit_seconds=FAST, nurse_delivery_minutes=10)
         assert sorted(placed(worth_it, "N1")) == ["d", "v"]
@@ -165,6 +169,90 @@ class TestNurseOnly:
         stops = [stop("v", 2, (480, 1000), nurse=True)]
         routes = evaluate_routes({"D1": ["v"]}, stops, [driver()])
         assert windows_missed(routes, stops, [driver()]) == 1
+
+
+def a_day(seed: str, count: int = 12) -> list[Stop]:
+    """A fixed day around the depot: nursing visits in 2-hour windows, deliveries in 4-hour
+    windows (a fifth of them handed over by a nurse), in booking order."""
+    rng = random.Random(seed)
+    day = []
+    for n in range(count):
+        lat = DEPOT[0] + rng.uniform(-0.12, 0.12)
+        lon = DEPOT[1] + rng.uniform(-0.16, 0.16)
+        if rng.random() < 0.45:
+            start = rng.choice(range(480, 841, 30))
+            day.append(Stop(f"v{n}", lat, lon, start, start + 120, rng.choice((45, 60, 90)), True))
+        else:
+            start = rng.choice((480, 540, 600, 720, 780))
+            day.append(Stop(f"d{n}", lat, lon, start, start + 240, 10, rng.random() < 0.2))
+    return day
+
+
+class TestBookingOrder:
+    def test_it_deals_deliveries_to_the_drivers_when_nurses_are_kept_for_nursing(self) -> None:
+        stops = [stop("v1", 1, (480, 600), nurse=True), stop("d1", 2, (480, 700), minutes=10)]
+        stops += [stop("d2", 3, (480, 700), minutes=10), stop("v2", 4, (480, 600), nurse=True)]
+        stops += [Stop("dn", *east(5), 480, 700, 10, True)]  # handed over by a nurse
+        fleet = [nurse("N1"), nurse("N2"), driver("D1")]
+        assert booking_order(stops, fleet, nurse_delivery_minutes=10) == {
+            "N1": ["v1", "dn"],
+            "N2": ["v2"],
+            "D1": ["d1", "d2"],
+        }
+        # At 0 (least driving, whoever carries it) anyone able takes the next delivery.
+        assert booking_order(stops, fleet, nurse_delivery_minutes=0) == {
+            "N1": ["v1", "d1", "dn"],
+            "N2": ["d2", "v2"],
+            "D1": [],
+        }
+        # Without a driver on shift the nurses carry the deliveries.
+        alone = booking_order(stops, fleet[:2], nurse_delivery_minutes=10)
+        assert alone == {"N1": ["v1", "d1", "dn"], "N2": ["d2", "v2"]}
+
+
+class TestProposal:
+    FLEET = (nurse("N1", (450, 1050)), nurse("N2", (450, 1050)), driver("D1", (450, 1050)))
+
+    @pytest.mark.parametrize("nurse_minutes", [0, 10])
+    def test_a_fixed_day_is_never_longer_than_booking_order_and_keeps_its_windows(
+        self, nurse_minutes: int
+    ) -> None:
+        stops, fleet = a_day("route-proposal"), list(self.FLEET)
+        proposal = propose_day(
+            stops, fleet, time_limit_seconds=1, nurse_delivery_minutes=nurse_minutes
+        )
+        plan = proposal.plan
+        assert plan.unplaced == ()
+        assert windows_missed(plan.routes, stops, fleet) == 0
+        assert sorted(s.stop_id for r in plan.routes for s in r.stops) == sorted(
+            s.id for s in stops
+        )
+        # Shorter than booking order under the same rule, and than deliveries dealt to anyone.
+        assert plan.travel_minutes <= proposal.baseline_travel_minutes
+        anyone = evaluate_routes(
+            booking_order(stops, fleet, nurse_delivery_minutes=0), stops, fleet
+        )
+        assert plan.travel_minutes <= sum(r.travel_minutes for r in anyone)
+        assert proposal.baseline_missed == windows_missed(proposal.baseline, stops, fleet)
+
+    def test_it_keeps_booking_order_when_that_keeps_every_window_and_the_search_falls_short(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Two stops in wide windows: booking order keeps them; a search that came back with
+        # nothing placed (as a cut-short search on a big day might) is not proposed.
+        stops = [stop("a", 3, (480, 1000)), stop("b", 6, (480, 1000))]
+
+        def gave_up(stops: list[Stop], vehicles: list[Vehicle], **_: object) -> Plan:
+            routes = evaluate_routes({}, stops, vehicles)
+            unplaced = tuple(routing.Unplaced(s.id, "no room") for s in stops)
+            return Plan(tuple(routes), unplaced, 0, 0.1)
+
+        monkeypatch.setattr(routing, "plan_routes", gave_up)
+        proposal = propose_day(stops, [nurse()], time_limit_seconds=FAST)
+        assert proposal.plan.unplaced == ()
+        assert placed(proposal.plan, "N1") == ["a", "b"]
+        assert proposal.plan.travel_minutes == proposal.baseline_travel_minutes
+        assert proposal.plan.notes == ("The search found nothing better than booking order.",)
 
 
 class TestInput:
