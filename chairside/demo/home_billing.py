@@ -41,10 +41,14 @@ DEMO_EIN = "234731928"  # made up, a prefix the IRS assigns
 # Demo charge master prices (made up): the per diem codes the demo orders use, nursing.
 PRICES = {
     "S9500": "150.00",
+    "S9501": "170.00",
     "S9502": "190.00",
     "S9374": "120.00",
+    "S9366": "290.00",
     "S9367": "320.00",
     "S9338": "210.00",
+    "S9348": "260.00",
+    "S9326": "240.00",
     "99601": "165.00",
     "99602": "75.00",
 }
