@@ -93,7 +93,7 @@ def patient_list(request: OrgRequest) -> HttpResponse:
         "include_inactive": include_inactive,
         "can_create": can(request, Perm.PATIENT_EDIT),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "patients/_patient_rows.html", context)
     return render(request, "patients/patient_list.html", context)
 

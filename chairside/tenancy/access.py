@@ -18,11 +18,19 @@ from chairside.tenancy.roles import Perm, has_perm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_htmx.middleware import HtmxDetails
 
     from chairside.tenancy.models import Membership, Organization
 
 
-class OrgRequest(HttpRequest):
+class HtmxHttpRequest(HttpRequest):
+    """A request through django-htmx's ``HtmxMiddleware``: ``request.htmx`` is truthy for a
+    call htmx made (django-htmx documents this class for type checking; it ships none)."""
+
+    htmx: HtmxDetails
+
+
+class OrgRequest(HtmxHttpRequest):
     """A request that passed ``require_perm``: it carries the active organization."""
 
     organization: Organization
