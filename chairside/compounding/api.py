@@ -10,7 +10,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -20,7 +19,7 @@ from chairside.api.params import Offset, check_day
 from chairside.audit.services import client_ip
 from chairside.compounding import selectors, services
 from chairside.compounding.models import CompoundingRecord
-from chairside.patients.models import Patient
+from chairside.patients.selectors import access_patient
 from chairside.rules.interop.csv_safe import to_csv
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import first_site
@@ -261,7 +260,7 @@ def create_record(request: ApiRequest, data: RecordIn) -> Any:
         check_day(data.started_at, "started_at")
     org = _org(request)
     formulation = selectors.access_formulation(organization=org, public_id=data.formulation)
-    patient = get_object_or_404(Patient, organization=org, public_id=data.patient)
+    patient = access_patient(organization=org, public_id=data.patient)
     area = selectors.access_area(organization=org, public_id=data.area)
     record = services.compounding_record_create(
         organization=org,

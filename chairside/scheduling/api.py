@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -24,8 +23,8 @@ from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_day, che
 from chairside.scheduling import selectors, services, slots
 from chairside.scheduling.checks import live_appointments
 from chairside.scheduling.models import Appointment
-from chairside.tenancy.models import Chair, StaffMember
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import access_chair, access_staff
 
 router = Router(tags=["schedule"])
 
@@ -133,10 +132,10 @@ def book(request: ApiRequest, data: BookIn) -> Any:
     check_day(data.start, "start")
     org = _org(request)
     order = access_order(organization=org, public_id=data.order)
-    chair = get_object_or_404(Chair, location__organization=org, public_id=data.chair)
+    chair = access_chair(organization=org, public_id=data.chair)
     nurse: Any = data.nurse
     if nurse not in (services.AUTO, ""):
-        nurse = get_object_or_404(StaffMember, organization=org, public_id=nurse)
+        nurse = access_staff(organization=org, public_id=nurse)
     try:
         booked = services.appointment_book(
             organization=org,

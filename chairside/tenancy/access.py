@@ -38,6 +38,17 @@ class OrgRequest(HtmxHttpRequest):
     user: User
 
 
+def signed_in(request: HttpRequest) -> User:
+    """The caller of a view behind ``login_required`` (or ``require_perm``), as a ``User``.
+
+    Such a view never sees an anonymous caller; were it reached without log-in, this refuses
+    (403) rather than act for an ``AnonymousUser``."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied("Log in first.")
+    return user
+
+
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
