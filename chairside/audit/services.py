@@ -127,7 +127,7 @@ def _full_clean_and_save(instance: models.Model) -> None:
 def audited_update(
     *,
     instance: M,
-    user: User | None,
+    user: User,
     data: Mapping[str, Any],
     fields: Iterable[str] | None = None,
     save: Callable[[M], object] = _full_clean_and_save,

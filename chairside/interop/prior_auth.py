@@ -119,7 +119,7 @@ def _named(name: str) -> Person:
 
 @transaction.atomic
 def prior_auth_278_prepare(
-    *, authorization: PriorAuthorization, user: User | None, requested: Requested
+    *, authorization: PriorAuthorization, user: User, requested: Requested
 ) -> PriorAuthExchange:
     """Write the 278 request for the authorization, check it against the TR3 structure,
     store it with who and when, and audit the export. ValidationError (nothing written)
@@ -214,7 +214,7 @@ def _check_matches(authorization: PriorAuthorization, response: ReviewResponse) 
 def prior_auth_278_confirm(
     *,
     authorization: PriorAuthorization,
-    user: User | None,
+    user: User,
     text: str,
     appeal_deadline: dt.date | None = None,
     on_date: dt.date | None = None,

@@ -153,7 +153,7 @@ def patient_chart_viewed(*, patient: Patient, user: User, ip_address: str | None
 
 
 def _record_child(
-    action: str, *, child: Any, patient: Patient, user: User | None, changes: dict[str, Any]
+    action: str, *, child: Any, patient: Patient, user: User, changes: dict[str, Any]
 ) -> None:
     audit_record(
         action=action,
@@ -208,7 +208,7 @@ def allergy_remove(*, allergy: Allergy, user: User, reason: str) -> None:
 def diagnosis_add(
     *,
     patient: Patient,
-    user: User | None,
+    user: User,
     icd10_code: str,
     description: str = "",
     is_primary: bool = False,
@@ -410,7 +410,7 @@ def payer_create(
 def lab_result_record(
     *,
     patient: Patient,
-    user: User | None,
+    user: User,
     lab_name: str,
     result_on: dt.date,
     value: str = "",

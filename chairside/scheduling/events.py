@@ -39,7 +39,7 @@ on_booking_warning = _WARNINGS.register
 on_appointment_panel = _PANEL.register
 
 
-def appointment_placed(appointment: Any, user: User | None, *, new: bool = False) -> None:
+def appointment_placed(appointment: Any, user: User, *, new: bool = False) -> None:
     for handler in _PLACED:
         handler(appointment, user, new)
 

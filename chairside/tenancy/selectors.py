@@ -28,11 +28,10 @@ if TYPE_CHECKING:
 EXPIRY_WARNING_DAYS = 60
 
 
-def user_has_perm(*, user: User | None, organization: Any, perm: Perm) -> bool:
+def user_has_perm(*, user: User, organization: Any, perm: Perm) -> bool:
     """Whether ``user``'s active membership in ``organization`` grants ``perm`` (services
-    use it where the rule depends on who acts, e.g. only ``order.sign`` signs an order).
-    The system (``user`` None) holds no permission."""
-    if user is None or user.pk is None:
+    use it where the rule depends on who acts, e.g. only ``order.sign`` signs an order)."""
+    if getattr(user, "pk", None) is None:
         return False
     membership = Membership.objects.filter(
         user_id=user.pk, organization=organization, is_active=True

@@ -23,7 +23,7 @@ _CREATED: Registry[OrderCreated] = Registry()
 on_order_created = _CREATED.register
 
 
-def order_created(order: Any, user: User | None) -> None:
+def order_created(order: Any, user: User) -> None:
     """Run every registered handler for a newly entered order, in registration order."""
     for handler in _CREATED:
         handler(order, user)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 def _attach(
-    assistance_claim: AssistanceClaim, upload: UploadedFile[Any] | None, user: User | None
+    assistance_claim: AssistanceClaim, upload: UploadedFile[Any] | None, user: User
 ) -> None:
     if upload is None:
         return
@@ -57,7 +57,7 @@ def assistance_claim_submit(
     claim: Claim,
     enrollment: AssistanceEnrollment,
     amount: Decimal,
-    user: User | None,
+    user: User,
     submitted_on: dt.date,
     eob: UploadedFile[Any] | None = None,
 ) -> AssistanceClaim:
@@ -123,7 +123,7 @@ def assistance_claim_submit(
 def assistance_claim_decide(
     *,
     assistance_claim: AssistanceClaim,
-    user: User | None,
+    user: User,
     status: str,
     decided_on: dt.date,
     amount_paid: Decimal | None = None,

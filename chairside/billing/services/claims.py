@@ -397,7 +397,7 @@ def _correctable(claim: Claim, kind: str) -> Claim:
     return locked
 
 
-def _corrected_claim(original: Claim, frequency: str, user: User | None, reason: str) -> Claim:
+def _corrected_claim(original: Claim, frequency: str, user: User, reason: str) -> Claim:
     original.superseded = True
     original.save(update_fields=["superseded", "updated_at"])
     claim = _new_claim(original.encounter, original.payer, original.sequence, user)
@@ -421,7 +421,7 @@ def _corrected_claim(original: Claim, frequency: str, user: User | None, reason:
 
 
 @transaction.atomic
-def claim_replace(*, claim: Claim, user: User | None, reason: str = "") -> Claim:
+def claim_replace(*, claim: Claim, user: User, reason: str = "") -> Claim:
     """Send the corrected visit as a replacement of a claim the payer has (CLM05-3 = 7 with
     REF*F8 of the payer's claim number; NUCC 1500 item 22 code 7).
 
@@ -457,7 +457,7 @@ def claim_replace(*, claim: Claim, user: User | None, reason: str = "") -> Claim
 
 
 @transaction.atomic
-def claim_void(*, claim: Claim, user: User | None, reason: str) -> Claim:
+def claim_void(*, claim: Claim, user: User, reason: str) -> Claim:
     """Take back a claim the payer has (CLM05-3 = 8 with REF*F8): a copy of the claim as
     sent, marked void. Needs a reason (e.g. billed to the wrong payer, visit not given)."""
     if not reason.strip():
@@ -472,7 +472,7 @@ def claim_void(*, claim: Claim, user: User | None, reason: str) -> Claim:
 
 
 @transaction.atomic
-def claim_mue_override(*, claim: Claim, user: User | None, note: str) -> Claim:
+def claim_mue_override(*, claim: Claim, user: User, note: str) -> Claim:
     """Record why units above the CMS MUE are billed, so the check lets the claim go."""
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if not note.strip():

@@ -133,7 +133,7 @@ CONTRACT_FIELDS = (
 def payer_contract_save(
     *,
     organization: Organization,
-    user: User | None,
+    user: User,
     payer: Any,
     contract: PayerContract | None = None,
     **fields: Any,
@@ -194,7 +194,7 @@ def contract_drug_rate_set(
     basis: str,
     percent: Decimal | None,
     rate: Decimal | None,
-    user: User | None,
+    user: User,
 ) -> ContractDrugRate:
     """A per-drug exception to the contract's drug terms."""
     code = hcpcs.strip().upper()
@@ -225,7 +225,7 @@ def payer_drug_category_set(
     payer: Any,
     drug: Any,
     category: str,
-    user: User | None,
+    user: User,
     note: str = "",
 ) -> PayerDrugCategory | None:
     """Bill ``drug`` for ``payer`` with ``category``'s administration codes (``"chemo"``:

@@ -163,7 +163,7 @@ def patient_payment_record(
     received_on: dt.date | None = None,
     note: str = "",
     at_visit: bool = False,
-    user: User | None,
+    user: User,
 ) -> PatientLedgerEntry:
     """Record a payment from the patient: cash, card (the terminal's authorization code or
     last four digits — never the card number) or check (its number).
@@ -253,7 +253,7 @@ def visit_copay_due(*, patient: Patient, day: dt.date) -> Decimal | None:
 
 @transaction.atomic
 def patient_write_off(
-    *, patient: Patient, amount: Any, reason: str, note: str = "", user: User | None
+    *, patient: Patient, amount: Any, reason: str, note: str = "", user: User
 ) -> PatientLedgerEntry:
     """Write off part or all of what the patient owes, with a reason (small balance,
     hardship/charity, bad debt, administrative). The view lets only billers and
@@ -292,7 +292,7 @@ def patient_write_off(
 
 @transaction.atomic
 def payment_plan_start(
-    *, patient: Patient, monthly: Any, first_due: dt.date, note: str = "", user: User | None
+    *, patient: Patient, monthly: Any, first_due: dt.date, note: str = "", user: User
 ) -> PaymentPlan:
     """Put today's balance on a plan of ``monthly`` a month from ``first_due``; an open plan
     is ended and replaced."""
@@ -336,7 +336,7 @@ def payment_plan_start(
     return plan
 
 
-def _end(plan: PaymentPlan, today: dt.date, user: User | None, reason: str) -> None:
+def _end(plan: PaymentPlan, today: dt.date, user: User, reason: str) -> None:
     plan.ended_on = today
     plan.save(update_fields=["ended_on", "updated_at"])
     audit_record(
@@ -359,7 +359,7 @@ def payment_plan_end(*, plan: PaymentPlan, user: User, reason: str = "") -> Paym
 
 
 @transaction.atomic
-def patient_statement_create(*, patient: Patient, user: User | None) -> PatientStatement:
+def patient_statement_create(*, patient: Patient, user: User) -> PatientStatement:
     """Issue a statement: the account's activity, the balance by age, the plan if any, and
     the amount due by the due date — kept as the exact data printed."""
 

@@ -198,7 +198,7 @@ def _checkoff_save(
 def policy_save(
     *,
     organization: Organization,
-    user: User | None,
+    user: User,
     title: str,
     version: str,
     effective_on: dt.date,

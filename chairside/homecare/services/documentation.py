@@ -429,7 +429,7 @@ def home_visit_state(home_visit: HomeVisit) -> HomeVisitState:
     )
 
 
-def may_sign(home_visit: HomeVisit, user: User | None) -> bool:
+def may_sign(home_visit: HomeVisit, user: User) -> bool:
     """Only the visit's assigned nurse (an RN, LPN or NP) signs it."""
     staff = staff_for(user, home_visit.organization)
     return (

@@ -112,7 +112,7 @@ def purchase_order_send(
 
 
 @transaction.atomic
-def purchase_order_cancel(*, order: PurchaseOrder, user: User | None, reason: str) -> PurchaseOrder:
+def purchase_order_cancel(*, order: PurchaseOrder, user: User, reason: str) -> PurchaseOrder:
     """Cancel an order nothing has been received against."""
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
     if not reason.strip():

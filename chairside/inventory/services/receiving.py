@@ -303,7 +303,7 @@ def shipment_receive(
 def package_add(
     *,
     organization: Organization,
-    user: User | None,
+    user: User,
     drug: Drug,
     ndc: str,
     description: str,

@@ -117,7 +117,7 @@ def _check_replacement(program: Any, patient: Any, package: Any, day: dt.date) -
 def stock_receive(
     *,
     organization: Organization,
-    user: User | None,
+    user: User,
     storage_place: StoragePlace,
     package: Any,
     lot_number: str,
@@ -207,7 +207,7 @@ def stock_dispense(
     lot: Lot,
     vials: Any,
     patient: Any,
-    user: User | None,
+    user: User,
     visit_ref: str | None = None,
     at: dt.datetime | None = None,
 ) -> Movement:
@@ -519,7 +519,7 @@ def stock_adjust(
 
 @transaction.atomic
 def stock_return(
-    *, lot: Lot, vials: Any, reason: str, user: User | None, at: dt.datetime | None = None
+    *, lot: Lot, vials: Any, reason: str, user: User, at: dt.datetime | None = None
 ) -> Movement:
     """Return vials to the vendor (recall, short-dated, wrong item), with the reason."""
     current = locked(lot)
@@ -532,7 +532,7 @@ def stock_return(
 
 
 @transaction.atomic
-def stock_expire(*, lot: Lot, user: User | None, at: dt.datetime | None = None) -> Movement:
+def stock_expire(*, lot: Lot, user: User, at: dt.datetime | None = None) -> Movement:
     """Take every remaining vial of an expired lot off the shelf."""
     current = locked(lot)
     when, day = moment(at, current.storage_place.location)
@@ -554,7 +554,7 @@ def stock_expire(*, lot: Lot, user: User | None, at: dt.datetime | None = None) 
 
 @transaction.atomic
 def stock_expire_lots(
-    *, lots: list[tuple[Lot, int]], user: User | None, at: dt.datetime | None = None
+    *, lots: list[tuple[Lot, int]], user: User, at: dt.datetime | None = None
 ) -> list[Movement]:
     """Take expired lots off the shelf, all or nothing, as the pharmacist confirmed them.
 

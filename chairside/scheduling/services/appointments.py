@@ -126,8 +126,8 @@ def choose_nurse(
     return None if chosen is None else data.staff[chosen.key]
 
 
-def may_override(user: User | None, organization: Organization) -> bool:
-    if user is None or user.pk is None:
+def may_override(user: User, organization: Organization) -> bool:
+    if getattr(user, "pk", None) is None:
         return False
     membership = Membership.objects.filter(
         user_id=user.pk, organization=organization, is_active=True
@@ -136,7 +136,7 @@ def may_override(user: User | None, organization: Organization) -> bool:
 
 
 def authorize(
-    *, order: TreatmentOrder, on_date: dt.date, units: int, user: User | None, override_reason: str
+    *, order: TreatmentOrder, on_date: dt.date, units: int, user: User, override_reason: str
 ) -> tuple[Any, Any, list[str]]:
     """(authorization, override, notes) for a dose on the date, or ValidationError."""
     decision = authorization_check(order=order, on_date=on_date, units=units)
@@ -192,7 +192,7 @@ def _check_not_past(start: dt.datetime, record_past: bool) -> None:
 def appointment_book(
     *,
     organization: Organization,
-    user: User | None,
+    user: User,
     order: TreatmentOrder,
     chair: Chair,
     start: dt.datetime,
@@ -303,9 +303,7 @@ def _checked_place(
     return data, chosen
 
 
-def _reserve_and_audit(
-    appointment: Appointment, user: User | None, units: int, reason: str
-) -> None:
+def _reserve_and_audit(appointment: Appointment, user: User, units: int, reason: str) -> None:
     authorization_reserve(
         order=appointment.order,
         on_date=appointment.local_start().date(),

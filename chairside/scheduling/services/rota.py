@@ -71,7 +71,7 @@ def _check_overlap(shift: NurseShift) -> None:
 def nurse_shift_add(
     *,
     organization: Organization,
-    user: User | None,
+    user: User,
     staff: StaffMember,
     location: Location,
     date: dt.date,

@@ -40,7 +40,7 @@ ENROLLMENT_FIELDS = (
 
 @transaction.atomic
 def assistance_program_create(
-    *, organization: Organization, user: User | None, **fields: Any
+    *, organization: Organization, user: User, **fields: Any
 ) -> AssistanceProgram:
     """Add a program to the center's catalog (copay program, foundation fund, free drug)."""
     program = AssistanceProgram(organization=organization, **fields)
@@ -80,7 +80,7 @@ def _check_enrollment(enrollment: AssistanceEnrollment) -> None:
 
 
 @transaction.atomic
-def assistance_enroll(*, patient: Any, user: User | None, **fields: Any) -> AssistanceEnrollment:
+def assistance_enroll(*, patient: Any, user: User, **fields: Any) -> AssistanceEnrollment:
     """Record a patient's enrolment (card or grant number, dates, annual maximum)."""
     enrollment = AssistanceEnrollment(
         organization=patient.organization,

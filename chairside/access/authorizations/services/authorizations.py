@@ -63,7 +63,7 @@ def authorization_open(
     *,
     order: TreatmentOrder,
     coverage: Coverage,
-    user: User | None,
+    user: User,
     status: str = states.TO_SUBMIT,
     notes: str = "",
     on_date: dt.date | None = None,
@@ -214,7 +214,7 @@ def authorization_transition(
 
 @transaction.atomic
 def authorization_update(
-    *, authorization: PriorAuthorization, user: User | None, **details: Any
+    *, authorization: PriorAuthorization, user: User, **details: Any
 ) -> PriorAuthorization:
     """Correct an authorization's details (number, dates, units) without changing status."""
     unknown = set(details) - set(DETAIL_FIELDS)

@@ -47,9 +47,7 @@ BENEFITS_FIELDS = (
 
 
 @transaction.atomic
-def benefits_open_for_order(
-    *, order: TreatmentOrder, user: User | None
-) -> list[BenefitsInvestigation]:
+def benefits_open_for_order(*, order: TreatmentOrder, user: User) -> list[BenefitsInvestigation]:
     """Open a pending benefits investigation for each coverage in force (none twice)."""
     today = timezone.localdate()
     opened = []
@@ -101,7 +99,7 @@ def _check_benefits(check: BenefitsInvestigation) -> None:
 def benefits_verify(
     *,
     investigation: BenefitsInvestigation,
-    user: User | None,
+    user: User,
     verified_on: dt.date | None = None,
     **fields: Any,
 ) -> BenefitsInvestigation:
@@ -139,7 +137,7 @@ def benefits_verify(
     return check
 
 
-def _follow_up(check: BenefitsInvestigation, user: User | None) -> None:
+def _follow_up(check: BenefitsInvestigation, user: User) -> None:
 
     order = check.order
     if check.coverage.order == 1 and check.coverage_active:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -196,7 +196,7 @@ def _live(source_type: str, source_id: str) -> AuthorizationUsage | None:
     )
 
 
-def _audit_usage(usage: AuthorizationUsage, user: User | None, what: str) -> None:
+def _audit_usage(usage: AuthorizationUsage, user: User, what: str) -> None:
     order = usage.order
     audit_record(
         action=AuditEvent.Action.UPDATE,
@@ -216,7 +216,7 @@ def authorization_reserve(
     units: int,
     source_type: str,
     source_id: str,
-    user: User | None,
+    user: User,
     override: AuthorizationOverride | None = None,
 ) -> AuthorizationUsage:
     """Reserve a visit and ``units`` for a booking; a second call for the same source moves it.
@@ -305,16 +305,16 @@ def authorization_consume(
     return usage
 
 
-def _follow_referral(order: TreatmentOrder, user: User | None, state: str, on: dt.date) -> None:
+def _follow_referral(order: TreatmentOrder, user: User, state: str, on: dt.date) -> None:
     """The first booking makes the referral "scheduled", the first treatment "active"."""
 
     if order.referral_id is not None:
         referral_advance(referral=order.referral, user=user, to_state=state, on_date=on)
 
 
-def _may_override(user: User | None, organization: Organization) -> TypeGuard[User]:
-    """Only a signed-in administrator or coordinator overrides (the system never does)."""
-    if user is None or user.pk is None:
+def _may_override(user: User, organization: Organization) -> bool:
+    """Only an administrator or coordinator overrides."""
+    if getattr(user, "pk", None) is None:
         return False
     membership = Membership.objects.filter(
         user_id=user.pk, organization=organization, is_active=True
@@ -324,7 +324,7 @@ def _may_override(user: User | None, organization: Organization) -> TypeGuard[Us
 
 @transaction.atomic
 def authorization_override(
-    *, order: TreatmentOrder, on_date: dt.date, user: User | None, reason: str, units: int = 0
+    *, order: TreatmentOrder, on_date: dt.date, user: User, reason: str, units: int = 0
 ) -> AuthorizationOverride:
     """Allow a booking the authorization check refuses, with a written reason (audited).
 

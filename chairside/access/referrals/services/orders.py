@@ -342,7 +342,7 @@ def _audit_snapshot(order: TreatmentOrder) -> dict[str, Any]:
 def order_create(
     *,
     organization: Organization,
-    user: User | None,
+    user: User,
     patient: Patient,
     diagnoses: Iterable[Diagnosis] = (),
     **fields: Any,
@@ -397,7 +397,7 @@ def order_create(
 def order_update(
     *,
     order: TreatmentOrder,
-    user: User | None,
+    user: User,
     diagnoses: Iterable[Diagnosis] | None = None,
     **fields: Any,
 ) -> TreatmentOrder:
@@ -443,7 +443,7 @@ _STATUS_MOVES = {
 
 @transaction.atomic
 def order_set_status(
-    *, order: TreatmentOrder, user: User | None, status: str, reason: str = ""
+    *, order: TreatmentOrder, user: User, status: str, reason: str = ""
 ) -> TreatmentOrder:
     """Hold, resume, complete or discontinue an order; holding and stopping need a reason."""
     locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)

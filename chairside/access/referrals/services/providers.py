@@ -37,7 +37,7 @@ PROVIDER_FIELDS = (
 def provider_save(
     *,
     organization: Organization,
-    user: User | None,
+    user: User,
     provider: ReferringProvider | None = None,
     **fields: Any,
 ) -> ReferringProvider:

@@ -49,7 +49,7 @@ SIGNED_FIELDS: dict[str, str] = {
 }
 
 
-def may_sign(*, user: User | None, organization: Organization) -> bool:
+def may_sign(*, user: User, organization: Organization) -> bool:
     return user_has_perm(user=user, organization=organization, perm=Perm.ORDER_SIGN)
 
 
@@ -59,7 +59,7 @@ def _who(user: User | None) -> str:
     return user.get_full_name() or user.username or "system"
 
 
-def _sign(order: TreatmentOrder, user: User | None) -> None:
+def _sign(order: TreatmentOrder, user: User) -> None:
     order.signed_by, order.signed_at = user, timezone.now()
 
 
@@ -69,9 +69,7 @@ def changed_signed_parts(before: dict[str, Any], after: dict[str, Any]) -> list[
     return list(dict.fromkeys(words))
 
 
-def signature_after_change(
-    *, order: TreatmentOrder, user: User | None, parts: Iterable[str]
-) -> None:
+def signature_after_change(*, order: TreatmentOrder, user: User, parts: Iterable[str]) -> None:
     """Re-sign (a provider's own change) or void (anyone else's) after a clinical change.
 
     ``order`` is the row locked by the calling service, inside its transaction; a draft
