@@ -448,6 +448,12 @@ class StayLoggedInClient(Client):
         return super().request(**request)
 
 
+def someone() -> Any:
+    """A signed-in person (a log-in of no organization) for a service call whose test is not
+    about who acts: services take the acting ``User``; only the system's own jobs pass None."""
+    return UserFactory.create()
+
+
 def login(user: Any) -> Client:
     """A test client logged in as the user, past the second factor when they have one."""
     from django_otp import DEVICE_ID_SESSION_KEY

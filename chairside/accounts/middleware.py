@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +19,9 @@ from django.utils.cache import add_never_cache_headers
 from chairside.accounts import steps
 from chairside.accounts.services import logout_recorded
 from chairside.audit.services import client_ip
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -114,10 +117,11 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        user = request.user
+        if user.is_authenticated:
             ended = self._ended(request)
             if ended is not None:
-                return self._log_off(request, ended)
+                return self._log_off(request, user, ended)
             if not (request.method == "GET" and request.path_info == reverse("accounts:session")):
                 touch(request)
         response = self.get_response(request)
@@ -148,10 +152,10 @@ class SessionTimeoutMiddleware:
         return None
 
     @staticmethod
-    def _log_off(request: HttpRequest, ended: tuple[str, str]) -> HttpResponse:
+    def _log_off(request: HttpRequest, user: User, ended: tuple[str, str]) -> HttpResponse:
         code, reason = ended
         logout_recorded(
-            user=request.user,
+            user=user,
             organization=steps.audit_organization(request),
             ip_address=client_ip(request),
             reason=f"automatic log-off: {reason}",

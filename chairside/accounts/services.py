@@ -3,10 +3,10 @@ authenticator devices. Every change here is audited."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,12 +28,15 @@ from chairside.audit.services import audit_record
 from chairside.tenancy.models import Membership, Organization
 from chairside.tenancy.roles import Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # Roles that reach money or every patient of several practices: they must use two-factor.
 TWO_FACTOR_ROLES = frozenset({Role.ADMIN.value, Role.BILLER.value})
 RECOVERY_CODE_COUNT = 10
 
 
-def two_factor_required(user: Any) -> bool:
+def two_factor_required(user: User) -> bool:
     """Administrators, billers, anyone in a management company, and Django staff."""
     if user.is_staff or user.is_superuser:
         return True
@@ -47,16 +50,16 @@ def two_factor_required(user: Any) -> bool:
     )
 
 
-def has_two_factor(user: Any) -> bool:
+def has_two_factor(user: User) -> bool:
     """The user has a confirmed authenticator (recovery codes alone do not count)."""
     return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
-def must_change_password(user: Any) -> bool:
+def must_change_password(user: User) -> bool:
     return AccountSecurity.objects.filter(user=user, must_change_password=True).exists()
 
 
-def _member_organizations(user: Any) -> list[Organization]:
+def _member_organizations(user: User) -> list[Organization]:
     return [
         m.organization
         for m in Membership.objects.filter(user=user, is_active=True).select_related("organization")
@@ -67,7 +70,7 @@ def _member_organizations(user: Any) -> list[Organization]:
 
 
 def login_recorded(
-    *, user: Any, organization: Organization | None, ip_address: str | None, method: str
+    *, user: User, organization: Organization | None, ip_address: str | None, method: str
 ) -> AuditEvent:
     """A completed log-in (password, and the second factor when the user has one)."""
     return audit_record(
@@ -90,7 +93,7 @@ def login_failure_recorded(*, username: str, ip_address: str | None, step: str) 
 
 
 def logout_recorded(
-    *, user: Any, organization: Organization | None, ip_address: str | None, reason: str
+    *, user: User, organization: Organization | None, ip_address: str | None, reason: str
 ) -> AuditEvent:
     return audit_record(
         action=AuditEvent.Action.LOGOUT,
@@ -106,7 +109,7 @@ def logout_recorded(
 
 @transaction.atomic
 def password_change(
-    *, user: Any, new_password: str, organization: Organization | None, ip_address: str | None
+    *, user: User, new_password: str, organization: Organization | None, ip_address: str | None
 ) -> None:
     """The user chose a new password (checked by the password validators)."""
     validate_password(new_password, user)
@@ -180,7 +183,7 @@ def password_reset_by_admin(
 
 
 @transaction.atomic
-def totp_device_start(*, user: Any) -> TOTPDevice:
+def totp_device_start(*, user: User) -> TOTPDevice:
     """The authenticator being set up: a new secret, unconfirmed until a code matches.
 
     Reopening the page keeps the same secret (so a half-scanned code still works).
@@ -194,7 +197,7 @@ def totp_device_start(*, user: Any) -> TOTPDevice:
 @transaction.atomic
 def totp_device_confirm(
     *,
-    user: Any,
+    user: User,
     device: TOTPDevice,
     token: str,
     organization: Organization | None,
@@ -226,7 +229,7 @@ def totp_device_confirm(
 
 @transaction.atomic
 def recovery_codes_replace(
-    *, user: Any, organization: Organization | None, ip_address: str | None
+    *, user: User, organization: Organization | None, ip_address: str | None
 ) -> list[str]:
     """New single-use recovery codes; the old ones stop working.
 
@@ -249,7 +252,7 @@ def recovery_codes_replace(
 
 @transaction.atomic
 def two_factor_remove(
-    *, user: Any, organization: Organization | None, ip_address: str | None
+    *, user: User, organization: Organization | None, ip_address: str | None
 ) -> None:
     """Switch two-factor off (only for a user whose roles do not require it)."""
     if two_factor_required(user):
@@ -266,7 +269,7 @@ def two_factor_remove(
     )
 
 
-def code_matches(*, user: Any, token: str) -> Any:
+def code_matches(*, user: User, token: str) -> Any:
     """The device (authenticator or recovery codes) that accepts this code, or None.
 
     Each device applies django-otp's own throttle (a growing wait after each wrong code),
@@ -282,7 +285,7 @@ def code_matches(*, user: Any, token: str) -> Any:
     return None
 
 
-def codes_paused(*, user: Any) -> bool:
+def codes_paused(*, user: User) -> bool:
     """True while django-otp makes the user wait after a wrong code (a growing pause)."""
     return any(
         not device.verify_is_allowed()[0] for device in devices_for_user(user, for_verify=False)
@@ -312,7 +315,7 @@ __all__ = [
 
 def cosigner_authenticate(
     *, username: str, password: str, organization: Organization, ip_address: str | None
-) -> Any:
+) -> User:
     """Re-authenticate a colleague who confirms an action on someone else's device (an
     independent double check, a witnessed waste) with her own user name and password.
 
@@ -331,7 +334,7 @@ def cosigner_authenticate(
         )
     slow_down(address_delay_seconds(ip_address))
     user = authenticate(None, username=name, password=password)
-    if user is None:
+    if not isinstance(user, get_user_model()):  # None: unknown name or a wrong password
         login_failure_recorded(username=name, ip_address=ip_address, step="cosign")
         raise ValidationError({"cosigner": "That user name and password do not match."})
     if not Membership.objects.filter(user=user, organization=organization, is_active=True).exists():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -15,6 +15,9 @@ from django.urls import reverse
 
 from chairside.accounts import services
 from chairside.tenancy.middleware import active_membership_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # What the session remembers about the log-in (set at log-in, updated by the step pages).
 HAS_TWO_FACTOR = "chairside_has_two_factor"
@@ -46,16 +49,23 @@ def allowed_paths(step: Step) -> frozenset[str]:
     return _always_allowed() | {reverse(step.url_name)}
 
 
-def remember_login_state(request: HttpRequest, user: Any) -> None:
+def remember_login_state(request: HttpRequest, user: User) -> None:
     """At log-in: what the gate needs, so that a finished log-in costs no query per request."""
     request.session[HAS_TWO_FACTOR] = services.has_two_factor(user)
     request.session[MUST_CHANGE_PASSWORD] = services.must_change_password(user)
 
 
+def otp_verified(user: User) -> bool:
+    """Whether this log-in gave its second factor (django-otp's ``OTPMiddleware`` gives the
+    request's user ``is_verified()``)."""
+    return bool(getattr(user, "is_verified", lambda: False)())
+
+
 def pending_step(request: HttpRequest) -> Step | None:
     user = request.user
-    verified = bool(getattr(user, "is_verified", lambda: False)())
-    if not verified:
+    if not user.is_authenticated:
+        return None  # no log-in, no step of one
+    if not otp_verified(user):
         if HAS_TWO_FACTOR not in request.session:
             remember_login_state(request, user)
         if request.session.get(HAS_TWO_FACTOR):

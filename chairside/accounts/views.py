@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from base64 import b32encode
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import segno
@@ -33,10 +33,13 @@ from chairside.accounts.throttle import (
     username_locked,
 )
 from chairside.core.forms_util import add_service_errors, submit_form
-from chairside.tenancy.access import OrgRequest, require_perm
+from chairside.tenancy.access import OrgRequest, require_perm, signed_in
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import access_membership, invitations_for
 from chairside.tenancy.services import invitation_answer
+
+if TYPE_CHECKING:
+    pass
 
 ENDED = {
     "idle": "You were logged off after {minutes} without activity, to keep patients' "
@@ -74,7 +77,7 @@ def _identity_proven(request: HttpRequest, method: str) -> None:
     if request.session.get(steps.LOGIN_AUDITED):
         return
     services.login_recorded(
-        user=request.user,
+        user=signed_in(request),
         organization=steps.audit_organization(request),
         ip_address=client_address(request),
         method=method,
@@ -147,8 +150,8 @@ def _refuse_locked(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     next_url = _next(request)
-    user: Any = request.user
-    if user.is_verified():
+    user = signed_in(request)
+    if steps.otp_verified(user):
         return redirect(next_url)
     if not services.has_two_factor(user):
         request.session[steps.HAS_TWO_FACTOR] = False
@@ -194,8 +197,8 @@ def _qr_svg(data: str) -> str:
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app; a user who has one must prove it before replacing it."""
     next_url = _next(request)
-    user: Any = request.user
-    if services.has_two_factor(user) and not user.is_verified():
+    user = signed_in(request)
+    if services.has_two_factor(user) and not steps.otp_verified(user):
         return redirect(_then(request, next_url))
     device = services.totp_device_start(user=user)
     form = CodeForm(request.POST or None)
@@ -232,8 +235,8 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def recovery_codes_new(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if not user.is_verified():
+    user = signed_in(request)
+    if not steps.otp_verified(user):
         return redirect("accounts:two_factor_verify")
     codes = services.recovery_codes_replace(
         user=user,
@@ -247,8 +250,8 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def two_factor_off(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if not user.is_verified():
+    user = signed_in(request)
+    if not steps.otp_verified(user):
         return redirect("accounts:two_factor_verify")
     try:
         services.two_factor_remove(
@@ -266,7 +269,7 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = signed_in(request)
     form = PasswordChangeForm(user, request.POST or None)
     form.fields["old_password"].label = "Current (or temporary) password"
     status = 200
@@ -293,7 +296,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = signed_in(request)
     context = {
         "invitations": invitations_for(user=user),
         "has_two_factor": services.has_two_factor(user),
@@ -305,12 +308,13 @@ def account_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_respond(request: HttpRequest, public_id: str) -> HttpResponse:
-    invitation = get_object_or_404(invitations_for(user=request.user), public_id=public_id)
+    user = signed_in(request)
+    invitation = get_object_or_404(invitations_for(user=user), public_id=public_id)
     accept = request.POST.get("answer") == "accept"
     try:
         invitation_answer(
             invitation=invitation,
-            user=request.user,
+            user=user,
             accept=accept,
             ip_address=client_address(request),
         )

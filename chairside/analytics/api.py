@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -19,8 +19,8 @@ from ninja.errors import HttpError
 from chairside.analytics import panels, selectors
 from chairside.analytics.forms import DashboardFilterForm
 from chairside.analytics.selectors import DashboardFilter
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import DateFrom, DateTo
 from chairside.tenancy.roles import Perm, has_perm
 
@@ -87,7 +87,7 @@ def _panel(view: panels.PanelView) -> dict[str, Any]:
     }
 
 
-def _filter(request: HttpRequest, location: UUID | None, start: Any, end: Any) -> DashboardFilter:
+def _filter(request: ApiRequest, location: UUID | None, start: Any, end: Any) -> DashboardFilter:
     """The dashboard's own filter form, so the API refuses exactly what the page refuses."""
     data = QueryDict(mutable=True)
     org = _org(request)
@@ -109,7 +109,7 @@ def _filter(request: HttpRequest, location: UUID | None, start: Any, end: Any) -
 
 @router.get("", response=ReportOut)
 def dashboard(
-    request: HttpRequest,
+    request: ApiRequest,
     location: UUID | None = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
@@ -118,7 +118,7 @@ def dashboard(
     """Every dashboard panel the caller's role may see (``panel`` picks one by key)."""
     require(request, Perm.REPORTS_VIEW)
     f = _filter(request, location, date_from, date_to)
-    role = request.membership.role  # type: ignore[attr-defined]
+    role = request.membership.role
     if panel and not any(p.key == panel for p in panels.PANELS):
         raise HttpError(404, "No such panel.")
     views = panels.all_panels(f, lambda perm: has_perm(role, perm), key=panel)

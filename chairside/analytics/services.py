@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,9 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record, diff
 from chairside.rules.planning.capacity_sim import check_config, simulate
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_SIM_DAYS = 1000
 
@@ -33,7 +36,7 @@ def _check_inputs(inputs: dict[str, Any]) -> None:
 def scenario_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     name: str,
     inputs: dict[str, Any],
     notes: str = "",
@@ -65,7 +68,7 @@ def scenario_save(
     return scenario
 
 
-def scenario_simulate(*, scenario: PlanScenario, user: Any, workers: int = 1) -> PlanScenario:
+def scenario_simulate(*, scenario: PlanScenario, user: User, workers: int = 1) -> PlanScenario:
     """Run scenarios A and B of the capacity simulation and keep the results."""
     plan = compute_plan(scenario.inputs)
     days = min(MAX_SIM_DAYS, max(1, plan.inputs.whole("sim_days")))
@@ -96,7 +99,7 @@ def default_workers() -> int:
 
 
 @transaction.atomic
-def scenario_delete(*, scenario: PlanScenario, user: Any) -> None:
+def scenario_delete(*, scenario: PlanScenario, user: User) -> None:
     audit_record(
         action=AuditEvent.Action.DELETE,
         user=user,
@@ -109,7 +112,7 @@ def scenario_delete(*, scenario: PlanScenario, user: Any) -> None:
 
 @transaction.atomic
 def fee_terms_save(
-    *, management_company: Organization, client: Organization, user: Any, **fields: Any
+    *, management_company: Organization, client: Organization, user: User, **fields: Any
 ) -> ManagementFeeTerms:
     """Set what a client practice owes; only its own management company may."""
     if client.managed_by_id != management_company.pk:

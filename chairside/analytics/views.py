@@ -75,7 +75,7 @@ def home(request: OrgRequest) -> HttpResponse:
             management_company=request.organization, start=f.start, end=f.end
         )
         context["own_sites"] = selectors.locations(organization=request.organization).exists()
-    template = "analytics/_panels.html" if request.htmx else "analytics/home.html"  # type: ignore[attr-defined]
+    template = "analytics/_panels.html" if request.htmx else "analytics/home.html"
     return render(request, template, context, status=200 if valid else 400)
 
 
@@ -143,7 +143,7 @@ def scenario_simulate(request: OrgRequest, public_id: str) -> HttpResponse:
     except ValidationError as exc:
         return render(request, "analytics/_simulation.html", {"error": exc.messages[0]}, status=400)
     context = report.scenario_context(scenario)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "analytics/_simulation.html", context)
     return redirect("analytics:scenario", public_id=scenario.public_id)
 

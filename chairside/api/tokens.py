@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chairside.api.models import ApiToken
@@ -20,6 +21,9 @@ from chairside.audit.services import audit_record
 from chairside.rules.common.api_tokens import matches, new_token, parse_token
 from chairside.tenancy.models import Membership
 from chairside.tenancy.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 EXPIRY_DAYS = (30, 90, 365)
 WRONG_PASSWORD = "Your password is not right: a token is made only after you re-enter it."  # noqa: S105
@@ -30,11 +34,11 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 @dataclass(frozen=True)
 class TokenIdentity:
     token: ApiToken
-    user: Any
+    user: User
     membership: Membership
 
 
-def _check_common(*, user: Any, password: str, name: str, expires_in_days: int) -> None:
+def _check_common(*, user: User, password: str, name: str, expires_in_days: int) -> None:
     errors: dict[str, str] = {}
     if not user.check_password(password or ""):
         errors["password"] = WRONG_PASSWORD
@@ -48,7 +52,7 @@ def _check_common(*, user: Any, password: str, name: str, expires_in_days: int) 
 
 @transaction.atomic
 def token_create_personal(
-    *, organization: Any, user: Any, name: str, expires_in_days: int, password: str
+    *, organization: Any, user: User, name: str, expires_in_days: int, password: str
 ) -> tuple[ApiToken, str]:
     """A token that acts as ``user`` in ``organization``. Returns the row and the text to
     show once."""
@@ -68,7 +72,7 @@ def token_create_personal(
 
 @transaction.atomic
 def token_create_service(
-    *, organization: Any, user: Any, name: str, role: str, expires_in_days: int, password: str
+    *, organization: Any, user: User, name: str, role: str, expires_in_days: int, password: str
 ) -> tuple[ApiToken, str]:
     """A token for a connected system, acting as its own service identity with ``role``
     (never administrator). The caller must hold ``settings.edit`` (the view checks)."""
@@ -129,7 +133,7 @@ def _make(
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, user: Any) -> ApiToken:
+def token_revoke(*, token: ApiToken, user: User) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         return token
@@ -184,9 +188,14 @@ def _membership(token: ApiToken) -> Membership | None:
     return Membership(user=token.user, organization=token.organization, role=token.role)
 
 
-def tokens_for(*, organization: Any, user: Any) -> dict[str, list[ApiToken]]:
+def tokens_for(*, organization: Any, user: User) -> dict[str, list[ApiToken]]:
     rows = ApiToken.objects.filter(organization=organization).select_related("user")
     return {
         "personal": list(rows.filter(kind=ApiToken.Kind.PERSONAL, user=user)),
         "service": list(rows.filter(kind=ApiToken.Kind.SERVICE)),
     }
+
+
+def access_token(*, organization: Any, public_id: Any) -> ApiToken:
+    """One API token of this organization (personal or service), or 404."""
+    return get_object_or_404(ApiToken, organization=organization, public_id=public_id)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -74,7 +74,7 @@ def token_list(request: OrgRequest) -> HttpResponse:
 @login_required
 def token_revoke(request: OrgRequest, public_id: str) -> HttpResponse:
     _member(request)
-    token = get_object_or_404(ApiToken, organization=request.organization, public_id=public_id)
+    token = tokens.access_token(organization=request.organization, public_id=public_id)
     mine = token.kind == ApiToken.Kind.PERSONAL and token.user_id == request.user.pk
     if not mine and not can(request, Perm.SETTINGS_EDIT):
         raise PermissionDenied("You may revoke only your own tokens.")

@@ -10,7 +10,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +18,10 @@ from django.http import HttpRequest
 
 from chairside.audit import reads
 from chairside.audit.models import AuditEvent, AuditEventPatient
+from chairside.core.actors import acting_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 Snapshot = dict[str, Any]
 M = TypeVar("M", bound=models.Model)
@@ -72,7 +76,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def audit_record(
     *,
     action: str,
-    user: Any = None,
+    user: User | AnonymousUser | None = None,
     organization: Any = None,
     obj: models.Model | None = None,
     patient: Any = None,
@@ -88,12 +92,12 @@ def audit_record(
     Without ``organization``, the object's own organization is used (when it has one)."""
     if organization is None and obj is not None:
         organization = getattr(obj, "organization", None)
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    actor = acting_user(user)  # None: the system acted (or an anonymous caller)
     collector = reads.current()
     event = AuditEvent.objects.create(
         organization=organization,
-        user=user if authenticated else None,
-        username=username or (user.get_username() if authenticated else ""),
+        user=actor,
+        username=username or (actor.get_username() if actor is not None else ""),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=getattr(obj, "public_id", None) if obj is not None else None,
@@ -123,7 +127,7 @@ def _full_clean_and_save(instance: models.Model) -> None:
 def audited_update(
     *,
     instance: M,
-    user: Any,
+    user: User | None,
     data: Mapping[str, Any],
     fields: Iterable[str] | None = None,
     save: Callable[[M], object] = _full_clean_and_save,
@@ -161,7 +165,7 @@ def audited_update(
     return changes
 
 
-def audit_reads(*, collector: reads.ReadCollector, user: Any, organization: Any) -> None:
+def audit_reads(*, collector: reads.ReadCollector, user: User, organization: Any) -> None:
     """The request's one 'view' row, listing the patients it showed that no view row of the
     request has named yet (nothing when it showed none)."""
     patient_ids = collector.unrecorded()

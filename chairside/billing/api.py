@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import Offset
 from chairside.billing import selectors, services
 from chairside.billing.models import Claim
@@ -92,7 +92,7 @@ def _claim(claim: Claim) -> dict[str, Any]:
 
 @router.get("", response=ClaimPageOut)
 def list_claims(
-    request: HttpRequest, state: str = "", q: str = "", offset: Offset = 0, limit: int = 25
+    request: ApiRequest, state: str = "", q: str = "", offset: Offset = 0, limit: int = 25
 ) -> Any:
     require(request, Perm.BILLING_VIEW)
     found = selectors.claims_search(organization=_org(request), state=state, query=q)
@@ -102,7 +102,7 @@ def list_claims(
 
 
 @router.post("/export", response={201: ExportOut})
-def export_claims(request: HttpRequest, payload: ExportIn) -> Any:
+def export_claims(request: ApiRequest, payload: ExportIn) -> Any:
     """Write one claim file for ready claims of one form (837P, or 837I for a hospital
     outpatient department's claims) and mark them submitted (400 lists what blocks)."""
     require(request, Perm.BILLING_EDIT)
@@ -122,7 +122,7 @@ def export_claims(request: HttpRequest, payload: ExportIn) -> Any:
 
 
 @router.get("/exports/{public_id}/837p")
-def download_837p(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def download_837p(request: ApiRequest, public_id: UUID) -> HttpResponse:
     require(request, Perm.BILLING_VIEW)
     export = selectors.access_export(organization=_org(request), public_id=public_id)
     response = HttpResponse(export.content, content_type="application/edi-x12")
@@ -131,7 +131,7 @@ def download_837p(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @router.get("/{public_id}", response=ClaimDetailOut)
-def get_claim(request: HttpRequest, public_id: UUID) -> Any:
+def get_claim(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.BILLING_VIEW)
     claim = selectors.access_claim(organization=_org(request), public_id=public_id)
     items = claim.items.select_related("line").order_by("line_number")
@@ -155,7 +155,7 @@ def get_claim(request: HttpRequest, public_id: UUID) -> Any:
 
 
 @router.post("/{public_id}/check", response=ClaimOut)
-def check_claim(request: HttpRequest, public_id: UUID) -> Any:
+def check_claim(request: ApiRequest, public_id: UUID) -> Any:
     """Run the pre-submission check; the claim's ``problems`` list what blocks it."""
     require(request, Perm.BILLING_EDIT)
     claim = selectors.access_claim(organization=_org(request), public_id=public_id)

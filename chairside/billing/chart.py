@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from chairside.billing.models import PatientLedgerEntry
 from chairside.billing.selectors import patient_claims
 from chairside.billing.services import patient_balance, visit_copay_due
-from chairside.tenancy.access import can
+from chairside.tenancy.access import OrgRequest, can
 from chairside.tenancy.roles import Perm
 
 
-def billing_chart_section(request: HttpRequest, patient: Any) -> str:
+def billing_chart_section(request: OrgRequest, patient: Any) -> str:
     sees_claims = can(request, Perm.BILLING_VIEW)
     if not sees_claims and not can(request, Perm.PAYMENT_TAKE):
         return ""
 
     claims = (
-        patient_claims(organization=request.organization, patient=patient)[:10]  # type: ignore[attr-defined]
+        patient_claims(organization=request.organization, patient=patient)[:10]
         if sees_claims
         else []
     )

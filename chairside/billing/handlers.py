@@ -5,7 +5,7 @@ cost estimate reads the ASP file's reduced coinsurance from billing's price book
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chairside.access.authorizations.events import Coinsurance, on_reduced_coinsurance
 from chairside.billing.pricing import PriceBook
@@ -13,9 +13,12 @@ from chairside.billing.services import charges_derive_for_visit, home_charges_af
 from chairside.homecare.events import on_home_service_documented
 from chairside.treatments.events import on_visit_signed
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @on_visit_signed
-def derive_charges(visit: Any, user: Any) -> None:
+def derive_charges(visit: Any, user: User) -> None:
     """``rules.billing.charges`` names this seam: billing derives the claim lines from
     ``visit_encounter_facts``."""
     charges_derive_for_visit(visit=visit, user=user)
@@ -28,7 +31,7 @@ def asp_coinsurance(organization: Any) -> Coinsurance:
 
 
 @on_home_service_documented
-def home_documented(organization: Any, patient: Any, day: Any, user: Any) -> None:
+def home_documented(organization: Any, patient: Any, day: Any, user: User) -> None:
     """A proof of delivery or a signed home visit keeps a billed home infusion month current
     (``services.home_infusion``)."""
     home_charges_after_documentation(organization, patient, day, user)

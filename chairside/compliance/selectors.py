@@ -43,6 +43,56 @@ def access_location(*, organization: Any, public_id: Any) -> Location:
     return get_object_or_404(Location, organization=organization, public_id=public_id)
 
 
+def access_policy(*, organization: Any, public_id: Any) -> Policy:
+    """One policy of this organization, or 404."""
+    return get_object_or_404(Policy, organization=organization, public_id=public_id)
+
+
+def access_licence(*, organization: Any, public_id: Any) -> StaffLicence:
+    """One staff licence of this organization, or 404."""
+    return get_object_or_404(StaffLicence, organization=organization, public_id=public_id)
+
+
+def access_temperature_import(
+    *, organization: Any, location: Location, public_id: Any
+) -> TemperatureImport:
+    """One temperature-log upload of this organization's site, or 404."""
+    return get_object_or_404(
+        TemperatureImport, organization=organization, location=location, public_id=public_id
+    )
+
+
+def access_excursion(
+    *, organization: Any, location: Location, public_id: Any
+) -> TemperatureExcursion:
+    """One temperature excursion of a device at this organization's site, or 404."""
+    return get_object_or_404(
+        TemperatureExcursion,
+        organization=organization,
+        device__location=location,
+        public_id=public_id,
+    )
+
+
+def access_incident(*, organization: Any, location: Location, public_id: Any) -> Incident:
+    """One incident reported at this organization's site, or 404."""
+    return get_object_or_404(
+        Incident, organization=organization, location=location, public_id=public_id
+    )
+
+
+def access_incident_action(
+    *, organization: Any, location: Location, public_id: Any
+) -> IncidentAction:
+    """One follow-up of an incident at this organization's site, or 404."""
+    return get_object_or_404(
+        IncidentAction,
+        incident__organization=organization,
+        incident__location=location,
+        public_id=public_id,
+    )
+
+
 def staff_at(*, organization: Any, location: Location) -> QuerySet[StaffMember]:
     """The active staff of a location: those based there, and those with no home site
     (they work at every site of the organization)."""

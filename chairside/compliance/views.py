@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,11 +20,6 @@ from chairside.audit.services import audit_record, client_ip
 from chairside.compliance import forms as f
 from chairside.compliance import selectors, services
 from chairside.compliance.models import (
-    Incident,
-    IncidentAction,
-    Policy,
-    StaffLicence,
-    TemperatureExcursion,
     TemperatureImport,
 )
 from chairside.core.forms_util import add_service_errors
@@ -179,9 +174,7 @@ def licence_new(request: OrgRequest, location_id: str) -> HttpResponse:
 @require_perm(Perm.COMPLIANCE_EDIT)
 def licence_verify(request: OrgRequest, location_id: str, public_id: str) -> HttpResponse:
     location = _location(request, location_id)
-    licence = get_object_or_404(
-        StaffLicence, organization=request.organization, public_id=public_id
-    )
+    licence = selectors.access_licence(organization=request.organization, public_id=public_id)
     form = f.VerifyForm(request.POST or None)
 
     def save(data: dict[str, Any]) -> str:
@@ -257,7 +250,7 @@ def policy_new(request: OrgRequest, location_id: str) -> HttpResponse:
 @require_perm(Perm.COMPLIANCE_VIEW)
 def policy_acknowledge(request: OrgRequest, location_id: str, public_id: str) -> HttpResponse:
     location = _location(request, location_id)
-    policy = get_object_or_404(Policy, organization=request.organization, public_id=public_id)
+    policy = selectors.access_policy(organization=request.organization, public_id=public_id)
     staff_id = request.POST.get("staff", "")
     staff = (
         staff_member(organization=request.organization, public_id=staff_id)
@@ -358,8 +351,8 @@ def csv_upload(request: OrgRequest, location_id: str) -> HttpResponse:
 @require_perm(Perm.COMPLIANCE_EDIT)
 def csv_batch(request: OrgRequest, location_id: str, public_id: str) -> HttpResponse:
     location = _location(request, location_id)
-    batch = get_object_or_404(
-        TemperatureImport, organization=request.organization, location=location, public_id=public_id
+    batch = selectors.access_temperature_import(
+        organization=request.organization, location=location, public_id=public_id
     )
     status = 200
     if request.method == "POST":
@@ -383,11 +376,8 @@ def csv_batch(request: OrgRequest, location_id: str, public_id: str) -> HttpResp
 @require_perm(Perm.COMPLIANCE_EDIT)
 def excursion_follow_up(request: OrgRequest, location_id: str, public_id: str) -> HttpResponse:
     location = _location(request, location_id)
-    excursion = get_object_or_404(
-        TemperatureExcursion,
-        organization=request.organization,
-        device__location=location,
-        public_id=public_id,
+    excursion = selectors.access_excursion(
+        organization=request.organization, location=location, public_id=public_id
     )
     form = f.FollowUpForm(request.POST or None)
 
@@ -441,8 +431,8 @@ def incident_new(request: OrgRequest, location_id: str) -> HttpResponse:
 @require_perm(Perm.COMPLIANCE_EDIT)
 def action_new(request: OrgRequest, location_id: str, public_id: str) -> HttpResponse:
     location = _location(request, location_id)
-    incident = get_object_or_404(
-        Incident, organization=request.organization, location=location, public_id=public_id
+    incident = selectors.access_incident(
+        organization=request.organization, location=location, public_id=public_id
     )
     form = f.ActionForm(request.POST or None, organization=request.organization)
 
@@ -464,11 +454,8 @@ def action_new(request: OrgRequest, location_id: str, public_id: str) -> HttpRes
 @require_perm(Perm.COMPLIANCE_EDIT)
 def action_done(request: OrgRequest, location_id: str, public_id: str) -> HttpResponse:
     location = _location(request, location_id)
-    item = get_object_or_404(
-        IncidentAction,
-        incident__organization=request.organization,
-        incident__location=location,
-        public_id=public_id,
+    item = selectors.access_incident_action(
+        organization=request.organization, location=location, public_id=public_id
     )
     try:
         services.incident_action_done(item=item, user=request.user)

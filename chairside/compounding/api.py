@@ -9,18 +9,17 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import Offset, check_day
 from chairside.audit.services import client_ip
 from chairside.compounding import selectors, services
 from chairside.compounding.models import CompoundingRecord
-from chairside.patients.models import Patient
+from chairside.patients.selectors import access_patient
 from chairside.rules.interop.csv_safe import to_csv
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import first_site
@@ -200,13 +199,13 @@ def _record(r: CompoundingRecord) -> dict[str, Any]:
 
 
 @router.get("/formulations", response=list[FormulationOut])
-def list_formulations(request: HttpRequest) -> Any:
+def list_formulations(request: ApiRequest) -> Any:
     require(request, Perm.COMPOUNDING_VIEW)
     return [_formulation(f) for f in selectors.formulations(organization=_org(request))]
 
 
 @router.get("/areas", response=list[AreaOut])
-def list_areas(request: HttpRequest) -> Any:
+def list_areas(request: ApiRequest) -> Any:
     """Rooms and hoods in use, for ``area`` when compounding."""
     require(request, Perm.COMPOUNDING_VIEW)
     return [
@@ -217,7 +216,7 @@ def list_areas(request: HttpRequest) -> Any:
 
 @router.get("/records", response=RecordPageOut)
 def list_records(
-    request: HttpRequest, status: str = "", q: str = "", offset: Offset = 0, limit: int = 25
+    request: ApiRequest, status: str = "", q: str = "", offset: Offset = 0, limit: int = 25
 ) -> Any:
     require(request, Perm.COMPOUNDING_VIEW)
     found = selectors.records(organization=_org(request), status=status, query=q)
@@ -228,7 +227,7 @@ def list_records(
 
 
 @router.get("/records/{public_id}", response=RecordOut)
-def get_record(request: HttpRequest, public_id: UUID) -> Any:
+def get_record(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.COMPOUNDING_VIEW)
     return _record(selectors.access_record(organization=_org(request), public_id=public_id))
 
@@ -252,7 +251,7 @@ def _draws(org: Any, formulation: Any, items: list[DrawIn]) -> list[services.Dra
 
 
 @router.post("/records", response={201: RecordOut})
-def create_record(request: HttpRequest, data: RecordIn) -> Any:
+def create_record(request: ApiRequest, data: RecordIn) -> Any:
     """Compound a dose: draws each ingredient's vials from stock (400 with the reason when an
     expired or quarantined lot, too few vials or a rule of USP <797> refuses it)."""
     require(request, Perm.COMPOUNDING_EDIT)
@@ -261,7 +260,7 @@ def create_record(request: HttpRequest, data: RecordIn) -> Any:
         check_day(data.started_at, "started_at")
     org = _org(request)
     formulation = selectors.access_formulation(organization=org, public_id=data.formulation)
-    patient = get_object_or_404(Patient, organization=org, public_id=data.patient)
+    patient = access_patient(organization=org, public_id=data.patient)
     area = selectors.access_area(organization=org, public_id=data.area)
     record = services.compounding_record_create(
         organization=org,
@@ -282,7 +281,7 @@ def create_record(request: HttpRequest, data: RecordIn) -> Any:
 
 
 @router.post("/records/{public_id}/verify", response=RecordOut)
-def verify_record(request: HttpRequest, public_id: UUID, data: VerifyIn) -> Any:
+def verify_record(request: ApiRequest, public_id: UUID, data: VerifyIn) -> Any:
     """The pharmacist's verification with her own user name and password (another person
     than the preparer; 400 with the reason otherwise)."""
     require(request, Perm.COMPOUNDING_EDIT)
@@ -315,7 +314,7 @@ def _recall_row(r: selectors.RecallRow) -> dict[str, Any]:
 
 
 @router.get("/recall", response=RecallOut)
-def recall(request: HttpRequest, lot: Annotated[str, Field(min_length=1, max_length=40)]) -> Any:
+def recall(request: ApiRequest, lot: Annotated[str, Field(min_length=1, max_length=40)]) -> Any:
     """Every patient and dose that received the lot (audited)."""
     require(request, Perm.COMPOUNDING_VIEW)
     found = selectors.lot_recall(organization=_org(request), lot_number=lot, user=request.user)
@@ -329,7 +328,7 @@ def recall(request: HttpRequest, lot: Annotated[str, Field(min_length=1, max_len
 
 @router.get("/recall.csv")
 def recall_csv(
-    request: HttpRequest, lot: Annotated[str, Field(min_length=1, max_length=40)]
+    request: ApiRequest, lot: Annotated[str, Field(min_length=1, max_length=40)]
 ) -> HttpResponse:
     """The recall as CSV (spreadsheet-safe cells; audited as an export)."""
     require(request, Perm.COMPOUNDING_VIEW)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -20,6 +20,9 @@ from chairside.compounding.models import (
 )
 from chairside.inventory.models import Lot, Movement, StoragePlace
 from chairside.treatments.models import PreparationVial
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def formulations(*, organization: Any, active_only: bool = False) -> QuerySet[MasterFormulation]:
@@ -188,7 +191,7 @@ def _row(
     return row
 
 
-def lot_recall(*, organization: Any, lot_number: str, user: Any, export: bool = False) -> Recall:
+def lot_recall(*, organization: Any, lot_number: str, user: User, export: bool = False) -> Recall:
     """Every patient and dose that received a lot (matched by its number, at every site it
     was transferred to): compounded doses, chair-side preparations and other dispenses, from
     the stock ledger, where every dispensed vial names its lot and patient. Audited as a

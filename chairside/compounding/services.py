@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +32,9 @@ from chairside.inventory.services import stock_dispense
 from chairside.rules.inventory import compounding as rules
 from chairside.tenancy.models import Membership, Organization, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CLOCK_SLACK = dt.timedelta(minutes=5)
 PHARMACIST = "PharmD"
@@ -83,7 +86,7 @@ def _decimal(value: Any, field: str, what: str) -> Decimal:
     return number
 
 
-def person_name(user: Any, organization: Organization) -> str:
+def person_name(user: User, organization: Organization) -> str:
     staff = StaffMember.objects.filter(user_id=user.pk, organization=organization).first()
     if staff is not None:
         return str(staff)
@@ -104,7 +107,7 @@ def _check_rules(category: str, storage: str, area_kind: str) -> None:
 def formulation_create(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     name: str,
     drugs: Sequence[tuple[Any, Decimal | None]],
     diluent: str,
@@ -236,7 +239,7 @@ def _components(
 def compounding_record_create(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     formulation: MasterFormulation,
     patient: Any,
     area: CompoundingArea,
@@ -351,7 +354,7 @@ def compounding_record_create(
 
 
 def compounding_record_verify(
-    *, record: CompoundingRecord, user: Any, username: str, password: str, ip_address: str | None
+    *, record: CompoundingRecord, user: User, username: str, password: str, ip_address: str | None
 ) -> CompoundingRecord:
     """The pharmacist's verification, confirmed by her own user name and password.
 
@@ -372,7 +375,7 @@ def compounding_record_verify(
     return _record_verify(record=record, user=user, verifier=verifier)
 
 
-def _verifier_problem(current: CompoundingRecord, verifier: Any) -> str | None:
+def _verifier_problem(current: CompoundingRecord, verifier: User) -> str | None:
     if verifier.pk == current.prepared_by_id:
         return (
             f"{current.prepared_by_name} prepared this dose and cannot verify it: a second "
@@ -393,7 +396,7 @@ def _verifier_problem(current: CompoundingRecord, verifier: Any) -> str | None:
 
 
 @transaction.atomic
-def _record_verify(*, record: CompoundingRecord, user: Any, verifier: Any) -> CompoundingRecord:
+def _record_verify(*, record: CompoundingRecord, user: User, verifier: User) -> CompoundingRecord:
     current = CompoundingRecord.objects.select_for_update().get(pk=record.pk)
     if current.is_verified:
         raise ValidationError(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
-def acting_user(user: Any) -> Any | None:
+def acting_user(user: User | AnonymousUser | None) -> User | None:
     """The signed-in person, or None when the system acted (a background job, the demo
     seeding, an anonymous caller): the column then stays empty and the audit says "system"."""
-    return user if getattr(user, "is_authenticated", False) else None
+    if user is None or not user.is_authenticated:
+        return None
+    return user

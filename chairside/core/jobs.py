@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,11 +20,14 @@ from django.utils import timezone
 from chairside.core.actors import acting_user
 from chairside.core.models import BackgroundJob
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 
 def job_start(
-    *, organization: Any, kind: str, params: dict[str, Any], user: Any, task: Any
+    *, organization: Any, kind: str, params: dict[str, Any], user: User, task: Any
 ) -> BackgroundJob:
     """Record a job and queue ``task(job_pk)``.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +35,9 @@ from chairside.patients.models import Coverage, LabResult, Patient
 from chairside.patients.selectors import latest_measurement
 from chairside.rules.access import authorization_states as states
 from chairside.tenancy.models import Membership, StaffMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # (first, last, credential, specialty, practice, internal, report by)
 PROVIDERS = [
@@ -263,7 +266,7 @@ def _pa_required(order: TreatmentOrder, coverage: Coverage) -> bool:
     return order.drug.prior_auth_usually_required
 
 
-def _benefits(order: TreatmentOrder, rng: random.Random, user: Any) -> Coverage | None:
+def _benefits(order: TreatmentOrder, rng: random.Random, user: User | None) -> Coverage | None:
     primary = None
     for coverage in order.patient.coverages.select_related("payer"):
         if coverage.payer.kind == "self_pay":
@@ -372,7 +375,7 @@ def gets_order(mrn: str) -> bool:
     return random.Random(f"riverside-order-{mrn}").random() <= ORDER_SHARE
 
 
-def _seed_patient_order(org: Any, patient: Patient, user: Any, today: dt.date) -> bool:
+def _seed_patient_order(org: Any, patient: Patient, user: User | None, today: dt.date) -> bool:
     rng = random.Random(f"riverside-order-{patient.mrn}")
     primary_dx = patient.diagnoses.filter(is_primary=True).first()
     if primary_dx is None or rng.random() > ORDER_SHARE:

@@ -15,7 +15,7 @@ import datetime as dt
 import random
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +48,9 @@ from chairside.formulary.services import reference_formulary
 from chairside.patients.models import Payer
 from chairside.rules.billing import claim_states as states
 from chairside.treatments.models import Visit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 HISTORY_DAYS = 84
 SUBMIT_AFTER_DAYS = 3  # claims go out a few days after the visit
@@ -254,7 +257,7 @@ def _weekly(claims: list[Claim]) -> dict[tuple[int, dt.date], list[Claim]]:
     return groups
 
 
-def _submit(org: Any, today: dt.date, user: Any) -> int:
+def _submit(org: Any, today: dt.date, user: User | None) -> int:
     """One 837P file a week (a clearinghouse takes every payer's claims in one file)."""
     ready = Claim.objects.filter(
         organization=org,
@@ -298,7 +301,7 @@ def _denied_lines(claim: Claim, rng: random.Random) -> dict[int, tuple[str, str]
     return {}
 
 
-def _pay(org: Any, today: dt.date, user: Any) -> int:
+def _pay(org: Any, today: dt.date, user: User | None) -> int:
     waiting = Claim.objects.filter(
         organization=org,
         sequence=1,
@@ -320,7 +323,7 @@ def _pay(org: Any, today: dt.date, user: Any) -> int:
     return posted
 
 
-def _reject_a_few(org: Any, user: Any) -> None:
+def _reject_a_few(org: Any, user: User | None) -> None:
     """Two claims the clearinghouse sent back (277CA), for the rejected queue."""
     if Claim.objects.filter(organization=org, state=states.REJECTED).exists():
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -25,6 +25,9 @@ from chairside.compliance.models import (
 from chairside.demo import DemoContext
 from chairside.rules.common.compliance import next_checkoff
 from chairside.tenancy.models import Competency, Location, StaffMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 FRIDGE = "Medication refrigerator (demo)"
 LICENCE_KIND = {"RN": "RN", "LPN": "LPN", "NP": "NP", "PharmD": "RPh", "MD": "MD", "DO": "MD"}
@@ -138,7 +141,7 @@ def _fridge_log(location: Location, pharmacist: Any, seed: str) -> None:
         )
 
 
-def _incident(location: Location, user: Any, owner: StaffMember, description: str) -> None:
+def _incident(location: Location, user: User | None, owner: StaffMember, description: str) -> None:
 
     if Incident.objects.filter(location=location).exists():
         return

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -30,6 +30,9 @@ from chairside.homecare.services import documentation as doc
 from chairside.patients.models import BodyMeasurement
 from chairside.tenancy.models import Membership, Organization, StaffMember
 from chairside.treatments.models import Administration, VitalReadings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LPN_LOGIN = ("iferreira", "Ines", "Ferreira")
 # Orders whose dose the nurse does not give and stop within the visit.
@@ -79,7 +82,7 @@ def _given(order: HomeInfusionOrder, patient: Any) -> tuple[Decimal, str] | None
     return order.dose_amount, unit
 
 
-def _document(visit: HomeVisit, user: Any, *, reaction: bool) -> None:
+def _document(visit: HomeVisit, user: User, *, reaction: bool) -> None:
     """Document and sign one past visit as its nurse would."""
     orders = doc.visit_orders(visit)
     order = orders[0] if orders else None
@@ -122,7 +125,7 @@ def _document(visit: HomeVisit, user: Any, *, reaction: bool) -> None:
 
 def _dose(  # noqa: PLR0917 (the one visit's facts, from _document only)
     visit: HomeVisit,
-    user: Any,
+    user: User,
     order: HomeInfusionOrder,
     given: tuple[Decimal, str],
     arrived: dt.datetime,

@@ -24,7 +24,7 @@ import io
 import random
 from collections import Counter
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -49,6 +49,9 @@ from chairside.treatments.events import visit_signed
 from chairside.treatments.models import Consent, Visit, VisitReport
 from chairside.treatments.services.preparation import _record_cosign
 from chairside.treatments.services.signing import _record_waste
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 HISTORY_DAYS = 14
 PANEL = "Demo panel"  # the notes of the panel's appointments (demo/panel.py)
@@ -218,9 +221,12 @@ class _Visits:
         self.rng.shuffle(candidates)
         problem = "No second nurse or pharmacist on the rota here that day checks the dose."
         for staff in candidates:
+            checker = staff.user
+            if checker is None:  # never: the candidates above have a log-in
+                continue
             try:
                 with transaction.atomic():
-                    _record_cosign(visit=visit, user=self.nurse_user, checker_user=staff.user)
+                    _record_cosign(visit=visit, user=self.nurse_user, checker_user=checker)
                 return
             except ValidationError as exc:
                 problem = exc.messages[0]
@@ -373,7 +379,7 @@ def _history_visit(appointment: Appointment) -> Visit:
     return visit
 
 
-def _sign_history(visit: Visit, user: Any, *, waste: bool) -> None:
+def _sign_history(visit: Visit, user: User, *, waste: bool) -> None:
     """``visit_sign`` for a past demo visit: the earlier demo steps already used the
     authorization and (usually) recorded the stock waste, so those are not written twice."""
     visit.refresh_from_db()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from django.core.exceptions import ValidationError
@@ -31,6 +31,9 @@ from chairside.patients.models import Patient, search_key
 from chairside.rules.access import referral_states
 from chairside.rules.interop import fhir_codes as codes
 from chairside.rules.inventory.ndc import to_ndc11
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ALLOWED = ("ServiceRequest", "Patient", "Coverage", "Practitioner")
 # Where each referral field came from, for the OperationOutcome's expression.
@@ -60,7 +63,7 @@ class _Intake:
     """What one referral was made from, and what to answer for each resource sent."""
 
     organization: Any
-    user: Any
+    user: User
     resolve: dict[str, dict[str, Any]]
     answers: dict[int, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -93,7 +96,7 @@ def _structure(model: type[pydantic.BaseModel], body: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def referral_from_transaction(*, organization: Any, user: Any, bundle: dict[str, Any]) -> Result:
+def referral_from_transaction(*, organization: Any, user: User, bundle: dict[str, Any]) -> Result:
     """A transaction Bundle: exactly one ServiceRequest, at most one Patient and
     Practitioner, and any Coverage. Answers a transaction-response Bundle."""
     if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "transaction":
@@ -139,7 +142,7 @@ def referral_from_transaction(*, organization: Any, user: Any, bundle: dict[str,
 
 @transaction.atomic
 def referral_from_service_request(
-    *, organization: Any, user: Any, resource: dict[str, Any]
+    *, organization: Any, user: User, resource: dict[str, Any]
 ) -> Result:
     """A ServiceRequest on its own: its subject is a chart here (``Patient/<id>``) or a
     contained Patient, its requester a contained Practitioner or an NPI identifier."""

@@ -17,7 +17,7 @@ that would not parse is refused rather than handed out.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
@@ -37,6 +37,9 @@ from chairside.fhir.mapping import directory, orders, patients
 from chairside.fhir.mapping.common import Resource, coding, concept, day, drop_empty, instant, ref
 from chairside.rules.interop import fhir_codes as codes
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PAS_VERSION = "2.1.0"
 MODELS: dict[str, Any] = {
@@ -185,7 +188,7 @@ def requested(authorization: Any, today: dt.date) -> Any:
     return requested_defaults(authorization, today)
 
 
-def audit_export(authorization: Any, user: Any, bundle: dict[str, Any]) -> None:
+def audit_export(authorization: Any, user: User, bundle: dict[str, Any]) -> None:
     """A PAS Bundle handed out names the patient: one export row in the audit trail."""
     audit_record(
         action=AuditEvent.Action.EXPORT,

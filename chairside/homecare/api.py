@@ -12,13 +12,12 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import check_day
 from chairside.homecare import selectors, services
 from chairside.homecare.models import (
@@ -132,7 +131,7 @@ def _refused(exc: ValidationError) -> HttpError:
     return HttpError(400, "; ".join(exc.messages))
 
 
-def _patient(request: HttpRequest, public_id: UUID) -> Patient:
+def _patient(request: ApiRequest, public_id: UUID) -> Patient:
     found = patient_or_none(organization=_org(request), public_id=public_id)
     if found is None:
         raise HttpError(404, "No such patient.")
@@ -140,12 +139,12 @@ def _patient(request: HttpRequest, public_id: UUID) -> Patient:
 
 
 @router.get("/day", response=list[StopOut])
-def day(request: HttpRequest, date: dt.date, location: UUID | None = None) -> Any:
+def day(request: ApiRequest, date: dt.date, location: UUID | None = None) -> Any:
     """The day's deliveries and home visits at a home-infusion location (a nurse: her own)."""
     require(request, Perm.SCHEDULE_VIEW)
     check_day(date)
     org = _org(request)
-    if selectors.sees_only_own(request.membership.role):  # type: ignore[attr-defined]
+    if selectors.sees_only_own(request.membership.role):
         staff = selectors.staff_of(organization=org, user=request.user)
         stops = selectors.own_route(organization=org, staff=staff, date=date) if staff else []
         return [_stop(s) for s in stops]
@@ -158,7 +157,7 @@ def day(request: HttpRequest, date: dt.date, location: UUID | None = None) -> An
 
 
 @router.post("/plans", response={201: PlanOut})
-def propose(request: HttpRequest, data: PlanIn) -> Any:
+def propose(request: ApiRequest, data: PlanIn) -> Any:
     """Propose the day's routes (nothing changes until the plan is accepted)."""
     require(request, Perm.SCHEDULE_EDIT)
     check_day(data.date)
@@ -174,13 +173,13 @@ def propose(request: HttpRequest, data: PlanIn) -> Any:
 
 
 @router.get("/plans/{public_id}", response=PlanOut)
-def plan_detail(request: HttpRequest, public_id: UUID) -> RoutePlan:
+def plan_detail(request: ApiRequest, public_id: UUID) -> RoutePlan:
     require(request, Perm.SCHEDULE_EDIT)
     return selectors.access_plan(organization=_org(request), public_id=public_id)
 
 
 @router.post("/plans/{public_id}/accept", response=PlanOut)
-def accept(request: HttpRequest, public_id: UUID) -> Any:
+def accept(request: ApiRequest, public_id: UUID) -> Any:
     """Apply a proposed plan: each stop gets its nurse or driver and planned time."""
     require(request, Perm.SCHEDULE_EDIT)
     org = _org(request)
@@ -192,7 +191,7 @@ def accept(request: HttpRequest, public_id: UUID) -> Any:
 
 
 @router.post("/deliveries", response={201: StopOut})
-def delivery_create(request: HttpRequest, data: DeliveryIn) -> Any:
+def delivery_create(request: ApiRequest, data: DeliveryIn) -> Any:
     """A delivery ticket; drug items name a lot of the stock ledger."""
     require(request, Perm.SCHEDULE_EDIT)
     check_day(data.date)
@@ -229,7 +228,7 @@ def delivery_create(request: HttpRequest, data: DeliveryIn) -> Any:
 
 
 @router.post("/visits", response={201: StopOut})
-def visit_create(request: HttpRequest, data: VisitIn) -> Any:
+def visit_create(request: ApiRequest, data: VisitIn) -> Any:
     require(request, Perm.SCHEDULE_EDIT)
     check_day(data.date)
     org = _org(request)
@@ -259,9 +258,9 @@ def visit_create(request: HttpRequest, data: VisitIn) -> Any:
 
 
 @router.post("/deliveries/{public_id}/proof", response=StopOut)
-def proof(request: HttpRequest, public_id: UUID, data: ProofIn) -> Any:
+def proof(request: ApiRequest, public_id: UUID, data: ProofIn) -> Any:
     """Proof of delivery (a nurse: only on a delivery she carries)."""
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     if not (selectors.may_record_proof(membership.role)):
         raise HttpError(403, "Your role does not allow this.")
     org = _org(request)
@@ -451,14 +450,12 @@ def _follow_up(t: FollowUpTask) -> dict[str, Any]:
     }
 
 
-def _maybe_patient(request: HttpRequest, public_id: UUID | None) -> Patient | None:
+def _maybe_patient(request: ApiRequest, public_id: UUID | None) -> Patient | None:
     return _patient(request, public_id) if public_id is not None else None
 
 
 @router.get("/orders", response=list[HomeOrderOut])
-def home_orders(
-    request: HttpRequest, patient: UUID | None = None, status: str | None = None
-) -> Any:
+def home_orders(request: ApiRequest, patient: UUID | None = None, status: str | None = None) -> Any:
     """Home-infusion orders (of one patient, of one status)."""
     require(request, Perm.HOMECARE_VIEW)
     if status and status not in HomeInfusionOrder.Status.values:
@@ -470,13 +467,13 @@ def home_orders(
 
 
 @router.get("/orders/{public_id}", response=HomeOrderOut)
-def home_order(request: HttpRequest, public_id: UUID) -> Any:
+def home_order(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.HOMECARE_VIEW)
     return _home_order(selectors.access_home_order(organization=_org(request), public_id=public_id))
 
 
 @router.get("/care-plans", response=list[PlanOfCareOut])
-def care_plans(request: HttpRequest, patient: UUID | None = None) -> Any:
+def care_plans(request: ApiRequest, patient: UUID | None = None) -> Any:
     """Current plans of care with what each is missing (``missing``: code, sentence, source)."""
     require(request, Perm.HOMECARE_VIEW)
     org = _org(request)
@@ -488,7 +485,7 @@ def care_plans(request: HttpRequest, patient: UUID | None = None) -> Any:
 
 
 @router.get("/care-plans/{public_id}", response=PlanOfCareOut)
-def care_plan(request: HttpRequest, public_id: UUID) -> Any:
+def care_plan(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.HOMECARE_VIEW)
     org = _org(request)
     plan = selectors.access_plan_of_care(organization=org, public_id=public_id)
@@ -496,7 +493,7 @@ def care_plan(request: HttpRequest, public_id: UUID) -> Any:
 
 
 @router.get("/patients/{public_id}/care-plan-gaps", response=list[GapOut])
-def care_plan_gaps(request: HttpRequest, public_id: UUID) -> Any:
+def care_plan_gaps(request: ApiRequest, public_id: UUID) -> Any:
     """What the patient's current plan of care is missing (``no_plan`` when there is none)."""
     require(request, Perm.HOMECARE_VIEW)
     gaps = selectors.plan_of_care_gaps(
@@ -506,7 +503,7 @@ def care_plan_gaps(request: HttpRequest, public_id: UUID) -> Any:
 
 
 @router.get("/patients/{public_id}/teaching", response=list[TeachingOut])
-def teaching(request: HttpRequest, public_id: UUID) -> Any:
+def teaching(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.HOMECARE_VIEW)
     found = selectors.teaching_records(
         organization=_org(request), patient=_patient(request, public_id)
@@ -529,7 +526,7 @@ def teaching(request: HttpRequest, public_id: UUID) -> Any:
 
 
 @router.get("/monitoring-notes", response=list[MonitoringNoteOut])
-def monitoring(request: HttpRequest, patient: UUID | None = None) -> Any:
+def monitoring(request: ApiRequest, patient: UUID | None = None) -> Any:
     require(request, Perm.HOMECARE_VIEW)
     found = selectors.monitoring_notes(
         organization=_org(request), patient=_maybe_patient(request, patient)
@@ -552,7 +549,7 @@ def monitoring(request: HttpRequest, patient: UUID | None = None) -> Any:
 
 
 @router.get("/follow-ups", response=list[FollowUpOut])
-def follow_ups(request: HttpRequest, within_days: int = 0) -> Any:
+def follow_ups(request: ApiRequest, within_days: int = 0) -> Any:
     """The pharmacy's open follow-ups due by today (+ ``within_days``), overdue first."""
     require(request, Perm.HOMECARE_VIEW)
     if not 0 <= within_days <= 90:

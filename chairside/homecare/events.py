@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chairside.core.registry import Registry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # (organization, patient, day, user): a delivery or home visit of the patient on ``day``
 # was documented (proof of delivery recorded, visit signed).
@@ -23,6 +26,8 @@ _DOCUMENTED: Registry[DocumentedHandler] = Registry()
 on_home_service_documented = _DOCUMENTED.register
 
 
-def home_service_documented(organization: Any, patient: Any, day: dt.date, user: Any) -> None:
+def home_service_documented(
+    organization: Any, patient: Any, day: dt.date, user: User | None
+) -> None:
     for handler in _DOCUMENTED:
         handler(organization, patient, day, user)

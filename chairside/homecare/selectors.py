@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -29,6 +29,9 @@ from chairside.rules.clinical.infusion import INTERRUPT_GRADE
 from chairside.tenancy.models import Location, Organization, StaffMember
 from chairside.tenancy.roles import Perm, Role, has_perm
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def home_locations(*, organization: Organization) -> QuerySet[Location]:
     return Location.objects.filter(
@@ -52,7 +55,7 @@ def access_location(*, organization: Organization, public_id: Any) -> Location:
     return place
 
 
-def staff_of(*, organization: Organization, user: Any) -> StaffMember | None:
+def staff_of(*, organization: Organization, user: User) -> StaffMember | None:
     """The staff record of the logged-in person in this organization, if any."""
     return StaffMember.objects.filter(organization=organization, user=user, is_active=True).first()
 
@@ -100,7 +103,7 @@ def access_plan(*, organization: Organization, public_id: Any) -> RoutePlan:
 
 
 def access_ticket(
-    *, organization: Organization, public_id: Any, user: Any, role: str | None
+    *, organization: Organization, public_id: Any, user: User, role: str | None
 ) -> DeliveryTicket:
     """A delivery ticket of the organization; a nurse reaches only the ones she carries."""
     found = DeliveryTicket.objects.select_related(
@@ -115,7 +118,7 @@ def access_ticket(
 
 
 def access_home_visit(
-    *, organization: Organization, public_id: Any, user: Any, role: str | None
+    *, organization: Organization, public_id: Any, user: User, role: str | None
 ) -> HomeVisit:
     """A home visit of the organization; a nurse reaches only the visits assigned to her."""
     found = HomeVisit.objects.select_related(

@@ -58,7 +58,12 @@ def homecare_cards(request: HttpRequest) -> list[Card]:
         return []
     today = timezone.localdate()
     if selectors.sees_only_own(membership.role):
-        staff = selectors.staff_of(organization=organization, user=request.user)
+        user = request.user
+        staff = (
+            selectors.staff_of(organization=organization, user=user)
+            if user.is_authenticated
+            else None
+        )
         if staff is None:
             return []
         stops = selectors.own_route(organization=organization, staff=staff, date=today)

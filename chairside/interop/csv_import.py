@@ -17,7 +17,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -36,6 +36,9 @@ from chairside.patients.services import coverage_add, diagnosis_add, patient_cre
 from chairside.rules.clinical.icd10 import normalize_icd10
 from chairside.scheduling.services.appointments import appointment_book
 from chairside.tenancy.models import Chair
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -147,7 +150,7 @@ def _drug(organization: Any, c: Cells) -> Any:
 # --- one mapper per kind ------------------------------------------------------------------
 
 
-def _provider_row(organization: Any, user: Any, row: Row) -> Any:
+def _provider_row(organization: Any, user: User, row: Row) -> Any:
     c = Cells(row)
     fields: dict[str, Any] = {
         name: c.text(name)
@@ -164,7 +167,7 @@ def _provider_row(organization: Any, user: Any, row: Row) -> Any:
 _SEX = {"f": "F", "female": "F", "m": "M", "male": "M", "u": "U", "unknown": "U"}
 
 
-def _patient_row(organization: Any, user: Any, row: Row) -> Any:
+def _patient_row(organization: Any, user: User, row: Row) -> Any:
     c = Cells(row)
     sex_text = c.text("sex", required=True)
     if sex_text and sex_text.lower() not in _SEX:
@@ -199,7 +202,7 @@ _ORDER_OF_BENEFITS = {"1": 1, "primary": 1, "2": 2, "secondary": 2, "3": 3, "ter
 _RELATIONS = {"", "self", "spouse", "child", "other"}
 
 
-def _coverage_row(organization: Any, user: Any, row: Row) -> Any:
+def _coverage_row(organization: Any, user: User, row: Row) -> Any:
     c = Cells(row)
     patient = _patient(organization, c)
     payer_name = c.text("payer", required=True)
@@ -229,7 +232,7 @@ def _coverage_row(organization: Any, user: Any, row: Row) -> Any:
     )
 
 
-def _order_row(organization: Any, user: Any, row: Row) -> Any:
+def _order_row(organization: Any, user: User, row: Row) -> Any:
     c = Cells(row)
     patient = _patient(organization, c)
     drug = _drug(organization, c)
@@ -278,7 +281,7 @@ def _order_row(organization: Any, user: Any, row: Row) -> Any:
     )
 
 
-def _appointment_row(organization: Any, user: Any, row: Row) -> Any:
+def _appointment_row(organization: Any, user: User, row: Row) -> Any:
     c = Cells(row)
     patient, drug = _patient(organization, c), _drug(organization, c)
     order = None
@@ -478,7 +481,7 @@ def _row_problems(number: int, exc: Exception, fields: dict[str, str]) -> list[d
     return found
 
 
-def _run(organization: Any, user: Any, kind: str, text: str, *, commit: bool) -> dict[str, Any]:
+def _run(organization: Any, user: User, kind: str, text: str, *, commit: bool) -> dict[str, Any]:
     """Apply every row; roll everything back unless ``commit`` and no row has a problem."""
     parsed, problems = read_csv(kind, text)
     if parsed is None:
@@ -496,7 +499,9 @@ def _run(organization: Any, user: Any, kind: str, text: str, *, commit: bool) ->
     return {"problems": problems, "rows": len(parsed.rows), "ignored": parsed.ignored}
 
 
-def csv_upload(*, organization: Any, user: Any, kind: str, filename: str, data: bytes) -> CsvImport:
+def csv_upload(
+    *, organization: Any, user: User, kind: str, filename: str, data: bytes
+) -> CsvImport:
     """Keep the uploaded file and dry-run it: nothing is imported yet."""
     if kind not in KINDS:
         raise ValidationError({"kind": "Choose what the file holds."})
@@ -526,7 +531,7 @@ def ignored_columns(batch: CsvImport) -> list[str]:
     return parsed.ignored if parsed else []
 
 
-def csv_import_commit(*, batch: CsvImport, user: Any) -> CsvImport:
+def csv_import_commit(*, batch: CsvImport, user: User) -> CsvImport:
     """Import every row in one transaction, or nothing when any row has a problem now."""
     with transaction.atomic():
         locked = CsvImport.objects.select_for_update().get(pk=batch.pk)

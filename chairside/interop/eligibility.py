@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +40,9 @@ from chairside.rules.billing.charges import Person
 from chairside.rules.billing.x12 import x12_270, x12_271
 from chairside.rules.scheduling import appointment_states
 from chairside.scheduling.models import Appointment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Status = EligibilityExchange.Status
 # Chairside's site types → the setting the service type code is chosen by (rules.x12_270).
@@ -122,7 +125,7 @@ def _inquiry(
 def eligibility_check(
     *,
     benefits: BenefitsInvestigation,
-    user: Any,
+    user: User | None,
     on_date: dt.date | None = None,
     trigger: str = EligibilityExchange.Trigger.MANUAL,
 ) -> EligibilityExchange:
@@ -180,7 +183,7 @@ def eligibility_check(
 
 
 @transaction.atomic
-def eligibility_collect(*, exchange: EligibilityExchange, user: Any) -> EligibilityExchange:
+def eligibility_collect(*, exchange: EligibilityExchange, user: User | None) -> EligibilityExchange:
     """Look for the 271 of an exchange still waiting; read it when it has come."""
     exchange = EligibilityExchange.objects.select_for_update().get(pk=exchange.pk)
     if exchange.status != Status.SENT:
@@ -194,7 +197,7 @@ def eligibility_collect(*, exchange: EligibilityExchange, user: Any) -> Eligibil
     return exchange
 
 
-def _read(exchange: EligibilityExchange, text: str, user: Any) -> None:
+def _read(exchange: EligibilityExchange, text: str, user: User | None) -> None:
     exchange.response_text = text
     exchange.answered_at = timezone.now()
     try:
@@ -243,7 +246,7 @@ def _read(exchange: EligibilityExchange, text: str, user: Any) -> None:
 
 
 def _finish(
-    exchange: EligibilityExchange, user: Any, *, status: str, error: str = ""
+    exchange: EligibilityExchange, user: User | None, *, status: str, error: str = ""
 ) -> EligibilityExchange:
     before = exchange.status
     exchange.status = status
@@ -288,7 +291,7 @@ def proposed_fields(exchange: EligibilityExchange) -> dict[str, Any]:
 
 
 @transaction.atomic
-def eligibility_confirm(*, exchange: EligibilityExchange, user: Any) -> EligibilityExchange:
+def eligibility_confirm(*, exchange: EligibilityExchange, user: User) -> EligibilityExchange:
     """Write the 271's proposal into the benefits (verified today, by ``user``), audited.
 
     Raises ValidationError when the exchange has nothing to confirm or the benefits would not
@@ -308,7 +311,7 @@ def eligibility_confirm(*, exchange: EligibilityExchange, user: Any) -> Eligibil
 
 
 @transaction.atomic
-def eligibility_dismiss(*, exchange: EligibilityExchange, user: Any) -> EligibilityExchange:
+def eligibility_dismiss(*, exchange: EligibilityExchange, user: User) -> EligibilityExchange:
     """Keep the benefits as they are: the answer was reviewed (clears its finding)."""
     exchange = EligibilityExchange.objects.select_for_update().get(pk=exchange.pk)
     if not exchange.can_dismiss:
@@ -316,7 +319,7 @@ def eligibility_dismiss(*, exchange: EligibilityExchange, user: Any) -> Eligibil
     return _review(exchange, user, Status.DISMISSED)
 
 
-def _review(exchange: EligibilityExchange, user: Any, status: str) -> EligibilityExchange:
+def _review(exchange: EligibilityExchange, user: User, status: str) -> EligibilityExchange:
     actor = acting_user(user)
     if actor is None:
         raise PermissionDenied("A person reviews the payer's answer.")

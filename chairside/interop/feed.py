@@ -8,13 +8,16 @@ rolled back queues nothing. Only organizations that turned the feed on get messa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from chairside.interop.models import InterfaceMessage, InterfaceSettings
 from chairside.rules.interop.hl7_siu import SiuAppointment, SiuPerson, build_siu, trigger_for
 from chairside.scheduling.events import on_appointment_placed, on_appointment_status
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _person(row: Any) -> SiuPerson | None:
@@ -82,11 +85,11 @@ def queue_siu(appointment: Any, trigger: str) -> InterfaceMessage | None:
     return message
 
 
-def on_placed(appointment: Any, user: Any, new: bool) -> None:
+def on_placed(appointment: Any, user: User, new: bool) -> None:
     queue_siu(appointment, trigger_for(status=appointment.status, new=new, placed=True))
 
 
-def on_status(appointment: Any, user: Any, target: str, why: str) -> None:
+def on_status(appointment: Any, user: User, target: str, why: str) -> None:
     queue_siu(appointment, trigger_for(status=target, new=False, placed=False))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +48,9 @@ from chairside.rules.billing.x12.x12_278 import (
     request_problems,
     write_278,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_RESPONSE_BYTES = 1_000_000
 __all__ = ["Requested", "requested_defaults"]
@@ -116,7 +119,7 @@ def _named(name: str) -> Person:
 
 @transaction.atomic
 def prior_auth_278_prepare(
-    *, authorization: PriorAuthorization, user: Any, requested: Requested
+    *, authorization: PriorAuthorization, user: User, requested: Requested
 ) -> PriorAuthExchange:
     """Write the 278 request for the authorization, check it against the TR3 structure,
     store it with who and when, and audit the export. ValidationError (nothing written)
@@ -211,7 +214,7 @@ def _check_matches(authorization: PriorAuthorization, response: ReviewResponse) 
 def prior_auth_278_confirm(
     *,
     authorization: PriorAuthorization,
-    user: Any,
+    user: User,
     text: str,
     appeal_deadline: dt.date | None = None,
     on_date: dt.date | None = None,

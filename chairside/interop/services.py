@@ -10,7 +10,7 @@ reprocessed once the cause is fixed (a payer added, an MRN corrected).
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -37,6 +37,9 @@ from chairside.patients.services import (
 from chairside.rules.interop import hl7_intake as intake
 from chairside.rules.interop.hl7_ack import AckError, build_ack
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Where a refused field of a service came from in the message (for ERR-2).
 _FIELD_LOCATION = {
@@ -350,7 +353,7 @@ def _ack(
     )
 
 
-def _process(message: InterfaceMessage, actor: Any, user: Any) -> InterfaceMessage:
+def _process(message: InterfaceMessage, actor: Any, user: User | None) -> InterfaceMessage:
     """Parse and apply ``message.raw``; record the outcome and the ACK on the row."""
     organization = message.organization
     header: intake.Header | None = None
@@ -392,7 +395,9 @@ def _process(message: InterfaceMessage, actor: Any, user: Any) -> InterfaceMessa
 
 
 @transaction.atomic
-def hl7_receive(*, organization: Organization, raw: str, user: Any = None) -> InterfaceMessage:
+def hl7_receive(
+    *, organization: Organization, raw: str, user: User | None = None
+) -> InterfaceMessage:
     """Store an inbound HL7 v2 message, apply it, and return the row (its ``ack`` to send).
 
     A message whose control id was already accepted from the same sender (a resend after a
@@ -423,7 +428,7 @@ def hl7_receive(*, organization: Organization, raw: str, user: Any = None) -> In
 
 
 @transaction.atomic
-def hl7_reprocess(*, message: InterfaceMessage, user: Any) -> InterfaceMessage:
+def hl7_reprocess(*, message: InterfaceMessage, user: User) -> InterfaceMessage:
     """Apply an AE message again once its cause is fixed; audited as the coordinator's act."""
     locked = InterfaceMessage.objects.select_for_update().get(pk=message.pk)
     if not locked.can_reprocess:
@@ -452,7 +457,7 @@ SETTINGS_FIELDS = (
 
 @transaction.atomic
 def interface_settings_save(
-    *, settings: InterfaceSettings, user: Any, **fields: Any
+    *, settings: InterfaceSettings, user: User, **fields: Any
 ) -> InterfaceSettings:
     """Change how the organization's interfaces are set up (audited)."""
     if set(fields) - set(SETTINGS_FIELDS):  # before the row lock: a programming error
@@ -470,7 +475,7 @@ def interface_settings_save(
 
 @transaction.atomic
 def feed_collect(
-    *, messages: list[InterfaceMessage], user: Any, ip_address: str | None = None
+    *, messages: list[InterfaceMessage], user: User, ip_address: str | None = None
 ) -> None:
     """The queued outbound messages were downloaded: each is audited as an export (its text
     is patient data) and marked collected, together or not at all."""

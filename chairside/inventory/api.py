@@ -8,11 +8,10 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_day, check_range, page
 from chairside.inventory import selectors
 from chairside.inventory.models import Lot, Movement, MovementKind
@@ -130,7 +129,7 @@ def _movement(move: Movement) -> dict[str, Any]:
 
 @router.get("/lots", response=LotPageOut)
 def list_lots(
-    request: HttpRequest,
+    request: ApiRequest,
     *,
     location: UUID | None = None,
     drug: UUID | None = None,
@@ -158,13 +157,13 @@ def list_lots(
 
 
 @router.get("/lots/{public_id}", response=LotOut)
-def get_lot(request: HttpRequest, public_id: UUID) -> Any:
+def get_lot(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.INVENTORY_VIEW)
     return _lot(selectors.access_lot(organization=_org(request), public_id=public_id))
 
 
 @router.get("/on-hand", response=list[OnHandOut])
-def on_hand(request: HttpRequest, location: UUID | None = None) -> Any:
+def on_hand(request: ApiRequest, location: UUID | None = None) -> Any:
     """Stock on hand by site and drug, as the stock page totals it: the center's vials at
     cost, patients' own (white-bag) vials apart."""
     require(request, Perm.INVENTORY_VIEW)
@@ -203,7 +202,7 @@ def on_hand(request: HttpRequest, location: UUID | None = None) -> Any:
 
 @router.get("/movements", response=MovementPageOut)
 def list_movements(
-    request: HttpRequest,
+    request: ApiRequest,
     *,
     lot: UUID | None = None,
     kind: MovementKind | None = None,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chairside.inventory.services.reservations import (
     in_window,
@@ -12,6 +12,9 @@ from chairside.inventory.services.reservations import (
 )
 from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.events import on_appointment_placed, on_appointment_status
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Once an appointment is over (or will not happen) its reserved vials go back to the shelf.
 RELEASE_ON = {
@@ -23,7 +26,7 @@ RELEASE_ON = {
 
 
 @on_appointment_placed
-def reserve_for_appointment(appointment: Any, user: Any, new: bool) -> None:
+def reserve_for_appointment(appointment: Any, user: User, new: bool) -> None:
     """Reserve the dose's vials when the appointment is in the next few business days; out
     of the window a new booking waits for the nightly job, a moved one is released."""
     if new and not in_window(appointment):
@@ -32,6 +35,6 @@ def reserve_for_appointment(appointment: Any, user: Any, new: bool) -> None:
 
 
 @on_appointment_status
-def release_for_appointment(appointment: Any, user: Any, target: str, why: str) -> None:
+def release_for_appointment(appointment: Any, user: User, target: str, why: str) -> None:
     if target in RELEASE_ON:
         reservation_release(appointment=appointment, reason=RELEASE_ON[target], user=user)

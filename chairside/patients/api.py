@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import Limit, Offset, check_day, page
 from chairside.audit.services import client_ip
 from chairside.patients import selectors, services
@@ -66,7 +65,7 @@ class PatientPageOut(Schema):
 
 
 @router.get("", response=PatientPageOut)
-def list_patients(request: HttpRequest, q: str = "", offset: Offset = 0, limit: int = 25) -> Any:
+def list_patients(request: ApiRequest, q: str = "", offset: Offset = 0, limit: int = 25) -> Any:
     require(request, Perm.PATIENT_VIEW)
     found = selectors.patient_search(organization=_org(request), query=q)
     limit = max(1, min(limit, 100))
@@ -74,7 +73,7 @@ def list_patients(request: HttpRequest, q: str = "", offset: Offset = 0, limit: 
 
 
 @router.get("/{public_id}", response=ChartOut)
-def get_patient(request: HttpRequest, public_id: UUID) -> Any:
+def get_patient(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.PATIENT_VIEW)
     patient = selectors.patient_chart(organization=_org(request), public_id=public_id)
     services.patient_chart_viewed(patient=patient, user=request.user, ip_address=client_ip(request))
@@ -96,7 +95,7 @@ def get_patient(request: HttpRequest, public_id: UUID) -> Any:
 
 
 @router.post("", response={201: PatientOut})
-def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
+def create_patient(request: ApiRequest, payload: PatientIn) -> Any:
     require(request, Perm.PATIENT_EDIT)
     patient = services.patient_create(
         organization=_org(request), user=request.user, **payload.dict()
@@ -124,7 +123,7 @@ class CoveragePageOut(Schema):
 
 @coverages_router.get("", response=CoveragePageOut)
 def list_coverages(
-    request: HttpRequest,
+    request: ApiRequest,
     *,
     patient: UUID | None = None,
     payer: UUID | None = None,

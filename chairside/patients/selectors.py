@@ -9,7 +9,15 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from chairside.patients.models import BodyMeasurement, Coverage, Patient, Payer, search_key
+from chairside.patients.models import (
+    Allergy,
+    BodyMeasurement,
+    Coverage,
+    Diagnosis,
+    Patient,
+    Payer,
+    search_key,
+)
 from chairside.rules.billing.charges import CoverageFacts, Person
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
@@ -113,6 +121,21 @@ def patient_chart(*, organization: Any, public_id: Any) -> Patient:
         Prefetch("coverages", queryset=Coverage.objects.select_related("payer")),
     )
     return get_object_or_404(queryset, organization=organization, public_id=public_id)
+
+
+def access_coverage(*, patient: Patient, public_id: Any) -> Coverage:
+    """One coverage of this patient (already scoped to the organization), or 404."""
+    return get_object_or_404(Coverage, patient=patient, public_id=public_id)
+
+
+def access_allergy(*, patient: Patient, public_id: Any) -> Allergy:
+    """One allergy on this patient's list, or 404."""
+    return get_object_or_404(Allergy, patient=patient, public_id=public_id)
+
+
+def access_diagnosis(*, patient: Patient, public_id: Any) -> Diagnosis:
+    """One diagnosis on this patient's list, or 404."""
+    return get_object_or_404(Diagnosis, patient=patient, public_id=public_id)
 
 
 def latest_measurement(patient: Patient) -> BodyMeasurement | None:

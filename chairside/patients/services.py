@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,6 +30,9 @@ from chairside.rules.clinical.icd10 import normalize_icd10
 from chairside.rules.clinical.lab_codes import code_for
 from chairside.rules.scheduling.reminders import us_e164
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PATIENT_FIELDS = (
     "mrn",
@@ -106,7 +109,7 @@ def likely_duplicates(
 
 
 @transaction.atomic
-def patient_create(*, organization: Organization, user: Any, **fields: Any) -> Patient:
+def patient_create(*, organization: Organization, user: User, **fields: Any) -> Patient:
     """Register a patient. On bad input raise ValidationError (per field) and save nothing."""
     patient = Patient(organization=organization)
     audited_update(
@@ -121,7 +124,7 @@ def patient_create(*, organization: Organization, user: Any, **fields: Any) -> P
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, user: Any, **fields: Any) -> Patient:
+def patient_update(*, patient: Patient, user: User, **fields: Any) -> Patient:
     """Change demographics; the audit event lists each changed field's old and new value."""
     if set(fields) - set(PATIENT_FIELDS):  # before the row lock: a programming error
         raise TypeError(f"Unknown fields: {sorted(set(fields) - set(PATIENT_FIELDS))}")
@@ -137,7 +140,7 @@ def patient_update(*, patient: Patient, user: Any, **fields: Any) -> Patient:
     return locked
 
 
-def patient_chart_viewed(*, patient: Patient, user: Any, ip_address: str | None = None) -> None:
+def patient_chart_viewed(*, patient: Patient, user: User, ip_address: str | None = None) -> None:
     """Reads of a chart are audited too (HIPAA access accounting)."""
     audit_record(
         action=AuditEvent.Action.VIEW,
@@ -150,7 +153,7 @@ def patient_chart_viewed(*, patient: Patient, user: Any, ip_address: str | None 
 
 
 def _record_child(
-    action: str, *, child: Any, patient: Patient, user: Any, changes: dict[str, Any]
+    action: str, *, child: Any, patient: Patient, user: User, changes: dict[str, Any]
 ) -> None:
     audit_record(
         action=action,
@@ -164,7 +167,7 @@ def _record_child(
 
 @transaction.atomic
 def allergy_add(
-    *, patient: Patient, user: Any, substance: str, reaction: str = "", severity: str = "unknown"
+    *, patient: Patient, user: User, substance: str, reaction: str = "", severity: str = "unknown"
 ) -> Allergy:
     substance = substance.strip()
     if not substance:
@@ -184,7 +187,7 @@ def allergy_add(
 
 
 @transaction.atomic
-def allergy_remove(*, allergy: Allergy, user: Any, reason: str) -> None:
+def allergy_remove(*, allergy: Allergy, user: User, reason: str) -> None:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the allergy is removed (e.g. entered in error)."})
     patient = allergy.patient
@@ -205,7 +208,7 @@ def allergy_remove(*, allergy: Allergy, user: Any, reason: str) -> None:
 def diagnosis_add(
     *,
     patient: Patient,
-    user: Any,
+    user: User,
     icd10_code: str,
     description: str = "",
     is_primary: bool = False,
@@ -241,7 +244,7 @@ def diagnosis_add(
 
 
 @transaction.atomic
-def diagnosis_remove(*, diagnosis: Diagnosis, user: Any, reason: str) -> None:
+def diagnosis_remove(*, diagnosis: Diagnosis, user: User, reason: str) -> None:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the diagnosis is removed."})
     patient = diagnosis.patient
@@ -261,7 +264,7 @@ def diagnosis_remove(*, diagnosis: Diagnosis, user: Any, reason: str) -> None:
 def measurement_record(
     *,
     patient: Patient,
-    user: Any,
+    user: User,
     measured_on: dt.date,
     weight_kg: Decimal,
     height_cm: Decimal | None = None,
@@ -340,7 +343,7 @@ def _check_coverage(coverage: Coverage) -> None:
 
 
 @transaction.atomic
-def coverage_add(*, patient: Patient, user: Any, **fields: Any) -> Coverage:
+def coverage_add(*, patient: Patient, user: User, **fields: Any) -> Coverage:
     coverage = Coverage(patient=patient, **fields)
     _check_coverage(coverage)
     coverage.save()
@@ -355,7 +358,7 @@ def coverage_add(*, patient: Patient, user: Any, **fields: Any) -> Coverage:
 
 
 @transaction.atomic
-def coverage_update(*, coverage: Coverage, user: Any, **fields: Any) -> Coverage:
+def coverage_update(*, coverage: Coverage, user: User, **fields: Any) -> Coverage:
     def save(changed: Coverage) -> None:
         _check_coverage(changed)
         changed.save()
@@ -376,7 +379,7 @@ def coverage_update(*, coverage: Coverage, user: Any, **fields: Any) -> Coverage
 def payer_create(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     name: str,
     kind: str,
     payer_id: str = "",
@@ -407,7 +410,7 @@ def payer_create(
 def lab_result_record(
     *,
     patient: Patient,
-    user: Any,
+    user: User,
     lab_name: str,
     result_on: dt.date,
     value: str = "",
@@ -457,7 +460,7 @@ CONTACT_FIELDS = ("reminder_channel", "sms_consent_at", "reminders_opted_out_at"
 
 @transaction.atomic
 def patient_contact_preferences_set(
-    *, patient: Patient, user: Any, channel: str, sms_consent: bool, opted_out: bool
+    *, patient: Patient, user: User, channel: str, sms_consent: bool, opted_out: bool
 ) -> Patient:
     """How the patient wants to be reminded; consent to texts and opt-out carry their date.
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -32,7 +32,7 @@ from chairside.patients.forms import (
     PatientForm,
     RemoveForm,
 )
-from chairside.patients.models import Allergy, Coverage, Diagnosis, Patient
+from chairside.patients.models import Patient
 from chairside.patients.reference import icd10_catalog
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm, role_label
@@ -93,7 +93,7 @@ def patient_list(request: OrgRequest) -> HttpResponse:
         "include_inactive": include_inactive,
         "can_create": can(request, Perm.PATIENT_EDIT),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "patients/_patient_rows.html", context)
     return render(request, "patients/patient_list.html", context)
 
@@ -277,7 +277,7 @@ def coverage_add(request: OrgRequest, public_id: str) -> HttpResponse:
 @require_perm(Perm.PATIENT_EDIT)
 def coverage_edit(request: OrgRequest, public_id: str, coverage_id: str) -> HttpResponse:
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
-    coverage = get_object_or_404(Coverage, patient=patient, public_id=coverage_id)
+    coverage = selectors.access_coverage(patient=patient, public_id=coverage_id)
     form = CoverageForm(request.POST or None, instance=coverage, organization=request.organization)
     return submit_form(
         request,
@@ -294,7 +294,7 @@ def coverage_edit(request: OrgRequest, public_id: str, coverage_id: str) -> Http
 @require_perm(Perm.CLINICAL_EDIT)
 def allergy_remove(request: OrgRequest, public_id: str, item_id: str) -> HttpResponse:
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
-    allergy = get_object_or_404(Allergy, patient=patient, public_id=item_id)
+    allergy = selectors.access_allergy(patient=patient, public_id=item_id)
     form = RemoveForm(request.POST)
     if form.is_valid():
         services.allergy_remove(
@@ -310,7 +310,7 @@ def allergy_remove(request: OrgRequest, public_id: str, item_id: str) -> HttpRes
 @require_perm(Perm.PATIENT_EDIT)
 def diagnosis_remove(request: OrgRequest, public_id: str, item_id: str) -> HttpResponse:
     patient = selectors.access_patient(organization=request.organization, public_id=public_id)
-    diagnosis = get_object_or_404(Diagnosis, patient=patient, public_id=item_id)
+    diagnosis = selectors.access_diagnosis(patient=patient, public_id=item_id)
     form = RemoveForm(request.POST)
     if form.is_valid():
         services.diagnosis_remove(

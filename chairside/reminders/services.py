@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -24,6 +24,9 @@ from chairside.rules.scheduling import appointment_states as states
 from chairside.rules.scheduling import reminders as rules
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.services import appointment_confirm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +115,7 @@ def reschedule_request_create(
 
 
 @transaction.atomic
-def reschedule_request_handle(*, request: RescheduleRequest, user: Any) -> RescheduleRequest:
+def reschedule_request_handle(*, request: RescheduleRequest, user: User) -> RescheduleRequest:
     """The coordinator dealt with the request (called the patient, moved the booking)."""
     locked = RescheduleRequest.objects.select_for_update().get(pk=request.pk)
     if locked.handled_at is None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.services import client_ip
 from chairside.reminders import selectors, services
-from chairside.reminders.models import RescheduleRequest
 from chairside.tenancy.access import OrgRequest, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -74,8 +73,8 @@ def requests_queue(request: OrgRequest) -> HttpResponse:
 @require_POST
 @require_perm(Perm.SCHEDULE_EDIT)
 def request_done(request: OrgRequest, public_id: str) -> HttpResponse:
-    item = get_object_or_404(
-        RescheduleRequest, organization=request.organization, public_id=public_id
+    item = selectors.access_reschedule_request(
+        organization=request.organization, public_id=public_id
     )
     services.reschedule_request_handle(request=item, user=request.user)
     messages.success(request, f"Request of {item.appointment.patient.full_name} marked done.")

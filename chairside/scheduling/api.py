@@ -12,21 +12,19 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from chairside.access.referrals.selectors import access_order
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_day, check_range, page
 from chairside.scheduling import selectors, services, slots
 from chairside.scheduling.checks import live_appointments
 from chairside.scheduling.models import Appointment
-from chairside.tenancy.models import Chair, StaffMember
 from chairside.tenancy.roles import Perm
+from chairside.tenancy.selectors import access_chair, access_staff
 
 router = Router(tags=["schedule"])
 
@@ -98,7 +96,7 @@ def _refused(exc: ValidationError) -> HttpError:
 
 
 @router.get("", response=list[AppointmentOut])
-def day(request: HttpRequest, date: dt.date, location: UUID | None = None) -> Any:
+def day(request: ApiRequest, date: dt.date, location: UUID | None = None) -> Any:
     """The live appointments of a day at a location (default: the largest site)."""
     require(request, Perm.SCHEDULE_VIEW)
     check_day(date)
@@ -107,7 +105,7 @@ def day(request: HttpRequest, date: dt.date, location: UUID | None = None) -> An
 
 
 @router.get("/slots", response=list[SlotOut])
-def find(request: HttpRequest, order: UUID, date: dt.date, location: UUID | None = None) -> Any:
+def find(request: ApiRequest, order: UUID, date: dt.date, location: UUID | None = None) -> Any:
     """The next starts for a dose of the order that pass every rule, from ``date``."""
     require(request, Perm.SCHEDULE_VIEW)
     check_day(date)
@@ -128,16 +126,16 @@ def find(request: HttpRequest, order: UUID, date: dt.date, location: UUID | None
 
 
 @router.post("", response={201: BookedOut})
-def book(request: HttpRequest, data: BookIn) -> Any:
+def book(request: ApiRequest, data: BookIn) -> Any:
     """Book a dose (every rule of the board; 400 with the reason when refused)."""
     require(request, Perm.SCHEDULE_EDIT)
     check_day(data.start, "start")
     org = _org(request)
     order = access_order(organization=org, public_id=data.order)
-    chair = get_object_or_404(Chair, location__organization=org, public_id=data.chair)
+    chair = access_chair(organization=org, public_id=data.chair)
     nurse: Any = data.nurse
     if nurse not in (services.AUTO, ""):
-        nurse = get_object_or_404(StaffMember, organization=org, public_id=nurse)
+        nurse = access_staff(organization=org, public_id=nurse)
     try:
         booked = services.appointment_book(
             organization=org,
@@ -155,7 +153,7 @@ def book(request: HttpRequest, data: BookIn) -> Any:
 
 
 @router.post("/{public_id}/cancel", response=AppointmentOut)
-def cancel(request: HttpRequest, public_id: UUID, data: CancelIn) -> Any:
+def cancel(request: ApiRequest, public_id: UUID, data: CancelIn) -> Any:
     """Cancel with a reason code (``Appointment.Reason``); frees the chair and the visit."""
     require(request, Perm.SCHEDULE_EDIT)
     appointment = selectors.access_appointment(organization=_org(request), public_id=public_id)
@@ -184,7 +182,7 @@ class AppointmentPageOut(Schema):
 
 @appointments_router.get("", response=AppointmentPageOut)
 def list_appointments(
-    request: HttpRequest,
+    request: ApiRequest,
     *,
     patient: UUID | None = None,
     status: str = "",
@@ -215,6 +213,6 @@ def list_appointments(
 
 
 @appointments_router.get("/{public_id}", response=AppointmentOut)
-def get_appointment(request: HttpRequest, public_id: UUID) -> Any:
+def get_appointment(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.SCHEDULE_VIEW)
     return _out(selectors.access_appointment(organization=_org(request), public_id=public_id))

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chairside.core.registry import Registry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # (appointment, user, new): a booking was made (new=True), moved or brought back.
 PlacedHandler = Callable[[Any, Any, bool], None]
@@ -36,12 +39,12 @@ on_booking_warning = _WARNINGS.register
 on_appointment_panel = _PANEL.register
 
 
-def appointment_placed(appointment: Any, user: Any, *, new: bool = False) -> None:
+def appointment_placed(appointment: Any, user: User, *, new: bool = False) -> None:
     for handler in _PLACED:
         handler(appointment, user, new)
 
 
-def appointment_status_changed(appointment: Any, user: Any, target: str, why: str) -> None:
+def appointment_status_changed(appointment: Any, user: User | None, target: str, why: str) -> None:
     for handler in _STATUS:
         handler(appointment, user, target, why)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -24,6 +24,9 @@ from chairside.scheduling.checks import (
 from chairside.scheduling.models import Appointment, Closure, NurseShift
 from chairside.tenancy.models import Chair, Location, StaffMember
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 SLOT_MINUTES = 15
 NOT_COMING = (states.NO_SHOW, states.CANCELLED, states.RESCHEDULED)
 
@@ -34,7 +37,9 @@ def locations(*, organization: Any) -> QuerySet[Location]:
     )
 
 
-def access_location(*, organization: Any, public_id: Any = None, user: Any = None) -> Location:
+def access_location(
+    *, organization: Any, public_id: Any = None, user: User | None = None
+) -> Location:
     """The organization's location with this id (404 otherwise), or the user's usual one.
 
     Without an id: the home location of the user's staff profile, else the largest site.
@@ -512,3 +517,13 @@ def recent_optimize_job(
         params__day=day.isoformat(),
         created_at__gte=timezone.now() - dt.timedelta(minutes=30),
     ).first()
+
+
+def access_optimize_job(*, organization: Any, public_id: Any) -> BackgroundJob:
+    """One optimizer job of this organization, or 404 (another kind of job is unknown here)."""
+    return get_object_or_404(
+        BackgroundJob,
+        organization=organization,
+        kind=BackgroundJob.Kind.OPTIMIZE_DAY,
+        public_id=public_id,
+    )

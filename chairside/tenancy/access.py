@@ -18,16 +18,35 @@ from chairside.tenancy.roles import Perm, has_perm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django_htmx.middleware import HtmxDetails
 
     from chairside.tenancy.models import Membership, Organization
 
 
-class OrgRequest(HttpRequest):
+class HtmxHttpRequest(HttpRequest):
+    """A request through django-htmx's ``HtmxMiddleware``: ``request.htmx`` is truthy for a
+    call htmx made (django-htmx documents this class for type checking; it ships none)."""
+
+    htmx: HtmxDetails
+
+
+class OrgRequest(HtmxHttpRequest):
     """A request that passed ``require_perm``: it carries the active organization."""
 
     organization: Organization
     membership: Membership
     user: User
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The caller of a view behind ``login_required`` (or ``require_perm``), as a ``User``.
+
+    Such a view never sees an anonymous caller; were it reached without log-in, this refuses
+    (403) rather than act for an ``AnonymousUser``."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied("Log in first.")
+    return user
 
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])

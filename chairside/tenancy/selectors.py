@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -22,10 +22,13 @@ from chairside.tenancy.models import (
 )
 from chairside.tenancy.roles import Perm, has_perm
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 EXPIRY_WARNING_DAYS = 60
 
 
-def user_has_perm(*, user: Any, organization: Any, perm: Perm) -> bool:
+def user_has_perm(*, user: User, organization: Any, perm: Perm) -> bool:
     """Whether ``user``'s active membership in ``organization`` grants ``perm`` (services
     use it where the rule depends on who acts, e.g. only ``order.sign`` signs an order)."""
     if getattr(user, "pk", None) is None:
@@ -67,6 +70,24 @@ def access_membership(*, organization: Any, public_id: Any) -> Membership:
     return get_object_or_404(memberships(organization=organization), public_id=public_id)
 
 
+def access_location(*, organization: Any, public_id: Any) -> Location:
+    """One site of this organization, or 404 (another organization's is unknown)."""
+    return get_object_or_404(Location, organization=organization, public_id=public_id)
+
+
+def access_chair(*, organization: Any, public_id: Any, location: Location | None = None) -> Chair:
+    """One chair at a site of this organization (at ``location`` when given), or 404."""
+    chairs = Chair.objects.filter(location__organization=organization)
+    if location is not None:
+        chairs = chairs.filter(location=location)
+    return get_object_or_404(chairs, public_id=public_id)
+
+
+def access_staff(*, organization: Any, public_id: Any) -> StaffMember:
+    """One staff record of this organization, active or not, or 404."""
+    return get_object_or_404(StaffMember, organization=organization, public_id=public_id)
+
+
 def active_staff(*, organization: Any) -> QuerySet[StaffMember]:
     return StaffMember.objects.filter(organization=organization, is_active=True)
 
@@ -80,7 +101,7 @@ def staff_member(*, organization: Any, public_id: Any = None, pk: Any = None) ->
     return found.filter(public_id=public_id).first()
 
 
-def staff_of_user(*, organization: Any, user: Any) -> StaffMember | None:
+def staff_of_user(*, organization: Any, user: User) -> StaffMember | None:
     """The logged-in person's staff record in this organization (active or not), if any."""
     return StaffMember.objects.filter(organization=organization, user=user).first()
 
@@ -130,7 +151,7 @@ def pending_invitations(*, organization: Any) -> QuerySet[Invitation]:
     ).order_by("username")
 
 
-def invitations_for(*, user: Any) -> QuerySet[Invitation]:
+def invitations_for(*, user: User) -> QuerySet[Invitation]:
     """Open invitations addressed to this user's log-in name (any organization)."""
 
     return (

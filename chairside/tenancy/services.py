@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -28,12 +28,15 @@ from chairside.tenancy.models import (
     StaffMember,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def location_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     location: Location | None = None,
     hours: dict[int, tuple[dt.time, dt.time] | None] | None = None,
     **fields: Any,
@@ -58,7 +61,7 @@ def location_save(
 
 @transaction.atomic
 def location_set_hours(
-    *, location: Location, user: Any, hours: dict[int, tuple[dt.time, dt.time] | None]
+    *, location: Location, user: User, hours: dict[int, tuple[dt.time, dt.time] | None]
 ) -> None:
     """Replace a site's weekly hours; ``None`` for a weekday means closed that day."""
     for weekday, span in hours.items():
@@ -85,7 +88,7 @@ def location_set_hours(
 
 @transaction.atomic
 def chair_save(
-    *, location: Location, user: Any, chair: Chair | None = None, **fields: Any
+    *, location: Location, user: User, chair: Chair | None = None, **fields: Any
 ) -> Chair:
     chair = chair or Chair(location=location)
 
@@ -106,7 +109,7 @@ def chair_save(
 
 @transaction.atomic
 def staff_save(
-    *, organization: Organization, user: Any, staff: StaffMember | None = None, **fields: Any
+    *, organization: Organization, user: User, staff: StaffMember | None = None, **fields: Any
 ) -> StaffMember:
     """Create or change a staff member; NPI and licence rules are in StaffMember.clean()."""
     staff = staff or StaffMember(organization=organization)
@@ -125,7 +128,7 @@ def staff_save(
 def competency_save(
     *,
     staff: StaffMember,
-    user: Any,
+    user: User,
     skill: str,
     verified_on: dt.date | None,
     expires_on: dt.date | None,
@@ -166,7 +169,7 @@ def _check_new_password(password: str, username: str, email: str) -> None:
 def membership_grant(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     username: str,
     role: str,
     email: str = "",
@@ -232,7 +235,7 @@ def membership_grant(
 
 @transaction.atomic
 def invitation_create(
-    *, organization: Organization, user: Any, username: str, role: str
+    *, organization: Organization, user: User, username: str, role: str
 ) -> Invitation:
     """Invite a user name (a pending invitation for it is renewed with the new role)."""
     now = timezone.now()
@@ -259,7 +262,7 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_answer(
-    *, invitation: Invitation, user: Any, accept: bool, ip_address: str | None = None
+    *, invitation: Invitation, user: User, accept: bool, ip_address: str | None = None
 ) -> Membership | None:
     """The invited person, logged in, accepts (a membership is made) or declines.
 
@@ -314,7 +317,7 @@ def invitation_answer(
 
 
 @transaction.atomic
-def organization_choose(*, user: Any, organization_public_id: str) -> Membership:
+def organization_choose(*, user: User, organization_public_id: str) -> Membership:
     """The user switches to another of their organizations; the next log-in starts there."""
     membership = (
         Membership.objects.select_related("organization")

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,7 +22,7 @@ from chairside.audit.exports import (
 from chairside.audit.selectors import audit_events
 from chairside.core.forms_util import submit_form
 from chairside.tenancy import selectors, services
-from chairside.tenancy.access import OrgRequest, can, require_perm
+from chairside.tenancy.access import OrgRequest, can, require_perm, signed_in
 from chairside.tenancy.forms import (
     ChairForm,
     CompetencyForm,
@@ -32,7 +32,7 @@ from chairside.tenancy.forms import (
     StaffForm,
 )
 from chairside.tenancy.middleware import SESSION_KEY
-from chairside.tenancy.models import INVITATION_DAYS, Chair, Location, Membership, StaffMember
+from chairside.tenancy.models import INVITATION_DAYS, Membership, StaffMember
 from chairside.tenancy.roles import MATRIX, PERM_LABELS, Perm, Role
 from chairside.tenancy.today import client_today, today_cards
 
@@ -94,7 +94,7 @@ def settings_home(request: OrgRequest) -> HttpResponse:
 @require_perm(Perm.SETTINGS_EDIT)
 def location_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
     location = (
-        get_object_or_404(Location, organization=request.organization, public_id=public_id)
+        selectors.access_location(organization=request.organization, public_id=public_id)
         if public_id
         else None
     )
@@ -120,8 +120,14 @@ def location_edit(request: OrgRequest, public_id: str | None = None) -> HttpResp
 
 @require_perm(Perm.SETTINGS_EDIT)
 def chair_edit(request: OrgRequest, location_id: str, public_id: str | None = None) -> HttpResponse:
-    location = get_object_or_404(Location, organization=request.organization, public_id=location_id)
-    chair = get_object_or_404(Chair, location=location, public_id=public_id) if public_id else None
+    location = selectors.access_location(organization=request.organization, public_id=location_id)
+    chair = (
+        selectors.access_chair(
+            organization=request.organization, location=location, public_id=public_id
+        )
+        if public_id
+        else None
+    )
     form = ChairForm(request.POST or None, instance=chair)
     return submit_form(
         request,
@@ -153,7 +159,7 @@ def staff_list(request: OrgRequest) -> HttpResponse:
 @require_perm(Perm.SETTINGS_EDIT)
 def staff_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
     staff = (
-        get_object_or_404(StaffMember, organization=request.organization, public_id=public_id)
+        selectors.access_staff(organization=request.organization, public_id=public_id)
         if public_id
         else None
     )
@@ -252,7 +258,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_organization(request: HttpRequest) -> HttpResponse:
     membership = services.organization_choose(
-        user=request.user, organization_public_id=request.POST.get("organization", "")
+        user=signed_in(request), organization_public_id=request.POST.get("organization", "")
     )
     request.session[SESSION_KEY] = str(membership.organization.public_id)
     messages.success(request, f"You are now working in {membership.organization.name}.")

@@ -8,11 +8,11 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema
 
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_range, page
 from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors
@@ -128,7 +128,7 @@ def _started(a: Administration) -> tuple[dt.datetime, int]:
 
 @router.get("", response=VisitPageOut)
 def list_visits(
-    request: HttpRequest,
+    request: ApiRequest,
     *,
     patient: UUID | None = None,
     status: Visit.Status | None = None,
@@ -155,7 +155,7 @@ def list_visits(
 
 
 @router.get("/{public_id}", response=VisitOut)
-def get_visit(request: HttpRequest, public_id: UUID) -> Any:
+def get_visit(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.PATIENT_VIEW)
     found = selectors.visits(organization=_org(request)).filter(public_id=public_id).first()
     if found is None:

@@ -9,9 +9,12 @@ refuses the signature, so a visit billing cannot read is not signed either.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chairside.core.registry import Registry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # (visit, user): the visit was signed and locked, or an addendum changed a signed visit
 # (handlers derive again; they must be idempotent).
@@ -21,6 +24,6 @@ _SIGNED: Registry[SignedHandler] = Registry()
 on_visit_signed = _SIGNED.register
 
 
-def visit_signed(visit: Any, user: Any) -> None:
+def visit_signed(visit: Any, user: User) -> None:
     for handler in _SIGNED:
         handler(visit, user)

@@ -36,6 +36,7 @@ from chairside.treatments.models import (
     Administration,
     Consent,
     Preparation,
+    Reaction,
     Visit,
     VisitAlert,
     VisitReport,
@@ -68,6 +69,16 @@ def access_visit(*, organization: Any, public_id: Any) -> Visit:
         organization=organization,
         public_id=public_id,
     )
+
+
+def access_administration(*, visit: Visit, public_id: Any) -> Administration:
+    """One administration of this visit (already scoped to the organization), or 404."""
+    return get_object_or_404(Administration, visit=visit, public_id=public_id)
+
+
+def access_reaction(*, visit: Visit, public_id: Any) -> Reaction:
+    """One reaction recorded at this visit, or 404."""
+    return get_object_or_404(Reaction, visit=visit, public_id=public_id)
 
 
 def access_appointment(*, organization: Any, public_id: Any) -> Appointment:

@@ -61,7 +61,7 @@ def _to_verify_card(organization: Any) -> Card:
 
 def _my_patients_card(request: HttpRequest, organization: Any) -> Card:
     """The nurse's way into the chair-side visits: today's patients and where they are."""
-    me = staff_for(request.user, organization)
+    me = staff_for(request.user, organization) if request.user.is_authenticated else None
     rows = selectors.day_list(organization=organization, day=timezone.localdate(), nurse=me)
     if me is not None and not rows:  # not on today's rota: show the whole floor
         me, rows = None, selectors.day_list(organization=organization, day=timezone.localdate())

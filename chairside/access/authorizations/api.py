@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -27,8 +26,8 @@ from chairside.access.referrals import selectors as referral_selectors
 from chairside.access.referrals import services as referral_services
 from chairside.access.referrals.models import Referral, ReferringProvider
 from chairside.access.referrals.selectors import access_order
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import (
     DateFrom,
     DateTo,
@@ -132,7 +131,7 @@ def _row(row: QueueRow) -> dict[str, Any]:
 
 
 @router.get("/queues", response=list[QueueCountOut])
-def list_queues(request: HttpRequest) -> Any:
+def list_queues(request: ApiRequest) -> Any:
     """Every work queue with its count, as on the Today page."""
     require(request, Perm.PATIENT_VIEW)
     today = timezone.localdate()
@@ -148,7 +147,7 @@ def list_queues(request: HttpRequest) -> Any:
 
 
 @router.get("/queues/{key}", response=list[QueueRowOut])
-def get_queue(request: HttpRequest, key: str, location: str = "", assignee: str = "") -> Any:
+def get_queue(request: ApiRequest, key: str, location: str = "", assignee: str = "") -> Any:
     """One queue's rows; ``location`` a site's public id, ``assignee`` "me", "none" or a
     staff member's public id."""
     require(request, Perm.PATIENT_VIEW)
@@ -161,8 +160,7 @@ def get_queue(request: HttpRequest, key: str, location: str = "", assignee: str 
         site = auth_selectors.org_record(Location, organization=org, public_id=_uuid(location))
         if site is None:
             raise HttpError(404, "No such site.")
-    user: Any = request.user  # authenticated: MemberSession let the call in
-    me = staff_of_user(organization=org, user=user)
+    me = staff_of_user(organization=org, user=request.user)
     rows = queue_rows(
         chosen,
         organization=org,
@@ -176,7 +174,7 @@ def get_queue(request: HttpRequest, key: str, location: str = "", assignee: str 
 
 @router.get("/orders/{public_id}/authorization", response=AuthorizationCheckOut)
 def check_authorization(
-    request: HttpRequest, public_id: UUID, on_date: dt.date | None = None, units: Units = 1
+    request: ApiRequest, public_id: UUID, on_date: dt.date | None = None, units: Units = 1
 ) -> Any:
     """The booking rule's answer for a dose of the order on a date (default today): whether
     an approved authorization covers it with visits and units left."""
@@ -240,7 +238,7 @@ def _one(model: Any, org: Any, public_id: UUID | None, field: str, what: str) ->
 
 
 @router.post("/referrals", response={201: ReferralOut})
-def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
+def create_referral(request: ApiRequest, payload: ReferralIn) -> Any:
     """Log a received referral (an e-referral or a typed-in fax), as the page does."""
     require(request, Perm.ACCESS_EDIT)
     org = _org(request)
@@ -258,7 +256,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
 
 
 @router.get("/referrals/{public_id}", response=ReferralOut)
-def get_referral(request: HttpRequest, public_id: UUID) -> Any:
+def get_referral(request: ApiRequest, public_id: UUID) -> Any:
     """A referral's state and the days it spent in each state (the read is audited)."""
     require(request, Perm.PATIENT_VIEW)
     referral = referral_selectors.access_referral(organization=_org(request), public_id=public_id)
@@ -305,7 +303,7 @@ class DuplicateOrderOut(Schema):
 
 
 @router.post("/orders", response={201: OrderOut, 409: DuplicateOrderOut})
-def create_order(request: HttpRequest, payload: OrderIn) -> Any:
+def create_order(request: ApiRequest, payload: OrderIn) -> Any:
     """Enter a treatment order. A second live (active or on-hold) order for the same patient
     and drug is refused with 409 naming the existing order; left without a referral, the
     order is linked to the patient's open referral for the drug."""
@@ -428,7 +426,7 @@ AUTHORIZATION_FIELDS = (
 
 @authorizations_router.get("", response=AuthorizationPageOut)
 def list_authorizations(
-    request: HttpRequest,
+    request: ApiRequest,
     *,
     patient: UUID | None = None,
     status: str = "",
@@ -459,7 +457,7 @@ def list_authorizations(
 
 
 @authorizations_router.get("/{public_id}", response=AuthorizationOut)
-def get_authorization(request: HttpRequest, public_id: UUID) -> Any:
+def get_authorization(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.PATIENT_VIEW)
     found = auth_selectors.access_authorization(organization=_org(request), public_id=public_id)
     return _authorization_rows([found])[0]

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chairside.access.authorizations.models import (
+    AssistanceEnrollment,
     AssistanceProgram,
     AuthorizationDocument,
     AuthorizationUsage,
@@ -308,3 +309,8 @@ def authorization_for_pas(*, organization: Any, public_id: Any) -> PriorAuthoriz
         .select_related("patient", "order__drug", "order__ordering_provider", "coverage__payer")
         .first()
     )
+
+
+def access_enrollment(*, organization: Any, public_id: Any) -> AssistanceEnrollment:
+    """One patient's enrollment in an assistance program, of this organization, or 404."""
+    return get_object_or_404(AssistanceEnrollment, organization=organization, public_id=public_id)

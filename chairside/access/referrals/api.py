@@ -7,13 +7,12 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from chairside.access.referrals import selectors
 from chairside.access.referrals.models import TreatmentOrder
+from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.auth import require
 from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_range, page
 from chairside.tenancy.roles import Perm
 
@@ -71,7 +70,7 @@ def order_row(order: TreatmentOrder) -> dict[str, Any]:
 
 @orders_router.get("", response=OrderPageOut)
 def list_orders(
-    request: HttpRequest,
+    request: ApiRequest,
     *,
     patient: UUID | None = None,
     status: TreatmentOrder.Status | None = None,
@@ -100,6 +99,6 @@ def list_orders(
 
 
 @orders_router.get("/{public_id}", response=OrderRowOut)
-def get_order(request: HttpRequest, public_id: UUID) -> Any:
+def get_order(request: ApiRequest, public_id: UUID) -> Any:
     require(request, Perm.PATIENT_VIEW)
     return order_row(selectors.access_order(organization=_org(request), public_id=public_id))

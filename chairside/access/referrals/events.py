@@ -9,9 +9,12 @@ the order service imports no authorization code. Handlers run inside the order's
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chairside.core.registry import Registry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # (order, user) → None: work that starts when an order is entered.
 OrderCreated = Callable[[Any, Any], None]
@@ -20,7 +23,7 @@ _CREATED: Registry[OrderCreated] = Registry()
 on_order_created = _CREATED.register
 
 
-def order_created(order: Any, user: Any) -> None:
+def order_created(order: Any, user: User) -> None:
     """Run every registered handler for a newly entered order, in registration order."""
     for handler in _CREATED:
         handler(order, user)

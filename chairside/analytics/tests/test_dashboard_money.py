@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from chairside.analytics import selectors
 from tests import factories as f
+from tests.factories import someone
 
 
 def panels_of(client: Any, **params: str) -> dict[str, Any]:
@@ -108,7 +109,7 @@ class TestInventoryPanel:
             lot = inv.make_lot(place, package, vials=10, cost="330.00")
             inv.make_lot(place, package, vials=3, patient=patient)  # white bag: not ours
         with time_machine.travel(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)):
-            stock_dispense(lot=lot, vials=4, patient=patient, user=None, visit_ref="v1")
+            stock_dispense(lot=lot, vials=4, patient=patient, user=someone(), visit_ref="v1")
         with time_machine.travel(dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC)):
             stock_waste(lot=lot, vials=1, user=None, reason="dropped")
         return site

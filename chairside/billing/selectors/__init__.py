@@ -17,6 +17,7 @@ from chairside.billing.documents import claim_line
 from chairside.billing.models import (
     AspPrice,
     AspPricingFile,
+    AssistanceClaim,
     AssistanceClaimDocument,
     ChargeLine,
     Claim,
@@ -360,3 +361,8 @@ def claims_search(*, organization: Any, state: str = "", query: str = "") -> Que
             | Q(patient__mrn__iexact=text)
         )
     return claims.order_by(F("encounter__date_of_service").desc(), "control_number")
+
+
+def access_assistance_claim(*, organization: Any, public_id: Any) -> AssistanceClaim:
+    """One claim to a patient-assistance program, of this organization, or 404."""
+    return get_object_or_404(AssistanceClaim, organization=organization, public_id=public_id)

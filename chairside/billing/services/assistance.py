@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -26,8 +26,13 @@ from chairside.billing.models import AssistanceClaim, AssistanceClaimDocument, C
 from chairside.core.actors import acting_user
 from chairside.rules.access.assistance import program_pays
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def _attach(assistance_claim: AssistanceClaim, upload: UploadedFile[Any] | None, user: Any) -> None:
+
+def _attach(
+    assistance_claim: AssistanceClaim, upload: UploadedFile[Any] | None, user: User
+) -> None:
     if upload is None:
         return
     document = AssistanceClaimDocument(
@@ -52,7 +57,7 @@ def assistance_claim_submit(
     claim: Claim,
     enrollment: AssistanceEnrollment,
     amount: Decimal,
-    user: Any,
+    user: User,
     submitted_on: dt.date,
     eob: UploadedFile[Any] | None = None,
 ) -> AssistanceClaim:
@@ -118,7 +123,7 @@ def assistance_claim_submit(
 def assistance_claim_decide(
     *,
     assistance_claim: AssistanceClaim,
-    user: Any,
+    user: User,
     status: str,
     decided_on: dt.date,
     amount_paid: Decimal | None = None,

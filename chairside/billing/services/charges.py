@@ -8,7 +8,7 @@ when a signed visit is corrected). Everything else â€” tests, the demo center â€
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,8 +36,11 @@ from chairside.rules.billing.payer_categories import apply_payer_categories
 from chairside.tenancy.models import Organization
 from chairside.treatments.services import visit_encounter_facts
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def charges_derive_for_visit(*, visit: Any, user: Any) -> Encounter:
+
+def charges_derive_for_visit(*, visit: Any, user: User | None) -> Encounter:
     """Derive (or re-derive) the charges of a signed visit.
 
     Needs ``chairside.treatments.services.visit_encounter_facts(visit) -> EncounterFacts``
@@ -64,7 +67,7 @@ def charges_derive(
     location: Any,
     facts: EncounterFacts,
     source: str = Encounter.Source.VISIT,
-    user: Any = None,
+    user: User | None = None,
     lines: list[ClaimLine] | None = None,
 ) -> Encounter:
     """Derive the claim lines of one encounter and (re)build its primary claim.
@@ -141,7 +144,7 @@ def _lock_encounter(
     facts: EncounterFacts,
     *,
     source: str,
-    user: Any,
+    user: User | None,
 ) -> tuple[Encounter, bool]:
     existing = (
         Encounter.objects.select_for_update()
@@ -234,12 +237,12 @@ def _store_correction(encounter: Encounter, derived: list[ClaimLine]) -> None:
     encounter.save(update_fields=["needs_review", "review_note", "updated_at"])
 
 
-def _rebuild_claims(encounter: Encounter, user: Any) -> None:
+def _rebuild_claims(encounter: Encounter, user: User | None) -> None:
 
     claims_build_for_encounter(encounter=encounter, user=user)
 
 
-def _audit(encounter: Encounter, user: Any, action: str, lines: list[ClaimLine]) -> None:
+def _audit(encounter: Encounter, user: User | None, action: str, lines: list[ClaimLine]) -> None:
     audit_record(
         action=action,
         user=user,
@@ -255,7 +258,7 @@ def _audit(encounter: Encounter, user: Any, action: str, lines: list[ClaimLine])
 
 @transaction.atomic
 def charge_line_adjust(
-    *, line: ChargeLine, amount: Decimal, reason: str, user: Any
+    *, line: ChargeLine, amount: Decimal, reason: str, user: User
 ) -> LineAdjustment:
     """Change a billed line's charge by ``amount`` (signed), with the reason why."""
     if not reason.strip():
@@ -288,7 +291,7 @@ def charge_line_adjust(
 
 
 @transaction.atomic
-def encounter_mark_reviewed(*, encounter: Encounter, user: Any, note: str = "") -> Encounter:
+def encounter_mark_reviewed(*, encounter: Encounter, user: User, note: str = "") -> Encounter:
     """Take a corrected encounter off the review queue (the biller dealt with it)."""
     locked = Encounter.objects.select_for_update().get(pk=encounter.pk)
     locked.needs_review = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -35,8 +35,11 @@ from chairside.rules.billing.hospital_outpatient import PROFESSIONAL, claim_form
 from chairside.rules.billing.reimbursement import expected_line
 from chairside.rules.billing.x12.x12_837i import revenue_code
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def claims_build_for_encounter(*, encounter: Encounter, user: Any) -> Claim | None:
+
+def claims_build_for_encounter(*, encounter: Encounter, user: User | None) -> Claim | None:
     """Create or rebuild the encounter's primary claim from its current lines, then check it.
 
     No payer to bill (no coverage, or self-pay): no claim, and the encounter goes to review.
@@ -74,7 +77,7 @@ def claims_build_for_encounter(*, encounter: Encounter, user: Any) -> Claim | No
     return claim
 
 
-def _new_claim(encounter: Encounter, payer: Payer, sequence: int, user: Any) -> Claim:
+def _new_claim(encounter: Encounter, payer: Payer, sequence: int, user: User | None) -> Claim:
     for _attempt in range(5):
         number = Claim.objects.filter(organization=encounter.organization).count() + 1
         claim = Claim(
@@ -165,7 +168,7 @@ def _totals(claim: Claim, items: list[ClaimItem]) -> None:
     claim.save()
 
 
-def claim_build_secondary(*, primary: Claim, user: Any) -> Claim | None:
+def claim_build_secondary(*, primary: Claim, user: User | None) -> Claim | None:
     """After the primary paid: the secondary claim for what it left to the patient.
 
     Not for a claim Medicare crossed over (835 CLP02 19 / MA18): Medicare already sent it
@@ -182,7 +185,7 @@ def claim_build_secondary(*, primary: Claim, user: Any) -> Claim | None:
     return claim
 
 
-def _secondary_claim(primary: Claim, payer: Payer, user: Any) -> Claim:
+def _secondary_claim(primary: Claim, payer: Payer, user: User | None) -> Claim:
     claim = _new_claim(primary.encounter, payer, primary.sequence + 1, user)
     coverage = primary.encounter.encounter_facts().coverages[primary.sequence]
     claim.member_id = coverage.member_id
@@ -208,7 +211,7 @@ def _secondary_claim(primary: Claim, payer: Payer, user: Any) -> Claim:
     return claim
 
 
-def crossover_claim(*, primary: Claim, user: Any) -> Claim | None:
+def crossover_claim(*, primary: Claim, user: User | None) -> Claim | None:
     """The supplemental payer's claim of a Medicare crossover, to post its payment to.
 
     Medicare sent the claim on (no 837 from us), so it is recorded as submitted the day it
@@ -247,7 +250,7 @@ def _authorization_required(claim: Claim) -> bool:
 
 
 @transaction.atomic
-def claim_check(*, claim: Claim, user: Any = None) -> list[Problem]:
+def claim_check(*, claim: Claim, user: User | None = None) -> list[Problem]:
     """Run the pre-submission check, store its findings, and move draft ↔ ready."""
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if not locked.is_editable:
@@ -275,7 +278,7 @@ def claim_check(*, claim: Claim, user: Any = None) -> list[Problem]:
     return problems
 
 
-def encounter_refresh_from_chart(*, encounter: Encounter, user: Any = None) -> list[str]:
+def encounter_refresh_from_chart(*, encounter: Encounter, user: User | None = None) -> list[str]:
     """Claims follow the chart: re-read the patient's demographics and, for each payer on
     the encounter, that payer's member details as the chart has them now.
 
@@ -321,7 +324,7 @@ def encounter_refresh_from_chart(*, encounter: Encounter, user: Any = None) -> l
     return changed
 
 
-def _move(claim: Claim, target: str, user: Any, reason: str = "") -> None:
+def _move(claim: Claim, target: str, user: User | None, reason: str = "") -> None:
     try:
         states.CLAIM.check(claim.state, target, reason)
     except ValueError as exc:
@@ -351,7 +354,7 @@ CLOSING_NEEDS_REASON = frozenset({states.DENIED, states.PARTIALLY_PAID, states.A
 
 
 @transaction.atomic
-def claim_transition(*, claim: Claim, to_state: str, user: Any, reason: str = "") -> Claim:
+def claim_transition(*, claim: Claim, to_state: str, user: User | None, reason: str = "") -> Claim:
     """A biller moves a claim (accepted, rejected, appealed, closed, back to draft)."""
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if to_state not in states.MANUAL_TARGETS or (locked.state, to_state) in states.REMITTANCE_MOVES:
@@ -394,7 +397,7 @@ def _correctable(claim: Claim, kind: str) -> Claim:
     return locked
 
 
-def _corrected_claim(original: Claim, frequency: str, user: Any, reason: str) -> Claim:
+def _corrected_claim(original: Claim, frequency: str, user: User, reason: str) -> Claim:
     original.superseded = True
     original.save(update_fields=["superseded", "updated_at"])
     claim = _new_claim(original.encounter, original.payer, original.sequence, user)
@@ -418,7 +421,7 @@ def _corrected_claim(original: Claim, frequency: str, user: Any, reason: str) ->
 
 
 @transaction.atomic
-def claim_replace(*, claim: Claim, user: Any, reason: str = "") -> Claim:
+def claim_replace(*, claim: Claim, user: User, reason: str = "") -> Claim:
     """Send the corrected visit as a replacement of a claim the payer has (CLM05-3 = 7 with
     REF*F8 of the payer's claim number; NUCC 1500 item 22 code 7).
 
@@ -454,7 +457,7 @@ def claim_replace(*, claim: Claim, user: Any, reason: str = "") -> Claim:
 
 
 @transaction.atomic
-def claim_void(*, claim: Claim, user: Any, reason: str) -> Claim:
+def claim_void(*, claim: Claim, user: User, reason: str) -> Claim:
     """Take back a claim the payer has (CLM05-3 = 8 with REF*F8): a copy of the claim as
     sent, marked void. Needs a reason (e.g. billed to the wrong payer, visit not given)."""
     if not reason.strip():
@@ -469,7 +472,7 @@ def claim_void(*, claim: Claim, user: Any, reason: str) -> Claim:
 
 
 @transaction.atomic
-def claim_mue_override(*, claim: Claim, user: Any, note: str) -> Claim:
+def claim_mue_override(*, claim: Claim, user: User, note: str) -> Claim:
     """Record why units above the CMS MUE are billed, so the check lets the claim go."""
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     if not note.strip():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,10 +34,13 @@ from chairside.rules.billing.x12.x12_837p import Interchange, write_837p
 from chairside.rules.billing.x12.x12_validate import validate_x12
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def claims_export_by_form(
-    *, organization: Organization, claims: Sequence[Claim], user: Any
+    *, organization: Organization, claims: Sequence[Claim], user: User
 ) -> list[ClaimExport]:
     """Send the chosen claims, one file per claim form (a file holds 837P or 837I claims,
     never both): professional claims first. All or nothing: a file that fails leaves
@@ -55,7 +58,9 @@ def claims_export_by_form(
 
 
 @transaction.atomic
-def claims_export(*, organization: Organization, claims: Sequence[Claim], user: Any) -> ClaimExport:
+def claims_export(
+    *, organization: Organization, claims: Sequence[Claim], user: User | None
+) -> ClaimExport:
     """Write one claim file for ``claims`` (837P, or 837I for institutional claims) and mark
     them submitted.
 
@@ -130,7 +135,7 @@ def _write(form: str, profile: Any, number: int, claims: list[Claim]) -> str:
     )
 
 
-def _recheck(claims: list[Claim], user: Any) -> None:
+def _recheck(claims: list[Claim], user: User | None) -> None:
     errors: list[str] = []
     for claim in claims:
         if claim.state != states.READY:
@@ -142,7 +147,7 @@ def _recheck(claims: list[Claim], user: Any) -> None:
         raise ValidationError(errors)
 
 
-def _submit(claim: Claim, export: ClaimExport, user: Any) -> None:
+def _submit(claim: Claim, export: ClaimExport, user: User | None) -> None:
     claim.refresh_from_db()
     claim.exports.add(export)
     claim.submitted_at = timezone.now()

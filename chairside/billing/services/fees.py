@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,12 +26,15 @@ from chairside.rules.billing.asp_file import decode_asp_bytes, parse_asp_csv
 from chairside.rules.billing.mue_file import parse_mue_csv
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 DEMO_ASP_FILE = Path(__file__).resolve().parent.parent / "data" / "asp_demo_sample.csv"
 
 
 @transaction.atomic
 def asp_file_import(
-    *, organization: Organization, data: bytes, filename: str, user: Any
+    *, organization: Organization, data: bytes, filename: str, user: User | None
 ) -> AspPricingFile:
     """Import a CMS ASP pricing file (CSV, as published). Bad file: ValidationError, nothing
     saved. The same quarter imported again replaces that quarter's prices."""
@@ -83,7 +86,7 @@ def asp_file_import(
 
 @transaction.atomic
 def mue_table_import(
-    *, organization: Organization, data: bytes, filename: str, file_date: Any, user: Any
+    *, organization: Organization, data: bytes, filename: str, file_date: Any, user: User | None
 ) -> MueTable:
     """Import the CMS practitioner MUE table (CSV as published). Bad file: ValidationError,
     nothing saved. The newest table (by its date) is the one the claim check uses."""
@@ -131,12 +134,13 @@ CONTRACT_FIELDS = (
 def payer_contract_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     payer: Any,
     contract: PayerContract | None = None,
     **fields: Any,
 ) -> PayerContract:
-    """Create or change a payer's contract terms."""
+    """Create or change a payer's contract terms (``user`` None: entered by the system,
+    e.g. the demo seed)."""
     if payer.organization_id != organization.pk:
         raise ValidationError({"payer": "Choose a payer of this organization."})
     if contract is None:
@@ -160,7 +164,7 @@ def payer_contract_save(
 
 @transaction.atomic
 def contract_admin_fee_set(
-    *, contract: PayerContract, cpt: str, amount: Decimal | None, user: Any
+    *, contract: PayerContract, cpt: str, amount: Decimal | None, user: User
 ) -> ContractAdminFee | None:
     """Set (or, with no amount, remove) the payer's fee for an administration code."""
     code = cpt.strip()
@@ -192,7 +196,7 @@ def contract_drug_rate_set(
     basis: str,
     percent: Decimal | None,
     rate: Decimal | None,
-    user: Any,
+    user: User,
 ) -> ContractDrugRate:
     """A per-drug exception to the contract's drug terms."""
     code = hcpcs.strip().upper()
@@ -223,7 +227,7 @@ def payer_drug_category_set(
     payer: Any,
     drug: Any,
     category: str,
-    user: Any,
+    user: User,
     note: str = "",
 ) -> PayerDrugCategory | None:
     """Bill ``drug`` for ``payer`` with ``category``'s administration codes (``"chemo"``:
@@ -295,7 +299,9 @@ PROFILE_FIELDS = (
 
 
 @transaction.atomic
-def billing_profile_save(*, organization: Organization, user: Any, **fields: Any) -> BillingProfile:
+def billing_profile_save(
+    *, organization: Organization, user: User, **fields: Any
+) -> BillingProfile:
     """Create or change the organization's billing profile."""
     profile = BillingProfile.objects.select_for_update().filter(
         organization=organization

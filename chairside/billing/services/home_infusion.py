@@ -12,7 +12,7 @@ time billed or included).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,10 +33,13 @@ from chairside.rules.billing.home_infusion_billing import (
 from chairside.rules.billing.home_infusion_suite import propose_claim_with_suite
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def home_charges_derive(
-    *, organization: Organization, patient: Patient, month: dt.date, user: Any
+    *, organization: Organization, patient: Patient, month: dt.date, user: User | None
 ) -> Encounter:
     """Derive (or derive again) the home infusion charges of ``patient`` for the calendar
     month holding ``month``, and build and check its claim.
@@ -134,7 +137,7 @@ def _pharmacy(organization: Organization) -> Provider:
 
 
 def home_charges_after_documentation(
-    organization: Organization, patient: Any, day: dt.date, user: Any
+    organization: Organization, patient: Any, day: dt.date, user: User
 ) -> None:
     """A delivery or visit was documented: derive the month again when it was billed
     already (a biller starts the month's billing; documentation keeps it current). Never

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,12 +15,20 @@ from chairside.core.actors import acting_user
 from chairside.rules.billing.opps import OppsRate, parse_addendum_b
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "opps_addendum_b_demo.csv"
 
 
 @transaction.atomic
 def opps_file_import(
-    *, organization: Organization, data: bytes, filename: str, user: Any, is_demo: bool = False
+    *,
+    organization: Organization,
+    data: bytes,
+    filename: str,
+    user: User | None,
+    is_demo: bool = False,
 ) -> OppsRateFile:
     """Import an OPPS Addendum B CSV (as CMS publishes it). Bad file: ValidationError naming
     the row, nothing saved. The newest import is the one estimates use. A file whose title

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -35,6 +35,9 @@ from chairside.rules.billing.patient_ar import CENT, card_reference_problem, pla
 from chairside.rules.scheduling import appointment_states as states
 from chairside.scheduling.models import Appointment
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 Entry = PatientLedgerEntry
 
 
@@ -53,7 +56,7 @@ def _post_difference(
     patient: Patient,
     target: Decimal,
     posted: Decimal,
-    user: Any,
+    user: User | None,
     encounter: Encounter,
     claim: Claim | None,
     description: str,
@@ -93,7 +96,7 @@ def _owed_to_patient(claim: Claim) -> bool:
 
 
 @transaction.atomic
-def patient_ar_sync_claim(*, claim: Claim, user: Any) -> PatientLedgerEntry | None:
+def patient_ar_sync_claim(*, claim: Claim, user: User | None) -> PatientLedgerEntry | None:
     """Bring the patient's account in line with what the claim's payer left to the patient
     (835 group PR adjustments: deductible, coinsurance, co-payment). Called after each 835
     posting; a reversal or correction posts the difference."""
@@ -115,7 +118,7 @@ def patient_ar_sync_claim(*, claim: Claim, user: Any) -> PatientLedgerEntry | No
 
 @transaction.atomic
 def patient_ar_sync_self_pay(
-    *, encounter: Encounter, self_pay: bool, user: Any
+    *, encounter: Encounter, self_pay: bool, user: User | None
 ) -> PatientLedgerEntry | None:
     """A visit with no insurance to bill is the patient's: its charges (the charge master
     price of the current lines) go on the account; when a payer is found later, they leave."""
@@ -160,7 +163,7 @@ def patient_payment_record(
     received_on: dt.date | None = None,
     note: str = "",
     at_visit: bool = False,
-    user: Any,
+    user: User,
 ) -> PatientLedgerEntry:
     """Record a payment from the patient: cash, card (the terminal's authorization code or
     last four digits — never the card number) or check (its number).
@@ -250,7 +253,7 @@ def visit_copay_due(*, patient: Patient, day: dt.date) -> Decimal | None:
 
 @transaction.atomic
 def patient_write_off(
-    *, patient: Patient, amount: Any, reason: str, note: str = "", user: Any
+    *, patient: Patient, amount: Any, reason: str, note: str = "", user: User
 ) -> PatientLedgerEntry:
     """Write off part or all of what the patient owes, with a reason (small balance,
     hardship/charity, bad debt, administrative). The view lets only billers and
@@ -289,7 +292,7 @@ def patient_write_off(
 
 @transaction.atomic
 def payment_plan_start(
-    *, patient: Patient, monthly: Any, first_due: dt.date, note: str = "", user: Any
+    *, patient: Patient, monthly: Any, first_due: dt.date, note: str = "", user: User
 ) -> PaymentPlan:
     """Put today's balance on a plan of ``monthly`` a month from ``first_due``; an open plan
     is ended and replaced."""
@@ -333,7 +336,7 @@ def payment_plan_start(
     return plan
 
 
-def _end(plan: PaymentPlan, today: dt.date, user: Any, reason: str) -> None:
+def _end(plan: PaymentPlan, today: dt.date, user: User, reason: str) -> None:
     plan.ended_on = today
     plan.save(update_fields=["ended_on", "updated_at"])
     audit_record(
@@ -348,7 +351,7 @@ def _end(plan: PaymentPlan, today: dt.date, user: Any, reason: str) -> None:
 
 
 @transaction.atomic
-def payment_plan_end(*, plan: PaymentPlan, user: Any, reason: str = "") -> PaymentPlan:
+def payment_plan_end(*, plan: PaymentPlan, user: User, reason: str = "") -> PaymentPlan:
     if plan.ended_on is not None:
         raise ValidationError("This plan has ended already.")
     _end(plan, timezone.localdate(), user, reason or "Ended by the biller.")
@@ -356,7 +359,7 @@ def payment_plan_end(*, plan: PaymentPlan, user: Any, reason: str = "") -> Payme
 
 
 @transaction.atomic
-def patient_statement_create(*, patient: Patient, user: Any) -> PatientStatement:
+def patient_statement_create(*, patient: Patient, user: User) -> PatientStatement:
     """Issue a statement: the account's activity, the balance by age, the plan if any, and
     the amount due by the due date — kept as the exact data printed."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +39,9 @@ from chairside.rules.billing.x12.x12_835 import (
 )
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # A correction against an adjudicated claim is accepted: the payer's new decision replaces
 # the earlier one (TR3 005010X221A1 §1.10.2.8).
 TAKES_PAYMENT = frozenset(
@@ -71,7 +74,7 @@ def _rejected(segment: str, line: int | None, reason: str) -> ValidationError:
 
 @transaction.atomic
 def remittance_import(
-    *, organization: Organization, text: str, filename: str, user: Any
+    *, organization: Organization, text: str, filename: str, user: User | None
 ) -> Remittance:
     """Post an 835 remittance, each claim payment on its own.
 
@@ -122,7 +125,7 @@ def remittance_import(
     return remittance
 
 
-def _post_payment(remittance: Remittance, payment: ClaimPayment, user: Any) -> None:
+def _post_payment(remittance: Remittance, payment: ClaimPayment, user: User | None) -> None:
     claim = (
         Claim.objects.select_for_update()
         .filter(organization=remittance.organization, control_number=payment.control_number)
@@ -182,12 +185,16 @@ def _record(
     return items, touched
 
 
-def _post_claim(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: Any) -> None:
+def _post_claim(
+    remittance: Remittance, payment: ClaimPayment, claim: Claim, user: User | None
+) -> None:
     items, touched = _record(remittance, payment, claim)
     _settle(claim, payment, items=items, touched=touched, remittance=remittance, user=user)
 
 
-def _reverse(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: Any) -> None:
+def _reverse(
+    remittance: Remittance, payment: ClaimPayment, claim: Claim, user: User | None
+) -> None:
     """Take back a payment posted before: the negated amounts post as their own record
     (so history shows both), the lines return to awaiting payment, the claim to accepted."""
     if not claim.remits.exclude(status_code=REVERSAL_STATUS).exists():
@@ -210,7 +217,7 @@ def _reverse(remittance: Remittance, payment: ClaimPayment, claim: Claim, user: 
         )
 
 
-def _replace_decision(claim: Claim, user: Any) -> None:
+def _replace_decision(claim: Claim, user: User | None) -> None:
     """A correction for an adjudicated claim without a reversal: the new decision replaces
     the old one, so the lines start again from nothing posted (the old postings stay in the
     remittance history)."""
@@ -226,7 +233,7 @@ def _replace_decision(claim: Claim, user: Any) -> None:
 
 
 def _queue_unmatched(
-    remittance: Remittance, payment: ClaimPayment, unmatched: _UnmatchedError, user: Any
+    remittance: Remittance, payment: ClaimPayment, unmatched: _UnmatchedError, user: User | None
 ) -> None:
     claim = unmatched.claim
     if claim is None:
@@ -468,7 +475,7 @@ def _settle(
     items: list[ClaimItem],
     touched: set[int],
     remittance: Remittance,
-    user: Any,
+    user: User | None,
 ) -> None:
     for item in items:
         if item.pk not in touched and item.status == ClaimItem.Status.OPEN:
@@ -495,7 +502,7 @@ def _settle(
         claim_build_secondary(primary=claim, user=user)
 
 
-def _move_to(claim: Claim, target: str, user: Any, reason: str) -> None:
+def _move_to(claim: Claim, target: str, user: User | None, reason: str) -> None:
     if claim.state != target:
         _move(claim, target, user, reason)
 
@@ -525,7 +532,7 @@ def _open_denials(
     denied: list[ClaimItem],
     payment: ClaimPayment,
     remittance: Remittance,
-    user: Any,
+    user: User | None,
 ) -> str:
     prices = PriceBook(claim.organization)
     window = appeal_window_days(prices.contract(claim.payer), claim.payer)
@@ -580,7 +587,7 @@ def _denial_reason(item: ClaimItem, payment: ClaimPayment) -> tuple[str, str]:
 
 @transaction.atomic
 def denial_update(
-    *, denial: Denial, user: Any, status: str, assigned_to: Any = None, note: str = ""
+    *, denial: Denial, user: User, status: str, assigned_to: Any = None, note: str = ""
 ) -> Denial:
     """Assign, appeal, resolve or write off a denial; every change says who and why."""
     locked = Denial.objects.select_for_update().get(pk=denial.pk)
@@ -621,7 +628,7 @@ def denial_update(
 
 
 @transaction.atomic
-def unmatched_resolve(*, entry: UnmatchedRemittance, user: Any, note: str) -> UnmatchedRemittance:
+def unmatched_resolve(*, entry: UnmatchedRemittance, user: User, note: str) -> UnmatchedRemittance:
     """Take an unmatched payment off the queue, saying what was done (posted by hand,
     refunded, sent back to the payer …)."""
     locked = UnmatchedRemittance.objects.select_for_update().get(pk=entry.pk)

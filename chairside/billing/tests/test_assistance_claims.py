@@ -16,6 +16,7 @@ from chairside.access.referrals.tests import factories as rf
 from chairside.billing.models import AssistanceClaim, Claim
 from chairside.billing.services import assistance_claim_decide, assistance_claim_submit
 from chairside.billing.tests import factories as bf
+from tests.factories import someone
 
 D = Decimal
 PDF = b"%PDF-1.4\n% EOB\n"
@@ -33,11 +34,11 @@ def _claim_with_share(world: Any, share: Decimal = FIVE_HUNDRED) -> Claim:
 def _enrollment(claim: Claim, kind: str = "copay", cap: Decimal | None = THOUSAND) -> Any:
     org = claim.organization
     program = access.assistance_program_create(
-        organization=org, user=None, name=f"{kind} fund {cap}", kind=kind
+        organization=org, user=someone(), name=f"{kind} fund {cap}", kind=kind
     )
     return access.assistance_enroll(
         patient=claim.encounter.patient,
-        user=None,
+        user=someone(),
         program=program,
         drug=rf.drug(org, "infliximab"),
         member_id="C-1",
@@ -52,7 +53,7 @@ def _submit(claim: Claim, enrollment: Any, amount: Decimal, **kw: Any) -> Assist
         claim=claim,
         enrollment=enrollment,
         amount=amount,
-        user=None,
+        user=someone(),
         submitted_on=kw.pop("submitted_on", dt.date(2026, 4, 10)),
         **kw,
     )
@@ -70,7 +71,7 @@ class TestSubmit:
         assert access.enrollment_remaining(enrollment, 2026) == D("600.00")
         assistance_claim_decide(
             assistance_claim=made,
-            user=None,
+            user=someone(),
             status="paid",
             decided_on=dt.date(2026, 4, 20),
             amount_paid=D(350),
@@ -104,11 +105,14 @@ class TestSubmit:
         made = _submit(claim, enrollment, D(500))
         with pytest.raises(ValidationError, match="why"):
             assistance_claim_decide(
-                assistance_claim=made, user=None, status="denied", decided_on=dt.date(2026, 5, 1)
+                assistance_claim=made,
+                user=someone(),
+                status="denied",
+                decided_on=dt.date(2026, 5, 1),
             )
         assistance_claim_decide(
             assistance_claim=made,
-            user=None,
+            user=someone(),
             status="denied",
             decided_on=dt.date(2026, 5, 1),
             note="Not enrolled on the date of service per the program",

@@ -24,6 +24,7 @@ from chairside.billing.services import (
 from chairside.billing.simulate import simulated_835
 from chairside.billing.tests import factories as bf
 from chairside.rules.billing import claim_states as states
+from tests.factories import someone
 
 PAID_ON = dt.date(2026, 4, 2)
 
@@ -58,7 +59,7 @@ class TestReplacementClaims:
         claim, patient, facts = paid_claim(billing)
         corrected = replace(facts, drugs=(replace(facts.drugs[0], dose_mg=Decimal(400)),))
         charges_derive(organization=billing, patient=patient, location=None, facts=corrected)
-        replacement = claim_replace(claim=claim, user=None, reason="Dose was 400 mg.")
+        replacement = claim_replace(claim=claim, user=someone(), reason="Dose was 400 mg.")
         claim.refresh_from_db()
         assert claim.superseded and replacement.replaces == claim
         assert (replacement.frequency_code, replacement.state) == ("7", states.READY)
@@ -72,7 +73,7 @@ class TestReplacementClaims:
     def test_it_refuses_a_replacement_when_nothing_changed(self, billing: Any) -> None:
         claim, _, _ = paid_claim(billing)
         with pytest.raises(ValidationError, match="nothing to replace"):
-            claim_replace(claim=claim, user=None)
+            claim_replace(claim=claim, user=someone())
         claim.refresh_from_db()
         assert not claim.superseded and Claim.objects.count() == 1
 
@@ -82,12 +83,12 @@ class TestReplacementClaims:
         corrected = replace(facts, drugs=(replace(facts.drugs[0], dose_mg=Decimal(400)),))
         charges_derive(organization=billing, patient=patient, location=None, facts=corrected)
         with pytest.raises(ValidationError, match="REF\\*F8"):
-            claim_replace(claim=claim, user=None)
+            claim_replace(claim=claim, user=someone())
         assert Claim.objects.count() == 1
 
     def test_a_void_copies_the_claim_as_sent_with_frequency_8(self, billing: Any) -> None:
         claim, _, _ = paid_claim(billing)
-        void = claim_void(claim=claim, user=None, reason="Billed to the wrong payer.")
+        void = claim_void(claim=claim, user=someone(), reason="Billed to the wrong payer.")
         assert (void.frequency_code, void.state) == ("8", states.READY)
         assert [i.line_id for i in void.items.all()] == [i.line_id for i in claim.items.all()]
         export = claims_export(organization=billing, claims=[void], user=None)
@@ -96,7 +97,7 @@ class TestReplacementClaims:
     def test_a_void_needs_a_reason(self, billing: Any) -> None:
         claim, _, _ = paid_claim(billing)
         with pytest.raises(ValidationError):
-            claim_void(claim=claim, user=None, reason=" ")
+            claim_void(claim=claim, user=someone(), reason=" ")
         assert Claim.objects.count() == 1
 
 
@@ -123,10 +124,10 @@ class TestMedicallyUnlikelyEdits:
     def test_an_override_needs_a_note_and_then_lets_the_claim_go(self, billing: Any) -> None:
         claim = self.draft(billing)
         with pytest.raises(ValidationError):
-            claim_mue_override(claim=claim, user=None, note="  ")
+            claim_mue_override(claim=claim, user=someone(), note="  ")
         claim.refresh_from_db()
         assert claim.mue_override_note == "" and claim.state == states.DRAFT
-        claim = claim_mue_override(claim=claim, user=None, note="Weight-based 5 mg/kg dose.")
+        claim = claim_mue_override(claim=claim, user=someone(), note="Weight-based 5 mg/kg dose.")
         assert claim.state == states.READY and claim_check(claim=claim) == []
 
 

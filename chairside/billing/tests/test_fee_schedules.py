@@ -16,6 +16,7 @@ from chairside.billing.services.fees import DEMO_ASP_FILE
 from chairside.billing.tests import factories as bf
 from chairside.rules.billing.asp_file import parse_asp_csv
 from tests import factories as f
+from tests.factories import someone
 
 
 @pytest.mark.django_db
@@ -56,23 +57,23 @@ class TestPayerContract:
     def test_it_refuses_a_payer_of_another_organization(self, org: Any, other_org: Any) -> None:
         payer = f.make_payer(other_org)
         with pytest.raises(ValidationError, match="payer of this organization"):
-            payer_contract_save(organization=org, user=None, payer=payer)
+            payer_contract_save(organization=org, user=someone(), payer=payer)
 
     def test_it_refuses_a_second_contract_for_one_payer(self, org: Any) -> None:
         payer = f.make_payer(org)
-        payer_contract_save(organization=org, user=None, payer=payer)
+        payer_contract_save(organization=org, user=someone(), payer=payer)
         with pytest.raises(ValidationError, match="already has a contract"):
-            payer_contract_save(organization=org, user=None, payer=payer)
+            payer_contract_save(organization=org, user=someone(), payer=payer)
 
     def test_it_keeps_a_fixed_rate_exception_per_drug(self, org: Any) -> None:
-        contract = payer_contract_save(organization=org, user=None, payer=f.make_payer(org))
+        contract = payer_contract_save(organization=org, user=someone(), payer=f.make_payer(org))
         contract_drug_rate_set(
             contract=contract,
             hcpcs="j3262",
             basis="fixed",
             percent=None,
             rate=Decimal("4.10"),
-            user=None,
+            user=someone(),
         )
         contract_drug_rate_set(
             contract=contract,
@@ -80,11 +81,16 @@ class TestPayerContract:
             basis="fixed",
             percent=None,
             rate=Decimal("4.20"),
-            user=None,
+            user=someone(),
         )
         assert contract.drugs.get().rate == Decimal("4.20")
         with pytest.raises(ValidationError, match="fixed rate needs"):
             contract_drug_rate_set(
-                contract=contract, hcpcs="J1745", basis="fixed", percent=None, rate=None, user=None
+                contract=contract,
+                hcpcs="J1745",
+                basis="fixed",
+                percent=None,
+                rate=None,
+                user=someone(),
             )
         assert PayerContract.objects.count() == 1

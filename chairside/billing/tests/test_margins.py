@@ -17,6 +17,7 @@ from chairside.formulary.models import Package
 from chairside.inventory.models import StoragePlace, Vendor
 from chairside.inventory.services.stock import stock_dispense, stock_receive
 from tests import factories as f
+from tests.factories import someone
 
 PERIOD = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
@@ -28,7 +29,7 @@ def dispense(org: Any, location: Any, patient: Any, visit_ref: str, vials: int) 
     with time_machine.travel(dt.datetime(2026, 3, 1, 12, tzinfo=bf.TZ)):
         lot = stock_receive(
             organization=org,
-            user=None,
+            user=someone(),
             storage_place=place,
             package=package,
             lot_number=f"L{visit_ref}",
@@ -38,7 +39,7 @@ def dispense(org: Any, location: Any, patient: Any, visit_ref: str, vials: int) 
             vendor=vendor,
         )
     with time_machine.travel(dt.datetime(2026, 3, 10, 8, tzinfo=bf.TZ)):
-        stock_dispense(lot=lot, vials=vials, patient=patient, user=None, visit_ref=visit_ref)
+        stock_dispense(lot=lot, vials=vials, patient=patient, user=someone(), visit_ref=visit_ref)
 
 
 @pytest.mark.django_db

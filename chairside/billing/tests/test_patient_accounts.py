@@ -32,6 +32,7 @@ from chairside.billing.services import (
 from chairside.billing.simulate import claim_payment, reversal_of, simulated_835
 from chairside.billing.tests import factories as bf
 from tests import factories as f
+from tests.factories import someone
 
 D = Decimal
 NOW = dt.datetime(2026, 4, 20, 15, 0, tzinfo=dt.UTC)
@@ -137,7 +138,7 @@ class TestPayments:
         patient = owing(billing)
         with pytest.raises(ValidationError, match="card number"):
             patient_payment_record(
-                patient=patient, amount="10", method="card", reference=reference, user=None
+                patient=patient, amount="10", method="card", reference=reference, user=someone()
             )
         assert not PatientLedgerEntry.objects.filter(kind="payment").exists()
 
@@ -149,22 +150,26 @@ class TestPayments:
                 method="card",
                 reference="auth 55A1",
                 note="card 5555-5555-5555-4444",
-                user=None,
+                user=someone(),
             )
 
     def test_it_wants_the_check_number(self, billing: Any) -> None:
         with pytest.raises(ValidationError, match="check number"):
-            patient_payment_record(patient=owing(billing), amount="10", method="check", user=None)
+            patient_payment_record(
+                patient=owing(billing), amount="10", method="check", user=someone()
+            )
 
     def test_it_refuses_more_than_the_balance(self, billing: Any) -> None:
         with pytest.raises(ValidationError, match="owes \\$500.00"):
             patient_payment_record(
-                patient=owing(billing), amount="500.01", method="cash", user=None
+                patient=owing(billing), amount="500.01", method="cash", user=someone()
             )
 
     def test_it_refuses_fractions_of_a_cent(self, billing: Any) -> None:
         with pytest.raises(ValidationError, match="whole cents"):
-            patient_payment_record(patient=owing(billing), amount="1.005", method="cash", user=None)
+            patient_payment_record(
+                patient=owing(billing), amount="1.005", method="cash", user=someone()
+            )
 
     def test_the_ledger_is_append_only(self, billing: Any) -> None:
         patient = owing(billing)
@@ -180,7 +185,7 @@ class TestWriteOffs:
     def test_it_writes_off_with_a_reason_and_audits_it(self, billing: Any) -> None:
         patient = owing(billing, "4.50")
         entry = patient_write_off(
-            patient=patient, amount="4.50", reason="small_balance", note="under $5", user=None
+            patient=patient, amount="4.50", reason="small_balance", note="under $5", user=someone()
         )
         assert patient_balance(patient=patient) == 0
         assert entry.how == "Small balance"
@@ -188,7 +193,7 @@ class TestWriteOffs:
 
     def test_it_refuses_a_write_off_without_a_known_reason(self, billing: Any) -> None:
         with pytest.raises(ValidationError, match="why"):
-            patient_write_off(patient=owing(billing), amount="5", reason="", user=None)
+            patient_write_off(patient=owing(billing), amount="5", reason="", user=someone())
 
 
 @pytest.mark.django_db
@@ -197,14 +202,14 @@ class TestPlans:
         with time_machine.travel(NOW, tick=False):
             patient = owing(billing, "300.00")
             plan = payment_plan_start(
-                patient=patient, monthly="100", first_due=dt.date(2026, 5, 1), user=None
+                patient=patient, monthly="100", first_due=dt.date(2026, 5, 1), user=someone()
             )
             assert plan.total == D("300.00")
         with time_machine.travel(dt.datetime(2026, 5, 10, 15, tzinfo=dt.UTC), tick=False):
             account = patient_account(patient=patient, today=dt.date(2026, 5, 10))
             assert account["plan_status"].missed is True
             assert account["plan_status"].amount_due == D("200")
-            patient_payment_record(patient=patient, amount="100", method="cash", user=None)
+            patient_payment_record(patient=patient, amount="100", method="cash", user=someone())
             account = patient_account(patient=patient, today=dt.date(2026, 5, 10))
             assert account["plan_status"].missed is False
             assert account["plan_status"].next_due == dt.date(2026, 6, 1)
@@ -212,9 +217,9 @@ class TestPlans:
     def test_payments_before_the_plan_do_not_count_towards_it(self, billing: Any) -> None:
         with time_machine.travel(NOW, tick=True):
             patient = owing(billing, "300.00")
-            patient_payment_record(patient=patient, amount="100", method="cash", user=None)
+            patient_payment_record(patient=patient, amount="100", method="cash", user=someone())
             plan = payment_plan_start(
-                patient=patient, monthly="50", first_due=dt.date(2026, 5, 1), user=None
+                patient=patient, monthly="50", first_due=dt.date(2026, 5, 1), user=someone()
             )
             status = patient_account(patient=patient, today=dt.date(2026, 4, 20))["plan_status"]
         assert plan.total == D("200.00")
@@ -223,8 +228,12 @@ class TestPlans:
     @time_machine.travel(NOW, tick=False)
     def test_a_new_plan_replaces_the_open_one(self, billing: Any) -> None:
         patient = owing(billing)
-        payment_plan_start(patient=patient, monthly="100", first_due=dt.date(2026, 5, 1), user=None)
-        payment_plan_start(patient=patient, monthly="50", first_due=dt.date(2026, 5, 1), user=None)
+        payment_plan_start(
+            patient=patient, monthly="100", first_due=dt.date(2026, 5, 1), user=someone()
+        )
+        payment_plan_start(
+            patient=patient, monthly="50", first_due=dt.date(2026, 5, 1), user=someone()
+        )
         assert PaymentPlan.objects.filter(patient=patient, ended_on__isnull=True).count() == 1
         assert PaymentPlan.objects.filter(patient=patient).count() == 2
 
@@ -235,7 +244,7 @@ class TestPlans:
                 patient=bf.billable_patient(billing),
                 monthly="50",
                 first_due=dt.date(2026, 5, 1),
-                user=None,
+                user=someone(),
             )
 
 
@@ -244,7 +253,7 @@ class TestAgeingAndStatements:
     def test_a_statement_restarts_the_age_of_what_it_billed(self, billing: Any) -> None:
         with time_machine.travel(NOW, tick=False):
             patient = owing(billing, "250.00")  # date of service 04/01/2026
-            statement = patient_statement_create(patient=patient, user=None)
+            statement = patient_statement_create(patient=patient, user=someone())
             assert statement.amount_due == D("250.00")
             assert statement.due_date == dt.date(2026, 5, 20)
             assert statement.data["lines"][0]["amount"] == "250.00"
@@ -268,7 +277,7 @@ class TestAgeingAndStatements:
     @time_machine.travel(NOW, tick=False)
     def test_it_refuses_a_statement_when_nothing_is_owed(self, billing: Any) -> None:
         with pytest.raises(ValidationError, match="owes nothing"):
-            patient_statement_create(patient=bf.billable_patient(billing), user=None)
+            patient_statement_create(patient=bf.billable_patient(billing), user=someone())
         assert not PatientStatement.objects.exists()
 
 

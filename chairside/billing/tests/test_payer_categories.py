@@ -16,6 +16,7 @@ from chairside.billing.services import charges_derive, payer_drug_category_set
 from chairside.billing.tests import factories as bf
 from chairside.formulary.models import Drug
 from tests import factories as f
+from tests.factories import someone
 
 
 def _admin_codes(encounter: Any) -> list[str]:
@@ -51,7 +52,7 @@ class TestDerivedCodes:
         assert _admin_codes(_derive(org, patient, payer, "v1")) == ["96413", "96415"]
 
         payer_drug_category_set(
-            organization=org, payer=payer, drug=drug, category="therapeutic", user=None
+            organization=org, payer=payer, drug=drug, category="therapeutic", user=someone()
         )
         encounter = _derive(org, patient, payer, "v1")  # the visit corrected before sending
         assert _admin_codes(encounter) == ["96365", "96366"]
@@ -62,7 +63,9 @@ class TestDerivedCodes:
             "96366",
         ]
 
-        payer_drug_category_set(organization=org, payer=payer, drug=drug, category="", user=None)
+        payer_drug_category_set(
+            organization=org, payer=payer, drug=drug, category="", user=someone()
+        )
         assert not PayerDrugCategory.objects.filter(organization=org).exists()
         assert _admin_codes(_derive(org, patient, payer, "v1")) == ["96413", "96415"]
 
@@ -74,7 +77,7 @@ class TestDerivedCodes:
             payer=billable["payer"],
             drug=billable["drug"],
             category="therapeutic",
-            user=None,
+            user=someone(),
         )
         medicare = _derive(org, billable["patient"], billable["medicare"], "v2")
         assert _admin_codes(medicare) == ["96413", "96415"]
@@ -92,7 +95,7 @@ class TestDerivedCodes:
         assert _admin_codes(encounter) == ["96365", "96366"]
         billable["drug"].refresh_from_db()
         payer_drug_category_set(
-            organization=org, payer=payer, drug=billable["drug"], category="chemo", user=None
+            organization=org, payer=payer, drug=billable["drug"], category="chemo", user=someone()
         )
         encounter = charges_derive(organization=org, patient=patient, location=None, facts=facts)
         assert _admin_codes(encounter) == ["96413", "96415"]
@@ -111,7 +114,7 @@ class TestOrganizations:
             payer=other_payer,
             drug=other_drug,
             category="therapeutic",
-            user=None,
+            user=someone(),
         )
         mine = _derive(org, billable["patient"], billable["payer"], "v4")
         assert _admin_codes(mine) == ["96413", "96415"]
@@ -129,7 +132,7 @@ class TestOrganizations:
                 payer=f.make_payer(other_org),
                 drug=billable["drug"],
                 category="therapeutic",
-                user=None,
+                user=someone(),
             )
         with pytest.raises(ValidationError, match="another organization"):
             payer_drug_category_set(
@@ -137,7 +140,7 @@ class TestOrganizations:
                 payer=billable["payer"],
                 drug=other_drug,
                 category="therapeutic",
-                user=None,
+                user=someone(),
             )
         assert not PayerDrugCategory.objects.exists()
 
@@ -153,7 +156,7 @@ class TestBadInput:
                 payer=billable["payer"],
                 drug=billable["drug"],
                 category="hydration",
-                user=None,
+                user=someone(),
             )
         assert "chemotherapy/complex (96413 family) or therapeutic (96365 family)" in str(
             caught.value
@@ -176,7 +179,7 @@ class TestBadInput:
                 payer=billable["payer"],
                 drug=saline,
                 category="chemo",
-                user=None,
+                user=someone(),
             )
 
 
@@ -240,7 +243,7 @@ class TestSettingsPage:
             payer=bf.commercial(other_org, name="Elsewhere Health"),
             drug=Drug.objects.get(organization=other_org, key="infliximab"),
             category="therapeutic",
-            user=None,
+            user=someone(),
         )
         page = biller_client.get(reverse("billing:settings")).content.decode()
         assert "Elsewhere Health" not in page

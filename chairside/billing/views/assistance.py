@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.access.referrals.views._util import serve_document
 from chairside.billing import selectors, services
 from chairside.billing.forms import AssistanceClaimForm, AssistanceDecisionForm
-from chairside.billing.models import AssistanceClaim
 from chairside.core.forms_util import add_service_errors
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
@@ -68,9 +67,7 @@ def claim_assistance(request: OrgRequest, public_id: str) -> HttpResponse:
 @require_POST
 @require_perm(Perm.BILLING_EDIT)
 def assistance_decide(request: OrgRequest, public_id: str) -> HttpResponse:
-    made = get_object_or_404(
-        AssistanceClaim, organization=request.organization, public_id=public_id
-    )
+    made = selectors.access_assistance_claim(organization=request.organization, public_id=public_id)
     form = AssistanceDecisionForm(request.POST, request.FILES)
     if form.is_valid():
         try:

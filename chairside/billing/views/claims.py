@@ -163,7 +163,7 @@ def claim_check(request: OrgRequest, public_id: str) -> HttpResponse:
         error = " ".join(exc.messages)
     claim.refresh_from_db()
     context = {"claim": claim, "error": error, "can_edit": True, "just_checked": True}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "billing/_check_results.html", context, status=400 if error else 200)
     if error:
         messages.error(request, error)

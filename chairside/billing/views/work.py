@@ -198,7 +198,7 @@ def denial_update(request: OrgRequest, public_id: str) -> HttpResponse:
         error = ""
     except ValidationError as exc:
         error = " ".join(exc.messages)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = {
             "denial": denial,
             "error": error,

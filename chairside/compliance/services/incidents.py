@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,12 +14,15 @@ from chairside.compliance.models import Incident, IncidentAction
 from chairside.core.actors import acting_user
 from chairside.tenancy.models import Location, Organization, StaffMember
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def incident_report(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     location: Location,
     kind: str,
     occurred_on: dt.date,
@@ -65,7 +68,7 @@ def incident_report(
 
 @transaction.atomic
 def incident_action_add(
-    *, incident: Incident, user: Any, action: str, owner: StaffMember, due_on: dt.date
+    *, incident: Incident, user: User | None, action: str, owner: StaffMember, due_on: dt.date
 ) -> IncidentAction:
     """A follow-up action with its owner and due date."""
     if owner.organization_id != incident.organization_id:
@@ -90,7 +93,7 @@ def incident_action_add(
 
 @transaction.atomic
 def incident_action_done(
-    *, item: IncidentAction, user: Any, done_on: dt.date | None = None
+    *, item: IncidentAction, user: User | None, done_on: dt.date | None = None
 ) -> IncidentAction:
     """Mark a follow-up action done."""
     current = IncidentAction.objects.select_for_update().get(pk=item.pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,9 @@ from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import user_has_perm
 from chairside.tenancy.services import competency_save
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _same_org(obj: Any, organization: Organization, field: str, what: str) -> None:
     if obj is not None and obj.organization_id != organization.pk:
@@ -29,7 +32,7 @@ def _same_org(obj: Any, organization: Organization, field: str, what: str) -> No
 def licence_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     staff: StaffMember,
     kind: str,
     state: str,
@@ -66,7 +69,7 @@ def licence_save(
 
 
 @transaction.atomic
-def licence_verify(*, licence: StaffLicence, user: Any, verified_with: str) -> StaffLicence:
+def licence_verify(*, licence: StaffLicence, user: User, verified_with: str) -> StaffLicence:
     """Primary-source verification: who looked the licence up, where, and when."""
     source = (verified_with or "").strip()
     if not source:
@@ -90,7 +93,7 @@ def licence_verify(*, licence: StaffLicence, user: Any, verified_with: str) -> S
 def checkoff_record(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     staff: StaffMember,
     skill: str,
     checked_on: dt.date,
@@ -130,11 +133,11 @@ def checkoff_record(
 def _checkoff_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     staff: StaffMember,
     skill: str,
     checked_on: dt.date,
-    checker: Any,
+    checker: User,
     notes: str,
 ) -> SkillCheckoff:
     _same_org(staff, organization, "staff", "a staff member")
@@ -195,7 +198,7 @@ def _checkoff_save(
 def policy_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     title: str,
     version: str,
     effective_on: dt.date,
@@ -229,7 +232,7 @@ def policy_save(
 
 @transaction.atomic
 def policy_acknowledge(
-    *, policy: Policy, staff: StaffMember, user: Any, at: dt.datetime | None = None
+    *, policy: Policy, staff: StaffMember, user: User, at: dt.datetime | None = None
 ) -> PolicyAcknowledgement:
     """A person's acknowledgement that she read this version. She records her own; someone
     holding ``compliance.edit`` may record a signed paper acknowledgement for her."""

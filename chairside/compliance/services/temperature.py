@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +25,9 @@ from chairside.core.actors import acting_user
 from chairside.rules.inventory import temperature as rule
 from chairside.tenancy.models import Location, Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -32,7 +35,7 @@ ONE_DECIMAL = Decimal("0.1")
 def device_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     location: Location,
     name: str,
     kind: str,
@@ -114,7 +117,7 @@ def _place_in_excursion(reading: TemperatureReading, limits: rule.Range) -> None
 
 
 def _reading_add(
-    *, device: TemperatureDevice, user: Any, at: dt.datetime, celsius: Decimal, source: str
+    *, device: TemperatureDevice, user: User | None, at: dt.datetime, celsius: Decimal, source: str
 ) -> TemperatureReading:
     if timezone.is_naive(at):
         raise ValidationError({"at": "The reading's time needs a time zone."})
@@ -147,7 +150,7 @@ def _reading_add(
 
 @transaction.atomic
 def reading_record(
-    *, device: TemperatureDevice, user: Any, at: dt.datetime, celsius: Decimal
+    *, device: TemperatureDevice, user: User | None, at: dt.datetime, celsius: Decimal
 ) -> TemperatureReading:
     """One reading typed from the display; out of range, it opens (or extends) an excursion
     that needs a follow-up."""
@@ -164,7 +167,7 @@ def reading_record(
 
 @transaction.atomic
 def excursion_follow_up(
-    *, excursion: TemperatureExcursion, user: Any, action_taken: str, product_impact: str
+    *, excursion: TemperatureExcursion, user: User, action_taken: str, product_impact: str
 ) -> TemperatureExcursion:
     """What was done about an excursion and what it meant for the stored products."""
     current = TemperatureExcursion.objects.select_for_update().get(pk=excursion.pk)
@@ -260,7 +263,7 @@ def _rows(text: str) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     return rows, []
 
 
-def _apply(location: Location, user: Any, text: str) -> tuple[int, int, list[dict[str, Any]]]:
+def _apply(location: Location, user: User, text: str) -> tuple[int, int, list[dict[str, Any]]]:
     """Add every row (in time order per device, so excursions join up); returns the rows
     read, the excursions opened and the problems. The caller decides whether to keep it."""
     rows, problems = _rows(text)
@@ -301,7 +304,7 @@ def _apply(location: Location, user: Any, text: str) -> tuple[int, int, list[dic
 
 
 def temperature_csv_upload(
-    *, organization: Organization, user: Any, location: Location, filename: str, data: bytes
+    *, organization: Organization, user: User, location: Location, filename: str, data: bytes
 ) -> TemperatureImport:
     """Keep the uploaded log and dry-run it: nothing is imported yet."""
     if location.organization_id != organization.pk:
@@ -329,7 +332,7 @@ def temperature_csv_upload(
     )
 
 
-def temperature_csv_commit(*, batch: TemperatureImport, user: Any) -> TemperatureImport:
+def temperature_csv_commit(*, batch: TemperatureImport, user: User) -> TemperatureImport:
     """Import every row in one transaction, or nothing when any row has a problem now."""
     with transaction.atomic():
         locked = TemperatureImport.objects.select_for_update().get(pk=batch.pk)

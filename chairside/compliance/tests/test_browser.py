@@ -15,6 +15,7 @@ from chairside.compliance.tests import factories as cf
 from chairside.tenancy.models import Competency
 from tests import factories as f
 from tests.browser.plugin import log_in
+from tests.factories import someone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +36,7 @@ def test_record_an_excursion_and_follow_it_up(
         org, "Grace", "Kim", "PharmD", role="pharmacist", username="gkim", location=location
     )
     services.policy_save(
-        organization=org, user=None, title="Cold chain", version="2", effective_on=today
+        organization=org, user=someone(), title="Cold chain", version="2", effective_on=today
     )
     fridge = cf.make_device(location, "Pharmacy refrigerator")
     for days in range(6, 0, -1):

@@ -16,6 +16,7 @@ from chairside.compliance.models import TemperatureReading
 from chairside.compliance.tests import factories as cf
 from chairside.tenancy.models import Competency
 from tests import factories as f
+from tests.factories import someone
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def evidence(org: Any, location: Any, admin_user: Any) -> Any:
     )
     Competency.objects.create(staff=nurse, skill="bls", expires_on=today + dt.timedelta(days=300))
     services.policy_save(
-        organization=org, user=None, title="Hand hygiene", version="2", effective_on=today
+        organization=org, user=someone(), title="Hand hygiene", version="2", effective_on=today
     )
     fridge = cf.make_device(location, "Pharmacy refrigerator")
     cf.read(fridge, cf.at(location, 1), "9.6")
@@ -146,7 +147,7 @@ class TestForms:
     ) -> None:
         policy = services.policy_save(
             organization=org,
-            user=None,
+            user=someone(),
             title="Cold chain",
             version="1",
             effective_on=timezone.localdate(),

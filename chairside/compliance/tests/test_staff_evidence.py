@@ -15,6 +15,7 @@ from chairside.compliance.models import StaffLicence
 from chairside.compliance.tests import factories as cf
 from chairside.tenancy.models import Competency
 from tests import factories as f
+from tests.factories import someone
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ class TestPolicyAcknowledgement:
     def test_a_person_acknowledges_for_herself_once(self, org: Any, nurse: Any) -> None:
         policy = services.policy_save(
             organization=org,
-            user=None,
+            user=someone(),
             title="Hazardous drug handling",
             version="3",
             effective_on=dt.date(2026, 1, 1),
@@ -157,7 +158,7 @@ class TestPolicyAcknowledgement:
     ) -> None:
         policy = services.policy_save(
             organization=org,
-            user=None,
+            user=someone(),
             title="Cold chain",
             version="1",
             effective_on=dt.date(2026, 1, 1),

@@ -20,6 +20,7 @@ from chairside.inventory.tests import factories as inv
 from chairside.treatments import services as visits
 from chairside.treatments.tests import factories as tf
 from tests import factories as f
+from tests.factories import someone
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def received(kit: SimpleNamespace, org: Any, drug: Any, location: Any) -> dict[s
         elsewhere, inv.package(inv.make_drug(elsewhere.organization)), vials=3, lot_number="RX100"
     )
     stock.stock_dispense(
-        lot=theirs, vials=1, patient=f.make_patient(elsewhere.organization), user=None
+        lot=theirs, vials=1, patient=f.make_patient(elsewhere.organization), user=someone()
     )
     return {"record": record, "visit": visit, "chair_patient": chair_patient, "tricky": tricky}
 

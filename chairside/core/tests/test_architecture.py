@@ -126,6 +126,25 @@ def manager_uses(path: Path) -> list[int]:
     )
 
 
+def model_lookups(path: Path) -> list[int]:
+    """Lines where ``get_object_or_404(Model, …)`` (or ``get_list_or_404``) is given a model
+    class: the lookup and its organization scoping belong in a selector."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name | ast.Attribute)
+        and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
+        in {"get_object_or_404", "get_list_or_404"}
+        and node.args
+        and isinstance(node.args[0], ast.Name | ast.Attribute)
+        and (node.args[0].id if isinstance(node.args[0], ast.Name) else node.args[0].attr)[
+            :1
+        ].isupper()
+    )
+
+
 def against_the_flow() -> dict[tuple[str, str], int]:
     found = {}
     for path in product_modules():
@@ -185,6 +204,10 @@ def test_views_and_api_read_through_selectors() -> None:
         "read through a selector, write through a service"
     )
     assert set(MANAGER_IN_VIEWS) <= found, "an allowed use is gone: drop it from the list"
+    by_model = {
+        (str(path.relative_to(ROOT)), line) for path in view_modules for line in model_lookups(path)
+    }
+    assert by_model == set(), "get_object_or_404(Model, …): read through a scoped selector"
 
 
 def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
@@ -205,8 +228,13 @@ def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:
         "    b = get_object_or_404(Lot.objects.select_related('x'), pk=2)\n"
         "    form.fields['x'].queryset = model.objects.all()\n"
         "    return selectors.objects_of(a), b.objects_count\n"
+        "def g(request):\n"
+        "    c = get_object_or_404(Chair, pk=3)\n"
+        "    d = shortcuts.get_object_or_404(models.Lot, pk=4)\n"
+        "    return c, d, get_object_or_404(chairs(request), pk=5)\n"
     )
     assert manager_uses(view) == [2, 3, 4]
+    assert model_lookups(view) == [7, 8]
     assert is_view_module(view)
     assert is_view_module(tmp_path / "clinical_views.py") and is_view_module(tmp_path / "api.py")
     assert not is_view_module(tmp_path / "selectors.py")

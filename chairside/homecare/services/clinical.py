@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +32,9 @@ from chairside.homecare.models import (
 from chairside.patients.models import Patient
 from chairside.rules.clinical.plan_of_care import TEACHING_TOPICS
 from chairside.tenancy.models import Organization, StaffMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PHARMACIST = "PharmD"
 OPEN_ORDER_STATUSES = (
@@ -135,7 +138,7 @@ def _check_order_values(values: HomeOrderValues) -> None:
 def home_order_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     patient: Patient,
     values: HomeOrderValues,
     order: HomeInfusionOrder | None = None,
@@ -277,7 +280,7 @@ def _plan_snapshot(plan: PlanOfCare) -> dict[str, Any]:
 
 @transaction.atomic
 def plan_of_care_create(
-    *, organization: Organization, user: Any, patient: Patient, values: PlanValues
+    *, organization: Organization, user: User | None, patient: Patient, values: PlanValues
 ) -> PlanOfCare:
     """Version 1 of the patient's plan of care (a patient has one current plan)."""
     _same_org(organization, patient, values.signing_provider, *values.orders)
@@ -311,7 +314,7 @@ def plan_of_care_create(
 
 @transaction.atomic
 def plan_of_care_update(
-    *, organization: Organization, user: Any, plan: PlanOfCare, values: PlanValues
+    *, organization: Organization, user: User, plan: PlanOfCare, values: PlanValues
 ) -> PlanOfCare:
     """Correct the current, unsigned version (a signed plan changes only by a review)."""
     _same_org(organization, plan, values.signing_provider, *values.orders)
@@ -340,7 +343,7 @@ def plan_of_care_update(
 
 @transaction.atomic
 def plan_of_care_review(
-    *, organization: Organization, user: Any, plan: PlanOfCare, reason: str
+    *, organization: Organization, user: User, plan: PlanOfCare, reason: str
 ) -> PlanOfCare:
     """Start the next version from the current one: unsigned, its allergies and medication
     profile refreshed from the chart and the open orders; the old version stays as signed."""
@@ -418,7 +421,7 @@ class TeachingValues:
 def teaching_sign(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     patient: Patient,
     values: TeachingValues,
     username: str,
@@ -482,10 +485,10 @@ def _check_teaching(organization: Organization, patient: Patient, values: Teachi
 def _teaching_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     patient: Patient,
     values: TeachingValues,
-    nurse_user: Any,
+    nurse_user: User,
 ) -> TeachingRecord:
     staff = StaffMember.objects.filter(
         organization=organization, user=nurse_user, is_active=True
@@ -549,7 +552,7 @@ class MonitoringValues:
     follow_ups: list[FollowUpValues] = field(default_factory=list)
 
 
-def _check_pharmacist(organization: Organization, user: Any) -> None:
+def _check_pharmacist(organization: Organization, user: User) -> None:
     staff = StaffMember.objects.filter(organization=organization, user=user, is_active=True).first()
     if staff is None or staff.credential != PHARMACIST:
         raise ValidationError(
@@ -559,7 +562,7 @@ def _check_pharmacist(organization: Organization, user: Any) -> None:
 
 @transaction.atomic
 def monitoring_note_create(
-    *, organization: Organization, user: Any, patient: Patient, values: MonitoringValues
+    *, organization: Organization, user: User, patient: Patient, values: MonitoringValues
 ) -> MonitoringNote:
     """A pharmacist's monitoring note with its follow-up tasks."""
     _same_org(organization, patient, values.order, *(f.assignee for f in values.follow_ups))
@@ -633,7 +636,7 @@ def monitoring_note_create(
 
 
 @transaction.atomic
-def follow_up_done(*, organization: Organization, user: Any, task: FollowUpTask) -> FollowUpTask:
+def follow_up_done(*, organization: Organization, user: User, task: FollowUpTask) -> FollowUpTask:
     """Mark a follow-up task done (once)."""
     _same_org(organization, task)
     current = FollowUpTask.objects.select_for_update().get(pk=task.pk)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -48,6 +48,9 @@ from chairside.treatments.models import Administration, ReactionRecord, VitalRea
 from chairside.treatments.services._common import on_visit_day, person_name, staff_for
 from chairside.treatments.services.reactions import actions_taken, checked_reaction
 from chairside.treatments.services.vitals import READINGS, checked_readings, fill_readings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Row = TypeVar("Row", HomeVitals, HomeAdministration, HomeReaction)
 INJECTIONS = frozenset({Administration.Method.SUBCUTANEOUS, Administration.Method.INTRAMUSCULAR})
@@ -88,7 +91,7 @@ def _open(current: HomeVisit) -> HomeVisit:
     return current
 
 
-def _nurse(current: HomeVisit, user: Any) -> None:
+def _nurse(current: HomeVisit, user: User) -> None:
     """Home visits are documented by nurses (an RN, LPN or NP on the organization's staff)."""
     staff = staff_for(user, current.organization)
     if staff is None or staff.credential not in NURSE_CREDENTIALS:
@@ -105,7 +108,7 @@ def _replayed(model: type[Row], current: HomeVisit, client_id: uuid.UUID | None)
     return row
 
 
-def _audit(action: str, *, user: Any, current: HomeVisit, obj: models.Model, changes: Any) -> None:
+def _audit(action: str, *, user: User, current: HomeVisit, obj: models.Model, changes: Any) -> None:
     audit_record(
         action=action,
         user=user,
@@ -120,7 +123,7 @@ def _audit(action: str, *, user: Any, current: HomeVisit, obj: models.Model, cha
 def home_vitals_record(
     *,
     home_visit: HomeVisit,
-    user: Any,
+    user: User,
     phase: str,
     taken_at: dt.datetime | None = None,
     client_id: uuid.UUID | None = None,
@@ -209,7 +212,7 @@ def _source(
 def home_administration_record(
     *,
     home_visit: HomeVisit,
-    user: Any,
+    user: User,
     started_at: dt.datetime,
     dose_amount: Decimal,
     dose_unit: str,
@@ -273,7 +276,7 @@ def home_administration_record(
 
 @transaction.atomic
 def home_administration_stop(
-    *, administration: HomeAdministration, user: Any, stopped_at: dt.datetime
+    *, administration: HomeAdministration, user: User, stopped_at: dt.datetime
 ) -> HomeAdministration:
     """The stop time of a dose still running when it was recorded."""
     current = _open(_locked(administration.home_visit))
@@ -298,7 +301,7 @@ def home_administration_stop(
     return row
 
 
-def _stop_running(current: HomeVisit, onset: dt.datetime, user: Any) -> None:
+def _stop_running(current: HomeVisit, onset: dt.datetime, user: User) -> None:
     """Grade 3 or more stops the infusion running at the onset (as at the chair)."""
     for row in current.administrations.select_for_update().filter(
         stopped_at=None, started_at__lt=onset
@@ -327,7 +330,7 @@ def _outcome(grade: int, outcome: str, onset_at: dt.datetime, outcome_at: Any) -
 def home_reaction_record(
     *,
     home_visit: HomeVisit,
-    user: Any,
+    user: User,
     onset_at: dt.datetime,
     grade: int,
     signs: list[str],
@@ -389,7 +392,7 @@ def home_reaction_record(
 def home_visit_times_and_notes(
     *,
     home_visit: HomeVisit,
-    user: Any,
+    user: User,
     arrived_at: dt.datetime | None,
     departed_at: dt.datetime | None,
     notes: str,
@@ -426,7 +429,7 @@ def home_visit_state(home_visit: HomeVisit) -> HomeVisitState:
     )
 
 
-def may_sign(home_visit: HomeVisit, user: Any) -> bool:
+def may_sign(home_visit: HomeVisit, user: User) -> bool:
     """Only the visit's assigned nurse (an RN, LPN or NP) signs it."""
     staff = staff_for(user, home_visit.organization)
     return (
@@ -437,7 +440,7 @@ def may_sign(home_visit: HomeVisit, user: Any) -> bool:
 
 
 @transaction.atomic
-def home_visit_sign(*, home_visit: HomeVisit, user: Any) -> HomeVisit:
+def home_visit_sign(*, home_visit: HomeVisit, user: User) -> HomeVisit:
     """Sign and lock the visit (completed), or refuse with every missing item; billing
     derives the month's home nursing lines from it (``events.home_service_documented``)."""
     current = _locked(home_visit)
@@ -462,7 +465,7 @@ def home_visit_sign(*, home_visit: HomeVisit, user: Any) -> HomeVisit:
 
 
 @transaction.atomic
-def home_visit_addendum(*, home_visit: HomeVisit, user: Any, text: str) -> HomeVisitAddendum:
+def home_visit_addendum(*, home_visit: HomeVisit, user: User, text: str) -> HomeVisitAddendum:
     """A correction or late entry on a signed home visit (billing derives the month again)."""
     current = _locked(home_visit)
     if not current.is_signed:

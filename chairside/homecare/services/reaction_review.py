@@ -10,7 +10,7 @@ reviewed, with a note, once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,12 +23,15 @@ from chairside.homecare.selectors import REVIEW_FROM_GRADE
 from chairside.tenancy.models import Organization
 from chairside.treatments.services._common import person_name
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 NOTE_MAX = 255  # HomeReaction.review_note
 
 
 @transaction.atomic
 def home_reaction_review(
-    *, organization: Organization, reaction: HomeReaction, user: Any, note: str = ""
+    *, organization: Organization, reaction: HomeReaction, user: User, note: str = ""
 ) -> HomeReaction:
     """Mark a grade 2+ home reaction reviewed (who, when, an optional note), audited.
     Reviewing it again changes nothing."""

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +25,9 @@ from chairside.homecare import selectors
 from chairside.homecare.models import DeliveryTicket, FieldShift, HomeBase, HomeVisit, RoutePlan
 from chairside.rules.scheduling.routing import Stop, Vehicle, propose_day
 from chairside.tenancy.models import Location, Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DELIVERY, VISIT = "delivery", "visit"
 
@@ -133,7 +136,7 @@ def _vehicles(day: _Day) -> list[Vehicle]:
 
 @transaction.atomic
 def route_propose(
-    *, organization: Organization, user: Any, location: Location, date: dt.date
+    *, organization: Organization, user: User | None, location: Location, date: dt.date
 ) -> RoutePlan:
     """Plan the day's scheduled deliveries and visits over the nurses and drivers on shift.
 
@@ -212,7 +215,7 @@ def _at(date: dt.date, minute: int, location: Location) -> dt.datetime:
 
 
 @transaction.atomic
-def route_accept(*, organization: Organization, user: Any, plan: RoutePlan) -> RoutePlan:
+def route_accept(*, organization: Organization, user: User | None, plan: RoutePlan) -> RoutePlan:
     """Apply the proposal: each stop gets its nurse or driver and planned time; stops the
     plan could not place are left without one. The day's earlier accepted plan is replaced."""
     if plan.organization_id != organization.pk:
@@ -271,7 +274,7 @@ def route_accept(*, organization: Organization, user: Any, plan: RoutePlan) -> R
 
 
 @transaction.atomic
-def route_discard(*, organization: Organization, user: Any, plan: RoutePlan) -> RoutePlan:
+def route_discard(*, organization: Organization, user: User, plan: RoutePlan) -> RoutePlan:
     if plan.organization_id != organization.pk:
         raise ValidationError("That plan belongs to another organization.")
     if plan.status != RoutePlan.Status.PROPOSED:

@@ -7,7 +7,7 @@ import binascii
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,9 @@ from chairside.homecare.models import (
 from chairside.inventory.models import Lot
 from chairside.patients.models import Patient
 from chairside.tenancy.models import Location, Organization, StaffMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PNG_DATA_URL = "data:image/png;base64,"
 MAX_DRAWING_BYTES = 150_000  # a signature drawn on a tablet is a few kilobytes
@@ -49,7 +52,7 @@ def _home_location(organization: Organization, location: Location) -> None:
 def home_set(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     patient: Patient,
     location: Location,
     address_line1: str,
@@ -98,7 +101,7 @@ def home_set(
 def field_shift_add(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     location: Location,
     staff: StaffMember,
     date: dt.date,
@@ -174,7 +177,7 @@ def _check_patient_home(organization: Organization, patient: Patient, location: 
 def delivery_create(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     patient: Patient,
     location: Location,
     date: dt.date,
@@ -235,7 +238,7 @@ def delivery_create(
 def visit_create(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     patient: Patient,
     location: Location,
     date: dt.date,
@@ -295,7 +298,7 @@ def _check_drawing(drawing: str) -> None:
 def delivery_record_proof(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     ticket: DeliveryTicket,
     received_by: str,
     signature_kind: str,

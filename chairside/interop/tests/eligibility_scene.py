@@ -19,6 +19,7 @@ from chairside.billing.models import BillingProfile
 from chairside.rules.billing.x12.x12_271 import Answer, write_271
 from chairside.rules.billing.x12.x12_837p import Party
 from tests import factories as f
+from tests.factories import someone
 
 NPI = "1902847312"  # made up, check digit valid
 TZ = ZoneInfo("America/New_York")
@@ -91,7 +92,7 @@ def covered_and_verified(s: Any, **coverage: Any) -> BenefitsInvestigation:
     coverage.setdefault("plan_name", "GOLD PPO")
     coverage.setdefault("group_number", "G100")
     f.make_coverage(s.patient, payer, **coverage)
-    [check] = benefits_open_for_order(order=s.order, user=None)
+    [check] = benefits_open_for_order(order=s.order, user=someone())
     return benefits_verify(
         investigation=check,
         user=s.coordinator,

@@ -31,6 +31,7 @@ from chairside.rules.billing.x12.x12_278 import (
 )
 from chairside.rules.billing.x12.x12_837p import Party
 from tests import factories as f
+from tests.factories import someone
 
 TODAY = dt.date(2026, 1, 8)
 
@@ -66,7 +67,9 @@ REQUESTED = prior_auth.Requested(dt.date(2026, 1, 12), dt.date(2026, 6, 30), 40,
 
 
 def prepared(s: SimpleNamespace) -> PriorAuthExchange:
-    return prior_auth.prior_auth_278_prepare(authorization=s.auth, user=None, requested=REQUESTED)
+    return prior_auth.prior_auth_278_prepare(
+        authorization=s.auth, user=someone(), requested=REQUESTED
+    )
 
 
 def answer(s: SimpleNamespace, decision: Decision, reference: str = "") -> str:
@@ -141,7 +144,7 @@ class TestConfirm278:
     ) -> None:
         prepared(s)
         auth = prior_auth.prior_auth_278_confirm(
-            authorization=s.auth, user=None, text=answer(s, CERTIFIED)
+            authorization=s.auth, user=someone(), text=answer(s, CERTIFIED)
         )
         assert auth.status == states.APPROVED
         assert (auth.authorization_number, auth.units_authorized, auth.visits_authorized) == (
@@ -171,11 +174,11 @@ class TestConfirm278:
         prepared(s)
         text = answer(s, Decision("A3", reason_code="0V"))
         with pytest.raises(ValidationError, match="appeal deadline"):
-            prior_auth.prior_auth_278_confirm(authorization=s.auth, user=None, text=text)
+            prior_auth.prior_auth_278_confirm(authorization=s.auth, user=someone(), text=text)
         s.auth.refresh_from_db()
         assert s.auth.status == states.TO_SUBMIT  # the "submitted" step rolled back too
         auth = prior_auth.prior_auth_278_confirm(
-            authorization=s.auth, user=None, text=text, appeal_deadline=timezone.localdate()
+            authorization=s.auth, user=someone(), text=text, appeal_deadline=timezone.localdate()
         )
         assert auth.status == states.DENIED and "reason 0V" in auth.denial_reason
 
@@ -187,14 +190,14 @@ class TestConfirm278:
         s.auth.refresh_from_db()
         with pytest.raises(ValidationError, match="cannot move an authorization that is expired"):
             prior_auth.prior_auth_278_confirm(
-                authorization=s.auth, user=None, text=answer(s, CERTIFIED)
+                authorization=s.auth, user=someone(), text=answer(s, CERTIFIED)
             )
         assert not PriorAuthExchange.objects.filter(direction="response").exists()
 
     def test_a_modified_approval_is_corrected_in_place(self, s: SimpleNamespace) -> None:
         prepared(s)
         prior_auth.prior_auth_278_confirm(
-            authorization=s.auth, user=None, text=answer(s, CERTIFIED)
+            authorization=s.auth, user=someone(), text=answer(s, CERTIFIED)
         )
         modified = Decision(
             "A6",
@@ -205,7 +208,7 @@ class TestConfirm278:
             visits=5,
         )
         auth = prior_auth.prior_auth_278_confirm(
-            authorization=s.auth, user=None, text=answer(s, modified)
+            authorization=s.auth, user=someone(), text=answer(s, modified)
         )
         assert auth.status == states.APPROVED and auth.units_authorized == 30
 
@@ -227,7 +230,7 @@ class TestConfirm278:
     )
     def test_bad_files_write_nothing(self, s: SimpleNamespace, text: str, words: str) -> None:
         with pytest.raises(ValidationError, match=words):
-            prior_auth.prior_auth_278_confirm(authorization=s.auth, user=None, text=text)
+            prior_auth.prior_auth_278_confirm(authorization=s.auth, user=someone(), text=text)
         s.auth.refresh_from_db()
         assert s.auth.status == states.TO_SUBMIT
         assert not PriorAuthExchange.objects.exists()

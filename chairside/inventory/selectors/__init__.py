@@ -23,6 +23,8 @@ from chairside.inventory.selectors.stock import (
     access_invoice,
     access_lot,
     access_order,
+    access_place,
+    access_vendor,
     cycle_counts,
     expired_on_shelf,
     expiring_lots,
@@ -47,6 +49,8 @@ from chairside.inventory.selectors.stock import (
 )
 
 __all__ = [
+    "access_place",
+    "access_vendor",
     "active_reservations",
     "appointment_reservations",
     "lot_reservations",

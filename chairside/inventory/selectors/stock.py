@@ -61,6 +61,16 @@ def lot_or_none(*, organization: Any, public_id: Any) -> Lot | None:
     return Lot.objects.filter(organization=organization, public_id=public_id).first()
 
 
+def access_vendor(*, organization: Any, public_id: Any) -> Vendor:
+    """One vendor of this organization, or 404."""
+    return get_object_or_404(Vendor, organization=organization, public_id=public_id)
+
+
+def access_place(*, organization: Any, public_id: Any) -> StoragePlace:
+    """One storage place (fridge, shelf) of this organization, or 404."""
+    return get_object_or_404(StoragePlace, organization=organization, public_id=public_id)
+
+
 def access_lot(*, organization: Any, public_id: Any) -> Lot:
     """The organization's lot with this public id, or 404 — never another organization's."""
     return get_object_or_404(lots(organization=organization, with_stock=False), public_id=public_id)

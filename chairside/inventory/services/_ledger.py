@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +17,9 @@ from chairside.core.actors import acting_user
 from chairside.inventory.models import Lot, Movement
 from chairside.rules.inventory.reconciliation import Kind, check_quantity
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Related rows come from the service's own locked, organization-checked objects: looking
 # each up again to validate it would be one query per foreign key per movement.
@@ -87,7 +90,7 @@ def record(
     lot: Lot,
     kind: Kind,
     vials: int,
-    user: Any,
+    user: User | None,
     patient: Any = None,
     mg: Decimal | None = None,
     visit_ref: str = "",
@@ -163,7 +166,7 @@ def _new_balance(lot: Lot, kind: Kind, vials: int) -> int:
     return balance
 
 
-def _audit(movement: Movement, user: Any) -> None:
+def _audit(movement: Movement, user: User | None) -> None:
     lot = movement.lot
     changes: dict[str, Any] = {
         "kind": [None, movement.kind],

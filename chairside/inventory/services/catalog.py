@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -11,10 +11,13 @@ from chairside.inventory.models import InventorySettings, StoragePlace, Vendor
 from chairside.inventory.services._ledger import same_organization
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def vendor_save(
-    *, organization: Organization, user: Any, vendor: Vendor | None = None, **fields: Any
+    *, organization: Organization, user: User, vendor: Vendor | None = None, **fields: Any
 ) -> Vendor:
     """Create or change a vendor (terms 30/60/90/120 days, lead time in days)."""
     vendor = vendor or Vendor(organization=organization)
@@ -24,7 +27,7 @@ def vendor_save(
 
 @transaction.atomic
 def storage_place_save(
-    *, organization: Organization, user: Any, place: StoragePlace | None = None, **fields: Any
+    *, organization: Organization, user: User, place: StoragePlace | None = None, **fields: Any
 ) -> StoragePlace:
     """Create or change a refrigerator, shelf or quarantine area at a site."""
     place = place or StoragePlace(organization=organization)
@@ -45,7 +48,7 @@ def inventory_settings_for(location: Any) -> InventorySettings:
 
 
 @transaction.atomic
-def inventory_settings_save(*, location: Any, user: Any, **fields: Any) -> InventorySettings:
+def inventory_settings_save(*, location: Any, user: User, **fields: Any) -> InventorySettings:
     current = inventory_settings_for(location)
     audited_update(instance=current, user=user, data=fields, organization=location.organization)
     return current

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,8 +17,11 @@ from chairside.inventory.services._ledger import locked, same_organization
 from chairside.inventory.services.stock import stock_adjust
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def _state(count: CycleCount, user: Any, before: str, changes: dict[str, Any]) -> None:
+
+def _state(count: CycleCount, user: User | None, before: str, changes: dict[str, Any]) -> None:
     audit_record(
         action=AuditEvent.Action.STATE,
         user=user,
@@ -33,7 +36,7 @@ def cycle_count_start(
     *,
     organization: Organization,
     location: Any,
-    user: Any,
+    user: User | None,
     storage_place: StoragePlace | None = None,
 ) -> CycleCount:
     """A count sheet listing every lot with stock at the location (or in one storage place)."""
@@ -60,7 +63,9 @@ def cycle_count_start(
 
 
 @transaction.atomic
-def cycle_count_record(*, count: CycleCount, user: Any, counted: Mapping[str, Any]) -> CycleCount:
+def cycle_count_record(
+    *, count: CycleCount, user: User | None, counted: Mapping[str, Any]
+) -> CycleCount:
     """Save counted vials by line public id (blank = not counted yet).
 
     Each count is stamped with the ledger's on-hand at that moment, so dispensing while the
@@ -93,7 +98,7 @@ def cycle_count_record(*, count: CycleCount, user: Any, counted: Mapping[str, An
 
 
 @transaction.atomic
-def cycle_count_complete(*, count: CycleCount, user: Any) -> list[Movement]:
+def cycle_count_complete(*, count: CycleCount, user: User | None) -> list[Movement]:
     """Close the count: one adjustment movement per counted lot whose count differs."""
     count = CycleCount.objects.select_for_update().get(pk=count.pk)
     if count.status != CycleCount.Status.OPEN:

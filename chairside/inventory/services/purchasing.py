@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,10 +19,13 @@ from chairside.inventory.services._ledger import same_organization, today_at, wh
 from chairside.rules.inventory.forecast import arrival_date
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 DELIVERY_WEEKDAYS = frozenset(range(5))  # distributors deliver Monday to Friday
 
 
-def _state(order: PurchaseOrder, user: Any, before: str, reason: str = "") -> None:
+def _state(order: PurchaseOrder, user: User | None, before: str, reason: str = "") -> None:
     audit_record(
         action=AuditEvent.Action.STATE,
         user=user,
@@ -45,7 +48,7 @@ def purchase_order_create(
     organization: Organization,
     location: Any,
     vendor: Any,
-    user: Any,
+    user: User | None,
     lines: Sequence[tuple[Any, Any, Decimal]],
     note: str = "",
 ) -> PurchaseOrder:
@@ -89,7 +92,7 @@ def purchase_order_create(
 
 @transaction.atomic
 def purchase_order_send(
-    *, order: PurchaseOrder, user: Any, today: dt.date | None = None
+    *, order: PurchaseOrder, user: User | None, today: dt.date | None = None
 ) -> PurchaseOrder:
     """Mark a draft as sent: ordered today, expected after the vendor's lead time."""
     order = (
@@ -109,7 +112,7 @@ def purchase_order_send(
 
 
 @transaction.atomic
-def purchase_order_cancel(*, order: PurchaseOrder, user: Any, reason: str) -> PurchaseOrder:
+def purchase_order_cancel(*, order: PurchaseOrder, user: User, reason: str) -> PurchaseOrder:
     """Cancel an order nothing has been received against."""
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
     if not reason.strip():
@@ -123,7 +126,7 @@ def purchase_order_cancel(*, order: PurchaseOrder, user: Any, reason: str) -> Pu
     return order
 
 
-def purchase_order_refresh(*, order: PurchaseOrder, user: Any) -> PurchaseOrder:
+def purchase_order_refresh(*, order: PurchaseOrder, user: User | None) -> PurchaseOrder:
     """After a receipt: partly received, or received when every line is complete."""
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
     lines = list(order.lines.prefetch_related("lots"))
@@ -139,7 +142,7 @@ def purchase_order_refresh(*, order: PurchaseOrder, user: Any) -> PurchaseOrder:
 
 @transaction.atomic
 def invoice_mark_paid(
-    *, invoice: VendorInvoice, user: Any, paid_on: dt.date | None = None
+    *, invoice: VendorInvoice, user: User | None, paid_on: dt.date | None = None
 ) -> VendorInvoice:
     """Record that a vendor invoice was paid (it leaves the payments-due list)."""
     invoice = VendorInvoice.objects.select_for_update().get(pk=invoice.pk)

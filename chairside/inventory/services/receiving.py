@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +22,9 @@ from chairside.inventory.services.stock import stock_receive
 from chairside.rules.inventory.barcodes import Scan, ndc11_candidates, parse_scan
 from chairside.rules.inventory.ndc import format_ndc11, to_ndc11
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 UNKNOWN_NDC = "unknown_ndc"
 REPEAT_RECEIPT = "repeat_receipt"
@@ -247,7 +250,7 @@ def _receive_lines(
 def shipment_receive(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     vendor: Any,
     storage_place: StoragePlace,
     lines: Sequence[ReceiptLine],
@@ -300,7 +303,7 @@ def shipment_receive(
 def package_add(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     drug: Drug,
     ndc: str,
     description: str,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +30,9 @@ from chairside.inventory.services._ledger import today_at
 from chairside.rules.inventory.fefo import LotStock, plan_dose
 from chairside.rules.inventory.reservations import available_vials, reservation_problem, window_days
 from chairside.scheduling.models import Appointment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Appointments whose drug is still to come off the shelf (as the forecast counts them).
 RESERVING = ("booked", "confirmed", "checked_in")
@@ -74,7 +77,7 @@ def _end(rows: Any, status: str, reason: str) -> int:
     )
 
 
-def reservation_release(*, appointment: Any, reason: str, user: Any = None) -> int:
+def reservation_release(*, appointment: Any, reason: str, user: User | None = None) -> int:
     """Give the appointment's reserved vials back to the shelf; returns the rows released."""
     released = _end(Reservation.objects.filter(appointment=appointment), "released", reason[:200])
     if released:
@@ -82,7 +85,7 @@ def reservation_release(*, appointment: Any, reason: str, user: Any = None) -> i
     return released
 
 
-def _audit(appointment: Any, user: Any, changes: dict[str, Any], reason: str = "") -> None:
+def _audit(appointment: Any, user: User | None, changes: dict[str, Any], reason: str = "") -> None:
     audit_record(
         action=AuditEvent.Action.UPDATE,
         user=user,
@@ -122,7 +125,7 @@ def _lots(appointment: Any, day: dt.date) -> list[Lot]:
 
 @transaction.atomic
 def reservation_reserve(
-    *, appointment: Any, user: Any = None, today: dt.date | None = None
+    *, appointment: Any, user: User | None = None, today: dt.date | None = None
 ) -> list[Reservation]:
     """Reserve the vials of the appointment's dose; its active reservations afterwards.
 
@@ -152,7 +155,7 @@ def reservation_reserve(
     return _reserve(appt, dose, user)
 
 
-def _reserve(appt: Any, dose: Decimal, user: Any) -> list[Reservation]:
+def _reserve(appt: Any, dose: Decimal, user: User | None) -> list[Reservation]:
     day = appt.start.astimezone(appt.location.tz).date()
     lots = _lots(appt, day)
     reserved = reserved_by_lot([lot.pk for lot in lots])

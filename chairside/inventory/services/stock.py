@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +30,9 @@ from chairside.rules.inventory.fefo import LotStock, plan_dose
 from chairside.rules.inventory.reconciliation import Kind
 from chairside.rules.inventory.reservations import available_vials
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PARTIAL_WASTE_REASON = "Single-dose vial: unused portion discarded"
 LOT_RELATIONS = [
@@ -114,7 +117,7 @@ def _check_replacement(program: Any, patient: Any, package: Any, day: dt.date) -
 def stock_receive(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     storage_place: StoragePlace,
     package: Any,
     lot_number: str,
@@ -204,7 +207,7 @@ def stock_dispense(
     lot: Lot,
     vials: Any,
     patient: Any,
-    user: Any,
+    user: User,
     visit_ref: str | None = None,
     at: dt.datetime | None = None,
 ) -> Movement:
@@ -318,7 +321,7 @@ def stock_dispense_dose(
     drug: Any,
     dose_mg: Decimal,
     patient: Any,
-    user: Any,
+    user: User,
     visit_ref: str | None = None,
     at: dt.datetime | None = None,
 ) -> list[Movement]:
@@ -382,7 +385,7 @@ def _partial_waste(lot: Lot, mg: Any, visit_ref: str | None) -> tuple[Decimal, M
 def stock_waste(
     *,
     lot: Lot,
-    user: Any,
+    user: User | None,
     reason: str = "",
     vials: Any = None,
     mg: Any = None,
@@ -459,7 +462,7 @@ def stock_transfer(
     lot: Lot,
     vials: Any,
     to_place: StoragePlace,
-    user: Any,
+    user: User | None,
     reason: str = "",
     at: dt.datetime | None = None,
 ) -> tuple[Movement, Movement]:
@@ -497,7 +500,7 @@ def stock_transfer(
 
 @transaction.atomic
 def stock_adjust(
-    *, lot: Lot, vials: Any, reason: str, user: Any, at: dt.datetime | None = None
+    *, lot: Lot, vials: Any, reason: str, user: User | None, at: dt.datetime | None = None
 ) -> Movement:
     """Correct a lot's on-hand by a signed number of vials, with the reason (a count, a find)."""
     current = locked(lot)
@@ -516,7 +519,7 @@ def stock_adjust(
 
 @transaction.atomic
 def stock_return(
-    *, lot: Lot, vials: Any, reason: str, user: Any, at: dt.datetime | None = None
+    *, lot: Lot, vials: Any, reason: str, user: User, at: dt.datetime | None = None
 ) -> Movement:
     """Return vials to the vendor (recall, short-dated, wrong item), with the reason."""
     current = locked(lot)
@@ -529,7 +532,7 @@ def stock_return(
 
 
 @transaction.atomic
-def stock_expire(*, lot: Lot, user: Any, at: dt.datetime | None = None) -> Movement:
+def stock_expire(*, lot: Lot, user: User, at: dt.datetime | None = None) -> Movement:
     """Take every remaining vial of an expired lot off the shelf."""
     current = locked(lot)
     when, day = moment(at, current.storage_place.location)
@@ -551,7 +554,7 @@ def stock_expire(*, lot: Lot, user: Any, at: dt.datetime | None = None) -> Movem
 
 @transaction.atomic
 def stock_expire_lots(
-    *, lots: list[tuple[Lot, int]], user: Any, at: dt.datetime | None = None
+    *, lots: list[tuple[Lot, int]], user: User, at: dt.datetime | None = None
 ) -> list[Movement]:
     """Take expired lots off the shelf, all or nothing, as the pharmacist confirmed them.
 

@@ -14,6 +14,7 @@ from chairside.inventory import selectors, services
 from chairside.inventory.models import Lot
 from chairside.inventory.tests import factories as inv
 from tests import factories as f
+from tests.factories import someone
 
 THREADS = 50
 VIALS = 60
@@ -42,7 +43,7 @@ class TestFiftyConcurrentDispenses:
         def dispense(patient: Any, vials: int) -> None:
             try:
                 start.wait()
-                services.stock_dispense(lot=lot, vials=vials, patient=patient, user=None)
+                services.stock_dispense(lot=lot, vials=vials, patient=patient, user=someone())
                 taken.append(vials)
             except ValidationError as exc:
                 refused.append(exc.messages[0])

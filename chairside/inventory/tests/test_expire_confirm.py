@@ -13,6 +13,7 @@ from django.urls import reverse
 from chairside.inventory import services
 from chairside.inventory.models import Movement
 from chairside.inventory.tests import factories as inv
+from tests.factories import someone
 
 
 @pytest.fixture
@@ -87,4 +88,4 @@ def test_an_unexpired_lot_is_not_offered(pharmacist_client: Any, expired: Any) -
 
 def test_the_service_refuses_an_empty_list(db: Any) -> None:
     with pytest.raises(ValidationError, match="No expired lots"):
-        services.stock_expire_lots(lots=[], user=None)
+        services.stock_expire_lots(lots=[], user=someone())

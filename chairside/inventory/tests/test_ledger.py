@@ -14,6 +14,7 @@ from chairside.inventory.models import Lot, Movement, MovementKind
 from chairside.inventory.tests import factories as inv
 from chairside.rules.inventory.reconciliation import Kind
 from tests import factories as f
+from tests.factories import someone
 
 
 class TestLedger:
@@ -48,7 +49,7 @@ class TestLedger:
             try:
                 if action == "dispense":
                     services.stock_dispense(
-                        lot=lot, vials=rng.randint(1, 4), patient=patient, user=None
+                        lot=lot, vials=rng.randint(1, 4), patient=patient, user=someone()
                     )
                 elif action == "waste":
                     services.stock_waste(lot=lot, vials=1, reason="broken", user=None)
@@ -61,7 +62,7 @@ class TestLedger:
                         lot=lot, vials=rng.randint(1, 3), to_place=elsewhere, user=None
                     )
                 else:
-                    services.stock_return(lot=lot, vials=1, reason="recall", user=None)
+                    services.stock_return(lot=lot, vials=1, reason="recall", user=someone())
             except ValidationError:
                 pass  # refused (not enough stock): nothing may have changed
         for lot in Lot.objects.all():
@@ -82,7 +83,7 @@ class TestRecordedAfterTheFact:
         now = timezone.now()
         lot = services.stock_receive(
             organization=org,
-            user=None,
+            user=someone(),
             storage_place=fridge,
             package=pkg,
             lot_number="LATE1",
@@ -93,12 +94,12 @@ class TestRecordedAfterTheFact:
             at=now - dt.timedelta(hours=2),
         )
         move = services.stock_dispense(
-            lot=lot, vials=1, patient=patient, user=None, at=now - dt.timedelta(hours=1)
+            lot=lot, vials=1, patient=patient, user=someone(), at=now - dt.timedelta(hours=1)
         )
         assert move.at == now - dt.timedelta(hours=1)
         with pytest.raises(ValidationError, match="cannot go before it"):
             services.stock_dispense(
-                lot=lot, vials=1, patient=patient, user=None, at=now - dt.timedelta(hours=3)
+                lot=lot, vials=1, patient=patient, user=someone(), at=now - dt.timedelta(hours=3)
             )
         with pytest.raises(ValidationError, match="future"):
             services.stock_adjust(

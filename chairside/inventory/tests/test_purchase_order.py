@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chairside.inventory import selectors, services
 from chairside.inventory.models import PurchaseOrder, VendorInvoice
+from tests.factories import someone
 
 FRIDAY = dt.date(2026, 3, 6)
 
@@ -103,9 +104,11 @@ class TestPurchaseOrder:
 
     def test_it_cancels_with_a_reason(self, order: PurchaseOrder) -> None:
         with pytest.raises(ValidationError, match="Say why"):
-            services.purchase_order_cancel(order=order, user=None, reason=" ")
+            services.purchase_order_cancel(order=order, user=someone(), reason=" ")
         assert (
-            services.purchase_order_cancel(order=order, user=None, reason="ordered twice").status
+            services.purchase_order_cancel(
+                order=order, user=someone(), reason="ordered twice"
+            ).status
             == "cancelled"
         )
 

@@ -15,6 +15,7 @@ from chairside.inventory import services
 from chairside.inventory.tests import factories as inv
 from chairside.inventory.tests.factories import noon
 from tests import factories as f
+from tests.factories import someone
 
 
 class TestStockDispense:
@@ -38,7 +39,7 @@ class TestStockDispense:
 
     def test_it_refuses_more_vials_than_the_lot_holds(self, lot: Any, patient: Any) -> None:
         with pytest.raises(ValidationError, match="Only 10 vials of lot A100 on hand"):
-            services.stock_dispense(lot=lot, vials=11, patient=patient, user=None)
+            services.stock_dispense(lot=lot, vials=11, patient=patient, user=someone())
         lot.refresh_from_db()
         assert lot.on_hand == 10
 
@@ -47,13 +48,13 @@ class TestStockDispense:
             time_machine.travel(noon(lot, lot.expires_on + dt.timedelta(days=1))),
             pytest.raises(ValidationError, match="expired"),
         ):
-            services.stock_dispense(lot=lot, vials=1, patient=patient, user=None)
+            services.stock_dispense(lot=lot, vials=1, patient=patient, user=someone())
 
     def test_it_allows_a_lot_on_its_expiry_date(self, lot: Any, patient: Any) -> None:
         with time_machine.travel(
             dt.datetime.combine(lot.expires_on, dt.time(12), tzinfo=lot.location.tz)
         ):
-            services.stock_dispense(lot=lot, vials=1, patient=patient, user=None)
+            services.stock_dispense(lot=lot, vials=1, patient=patient, user=someone())
 
     def test_it_keeps_patient_specific_stock_for_its_patient(
         self, org: Any, fridge: Any, pkg: Any, patient: Any
@@ -61,12 +62,12 @@ class TestStockDispense:
         white_bag = inv.make_lot(fridge, pkg, vials=3, patient=patient)
         someone_else = f.make_patient(org)
         with pytest.raises(ValidationError, match="patient-specific stock for"):
-            services.stock_dispense(lot=white_bag, vials=1, patient=someone_else, user=None)
-        services.stock_dispense(lot=white_bag, vials=1, patient=patient, user=None)
+            services.stock_dispense(lot=white_bag, vials=1, patient=someone_else, user=someone())
+        services.stock_dispense(lot=white_bag, vials=1, patient=patient, user=someone())
 
     def test_it_refuses_another_organizations_patient(self, lot: Any, foreign_patient: Any) -> None:
         with pytest.raises(ValidationError, match="your organization"):
-            services.stock_dispense(lot=lot, vials=1, patient=foreign_patient, user=None)
+            services.stock_dispense(lot=lot, vials=1, patient=foreign_patient, user=someone())
 
 
 class TestDispenseSuggestion:

@@ -16,6 +16,7 @@ from chairside.inventory.models import Lot, Movement
 from chairside.inventory.tests import factories as inv
 from chairside.inventory.tests.factories import noon
 from tests import factories as f
+from tests.factories import someone
 
 
 class TestStockWaste:
@@ -31,7 +32,7 @@ class TestStockWaste:
     def test_it_records_the_discarded_part_of_an_opened_vial_against_its_visit(
         self, lot: Any, patient: Any
     ) -> None:
-        services.stock_dispense(lot=lot, vials=4, patient=patient, user=None, visit_ref="V-7")
+        services.stock_dispense(lot=lot, vials=4, patient=patient, user=someone(), visit_ref="V-7")
         move = services.stock_waste(lot=lot, user=None, mg="32.5", visit_ref="V-7")
         lot.refresh_from_db()
         assert lot.on_hand == 6  # the vial was already dispensed
@@ -40,7 +41,7 @@ class TestStockWaste:
         assert move.related.kind == "dispense"
 
     def test_it_refuses_more_than_was_left_in_the_vial(self, lot: Any, patient: Any) -> None:
-        services.stock_dispense(lot=lot, vials=1, patient=patient, user=None, visit_ref="V-8")
+        services.stock_dispense(lot=lot, vials=1, patient=patient, user=someone(), visit_ref="V-8")
         with pytest.raises(ValidationError, match="more than was left"):
             services.stock_waste(lot=lot, user=None, mg="120", visit_ref="V-8")
 
@@ -109,13 +110,13 @@ class TestStockAdjustReturnExpire:
             services.stock_adjust(lot=lot, vials=vials, reason=reason, user=None)
 
     def test_it_returns_vials_to_the_vendor(self, lot: Any) -> None:
-        services.stock_return(lot=lot, vials=10, reason="Manufacturer recall", user=None)
+        services.stock_return(lot=lot, vials=10, reason="Manufacturer recall", user=someone())
         lot.refresh_from_db()
         assert lot.on_hand == 0
 
     def test_it_takes_an_expired_lot_off_the_shelf_only_once_expired(self, lot: Any) -> None:
         with pytest.raises(ValidationError, match="may be used until"):
-            services.stock_expire(lot=lot, user=None)
+            services.stock_expire(lot=lot, user=someone())
         with time_machine.travel(noon(lot, lot.expires_on + dt.timedelta(days=2))):
-            move = services.stock_expire(lot=lot, user=None)
+            move = services.stock_expire(lot=lot, user=someone())
         assert move.vials == -10

@@ -13,6 +13,7 @@ from chairside.audit.models import AuditEvent
 from chairside.inventory import services
 from chairside.inventory.models import Lot, Movement, VendorInvoice
 from chairside.inventory.tests import factories as inv
+from tests.factories import someone
 
 TODAY = timezone.localdate
 
@@ -54,7 +55,7 @@ class TestStockReceive:
         with pytest.raises(ValidationError, match=message):
             services.stock_receive(
                 organization=org,
-                user=None,
+                user=someone(),
                 storage_place=fridge,
                 package=pkg,
                 lot_number="X1",
@@ -69,7 +70,7 @@ class TestStockReceive:
         with pytest.raises(ValidationError, match="expired on"):
             services.stock_receive(
                 organization=org,
-                user=None,
+                user=someone(),
                 storage_place=fridge,
                 package=pkg,
                 lot_number="OLD",
@@ -94,13 +95,13 @@ class TestStockReceive:
         from chairside.access.authorizations import services as access
 
         program = access.assistance_program_create(
-            organization=org, user=None, name="Free drug", kind="free_drug"
+            organization=org, user=someone(), name="Free drug", kind="free_drug"
         )
 
         def receive_free(for_patient: Any) -> Lot:
             return services.stock_receive(
                 organization=org,
-                user=None,
+                user=someone(),
                 storage_place=fridge,
                 package=pkg,
                 lot_number="RP1",
@@ -116,7 +117,7 @@ class TestStockReceive:
             receive_free(patient)
         access.assistance_enroll(
             patient=patient,
-            user=None,
+            user=someone(),
             program=program,
             drug=pkg.drug,
             member_id="PAP-9",
@@ -133,7 +134,7 @@ class TestStockReceive:
         with pytest.raises(ValidationError, match="costs the center nothing"):
             services.stock_receive(
                 organization=org,
-                user=None,
+                user=someone(),
                 storage_place=fridge,
                 package=pkg,
                 lot_number="WB1",
@@ -152,7 +153,7 @@ class TestStockReceive:
         with pytest.raises(ValidationError, match="your organization"):
             services.stock_receive(
                 organization=org,
-                user=None,
+                user=someone(),
                 storage_place=elsewhere,
                 package=pkg,
                 lot_number="X",
@@ -326,7 +327,7 @@ class TestPackageAdd:
         with pytest.raises(ValidationError, match="already in the formulary"):
             services.package_add(
                 organization=org,
-                user=None,
+                user=someone(),
                 drug=drug,
                 ndc="57894-030-01",
                 description="dup",

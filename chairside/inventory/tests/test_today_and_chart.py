@@ -7,6 +7,7 @@ from django.urls import reverse
 from chairside.inventory import services
 from chairside.inventory.tests import factories as inv
 from tests import factories as f
+from tests.factories import someone
 
 
 class TestTodayCards:
@@ -48,7 +49,7 @@ class TestChartSection:
         self, admin_client: Any, fridge: Any, pkg: Any, lot: Any, patient: Any
     ) -> None:
         inv.make_lot(fridge, pkg, vials=2, patient=patient, lot_number="WB7")
-        services.stock_dispense(lot=lot, vials=3, patient=patient, user=None, visit_ref="V-3")
+        services.stock_dispense(lot=lot, vials=3, patient=patient, user=someone(), visit_ref="V-3")
         response = admin_client.get(reverse("patients:chart", args=[patient.public_id]))
         assert b"Drug from inventory" in response.content
         assert b"WB7" in response.content and b"V-3" in response.content

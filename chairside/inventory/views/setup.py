@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from chairside.core.forms_util import submit_form
 from chairside.inventory import selectors, services
 from chairside.inventory.forms import SettingsForm, StoragePlaceForm, VendorForm
-from chairside.inventory.models import StoragePlace, Vendor
 from chairside.tenancy import selectors as tenancy_selectors
 from chairside.tenancy.access import OrgRequest, can, require_perm
-from chairside.tenancy.models import Location
 from chairside.tenancy.roles import Perm
 
 
@@ -34,7 +32,7 @@ def setup(request: OrgRequest) -> HttpResponse:
 @require_perm(Perm.INVENTORY_EDIT)
 def vendor_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
     vendor = (
-        get_object_or_404(Vendor, organization=request.organization, public_id=public_id)
+        selectors.access_vendor(organization=request.organization, public_id=public_id)
         if public_id
         else None
     )
@@ -55,7 +53,7 @@ def vendor_edit(request: OrgRequest, public_id: str | None = None) -> HttpRespon
 @require_perm(Perm.INVENTORY_EDIT)
 def place_edit(request: OrgRequest, public_id: str | None = None) -> HttpResponse:
     place = (
-        get_object_or_404(StoragePlace, organization=request.organization, public_id=public_id)
+        selectors.access_place(organization=request.organization, public_id=public_id)
         if public_id
         else None
     )
@@ -75,7 +73,9 @@ def place_edit(request: OrgRequest, public_id: str | None = None) -> HttpRespons
 
 @require_perm(Perm.INVENTORY_EDIT)
 def site_settings(request: OrgRequest, public_id: str) -> HttpResponse:
-    location = get_object_or_404(Location, organization=request.organization, public_id=public_id)
+    location = tenancy_selectors.access_location(
+        organization=request.organization, public_id=public_id
+    )
     current = services.inventory_settings_for(location)
     form = SettingsForm(request.POST or None, instance=current)
     return submit_form(

@@ -280,5 +280,5 @@ def dispense(request: OrgRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     status = 400 if form.is_bound and form.errors else 200
-    template = "inventory/_dispense_plan.html" if request.htmx else "inventory/dispense.html"  # type: ignore[attr-defined]
+    template = "inventory/_dispense_plan.html" if request.htmx else "inventory/dispense.html"
     return render(request, template, {"form": form, "picks": picks}, status=status)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -60,6 +60,9 @@ from chairside.scheduling.events import (
 from chairside.scheduling.models import Appointment
 from chairside.tenancy.models import Chair, Membership, Organization, StaffMember
 from chairside.tenancy.roles import Perm, has_perm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SOURCE = "scheduling.appointment"
 AUTO = "auto"  # nurse=AUTO: the least-loaded competent nurse on shift who can take her
@@ -123,7 +126,7 @@ def choose_nurse(
     return None if chosen is None else data.staff[chosen.key]
 
 
-def may_override(user: Any, organization: Organization) -> bool:
+def may_override(user: User, organization: Organization) -> bool:
     if getattr(user, "pk", None) is None:
         return False
     membership = Membership.objects.filter(
@@ -133,7 +136,7 @@ def may_override(user: Any, organization: Organization) -> bool:
 
 
 def authorize(
-    *, order: TreatmentOrder, on_date: dt.date, units: int, user: Any, override_reason: str
+    *, order: TreatmentOrder, on_date: dt.date, units: int, user: User, override_reason: str
 ) -> tuple[Any, Any, list[str]]:
     """(authorization, override, notes) for a dose on the date, or ValidationError."""
     decision = authorization_check(order=order, on_date=on_date, units=units)
@@ -189,7 +192,7 @@ def _check_not_past(start: dt.datetime, record_past: bool) -> None:
 def appointment_book(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     order: TreatmentOrder,
     chair: Chair,
     start: dt.datetime,
@@ -300,7 +303,7 @@ def _checked_place(
     return data, chosen
 
 
-def _reserve_and_audit(appointment: Appointment, user: Any, units: int, reason: str) -> None:
+def _reserve_and_audit(appointment: Appointment, user: User, units: int, reason: str) -> None:
     authorization_reserve(
         order=appointment.order,
         on_date=appointment.local_start().date(),
@@ -359,7 +362,7 @@ def locked_appointment(appointment: Appointment) -> Appointment:
 def appointment_move(
     *,
     appointment: Appointment,
-    user: Any,
+    user: User,
     start: dt.datetime | None = None,
     chair: Chair | None = None,
     nurse: Any = KEEP,
@@ -402,7 +405,7 @@ def appointment_move(
 
 def _move_within_day(
     locked: Appointment,
-    user: Any,
+    user: User,
     *,
     chair: Chair,
     span: tuple[dt.datetime, dt.datetime],
@@ -446,7 +449,7 @@ def _move_within_day(
 
 def _reschedule(
     old: Appointment,
-    user: Any,
+    user: User,
     *,
     chair: Chair,
     start: dt.datetime,
@@ -477,7 +480,7 @@ def _reschedule(
 
 
 def set_status(
-    appointment: Appointment, user: Any, target: str, *, reason_code: str, reason: str
+    appointment: Appointment, user: User | None, target: str, *, reason_code: str, reason: str
 ) -> Appointment:
     """Move a (locked) appointment to ``target`` if the state machine allows it; audited."""
     label = Appointment.Reason(reason_code).label if reason_code else ""
@@ -505,7 +508,7 @@ def set_status(
 
 @transaction.atomic
 def appointment_assign_nurse(
-    *, appointment: Appointment, user: Any, nurse: StaffMember | None
+    *, appointment: Appointment, user: User, nurse: StaffMember | None
 ) -> Appointment:
     """Give the appointment a nurse (or none); her shift, ratio and competencies are checked."""
     locked = locked_appointment(appointment)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,6 +54,9 @@ from chairside.scheduling.services.rearrange import (
     rearrange_problems,
 )
 from chairside.tenancy.models import Chair, Location, Organization, StaffMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 OPTIMIZE_SECONDS = 8.0  # the solver's share; building and checking the proposal adds ~1-2 s
 GRID = 15
@@ -432,7 +435,7 @@ def day_optimize_apply(
     *,
     location: Location,
     day: dt.date,
-    user: Any,
+    user: User,
     proposal_fingerprint: str,
     changes: list[Change],
 ) -> list[Appointment]:

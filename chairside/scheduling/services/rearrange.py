@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -30,6 +30,9 @@ from chairside.scheduling.checks import (
 from chairside.scheduling.models import Appointment
 from chairside.scheduling.services.appointments import AUDITED, lock_rows
 from chairside.tenancy.models import Chair, Location, StaffMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 EXCLUSION = "appointment_no_chair_overlap"
 
@@ -119,7 +122,7 @@ def _locked(location: Location, day: dt.date, changes: list[Change]) -> list[Cha
 
 @transaction.atomic
 def appointments_rearrange(
-    *, location: Location, day: dt.date, changes: list[Change], user: Any, reason: str
+    *, location: Location, day: dt.date, changes: list[Change], user: User, reason: str
 ) -> list[Appointment]:
     """Move several appointments of one day together, or none (ValidationError)."""
     if not changes:
@@ -146,7 +149,7 @@ def appointments_rearrange(
     return moved
 
 
-def _write(change: Change, user: Any, reason: str) -> Appointment:
+def _write(change: Change, user: User, reason: str) -> Appointment:
     appointment = change.appointment
     before = snapshot(appointment, AUDITED)
     length = appointment.end - appointment.start

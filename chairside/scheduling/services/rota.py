@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import holidays
 from django.core.exceptions import ValidationError
@@ -24,11 +24,16 @@ from chairside.scheduling.checks import closure_reason, day_bounds, nurse_label
 from chairside.scheduling.models import Appointment, Closure, NurseShift
 from chairside.tenancy.models import Location, Organization, StaffMember
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 NURSING = frozenset({"RN", "LPN", "NP"})
 MAX_REPEAT_WEEKS = 26
 
 
-def _audit(action: str, obj: Any, user: Any, changes: dict[str, Any], reason: str = "") -> None:
+def _audit(
+    action: str, obj: Any, user: User | None, changes: dict[str, Any], reason: str = ""
+) -> None:
     audit_record(
         action=action,
         user=user,
@@ -66,7 +71,7 @@ def _check_overlap(shift: NurseShift) -> None:
 def nurse_shift_add(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     staff: StaffMember,
     location: Location,
     date: dt.date,
@@ -132,7 +137,7 @@ class ShiftRemoved:
 
 
 @transaction.atomic
-def nurse_shift_remove(*, shift: NurseShift, user: Any, reason: str = "") -> ShiftRemoved:
+def nurse_shift_remove(*, shift: NurseShift, user: User, reason: str = "") -> ShiftRemoved:
     """Take a shift off the rota; the nurse's patients in it are left without a nurse.
 
     The board and the Today page then show them as "without a nurse", to reassign.
@@ -180,7 +185,7 @@ def appointments_on(organization: Organization, day: dt.date, location: Location
 def closure_add(
     *,
     organization: Organization,
-    user: Any,
+    user: User | None,
     date: dt.date,
     reason: str,
     location: Location | None = None,
@@ -210,7 +215,7 @@ def closure_add(
 
 
 @transaction.atomic
-def closure_remove(*, closure: Closure, user: Any) -> None:
+def closure_remove(*, closure: Closure, user: User) -> None:
     _audit(AuditEvent.Action.DELETE, closure, user, diff(snapshot(closure), {}))
     closure.delete()
 
@@ -222,7 +227,7 @@ def federal_holidays(year: int) -> list[tuple[dt.date, str]]:
 
 
 @transaction.atomic
-def holidays_load(*, organization: Organization, year: int, user: Any = None) -> int:
+def holidays_load(*, organization: Organization, year: int, user: User | None = None) -> int:
     """Close every location on the year's federal holidays; returns how many were added."""
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Give a year between 2000 and 2100."})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,9 @@ from chairside.access.referrals.models import TreatmentOrder
 from chairside.rules.scheduling.booking import us_date
 from chairside.scheduling.services.appointments import AUTO, Booked, appointment_book
 from chairside.tenancy.models import Chair, Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class SeriesItem:
 def series_book(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     order: TreatmentOrder,
     items: list[SeriesItem],
     override_reason: str = "",

@@ -6,7 +6,7 @@ reserved; a completed appointment uses it (the visit module may later correct th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,9 +35,12 @@ from chairside.scheduling.services.appointments import (
     set_status,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def appointment_confirm(*, appointment: Appointment, user: Any) -> Appointment:
+def appointment_confirm(*, appointment: Appointment, user: User | None) -> Appointment:
     """The patient confirmed (by phone, text or portal); the optimizer leaves it in place."""
     return set_status(
         locked_appointment(appointment), user, states.CONFIRMED, reason_code="", reason=""
@@ -45,7 +48,7 @@ def appointment_confirm(*, appointment: Appointment, user: Any) -> Appointment:
 
 
 @transaction.atomic
-def appointment_check_in(*, appointment: Appointment, user: Any) -> Appointment:
+def appointment_check_in(*, appointment: Appointment, user: User) -> Appointment:
     """The patient has arrived. Only on the appointment's own date (at its location)."""
     locked = locked_appointment(appointment)
     today = timezone.localtime(timezone.now(), locked.location.tz).date()
@@ -63,7 +66,7 @@ def appointment_check_in(*, appointment: Appointment, user: Any) -> Appointment:
     return locked
 
 
-def _reactivate(appointment: Appointment, user: Any) -> None:
+def _reactivate(appointment: Appointment, user: User) -> None:
     """A no-show who arrived late: the chair must still be free and the dose not rebooked."""
     data = load_day(
         appointment.location, appointment.local_start().date(), exclude={appointment.pk}
@@ -99,7 +102,7 @@ def _reactivate(appointment: Appointment, user: Any) -> None:
 
 
 @transaction.atomic
-def appointment_seat(*, appointment: Appointment, user: Any) -> Appointment:
+def appointment_seat(*, appointment: Appointment, user: User) -> Appointment:
     """The patient is in the chair."""
     return set_status(
         locked_appointment(appointment), user, states.IN_CHAIR, reason_code="", reason=""
@@ -107,7 +110,7 @@ def appointment_seat(*, appointment: Appointment, user: Any) -> Appointment:
 
 
 @transaction.atomic
-def appointment_complete(*, appointment: Appointment, user: Any) -> Appointment:
+def appointment_complete(*, appointment: Appointment, user: User) -> Appointment:
     """The treatment is done: the booking's reserved authorization visit is now used."""
     locked = set_status(
         locked_appointment(appointment), user, states.COMPLETED, reason_code="", reason=""
@@ -132,7 +135,7 @@ def _require_reason(reason_code: str, reason: str, what: str) -> None:
 
 @transaction.atomic
 def appointment_cancel(
-    *, appointment: Appointment, user: Any, reason_code: str, reason: str = ""
+    *, appointment: Appointment, user: User, reason_code: str, reason: str = ""
 ) -> Appointment:
     """Cancel with a reason; the chair, the nurse and the authorization visit are freed."""
     _require_reason(reason_code, reason, "cancelled")
@@ -149,7 +152,7 @@ def appointment_cancel(
 
 @transaction.atomic
 def appointment_mark_no_show(
-    *, appointment: Appointment, user: Any, reason_code: str = "no_contact", reason: str = ""
+    *, appointment: Appointment, user: User, reason_code: str = "no_contact", reason: str = ""
 ) -> Appointment:
     """The patient did not come. Only once the appointment's start has passed."""
     _require_reason(reason_code, reason, "missed")

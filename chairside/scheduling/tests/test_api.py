@@ -13,6 +13,7 @@ from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests.factories import DAY, at
 from chairside.tenancy.models import Membership
 from tests import factories as f
+from tests.factories import someone
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ class TestScheduleApi:
         self, api: TestClient, org: Any, other_org: Any, order: Any, chairs: Any
     ) -> None:
         booked = services.appointment_book(
-            organization=org, user=None, order=order, chair=chairs["C01"], start=at("09:00")
+            organization=org, user=someone(), order=order, chair=chairs["C01"], start=at("09:00")
         ).appointment
         outsider = as_role(other_org, "coordinator")
         response = api.post(

@@ -17,6 +17,7 @@ from chairside.scheduling.models import Appointment
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import at
 from tests import factories as f
+from tests.factories import someone
 
 
 def book(org: Any, user: Any, order: Any, chair: Any, start: dt.datetime, **kw: Any) -> Any:
@@ -153,7 +154,7 @@ class TestBook:
         # The clock is 12/07/2026; a CBC every 28 days drawn 11/12 falls due 12/10.
         OrderLab.objects.create(order=order, name="CBC", every_days=28)
         lab_result_record(
-            patient=order.patient, user=None, lab_name="CBC", result_on=dt.date(2026, 11, 12)
+            patient=order.patient, user=someone(), lab_name="CBC", result_on=dt.date(2026, 11, 12)
         )
         later = at("09:00", dt.date(2026, 12, 15))
         booked = book(org, coordinator, order, chairs["C01"], later)
@@ -164,7 +165,7 @@ class TestBook:
     ) -> None:
         OrderLab.objects.create(order=order, name="CBC", every_days=28)
         lab_result_record(
-            patient=order.patient, user=None, lab_name="CBC", result_on=dt.date(2026, 10, 1)
+            patient=order.patient, user=someone(), lab_name="CBC", result_on=dt.date(2026, 10, 1)
         )
         message = refusal(
             org, coordinator, order, chairs["C01"], at("09:00", dt.date(2026, 12, 15))

@@ -12,6 +12,7 @@ from chairside.scheduling import services
 from chairside.scheduling.models import Closure, NurseShift
 from chairside.scheduling.tests.factories import DAY, at
 from chairside.tenancy.models import StaffMember
+from tests.factories import someone
 
 
 def add_shift(org: Any, nurse: Any, location: Any, **kw: Any) -> list[NurseShift]:
@@ -19,7 +20,7 @@ def add_shift(org: Any, nurse: Any, location: Any, **kw: Any) -> list[NurseShift
     kw.setdefault("starts", dt.time(7))
     kw.setdefault("ends", dt.time(15, 30))
     return services.nurse_shift_add(
-        organization=org, user=None, staff=nurse, location=location, **kw
+        organization=org, user=someone(), staff=nurse, location=location, **kw
     )
 
 

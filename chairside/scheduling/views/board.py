@@ -46,7 +46,7 @@ def board(request: OrgRequest) -> HttpResponse:
     context = board_context(
         request, location, day, panel=panel, optimize_job=optimize_job(request, location, day)
     )
-    template = "scheduling/_board.html" if request.htmx else "scheduling/board.html"  # type: ignore[attr-defined]
+    template = "scheduling/_board.html" if request.htmx else "scheduling/board.html"
     return render(request, template, context)
 
 

@@ -113,7 +113,7 @@ def after_action(
         organization=request.organization, public_id=appointment.public_id
     )
     location, day = appointment.location, appointment.local_start().date()
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         for message in error.messages if error else []:
             messages.error(request, message)
         if done:

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.core.jobs import job_start
 from chairside.core.models import BackgroundJob
-from chairside.scheduling import services
+from chairside.scheduling import selectors, services
 from chairside.scheduling.services.optimize import OPTIMIZE_SECONDS, move_value
 from chairside.scheduling.services.rearrange import Change
 from chairside.scheduling.tasks import optimize_day
@@ -38,12 +38,7 @@ def optimize(request: OrgRequest) -> HttpResponse:
 
 @require_perm(Perm.SCHEDULE_EDIT)
 def optimize_job(request: OrgRequest, public_id: str) -> HttpResponse:
-    job = get_object_or_404(
-        BackgroundJob,
-        organization=request.organization,
-        kind=BackgroundJob.Kind.OPTIMIZE_DAY,
-        public_id=public_id,
-    )
+    job = selectors.access_optimize_job(organization=request.organization, public_id=public_id)
     return job_answer(request, job)
 
 

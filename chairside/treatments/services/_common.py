@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +13,9 @@ from chairside.access.referrals.models import TreatmentOrder
 from chairside.audit.services import audit_record, diff, snapshot
 from chairside.tenancy.models import Organization, StaffMember
 from chairside.treatments.models import Visit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # A time documented up to this far ahead of the clock is accepted (a slow tablet clock).
 CLOCK_SLACK = dt.timedelta(minutes=5)
@@ -47,7 +50,7 @@ def require_signed_order(visit: Visit) -> None:
 def audit(
     action: str,
     *,
-    user: Any,
+    user: User | None,
     visit: Visit,
     obj: models.Model,
     changes: dict[str, Any] | None = None,
@@ -65,7 +68,7 @@ def audit(
 
 
 def audit_change(
-    *, user: Any, visit: Visit, obj: models.Model, before: dict[str, Any], fields: Any = None
+    *, user: User, visit: Visit, obj: models.Model, before: dict[str, Any], fields: Any = None
 ) -> None:
     """Audit what changed on ``obj`` since ``before`` (create when ``before`` is empty)."""
     changes = diff(before, snapshot(obj, fields))
@@ -109,14 +112,14 @@ def on_visit_day(visit: VisitDay, moment: dt.datetime | None, field: str, what: 
         )
 
 
-def staff_for(user: Any, organization: Organization) -> StaffMember | None:
+def staff_for(user: User | None, organization: Organization) -> StaffMember | None:
     """The user's staff record in the organization (name and credential for the record)."""
-    if getattr(user, "pk", None) is None:
+    if user is None or user.pk is None:
         return None
     return StaffMember.objects.filter(user_id=user.pk, organization=organization).first()
 
 
-def person_name(user: Any, organization: Organization) -> str:
+def person_name(user: User, organization: Organization) -> str:
     staff = staff_for(user, organization)
     if staff is not None:
         return str(staff)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +29,9 @@ from chairside.treatments.services._common import (
     on_visit_day,
     require_signed_order,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 AUDITED = (
     "substance",
@@ -81,7 +84,7 @@ def _check_running(
         raise ValidationError({field: str(exc)}) from None
 
 
-def _seat(visit: Visit, user: Any) -> None:
+def _seat(visit: Visit, user: User) -> None:
     """The patient is in the chair once the drug runs (the day board shows it)."""
 
     if visit.appointment.status == appointment_states.CHECKED_IN:
@@ -113,7 +116,7 @@ def _check_preparation(visit: Visit, started_at: dt.datetime) -> None:
 def administration_start(
     *,
     visit: Visit,
-    user: Any,
+    user: User,
     started_at: dt.datetime,
     method: str = Administration.Method.INFUSION,
     site: str = "",
@@ -237,7 +240,7 @@ def _locked_admin(admin: Administration) -> tuple[Visit, Administration]:
 
 @transaction.atomic
 def administration_rate(
-    *, administration: Administration, user: Any, at: dt.datetime, rate_ml_h: Decimal
+    *, administration: Administration, user: User, at: dt.datetime, rate_ml_h: Decimal
 ) -> RateStep:
     """A new rate from ``at`` (titration steps, slowing for a reaction)."""
     visit, admin = _locked_admin(administration)
@@ -255,7 +258,7 @@ def administration_rate(
 
 @transaction.atomic
 def administration_pause(
-    *, administration: Administration, user: Any, started_at: dt.datetime, reason: str
+    *, administration: Administration, user: User, started_at: dt.datetime, reason: str
 ) -> Interruption:
     """The infusion is interrupted (a reaction, a line problem, the patient's break)."""
     visit, admin = _locked_admin(administration)
@@ -285,7 +288,7 @@ def administration_pause(
 
 @transaction.atomic
 def administration_resume(
-    *, administration: Administration, user: Any, ended_at: dt.datetime
+    *, administration: Administration, user: User, ended_at: dt.datetime
 ) -> Interruption:
     visit, admin = _locked_admin(administration)
     on_visit_day(visit, ended_at, "ended_at", "time the infusion resumed")
@@ -350,7 +353,7 @@ def _check_volume(admin: Administration) -> None:
 def administration_stop(
     *,
     administration: Administration,
-    user: Any,
+    user: User,
     stopped_at: dt.datetime,
     stop_reason: str = Administration.StopReason.COMPLETED,
     volume_infused_ml: Decimal | None = None,
@@ -391,7 +394,7 @@ def administration_stop(
 
 
 @transaction.atomic
-def administration_remove(*, administration: Administration, user: Any, reason: str) -> None:
+def administration_remove(*, administration: Administration, user: User, reason: str) -> None:
     """Strike an administration entered in error (before signing), with the reason."""
     visit, admin = _locked_admin(administration)
     if not reason.strip():
@@ -411,7 +414,7 @@ def administration_remove(*, administration: Administration, user: Any, reason: 
 def administration_record_dose(
     *,
     administration: Administration,
-    user: Any,
+    user: User,
     dose_given_mg: Decimal,
     volume_infused_ml: Decimal | None = None,
 ) -> Administration:

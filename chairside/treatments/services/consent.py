@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +21,9 @@ from chairside.patients.models import Patient
 from chairside.rules.clinical.visit_checks import consent_expires_on
 from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Consent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PNG_PREFIX = "data:image/png;base64,"
 MAX_SIGNATURE_BYTES = 300_000
@@ -55,7 +58,7 @@ def consent_record(
     *,
     patient: Patient,
     drug: Drug,
-    user: Any,
+    user: User,
     signer_name: str,
     signature: str,
     relationship: str = Consent.Relationship.SELF,
@@ -111,7 +114,7 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_revoke(*, consent: Consent, user: Any, reason: str) -> Consent:
+def consent_revoke(*, consent: Consent, user: User, reason: str) -> Consent:
     """The patient withdrew consent: no further infusion of the drug until a new one."""
     if not reason.strip():
         raise ValidationError({"reason": "Say how and why consent was withdrawn."})

@@ -8,7 +8,7 @@ vial was dispensed for the dose (nothing was prepared), and a dose is recorded o
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -16,6 +16,9 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.inventory.models import Movement
 from chairside.treatments.models import PreparedNotGiven, Visit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _dispensed(appointment: Any, visit: Visit | None) -> list[Movement]:
@@ -31,7 +34,7 @@ def _dispensed(appointment: Any, visit: Visit | None) -> list[Movement]:
 
 @transaction.atomic
 def prepared_not_given_record(
-    *, appointment: Any, reason: str, detail: str = "", user: Any = None
+    *, appointment: Any, reason: str, detail: str = "", user: User | None = None
 ) -> PreparedNotGiven | None:
     """Record the dose of ``appointment`` as prepared and not given, with the acquisition
     cost of the vials dispensed for it; None when nothing was dispensed."""

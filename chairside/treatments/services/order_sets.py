@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +25,9 @@ from chairside.rules.clinical.order_sets import OrderSet, SetItem
 from chairside.treatments.models import Administration, Reaction, Visit
 from chairside.treatments.services._common import audit, locked_visit, on_visit_day
 from chairside.treatments.services.administration import administration_start
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 SOURCES = ("premed", "protocol")
 # A push or an injection given with one action is recorded as lasting one minute: CPT
@@ -71,7 +74,7 @@ def _formulary_drug(visit: Visit, item: SetItem) -> Any:
     return drug
 
 
-def _draw_from_stock(visit: Visit, drug: Any, dose: Decimal, user: Any) -> bool:
+def _draw_from_stock(visit: Visit, drug: Any, dose: Decimal, user: User) -> bool:
     """Dispense the single-dose vials the dose needs from the site's stock and record the
     opened rest as waste; False when the site does not stock the drug in single-dose vials
     (a multiple-dose vial, or none: floor stock). The ledger records them when entered
@@ -104,7 +107,7 @@ def _draw_from_stock(visit: Visit, drug: Any, dose: Decimal, user: Any) -> bool:
     return True
 
 
-def _note_reaction(visit: Visit, item: SetItem, user: Any) -> None:
+def _note_reaction(visit: Visit, item: SetItem, user: User) -> None:
     """An open reaction records the protocol drug as one of its actions."""
     action = REACTION_ACTIONS.get(item.key)
     reaction = visit.reactions.filter(outcome="").order_by("-onset_at").first()
@@ -134,7 +137,7 @@ def _record_oral(visit: Visit, item: SetItem, dose: Decimal | None, at: dt.datet
 def order_item_give(
     *,
     visit: Visit,
-    user: Any,
+    user: User,
     source: str,
     item: str,
     given_at: dt.datetime,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +29,9 @@ from chairside.tenancy.models import Organization, StaffMember
 from chairside.treatments.models import EarlyPreparation, Visit
 from chairside.treatments.selectors import visit_state
 from chairside.treatments.services._common import staff_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Who may let a preparation start early: the pharmacist who mixes, or a nurse (center policy).
 EARLY_PREP_CREDENTIALS = frozenset(
@@ -115,7 +118,7 @@ def require_prep_allowed_for_ref(*, organization: Organization, visit_ref: str |
 
 @transaction.atomic
 def early_preparation_record(
-    *, appointment: Appointment, user: Any, reason: str, note: str = ""
+    *, appointment: Appointment, user: User, reason: str, note: str = ""
 ) -> EarlyPreparation:
     """A pharmacist or nurse lets the dose be prepared before check-in, with the reason."""
     current = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +39,9 @@ from chairside.treatments.services._common import (
     staff_for,
 )
 from chairside.treatments.services.prep_gate import require_prep_allowed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PREP_FIELDS = (
     "dose_mg",
@@ -89,7 +92,7 @@ def _check_lot(visit: Visit, lot: Lot) -> None:
 
 @transaction.atomic
 def preparation_dispense(
-    *, visit: Visit, user: Any, picks: list[tuple[Lot, int]]
+    *, visit: Visit, user: User, picks: list[tuple[Lot, int]]
 ) -> list[PreparationVial]:
     """Dispense vials from lots for this visit's dose (all or nothing).
 
@@ -134,7 +137,7 @@ def preparation_dispense(
 
 @transaction.atomic
 def preparation_attach(
-    *, visit: Visit, user: Any, movements: list[Movement]
+    *, visit: Visit, user: User, movements: list[Movement]
 ) -> list[PreparationVial]:
     """Attach vials already dispensed for this patient (by the pharmacy, on the inventory
     pages) to the visit's preparation; their waste is recorded against that dispense."""
@@ -216,7 +219,7 @@ def label_limit(drug: Any, typed: Decimal | None) -> Decimal | None:
 def preparation_save(
     *,
     visit: Visit,
-    user: Any,
+    user: User,
     dose_mg: Decimal,
     final_volume_ml: Decimal | None,
     diluent: str = "",
@@ -266,7 +269,7 @@ def preparation_save(
 
 
 def preparation_cosign(
-    *, visit: Visit, user: Any, username: str, password: str, ip_address: str | None
+    *, visit: Visit, user: User, username: str, password: str, ip_address: str | None
 ) -> Preparation:
     """The independent double check, confirmed by the checker herself on this device.
 
@@ -288,7 +291,7 @@ def preparation_cosign(
 
 
 @transaction.atomic
-def _record_cosign(*, visit: Visit, user: Any, checker_user: Any) -> Preparation:
+def _record_cosign(*, visit: Visit, user: User, checker_user: User) -> Preparation:
     current = locked_visit(visit)
     prep = Preparation.objects.select_for_update().filter(visit=current).first()
     if prep is None or not prep.is_prepared:
@@ -314,7 +317,7 @@ def _record_cosign(*, visit: Visit, user: Any, checker_user: Any) -> Preparation
 
 
 def preparation_waste_witness(
-    *, visit: Visit, user: Any, username: str, password: str, ip_address: str | None
+    *, visit: Visit, user: User, username: str, password: str, ip_address: str | None
 ) -> Preparation:
     """The witness of the waste of the opened vials confirms it herself on this device.
 
@@ -337,7 +340,7 @@ def preparation_waste_witness(
 
 
 @transaction.atomic
-def _record_waste_witness(*, visit: Visit, user: Any, witness_user: Any) -> Preparation:
+def _record_waste_witness(*, visit: Visit, user: User, witness_user: User) -> Preparation:
     current = locked_visit(visit)
     prep = Preparation.objects.select_for_update().filter(visit=current).first()
     if prep is None or not prep.is_prepared:
@@ -374,7 +377,9 @@ def _record_waste_witness(*, visit: Visit, user: Any, witness_user: Any) -> Prep
     return prep
 
 
-def _cosigner(staff: StaffMember, visit: Visit, prep: Preparation, *, device_user: Any) -> Cosigner:
+def _cosigner(
+    staff: StaffMember, visit: Visit, prep: Preparation, *, device_user: User
+) -> Cosigner:
     return Cosigner(
         name=str(staff),
         credential=staff.credential,
@@ -382,6 +387,6 @@ def _cosigner(staff: StaffMember, visit: Visit, prep: Preparation, *, device_use
         on_shift=NurseShift.objects.filter(
             staff=staff, location=visit.location, date=visit.date
         ).exists(),
-        is_device_user=staff.user_id == getattr(device_user, "pk", None),
+        is_device_user=staff.user_id == device_user.pk,
         is_preparer=staff.pk == prep.prepared_by_id,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +39,9 @@ from chairside.treatments.services._common import (
     on_visit_day,
     same_organization,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 AUDITED = (
     "onset_at",
@@ -86,7 +89,7 @@ def actions_taken(grade: int, actions: list[str]) -> list[str]:
     return actions
 
 
-def _stop_running(visit: Visit, onset: dt.datetime, user: Any) -> Administration | None:
+def _stop_running(visit: Visit, onset: dt.datetime, user: User) -> Administration | None:
     """Stop the running ordered drug at the reaction's onset (grade 3 or more)."""
     running = (
         visit.administrations.select_for_update()
@@ -118,7 +121,7 @@ def _running_primary(visit: Visit, moment: dt.datetime) -> Administration | None
     )
 
 
-def _pause_running(visit: Visit, reaction: Reaction, user: Any) -> Interruption | None:
+def _pause_running(visit: Visit, reaction: Reaction, user: User) -> Interruption | None:
     """Interrupt the running ordered drug at the reaction's onset (unless already paused)."""
     running = _running_primary(visit, reaction.onset_at)
     if running is None or running.interruptions.filter(ended_at=None).exists():
@@ -140,7 +143,7 @@ def _pause_running(visit: Visit, reaction: Reaction, user: Any) -> Interruption 
     return pause
 
 
-def _alert(visit: Visit, reaction: Reaction, user: Any) -> VisitAlert:
+def _alert(visit: Visit, reaction: Reaction, user: User) -> VisitAlert:
     provider = visit.supervising_provider or reaction.provider_notified
     local = reaction.onset_at.astimezone(visit.location.tz)
     alert = VisitAlert.objects.create(
@@ -173,7 +176,7 @@ def _alert(visit: Visit, reaction: Reaction, user: Any) -> VisitAlert:
 def reaction_record(
     *,
     visit: Visit,
-    user: Any,
+    user: User,
     onset_at: dt.datetime,
     grade: int,
     signs: list[str],
@@ -233,7 +236,7 @@ def reaction_record(
 
 
 def _resume(
-    visit: Visit, reaction: Reaction, at: dt.datetime, rate: Decimal | None, user: Any
+    visit: Visit, reaction: Reaction, at: dt.datetime, rate: Decimal | None, user: User
 ) -> None:
     running = _running_primary(visit, at)
     if running is None:
@@ -269,7 +272,7 @@ def _resume(
 def reaction_outcome(
     *,
     reaction: Reaction,
-    user: Any,
+    user: User,
     outcome: str,
     outcome_at: dt.datetime,
     notes: str = "",
@@ -309,7 +312,7 @@ def reaction_outcome(
 
 
 @transaction.atomic
-def alert_acknowledge(*, alert: VisitAlert, user: Any) -> VisitAlert:
+def alert_acknowledge(*, alert: VisitAlert, user: User) -> VisitAlert:
     """The supervising provider has seen the alert (and is with the patient)."""
     locked = (
         VisitAlert.objects.select_for_update().select_related("visit__patient").get(pk=alert.pk)

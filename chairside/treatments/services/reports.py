@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ from chairside.tenancy.models import Organization
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.models.report import DELIVERY_DEADLINE
 from chairside.treatments.services.report_data import report_data, report_recipient
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ def report_ensure_pdf(report: VisitReport) -> VisitReport:
 
 
 @transaction.atomic
-def report_queue(*, visit: Visit, user: Any, with_pdf: bool = True) -> VisitReport:
+def report_queue(*, visit: Visit, user: User, with_pdf: bool = True) -> VisitReport:
     """Make the next version of the visit's report (PDF + data) and queue its delivery.
 
     ``with_pdf=False`` (the demo's history) leaves the PDF to be rendered on first use.
@@ -155,7 +158,7 @@ def report_deliver(*, report: VisitReport) -> VisitReport:
     return locked
 
 
-def _audit_sent(report: VisitReport, user: Any, how: str) -> None:
+def _audit_sent(report: VisitReport, user: User, how: str) -> None:
     audit_record(
         action=AuditEvent.Action.STATE,
         user=user,
@@ -167,7 +170,7 @@ def _audit_sent(report: VisitReport, user: Any, how: str) -> None:
 
 
 @transaction.atomic
-def report_mark_sent(*, report: VisitReport, user: Any, note: str = "") -> VisitReport:
+def report_mark_sent(*, report: VisitReport, user: User, note: str = "") -> VisitReport:
     """A person sent the report (fax, portal, mail, or a failed e-mail by hand)."""
     locked = (
         VisitReport.objects.select_for_update().select_related("visit__patient").get(pk=report.pk)

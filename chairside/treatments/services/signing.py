@@ -9,7 +9,7 @@ visit, renders and queues the report, and hands the visit to billing (``treatmen
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -31,10 +31,13 @@ from chairside.treatments.services._common import audit, locked_visit, person_na
 from chairside.treatments.services.report_data import report_data
 from chairside.treatments.services.reports import render_pdf, report_queue
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 APPOINTMENT_SOURCE = "scheduling.appointment"  # scheduling's authorization usage source
 
 
-def _record_waste(visit: Visit, user: Any) -> None:
+def _record_waste(visit: Visit, user: User) -> None:
     """The discarded part of every opened vial, lot by lot, as partial-vial waste."""
     prep = getattr(visit, "preparation", None)
     if prep is None:
@@ -59,7 +62,7 @@ def _units_given(visit: Visit) -> int:
     return int(units.to_integral_value(rounding=ROUND_CEILING))
 
 
-def _close_appointment(visit: Visit, user: Any) -> None:
+def _close_appointment(visit: Visit, user: User) -> None:
     """Given: use the authorization (units given) and complete the appointment.
     Held before the chair: cancel it (the authorization visit goes back)."""
 
@@ -86,7 +89,7 @@ def _close_appointment(visit: Visit, user: Any) -> None:
 
 
 @transaction.atomic
-def visit_sign(*, visit: Visit, user: Any) -> Visit:
+def visit_sign(*, visit: Visit, user: User) -> Visit:
     """Sign and lock the visit, or refuse with every missing step (nothing changes then)."""
     current = locked_visit(visit)
     missing = visit_missing(current)
@@ -122,7 +125,7 @@ def visit_sign(*, visit: Visit, user: Any) -> Visit:
 
 
 @transaction.atomic
-def addendum_add(*, visit: Visit, user: Any, text: str) -> Addendum:
+def addendum_add(*, visit: Visit, user: User, text: str) -> Addendum:
     """A correction or late entry on a signed visit (audited). The report is re-issued as
     an amended version for the referring physician, and billing re-derives the charges."""
     current = Visit.objects.select_for_update(of=("self",)).get(pk=visit.pk)

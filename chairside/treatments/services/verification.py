@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,9 @@ from chairside.scheduling.models import Appointment
 from chairside.treatments.models import DoseVerification
 from chairside.treatments.pharmacy import DISPENSED, QUEUE_STATES, access_queue_row
 from chairside.treatments.services._common import staff_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Who may verify a dose: a pharmacist, or in a center without one, a prescriber. A center
 # policy Chairside enforces, not a regulation it cites; a technician or nurse may not.
@@ -35,7 +38,7 @@ def _vials(picks: list[Any]) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def dose_verify(*, appointment: Appointment, user: Any, dose_mg: Decimal) -> DoseVerification:
+def dose_verify(*, appointment: Appointment, user: User, dose_mg: Decimal) -> DoseVerification:
     """Record that ``user`` checked this booked dose of ``dose_mg`` and the vials proposed.
 
     ``dose_mg`` is the dose the verifier saw: when the dose has changed since (a new weight,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +39,9 @@ from chairside.treatments.services._common import (
     staff_for,
 )
 from chairside.treatments.services.not_given import prepared_not_given_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CHECK_FIELDS = (
     "identifiers",
@@ -84,7 +87,7 @@ STARTABLE = frozenset({appointment.CHECKED_IN, appointment.IN_CHAIR})
 
 
 @transaction.atomic
-def visit_start(*, appointment: Appointment, user: Any) -> Visit:
+def visit_start(*, appointment: Appointment, user: User) -> Visit:
     """The visit of a checked-in appointment; made on the first call, the same one after.
 
     The appointment must be checked in (or already in the chair). The nurse defaults to the
@@ -126,7 +129,7 @@ def visit_start(*, appointment: Appointment, user: Any) -> Visit:
 
 
 @transaction.atomic
-def visit_check_in_and_start(*, appointment: Appointment, user: Any) -> Visit:
+def visit_check_in_and_start(*, appointment: Appointment, user: User) -> Visit:
     """Check the patient in through the scheduling service, then start the visit."""
 
     if appointment.status not in STARTABLE:
@@ -240,7 +243,7 @@ APPLY: dict[str, Callable[[Visit, str, Any], None]] = {
 }
 
 
-def _record_nkda(visit: Visit, user: Any) -> None:
+def _record_nkda(visit: Visit, user: User) -> None:
     """The patient reports no known drug allergies: recorded on the chart (audited there)."""
 
     if visit.patient.allergies.exists():
@@ -251,7 +254,7 @@ def _record_nkda(visit: Visit, user: Any) -> None:
 
 
 @transaction.atomic
-def visit_update(*, visit: Visit, user: Any, **fields: Any) -> Visit:
+def visit_update(*, visit: Visit, user: User, **fields: Any) -> Visit:
     """Save some of the check-in checks (any subset of ``CHECK_FIELDS``), audited.
 
     Each value is checked (two identifiers of the known kinds, a possible weight, TOUCH
@@ -286,7 +289,7 @@ def visit_update(*, visit: Visit, user: Any, **fields: Any) -> Visit:
 def visit_discharge(
     *,
     visit: Visit,
-    user: Any,
+    user: User,
     discharged_at: dt.datetime | None,
     condition: str,
     early_discharge_reason: str = "",
@@ -323,7 +326,7 @@ def visit_discharge(
 
 @transaction.atomic
 def visit_allergy_add(
-    *, visit: Visit, user: Any, substance: str, reaction: str = "", severity: str = "unknown"
+    *, visit: Visit, user: User, substance: str, reaction: str = "", severity: str = "unknown"
 ) -> Any:
     """An allergy the patient reports at check-in goes on the chart at once (audited there),
     coded to the formulary's generic name when it names one of its drugs (``Remicade`` →

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +17,9 @@ from chairside.core.actors import acting_user
 from chairside.rules.clinical.vitals import VitalSigns, flag_vitals, problems
 from chairside.treatments.models import Visit, VitalReadings, Vitals
 from chairside.treatments.services._common import audit, locked_visit, on_visit_day
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 READINGS = ("systolic", "diastolic", "pulse", "temperature_c", "spo2", "respiratory_rate")
 
@@ -60,7 +63,7 @@ def fill_readings(row: VitalReadings, readings: VitalSigns) -> None:
 def vitals_record(
     *,
     visit: Visit,
-    user: Any,
+    user: User,
     phase: str,
     taken_at: dt.datetime | None = None,
     systolic: int | None = None,
@@ -103,7 +106,7 @@ def vitals_record(
 
 
 @transaction.atomic
-def vitals_remove(*, vitals: Vitals, user: Any, reason: str) -> None:
+def vitals_remove(*, vitals: Vitals, user: User, reason: str) -> None:
     """Strike a set of readings entered in error (before signing), with the reason."""
     if not reason.strip():
         raise ValidationError({"reason": "Say why these readings are removed."})

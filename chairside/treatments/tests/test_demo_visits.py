@@ -16,6 +16,7 @@ from chairside.tenancy.models import StaffMember
 from chairside.treatments.models import Visit, VisitReport
 from chairside.treatments.tests import factories as tf
 from tests import factories as f
+from tests.factories import someone
 
 YESTERDAY = tf.DAY - dt.timedelta(days=1)
 
@@ -26,7 +27,7 @@ def _history(order: Any, location: Any, lot: Any, nurse: Any) -> Any:
         order, location, status="completed", start=tf.at("09:00", YESTERDAY), nurse=nurse
     )
     ref = f"DEMO-{order.pk}-{appointment.dose_number}"
-    inventory.stock_dispense(lot=lot, vials=4, patient=order.patient, user=None, visit_ref=ref)
+    inventory.stock_dispense(lot=lot, vials=4, patient=order.patient, user=someone(), visit_ref=ref)
     inventory.stock_waste(lot=lot, user=None, mg=50, visit_ref=ref)
     return appointment
 
@@ -124,7 +125,7 @@ class TestDemoVisitsAreTheSameOnEveryRun:
         for number in (1, 2):
             ref = f"DEMO-{order.pk}-{number}"
             inventory.stock_dispense(
-                lot=lot, vials=4, patient=order.patient, user=None, visit_ref=ref
+                lot=lot, vials=4, patient=order.patient, user=someone(), visit_ref=ref
             )
         ctx = DemoContext(organizations={"riverside": org}, users={"nurse": nurse_user})
 

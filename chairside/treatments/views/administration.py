@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from chairside.tenancy.access import OrgRequest, require_perm
@@ -27,7 +26,7 @@ from chairside.treatments.forms import (
     set_choices,
     staff_choices,
 )
-from chairside.treatments.models import Administration, Reaction, Visit
+from chairside.treatments.models import Administration, Visit
 from chairside.treatments.services.order_sets import ordered_set
 from chairside.treatments.views._util import (
     attempt,
@@ -119,7 +118,7 @@ def _answer(
 
 
 def _admin(visit: Visit, admin_id: str) -> Administration:
-    return get_object_or_404(Administration, visit=visit, public_id=admin_id)
+    return selectors.access_administration(visit=visit, public_id=admin_id)
 
 
 @require_POST
@@ -213,7 +212,7 @@ def reaction(request: OrgRequest, public_id: str) -> HttpResponse:
 @require_perm(Perm.CLINICAL_EDIT)
 def outcome(request: OrgRequest, public_id: str, reaction_id: str) -> HttpResponse:
     visit = get_visit(request, public_id)
-    found = get_object_or_404(Reaction, visit=visit, public_id=reaction_id)
+    found = selectors.access_reaction(visit=visit, public_id=reaction_id)
     form = OutcomeForm(request.POST)
     if not form.is_valid():
         return refused(request, form_errors(form))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -34,6 +34,9 @@ from chairside.treatments.views._util import (
     saved,
     visit_context,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _clock(visit: Visit, moment: dt.datetime | None) -> dt.time | None:
@@ -128,7 +131,7 @@ def sign_confirm(request: OrgRequest, public_id: str) -> HttpResponse:
     return render_step(request, visit, "sign", extra, status=422)
 
 
-def record_extra(visit: Visit, user: Any = None) -> dict[str, Any]:
+def record_extra(visit: Visit, user: User | None = None) -> dict[str, Any]:
 
     return {
         "signer": person_name(user, visit.organization) if user is not None else "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,9 +11,12 @@ from chairside.audit.models import AuditEvent
 from chairside.audit.services import audit_record
 from chairside.tenancy.models import StaffMember
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def work_item_assign(*, item: Any, staff: StaffMember | None, user: Any) -> Any:
+def work_item_assign(*, item: Any, staff: StaffMember | None, user: User) -> Any:
     """Assign ``item`` to ``staff`` (None: unassign). Audited; staff of the same organization."""
     if staff is not None and (staff.organization_id != item.organization_id or not staff.is_active):
         raise ValidationError({"assigned_to": "Choose an active member of your staff."})

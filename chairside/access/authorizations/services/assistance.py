@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +21,9 @@ from chairside.core.actors import acting_user
 from chairside.core.validation import Problems
 from chairside.rules.access.assistance import remaining_balance
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PROGRAM_FIELDS = ("name", "kind", "sponsor", "drug", "phone", "claims_address", "is_active")
 ENROLLMENT_FIELDS = (
@@ -37,7 +40,7 @@ ENROLLMENT_FIELDS = (
 
 @transaction.atomic
 def assistance_program_create(
-    *, organization: Organization, user: Any, **fields: Any
+    *, organization: Organization, user: User, **fields: Any
 ) -> AssistanceProgram:
     """Add a program to the center's catalog (copay program, foundation fund, free drug)."""
     program = AssistanceProgram(organization=organization, **fields)
@@ -77,7 +80,7 @@ def _check_enrollment(enrollment: AssistanceEnrollment) -> None:
 
 
 @transaction.atomic
-def assistance_enroll(*, patient: Any, user: Any, **fields: Any) -> AssistanceEnrollment:
+def assistance_enroll(*, patient: Any, user: User, **fields: Any) -> AssistanceEnrollment:
     """Record a patient's enrolment (card or grant number, dates, annual maximum)."""
     enrollment = AssistanceEnrollment(
         organization=patient.organization,
@@ -100,7 +103,7 @@ def assistance_enroll(*, patient: Any, user: Any, **fields: Any) -> AssistanceEn
 
 @transaction.atomic
 def assistance_enrollment_end(
-    *, enrollment: AssistanceEnrollment, user: Any, on: dt.date, reason: str
+    *, enrollment: AssistanceEnrollment, user: User, on: dt.date, reason: str
 ) -> AssistanceEnrollment:
     if not reason.strip():
         raise ValidationError({"end_reason": "Say why the enrolment ends."})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +25,9 @@ from chairside.rules.access import authorization_states as states
 from chairside.rules.access import referral_states
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 DETAIL_FIELDS = (
     "authorization_number",
     "hcpcs",
@@ -42,7 +45,7 @@ DETAIL_FIELDS = (
 
 
 def _audit(
-    action: str, auth: PriorAuthorization, user: Any, changes: Any, reason: str = ""
+    action: str, auth: PriorAuthorization, user: User | None, changes: Any, reason: str = ""
 ) -> None:
     audit_record(
         action=action,
@@ -60,7 +63,7 @@ def authorization_open(
     *,
     order: TreatmentOrder,
     coverage: Coverage,
-    user: Any,
+    user: User,
     status: str = states.TO_SUBMIT,
     notes: str = "",
     on_date: dt.date | None = None,
@@ -148,7 +151,7 @@ def _check_details(auth: PriorAuthorization) -> None:
 def authorization_transition(
     *,
     authorization: PriorAuthorization,
-    user: Any,
+    user: User | None,
     to_status: str,
     on_date: dt.date | None = None,
     reason: str = "",
@@ -211,7 +214,7 @@ def authorization_transition(
 
 @transaction.atomic
 def authorization_update(
-    *, authorization: PriorAuthorization, user: Any, **details: Any
+    *, authorization: PriorAuthorization, user: User, **details: Any
 ) -> PriorAuthorization:
     """Correct an authorization's details (number, dates, units) without changing status."""
     unknown = set(details) - set(DETAIL_FIELDS)
@@ -239,7 +242,7 @@ def authorization_update(
 
 
 @transaction.atomic
-def authorization_renew(*, authorization: PriorAuthorization, user: Any) -> PriorAuthorization:
+def authorization_renew(*, authorization: PriorAuthorization, user: User) -> PriorAuthorization:
     """Open the next authorization for the same order and coverage (to submit)."""
     return authorization_open(
         order=authorization.order,
@@ -250,7 +253,9 @@ def authorization_renew(*, authorization: PriorAuthorization, user: Any) -> Prio
 
 
 @transaction.atomic
-def authorizations_expire(*, organization: Organization, today: dt.date, user: Any = None) -> int:
+def authorizations_expire(
+    *, organization: Organization, today: dt.date, user: User | None = None
+) -> int:
     """Mark approvals whose end date has passed as expired; returns how many."""
     ended = PriorAuthorization.objects.filter(
         organization=organization, status=states.APPROVED, end_on__lt=today
@@ -266,7 +271,7 @@ def authorizations_expire(*, organization: Organization, today: dt.date, user: A
 
 @transaction.atomic
 def authorization_document_add(
-    *, authorization: PriorAuthorization, user: Any, upload: Any, kind: str, title: str = ""
+    *, authorization: PriorAuthorization, user: User, upload: Any, kind: str, title: str = ""
 ) -> AuthorizationDocument:
     """Attach the payer's letter, the submitted form or clinicals to an authorization."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +20,9 @@ from chairside.core.actors import acting_user
 from chairside.patients.selectors import coverages_on
 from chairside.rules.access import authorization_states as states
 from chairside.rules.access import referral_states
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 BENEFITS_FIELDS = (
     "coverage_active",
@@ -44,7 +47,7 @@ BENEFITS_FIELDS = (
 
 
 @transaction.atomic
-def benefits_open_for_order(*, order: TreatmentOrder, user: Any) -> list[BenefitsInvestigation]:
+def benefits_open_for_order(*, order: TreatmentOrder, user: User) -> list[BenefitsInvestigation]:
     """Open a pending benefits investigation for each coverage in force (none twice)."""
     today = timezone.localdate()
     opened = []
@@ -96,7 +99,7 @@ def _check_benefits(check: BenefitsInvestigation) -> None:
 def benefits_verify(
     *,
     investigation: BenefitsInvestigation,
-    user: Any,
+    user: User,
     verified_on: dt.date | None = None,
     **fields: Any,
 ) -> BenefitsInvestigation:
@@ -134,7 +137,7 @@ def benefits_verify(
     return check
 
 
-def _follow_up(check: BenefitsInvestigation, user: Any) -> None:
+def _follow_up(check: BenefitsInvestigation, user: User) -> None:
 
     order = check.order
     if check.coverage.order == 1 and check.coverage_active:

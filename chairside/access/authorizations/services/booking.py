@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -51,6 +51,9 @@ from chairside.rules.access import authorization_states as states
 from chairside.rules.access import referral_states
 from chairside.tenancy.models import Membership, Organization
 from chairside.tenancy.roles import Perm, has_perm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,7 @@ def _live(source_type: str, source_id: str) -> AuthorizationUsage | None:
     )
 
 
-def _audit_usage(usage: AuthorizationUsage, user: Any, what: str) -> None:
+def _audit_usage(usage: AuthorizationUsage, user: User, what: str) -> None:
     order = usage.order
     audit_record(
         action=AuditEvent.Action.UPDATE,
@@ -213,7 +216,7 @@ def authorization_reserve(
     units: int,
     source_type: str,
     source_id: str,
-    user: Any,
+    user: User,
     override: AuthorizationOverride | None = None,
 ) -> AuthorizationUsage:
     """Reserve a visit and ``units`` for a booking; a second call for the same source moves it.
@@ -246,7 +249,7 @@ def authorization_reserve(
 
 
 @transaction.atomic
-def authorization_release(*, source_type: str, source_id: str, user: Any) -> bool:
+def authorization_release(*, source_type: str, source_id: str, user: User) -> bool:
     """Give back what a cancelled booking reserved. False when it held nothing."""
     usage = _live(source_type, source_id)
     if usage is None:
@@ -262,7 +265,7 @@ def authorization_consume(
     *,
     source_type: str,
     source_id: str,
-    user: Any,
+    user: User,
     units: int | None = None,
     order: TreatmentOrder | None = None,
     on_date: dt.date | None = None,
@@ -302,14 +305,15 @@ def authorization_consume(
     return usage
 
 
-def _follow_referral(order: TreatmentOrder, user: Any, state: str, on: dt.date) -> None:
+def _follow_referral(order: TreatmentOrder, user: User, state: str, on: dt.date) -> None:
     """The first booking makes the referral "scheduled", the first treatment "active"."""
 
     if order.referral_id is not None:
         referral_advance(referral=order.referral, user=user, to_state=state, on_date=on)
 
 
-def _may_override(user: Any, organization: Organization) -> bool:
+def _may_override(user: User, organization: Organization) -> bool:
+    """Only an administrator or coordinator overrides."""
     if getattr(user, "pk", None) is None:
         return False
     membership = Membership.objects.filter(
@@ -320,7 +324,7 @@ def _may_override(user: Any, organization: Organization) -> bool:
 
 @transaction.atomic
 def authorization_override(
-    *, order: TreatmentOrder, on_date: dt.date, user: Any, reason: str, units: int = 0
+    *, order: TreatmentOrder, on_date: dt.date, user: User, reason: str, units: int = 0
 ) -> AuthorizationOverride:
     """Allow a booking the authorization check refuses, with a written reason (audited).
 
@@ -354,7 +358,7 @@ def authorization_override(
 
 @transaction.atomic
 def authorization_attach_overridden(
-    *, authorization: PriorAuthorization, user: Any
+    *, authorization: PriorAuthorization, user: User | None
 ) -> list[AuthorizationUsage]:
     """An approval that arrives after overridden bookings takes them over.
 

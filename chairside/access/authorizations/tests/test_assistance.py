@@ -16,6 +16,7 @@ from chairside.access.authorizations.models import AssistanceEnrollment
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
 from tests import factories as f
+from tests.factories import someone
 
 D = Decimal
 TODAY = dt.date(2026, 1, 10)
@@ -23,7 +24,7 @@ TODAY = dt.date(2026, 1, 10)
 
 def _program(org: Any, kind: str = "copay", **kw: Any) -> Any:
     return services.assistance_program_create(
-        organization=org, user=None, name=kw.pop("name", f"{kind} program"), kind=kind, **kw
+        organization=org, user=someone(), name=kw.pop("name", f"{kind} program"), kind=kind, **kw
     )
 
 
@@ -31,7 +32,9 @@ def _enroll(patient: Any, program: Any, drug: Any, **kw: Any) -> AssistanceEnrol
     kw.setdefault("member_id", "CARD-1")
     kw.setdefault("enrolled_on", dt.date(2026, 1, 1))
     kw.setdefault("expires_on", dt.date(2026, 12, 31))
-    return services.assistance_enroll(patient=patient, user=None, program=program, drug=drug, **kw)
+    return services.assistance_enroll(
+        patient=patient, user=someone(), program=program, drug=drug, **kw
+    )
 
 
 def _order_with_share(org: Any, kind: str) -> Any:
@@ -40,7 +43,7 @@ def _order_with_share(org: Any, kind: str) -> Any:
     order = rf.make_order(patient, "ocrelizumab", first_dose_on=dt.date(2026, 1, 12))
     services.benefits_verify(
         investigation=rf.pending_benefits(order),
-        user=None,
+        user=someone(),
         coverage_active=True,
         pa_required="no",
         verified_on=dt.date(2026, 1, 6),

@@ -13,6 +13,7 @@ from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
 from chairside.rules.access import authorization_states as states
 from tests import factories as f
+from tests.factories import someone
 
 
 @pytest.fixture
@@ -67,7 +68,9 @@ class TestAuthorizationTransition:
 
     def test_it_refuses_an_approval_overlapping_another_for_the_same_order(self, auth: Any) -> None:
         approve(auth)
-        second = services.authorization_open(order=auth.order, coverage=auth.coverage, user=None)
+        second = services.authorization_open(
+            order=auth.order, coverage=auth.coverage, user=someone()
+        )
         services.authorization_transition(
             authorization=second, user=None, to_status=states.SUBMITTED
         )

@@ -13,6 +13,7 @@ from chairside.access.authorizations.models import BenefitsInvestigation
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
 from tests import factories as f
+from tests.factories import someone
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def order(org: Any) -> Any:
 def verify(order: Any, **kw: Any) -> BenefitsInvestigation:
     kw.setdefault("coverage_active", True)
     kw.setdefault("pa_required", "yes")
-    return services.benefits_verify(investigation=rf.pending_benefits(order), user=None, **kw)
+    return services.benefits_verify(investigation=rf.pending_benefits(order), user=someone(), **kw)
 
 
 class TestBenefitsVerify:

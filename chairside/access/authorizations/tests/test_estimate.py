@@ -8,6 +8,7 @@ from chairside.access.authorizations import services
 from chairside.access.authorizations.estimates import order_estimate
 from chairside.access.referrals.tests import factories as rf
 from tests import factories as f
+from tests.factories import someone
 
 D = Decimal
 
@@ -16,7 +17,7 @@ def _verify(order: Any, **kw: Any) -> None:
     kw.setdefault("coverage_active", True)
     kw.setdefault("pa_required", "no")
     kw.setdefault("verified_on", dt.date(2026, 1, 6))
-    services.benefits_verify(investigation=rf.pending_benefits(order), user=None, **kw)
+    services.benefits_verify(investigation=rf.pending_benefits(order), user=someone(), **kw)
 
 
 class TestOrderEstimate:
@@ -46,7 +47,7 @@ class TestOrderEstimate:
         primary, secondary = order.benefits.order_by("coverage__order")
         services.benefits_verify(
             investigation=primary,
-            user=None,
+            user=someone(),
             coverage_active=True,
             pa_required="no",
             deductible=D(283),
@@ -54,7 +55,7 @@ class TestOrderEstimate:
         )
         services.benefits_verify(
             investigation=secondary,
-            user=None,
+            user=someone(),
             coverage_active=True,
             pa_required="no",
             covers_primary_deductible=False,

@@ -16,6 +16,7 @@ from chairside.patients.services import lab_result_record
 from chairside.rules.access import authorization_states as states
 from chairside.tenancy.models import StaffMember
 from tests import factories as f
+from tests.factories import someone
 
 TODAY = dt.date(2026, 3, 2)
 NOON = dt.datetime(2026, 3, 2, 17, tzinfo=dt.UTC)
@@ -203,7 +204,7 @@ class TestQueues:
         order = rf.make_order(patient, "natalizumab", first_dose_on=dt.date(2026, 1, 12))
         lab_result_record(
             patient=patient,
-            user=None,
+            user=someone(),
             lab_name="Anti-JCV antibody (with index)",
             result_on=dt.date(2025, 8, 1),
         )
@@ -293,7 +294,7 @@ class TestCachedCounts:
         assert before["labs-due"] == 1 and before["due-unbooked"] == 1
         lab_result_record(
             patient=patient,
-            user=None,
+            user=someone(),
             lab_name="Anti-JCV antibody (with index)",
             result_on=dt.date(2026, 2, 20),
         )

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,7 +18,6 @@ from chairside.access.authorizations.forms import (
     EnrollmentEndForm,
     EnrollmentForm,
 )
-from chairside.access.authorizations.models import AssistanceEnrollment
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.core.forms_util import submit_form
 from chairside.patients.selectors import access_patient
@@ -111,9 +110,7 @@ def patient_assistance(request: OrgRequest, public_id: str) -> HttpResponse:
 @require_POST
 @require_perm(Perm.ACCESS_EDIT)
 def enrollment_end(request: OrgRequest, public_id: str) -> HttpResponse:
-    enrollment = get_object_or_404(
-        AssistanceEnrollment, organization=request.organization, public_id=public_id
-    )
+    enrollment = selectors.access_enrollment(organization=request.organization, public_id=public_id)
     form = EnrollmentEndForm(request.POST)
     if form.is_valid():
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,7 @@ from chairside.access.referrals.forms import DocumentForm
 from chairside.access.referrals.selectors import access_order
 from chairside.access.referrals.views._util import serve_document
 from chairside.core.forms_util import add_service_errors, submit_form
-from chairside.patients.models import Coverage
+from chairside.patients.selectors import access_coverage
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -122,7 +122,7 @@ def authorization_renew(request: OrgRequest, public_id: str) -> HttpResponse:
 def authorization_open(request: OrgRequest, order_id: str) -> HttpResponse:
     order = access_order(organization=request.organization, public_id=order_id)
     coverage = (
-        get_object_or_404(Coverage, patient=order.patient, public_id=request.POST["coverage"])
+        access_coverage(patient=order.patient, public_id=request.POST["coverage"])
         if request.POST.get("coverage")
         else order.patient.coverages.order_by("order").first()
     )

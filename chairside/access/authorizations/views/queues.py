@@ -112,7 +112,7 @@ def assign(request: OrgRequest, kind: str, public_id: str) -> HttpResponse:
             status = 400
     else:
         status = 400
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = {"item": item, "kind": kind, "editable": True, "request": request}
         context["staff"] = active_staff(organization=request.organization)
         return render(request, "authorizations/_assign.html", context, status=status)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,11 +12,14 @@ from django.utils import timezone
 from chairside.audit.services import audit_record
 from chairside.tenancy.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def audit(
     action: str,
     *,
-    user: Any,
+    user: User | None,
     obj: models.Model,
     organization: Organization,
     patient: Any = None,

@@ -6,7 +6,7 @@ served only through a permission-checked view, never by their storage URL.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +16,9 @@ from chairside.access.referrals.models import DocumentBase, ReferralDocument
 from chairside.access.referrals.services._common import audit
 from chairside.audit.models import AuditEvent
 from chairside.core.actors import acting_user
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -64,7 +67,7 @@ def store_document(document: DocumentBase, upload: UploadedFile[Any], *, title: 
 
 @transaction.atomic
 def referral_document_add(
-    *, referral: Any, user: Any, upload: UploadedFile[Any], kind: str, title: str = ""
+    *, referral: Any, user: User, upload: UploadedFile[Any], kind: str, title: str = ""
 ) -> ReferralDocument:
     """Attach a referral form, clinical notes, labs or an insurance card to a referral."""
     document = ReferralDocument(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,6 +33,9 @@ from chairside.rules.access import referral_states
 from chairside.rules.clinical.lab_codes import code_for
 from chairside.rules.clinical.regimens import check_regimen, dose_dates, dose_mg
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ORDER_FIELDS = (
     "drug",
@@ -339,7 +342,7 @@ def _audit_snapshot(order: TreatmentOrder) -> dict[str, Any]:
 def order_create(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     patient: Patient,
     diagnoses: Iterable[Diagnosis] = (),
     **fields: Any,
@@ -394,7 +397,7 @@ def order_create(
 def order_update(
     *,
     order: TreatmentOrder,
-    user: Any,
+    user: User,
     diagnoses: Iterable[Diagnosis] | None = None,
     **fields: Any,
 ) -> TreatmentOrder:
@@ -440,7 +443,7 @@ _STATUS_MOVES = {
 
 @transaction.atomic
 def order_set_status(
-    *, order: TreatmentOrder, user: Any, status: str, reason: str = ""
+    *, order: TreatmentOrder, user: User, status: str, reason: str = ""
 ) -> TreatmentOrder:
     """Hold, resume, complete or discontinue an order; holding and stopping need a reason."""
     locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)
@@ -468,7 +471,7 @@ def order_set_status(
 
 @transaction.atomic
 def order_lab_add(
-    *, order: TreatmentOrder, user: Any, name: str, every_days: int | None = None
+    *, order: TreatmentOrder, user: User, name: str, every_days: int | None = None
 ) -> OrderLab:
     """Require another lab before infusions of this order (e.g. a repeat CBC every 90 days)."""
     name = name.strip()

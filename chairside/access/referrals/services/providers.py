@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +12,9 @@ from chairside.access.referrals.services._common import reject_unknown
 from chairside.audit.services import audited_update
 from chairside.rules.common.npi import is_valid_npi
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PROVIDER_FIELDS = (
     "first_name",
@@ -34,7 +37,7 @@ PROVIDER_FIELDS = (
 def provider_save(
     *,
     organization: Organization,
-    user: Any,
+    user: User,
     provider: ReferringProvider | None = None,
     **fields: Any,
 ) -> ReferringProvider:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,9 @@ from chairside.patients.services import check_birth_date, diagnosis_add, patient
 from chairside.rules.access import referral_states as rs
 from chairside.rules.clinical.icd10 import normalize_icd10
 from chairside.tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REFERRAL_FIELDS = (
     "received_on",
@@ -98,7 +101,7 @@ def _check_referral(referral: Referral) -> None:
 
 
 @transaction.atomic
-def referral_create(*, organization: Organization, user: Any, **fields: Any) -> Referral:
+def referral_create(*, organization: Organization, user: User, **fields: Any) -> Referral:
     """Log a referral as received. Bad input raises ValidationError and saves nothing."""
     reject_unknown(fields, REFERRAL_FIELDS)
     fields.setdefault("received_on", timezone.localdate())
@@ -118,7 +121,7 @@ def referral_create(*, organization: Organization, user: Any, **fields: Any) -> 
 
 
 @transaction.atomic
-def referral_update(*, referral: Referral, user: Any, **fields: Any) -> Referral:
+def referral_update(*, referral: Referral, user: User, **fields: Any) -> Referral:
     reject_unknown(fields, REFERRAL_FIELDS)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
 
@@ -164,7 +167,7 @@ def _guard(referral: Referral, target: str) -> None:
 def referral_transition(
     *,
     referral: Referral,
-    user: Any,
+    user: User | None,
     to_state: str,
     reason: str = "",
     on_date: dt.date | None = None,
@@ -225,7 +228,7 @@ def referral_move_problem(referral: Referral, to_state: str) -> str:
 
 
 def referral_advance(
-    *, referral: Referral | None, user: Any, to_state: str, on_date: dt.date | None = None
+    *, referral: Referral | None, user: User | None, to_state: str, on_date: dt.date | None = None
 ) -> bool:
     """Move the referral on when its guard is met; quietly do nothing otherwise.
 
@@ -251,7 +254,7 @@ def referral_advance(
 
 @transaction.atomic
 def referral_register_patient(
-    *, referral: Referral, user: Any, mrn: str, sex: str, **extra: Any
+    *, referral: Referral, user: User, mrn: str, sex: str, **extra: Any
 ) -> Patient:
     """Register the referred person as a patient (audited there) and link the referral."""
 

@@ -10,7 +10,7 @@ person changing it may sign: then the change is signed by them. Every step is au
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +22,9 @@ from chairside.audit.models import AuditEvent
 from chairside.tenancy.models import Organization
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import user_has_perm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # What the provider signs, with the words the voided-signature notice uses.
 SIGNED_FIELDS: dict[str, str] = {
@@ -46,16 +49,17 @@ SIGNED_FIELDS: dict[str, str] = {
 }
 
 
-def may_sign(*, user: Any, organization: Organization) -> bool:
+def may_sign(*, user: User, organization: Organization) -> bool:
     return user_has_perm(user=user, organization=organization, perm=Perm.ORDER_SIGN)
 
 
-def _who(user: Any) -> str:
-    name = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return name or getattr(user, "username", "") or "system"
+def _who(user: User | None) -> str:
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.username or "system"
 
 
-def _sign(order: TreatmentOrder, user: Any) -> None:
+def _sign(order: TreatmentOrder, user: User) -> None:
     order.signed_by, order.signed_at = user, timezone.now()
 
 
@@ -65,7 +69,7 @@ def changed_signed_parts(before: dict[str, Any], after: dict[str, Any]) -> list[
     return list(dict.fromkeys(words))
 
 
-def signature_after_change(*, order: TreatmentOrder, user: Any, parts: Iterable[str]) -> None:
+def signature_after_change(*, order: TreatmentOrder, user: User, parts: Iterable[str]) -> None:
     """Re-sign (a provider's own change) or void (anyone else's) after a clinical change.
 
     ``order`` is the row locked by the calling service, inside its transaction; a draft
@@ -108,7 +112,7 @@ def signature_after_change(*, order: TreatmentOrder, user: Any, parts: Iterable[
     )
 
 
-def _check_signable(order: TreatmentOrder, user: Any) -> None:
+def _check_signable(order: TreatmentOrder, user: User) -> None:
     if not may_sign(user=user, organization=order.organization):
         raise ValidationError("Only a physician or NP (permission order.sign) can sign orders.")
     if order.is_signed:
@@ -123,7 +127,7 @@ def _check_signable(order: TreatmentOrder, user: Any) -> None:
 
 
 @transaction.atomic
-def order_sign(*, order: TreatmentOrder, user: Any) -> TreatmentOrder:
+def order_sign(*, order: TreatmentOrder, user: User) -> TreatmentOrder:
     """A provider signs an order awaiting signature (entered or changed by someone else)."""
     locked = TreatmentOrder.objects.select_for_update().get(pk=order.pk)
     _check_signable(locked, user)
@@ -142,7 +146,7 @@ def order_sign(*, order: TreatmentOrder, user: Any) -> TreatmentOrder:
 
 
 @transaction.atomic
-def orders_sign(*, orders: Iterable[TreatmentOrder], user: Any) -> list[TreatmentOrder]:
+def orders_sign(*, orders: Iterable[TreatmentOrder], user: User) -> list[TreatmentOrder]:
     """Sign several orders at once: all or none (a refusal names the order)."""
     signed = [order_sign(order=order, user=user) for order in orders]
     if not signed:

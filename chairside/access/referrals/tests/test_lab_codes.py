@@ -14,13 +14,14 @@ from chairside.access.referrals.tests import factories as rf
 from chairside.patients.models import LabResult
 from chairside.patients.services import lab_result_record
 from tests import factories as f
+from tests.factories import someone
 
 DOSE_DAY = dt.date(2026, 1, 12)
 
 
 def _record(patient: Any, name: str) -> Any:
     return lab_result_record(
-        patient=patient, user=None, lab_name=name, result_on=dt.date(2025, 6, 1)
+        patient=patient, user=someone(), lab_name=name, result_on=dt.date(2025, 6, 1)
     )
 
 

@@ -12,6 +12,7 @@ from chairside.access.referrals.tests import factories as rf
 from chairside.patients.models import LabResult
 from chairside.patients.services import lab_result_record
 from tests import factories as f
+from tests.factories import someone
 
 JCV = "Anti-JCV antibody (with index)"
 
@@ -29,13 +30,15 @@ class TestLabsDue:
         order = rf.make_order(patient, "infliximab")
         for name in ("Hepatitis B virus screening", "tuberculosis screening (tst or igra)"):
             lab_result_record(
-                patient=patient, user=None, lab_name=name, result_on=dt.date(2025, 6, 1)
+                patient=patient, user=someone(), lab_name=name, result_on=dt.date(2025, 6, 1)
             )
         assert labs_due(order=order, on_date=dt.date(2026, 9, 1)) == []
 
     def test_it_asks_for_the_jcv_antibody_again_after_180_days(self, patient: Any) -> None:
         order = rf.make_order(patient, "natalizumab")
-        lab_result_record(patient=patient, user=None, lab_name=JCV, result_on=dt.date(2026, 3, 1))
+        lab_result_record(
+            patient=patient, user=someone(), lab_name=JCV, result_on=dt.date(2026, 3, 1)
+        )
         assert labs_due(order=order, on_date=dt.date(2026, 8, 27)) == []
         [due] = labs_due(order=order, on_date=dt.date(2026, 8, 28))
         assert due.message == f"{JCV} last 03/01/2026, due every 180 days"
@@ -43,7 +46,9 @@ class TestLabsDue:
 
     def test_a_result_after_the_dose_date_does_not_count_for_it(self, patient: Any) -> None:
         order = rf.make_order(patient, "natalizumab")
-        lab_result_record(patient=patient, user=None, lab_name=JCV, result_on=dt.date(2026, 3, 1))
+        lab_result_record(
+            patient=patient, user=someone(), lab_name=JCV, result_on=dt.date(2026, 3, 1)
+        )
         assert [d.name for d in labs_due(order=order, on_date=dt.date(2026, 2, 1))] == [JCV]
 
 
@@ -51,7 +56,7 @@ class TestLabResultRecord:
     def test_it_refuses_a_future_date(self, patient: Any) -> None:
         with pytest.raises(ValidationError, match="future"):
             lab_result_record(
-                patient=patient, user=None, lab_name=JCV, result_on=dt.date(2999, 1, 1)
+                patient=patient, user=someone(), lab_name=JCV, result_on=dt.date(2999, 1, 1)
             )
         assert not LabResult.objects.exists()
 
@@ -83,7 +88,9 @@ class TestLabResultRecord:
         self, org: Any, patient: Any, coordinator_client: Any
     ) -> None:
         rf.make_order(patient, "natalizumab")
-        lab_result_record(patient=patient, user=None, lab_name=JCV, result_on=dt.date(2026, 3, 1))
+        lab_result_record(
+            patient=patient, user=someone(), lab_name=JCV, result_on=dt.date(2026, 3, 1)
+        )
         page = coordinator_client.get(reverse("patients:chart", args=[patient.public_id]))
         assert b"Treatment orders and access" in page.content
         assert b"natalizumab" in page.content

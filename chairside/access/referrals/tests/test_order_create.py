@@ -13,6 +13,7 @@ from chairside.access.referrals.models import TreatmentOrder
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
 from tests import factories as f
+from tests.factories import someone
 
 
 class TestOrderCreateService:
@@ -45,7 +46,7 @@ class TestOrderCreateService:
         with pytest.raises(ValidationError) as exc:
             services.order_create(
                 organization=org,
-                user=None,
+                user=someone(),
                 patient=patient,
                 drug=foreign,
                 ordering_provider=rf.make_provider(org),
@@ -86,7 +87,7 @@ class TestOrderCreateService:
         with pytest.raises(ValidationError, match="must start at 0"):
             services.order_create(
                 organization=org,
-                user=None,
+                user=someone(),
                 patient=patient,
                 drug=rf.drug(org, "natalizumab"),
                 ordering_provider=rf.make_provider(org),
@@ -100,7 +101,7 @@ class TestOrderCreateService:
         other = f.make_patient(org)
         from chairside.patients.services import diagnosis_add
 
-        dx = diagnosis_add(patient=other, user=None, icd10_code="K50.90")
+        dx = diagnosis_add(patient=other, user=someone(), icd10_code="K50.90")
         with pytest.raises(ValidationError, match="this patient's chart"):
             rf.make_order(patient, diagnoses=[dx])
 
@@ -116,18 +117,20 @@ class TestOrderStatus:
     def test_it_needs_a_reason_to_hold(self, patient: Any) -> None:
         order = rf.make_order(patient)
         with pytest.raises(ValidationError, match="Say why"):
-            services.order_set_status(order=order, user=None, status="on_hold")
+            services.order_set_status(order=order, user=someone(), status="on_hold")
         held = services.order_set_status(
-            order=order, user=None, status="on_hold", reason="Infection"
+            order=order, user=someone(), status="on_hold", reason="Infection"
         )
         assert held.status == "on_hold"
         assert AuditEvent.objects.filter(object_id=order.public_id, action="state").exists()
 
     def test_a_discontinued_order_stays_discontinued(self, patient: Any) -> None:
         order = rf.make_order(patient)
-        services.order_set_status(order=order, user=None, status="discontinued", reason="Switched")
+        services.order_set_status(
+            order=order, user=someone(), status="discontinued", reason="Switched"
+        )
         with pytest.raises(ValidationError, match="cannot become active"):
-            services.order_set_status(order=order, user=None, status="active")
+            services.order_set_status(order=order, user=someone(), status="active")
 
 
 class TestOrderPages:

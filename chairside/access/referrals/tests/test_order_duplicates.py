@@ -12,6 +12,7 @@ from chairside.access.referrals.models import TreatmentOrder
 from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
 from tests import factories as f
+from tests.factories import someone
 
 
 @pytest.fixture
@@ -44,14 +45,16 @@ class TestOneLiveOrderPerDrug:
 
     def test_an_order_on_hold_also_counts(self, org: Any, patient: Any) -> None:
         first = rf.make_order(patient)
-        services.order_set_status(order=first, user=None, status="on_hold", reason="infection")
+        services.order_set_status(order=first, user=someone(), status="on_hold", reason="infection")
         with pytest.raises(services.DuplicateOrderError, match="on hold order"):
             rf.make_order(patient)
 
     def test_a_finished_order_or_another_drug_does_not_block(self, org: Any, patient: Any) -> None:
         first = rf.make_order(patient)
         rf.make_order(patient, "natalizumab")  # another drug: fine
-        services.order_set_status(order=first, user=None, status="discontinued", reason="switch")
+        services.order_set_status(
+            order=first, user=someone(), status="discontinued", reason="switch"
+        )
         again = rf.make_order(patient)  # the old order is over: a new course is fine
         assert again.pk != first.pk
 
@@ -64,7 +67,7 @@ class TestOneLiveOrderPerDrug:
             infliximab = rf.drug(org, "infliximab")
             services.order_update(
                 order=other,
-                user=None,
+                user=someone(),
                 drug=infliximab,
                 regimen_template=infliximab.regimens.first(),
             )

@@ -12,6 +12,7 @@ from chairside.access.referrals import services
 from chairside.access.referrals.tests import factories as rf
 from chairside.formulary.models import RegimenTemplate
 from tests import factories as f
+from tests.factories import someone
 
 
 class TestWeightBandOrders:
@@ -47,7 +48,7 @@ class TestWeightBandOrders:
     def test_a_typed_flat_dose_replaces_the_bands(self, org: Any) -> None:
         patient = f.make_patient(org, weight_kg="50.0")
         order = rf.make_order(patient, "ustekinumab-iv")
-        order = services.order_update(order=order, user=None, dose_mg=Decimal("390"))
+        order = services.order_update(order=order, user=someone(), dose_mg=Decimal("390"))
         assert order.dose_bands is None
         assert order.dose_for_weight() == Decimal("390")
 

@@ -10,28 +10,31 @@ from chairside.access.referrals import services
 from chairside.access.referrals.models import ReferringProvider
 from chairside.access.referrals.tests import factories as rf
 from tests import factories as f
+from tests.factories import someone
 
 FIELDS: dict[str, Any] = {"first_name": "Nia", "last_name": "Okoro", "credential": "MD"}
 
 
 class TestProviderSave:
     def test_it_saves_a_provider_with_a_valid_npi(self, org: Any) -> None:
-        provider = services.provider_save(organization=org, user=None, npi="1234567893", **FIELDS)
+        provider = services.provider_save(
+            organization=org, user=someone(), npi="1234567893", **FIELDS
+        )
         assert str(provider) == "Nia Okoro, MD"
 
     @pytest.mark.parametrize("npi", ["1234567890", "123456789", "12345678931", "abcdefghij"])
     def test_it_rejects_an_npi_with_a_wrong_check_digit_or_length(self, org: Any, npi: str) -> None:
         with pytest.raises(ValidationError, match="not a valid NPI"):
-            services.provider_save(organization=org, user=None, npi=npi, **FIELDS)
+            services.provider_save(organization=org, user=someone(), npi=npi, **FIELDS)
         assert not ReferringProvider.objects.exists()
 
     def test_it_rejects_the_same_npi_twice_in_one_organization(
         self, org: Any, other_org: Any
     ) -> None:
-        services.provider_save(organization=org, user=None, npi="1234567893", **FIELDS)
-        services.provider_save(organization=other_org, user=None, npi="1234567893", **FIELDS)
+        services.provider_save(organization=org, user=someone(), npi="1234567893", **FIELDS)
+        services.provider_save(organization=other_org, user=someone(), npi="1234567893", **FIELDS)
         with pytest.raises(ValidationError, match="already has NPI"):
-            services.provider_save(organization=org, user=None, npi="1234567893", **FIELDS)
+            services.provider_save(organization=org, user=someone(), npi="1234567893", **FIELDS)
 
 
 class TestProviderPages:
