@@ -129,6 +129,47 @@ def access_home_visit(
         raise Http404("No such home visit.") from None
 
 
+def documented_visits(
+    *,
+    organization: Organization,
+    user: Any,
+    role: str | None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    nurse: Any = None,
+    patient: Any = None,
+    signed: bool | None = None,
+) -> QuerySet[HomeVisit]:
+    """Home visits with their documentation (vitals, doses, reactions, addenda), newest day
+    first, for the API's read: the organization's, and for a nurse only her own, as the
+    documentation page reaches them (``access_home_visit``). ``nurse`` and ``patient`` are
+    public ids; ``signed`` True/False keeps the signed or the unsigned visits."""
+    found = HomeVisit.objects.filter(organization=organization)
+    if sees_only_own(role):
+        found = found.filter(nurse__user=user)
+    if start is not None:
+        found = found.filter(date__gte=start)
+    if end is not None:
+        found = found.filter(date__lte=end)
+    if nurse is not None:
+        found = found.filter(nurse__public_id=nurse)
+    if patient is not None:
+        found = found.filter(patient__public_id=patient)
+    if signed is not None:
+        found = found.filter(signed_at__isnull=not signed)
+    return (
+        found.select_related("patient", "nurse", "location", "signed_by")
+        .prefetch_related(
+            "vitals",
+            "administrations__drug",
+            "administrations__lot",
+            "reactions__provider_notified",
+            "addenda",
+        )
+        .order_by("-date", "-window_start", "-id")
+    )
+
+
 def own_route(
     *, organization: Organization, staff: StaffMember, date: dt.date
 ) -> list[DeliveryTicket | HomeVisit]:
