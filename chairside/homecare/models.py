@@ -97,6 +97,46 @@ class PatientHome(OrgScopedModel):
         return f"{self.address_line1}{line2}, {self.city}, {self.state} {self.postal_code}"
 
 
+class OutsideHitHistory(OrgScopedModel):
+    """The patient's last home infusion therapy visit by another supplier, as the referral
+    or intake reports it. Medicare's initial-visit G-codes (G0088-G0090) need a gap of more
+    than 60 days between HIT service visits in the patient's history, another supplier's
+    included (Medicare Benefit Policy Manual ch. 15 §320.8.3); billing reads this date with
+    the pharmacy's own history (``rules.billing.home_infusion_billing.hit_initial_allowed``)."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, related_name="outside_hit_history"
+    )
+    last_visit_on = models.DateField(
+        "last HIT visit by another supplier",
+        null=True,
+        blank=True,
+        help_text="Empty: no home infusion therapy visit by another supplier is known.",
+    )
+    supplier = models.CharField(
+        "other supplier",
+        max_length=120,
+        blank=True,
+        help_text="The home infusion supplier that made that visit.",
+    )
+    source = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="Where the date comes from, e.g. the referral packet or a call to the supplier.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "outside HIT histories"
+
+    def __str__(self) -> str:
+        if self.last_visit_on is None:
+            return "No HIT visit by another supplier known"
+        return f"Last HIT visit by {self.supplier or 'another supplier'} on {self.last_visit_on}"
+
+
 class FieldShift(OrgScopedModel):
     """A nurse's or driver's working day for a home-infusion location."""
 

@@ -19,6 +19,7 @@ from chairside.homecare.models import (
     HomeReaction,
     HomeVisit,
     MonitoringNote,
+    OutsideHitHistory,
     PlanOfCare,
     RoutePlan,
     TeachingRecord,
@@ -494,3 +495,8 @@ def access_home_reaction(*, organization: Organization, public_id: Any) -> HomeR
         )
     except (HomeReaction.DoesNotExist, ValueError):
         raise Http404("No such home reaction.") from None
+
+
+def outside_hit_history(*, organization: Organization, patient: Any) -> OutsideHitHistory | None:
+    """The patient's last home infusion therapy visit by another supplier, when recorded."""
+    return OutsideHitHistory.objects.filter(organization=organization, patient=patient).first()
