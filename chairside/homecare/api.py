@@ -589,6 +589,10 @@ class HomeVitalsOut(Schema):
     respiratory_rate: int | None
     flag: str = Field(description="critical, abnormal or empty (rules.clinical.vitals).")
     received_at: dt.datetime = Field(description="When the server recorded the entry.")
+    client_entered_at: dt.datetime | None = Field(
+        description="When the nurse saved the entry, by the tablet's clock (an entry kept on "
+        "the tablet while offline); null when sent at once."
+    )
 
 
 class HomeDoseOut(Schema):
@@ -607,6 +611,7 @@ class HomeDoseOut(Schema):
     notes: str
     given_by: str | None
     received_at: dt.datetime
+    client_entered_at: dt.datetime | None
 
 
 class HomeReactionOut(Schema):
@@ -626,6 +631,7 @@ class HomeReactionOut(Schema):
     reviewed_at: dt.datetime | None
     reviewed_by: str
     received_at: dt.datetime
+    client_entered_at: dt.datetime | None
 
 
 class AddendumOut(Schema):
@@ -680,6 +686,7 @@ def _home_vitals(v: HomeVitals) -> dict[str, Any]:
         "temperature_c": _text(v.temperature_c),
         "flag": v.worst_flag,
         "received_at": v.created_at,
+        "client_entered_at": v.client_entered_at,
     }
 
 
@@ -700,6 +707,7 @@ def _home_dose(a: HomeAdministration) -> dict[str, Any]:
         "notes": a.notes,
         "given_by": _person(a.given_by),
         "received_at": a.created_at,
+        "client_entered_at": a.client_entered_at,
     }
 
 
@@ -721,6 +729,7 @@ def _home_reaction(r: HomeReaction) -> dict[str, Any]:
         "reviewed_at": r.reviewed_at,
         "reviewed_by": r.reviewed_by_name,
         "received_at": r.created_at,
+        "client_entered_at": r.client_entered_at,
     }
 
 

@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.rules.clinical.home_visit import clock_gap_minutes
 from chairside.treatments.models import (
     Administration,
     ReactionRecord,
@@ -406,11 +407,20 @@ class HomeVitals(VitalReadings):
     # The tablet's id for the entry: a resent entry (offline queue, double tap) is not
     # recorded twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    # When the nurse saved the entry, by the tablet's clock (sent with an entry kept on the
+    # tablet while offline); ``created_at`` is when the server received it.
+    client_entered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["taken_at", "id"]
         verbose_name_plural = "home vitals"
         constraints = vitals_bounds("home_vitals")
+
+    @property
+    def clock_gap(self) -> int:
+        """Minutes between the tablet's entered-at time and the server's receipt, when they
+        differ by more than a few (rules.clinical.home_visit.clock_gap_minutes), else 0."""
+        return clock_gap_minutes(self.client_entered_at, self.created_at)
 
 
 class HomeAdministration(BaseModel):
@@ -448,6 +458,9 @@ class HomeAdministration(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    # When the nurse saved the entry, by the tablet's clock (sent with an entry kept on the
+    # tablet while offline); ``created_at`` is when the server received it.
+    client_entered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -474,6 +487,12 @@ class HomeAdministration(BaseModel):
     def route(self) -> str:
         return {"subcutaneous": "SC", "intramuscular": "IM"}.get(self.method, "IV")
 
+    @property
+    def clock_gap(self) -> int:
+        """Minutes between the tablet's entered-at time and the server's receipt, when they
+        differ by more than a few (rules.clinical.home_visit.clock_gap_minutes), else 0."""
+        return clock_gap_minutes(self.client_entered_at, self.created_at)
+
 
 class HomeReaction(ReactionRecord):
     """An infusion reaction in the home: the chair's signs, actions and CTCAE grades."""
@@ -487,6 +506,9 @@ class HomeReaction(ReactionRecord):
         related_name="reactions",
     )
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    # When the nurse saved the entry, by the tablet's clock (sent with an entry kept on the
+    # tablet while offline); ``created_at`` is when the server received it.
+    client_entered_at = models.DateTimeField(null=True, blank=True)
     # A grade 2+ reaction in the home is reviewed by the pharmacy (pharmacist, nurse or
     # coordinator) from the Today page, as a chair reaction alerts the provider on site.
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -499,6 +521,12 @@ class HomeReaction(ReactionRecord):
     class Meta:
         ordering = ["onset_at", "id"]
         constraints = [ctcae_grade_constraint("home_reaction")]
+
+    @property
+    def clock_gap(self) -> int:
+        """Minutes between the tablet's entered-at time and the server's receipt, when they
+        differ by more than a few (rules.clinical.home_visit.clock_gap_minutes), else 0."""
+        return clock_gap_minutes(self.client_entered_at, self.created_at)
 
 
 class HomeVisitAddendum(BaseModel):
