@@ -17,7 +17,7 @@ from chairside.billing.pricing import billing_profile, mue_limits
 from chairside.patients.reference import icd10_catalog
 from chairside.rules.billing import claim_states
 from chairside.rules.billing.charges import ClaimLine, EncounterFacts
-from chairside.rules.billing.claim_check import BillingProviderFacts, CheckInput
+from chairside.rules.billing.claim_check import BillingProviderFacts, CheckInput, hit_notes
 from chairside.rules.billing.hospital_outpatient import attending_provider
 from chairside.rules.billing.x12.x12_837i import (
     CLAIM_FILING_837I,
@@ -72,6 +72,16 @@ def primary_of(claim: Claim) -> Claim | None:
         .order_by("superseded", "-created_at")
         .first()
     )
+
+
+def claim_notes(claim: Claim) -> list[str]:
+    """What the claim page shows beside the check, never blocking it: for a home infusion
+    claim, a first Medicare HIT visit billed as subsequent because of another supplier's
+    history (``rules.billing.claim_check.hit_notes``)."""
+    home = home_check(claim)
+    if home is None:
+        return []
+    return hit_notes([claim_line(item.line) for item in claim.items.select_related("line")], home)
 
 
 def check_input(claim: Claim, *, authorization_required: bool, today: dt.date) -> CheckInput:

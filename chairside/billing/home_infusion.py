@@ -256,6 +256,15 @@ def last_hit_visit(*, organization: Any, patient: Any, before: dt.date) -> dt.da
     return line.date_of_service if line is not None else None
 
 
+def outside_history(*, organization: Any, patient: Any) -> tuple[dt.date | None, str]:
+    """The patient's last HIT visit by another supplier and who it was, as the home-infusion
+    intake recorded it ((None, "") when none is known)."""
+    found = homecare.outside_hit_history(organization=organization, patient=patient)
+    if found is None or found.last_visit_on is None:
+        return None, ""
+    return found.last_visit_on, found.supplier
+
+
 def home_check(claim: Claim) -> HomeInfusionCheck | None:
     """The home infusion facts the claim check needs, read now (a proof of delivery recorded
     after the claim was built clears its problem at the next check); None for other claims."""
@@ -280,6 +289,7 @@ def home_check(claim: Claim) -> HomeInfusionCheck | None:
         )
         if ticket is not None and ticket.status != DeliveryTicket.Status.DELIVERED:
             undelivered[day] = ticket.date
+    outside_last, outside_supplier = outside_history(organization=organization, patient=patient)
     return HomeInfusionCheck(
         payer_category=payer_category(claim.payer.kind),
         plan_signed_on=order.plan_signed_on if order is not None else None,
@@ -288,6 +298,8 @@ def home_check(claim: Claim) -> HomeInfusionCheck | None:
         via_dme_pump=bool(order and order.therapy.via_dme_pump),
         last_hit_visit=last_hit_visit(organization=organization, patient=patient, before=start),
         discharged_since=bool(order and order.discharged_since),
+        outside_last_visit=outside_last,
+        outside_supplier=outside_supplier,
     )
 
 

@@ -1,14 +1,16 @@
 """Home-care API: a day's stops, route plans (propose, accept), delivery tickets and visits
-with proof of delivery; read endpoints for home-infusion orders, plans of care (with what
-they are missing), teaching, pharmacist monitoring notes and the follow-up queue. The same
-selectors and services as the pages, so the API refuses
-what the pages refuse, with the same words (400). Mounted at ``/api/v1/homecare``."""
+with proof of delivery; the home visits' documentation (read-only); read endpoints for
+home-infusion orders, plans of care (with what they are missing), teaching, pharmacist
+monitoring notes and the follow-up queue. The same selectors and services as the pages, so
+the API refuses what the pages refuse, with the same words (400). Mounted at
+``/api/v1/homecare``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -18,13 +20,16 @@ from ninja.responses import Status
 
 from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.params import check_day
+from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_day, check_range, page
 from chairside.homecare import selectors, services
 from chairside.homecare.models import (
     DeliveryTicket,
     FollowUpTask,
+    HomeAdministration,
     HomeInfusionOrder,
+    HomeReaction,
     HomeVisit,
+    HomeVitals,
     PlanOfCare,
     RoutePlan,
 )
@@ -33,6 +38,9 @@ from chairside.patients.models import Patient
 from chairside.patients.selectors import patient_or_none
 from chairside.tenancy.roles import Perm
 from chairside.tenancy.selectors import staff_member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 router = Router(tags=["homecare"])
 
@@ -556,3 +564,263 @@ def follow_ups(request: ApiRequest, within_days: int = 0) -> Any:
         raise HttpError(400, "within_days is 0 to 90.")
     queue = selectors.follow_up_queue(organization=_org(request), within_days=within_days)
     return [_follow_up(t) for t in queue[:500]]
+
+
+# --- home visit documentation (read-only): what the nurse documented in the home. The
+# documentation page's permission (``clinical.edit``; a nurse reaches only her own visits),
+# the organization's visits only (another's answers 404); each patient returned lands in the
+# access report (the read collector). Doses and temperatures are decimal strings.
+
+
+class VisitSignedFilter(StrEnum):
+    SIGNED = "signed"
+    UNSIGNED = "unsigned"
+
+
+class HomeVitalsOut(Schema):
+    public_id: UUID
+    phase: str
+    taken_at: dt.datetime
+    systolic: int | None
+    diastolic: int | None
+    pulse: int | None
+    temperature_c: str | None
+    spo2: int | None
+    respiratory_rate: int | None
+    flag: str = Field(description="critical, abnormal or empty (rules.clinical.vitals).")
+    received_at: dt.datetime = Field(description="When the server recorded the entry.")
+    client_entered_at: dt.datetime | None = Field(
+        description="When the nurse saved the entry, by the tablet's clock (an entry kept on "
+        "the tablet while offline); null when sent at once."
+    )
+
+
+class HomeDoseOut(Schema):
+    public_id: UUID
+    drug: str
+    home_order: UUID | None
+    lot: UUID | None
+    lot_number: str
+    dose_amount: str
+    dose_unit: str
+    method: str
+    route: str = Field(description="IV, SC or IM.")
+    site: str
+    started_at: dt.datetime
+    stopped_at: dt.datetime | None
+    notes: str
+    given_by: str | None
+    received_at: dt.datetime
+    client_entered_at: dt.datetime | None
+
+
+class HomeReactionOut(Schema):
+    public_id: UUID
+    dose: UUID | None
+    onset_at: dt.datetime
+    grade: int = Field(description="CTCAE v5 infusion-related reaction grade.")
+    signs: list[str]
+    signs_other: str
+    actions: list[str]
+    actions_other: str
+    provider_notified: str | None
+    notified_at: dt.datetime | None
+    outcome: str
+    outcome_at: dt.datetime | None
+    notes: str
+    reviewed_at: dt.datetime | None
+    reviewed_by: str
+    received_at: dt.datetime
+    client_entered_at: dt.datetime | None
+
+
+class AddendumOut(Schema):
+    public_id: UUID
+    text: str
+    author: str
+    written_at: dt.datetime
+
+
+class HomeVisitDocOut(Schema):
+    public_id: UUID
+    patient_id: UUID
+    patient: str
+    location: str
+    date: dt.date
+    window_start: dt.time
+    window_end: dt.time
+    setting: str = Field(description="home, or suite (the pharmacy's infusion suite).")
+    purpose: str
+    status: str
+    nurse_id: UUID | None
+    nurse: str | None
+    arrived_at: dt.datetime | None
+    departed_at: dt.datetime | None
+    documented_minutes: int | None
+    notes: str
+    signed: bool
+    signed_at: dt.datetime | None
+    signed_by: str | None
+    vitals: list[HomeVitalsOut]
+    doses: list[HomeDoseOut]
+    reactions: list[HomeReactionOut]
+    addenda: list[AddendumOut]
+
+
+class HomeVisitPageOut(Schema):
+    count: int
+    results: list[HomeVisitDocOut]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _home_vitals(v: HomeVitals) -> dict[str, Any]:
+    return {
+        "public_id": v.public_id,
+        "phase": v.phase,
+        "taken_at": v.taken_at,
+        **{k: getattr(v, k) for k in ("systolic", "diastolic", "pulse", "spo2")},
+        "respiratory_rate": v.respiratory_rate,
+        "temperature_c": _text(v.temperature_c),
+        "flag": v.worst_flag,
+        "received_at": v.created_at,
+        "client_entered_at": v.client_entered_at,
+    }
+
+
+def _home_dose(a: HomeAdministration) -> dict[str, Any]:
+    return {
+        "public_id": a.public_id,
+        "drug": a.drug_display,
+        "home_order": a.home_order.public_id if a.home_order_id and a.home_order else None,
+        "lot": a.lot.public_id if a.lot_id and a.lot else None,
+        "lot_number": a.lot.lot_number if a.lot_id and a.lot else a.lot_number,
+        "dose_amount": f"{a.dose_amount.normalize():f}",
+        "dose_unit": a.dose_unit,
+        "method": a.method,
+        "route": a.route,
+        "site": a.site,
+        "started_at": a.started_at,
+        "stopped_at": a.stopped_at,
+        "notes": a.notes,
+        "given_by": _person(a.given_by),
+        "received_at": a.created_at,
+        "client_entered_at": a.client_entered_at,
+    }
+
+
+def _home_reaction(r: HomeReaction) -> dict[str, Any]:
+    return {
+        "public_id": r.public_id,
+        "dose": r.administration.public_id if r.administration_id and r.administration else None,
+        "onset_at": r.onset_at,
+        "grade": r.grade,
+        "signs": r.sign_labels,
+        "signs_other": r.signs_other,
+        "actions": r.action_labels,
+        "actions_other": r.actions_other,
+        "provider_notified": str(r.provider_notified) if r.provider_notified_id else None,
+        "notified_at": r.notified_at,
+        "outcome": r.outcome,
+        "outcome_at": r.outcome_at,
+        "notes": r.notes,
+        "reviewed_at": r.reviewed_at,
+        "reviewed_by": r.reviewed_by_name,
+        "received_at": r.created_at,
+        "client_entered_at": r.client_entered_at,
+    }
+
+
+def _person(user: User | None) -> str | None:
+    if user is None:
+        return None
+    return str(user.get_full_name() or user.get_username())
+
+
+def _home_visit_doc(v: HomeVisit) -> dict[str, Any]:
+    return {
+        "public_id": v.public_id,
+        "patient_id": v.patient.public_id,
+        "patient": v.patient.full_name,
+        "location": v.location.name,
+        "date": v.date,
+        "window_start": v.window_start,
+        "window_end": v.window_end,
+        "setting": v.setting,
+        "purpose": v.purpose,
+        "status": v.status,
+        "nurse_id": v.nurse.public_id if v.nurse_id and v.nurse else None,
+        "nurse": str(v.nurse) if v.nurse_id else None,
+        "arrived_at": v.arrived_at,
+        "departed_at": v.departed_at,
+        "documented_minutes": v.documented_minutes,
+        "notes": v.notes,
+        "signed": v.is_signed,
+        "signed_at": v.signed_at,
+        "signed_by": (v.signed_by_name or _person(v.signed_by)) if v.is_signed else None,
+        "vitals": [_home_vitals(x) for x in v.vitals.all()],
+        "doses": [_home_dose(x) for x in v.administrations.all()],
+        "reactions": [_home_reaction(x) for x in v.reactions.all()],
+        "addenda": [
+            {
+                "public_id": x.public_id,
+                "text": x.text,
+                "author": x.author_name,
+                "written_at": x.created_at,
+            }
+            for x in v.addenda.all()
+        ],
+    }
+
+
+@router.get("/visits", response=HomeVisitPageOut)
+def home_visits(
+    request: ApiRequest,
+    *,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    nurse: UUID | None = None,
+    patient: UUID | None = None,
+    status: VisitSignedFilter | None = None,
+    offset: Offset = 0,
+    limit: Limit = 25,
+) -> Any:
+    """Home nursing visits with their documentation (vitals, doses given with drug, lot,
+    dose, route and times, reactions, arrival and departure, notes, the signature and
+    addenda), newest day first. ``nurse`` is a staff member's id; ``status`` signed or
+    unsigned. The documentation page's permission: a nurse reads only her own visits."""
+    require(request, Perm.CLINICAL_EDIT)
+    check_range(date_from, date_to)
+    membership = request.membership
+    found = selectors.documented_visits(
+        organization=_org(request),
+        user=request.user,
+        role=membership.role,
+        start=date_from,
+        end=date_to,
+        nurse=nurse,
+        patient=patient,
+        signed=None if status is None else status == VisitSignedFilter.SIGNED,
+    )
+    total, rows = page(found, offset, limit)
+    return {"count": total, "results": [_home_visit_doc(v) for v in rows]}
+
+
+@router.get("/visits/{public_id}", response=HomeVisitDocOut)
+def home_visit(request: ApiRequest, public_id: UUID) -> Any:
+    """One home visit with its documentation (404 for another organization's, or for a
+    nurse another nurse's visit)."""
+    require(request, Perm.CLINICAL_EDIT)
+    membership = request.membership
+    found = (
+        selectors.documented_visits(
+            organization=_org(request), user=request.user, role=membership.role
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if found is None:
+        raise HttpError(404, "No such home visit.")
+    return _home_visit_doc(found)

@@ -4,6 +4,7 @@ notes and the follow-up queue."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -11,16 +12,24 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chairside.audit.exports import csv_response, export_columns, wants_csv
 from chairside.audit.services import client_ip
-from chairside.core.forms_util import add_service_errors
+from chairside.core.forms_util import add_service_errors, submit_form
 from chairside.homecare import selectors, services
-from chairside.homecare.forms import HomeOrderForm, MonitoringForm, PlanForm, TeachingForm
+from chairside.homecare.forms import (
+    HomeOrderForm,
+    MonitoringForm,
+    OutsideHistoryForm,
+    PlanForm,
+    TeachingForm,
+)
 from chairside.homecare.models import HomeInfusionOrder, PlanOfCare
 from chairside.patients.models import Patient
+from chairside.rules.billing.home_infusion_billing import HIT_INITIAL_GAP_DAYS
 from chairside.tenancy.access import OrgRequest, can, require_perm
 from chairside.tenancy.roles import Perm
 
@@ -158,9 +167,47 @@ def patient(request: OrgRequest, public_id: str) -> HttpResponse:
         "today": timezone.localdate(),
         "can_edit": can(request, Perm.HOMECARE_EDIT),
         "can_schedule": can(request, Perm.SCHEDULE_EDIT),
+        "outside": (outside := selectors.outside_hit_history(organization=org, patient=found)),
+        "outside_initial_from": (
+            outside.last_visit_on + dt.timedelta(days=HIT_INITIAL_GAP_DAYS + 1)
+            if outside and outside.last_visit_on
+            else None
+        ),
         "active": "patients",
     }
     return render(request, "homecare/patient.html", context)
+
+
+@require_perm(Perm.HOMECARE_EDIT)
+def outside_history(request: OrgRequest, public_id: str) -> HttpResponse:
+    """Record the patient's last home infusion therapy visit by another supplier (Medicare's
+    60-day rule for the initial-visit G-codes reads it; BPM ch. 15 §320.8.3)."""
+    org = request.organization
+    found = selectors.access_patient(organization=org, public_id=public_id)
+    history = selectors.outside_hit_history(organization=org, patient=found)
+    initial = (
+        {"last_visit_on": history.last_visit_on, "supplier": history.supplier,
+         "source": history.source}
+        if history
+        else {}
+    )  # fmt: skip
+    form = OutsideHistoryForm(request.POST or None, initial=initial)
+    return submit_form(
+        request,
+        form,
+        save=lambda data: services.outside_hit_history_set(
+            organization=org,
+            user=request.user,
+            patient=found,
+            last_visit_on=data["last_visit_on"],
+            supplier=data["supplier"],
+            source=data["source"],
+        ),
+        message="Home infusion history with another supplier saved.",
+        done=reverse("homecare:patient", args=[found.public_id]) + "#outside-history",
+        template="homecare/outside_history_form.html",
+        context={"patient": found, "history": history, "active": "patients"},
+    )
 
 
 # --- orders ----------------------------------------------------------------------------------

@@ -447,3 +447,27 @@ class VisitForm(_StopForm):
         _choice(self.fields["nurse"]).queryset = StaffMember.objects.filter(
             organization=organization, is_active=True, credential__in=NURSE_CREDENTIALS
         ).order_by("last_name", "first_name")
+
+
+class OutsideHistoryForm(forms.Form):
+    """The patient's last home infusion therapy visit by another supplier (from the referral
+    or intake): Medicare's initial-visit G-codes need more than 60 days since it."""
+
+    last_visit_on = forms.DateField(
+        widget=DATE,
+        required=False,
+        label="Last home infusion therapy visit by another supplier",
+        help_text="Leave empty when no other supplier's visit is known (or to clear it).",
+    )
+    supplier = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Other supplier",
+        help_text="The home infusion pharmacy or agency that made that visit.",
+    )
+    source = forms.CharField(
+        max_length=160,
+        required=False,
+        label="Where the date comes from",
+        help_text="e.g. referral packet of 11/30, call to the supplier's intake line.",
+    )

@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from chairside.core.models import BaseModel, OrgScopedModel
+from chairside.rules.clinical.home_visit import clock_gap_minutes
 from chairside.rules.scheduling import routing
 from chairside.treatments.models import (
     Administration,
@@ -96,6 +97,46 @@ class PatientHome(OrgScopedModel):
     def address(self) -> str:
         line2 = f", {self.address_line2}" if self.address_line2 else ""
         return f"{self.address_line1}{line2}, {self.city}, {self.state} {self.postal_code}"
+
+
+class OutsideHitHistory(OrgScopedModel):
+    """The patient's last home infusion therapy visit by another supplier, as the referral
+    or intake reports it. Medicare's initial-visit G-codes (G0088-G0090) need a gap of more
+    than 60 days between HIT service visits in the patient's history, another supplier's
+    included (Medicare Benefit Policy Manual ch. 15 §320.8.3); billing reads this date with
+    the pharmacy's own history (``rules.billing.home_infusion_billing.hit_initial_allowed``)."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, related_name="outside_hit_history"
+    )
+    last_visit_on = models.DateField(
+        "last HIT visit by another supplier",
+        null=True,
+        blank=True,
+        help_text="Empty: no home infusion therapy visit by another supplier is known.",
+    )
+    supplier = models.CharField(
+        "other supplier",
+        max_length=120,
+        blank=True,
+        help_text="The home infusion supplier that made that visit.",
+    )
+    source = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="Where the date comes from, e.g. the referral packet or a call to the supplier.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "outside HIT histories"
+
+    def __str__(self) -> str:
+        if self.last_visit_on is None:
+            return "No HIT visit by another supplier known"
+        return f"Last HIT visit by {self.supplier or 'another supplier'} on {self.last_visit_on}"
 
 
 class FieldShift(OrgScopedModel):
@@ -367,11 +408,20 @@ class HomeVitals(VitalReadings):
     # The tablet's id for the entry: a resent entry (offline queue, double tap) is not
     # recorded twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    # When the nurse saved the entry, by the tablet's clock (sent with an entry kept on the
+    # tablet while offline); ``created_at`` is when the server received it.
+    client_entered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["taken_at", "id"]
         verbose_name_plural = "home vitals"
         constraints = vitals_bounds("home_vitals")
+
+    @property
+    def clock_gap(self) -> int:
+        """Minutes between the tablet's entered-at time and the server's receipt, when they
+        differ by more than a few (rules.clinical.home_visit.clock_gap_minutes), else 0."""
+        return clock_gap_minutes(self.client_entered_at, self.created_at)
 
 
 class HomeAdministration(BaseModel):
@@ -409,6 +459,9 @@ class HomeAdministration(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    # When the nurse saved the entry, by the tablet's clock (sent with an entry kept on the
+    # tablet while offline); ``created_at`` is when the server received it.
+    client_entered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -435,6 +488,12 @@ class HomeAdministration(BaseModel):
     def route(self) -> str:
         return {"subcutaneous": "SC", "intramuscular": "IM"}.get(self.method, "IV")
 
+    @property
+    def clock_gap(self) -> int:
+        """Minutes between the tablet's entered-at time and the server's receipt, when they
+        differ by more than a few (rules.clinical.home_visit.clock_gap_minutes), else 0."""
+        return clock_gap_minutes(self.client_entered_at, self.created_at)
+
 
 class HomeReaction(ReactionRecord):
     """An infusion reaction in the home: the chair's signs, actions and CTCAE grades."""
@@ -448,6 +507,9 @@ class HomeReaction(ReactionRecord):
         related_name="reactions",
     )
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    # When the nurse saved the entry, by the tablet's clock (sent with an entry kept on the
+    # tablet while offline); ``created_at`` is when the server received it.
+    client_entered_at = models.DateTimeField(null=True, blank=True)
     # A grade 2+ reaction in the home is reviewed by the pharmacy (pharmacist, nurse or
     # coordinator) from the Today page, as a chair reaction alerts the provider on site.
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -460,6 +522,12 @@ class HomeReaction(ReactionRecord):
     class Meta:
         ordering = ["onset_at", "id"]
         constraints = [ctcae_grade_constraint("home_reaction")]
+
+    @property
+    def clock_gap(self) -> int:
+        """Minutes between the tablet's entered-at time and the server's receipt, when they
+        differ by more than a few (rules.clinical.home_visit.clock_gap_minutes), else 0."""
+        return clock_gap_minutes(self.client_entered_at, self.created_at)
 
 
 class HomeVisitAddendum(BaseModel):

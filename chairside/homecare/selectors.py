@@ -19,6 +19,7 @@ from chairside.homecare.models import (
     HomeReaction,
     HomeVisit,
     MonitoringNote,
+    OutsideHitHistory,
     PlanOfCare,
     RoutePlan,
     TeachingRecord,
@@ -130,6 +131,47 @@ def access_home_visit(
         return found.get(public_id=uuid.UUID(str(public_id)))
     except (HomeVisit.DoesNotExist, ValueError):
         raise Http404("No such home visit.") from None
+
+
+def documented_visits(
+    *,
+    organization: Organization,
+    user: User,
+    role: str | None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    nurse: Any = None,
+    patient: Any = None,
+    signed: bool | None = None,
+) -> QuerySet[HomeVisit]:
+    """Home visits with their documentation (vitals, doses, reactions, addenda), newest day
+    first, for the API's read: the organization's, and for a nurse only her own, as the
+    documentation page reaches them (``access_home_visit``). ``nurse`` and ``patient`` are
+    public ids; ``signed`` True/False keeps the signed or the unsigned visits."""
+    found = HomeVisit.objects.filter(organization=organization)
+    if sees_only_own(role):
+        found = found.filter(nurse__user=user)
+    if start is not None:
+        found = found.filter(date__gte=start)
+    if end is not None:
+        found = found.filter(date__lte=end)
+    if nurse is not None:
+        found = found.filter(nurse__public_id=nurse)
+    if patient is not None:
+        found = found.filter(patient__public_id=patient)
+    if signed is not None:
+        found = found.filter(signed_at__isnull=not signed)
+    return (
+        found.select_related("patient", "nurse", "location", "signed_by")
+        .prefetch_related(
+            "vitals",
+            "administrations__drug",
+            "administrations__lot",
+            "reactions__provider_notified",
+            "addenda",
+        )
+        .order_by("-date", "-window_start", "-id")
+    )
 
 
 def own_route(
@@ -456,3 +498,8 @@ def access_home_reaction(*, organization: Organization, public_id: Any) -> HomeR
         )
     except (HomeReaction.DoesNotExist, ValueError):
         raise Http404("No such home reaction.") from None
+
+
+def outside_hit_history(*, organization: Organization, patient: Any) -> OutsideHitHistory | None:
+    """The patient's last home infusion therapy visit by another supplier, when recorded."""
+    return OutsideHitHistory.objects.filter(organization=organization, patient=patient).first()

@@ -38,6 +38,11 @@ urlpatterns = [
     path("patients/", clinical_views.patients, name="patients"),
     path("patients/<str:public_id>/", clinical_views.patient, name="patient"),
     path("patients/<str:public_id>/home/", setup_views.home_edit, name="home_edit"),
+    path(
+        "patients/<str:public_id>/outside-history/",
+        clinical_views.outside_history,
+        name="outside_history",
+    ),
     path("patients/<str:public_id>/orders/new/", clinical_views.order_new, name="order_new"),
     path("patients/<str:public_id>/plan/new/", clinical_views.plan_new, name="plan_new"),
     path(

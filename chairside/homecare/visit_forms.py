@@ -6,11 +6,14 @@ drawn, and one per queued entry on the tablet): the server records an id once.""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django import forms
+from django.utils.dateparse import parse_datetime
 
+from chairside.core.dates import in_range
 from chairside.homecare.models import HomeInfusionOrder, HomeVisit
 from chairside.inventory.models import Lot
 from chairside.treatments.forms import TIME, AddendumForm, ReactionForm, VitalsForm, at_visit
@@ -28,10 +31,25 @@ __all__ = [
 
 class _Entry(forms.Form):
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # When the nurse saved the entry, by the tablet's clock (ISO 8601): sent by the page's
+    # script with an entry kept on the tablet while offline.
+    entered_at = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["client_id"].initial = uuid.uuid4
+
+    def clean_entered_at(self) -> dt.datetime | None:
+        """The tablet's time, or None when it is missing or unreadable: a tablet's clock
+        never refuses the nurse's entry."""
+        text = (self.cleaned_data.get("entered_at") or "").strip()
+        try:
+            moment = parse_datetime(text) if text else None
+        except ValueError:
+            return None
+        if moment is None or moment.tzinfo is None or not in_range(moment.date()):
+            return None
+        return moment
 
 
 class HomeVitalsForm(_Entry, VitalsForm):

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chairside.audit import reads
-from chairside.billing.documents import claim_line
+from chairside.billing.documents import claim_line, claim_notes
 from chairside.billing.models import (
     AspPrice,
     AspPricingFile,
@@ -249,7 +249,14 @@ def claim_detail(*, claim: Claim) -> dict[str, Any]:
         "facts": (facts := claim.encounter.encounter_facts()),
         "attending": attending_provider(facts),
         "opps": claim_opps_estimate(claim=claim, items=items) if claim.is_institutional else None,
+        "check_notes": check_notes(claim=claim),
     }
+
+
+def check_notes(*, claim: Claim) -> list[str]:
+    """Shown with the claim check, never blocking: e.g. a first Medicare HIT visit billed as
+    subsequent because of another supplier's history (``documents.claim_notes``)."""
+    return claim_notes(claim)
 
 
 def attending_provider(facts: Any) -> Any:

@@ -73,6 +73,9 @@ def home_charges_derive(
         )
     payer = _primary_payer(organization, coverages[0].payer_ref)
     terms = home.home_terms(organization=organization, payer=payer)
+    outside_last, outside_supplier = home.outside_history(
+        organization=organization, patient=patient
+    )
     try:
         proposed = propose_claim_with_suite(
             payer_category=home.payer_category(payer.kind if payer else "commercial"),
@@ -85,6 +88,8 @@ def home_charges_derive(
                 organization=organization, patient=patient, before=start
             ),
             discharged_since=order.discharged_since,
+            outside_last_visit=outside_last,
+            outside_supplier=outside_supplier,
         )
     except HomeBillingRuleError as exc:
         raise ValidationError(str(exc)) from None

@@ -162,7 +162,13 @@ def claim_check(request: OrgRequest, public_id: str) -> HttpResponse:
     except ValidationError as exc:
         error = " ".join(exc.messages)
     claim.refresh_from_db()
-    context = {"claim": claim, "error": error, "can_edit": True, "just_checked": True}
+    context = {
+        "claim": claim,
+        "error": error,
+        "can_edit": True,
+        "just_checked": True,
+        "check_notes": selectors.check_notes(claim=claim),
+    }
     if request.htmx:
         return render(request, "billing/_check_results.html", context, status=400 if error else 200)
     if error:

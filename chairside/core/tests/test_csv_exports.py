@@ -222,6 +222,7 @@ NOT_A_LIST = {
     "homecare:visit_new": FORM,
     "homecare:shift_new": FORM,
     "homecare:home_edit": FORM,
+    "homecare:outside_history": FORM,
     "homecare:ticket": DETAIL,
     "homecare:proof": FORM,
     "homecare:patient": DETAIL,

@@ -18,18 +18,22 @@ from django.utils import timezone
 from chairside.access.referrals.models import ReferringProvider, TreatmentOrder
 from chairside.accounts.services import cosigner_authenticate
 from chairside.audit.models import AuditEvent
-from chairside.audit.services import audit_record, diff, snapshot
+from chairside.audit.services import audit_record, audited_update, diff, snapshot
 from chairside.core.actors import acting_user
+from chairside.core.dates import OUT_OF_RANGE, in_range
 from chairside.formulary.models import Drug
+from chairside.homecare.events import home_service_documented
 from chairside.homecare.models import (
     NURSE_CREDENTIALS,
     FollowUpTask,
     HomeInfusionOrder,
     MonitoringNote,
+    OutsideHitHistory,
     PlanOfCare,
     TeachingRecord,
 )
 from chairside.patients.models import Patient
+from chairside.rules.billing.home_infusion_billing import HIT_INITIAL_GAP_DAYS
 from chairside.rules.clinical.plan_of_care import TEACHING_TOPICS
 from chairside.tenancy.models import Organization, StaffMember
 
@@ -655,3 +659,66 @@ def follow_up_done(*, organization: Organization, user: User, task: FollowUpTask
         changes=diff(before, snapshot(current)),
     )
     return current
+
+
+@transaction.atomic
+def outside_hit_history_set(
+    *,
+    organization: Organization,
+    user: User,
+    patient: Patient,
+    last_visit_on: dt.date | None,
+    supplier: str = "",
+    source: str = "",
+) -> OutsideHitHistory:
+    """Record (or correct, or clear with no date) the patient's last home infusion therapy
+    visit by another supplier, as the referral or intake reports it. Medicare's 60-day rule
+    for the initial-visit G-codes reads it with the pharmacy's own history (Benefit Policy
+    Manual ch. 15 §320.8.3). Audited with the old and new values."""
+    _same_org(organization, patient)
+    supplier, source = supplier.strip(), source.strip()
+    if last_visit_on is not None:
+        if not in_range(last_visit_on):
+            raise ValidationError({"last_visit_on": OUT_OF_RANGE})
+        if last_visit_on > timezone.localdate():
+            raise ValidationError(
+                {"last_visit_on": "The other supplier's last visit cannot be in the future."}
+            )
+        if not supplier:
+            raise ValidationError(
+                {"supplier": "Name the supplier that made the visit (as the referral says)."}
+            )
+    elif supplier or source:
+        raise ValidationError(
+            {"last_visit_on": "Give the date of the other supplier's last visit, or clear "
+             "the supplier too."}
+        )  # fmt: skip
+    found = OutsideHitHistory.objects.select_for_update().filter(patient=patient).first()
+    before = found.last_visit_on if found is not None else None
+    history = found or OutsideHitHistory(organization=organization, patient=patient)
+    audited_update(
+        instance=history,
+        user=user,
+        data={
+            "last_visit_on": last_visit_on,
+            "supplier": supplier,
+            "source": source,
+            "recorded_by": acting_user(user),
+        },
+        fields=["last_visit_on", "supplier", "source", "recorded_by"],
+        organization=organization,
+        patient=patient,
+    )
+    # The months whose first visit the date (old or new) can make subsequent: billing
+    # derives those already billed again (events.home_service_documented is idempotent).
+    months: set[dt.date] = set()
+    if before != last_visit_on:
+        for day in {before, last_visit_on} - {None}:
+            assert day is not None
+            months |= {
+                (day + dt.timedelta(days=n)).replace(day=1)
+                for n in (0, 28, 56, HIT_INITIAL_GAP_DAYS)
+            }
+    for month in sorted(months):
+        home_service_documented(organization, patient, month, user)
+    return history

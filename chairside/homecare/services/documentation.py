@@ -9,7 +9,9 @@ check (``rules.clinical.infusion.check_running``). The rows are the chair's colu
 (``treatments.models.VitalReadings`` / ``ReactionRecord``), in home care's own tables:
 a home visit has no chair, appointment, preparation or chair claim.
 
-Every entry may carry ``client_id``, the tablet's id for it: an entry sent again (the
+Every entry may carry ``client_id``, the tablet's id for it, and ``client_entered_at``, when
+the nurse saved it by the tablet's clock (``created_at`` is when the server received it; the
+page shows both when they are minutes apart). An entry sent again (the
 offline queue retrying, a double tap) returns the row already recorded and records nothing.
 Signing locks the visit (status completed); later corrections are addenda.
 """
@@ -127,6 +129,7 @@ def home_vitals_record(
     phase: str,
     taken_at: dt.datetime | None = None,
     client_id: uuid.UUID | None = None,
+    client_entered_at: dt.datetime | None = None,
     systolic: int | None = None,
     diastolic: int | None = None,
     pulse: int | None = None,
@@ -143,7 +146,13 @@ def home_vitals_record(
     _nurse(current, user)
     if phase not in VitalReadings.Phase.values:
         raise ValidationError({"phase": "Say when the vital signs were taken."})
-    taken_at = taken_at or timezone.now()
+    if taken_at is None:
+        # "Empty: now" means when the nurse saved it: for an entry kept on the tablet while
+        # offline that is its entered-at time (tablet clock) when on the visit day, not the
+        # later moment the server received it.
+        entered = client_entered_at
+        local = entered.astimezone(current.location.tz).date() if entered else None
+        taken_at = entered if entered is not None and local == current.date else timezone.now()
     on_visit_day(current, taken_at, "taken_at", "time of the readings")
     readings = checked_readings(
         systolic=systolic,
@@ -159,6 +168,7 @@ def home_vitals_record(
         taken_at=taken_at,
         taken_by=acting_user(user),
         client_id=client_id,
+        client_entered_at=client_entered_at,
     )
     fill_readings(row, readings)
     row.full_clean()
@@ -224,6 +234,7 @@ def home_administration_record(
     stopped_at: dt.datetime | None = None,
     notes: str = "",
     client_id: uuid.UUID | None = None,
+    client_entered_at: dt.datetime | None = None,
 ) -> HomeAdministration:
     """A dose given in the home: the drug of the patient's home order in force (a
     formulary drug or, for home therapies the formulary does not carry, the drug as the
@@ -266,6 +277,7 @@ def home_administration_record(
         notes=notes.strip()[:255],
         given_by=acting_user(user),
         client_id=client_id,
+        client_entered_at=client_entered_at,
     )
     row.full_clean()
     row.save()
@@ -343,6 +355,7 @@ def home_reaction_record(
     outcome_at: dt.datetime | None = None,
     notes: str = "",
     client_id: uuid.UUID | None = None,
+    client_entered_at: dt.datetime | None = None,
 ) -> HomeReaction:
     """An infusion reaction in the home, graded and checked as at the chair; grade 3 or
     more stops the running dose at the onset."""
@@ -378,6 +391,7 @@ def home_reaction_record(
         notes=notes.strip(),
         recorded_by=acting_user(user),
         client_id=client_id,
+        client_entered_at=client_entered_at,
     )
     if stops_infusion(grade):
         _stop_running(current, onset_at, user)

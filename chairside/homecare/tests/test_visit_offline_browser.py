@@ -1,6 +1,9 @@
 """In Chromium on a tablet: the nurse documents a home visit with the connection down; the
 vital signs are kept in the browser with a notice, and reach the server when the
-connection returns. Screenshots of the documentation page at 1366 and 1024 wide."""
+connection returns. The tablet's clock is 45 minutes slow: the notice says how long ago the
+entry was saved on the tablet (never a clock time), and the page then shows the tablet's
+time beside the server's receipt. Screenshots of the documentation page at 1366 and 1024
+wide."""
 
 from __future__ import annotations
 
@@ -45,6 +48,8 @@ def test_vitals_typed_offline_reach_the_server_when_back_online(
     context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    # The tablet's clock is 45 minutes slow (10:15 when the server says 11:00).
+    page.clock.install(time=dt.datetime(2026, 12, 8, 10, 15, tzinfo=TZ))
     log_in(page, live_server, "clara", f.TEST_PASSWORD)
     page.goto(f"{live_server.url}/homecare/my-route/?date={DAY.isoformat()}")
     shot(page, "homecare-my-route-document-1024")
@@ -59,8 +64,12 @@ def test_vitals_typed_offline_reach_the_server_when_back_online(
     form.locator("input[name=pulse]").fill("76")
     form.locator("button[type=submit]").click()
     notice = page.locator("#offline-status")
-    expect(notice).to_contain_text("saved on this tablet, will send")
-    expect(notice).to_contain_text("Vital signs")
+    expect(notice).to_contain_text("kept on this tablet and not sent yet")
+    expect(notice).to_contain_text("Vital signs (saved just now)")
+    expect(notice).to_contain_text("Times are counted on this tablet")
+    expect(notice).not_to_contain_text("10:1")  # no tablet clock time that looks official
+    page.clock.fast_forward("03:00")
+    expect(notice).to_contain_text("Vital signs (saved 3 min ago)")
     assert not HomeVitals.objects.exists()
     kept = page.evaluate(f"window.localStorage.getItem('chairside-homevisit:{visit.public_id}')")
     assert kept and '"128"' in kept
@@ -72,6 +81,16 @@ def test_vitals_typed_offline_reach_the_server_when_back_online(
     expect(page.locator("#vitals table")).to_contain_text("128/82", timeout=30_000)
     row = HomeVitals.objects.get(home_visit=visit)
     assert (row.systolic, row.diastolic, row.pulse) == (128, 82, 76)
+    # The tablet's entered-at time (about 10:15 by its slow clock) is kept beside the
+    # server's receipt (after 11:00), and the page shows both.
+    assert row.client_entered_at is not None
+    entered = row.client_entered_at.astimezone(TZ)
+    assert dt.datetime(2026, 12, 8, 10, 15, tzinfo=TZ) <= entered
+    assert entered <= dt.datetime(2026, 12, 8, 10, 17, tzinfo=TZ)
+    assert row.clock_gap >= 40
+    clock_note = page.locator("#vitals .entry-clock")
+    expect(clock_note).to_contain_text("by the tablet's clock")
+    expect(clock_note).to_contain_text("by the server")
     assert (
         page.evaluate(f"window.localStorage.getItem('chairside-homevisit:{visit.public_id}')")
         is None

@@ -51,6 +51,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chairside.rules.billing.charges import ClaimLine, EncounterFacts, Person, Provider
+from chairside.rules.billing.home_infusion_billing import (
+    hit_initial_allowed,
+    outside_history_blocks_initial,
+    outside_history_note,
+)
 from chairside.rules.billing.hospital_outpatient import (
     DEPARTMENT_MODIFIERS,
     INSTITUTIONAL,
@@ -129,7 +134,9 @@ class HomeInfusionCheck:
     ``undelivered_days`` the per diem days whose supplies' delivery ticket has no proof of
     delivery, each with that delivery's date; ``payer_category`` commercial, medicaid or
     medicare_b; for Medicare HIT, ``via_dme_pump`` and the supplier's last HIT G-code
-    before this claim (``last_hit_visit``, with ``discharged_since``).
+    before this claim (``last_hit_visit``, with ``discharged_since``), and the patient's last
+    HIT visit by another supplier as the intake recorded it (``outside_last_visit``, by
+    ``outside_supplier``): the 60-day gap of §320.8.3 is in the patient's whole history.
     """
 
     payer_category: str
@@ -139,6 +146,8 @@ class HomeInfusionCheck:
     via_dme_pump: bool = False
     last_hit_visit: dt.date | None = None
     discharged_since: bool = False
+    outside_last_visit: dt.date | None = None
+    outside_supplier: str = ""
 
 
 def check_claim(data: CheckInput) -> list[Problem]:
@@ -512,8 +521,21 @@ def _check_hit(lines: Sequence[ClaimLine], home: HomeInfusionCheck) -> list[Prob
         earlier = [x for x in hit if x.date_of_service < first]
         last = earlier[-1].date_of_service if earlier else home.last_hit_visit
         discharged = home.discharged_since and not earlier
-        gap_ok = last is None or (discharged and (first - last).days > 60)
-        if not gap_ok:
+        outside = home.outside_last_visit
+        if not earlier and outside_history_blocks_initial(first, outside) and outside:
+            days = (first - outside).days
+            problems.append(
+                Problem(
+                    "hit_initial",
+                    f"The initial-visit code on {first:%m/%d/%Y} cannot be billed: the "
+                    "patient's history shows a home infusion therapy visit by "
+                    f"{home.outside_supplier or 'another supplier'} on {outside:%m/%d/%Y}, "
+                    f"{days} day{'s' if days != 1 else ''} earlier; the initial visit needs a "
+                    "gap of more than 60 days (Medicare Benefit Policy Manual ch. 15 "
+                    "§320.8.3). Bill the subsequent-visit code.",
+                )
+            )
+        elif not hit_initial_allowed(first, last, discharged):
             problems.append(
                 Problem(
                     "hit_initial",
@@ -523,3 +545,25 @@ def _check_hit(lines: Sequence[ClaimLine], home: HomeInfusionCheck) -> list[Prob
                 )
             )
     return problems
+
+
+def hit_notes(lines: Sequence[ClaimLine], home: HomeInfusionCheck) -> list[str]:
+    """What the claim shows beside the check, never blocking it: the first HIT visit day
+    billed with the subsequent-visit code because of another supplier's history (the
+    pharmacy's own history alone would have allowed the initial code)."""
+    hit = sorted(
+        (x for x in lines if x.code in _HIT_SUBSEQUENT | _HIT_INITIAL),
+        key=lambda x: x.date_of_service,
+    )
+    outside = home.outside_last_visit
+    if home.payer_category != "medicare_b" or not hit or outside is None:
+        return []
+    first = hit[0]
+    if first.code not in _HIT_SUBSEQUENT:
+        return []
+    day = first.date_of_service
+    if not outside_history_blocks_initial(day, outside):
+        return []
+    if not hit_initial_allowed(day, home.last_hit_visit, home.discharged_since):
+        return []  # subsequent by the pharmacy's own history anyway
+    return [outside_history_note(day, first.code, outside, home.outside_supplier)]

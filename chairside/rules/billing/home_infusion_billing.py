@@ -280,16 +280,49 @@ def nursing_units(minutes: int) -> list[tuple[str, int]]:
 
 
 def hit_initial_allowed(
-    visit_date: dt.date, last_hit_visit: dt.date | None, discharged_since: bool
+    visit_date: dt.date,
+    last_hit_visit: dt.date | None,
+    discharged_since: bool,
+    outside_last_visit: dt.date | None = None,
 ) -> bool:
     """Whether this supplier may bill the initial-visit G-code on ``visit_date``.
 
     Allowed for a patient with no earlier HIT G-code from the supplier, or after a discharge
     with a gap of more than 60 days (day 61 onward; Benefit Policy Manual ch. 15 §320.8.3).
+    The gap is in the patient's history, so another supplier's HIT visit counts too
+    (``outside_last_visit``, as the referral reports it): within 60 days of it, the first
+    visit here is a subsequent visit (:func:`outside_history_blocks_initial`).
     """
+    if outside_history_blocks_initial(visit_date, outside_last_visit):
+        return False
     if last_hit_visit is None:
         return True
     return discharged_since and (visit_date - last_hit_visit).days > HIT_INITIAL_GAP_DAYS
+
+
+def outside_history_blocks_initial(visit_date: dt.date, outside_last_visit: dt.date | None) -> bool:
+    """True when another supplier's HIT visit on ``outside_last_visit`` is 60 days or less
+    before ``visit_date`` (the initial visit needs a gap of more than 60 days in the
+    patient's history: day 61 onward; §320.8.3). A date after the visit is not history."""
+    if outside_last_visit is None or outside_last_visit > visit_date:
+        return False
+    return (visit_date - outside_last_visit).days <= HIT_INITIAL_GAP_DAYS
+
+
+def outside_history_note(
+    visit_date: dt.date, code: str, outside_last_visit: dt.date, supplier: str
+) -> str:
+    """Why a first HIT visit day is billed with the subsequent-visit code: the words the
+    claim shows."""
+    days = (visit_date - outside_last_visit).days
+    who = supplier or "another supplier"
+    return (
+        f"{code} on {visit_date:%m/%d/%Y} is billed as a subsequent visit: the patient's last "
+        f"home infusion therapy visit by {who} was on {outside_last_visit:%m/%d/%Y}, {days} "
+        f"day{'s' if days != 1 else ''} earlier; the initial-visit code needs a gap of more "
+        f"than {HIT_INITIAL_GAP_DAYS} days in the patient's history (Medicare Benefit Policy "
+        "Manual ch. 15 §320.8.3)."
+    )
 
 
 def hit_refusal(therapy: HomeTherapy, visit: NursingVisit) -> str | None:
@@ -332,6 +365,9 @@ class ProposedClaim:
 
     lines: tuple[ClaimLine, ...]
     refused: tuple[str, ...] = ()
+    # Why a line is as it is when that is not obvious (a first visit billed as subsequent
+    # because of another supplier's history): shown with the claim, never blocking it.
+    notes: tuple[str, ...] = ()
 
 
 def propose_home_claim_lines(
@@ -343,6 +379,8 @@ def propose_home_claim_lines(
     last_hit_visit: dt.date | None = None,
     discharged_since: bool = False,
     per_diem_coding: str = PER_DIEM_SCALE,
+    outside_last_visit: dt.date | None = None,
+    outside_supplier: str = "",
 ) -> ProposedClaim:
     """Propose the claim lines of one home infusion billing period.
 
@@ -366,8 +404,14 @@ def propose_home_claim_lines(
         f"Visit on {v.date:%m/%d/%Y} is not signed: not billed." for v in visits if not v.signed
     )
     if payer_category == MEDICARE_B:
-        lines, refused = _hit_lines(therapy, signed, last_hit_visit, discharged_since)
-        return ProposedClaim(tuple(lines), unsigned + refused)
+        lines, refused, notes = _hit_lines(
+            therapy,
+            signed,
+            last_hit_visit,
+            discharged_since,
+            outside=(outside_last_visit, outside_supplier),
+        )
+        return ProposedClaim(tuple(lines), unsigned + refused, notes)
     lines = _per_diem_lines(therapy, sorted(set(therapy_days)), pos, per_diem_coding)
     for visit in signed:
         lines += _nursing_lines(visit, pos)
@@ -442,9 +486,12 @@ def _hit_lines(
     visits: list[NursingVisit],
     last_hit_visit: dt.date | None,
     discharged_since: bool,
-) -> tuple[list[ClaimLine], tuple[str, ...]]:
+    outside: tuple[dt.date | None, str] = (None, ""),
+) -> tuple[list[ClaimLine], tuple[str, ...], tuple[str, ...]]:
     lines: list[ClaimLine] = []
     refused: list[str] = []
+    notes: list[str] = []
+    outside_last, outside_supplier = outside
     billed_days: set[dt.date] = set()
     last, discharged = last_hit_visit, discharged_since
     if therapy.hit_category not in HIT_CODES or not therapy.via_dme_pump:
@@ -462,8 +509,17 @@ def _hit_lines(
             )
             continue
         subsequent, initial = HIT_CODES[therapy.hit_category or 0]
-        first = hit_initial_allowed(visit.date, last, discharged)
+        first = hit_initial_allowed(visit.date, last, discharged, outside_last)
         code = _code(initial if first else subsequent)
+        if (
+            not first
+            and outside_last is not None
+            and hit_initial_allowed(visit.date, last, discharged)
+        ):
+            # The pharmacy's own history alone would have allowed the initial code.
+            notes.append(
+                outside_history_note(visit.date, code.code, outside_last, outside_supplier)
+            )
         lines.append(
             ClaimLine(
                 kind="administration",
@@ -478,7 +534,7 @@ def _hit_lines(
         )
         billed_days.add(visit.date)
         last, discharged = visit.date, False
-    return lines, tuple(refused)
+    return lines, tuple(refused), tuple(notes)
 
 
 def hit_category_of(hcpcs: str) -> int | None:
@@ -511,6 +567,8 @@ __all__ = [
     "code_table",
     "hit_category_of",
     "hit_initial_allowed",
+    "outside_history_blocks_initial",
+    "outside_history_note",
     "hit_refusal",
     "hit_units",
     "nursing_units",

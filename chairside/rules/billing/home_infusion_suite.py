@@ -88,6 +88,8 @@ def propose_claim_with_suite(
     last_hit_visit: dt.date | None = None,
     discharged_since: bool = False,
     per_diem_coding: str = PER_DIEM_SCALE,
+    outside_last_visit: dt.date | None = None,
+    outside_supplier: str = "",
 ) -> ProposedClaim:
     """The period's lines when some visits were at the suite (``NursingVisit.in_home`` is
     False for them). Home days and visits are billed as at home
@@ -104,6 +106,8 @@ def propose_claim_with_suite(
             visits=visits,
             last_hit_visit=last_hit_visit,
             discharged_since=discharged_since,
+            outside_last_visit=outside_last_visit,
+            outside_supplier=outside_supplier,
         )
     home = [v for v in visits if v.in_home]
     suite = sorted((v for v in visits if not v.in_home and v.signed), key=lambda v: v.date)

@@ -7,6 +7,7 @@ and the nurse leaves when she is done, so the list is shorter, in the order of t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -42,3 +43,19 @@ def missing_for_signing(state: HomeVisitState) -> list[str]:
     if not state.departed:
         found.append(f"Record the time you left {_place(state)}.")
     return found
+
+
+# An entry kept on the tablet while offline reaches the server later. The tablet's clock may
+# be wrong, so the page shows the tablet's entered-at time beside the server's receipt time
+# when they are more than this many minutes apart (either way); closer, one time is enough.
+CLOCK_GAP_MINUTES = 5
+
+
+def clock_gap_minutes(entered_at: dt.datetime | None, received_at: dt.datetime | None) -> int:
+    """Whole minutes from the tablet's entered-at time to the server's receipt (negative
+    when the tablet's clock is ahead of the server), or 0 when either is unknown or they
+    are within ``CLOCK_GAP_MINUTES`` of each other."""
+    if entered_at is None or received_at is None:
+        return 0
+    minutes = int((received_at - entered_at).total_seconds() // 60)
+    return minutes if abs(minutes) > CLOCK_GAP_MINUTES else 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chairside.rules.billing.claim_check import HomeInfusionCheck, check_home_infusion
+from chairside.rules.billing.claim_check import HomeInfusionCheck, check_home_infusion, hit_notes
 from chairside.rules.billing.home_infusion_billing import (
     COMMERCIAL,
     MEDICARE_B,
@@ -106,3 +106,51 @@ class TestMedicareHit:
             discharged_since=True,
         )
         assert check_home_infusion(lines, home) == []
+
+
+class TestOutsideSupplierHistory:
+    """Another supplier's HIT visit in the patient's history (§320.8.3)."""
+
+    def _home(self, gap: int, **kw) -> HomeInfusionCheck:
+        return HomeInfusionCheck(
+            MEDICARE_B,
+            D1,
+            frozenset({D1}),
+            via_dme_pump=True,
+            outside_last_visit=D1 - dt.timedelta(days=gap),
+            outside_supplier="Acme Home Infusion (demo)",
+            **kw,
+        )
+
+    def test_it_names_an_initial_code_within_60_days_of_the_other_supplier(self) -> None:
+        lines = hit_lines(NursingVisit(D1, 60))  # proposed before the intake recorded it
+        assert lines[0].code == "G0089"
+        (problem,) = check_home_infusion(lines, self._home(60))
+        assert problem.code == "hit_initial"
+        assert "Acme Home Infusion (demo) on 09/03/2026, 60 days earlier" in problem.message
+        assert "subsequent-visit code" in problem.message
+
+    def test_an_initial_code_61_days_after_it_is_clean(self) -> None:
+        lines = hit_lines(NursingVisit(D1, 60))
+        assert check_home_infusion(lines, self._home(61)) == []
+        assert hit_notes(lines, self._home(61)) == []
+
+    def test_a_subsequent_code_because_of_it_is_explained_not_blocked(self) -> None:
+        lines = propose_home_claim_lines(
+            payer_category=MEDICARE_B,
+            therapy=IG,
+            therapy_days=[],
+            visits=[NursingVisit(D1, 60)],
+            outside_last_visit=D1 - dt.timedelta(days=45),
+            outside_supplier="Acme Home Infusion (demo)",
+        ).lines
+        assert [x.code for x in lines] == ["G0069"]
+        assert check_home_infusion(lines, self._home(45)) == []
+        (note,) = hit_notes(lines, self._home(45))
+        assert note.startswith("G0069 on 11/02/2026 is billed as a subsequent visit")
+        assert "Acme Home Infusion (demo) was on 09/18/2026, 45 days earlier" in note
+
+    def test_no_note_when_the_own_history_made_it_subsequent(self) -> None:
+        lines = hit_lines(NursingVisit(D1, 60), last=D1 - dt.timedelta(days=10))
+        home = self._home(45, last_hit_visit=D1 - dt.timedelta(days=10))
+        assert hit_notes(lines, home) == []

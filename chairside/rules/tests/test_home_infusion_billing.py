@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ from chairside.rules.billing.home_infusion_billing import (
     hit_initial_allowed,
     hit_units,
     nursing_units,
+    outside_history_blocks_initial,
     per_diem_code,
     propose_home_claim_lines,
 )
@@ -330,3 +332,61 @@ def test_it_rejects_an_unknown_payer_category() -> None:
         propose_home_claim_lines(
             payer_category="cash", therapy=antibiotic(), therapy_days=[D1], visits=[]
         )
+
+
+class TestOutsideSupplierHistory:
+    """The 60-day gap is in the patient's history: another supplier's HIT visit counts
+    (Medicare Benefit Policy Manual ch. 15 §320.8.3)."""
+
+    @pytest.mark.parametrize(("gap", "allowed"), [(0, False), (1, False), (60, False), (61, True)])
+    def test_a_new_patient_after_another_suppliers_visit(self, gap: int, allowed: bool) -> None:
+        outside = D1 - dt.timedelta(days=gap)
+        assert hit_initial_allowed(D1, None, False, outside) is allowed
+        assert outside_history_blocks_initial(D1, outside) is not allowed
+
+    def test_no_outside_history_or_a_later_date_changes_nothing(self) -> None:
+        assert hit_initial_allowed(D1, None, False, None) is True
+        assert hit_initial_allowed(D1, None, False, D1 + dt.timedelta(days=3)) is True
+        assert outside_history_blocks_initial(D1, None) is False
+
+    def test_outside_history_never_allows_what_the_own_history_refuses(self) -> None:
+        own = D1 - dt.timedelta(days=20)
+        far = D1 - dt.timedelta(days=300)
+        assert hit_initial_allowed(D1, own, True, far) is False
+
+    def _first_visit(self, gap: int) -> Any:
+        return propose_home_claim_lines(
+            payer_category=MEDICARE_B,
+            therapy=ivig_medicare(),
+            therapy_days=[D1, D1 + dt.timedelta(days=2)],
+            visits=[NursingVisit(D1, 60), NursingVisit(D1 + dt.timedelta(days=2), 60)],
+            outside_last_visit=D1 - dt.timedelta(days=gap),
+            outside_supplier="Acme Home Infusion (demo)",
+        )
+
+    def test_exactly_60_days_after_the_other_supplier_the_first_visit_is_subsequent(
+        self,
+    ) -> None:
+        proposed = self._first_visit(60)
+        assert [x.code for x in proposed.lines] == ["G0069", "G0069"]
+        (note,) = proposed.notes
+        assert "Acme Home Infusion (demo)" in note
+        assert "60 days earlier" in note and "§320.8.3" in note
+        assert proposed.refused == ()
+
+    def test_61_days_after_the_other_supplier_the_first_visit_is_initial(self) -> None:
+        proposed = self._first_visit(61)
+        assert [x.code for x in proposed.lines] == ["G0089", "G0069"]
+        assert proposed.notes == ()
+
+    def test_commercial_payers_ignore_it(self) -> None:
+        proposed = propose_home_claim_lines(
+            payer_category=COMMERCIAL,
+            therapy=HomeTherapy("anti_infective", every_hours=24),
+            therapy_days=[D1],
+            visits=[NursingVisit(D1, 60)],
+            outside_last_visit=D1 - dt.timedelta(days=5),
+            outside_supplier="Acme",
+        )
+        assert "G0069" not in [x.code for x in proposed.lines]
+        assert proposed.notes == ()

@@ -8,6 +8,10 @@
  *   localStorage under the visit's id, with its client_id, and a notice says so. It is sent
  *   when the connection returns (the "online" event, or the next page load). The server
  *   records a client_id once, so an entry sent twice is recorded once.
+ * - The notice says how long ago each entry was saved *on this tablet* ("3 min ago"), never a
+ *   clock time: the tablet's clock may be wrong and a time would read like the server's.
+ *   A queued entry is sent with entered_at, when it was saved by the tablet's clock; the
+ *   server keeps it beside its own receipt time and the page shows both when they differ.
  * Entries go only to this page's own origin (relative paths); nothing else is stored.
  */
 (function () {
@@ -60,18 +64,29 @@
     box.hidden = !text;
   }
 
-  function clock(ms) {
-    var d = new Date(ms);
-    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  // How long ago, on this tablet, an entry was saved: an elapsed time is right even when
+  // the tablet's clock is set wrong (a clock time would not be, and would look official).
+  function ago(ms) {
+    var minutes = Math.floor((Date.now() - ms) / 60000);
+    if (minutes < 1) return "just now";
+    if (minutes < 60) return minutes + " min ago";
+    var hours = Math.floor(minutes / 60);
+    var rest = minutes % 60;
+    return hours + " h" + (rest ? " " + rest + " min" : "") + " ago";
+  }
+
+  function savedAgo(entry) {
+    return entry.label + " (saved " + ago(entry.at) + ")";
   }
 
   function showQueue(visit) {
     var queue = load(visit);
     if (!queue.length) { notice(refused.length ? refused.join(" ") : "", "bad"); return; }
-    var what = queue.map(function (e) { return e.label + " (" + clock(e.at) + ")"; }).join(", ");
     notice(
-      queue.length + (queue.length === 1 ? " entry" : " entries") +
-      " saved on this tablet, will send when the connection returns: " + what + ".",
+      queue.length + (queue.length === 1 ? " entry is" : " entries are") +
+      " kept on this tablet and not sent yet; they will be sent when the connection " +
+      "returns: " + queue.map(savedAgo).join(", ") +
+      ". Times are counted on this tablet; the server records when it receives each entry.",
       "warn"
     );
   }
@@ -79,7 +94,7 @@
   function fields(form) {
     var out = [];
     new FormData(form).forEach(function (value, name) {
-      if (name !== "csrfmiddlewaretoken") out.push([name, String(value)]);
+      if (name !== "csrfmiddlewaretoken" && name !== "entered_at") out.push([name, String(value)]);
     });
     return out;
   }
@@ -116,7 +131,8 @@
     if (!queue.length) return;
     sending = true;
     var entry = queue[0];
-    post(entry.path, entry.fields)
+    // When it was saved, by this tablet's clock: the server keeps it beside its receipt time.
+    post(entry.path, entry.fields.concat([["entered_at", new Date(entry.at).toISOString()]]))
       .then(function (response) {
         if (response.status === 201) return { done: true };
         if (response.status === 400) {
@@ -135,7 +151,7 @@
       .then(function (result) {
         if (result === null) return;
         keep(visit, load(visit).filter(function (e) { return e.id !== entry.id; }));
-        if (result.errors) refused.push(entry.label + " (" + clock(entry.at) + ") was refused: " + result.errors);
+        if (result.errors) refused.push(savedAgo(entry) + " was refused: " + result.errors);
         sending = false;
         if (load(visit).length) { flush(visit); return; }
         if (refused.length) { showQueue(visit); return; }
@@ -182,6 +198,8 @@
     // A connection can come back without an "online" event (the tablet thought it was
     // online all along while requests failed): try the queue again every little while.
     window.setInterval(function () { flush(visit); }, 15000);
+    // Keep "saved N min ago" true while the entries wait.
+    window.setInterval(function () { if (load(visit).length && !sending) showQueue(visit); }, 30000);
     window.addEventListener("offline", function () {
       if (!load(visit).length) notice("No connection: entries will be kept on this tablet.", "warn");
     });
