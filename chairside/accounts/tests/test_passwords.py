@@ -152,6 +152,8 @@ class TestAdministratorReset:
             "temporary_password_again": "temporary-pass-12",
         }
         assert admin_client.post(url, data).status_code == 404
+        assert authenticate(username="nina", password=f.TEST_PASSWORD) is not None
+        assert authenticate(username="nina", password="temporary-pass-12") is None
 
     def test_a_coordinator_cannot_reset_passwords(self, coordinator_client: Any, org: Any) -> None:
         nurse = f.make_user(org, "nurse", username="nina")
@@ -161,3 +163,5 @@ class TestAdministratorReset:
             "temporary_password_again": "temporary-pass-12",
         }
         assert coordinator_client.post(url, data).status_code == 403
+        assert authenticate(username="nina", password=f.TEST_PASSWORD) is not None
+        assert authenticate(username="nina", password="temporary-pass-12") is None

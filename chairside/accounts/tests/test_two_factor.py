@@ -68,6 +68,8 @@ class TestRequiredRolesMustEnrol:
             device = TOTPDevice.objects.get(user=user, confirmed=False)
             wrong = client.post(reverse("accounts:two_factor_enrol"), {"code": "000000"})
             assert wrong.status_code == 400
+            device.refresh_from_db()
+            assert not device.confirmed and not StaticToken.objects.exists()
             done = client.post(reverse("accounts:two_factor_enrol"), {"code": _code(device)})
             assert done.status_code == 200
             assert client.get(reverse("today")).status_code == 200

@@ -55,6 +55,7 @@ class TestFeeTerms:
         manager = f.login(f.make_user(rival, "admin"))
         url = reverse("analytics:fee_terms", args=[client_org.public_id])
         assert manager.post(url, TERMS).status_code == 404
+        assert not ManagementFeeTerms.objects.exists()
 
     def test_a_role_that_may_not_plan_is_refused(
         self, company: Organization, client_org: Organization
@@ -62,6 +63,7 @@ class TestFeeTerms:
         reader = f.login(f.make_user(company, "biller"))
         url = reverse("analytics:fee_terms", args=[client_org.public_id])
         assert reader.post(url, TERMS).status_code == 403
+        assert not ManagementFeeTerms.objects.exists()
 
     def test_the_service_refuses_a_practice_it_does_not_manage(
         self, company: Organization, admin_user: Any, org: Organization

@@ -112,3 +112,4 @@ class TestScenarioPages:
         assert b"Change assumptions" not in page.content
         url = reverse("analytics:scenario_delete", args=[scenario.public_id])
         assert auditor.post(url).status_code == 403
+        assert PlanScenario.objects.filter(pk=scenario.pk).exists()

@@ -33,12 +33,16 @@ class TestScenarioSimulate:
         response = admin_client.post(url, HTTP_HX_REQUEST="true")
         assert response.status_code == 400
         assert b"no nurse is on duty" in response.content
+        scenario.refresh_from_db()
+        assert (scenario.simulation, scenario.simulated_at) == ({}, None)
 
     def test_it_forbids_a_reader(self, org: Any) -> None:
         scenario = make_scenario(org, sim_days="5")
         auditor = f.login(f.make_user(org, "auditor"))
         url = reverse("analytics:simulate", args=[scenario.public_id])
         assert auditor.post(url).status_code == 403
+        scenario.refresh_from_db()
+        assert (scenario.simulation, scenario.simulated_at) == ({}, None)
 
     def test_it_hides_another_organizations_scenario(
         self, admin_client: Any, other_org: Any
@@ -46,3 +50,5 @@ class TestScenarioSimulate:
         theirs = make_scenario(other_org, sim_days="5")
         url = reverse("analytics:simulate", args=[theirs.public_id])
         assert admin_client.post(url).status_code == 404
+        theirs.refresh_from_db()
+        assert (theirs.simulation, theirs.simulated_at) == ({}, None)

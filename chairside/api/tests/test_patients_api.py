@@ -51,6 +51,7 @@ class TestPatientsApi:
         response = admin_client.post("/api/v1/patients", NEW, content_type="application/json")
         assert response.status_code == 400
         assert "MRN" in response.json()["detail"]
+        assert Patient.objects.filter(mrn="API-1").count() == 1
         future = admin_client.post(
             "/api/v1/patients",
             {**NEW, "mrn": "API-2", "date_of_birth": "2999-01-01"},
@@ -58,6 +59,7 @@ class TestPatientsApi:
         )
         assert future.status_code == 400
         assert "future" in future.json()["errors"]["date_of_birth"][0]
+        assert not Patient.objects.filter(mrn="API-2").exists()
 
     def test_it_refuses_anonymous_callers_and_roles_without_the_permission(self, org: Any) -> None:
         assert Client().get("/api/v1/patients").status_code == 401
@@ -65,6 +67,7 @@ class TestPatientsApi:
         assert (
             nurse.post("/api/v1/patients", NEW, content_type="application/json").status_code == 403
         )
+        assert not Patient.objects.filter(mrn="API-1").exists()
 
     def test_it_publishes_an_openapi_schema(self, admin_client: Any) -> None:
         schema = admin_client.get("/api/openapi.json").json()

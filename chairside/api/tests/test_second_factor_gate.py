@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from chairside.api import tokens
+from chairside.patients.models import Patient
 from tests import factories as f
 
 
@@ -50,6 +51,11 @@ class TestSecondFactorOwed:
         refused = client.post("/fhir/r4/ServiceRequest", {}, content_type="application/json")
         assert refused.status_code == 403
         assert refused.json()["resourceType"] == "OperationOutcome"
+        new = {"mrn": "GATE-1", "first_name": "Ada", "last_name": "King", "sex": "F"}
+        new["date_of_birth"] = "1985-12-10"
+        api = client.post("/api/v1/patients", new, content_type="application/json")
+        assert api.status_code == 403
+        assert not Patient.objects.exists()
 
     def test_the_pages_still_redirect_to_the_step(self, org: Any) -> None:
         client = _half_logged_in(org)

@@ -154,6 +154,7 @@ class TestTokenPage:
             },
         )
         assert bad.status_code == 400 and "password is not right" in bad.content.decode()
+        assert not ApiToken.objects.exists()
         made = client.post(
             url,
             {
@@ -172,6 +173,7 @@ class TestTokenPage:
         assert "Service tokens" not in again  # administrators only
         refused = client.post(url, {"kind": "service", "service-name": "x"})
         assert refused.status_code == 403
+        assert list(ApiToken.objects.all()) == [token]
         client.post(reverse("api_tokens:revoke", args=[token.public_id]))
         assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
 

@@ -10,12 +10,23 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from chairside.billing.models import ClaimExport, Remittance
+from chairside.audit.models import AuditEvent
+from chairside.billing.models import (
+    AspPrice,
+    AspPricingFile,
+    BillingProfile,
+    Claim,
+    ClaimExport,
+    ClaimStateChange,
+    PayerContract,
+    Remittance,
+)
 from chairside.billing.services import charges_derive
 from chairside.billing.simulate import simulated_835
 from chairside.billing.tests import factories as bf
 from chairside.rules.billing import claim_states as states
 from chairside.rules.billing.x12.x12_validate import validate_x12
+from tests.assertions import assert_no_db_changes
 
 
 @pytest.mark.django_db
@@ -132,6 +143,8 @@ class TestClaimPage:
         )
         assert response.status_code == 400
         assert "Say why the amount is written off." in response.content.decode()
+        world.denial.refresh_from_db()
+        assert world.denial.status != "written_off"
 
 
 @pytest.mark.django_db
@@ -180,10 +193,11 @@ class TestFeePages:
     def test_it_rejects_a_file_that_is_not_the_asp_file(
         self, biller_client: Any, world: Any
     ) -> None:
-        response = biller_client.post(
-            reverse("billing:fees"), {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")}
-        )
-        assert response.status_code == 400
+        with assert_no_db_changes(AspPricingFile, AspPrice):
+            response = biller_client.post(
+                reverse("billing:fees"), {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")}
+            )
+            assert response.status_code == 400
         assert "No table header found" in response.content.decode()
 
     def test_it_adds_a_contract_and_its_fees(self, biller_client: Any, world: Any) -> None:
@@ -231,6 +245,7 @@ class TestFeePages:
         )
         assert response.status_code == 400
         assert "A fixed-rate contract needs its rate per unit." in response.content.decode()
+        assert not PayerContract.objects.filter(payer=payer).exists()
 
     def test_it_keeps_the_billing_settings_honest(self, biller_client: Any, world: Any) -> None:
         response = biller_client.post(
@@ -246,6 +261,7 @@ class TestFeePages:
         body = response.content.decode()
         assert response.status_code == 400
         assert "This is not a valid NPI" in body and "ZIP+4" in body
+        assert not BillingProfile.objects.filter(billing_name="X").exists()
 
 
 @pytest.mark.django_db
@@ -268,12 +284,13 @@ class TestClaimsApi:
             content_type="application/json",
         )
         assert made.status_code == 201
-        again = biller_client.post(
-            "/api/v1/claims/export",
-            json.dumps({"claims": [str(world.ready.public_id)]}),
-            content_type="application/json",
-        )
-        assert again.status_code == 400 and "not ready" in again.json()["detail"]
+        with assert_no_db_changes(ClaimExport, Claim):
+            again = biller_client.post(
+                "/api/v1/claims/export",
+                json.dumps({"claims": [str(world.ready.public_id)]}),
+                content_type="application/json",
+            )
+            assert again.status_code == 400 and "not ready" in again.json()["detail"]
         file = biller_client.get(f"/api/v1/claims/exports/{made.json()['public_id']}/837p")
         assert validate_x12(file.content.decode()) == []
 
@@ -282,6 +299,6 @@ class TestClaimsApi:
     ) -> None:
         assert nurse_client.get("/api/v1/claims").status_code == 403
         assert auditor_client.get("/api/v1/claims").status_code == 200
-        assert (
-            auditor_client.post(f"/api/v1/claims/{world.ready.public_id}/check").status_code == 403
-        )
+        with assert_no_db_changes(Claim, ClaimStateChange, AuditEvent):
+            check = auditor_client.post(f"/api/v1/claims/{world.ready.public_id}/check")
+            assert check.status_code == 403

@@ -6,7 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
+
+from chairside.audit.models import AuditEvent
+from tests.assertions import assert_no_db_changes
 
 # (url name, how to find the object in a World, method, needs BILLING_EDIT)
 PAGES: list[tuple[str, str | None, str]] = [
@@ -39,6 +43,11 @@ ACTIONS: list[tuple[str, str | None, dict[str, str]]] = [
     ("billing:claim_void", "claim", {"reason": "wrong payer"}),
     ("billing:claim_mue", "ready", {"note": "needed"}),
 ]
+
+
+def unchanged() -> Any:
+    """Every billing table and the audit trail, as a refused action must leave them."""
+    return assert_no_db_changes(*apps.get_app_config("billing").get_models(), AuditEvent)
 
 
 def url(name: str, world: Any, attr: str | None) -> str:
@@ -80,21 +89,25 @@ class TestBillingActions:
     @pytest.mark.parametrize("action", ACTIONS)
     def test_it_refuses_an_auditor(self, auditor_client: Any, world: Any, action: Any) -> None:
         name, attr, data = action
-        assert auditor_client.post(url(name, world, attr), data).status_code == 403
+        with unchanged():
+            assert auditor_client.post(url(name, world, attr), data).status_code == 403
 
     @pytest.mark.parametrize("action", [a for a in ACTIONS if a[1]])
     def test_it_hides_another_organizations_records(
         self, biller_client: Any, world: Any, other_world: Any, action: Any
     ) -> None:
         name, attr, data = action
-        assert biller_client.post(url(name, other_world, attr), data).status_code == 404
+        with unchanged():
+            assert biller_client.post(url(name, other_world, attr), data).status_code == 404
 
     @pytest.mark.parametrize("name", ["billing:remittances", "billing:fees", "billing:settings"])
     def test_it_refuses_an_auditor_posting_a_form_page(
         self, auditor_client: Any, world: Any, name: str
     ) -> None:
-        assert auditor_client.post(reverse(name), {}).status_code == 403
+        with unchanged():
+            assert auditor_client.post(reverse(name), {}).status_code == 403
 
     def test_it_refuses_a_nurse_the_actions(self, nurse_client: Any, world: Any) -> None:
-        for name, attr, data in ACTIONS:
-            assert nurse_client.post(url(name, world, attr), data).status_code == 403, name
+        with unchanged():
+            for name, attr, data in ACTIONS:
+                assert nurse_client.post(url(name, world, attr), data).status_code == 403, name

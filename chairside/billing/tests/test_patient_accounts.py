@@ -32,6 +32,7 @@ from chairside.billing.services import (
 from chairside.billing.simulate import claim_payment, reversal_of, simulated_835
 from chairside.billing.tests import factories as bf
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 from tests.factories import someone
 
 D = Decimal
@@ -342,11 +343,12 @@ class TestPages:
     def test_only_billers_and_admins_write_off(self, billing: Any, role: str) -> None:
         patient = owing(billing)
         client = f.login(f.make_user(billing, role))
-        response = client.post(
-            reverse("billing:patient_write_off", args=[patient.public_id]),
-            {"wo-amount": "10", "wo-reason": "bad_debt"},
-        )
-        assert response.status_code == 403
+        with assert_no_db_changes(PatientLedgerEntry, AuditEvent):
+            response = client.post(
+                reverse("billing:patient_write_off", args=[patient.public_id]),
+                {"wo-amount": "10", "wo-reason": "bad_debt"},
+            )
+            assert response.status_code == 403
         assert patient_balance(patient=patient) == D("500.00")
 
     @pytest.mark.parametrize("role", ["biller", "admin"])
@@ -442,5 +444,7 @@ class TestCopayAtTheDesk:
         assert response.status_code == 302
         assert patient_balance(patient=patient) == D("-40.00")
         write_off = reverse("billing:patient_write_off", args=[patient.public_id])
-        assert client.post(write_off, {"wo-amount": "1", "wo-reason": "small"}).status_code == 403
+        with assert_no_db_changes(PatientLedgerEntry, AuditEvent):
+            refused = client.post(write_off, {"wo-amount": "1", "wo-reason": "small"})
+            assert refused.status_code == 403
         assert client.get(reverse("billing:patient_balances")).status_code == 403

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
 from chairside.compliance import services
-from chairside.compliance.models import TemperatureReading
+from chairside.compliance.models import PolicyAcknowledgement, TemperatureReading
 from chairside.compliance.tests import factories as cf
 from chairside.tenancy.models import Competency
 from tests import factories as f
@@ -159,6 +159,7 @@ class TestForms:
         )
         assert response.status_code == 400
         assert "only for yourself" in response.content.decode()
+        assert not PolicyAcknowledgement.objects.filter(policy=policy).exists()
 
 
 class TestPdf:

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from chairside.compounding.models import CompoundingRecord
+from chairside.compounding.models import CompoundingRecord, MasterFormulation
 from chairside.compounding.tests import factories as cf
+from chairside.inventory.models import Lot, Movement
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,8 @@ class TestPages:
         )
         assert refused.status_code == 400
         assert "cannot verify it" in refused.content.decode()
+        record.refresh_from_db()
+        assert record.verified_by is None
         ok = client.post(
             f"/compounding/{record.public_id}/verify/",
             {"cosigner_username": "gkim", "cosigner_password": f.TEST_PASSWORD},
@@ -95,8 +99,9 @@ class TestPages:
     def test_an_unknown_mrn_is_refused(
         self, formulation: Any, area: Any, lot: Any, technician: Any
     ) -> None:
-        response = _post_compound(f.login(technician), formulation, area, lot, "NOPE-1")
-        assert response.status_code == 400
+        with assert_no_db_changes(CompoundingRecord, Lot, Movement):
+            response = _post_compound(f.login(technician), formulation, area, lot, "NOPE-1")
+            assert response.status_code == 400
         assert "No patient with MRN NOPE-1 here." in response.content.decode()
 
     def test_a_nurse_reads_but_does_not_compound(self, org: Any, kit: SimpleNamespace) -> None:
@@ -111,7 +116,8 @@ class TestPages:
         nurse = f.login(f.make_user(org, "nurse"))
         assert nurse.get("/compounding/").status_code == 200
         assert nurse.get(f"/compounding/{record.public_id}/").status_code == 200
-        assert _post_compound(nurse, formulation, area, lot, patient.mrn).status_code == 403
+        with assert_no_db_changes(CompoundingRecord, Lot, Movement):
+            assert _post_compound(nurse, formulation, area, lot, patient.mrn).status_code == 403
         assert nurse.get("/compounding/formulations/new/").status_code == 403
 
     def test_another_organizations_record_is_not_found(
@@ -143,6 +149,7 @@ class TestPages:
         refused = client.post("/compounding/formulations/new/", data)
         assert refused.status_code == 400
         assert "compounded in a cleanroom suite" in refused.content.decode()
+        assert not MasterFormulation.objects.exists()
         data["area_kind"] = "cleanroom"
         assert client.post("/compounding/formulations/new/", data).status_code == 302
 
@@ -184,6 +191,9 @@ class TestApi:
         )
         assert refused.status_code == 400
         assert "Only 6 vials of lot RX100 on hand" in refused.json()["detail"]
+        assert CompoundingRecord.objects.count() == 1
+        lot.refresh_from_db()
+        assert lot.on_hand == 6
         verified = client.post(
             f"/api/v1/compounding/records/{out['public_id']}/verify",
             {"username": "gkim", "password": f.TEST_PASSWORD},
@@ -191,9 +201,25 @@ class TestApi:
         )
         assert verified.json()["verified_by"] == "Grace Kim, PharmD"
 
-    def test_a_nurse_cannot_compound_through_the_api(self, org: Any) -> None:
+    def test_a_nurse_cannot_compound_through_the_api(self, org: Any, kit: SimpleNamespace) -> None:
         nurse = f.login(f.make_user(org, "nurse"))
         assert nurse.get("/api/v1/compounding/records").status_code == 200
-        assert nurse.post(
-            "/api/v1/compounding/records", {}, content_type="application/json"
-        ).status_code in (403, 422)
+        draw = {
+            "ingredient": str(kit.formulation.ingredients.get().public_id),
+            "lot": str(kit.lot.public_id),
+            "vials": 4,
+            "amount_mg": "350",
+        }
+        body = {
+            "formulation": str(kit.formulation.public_id),
+            "patient": str(kit.patient.public_id),
+            "area": str(kit.area.public_id),
+            "ingredients": [draw],
+            "diluent_lot": "NS1",
+            "diluent_expires_on": (timezone.localdate() + dt.timedelta(days=100)).isoformat(),
+        }
+        with assert_no_db_changes(CompoundingRecord, Lot, Movement):
+            refused = nurse.post(
+                "/api/v1/compounding/records", body, content_type="application/json"
+            )
+            assert refused.status_code == 403

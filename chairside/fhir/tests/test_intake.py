@@ -19,8 +19,10 @@ from chairside.access.referrals.tests.factories import valid_npi
 from chairside.audit.models import AuditEvent
 from chairside.fhir.tests.conftest import FHIR, token_client
 from chairside.fhir.tests.test_read_search import parse
+from chairside.patients.models import Patient
 from chairside.rules.interop import fhir_codes as codes
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 
 NPI = valid_npi(41234567)
 
@@ -216,10 +218,11 @@ class TestRefusals:
         change(sent)
         self.refused(coordinator, sent, status, says)
 
-    def test_it_wants_fhir_json(self, coordinator: Client) -> None:
+    def test_it_wants_fhir_json(self, infliximab: Any, coordinator: Client) -> None:
         response = post(coordinator, "", bundle(), content_type="text/plain")
         assert response.status_code == 415
         assert post(coordinator, "", "not json{").status_code == 400
+        assert not Referral.objects.exists() and not ReferringProvider.objects.exists()
 
     def test_a_nurse_cannot_create_a_referral(self, org: Any, infliximab: Any) -> None:
         self.refused(token_client(org, "nurse"), bundle(), 403, "forbidden")
@@ -256,5 +259,6 @@ class TestSingleServiceRequest:
         assert "XQZ123456789" in referral.clinical_notes
 
     def test_other_types_cannot_be_created(self, coordinator: Client) -> None:
-        response = post(coordinator, "Patient", {"resourceType": "Patient"})
-        assert response.status_code == 405
+        with assert_no_db_changes(Patient):
+            response = post(coordinator, "Patient", {"resourceType": "Patient"})
+            assert response.status_code == 405

@@ -24,6 +24,7 @@ from chairside.homecare.models import (
 )
 from chairside.homecare.tests import factories as hf
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -190,6 +191,8 @@ class TestPlanPages:
         assert signed.status_code == 302
         again = coordinator.post(f"/homecare/care-plans/{plan.public_id}/edit/", {"goals": "x"})
         assert again.status_code == 400
+        plan.refresh_from_db()
+        assert plan.goals == "Finish therapy"
         reviewed = coordinator.post(
             f"/homecare/care-plans/{plan.public_id}/review/", {"reason": "30-day review"}
         )
@@ -220,12 +223,13 @@ class TestPlanPages:
             f"/homecare/patients/{home_patient.public_id}/plan/new/",
         ):
             assert outsider.get(url).status_code == 404, url
-        assert (
-            outsider.post(
-                f"/homecare/care-plans/{plan.public_id}/review/", {"reason": "x"}
-            ).status_code
-            == 404
-        )
+        with assert_no_db_changes(PlanOfCare):
+            assert (
+                outsider.post(
+                    f"/homecare/care-plans/{plan.public_id}/review/", {"reason": "x"}
+                ).status_code
+                == 404
+            )
         assert b"Diaz" not in outsider.get("/homecare/care-plans/").content
 
     def test_reading_a_plan_is_audited(self, org: Any, coordinator: Any, home_patient: Any) -> None:
@@ -287,6 +291,7 @@ class TestTeachingPage:
         )
         assert answer.status_code == 400
         assert b"not a member of this organization" in answer.content
+        assert not TeachingRecord.objects.exists()
 
 
 class TestMonitoringPages:
@@ -300,6 +305,7 @@ class TestMonitoringPages:
         bad = client.post(url, {"noted_on": TODAY.isoformat(), "labs": "Vancomycin trough"})
         assert bad.status_code == 400
         assert "Give a value for “Vancomycin trough”".encode() in bad.content
+        assert not MonitoringNote.objects.exists() and not FollowUpTask.objects.exists()
         saved = client.post(
             url,
             {
@@ -323,6 +329,8 @@ class TestMonitoringPages:
         outsider = f.login(f.make_user(other_org, "admin"))
         assert b"Repeat trough" not in outsider.get("/homecare/follow-ups/").content
         assert outsider.post(f"/homecare/follow-ups/{task.public_id}/done/").status_code == 404
+        task.refresh_from_db()
+        assert task.done_at is None
         done = client.post(f"/homecare/follow-ups/{task.public_id}/done/")
         assert done.status_code == 302
         again = client.post(f"/homecare/follow-ups/{task.public_id}/done/")
@@ -404,6 +412,7 @@ class TestSetupPages:
             },
         )
         assert cold.status_code == 400 and b"validity in hours" in cold.content
+        assert not DeliveryTicket.objects.exists()
         made = coordinator.post(
             "/homecare/deliveries/new/",
             {

@@ -108,6 +108,8 @@ class TestWhoRecords:
         assert (
             client.post(f"/homecare/deliveries/{ticket.public_id}/proof/", form).status_code == 404
         )
+        ticket.refresh_from_db()
+        assert ticket.status != DeliveryTicket.Status.DELIVERED and ticket.recorded_by is None
         ticket.assigned_to = nurse
         ticket.save()
         response = client.post(f"/homecare/deliveries/{ticket.public_id}/proof/", form)
@@ -121,6 +123,8 @@ class TestWhoRecords:
         assert (
             client.post(f"/homecare/deliveries/{ticket.public_id}/proof/", form).status_code == 403
         )
+        ticket.refresh_from_db()
+        assert ticket.status != DeliveryTicket.Status.DELIVERED and ticket.recorded_by is None
 
     def test_another_organization_cannot_see_the_ticket(
         self, other_org: Any, ticket: DeliveryTicket

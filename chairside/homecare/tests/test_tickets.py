@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from chairside.homecare import services
-from chairside.homecare.models import HomeVisit
+from chairside.homecare.models import HomeVisit, RoutePlan
 from chairside.homecare.tests import factories as hf
 from chairside.inventory.tests import factories as inv
 from tests import factories as f
@@ -117,6 +117,7 @@ class TestApi:
             content_type="application/json",
         )
         assert refused.status_code == 404
+        assert HomeVisit.objects.get().patient == patient
 
     def test_it_books_a_suite_visit_only_with_its_nurse(self, org: Any, home: Any) -> None:
         client = f.login(f.make_user(org, "coordinator"))
@@ -133,6 +134,7 @@ class TestApi:
         assert refused.status_code == 400 and not HomeVisit.objects.exists()
         wrong = {**body, "setting": "garage", "nurse": str(hf.make_staff(org).public_id)}
         assert client.post(url, wrong, content_type="application/json").status_code == 400
+        assert not HomeVisit.objects.exists()
         nurse = str(hf.make_staff(org).public_id)
         ok = client.post(url, {**body, "nurse": nurse}, content_type="application/json")
         assert ok.status_code == 201
@@ -148,3 +150,4 @@ class TestApi:
             content_type="application/json",
         )
         assert response.status_code == 403
+        assert not RoutePlan.objects.exists()

@@ -20,8 +20,10 @@ from django.test import Client
 from chairside.api import tokens
 from chairside.audit.models import AuditEvent, AuditEventPatient
 from chairside.homecare import services
+from chairside.homecare.models import HomeVisit, HomeVitals
 from chairside.homecare.tests import factories as hf
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("America/New_York")
@@ -228,5 +230,6 @@ def test_each_read_is_in_the_access_report(visits: Any, org: Any) -> None:
 
 def test_it_is_read_only(visits: Any, admin_api: Client) -> None:
     path = f"{URL}/{visits.signed.public_id}"
-    assert admin_api.delete(path).status_code == 405
-    assert admin_api.put(path, {}, content_type="application/json").status_code == 405
+    with assert_no_db_changes(HomeVisit, HomeVitals, AuditEvent):
+        assert admin_api.delete(path).status_code == 405
+        assert admin_api.put(path, {}, content_type="application/json").status_code == 405

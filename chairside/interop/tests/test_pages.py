@@ -14,6 +14,7 @@ from chairside.interop.models import CsvImport, InterfaceMessage
 from chairside.interop.tests import samples as s
 from chairside.patients.models import Patient
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +63,11 @@ class TestMessagePages:
         assert (
             coordinator_client.get(f"/interfaces/messages/{theirs.public_id}/").status_code == 404
         )
-        response = coordinator_client.post(f"/interfaces/messages/{theirs.public_id}/reprocess/")
-        assert response.status_code == 404
+        with assert_no_db_changes(InterfaceMessage, Patient, AuditEvent):
+            response = coordinator_client.post(
+                f"/interfaces/messages/{theirs.public_id}/reprocess/"
+            )
+            assert response.status_code == 404
 
     def test_opening_a_message_is_audited_and_reprocess_applies_it(
         self, org: Any, coordinator_client: Any, refused: InterfaceMessage

@@ -31,6 +31,7 @@ from chairside.rules.billing.x12.x12_278 import (
 )
 from chairside.rules.billing.x12.x12_837p import Party
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 from tests.factories import someone
 
 TODAY = dt.date(2026, 1, 8)
@@ -314,12 +315,13 @@ class TestPages:
         nurse = f.login(f.make_user(org, "nurse"))
         url = reverse("interop:prior_auth_278", args=[s.auth.public_id])
         assert nurse.get(url).status_code == 403
-        assert (
-            nurse.post(
-                reverse("interop:prior_auth_confirm", args=[s.auth.public_id]),
-                {"text": answer(s, CERTIFIED)},
-            ).status_code
-            == 403
-        )
+        with assert_no_db_changes(PriorAuthorization, PriorAuthExchange):
+            assert (
+                nurse.post(
+                    reverse("interop:prior_auth_confirm", args=[s.auth.public_id]),
+                    {"text": answer(s, CERTIFIED)},
+                ).status_code
+                == 403
+            )
         page = nurse.get(reverse("authorizations:detail", args=[s.auth.public_id]))
         assert url not in page.content.decode()

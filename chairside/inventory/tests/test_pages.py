@@ -7,11 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
+from chairside.audit.models import AuditEvent
 from chairside.inventory import services
 from chairside.inventory.tests import factories as inv
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
+
+
+def unchanged() -> Any:
+    """Every stock table and the audit trail, as a refused action must leave them."""
+    return assert_no_db_changes(*apps.get_app_config("inventory").get_models(), AuditEvent)
 
 
 @pytest.fixture
@@ -79,10 +87,11 @@ class TestPages:
             "inventory:lot_return",
         ):
             assert nurse_client.get(reverse(name, args=[lot.public_id])).status_code == 403
-        assert (
-            nurse_client.post(reverse("inventory:lot_expire", args=[lot.public_id])).status_code
-            == 403
-        )
+        with unchanged():
+            assert (
+                nurse_client.post(reverse("inventory:lot_expire", args=[lot.public_id])).status_code
+                == 403
+            )
 
     def test_a_biller_may_not_see_inventory(self, org: Any, world: Any) -> None:
         biller = f.login(f.make_user(org, "biller"))
@@ -101,17 +110,13 @@ class TestPages:
             reverse("inventory:receive") + f"?po={order.public_id}",
         ]:
             assert outsider.get(url).status_code == 404, url
-        assert (
-            outsider.post(reverse("inventory:order_send", args=[order.public_id])).status_code
-            == 404
-        )
-        assert (
-            outsider.post(reverse("inventory:lot_expire", args=[lot.public_id])).status_code == 404
-        )
-        assert (
-            outsider.post(reverse("inventory:count_complete", args=[count.public_id])).status_code
-            == 404
-        )
+        with unchanged():
+            for name, record in (
+                ("inventory:order_send", order),
+                ("inventory:lot_expire", lot),
+                ("inventory:count_complete", count),
+            ):
+                assert outsider.post(reverse(name, args=[record.public_id])).status_code == 404
 
     def test_another_organizations_stock_is_not_listed(self, other_org: Any, world: Any) -> None:
         outsider = f.login(f.make_user(other_org, "pharmacist"))
@@ -176,8 +181,10 @@ class TestEveryWrite:
 
     def test_a_coordinator_may_change_nothing(self, org: Any, world: Any) -> None:
         coordinator = f.login(f.make_user(org, "coordinator"))
-        for url in self.targets(world, org) + [reverse("inventory:order_create")]:
-            assert coordinator.post(url, {}).status_code == 403, url
+        urls = self.targets(world, org) + [reverse("inventory:order_create")]
+        with unchanged():
+            for url in urls:
+                assert coordinator.post(url, {}).status_code == 403, url
 
     def test_another_organization_finds_nothing(self, org: Any, other_org: Any, world: Any) -> None:
         outsider = f.login(f.make_user(other_org, "pharmacist"))

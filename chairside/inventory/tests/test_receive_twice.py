@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chairside.inventory import services
-from chairside.inventory.models import Lot, VendorInvoice
+from chairside.inventory.models import Lot, Movement, VendorInvoice
 from chairside.inventory.services import receiving
 from chairside.inventory.tests import test_stock_receive as receipts
 from chairside.inventory.tests.test_stock_receive import line, receive
+from tests.assertions import assert_no_db_changes
 
 TODAY = timezone.localdate
 
@@ -66,10 +67,11 @@ class TestInvoiceUniqueIgnoringCase:
         _existing_invoice(org, vendor, "ps-77")
         monkeypatch.setattr(receiving, "_earlier_invoice", lambda **kw: None)
         monkeypatch.setattr(VendorInvoice, "validate_constraints", lambda self, exclude=None: None)
-        response = pharmacist_client.post(
-            reverse("inventory:receive"), receipts.TestReceivePage().form(vendor, fridge)
-        )
-        assert response.status_code == 400
+        with assert_no_db_changes(VendorInvoice, Lot, Movement):
+            response = pharmacist_client.post(
+                reverse("inventory:receive"), receipts.TestReceivePage().form(vendor, fridge)
+            )
+            assert response.status_code == 400
         assert b"already received" in response.content
 
 

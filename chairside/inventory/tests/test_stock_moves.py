@@ -90,6 +90,8 @@ class TestStockTransfer:
         )
         assert response.status_code == 400
         assert b"Only 10 vials" in response.content
+        assert not Movement.objects.filter(lot=lot, kind="transfer_out").exists()
+        assert Lot.objects.get(pk=lot.pk).on_hand == 10 and Lot.objects.count() == 1
 
 
 class TestStockAdjustReturnExpire:

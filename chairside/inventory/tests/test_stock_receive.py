@@ -276,6 +276,7 @@ class TestReceivePage:
         response = pharmacist_client.post(reverse("inventory:receive"), data)
         assert response.status_code == 400
         assert b"Needed for this lot." in response.content
+        assert not Lot.objects.exists() and not VendorInvoice.objects.exists()
         data["line-1-ndc"] = data["line-1-vials"] = ""
         assert pharmacist_client.post(reverse("inventory:receive"), data).status_code == 302
         assert Lot.objects.count() == 1
@@ -289,6 +290,7 @@ class TestReceivePage:
         assert response.status_code == 400
         assert b"Add this package" in response.content
         assert b"12345-6789-01" in response.content
+        assert not Lot.objects.exists() and not VendorInvoice.objects.exists()
 
     def test_it_looks_an_ndc_up_as_it_is_scanned(self, pharmacist_client: Any, drug: Any) -> None:
         found = pharmacist_client.get(

@@ -52,6 +52,8 @@ class TestContactPreferences:
         answer = coordinator_client.post(_url(patient), {"channel": "sms", "sms_consent": "on"})
         assert answer.status_code == 400
         assert "US phone number" in answer.content.decode()
+        patient.refresh_from_db()
+        assert (patient.reminder_channel, patient.sms_consent_at) == ("email", None)
 
     def test_withdrawing_consent_and_opting_out_are_recorded(
         self, coordinator_client: Any, patient: Any

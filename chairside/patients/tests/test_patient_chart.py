@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chairside.audit.models import AuditEvent
-from chairside.patients.models import BodyMeasurement, Diagnosis
+from chairside.patients.models import BodyMeasurement, Coverage, Diagnosis
 from tests import factories as f
 
 
@@ -130,6 +130,7 @@ class TestChartAdditions:
         )
         assert response.status_code == 400
         assert b"future" in response.content
+        assert not patient.measurements.filter(measured_on=future).exists()
 
     def test_it_fills_a_known_diagnosis_description_from_the_code(
         self, admin_client: Any, patient: Any
@@ -228,6 +229,7 @@ class TestCoverage:
         response = admin_client.post(url, self._data(payer, member_id="12345"))
         assert response.status_code == 400
         assert b"3 letters then 9 digits" in response.content
+        assert not Coverage.objects.filter(patient=patient, payer=payer).exists()
         assert (
             admin_client.post(url, self._data(payer, member_id="XYZ123456789")).status_code == 302
         )
@@ -247,9 +249,11 @@ class TestCoverage:
     ) -> None:
         f.make_coverage(patient, f.make_payer(org, name="First"))
         url = reverse("patients:coverage_add", args=[patient.public_id])
-        response = admin_client.post(url, self._data(f.make_payer(org, name="Second")))
+        second = f.make_payer(org, name="Second")
+        response = admin_client.post(url, self._data(second))
         assert response.status_code == 400
         assert b"already the primary coverage" in response.content
+        assert not Coverage.objects.filter(patient=patient, payer=second).exists()
 
     def test_it_refuses_another_organizations_payer(
         self, other_org: Any, admin_client: Any, patient: Any

@@ -113,4 +113,6 @@ class TestRequestsQueue:
         stranger = f.login(f.make_user(other_org, "coordinator"))
         answer = stranger.post(reverse("reminders:request_done", args=[request.public_id]))
         assert answer.status_code == 404
+        request.refresh_from_db()
+        assert request.handled_at is None
         assert "No requests waiting" in stranger.get(reverse("reminders:requests")).content.decode()

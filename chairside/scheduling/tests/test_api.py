@@ -67,6 +67,7 @@ class TestScheduleApi:
             "start": at("09:00").isoformat(),
         }
         assert api.post("", json=body, **caller).status_code == 403
+        assert not Appointment.objects.exists()
 
     def test_another_organizations_appointment_is_not_found(
         self, api: TestClient, org: Any, other_org: Any, order: Any, chairs: Any

@@ -9,11 +9,13 @@ import pytest
 from django.urls import reverse
 
 from chairside.audit.models import AuditEvent
+from chairside.core.models import BackgroundJob
 from chairside.scheduling import services
 from chairside.scheduling.models import Appointment, NurseShift
 from chairside.scheduling.tests import factories as sf
 from chairside.scheduling.tests.factories import DAY, at
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 
 HTMX = {"HX-Request": "true"}
 
@@ -114,6 +116,8 @@ class TestActions:
         response = f.login(coordinator).post(url, data, headers=HTMX)
         assert response.status_code == 422
         assert "Chair C02 is taken 10:00–12:00 by another patient" in response.content.decode()
+        kept = Appointment.objects.get(pk=booked.pk)
+        assert (kept.chair, kept.start) == (booked.chair, booked.start)
 
     def test_check_in_on_the_day(self, coordinator: Any, booked: Appointment, clock: Any) -> None:
         clock.move_to(at("08:55"))
@@ -127,6 +131,8 @@ class TestActions:
         url = reverse("scheduling:cancel", args=[booked.public_id])
         nurse = f.login(f.make_user(org, "nurse"))
         assert nurse.post(url, {"reason_code": "illness"}).status_code == 403
+        booked.refresh_from_db()
+        assert booked.status != "cancelled"
 
 
 class TestBookPage:
@@ -290,7 +296,8 @@ class TestOrganizationWall:
             "chair": chairs["C01"].public_id,
             "nurse": "auto",
         }
-        assert f.login(coordinator).post(reverse("scheduling:book"), data).status_code == 404
+        with assert_no_db_changes(Appointment, AuditEvent):
+            assert f.login(coordinator).post(reverse("scheduling:book"), data).status_code == 404
 
 
 class TestOptimizePage:
@@ -334,7 +341,8 @@ class TestOptimizePage:
 
     def test_a_nurse_may_not_optimize(self, org: Any, location: Any) -> None:
         nurse = f.login(f.make_user(org, "nurse"))
-        assert nurse.post(reverse("scheduling:optimize")).status_code == 403
+        with assert_no_db_changes(Appointment, BackgroundJob):
+            assert nurse.post(reverse("scheduling:optimize")).status_code == 403
 
 
 class TestTodayCards:

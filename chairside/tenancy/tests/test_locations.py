@@ -46,6 +46,8 @@ class TestLocationSave:
         )
         assert response.status_code == 400
         assert b"not a time zone" in response.content
+        assert not Location.objects.filter(time_zone="Mars/Olympus").exists()
+        assert Location.objects.filter(organization=org).count() == 0
 
 
 class TestChairSave:

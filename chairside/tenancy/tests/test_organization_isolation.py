@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from chairside.patients.models import Allergy, Coverage, Diagnosis
+from chairside.tenancy.middleware import SESSION_KEY
 from chairside.tenancy.models import Chair, StaffMember
 from tests import factories as f
 
@@ -93,6 +94,7 @@ class TestOrganizationIsolation:
             reverse("switch_organization"), {"organization": other_org.public_id}
         )
         assert response.status_code == 403
+        assert admin_client.session.get(SESSION_KEY) != str(other_org.public_id)
 
     def test_it_works_in_the_organization_the_user_switched_to(
         self, admin_user: Any, admin_client: Any, other_org: Any, foreign: dict[str, Any]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ class TestStaffSave:
         response = admin_client.post(reverse("tenancy:staff_create"), {**NURSE, "credential": "MD"})
         assert response.status_code == 400
         assert b"need an NPI" in response.content
+        assert not StaffMember.objects.filter(credential="MD").exists()
         ok = admin_client.post(
             reverse("tenancy:staff_create"), {**NURSE, "credential": "MD", "npi": demo_npi(5)}
         )
@@ -112,7 +114,9 @@ class TestMembershipGrant:
         response = admin_client.post(reverse("tenancy:membership_grant"), data)
         assert response.status_code == 400
         assert b"too short" in response.content
+        assert not get_user_model().objects.filter(username="weak").exists()
 
     def test_a_coordinator_cannot_grant_roles(self, coordinator_client: Any) -> None:
         data = {"username": "sneaky", "role": "admin", "password": "infusion-chair-42"}
         assert coordinator_client.post(reverse("tenancy:membership_grant"), data).status_code == 403
+        assert not get_user_model().objects.filter(username="sneaky").exists()

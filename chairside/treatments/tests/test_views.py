@@ -6,12 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
+from chairside.audit.models import AuditEvent
+from chairside.inventory.models import Lot, Movement
+from chairside.scheduling.models import Appointment
 from chairside.treatments import services
 from chairside.treatments.models import Visit, VisitAlert, VisitReport, Vitals
 from chairside.treatments.tests import factories as tf
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 
 VISIT_PAGES = ["visit", "checks", "preparation", "administration", "discharge", "sign"]
 VISIT_POSTS = [
@@ -37,6 +42,15 @@ def foreign_visit(other_org: Any, foreign_patient: Any) -> Visit:
     return services.visit_start(appointment=appointment, user=f.make_user(other_org, "nurse"))
 
 
+def unchanged(*, audit: bool = True) -> Any:
+    """Every treatment table, the appointment, the stock and the audit trail, as a refused
+    write must leave them. ``audit=False`` where the refusal re-renders the visit with its
+    message: that answer reads the chart, and every read of patient data is audited."""
+    treatments = apps.get_app_config("treatments").get_models()
+    trail = [AuditEvent] if audit else []
+    return assert_no_db_changes(*treatments, Appointment, Lot, Movement, *trail)
+
+
 def url(name: str, visit: Visit) -> str:
     return reverse(f"treatments:{name}", args=[visit.public_id])
 
@@ -57,13 +71,15 @@ class TestOrganizationWall:
     def test_it_refuses_writes_to_another_organizations_visit(
         self, nurse_client: Any, foreign_visit: Visit, name: str
     ) -> None:
-        assert nurse_client.post(url(name, foreign_visit), {}).status_code == 404
+        with unchanged():
+            assert nurse_client.post(url(name, foreign_visit), {}).status_code == 404
 
     def test_it_hides_another_organizations_appointment_and_report(
         self, nurse_client: Any, foreign_visit: Visit
     ) -> None:
         start = reverse("treatments:start", args=[foreign_visit.appointment.public_id])
-        assert nurse_client.post(start).status_code == 404
+        with unchanged():
+            assert nurse_client.post(start).status_code == 404
         other_report = reverse("treatments:report_pdf", args=[foreign_visit.public_id])
         assert nurse_client.get(other_report).status_code == 404
 
@@ -80,7 +96,8 @@ class TestRoleWall:
     def test_a_coordinator_cannot_document_a_visit(
         self, coordinator_client: Any, visit: Visit, name: str
     ) -> None:
-        assert coordinator_client.post(url(name, visit), {}).status_code == 403
+        with unchanged():
+            assert coordinator_client.post(url(name, visit), {}).status_code == 403
 
     def test_a_coordinator_reads_the_visit_without_forms(
         self, coordinator_client: Any, visit: Visit
@@ -91,7 +108,8 @@ class TestRoleWall:
     def test_a_biller_cannot_start_a_visit(self, org: Any, appointment: Any) -> None:
         client = f.login(f.make_user(org, "biller"))
         start = reverse("treatments:start", args=[appointment.public_id])
-        assert client.post(start).status_code == 403
+        with unchanged():
+            assert client.post(start).status_code == 403
 
     def test_only_coordinators_and_admins_work_the_report_queue(
         self, nurse_client: Any, coordinator_client: Any
@@ -105,6 +123,8 @@ class TestRoleWall:
         alert = VisitAlert.objects.create(organization=org, visit=visit, message="Grade 3")
         ack = reverse("treatments:alert_ack", args=[alert.public_id])
         assert nurse_client.post(ack).status_code == 403
+        alert.refresh_from_db()
+        assert alert.acknowledged_at is None
         provider = f.login(f.make_user(org, "provider"))
         assert provider.post(ack).status_code == 302
         alert.refresh_from_db()
@@ -214,11 +234,12 @@ class TestBadInput:
             prepared_at=tf.at("09:15"),
             prepared_by=nurse,
         )
-        response = nurse_client.post(
-            url("preparation_check", visit),
-            {"cosigner_username": nurse.user.username, "cosigner_password": f.TEST_PASSWORD},
-        )
-        assert response.status_code == 422
+        with unchanged(audit=False):
+            response = nurse_client.post(
+                url("preparation_check", visit),
+                {"cosigner_username": nurse.user.username, "cosigner_password": f.TEST_PASSWORD},
+            )
+            assert response.status_code == 422
         assert "another person" in response.content.decode()
 
     def test_a_stop_before_the_start_is_refused(
@@ -232,8 +253,9 @@ class TestBadInput:
         stop = reverse(
             "treatments:administration_action", args=[visit.public_id, admin.public_id, "stop"]
         )
-        response = nurse_client.post(stop, {"stopped_at": "09:00", "stop_reason": "completed"})
-        assert response.status_code == 422
+        with unchanged(audit=False):
+            response = nurse_client.post(stop, {"stopped_at": "09:00", "stop_reason": "completed"})
+            assert response.status_code == 422
         assert "is not after the start time 09:30" in response.content.decode()
 
     def test_signing_with_steps_missing_lists_them(self, nurse_client: Any, visit: Visit) -> None:
@@ -287,10 +309,11 @@ class TestAfterSigning:
         self, nurse_client: Any, nurse_user: Any, ready_visit: Visit
     ) -> None:
         services.visit_sign(visit=ready_visit, user=nurse_user)
-        response = nurse_client.post(
-            url("checks_save", ready_visit), {"notes": "x", "_field": "notes"}
-        )
-        assert response.status_code == 422
+        with unchanged(audit=False):
+            response = nurse_client.post(
+                url("checks_save", ready_visit), {"notes": "x", "_field": "notes"}
+            )
+            assert response.status_code == 422
         assert "addendum" in response.content.decode()
 
     def test_an_email_report_is_sent_again_from_the_queue(
@@ -346,24 +369,28 @@ class TestEveryOtherView:
     ) -> None:
         r = foreign_records
         visit_id = r["visit"].public_id
-        for what in ("rate", "pause", "resume", "stop", "dose"):
-            action = reverse(
-                "treatments:administration_action", args=[visit_id, r["admin"].public_id, what]
+        with unchanged():
+            for what in ("rate", "pause", "resume", "stop", "dose"):
+                action = reverse(
+                    "treatments:administration_action", args=[visit_id, r["admin"].public_id, what]
+                )
+                assert nurse_client.post(action, {}).status_code == 404
+            outcome = reverse(
+                "treatments:reaction_outcome", args=[visit_id, r["reaction"].public_id]
             )
-            assert nurse_client.post(action, {}).status_code == 404
-        outcome = reverse("treatments:reaction_outcome", args=[visit_id, r["reaction"].public_id])
-        assert nurse_client.post(outcome, {}).status_code == 404
+            assert nurse_client.post(outcome, {}).status_code == 404
         assert nurse_client.get(reverse("treatments:summary", args=[visit_id])).status_code == 404
         report = r["report"].public_id
         assert nurse_client.get(reverse("treatments:report_pdf", args=[report])).status_code == 404
-        for name in ("report_sent", "report_resend"):
-            assert (
-                coordinator_client.post(reverse(f"treatments:{name}", args=[report])).status_code
-                == 404
-            )
+        with unchanged():
+            for name in ("report_sent", "report_resend"):
+                answer = coordinator_client.post(reverse(f"treatments:{name}", args=[report]))
+                assert answer.status_code == 404
         doctor = f.login(f.make_user(org, "provider"))
         ack = reverse("treatments:alert_ack", args=[r["alert"].public_id])
         assert doctor.post(ack).status_code == 404
+        r["alert"].refresh_from_db()
+        assert r["alert"].acknowledged_at is None
         assert (
             "x" not in doctor.get(reverse("treatments:alerts")).content.decode().split("<main")[1]
         )
@@ -377,13 +404,14 @@ class TestEveryOtherView:
                 "treatments:administration_action",
                 args=[ready_visit.public_id, admin.public_id, what],
             )
-            assert coordinator_client.post(action, {}).status_code == 403
+            with unchanged():
+                assert coordinator_client.post(action, {}).status_code == 403
         services.visit_sign(visit=ready_visit, user=nurse_user)
         report = VisitReport.objects.get().public_id
-        for name in ("report_sent", "report_resend"):
-            assert (
-                nurse_client.post(reverse(f"treatments:{name}", args=[report])).status_code == 403
-            )
+        with unchanged():
+            for name in ("report_sent", "report_resend"):
+                answer = nurse_client.post(reverse(f"treatments:{name}", args=[report]))
+                assert answer.status_code == 403
         assert coordinator_client.get(url("summary", ready_visit)).status_code == 200
 
     def test_an_unknown_administration_action_is_404(
@@ -394,7 +422,8 @@ class TestEveryOtherView:
             "treatments:administration_action",
             args=[ready_visit.public_id, admin.public_id, "explode"],
         )
-        assert nurse_client.post(action, {}).status_code == 404
+        with unchanged(audit=False):
+            assert nurse_client.post(action, {}).status_code == 404
 
 
 class TestVitalsUnits:

@@ -166,6 +166,7 @@ class TestReferralApi:
             {"patient_last_name": "Ortiz", "patient_date_of_birth": "1979-05-02"},
         )
         assert response.status_code == 403
+        assert not Referral.objects.exists()
 
     def test_it_is_404_for_another_organizations_referral(
         self, other_org: Any, coordinator_client: Any

@@ -13,6 +13,7 @@ from chairside.access.referrals.tests import factories as rf
 from chairside.audit.models import AuditEvent
 from chairside.rules.access import authorization_states as states
 from tests import factories as f
+from tests.assertions import assert_no_db_changes
 from tests.factories import someone
 
 
@@ -205,13 +206,14 @@ class TestAuthorizationPages:
             assert (
                 coordinator_client.get(reverse(name, args=[foreign.public_id])).status_code == 404
             )
-        for name in ("authorizations:transition", "authorizations:renew"):
-            assert (
-                coordinator_client.post(
-                    reverse(name, args=[foreign.public_id]), {"to_status": "submitted"}
-                ).status_code
-                == 404
-            )
+        with assert_no_db_changes(PriorAuthorization, AuditEvent):
+            for name in ("authorizations:transition", "authorizations:renew"):
+                assert (
+                    coordinator_client.post(
+                        reverse(name, args=[foreign.public_id]), {"to_status": "submitted"}
+                    ).status_code
+                    == 404
+                )
 
     @pytest.mark.parametrize("role", ["nurse", "biller", "auditor", "pharmacist", "provider"])
     def test_only_access_roles_move_authorizations(self, org: Any, auth: Any, role: str) -> None:
@@ -221,6 +223,8 @@ class TestAuthorizationPages:
         )
         url = reverse("authorizations:transition", args=[auth.public_id])
         assert client.post(url, {"to_status": "more_info"}).status_code == 403
+        auth.refresh_from_db()
+        assert auth.status == "submitted"
 
 
 class TestExpireCommand:

@@ -120,7 +120,9 @@ class TestBenefitsPage:
         url = reverse("authorizations:benefits", args=[rf.pending_benefits(foreign).public_id])
         assert coordinator_client.get(url).status_code == 404
         opened = reverse("authorizations:benefits_open", args=[foreign.public_id])
+        foreign.benefits.all().delete()  # so that opening them would write one
         assert coordinator_client.post(opened).status_code == 404
+        assert not BenefitsInvestigation.objects.filter(order=foreign).exists()
 
     def test_a_nurse_reads_but_cannot_verify(self, org: Any, order: Any) -> None:
         nurse = f.login(f.make_user(org, "nurse"))
@@ -129,4 +131,6 @@ class TestBenefitsPage:
         nurse.post(url, {"coverage_active": "yes", "pa_required": "no"})
         assert rf.pending_benefits(order).status == "pending"
         opened = reverse("authorizations:benefits_open", args=[order.public_id])
+        order.benefits.all().delete()  # so that opening them would write one
         assert nurse.post(opened).status_code == 403
+        assert not BenefitsInvestigation.objects.filter(order=order).exists()

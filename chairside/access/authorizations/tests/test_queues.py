@@ -433,11 +433,17 @@ class TestAssign:
         self, other_org: Any, coordinator_client: Any
     ) -> None:
         foreign = rf.make_referral(other_org)
+        theirs = StaffMember.objects.create(organization=other_org, first_name="X", last_name="Y")
         url = reverse("authorizations:assign", args=["referral", foreign.public_id])
-        assert coordinator_client.post(url, {"staff": ""}).status_code == 404
+        assert coordinator_client.post(url, {"staff": theirs.public_id}).status_code == 404
+        foreign.refresh_from_db()
+        assert foreign.assigned_to is None
 
     def test_a_nurse_cannot_assign(self, org: Any) -> None:
         referral = rf.make_referral(org)
+        staff = StaffMember.objects.create(organization=org, first_name="Hana", last_name="Price")
         nurse = f.login(f.make_user(org, "nurse"))
         url = reverse("authorizations:assign", args=["referral", referral.public_id])
-        assert nurse.post(url, {"staff": ""}).status_code == 403
+        assert nurse.post(url, {"staff": staff.public_id}).status_code == 403
+        referral.refresh_from_db()
+        assert referral.assigned_to is None

@@ -77,6 +77,7 @@ class TestLabResultRecord:
         url = reverse("referrals:lab_add", args=[patient.public_id])
         data = {"lab_name": JCV, "result_on": "2026-03-01", "interpretation": "negative"}
         assert client.post(url, data).status_code == status
+        assert LabResult.objects.filter(patient=patient).exists() == (status == 302)
 
     def test_it_is_404_for_another_organizations_patient(
         self, coordinator_client: Any, foreign_patient: Any

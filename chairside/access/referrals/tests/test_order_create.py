@@ -191,7 +191,10 @@ class TestOrderPages:
         order = rf.make_order(patient)
         assert client.get(reverse("referrals:order", args=[order.public_id])).status_code == 200
         status = reverse("referrals:order_status", args=[order.public_id])
+        was = order.status
         assert client.post(status, {"status": "on_hold", "reason": "x"}).status_code == 403
+        order.refresh_from_db()
+        assert order.status == was != "on_hold"
 
     def test_the_regimen_picker_lists_only_the_drugs_regimens(
         self, org: Any, coordinator_client: Any

@@ -112,6 +112,8 @@ class TestReferralPages:
         assert (
             coordinator_client.post(url, {"to_state": "declined", "reason": "x"}).status_code == 404
         )
+        foreign.refresh_from_db()
+        assert foreign.state == "received"
 
     @pytest.mark.parametrize("role", ["nurse", "pharmacist", "biller", "auditor", "provider"])
     def test_only_access_roles_log_referrals(self, org: Any, role: str) -> None:

@@ -73,10 +73,14 @@ class TestReferralDocuments:
         url = reverse("referrals:document", args=[document.public_id])
         assert coordinator_client.get(url).status_code == 404
         add = reverse("referrals:document_add", args=[foreign.public_id])
-        assert coordinator_client.post(add, {}).status_code == 404
+        fax = SimpleUploadedFile("fax.pdf", demo_pdf("Referral"), "application/pdf")
+        assert coordinator_client.post(add, {"file": fax, "kind": "referral"}).status_code == 404
+        assert ReferralDocument.objects.get() == document
 
     def test_a_biller_cannot_attach(self, org: Any) -> None:
         referral = rf.make_referral(org)
         biller = f.login(f.make_user(org, "biller"))
         url = reverse("referrals:document_add", args=[referral.public_id])
-        assert biller.post(url, {}).status_code == 403
+        upload = SimpleUploadedFile("fax.pdf", demo_pdf("Referral"), "application/pdf")
+        assert biller.post(url, {"file": upload, "kind": "referral"}).status_code == 403
+        assert not ReferralDocument.objects.exists()

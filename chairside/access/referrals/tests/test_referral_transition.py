@@ -163,6 +163,8 @@ class TestTransitionPage:
         nurse = f.login(f.make_user(org, "nurse"))
         url = reverse("referrals:transition", args=[referral.public_id])
         assert nurse.post(url, {"to_state": "declined", "reason": "x"}).status_code == 403
+        referral.refresh_from_db()
+        assert referral.state == "received"
 
 
 class TestBlockedMoves:
