@@ -48,3 +48,8 @@ def check_range(start: dt.date | None, end: dt.date | None) -> None:
     check_day(end, "date_to")
     if start is not None and end is not None and start > end:
         raise HttpError(400, "date_from is after date_to.")
+
+
+def text_or_none(value: Any) -> str | None:
+    """A decimal or other value as text for a response, None kept (e.g. a weight)."""
+    return None if value is None else str(value)

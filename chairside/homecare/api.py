@@ -20,7 +20,16 @@ from ninja.responses import Status
 
 from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_day, check_range, page
+from chairside.api.params import (
+    DateFrom,
+    DateTo,
+    Limit,
+    Offset,
+    check_day,
+    check_range,
+    page,
+    text_or_none,
+)
 from chairside.homecare import selectors, services
 from chairside.homecare.models import (
     DeliveryTicket,
@@ -672,10 +681,6 @@ class HomeVisitPageOut(Schema):
     results: list[HomeVisitDocOut]
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def _home_vitals(v: HomeVitals) -> dict[str, Any]:
     return {
         "public_id": v.public_id,
@@ -683,7 +688,7 @@ def _home_vitals(v: HomeVitals) -> dict[str, Any]:
         "taken_at": v.taken_at,
         **{k: getattr(v, k) for k in ("systolic", "diastolic", "pulse", "spo2")},
         "respiratory_rate": v.respiratory_rate,
-        "temperature_c": _text(v.temperature_c),
+        "temperature_c": text_or_none(v.temperature_c),
         "flag": v.worst_flag,
         "received_at": v.created_at,
         "client_entered_at": v.client_entered_at,

@@ -13,7 +13,7 @@ from ninja import Router, Schema
 
 from chairside.api.auth import ApiRequest, require
 from chairside.api.auth import active_organization as _org
-from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_range, page
+from chairside.api.params import DateFrom, DateTo, Limit, Offset, check_range, page, text_or_none
 from chairside.tenancy.roles import Perm
 from chairside.treatments import selectors
 from chairside.treatments.models import Administration, Visit, Vitals
@@ -70,10 +70,6 @@ class VisitPageOut(Schema):
     results: list[VisitOut]
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def _administration(a: Administration) -> dict[str, Any]:
     return {
         "substance": a.substance,
@@ -83,15 +79,15 @@ def _administration(a: Administration) -> dict[str, Any]:
         "started_at": a.started_at,
         "stopped_at": a.stopped_at,
         "stop_reason": a.stop_reason,
-        "dose_given_mg": _text(a.dose_given_mg),
-        "volume_infused_ml": _text(a.volume_infused_ml),
+        "dose_given_mg": text_or_none(a.dose_given_mg),
+        "volume_infused_ml": text_or_none(a.volume_infused_ml),
     }
 
 
 def _vitals(v: Vitals) -> dict[str, Any]:
     return {
         **{f: getattr(v, f) for f in VitalsOut.model_fields if f != "temperature_c"},
-        "temperature_c": _text(v.temperature_c),
+        "temperature_c": text_or_none(v.temperature_c),
     }
 
 
@@ -109,7 +105,7 @@ def _visit(visit: Visit) -> dict[str, Any]:
         "chair": visit.chair.name if visit.chair else None,
         "nurse": str(visit.nurse) if visit.nurse_id else None,
         "started_at": visit.started_at,
-        "weight_kg": _text(visit.weight_kg),
+        "weight_kg": text_or_none(visit.weight_kg),
         "dose_held": visit.dose_held,
         "discharged_at": visit.discharged_at,
         "signed_at": visit.signed_at,
